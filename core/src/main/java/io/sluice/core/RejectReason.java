@@ -1,0 +1,55 @@
+package io.sluice.core;
+
+/**
+ * Why an input was not processed. The numbers are the wire values of the {@code RejectReason} enum in the SBE
+ * schema ({@code transport/src/main/resources/sbe/sluice-schema.xml}); a transport test checks both agree.
+ */
+public final class RejectReason
+{
+    /** The frame is shorter than the message header or than its declared block. */
+    public static final int TRUNCATED = 1;
+    /** The header's schema id is not Sluice's. */
+    public static final int WRONG_SCHEMA = 2;
+    /** The header's schema version is newer than this daemon understands. */
+    public static final int UNSUPPORTED_VERSION = 3;
+    /** The template id is not an ingress message. */
+    public static final int UNKNOWN_TEMPLATE = 4;
+    /** The block length does not match the template's. */
+    public static final int BAD_BLOCK_LENGTH = 5;
+    /** The value is NaN or infinite. */
+    public static final int INVALID_VALUE = 6;
+    /** The timestamp lies outside {@code sluice.event.timestamp-min .. timestamp-max}. */
+    public static final int TIMESTAMP_OUT_OF_RANGE = 7;
+    /** The key is new and its processor's state table is full. */
+    public static final int STATE_FULL = 8;
+    /** The event's window has already closed. */
+    public static final int LATE = 9;
+
+    /** One more than the largest reason code: size for per-reason arrays. */
+    public static final int LIMIT = 10;
+
+    private RejectReason()
+    {
+    }
+
+    /**
+     * @param reason a reason code.
+     * @return its name, for logs and counter labels.
+     */
+    public static String name(final int reason)
+    {
+        switch (reason)
+        {
+            case TRUNCATED: return "TRUNCATED";
+            case WRONG_SCHEMA: return "WRONG_SCHEMA";
+            case UNSUPPORTED_VERSION: return "UNSUPPORTED_VERSION";
+            case UNKNOWN_TEMPLATE: return "UNKNOWN_TEMPLATE";
+            case BAD_BLOCK_LENGTH: return "BAD_BLOCK_LENGTH";
+            case INVALID_VALUE: return "INVALID_VALUE";
+            case TIMESTAMP_OUT_OF_RANGE: return "TIMESTAMP_OUT_OF_RANGE";
+            case STATE_FULL: return "STATE_FULL";
+            case LATE: return "LATE";
+            default: return "UNKNOWN(" + reason + ")";
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package io.sluice.core.processor;
+
+import net.openhft.affinity.AffinityLock;
+
+/**
+ * Pins the calling thread to one CPU with OpenHFT Java-Thread-Affinity, and releases it. Used from a thread's
+ * own start and shutdown hooks (a processor's {@code onStart}/{@code onShutdown}, an agent's
+ * {@code onStart}/{@code onClose}).
+ */
+public final class CpuPin
+{
+    private final int cpu;
+    private AffinityLock lock;
+    private volatile int pinnedCpu = -1;
+
+    /**
+     * @param cpu the CPU to pin to, or -1 for no pinning.
+     */
+    public CpuPin(final int cpu)
+    {
+        this.cpu = cpu;
+    }
+
+    /**
+     * Pin the calling thread; does nothing when no CPU is configured.
+     */
+    public void pin()
+    {
+        if (cpu >= 0)
+        {
+            lock = AffinityLock.acquireLock(cpu);
+            pinnedCpu = lock.isAllocated() ? lock.cpuId() : -1;
+        }
+    }
+
+    /**
+     * Release the pinning taken by {@link #pin()} on the same thread.
+     */
+    public void release()
+    {
+        if (null != lock)
+        {
+            lock.release();
+            lock = null;
+            pinnedCpu = -1;
+        }
+    }
+
+    /**
+     * @return the configured CPU, or -1.
+     */
+    public int cpu()
+    {
+        return cpu;
+    }
+
+    /**
+     * @return the CPU the thread holds now, or -1 when not pinned (not configured, not started, or refused).
+     */
+    public int pinnedCpu()
+    {
+        return pinnedCpu;
+    }
+}

@@ -1,0 +1,155 @@
+package io.sluice.core.processor;
+
+import com.lmax.disruptor.EventHandler;
+import com.lmax.disruptor.EventPoller;
+import io.sluice.core.RejectReason;
+import io.sluice.core.ring.RingEntry;
+import io.sluice.core.state.KeyStateTable;
+
+/**
+ * The single writer of one shard's state. Sees every ring entry, acts on those of its shard: applies events to
+ * the key's aggregate and answers with the result, answers rejections the ingress routed to it.
+ * <p>
+ * Runs as a Disruptor {@link EventHandler} on its own thread ({@code threading=dedicated}) or through an
+ * {@link EventPoller} on a shared thread ({@code threading=shared}); the logic is the same. Reads no clock.
+ */
+public final class ShardProcessor implements EventHandler<RingEntry>
+{
+    private final int shard;
+    private final KeyStateTable table;
+    private final ResultSink sink;
+    private final ProcessorCounters counters;
+    private final Runnable onStart;
+    private final Runnable onShutdown;
+    private final EventPoller.Handler<RingEntry> pollHandler = (entry, sequence, endOfBatch) ->
+    {
+        onEvent(entry, sequence, endOfBatch);
+        return true;
+    };
+
+    /**
+     * @param shard      the shard this processor owns.
+     * @param table      the shard's state, owned by this processor from now on.
+     * @param sink       where results go.
+     * @param counters   this processor's counters.
+     * @param onStart    run on the processor thread before the first entry (pinning), may be null.
+     * @param onShutdown run on the processor thread after the last entry, may be null.
+     */
+    public ShardProcessor(
+        final int shard,
+        final KeyStateTable table,
+        final ResultSink sink,
+        final ProcessorCounters counters,
+        final Runnable onStart,
+        final Runnable onShutdown)
+    {
+        this.shard = shard;
+        this.table = table;
+        this.sink = sink;
+        this.counters = counters;
+        this.onStart = onStart;
+        this.onShutdown = onShutdown;
+    }
+
+    /**
+     * @return this processor as a handler for an {@link EventPoller} on a shared thread.
+     */
+    public EventPoller.Handler<RingEntry> pollHandler()
+    {
+        return pollHandler;
+    }
+
+    /**
+     * @return the shard this processor owns.
+     */
+    public int shard()
+    {
+        return shard;
+    }
+
+    /**
+     * @return the state table; read it only from the processor thread or after the processor stopped.
+     */
+    public KeyStateTable table()
+    {
+        return table;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onStart()
+    {
+        if (null != onStart)
+        {
+            onStart.run();
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onShutdown()
+    {
+        if (null != onShutdown)
+        {
+            onShutdown.run();
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onEvent(final RingEntry entry, final long sequence, final boolean endOfBatch)
+    {
+        if (entry.shard() != shard)
+        {
+            return;
+        }
+
+        switch (entry.type())
+        {
+            case RingEntry.TYPE_EVENT:
+                onEventEntry(entry);
+                break;
+
+            case RingEntry.TYPE_REJECT:
+                sink.onRejected(entry.clientId(), entry.correlationId(), entry.key(), entry.reason());
+                counters.processed().incrementRelease();
+                break;
+
+            default:
+                break;
+        }
+    }
+
+    private void onEventEntry(final RingEntry entry)
+    {
+        final long key = entry.key();
+        final int slot = table.findOrInsert(key);
+        if (-1 == slot)
+        {
+            counters.stateFull().incrementRelease();
+            counters.processed().incrementRelease();
+            sink.onRejected(entry.clientId(), entry.correlationId(), key, RejectReason.STATE_FULL);
+            return;
+        }
+
+        table.apply(slot, entry.value(), entry.timestamp());
+        counters.liveKeys().setRelease(table.size());
+        counters.processed().incrementRelease();
+        sink.onEventResult(
+            entry.clientId(),
+            entry.correlationId(),
+            key,
+            entry.timestamp(),
+            0,
+            table.count(slot),
+            table.sum(slot),
+            table.min(slot),
+            table.max(slot),
+            table.first(slot),
+            table.last(slot),
+            entry.receiveNanos());
+    }
+}

@@ -1,0 +1,126 @@
+package io.sluice.core.ring;
+
+import com.lmax.disruptor.BusySpinWaitStrategy;
+import com.lmax.disruptor.EventFactory;
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.SleepingWaitStrategy;
+import com.lmax.disruptor.WaitStrategy;
+import com.lmax.disruptor.YieldingWaitStrategy;
+import io.sluice.config.WaitStrategyType;
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The Disruptor ring whose entries are {@link RingEntry} flyweights over fixed-size slots of one off-heap buffer.
+ * One producer (the ingress thread) claims with {@link #tryClaim()}, writes the entry and {@link #publish(long)}es.
+ */
+public final class SluiceRing
+{
+    private final RingBuffer<RingEntry> ringBuffer;
+    private final UnsafeBuffer slots;
+    private final int slotLength;
+
+    /**
+     * @param length       entries, a power of two.
+     * @param slotLength   bytes per slot, at least {@link RingEntry#LENGTH} and a multiple of 8.
+     * @param waitStrategy how dedicated processors wait for entries.
+     */
+    public SluiceRing(final int length, final int slotLength, final WaitStrategyType waitStrategy)
+    {
+        if (slotLength < RingEntry.LENGTH || (slotLength & 7) != 0)
+        {
+            throw new IllegalArgumentException("slotLength must be a multiple of 8 >= " + RingEntry.LENGTH);
+        }
+        this.slotLength = slotLength;
+        this.slots = new UnsafeBuffer(BufferUtil.allocateDirectAligned(length * slotLength, 64));
+        final EventFactory<RingEntry> factory = new EventFactory<>()
+        {
+            private int next;
+
+            public RingEntry newInstance()
+            {
+                return new RingEntry(slots, slotLength * next++);
+            }
+        };
+        this.ringBuffer = RingBuffer.createSingleProducer(factory, length, waitStrategy(waitStrategy));
+    }
+
+    private static WaitStrategy waitStrategy(final WaitStrategyType type)
+    {
+        switch (type)
+        {
+            case BUSY_SPIN:
+                return new BusySpinWaitStrategy();
+            case YIELDING:
+                return new YieldingWaitStrategy();
+            case SLEEPING:
+            default:
+                return new SleepingWaitStrategy();
+        }
+    }
+
+    /**
+     * @return the Disruptor ring buffer, for wiring processors.
+     */
+    public RingBuffer<RingEntry> ringBuffer()
+    {
+        return ringBuffer;
+    }
+
+    /**
+     * @return entries in the ring.
+     */
+    public int length()
+    {
+        return ringBuffer.getBufferSize();
+    }
+
+    /**
+     * @return bytes per slot.
+     */
+    public int slotLength()
+    {
+        return slotLength;
+    }
+
+    /**
+     * Claim the next slot without blocking. Producer thread only.
+     *
+     * @return the sequence claimed, or -1 when the ring is full.
+     */
+    public long tryClaim()
+    {
+        if (!ringBuffer.hasAvailableCapacity(1))
+        {
+            return -1;
+        }
+        return ringBuffer.next();
+    }
+
+    /**
+     * @param sequence a claimed sequence.
+     * @return the entry to write.
+     */
+    public RingEntry entry(final long sequence)
+    {
+        return ringBuffer.get(sequence);
+    }
+
+    /**
+     * Make a claimed, written entry visible to processors. Producer thread only.
+     *
+     * @param sequence the claimed sequence.
+     */
+    public void publish(final long sequence)
+    {
+        ringBuffer.publish(sequence);
+    }
+
+    /**
+     * @return true when every processor has handled every published entry.
+     */
+    public boolean isDrained()
+    {
+        return ringBuffer.getMinimumGatingSequence() >= ringBuffer.getCursor();
+    }
+}

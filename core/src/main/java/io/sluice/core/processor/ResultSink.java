@@ -1,10 +1,13 @@
 package io.sluice.core.processor;
 
+import io.sluice.core.state.Aggregate;
+
 /**
  * Where a processor's results go. Each processor has its own sink and is its only caller, so an implementation
- * is single-threaded by construction (the transport's is an Aeron {@code ExclusivePublication}).
+ * is single-threaded by construction (the transport's writes to one Aeron {@code ExclusivePublication}).
  * <p>
- * Called on the per-event path: implementations must not allocate, lock or log.
+ * Called on the per-event path: implementations must not allocate, lock or log. The {@link Aggregate} arguments
+ * are the processor's reusable holders: read them during the call, never keep them.
  */
 public interface ResultSink
 {
@@ -15,28 +18,23 @@ public interface ResultSink
      * @param correlationId the client's id for the event.
      * @param key           the key.
      * @param timestamp     the event's time, epoch ns.
-     * @param windowStart   start of the window the aggregate covers, epoch ns (0: since the key was first seen).
-     * @param count         events in the aggregate.
-     * @param sum           sum of values.
-     * @param min           smallest value.
-     * @param max           largest value.
-     * @param first         first value.
-     * @param last          last value.
+     * @param aggregate     the key's aggregate including the event.
      * @param receiveNanos  when the ingress received the event, {@code System.nanoTime()}.
      */
     void onEventResult(
-        long clientId,
-        long correlationId,
-        long key,
-        long timestamp,
-        long windowStart,
-        long count,
-        double sum,
-        double min,
-        double max,
-        double first,
-        double last,
-        long receiveNanos);
+        long clientId, long correlationId, long key, long timestamp, Aggregate aggregate, long receiveNanos);
+
+    /**
+     * The answer to a query.
+     *
+     * @param clientId      the query's client.
+     * @param correlationId the client's id for the query.
+     * @param key           the key.
+     * @param found         whether the processor holds the key.
+     * @param open          the key's current aggregate (empty when not found).
+     * @param closed        the key's last closed window (count 0 when none has closed).
+     */
+    void onQueryResult(long clientId, long correlationId, long key, boolean found, Aggregate open, Aggregate closed);
 
     /**
      * An input that could not be processed.

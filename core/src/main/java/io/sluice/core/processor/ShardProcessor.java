@@ -4,11 +4,13 @@ import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.EventPoller;
 import io.sluice.core.RejectReason;
 import io.sluice.core.ring.RingEntry;
+import io.sluice.core.state.Aggregate;
 import io.sluice.core.state.KeyStateTable;
 
 /**
  * The single writer of one shard's state. Sees every ring entry, acts on those of its shard: applies events to
- * the key's aggregate and answers with the result, answers rejections the ingress routed to it.
+ * the key's aggregate and answers with the result, answers queries, and answers rejections the ingress routed to
+ * it.
  * <p>
  * Runs as a Disruptor {@link EventHandler} on its own thread ({@code threading=dedicated}) or through an
  * {@link EventPoller} on a shared thread ({@code threading=shared}); the logic is the same. Reads no clock.
@@ -21,6 +23,8 @@ public final class ShardProcessor implements EventHandler<RingEntry>
     private final ProcessorCounters counters;
     private final Runnable onStart;
     private final Runnable onShutdown;
+    private final Aggregate open = new Aggregate();
+    private final Aggregate closed = new Aggregate();
     private final EventPoller.Handler<RingEntry> pollHandler = (entry, sequence, endOfBatch) ->
     {
         onEvent(entry, sequence, endOfBatch);
@@ -113,6 +117,10 @@ public final class ShardProcessor implements EventHandler<RingEntry>
                 onEventEntry(entry);
                 break;
 
+            case RingEntry.TYPE_QUERY:
+                onQueryEntry(entry);
+                break;
+
             case RingEntry.TYPE_REJECT:
                 sink.onRejected(entry.clientId(), entry.correlationId(), entry.key(), entry.reason());
                 counters.processed().incrementRelease();
@@ -139,17 +147,22 @@ public final class ShardProcessor implements EventHandler<RingEntry>
         counters.liveKeys().setRelease(table.size());
         counters.processed().incrementRelease();
         sink.onEventResult(
-            entry.clientId(),
-            entry.correlationId(),
-            key,
-            entry.timestamp(),
-            0,
-            table.count(slot),
-            table.sum(slot),
-            table.min(slot),
-            table.max(slot),
-            table.first(slot),
-            table.last(slot),
-            entry.receiveNanos());
+            entry.clientId(), entry.correlationId(), key, entry.timestamp(), table.read(slot, open), entry.receiveNanos());
+    }
+
+    private void onQueryEntry(final RingEntry entry)
+    {
+        final long key = entry.key();
+        final int slot = table.find(key);
+        if (-1 == slot)
+        {
+            open.clear();
+        }
+        else
+        {
+            table.read(slot, open);
+        }
+        counters.processed().incrementRelease();
+        sink.onQueryResult(entry.clientId(), entry.correlationId(), key, -1 != slot, open, closed.clear());
     }
 }

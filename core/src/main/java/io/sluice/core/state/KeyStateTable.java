@@ -203,6 +203,26 @@ public final class KeyStateTable
     }
 
     /**
+     * Copy a slot's aggregate into a holder.
+     *
+     * @param slot      a held slot.
+     * @param aggregate the holder to fill.
+     * @return the holder.
+     */
+    public Aggregate read(final int slot, final Aggregate aggregate)
+    {
+        final int offset = slot * SLOT_LENGTH;
+        return aggregate.set(
+            0,
+            Math.max(0, buffer.getLong(offset + COUNT_OFFSET)),
+            buffer.getDouble(offset + SUM_OFFSET),
+            buffer.getDouble(offset + MIN_OFFSET),
+            buffer.getDouble(offset + MAX_OFFSET),
+            buffer.getDouble(offset + FIRST_OFFSET),
+            buffer.getDouble(offset + LAST_OFFSET));
+    }
+
+    /**
      * @param slot a held slot.
      * @return its key.
      */

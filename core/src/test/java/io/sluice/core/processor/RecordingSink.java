@@ -1,5 +1,7 @@
 package io.sluice.core.processor;
 
+import io.sluice.core.state.Aggregate;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,11 +19,19 @@ final class RecordingSink implements ResultSink
     final List<Result> results = new ArrayList<>();
 
     public void onEventResult(
-        final long clientId, final long correlationId, final long key, final long timestamp, final long windowStart,
-        final long count, final double sum, final double min, final double max, final double first, final double last,
+        final long clientId, final long correlationId, final long key, final long timestamp, final Aggregate a,
         final long receiveNanos)
     {
-        results.add(new Result(clientId, correlationId, key, count, sum, min, max, first, last, 0));
+        results.add(new Result(clientId, correlationId, key, a.count(), a.sum(), a.min(), a.max(), a.first(), a.last(), 0));
+    }
+
+    public void onQueryResult(
+        final long clientId, final long correlationId, final long key, final boolean found, final Aggregate open,
+        final Aggregate closed)
+    {
+        results.add(new Result(
+            clientId, correlationId, key, found ? open.count() : -1, open.sum(), open.min(), open.max(), open.first(),
+            open.last(), 0));
     }
 
     public void onRejected(final long clientId, final long correlationId, final long key, final int reason)

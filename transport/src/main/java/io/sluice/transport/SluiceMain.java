@@ -1,0 +1,124 @@
+package io.sluice.transport;
+
+import io.sluice.config.ConfigurationException;
+import io.sluice.config.DriverThreading;
+import io.sluice.config.SluiceConfig;
+import io.sluice.transport.client.SluiceClient;
+import io.sluice.transport.daemon.SluiceDaemon;
+import io.sluice.transport.demo.DemoProducer;
+import io.sluice.transport.stat.SluiceStat;
+import org.agrona.concurrent.ShutdownSignalBarrier;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
+/**
+ * Command-line entry point of the appliance.
+ * <pre>
+ *   daemon   [--config FILE]   run until SIGTERM/SIGINT
+ *   stat     [--config FILE]   print a running daemon's counters
+ *   producer [--config FILE] [--rate N] [--seconds N] [--keys N]   the demo producer
+ * </pre>
+ * Exit codes: 0 success, 1 failure at run time, 2 bad configuration or usage.
+ */
+public final class SluiceMain
+{
+    private SluiceMain()
+    {
+    }
+
+    /**
+     * @param args command and options.
+     */
+    public static void main(final String[] args)
+    {
+        System.exit(run(args));
+    }
+
+    static int run(final String[] args)
+    {
+        if (args.length == 0)
+        {
+            return usage();
+        }
+        try
+        {
+            final Path configFile = option(args, "--config", null) == null ? null : Paths.get(option(args, "--config", null));
+            if (null != configFile && !Files.isReadable(configFile))
+            {
+                System.err.println("sluice: --config " + configFile + ": no such readable file");
+                return 2;
+            }
+            final SluiceConfig config = SluiceConfig.load(configFile, System.getProperties());
+            switch (args[0])
+            {
+                case "daemon":
+                    return daemon(config);
+                case "stat":
+                    return SluiceStat.print(config.driverDir(), System.out) < 0 ? 1 : 0;
+                case "producer":
+                    return DemoProducer.run(
+                        clientContextFor(config).embeddedDriver(true).driverThreading(DriverThreading.INVOKER),
+                        Integer.parseInt(option(args, "--rate", "10000")),
+                        Integer.parseInt(option(args, "--seconds", "10")),
+                        Integer.parseInt(option(args, "--keys", "1000")),
+                        System.out);
+                default:
+                    return usage();
+            }
+        }
+        catch (final ConfigurationException ex)
+        {
+            System.err.println("sluice: configuration error: " + ex.getMessage());
+            return 2;
+        }
+    }
+
+    private static int daemon(final SluiceConfig config)
+    {
+        try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
+            SluiceDaemon daemon = SluiceDaemon.start(config, System.out))
+        {
+            barrier.await();
+            System.out.println("sluice: signal received, draining");
+        }
+        return 0;
+    }
+
+    /**
+     * A client context that reaches a daemon running with this configuration over its UDP channels.
+     *
+     * @param config the daemon's configuration.
+     * @return the context.
+     */
+    public static SluiceClient.Context clientContextFor(final SluiceConfig config)
+    {
+        final String egress = config.egressChannel();
+        final String subscribe = egress.contains("control-mode=dynamic") && !egress.contains("endpoint=") ?
+            egress.replace("aeron:udp?", "aeron:udp?endpoint=localhost:0|") : egress;
+        return new SluiceClient.Context()
+            .ingress(config.ingressChannel(), config.ingressStreamId())
+            .egress(subscribe, config.egressStreamId())
+            .egressImages(config.processorCount());
+    }
+
+    private static String option(final String[] args, final String name, final String defaultValue)
+    {
+        for (int i = 1; i < args.length - 1; i++)
+        {
+            if (name.equals(args[i]))
+            {
+                return args[i + 1];
+            }
+        }
+        return defaultValue;
+    }
+
+    private static int usage()
+    {
+        System.err.println("usage: sluice daemon [--config FILE] | stat [--config FILE] | " +
+            "producer [--config FILE] [--rate N] [--seconds N] [--keys N]");
+        return 2;
+    }
+}

@@ -1,0 +1,45 @@
+package io.sluice.transport.client;
+
+import io.sluice.transport.codec.AlertDecoder;
+import io.sluice.transport.codec.EventResultDecoder;
+import io.sluice.transport.codec.QueryResultDecoder;
+import io.sluice.transport.codec.RejectedDecoder;
+import io.sluice.transport.codec.WindowResultDecoder;
+
+/**
+ * Receives what the daemon sends a {@link SluiceClient}. The decoders are flyweights over the receive buffer:
+ * read them during the call, never keep them. Called on the thread that calls {@link SluiceClient#poll}.
+ */
+public interface SluiceResultHandler
+{
+    /**
+     * @param result the key's aggregate after one of this client's events.
+     */
+    void onEventResult(EventResultDecoder result);
+
+    /**
+     * @param rejected one of this client's inputs that could not be processed, with the reason.
+     */
+    void onRejected(RejectedDecoder rejected);
+
+    /**
+     * @param result the answer to one of this client's queries.
+     */
+    default void onQueryResult(QueryResultDecoder result)
+    {
+    }
+
+    /**
+     * @param result a closed window (sent to every client).
+     */
+    default void onWindowResult(WindowResultDecoder result)
+    {
+    }
+
+    /**
+     * @param alert an alert rule that fired (sent to every client).
+     */
+    default void onAlert(AlertDecoder alert)
+    {
+    }
+}

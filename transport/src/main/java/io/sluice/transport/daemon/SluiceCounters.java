@@ -1,0 +1,146 @@
+package io.sluice.transport.daemon;
+
+import io.aeron.Aeron;
+import io.aeron.Counter;
+import io.sluice.core.RejectReason;
+import io.sluice.core.processor.ProcessorCounters;
+import org.agrona.CloseHelper;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The daemon's Aeron counters, allocated in the media driver's CnC file so AeronStat and {@code sluice stat} read
+ * them from outside. Type ids start at {@value #TYPE_ID_BASE}, above Aeron's own.
+ */
+public final class SluiceCounters implements AutoCloseable
+{
+    /** First type id of Sluice's counters. */
+    public static final int TYPE_ID_BASE = 1000;
+    /** Ingress messages received (valid or not). */
+    public static final int INGRESS_RECEIVED_TYPE_ID = 1001;
+    /** Ingress messages accepted into the ring. */
+    public static final int INGRESS_ACCEPTED_TYPE_ID = 1002;
+    /** Inputs rejected, one counter per reason. */
+    public static final int REJECTED_TYPE_ID = 1003;
+    /** Times the ingress found the ring full and pushed back on publishers. */
+    public static final int RING_FULL_TYPE_ID = 1004;
+    /** Ring entries handled by a processor. */
+    public static final int PROCESSED_TYPE_ID = 1005;
+    /** Egress offers retried because the publication was back-pressured. */
+    public static final int EGRESS_BACK_PRESSURE_TYPE_ID = 1006;
+    /** Results not sent because no client subscribed to the egress. */
+    public static final int EGRESS_NOT_CONNECTED_TYPE_ID = 1007;
+    /** New keys refused because a processor's state table was full. */
+    public static final int STATE_FULL_TYPE_ID = 1008;
+    /** Keys held by a processor. */
+    public static final int LIVE_KEYS_TYPE_ID = 1009;
+    /** Errors reported to the daemon's error handler. */
+    public static final int ERRORS_TYPE_ID = 1010;
+    /** Results dropped because the egress publication was closed or at its end. */
+    public static final int EGRESS_DROPPED_TYPE_ID = 1011;
+
+    private final List<Counter> all = new ArrayList<>();
+    private final Counter received;
+    private final Counter accepted;
+    private final Counter[] rejected = new Counter[RejectReason.LIMIT];
+    private final Counter ringFull;
+    private final Counter errors;
+
+    /**
+     * @param aeron the daemon's client, connected to its media driver.
+     */
+    public SluiceCounters(final Aeron aeron)
+    {
+        received = add(aeron, INGRESS_RECEIVED_TYPE_ID, "sluice ingress received");
+        accepted = add(aeron, INGRESS_ACCEPTED_TYPE_ID, "sluice ingress accepted");
+        for (int reason = 1; reason < RejectReason.LIMIT; reason++)
+        {
+            rejected[reason] = add(aeron, REJECTED_TYPE_ID, "sluice rejected " + RejectReason.name(reason));
+        }
+        ringFull = add(aeron, RING_FULL_TYPE_ID, "sluice ingress ring-full back-pressure");
+        errors = add(aeron, ERRORS_TYPE_ID, "sluice errors");
+    }
+
+    private Counter add(final Aeron aeron, final int typeId, final String label)
+    {
+        final Counter counter = aeron.addCounter(typeId, label);
+        all.add(counter);
+        return counter;
+    }
+
+    /**
+     * @param aeron the daemon's client.
+     * @param shard processor's shard.
+     * @return the processor's counters, registered for closing with the rest.
+     */
+    public ProcessorCounters processor(final Aeron aeron, final int shard)
+    {
+        return new ProcessorCounters(
+            add(aeron, PROCESSED_TYPE_ID, "sluice processor " + shard + " processed"),
+            add(aeron, STATE_FULL_TYPE_ID, "sluice processor " + shard + " state-full"),
+            add(aeron, LIVE_KEYS_TYPE_ID, "sluice processor " + shard + " live-keys"));
+    }
+
+    /**
+     * @param aeron the daemon's client.
+     * @param shard processor's shard.
+     * @return the egress counters of that processor's publication: back-pressure, not-connected, dropped.
+     */
+    public Counter[] egress(final Aeron aeron, final int shard)
+    {
+        return new Counter[]{
+            add(aeron, EGRESS_BACK_PRESSURE_TYPE_ID, "sluice egress " + shard + " back-pressure"),
+            add(aeron, EGRESS_NOT_CONNECTED_TYPE_ID, "sluice egress " + shard + " not-connected"),
+            add(aeron, EGRESS_DROPPED_TYPE_ID, "sluice egress " + shard + " dropped")};
+    }
+
+    /**
+     * @return ingress messages received.
+     */
+    public Counter received()
+    {
+        return received;
+    }
+
+    /**
+     * @return ingress messages accepted into the ring.
+     */
+    public Counter accepted()
+    {
+        return accepted;
+    }
+
+    /**
+     * @param reason a reason code.
+     * @return the counter of inputs rejected for it.
+     */
+    public Counter rejected(final int reason)
+    {
+        return rejected[reason];
+    }
+
+    /**
+     * @return times the ring was full.
+     */
+    public Counter ringFull()
+    {
+        return ringFull;
+    }
+
+    /**
+     * @return errors reported.
+     */
+    public Counter errors()
+    {
+        return errors;
+    }
+
+    /**
+     * Free every counter.
+     */
+    public void close()
+    {
+        CloseHelper.closeAll(all);
+    }
+}

@@ -1,0 +1,366 @@
+package io.sluice.transport.daemon;
+
+import io.aeron.Aeron;
+import io.aeron.Counter;
+import io.aeron.ExclusivePublication;
+import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
+import io.aeron.exceptions.DriverTimeoutException;
+import io.aeron.exceptions.RegistrationException;
+import io.sluice.config.ConfigurationException;
+import io.sluice.config.DriverMode;
+import io.sluice.config.SluiceConfig;
+import io.sluice.config.ThreadingMode;
+import io.sluice.core.processor.CpuPin;
+import io.sluice.core.processor.ProcessorGroup;
+import io.sluice.core.processor.ShardProcessor;
+import io.sluice.core.ring.SluiceRing;
+import io.sluice.core.state.KeyStateTable;
+import io.sluice.transport.egress.EgressPublisher;
+import io.sluice.transport.ingress.IngressAgent;
+import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentInvoker;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.CompositeAgent;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SystemNanoClock;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The appliance: media driver (embedded or external), ingress agent, ring, processors, egress publications,
+ * counters, wired as the configuration says and started by {@link #start(SluiceConfig, PrintStream)}.
+ * {@link #close()} shuts down gracefully: stop taking input, drain the ring, close publications, client and
+ * driver (deleting an embedded driver's directory).
+ */
+public final class SluiceDaemon implements AutoCloseable
+{
+    /** Version printed in the start-up summary. */
+    public static final String VERSION = versionOf();
+
+    private final SluiceConfig config;
+    private final PrintStream out;
+    private final DaemonErrorHandler errorHandler;
+    private MediaDriver driver;
+    private Aeron aeron;
+    private SluiceCounters counters;
+    private SluiceRing ring;
+    private ProcessorGroup group;
+    private IngressAgent ingress;
+    private AgentRunner runner;
+    private EgressPublisher[] egress;
+    private CpuPin ingressPin;
+    private CpuPin[] processorPins;
+    private boolean closed;
+
+    private SluiceDaemon(final SluiceConfig config, final PrintStream out)
+    {
+        this.config = config;
+        this.out = out;
+        this.errorHandler = new DaemonErrorHandler(out);
+    }
+
+    /**
+     * Start a daemon. On any failure what was started is closed again before the exception propagates.
+     *
+     * @param config validated configuration.
+     * @param out    where the summary and log lines go.
+     * @return the running daemon.
+     * @throws ConfigurationException when a channel, port or directory is unusable; the message names the key.
+     */
+    public static SluiceDaemon start(final SluiceConfig config, final PrintStream out)
+    {
+        final SluiceDaemon daemon = new SluiceDaemon(config, out);
+        try
+        {
+            daemon.wire();
+            return daemon;
+        }
+        catch (final RuntimeException ex)
+        {
+            daemon.close();
+            throw ex;
+        }
+    }
+
+    private void wire()
+    {
+        config.aeronProperties().forEach(System::setProperty);
+
+        if (DriverMode.EMBEDDED == config.driverMode())
+        {
+            driver = EmbeddedDriver.launch(config, errorHandler);
+        }
+        final AgentInvoker driverInvoker = EmbeddedDriver.invokerOf(driver);
+
+        final Aeron.Context aeronContext = new Aeron.Context()
+            .aeronDirectoryName(config.driverDir())
+            .errorHandler(errorHandler)
+            .useConductorAgentInvoker(null != driverInvoker)
+            .driverAgentInvoker(driverInvoker);
+        try
+        {
+            aeron = Aeron.connect(aeronContext);
+        }
+        catch (final DriverTimeoutException ex)
+        {
+            throw new ConfigurationException(
+                SluiceConfig.DRIVER_DIR, config.driverDir(), "has no running media driver to connect to: " + ex.getMessage());
+        }
+        counters = new SluiceCounters(aeron);
+        errorHandler.errorCounter(counters.errors());
+
+        final Subscription subscription = register(
+            SluiceConfig.INGRESS_CHANNEL, config.ingressChannel(),
+            () -> aeron.addSubscription(config.ingressChannel(), config.ingressStreamId()));
+
+        final int processorCount = config.processorCount();
+        final boolean shared = ThreadingMode.SHARED == config.threading();
+        ring = new SluiceRing(config.ringLength(), config.slotLength(), config.processorWaitStrategy());
+        final ShardProcessor[] processors = new ShardProcessor[processorCount];
+        egress = new EgressPublisher[processorCount];
+        processorPins = new CpuPin[processorCount];
+        final int[] cpus = config.processorCpus();
+        for (int i = 0; i < processorCount; i++)
+        {
+            final ExclusivePublication publication = register(
+                SluiceConfig.EGRESS_CHANNEL, config.egressChannel(),
+                () -> aeron.addExclusivePublication(config.egressChannel(), config.egressStreamId()));
+            final Counter[] egressCounters = counters.egress(aeron, i);
+            final IdleStrategy retryIdle = IdleStrategies.create(config.ingressIdleStrategy());
+            egress[i] = new EgressPublisher(
+                publication, retryIdle, shared ? driverInvoker : null, egressCounters[0], egressCounters[1],
+                egressCounters[2]);
+            final CpuPin pin = new CpuPin(cpus.length == 0 ? -1 : cpus[i]);
+            processorPins[i] = pin;
+            processors[i] = new ShardProcessor(
+                i, new KeyStateTable(config.stateCapacity()), egress[i], counters.processor(aeron, i), pin::pin, pin::release);
+        }
+        group = new ProcessorGroup(ring, processors, config.threading(), errorHandler);
+
+        ingress = new IngressAgent(
+            subscription, ring, processorCount, config.timestampMinNs(), config.timestampMaxNs(), counters,
+            new SystemNanoClock(), config.rejectLogIntervalNs(), out);
+
+        ingressPin = new CpuPin(config.ingressCpu());
+        final List<Agent> agents = new ArrayList<>();
+        agents.add(new PinAgent(ingressPin));
+        if (null != driverInvoker)
+        {
+            agents.add(new InvokerAgent(driverInvoker, "driver"));
+            agents.add(new InvokerAgent(aeron.conductorAgentInvoker(), "aeron-client"));
+        }
+        agents.add(ingress);
+        if (shared)
+        {
+            agents.add(group.pollAgent());
+        }
+        final Agent agent = new CompositeAgent(agents);
+        runner = new AgentRunner(IdleStrategies.create(config.ingressIdleStrategy()), errorHandler, null, agent);
+
+        out.print(StartupSummary.render(config, driver, ring, shared));
+        group.start();
+        AgentRunner.startOnThread(runner);
+        out.println("sluice: ready");
+        out.flush();
+    }
+
+    private <T> T register(final String key, final String channel, final java.util.function.Supplier<T> action)
+    {
+        try
+        {
+            return action.get();
+        }
+        catch (final RegistrationException ex)
+        {
+            throw new ConfigurationException(
+                key, channel, "cannot be opened (is another daemon using this port?): " + ex.getMessage());
+        }
+    }
+
+    /**
+     * @return the daemon's Aeron client.
+     */
+    public Aeron aeron()
+    {
+        return aeron;
+    }
+
+    /**
+     * @return the daemon's counters.
+     */
+    public SluiceCounters counters()
+    {
+        return counters;
+    }
+
+    /**
+     * @return the CPUs the processor threads hold now, -1 where not pinned.
+     */
+    public int[] processorPinnedCpus()
+    {
+        final int[] result = new int[processorPins.length];
+        for (int i = 0; i < result.length; i++)
+        {
+            result[i] = processorPins[i].pinnedCpu();
+        }
+        return result;
+    }
+
+    /**
+     * @return the configuration.
+     */
+    public SluiceConfig config()
+    {
+        return config;
+    }
+
+    /**
+     * Stop taking input, let the processors drain the ring (up to 10 s), then close everything.
+     */
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        if (null != ingress)
+        {
+            ingress.stopConsuming();
+        }
+        if (null != group && null != runner)
+        {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!group.isDrained() && System.nanoTime() < deadline)
+            {
+                Thread.yield();
+            }
+        }
+        if (null != egress)
+        {
+            for (final EgressPublisher publisher : egress)
+            {
+                if (null != publisher)
+                {
+                    publisher.stopRetrying();
+                }
+            }
+        }
+        if (null != group)
+        {
+            group.drainAndStop(1, TimeUnit.SECONDS);
+        }
+        CloseHelper.quietClose(runner);
+        CloseHelper.quietClose(counters);
+        CloseHelper.quietClose(aeron);
+        CloseHelper.quietClose(driver);
+        out.println("sluice: stopped");
+        out.flush();
+    }
+
+    private static String versionOf()
+    {
+        final String version = SluiceDaemon.class.getPackage().getImplementationVersion();
+        return null == version ? "dev" : version;
+    }
+
+    /**
+     * Pins the thread that runs it, first thing in its composite.
+     */
+    static final class PinAgent implements Agent
+    {
+        private final CpuPin pin;
+
+        PinAgent(final CpuPin pin)
+        {
+            this.pin = pin;
+        }
+
+        public void onStart()
+        {
+            pin.pin();
+        }
+
+        public void onClose()
+        {
+            pin.release();
+        }
+
+        public int doWork()
+        {
+            return 0;
+        }
+
+        public String roleName()
+        {
+            return "pin";
+        }
+    }
+
+    /**
+     * Runs an invoker-mode duty cycle (the embedded driver's, the Aeron client conductor's) as part of a composite.
+     */
+    static final class InvokerAgent implements Agent
+    {
+        private final AgentInvoker invoker;
+        private final String roleName;
+
+        InvokerAgent(final AgentInvoker invoker, final String roleName)
+        {
+            this.invoker = invoker;
+            this.roleName = roleName;
+        }
+
+        public int doWork()
+        {
+            return invoker.invoke();
+        }
+
+        public String roleName()
+        {
+            return roleName;
+        }
+    }
+
+    /**
+     * Counts every error and prints each distinct one once, with its stack trace. Never throws.
+     */
+    static final class DaemonErrorHandler implements ErrorHandler
+    {
+        private final PrintStream out;
+        private final Map<String, Long> seen = new java.util.concurrent.ConcurrentHashMap<>();
+        private volatile Counter errors;
+
+        DaemonErrorHandler(final PrintStream out)
+        {
+            this.out = out;
+        }
+
+        void errorCounter(final Counter errors)
+        {
+            this.errors = errors;
+        }
+
+        public void onError(final Throwable throwable)
+        {
+            final Counter counter = errors;
+            if (null != counter && !counter.isClosed())
+            {
+                counter.incrementRelease();
+            }
+            final String distinct = throwable.getClass().getName() + ": " + throwable.getMessage();
+            if (null == seen.putIfAbsent(distinct, 1L))
+            {
+                out.println("sluice: error: " + distinct);
+                throwable.printStackTrace(out);
+            }
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package io.sluice.transport.demo;
+
+import io.sluice.transport.client.SluiceClient;
+import io.sluice.transport.client.SluiceResultHandler;
+import io.sluice.transport.codec.EventResultDecoder;
+import io.sluice.transport.codec.RejectedDecoder;
+import org.HdrHistogram.Histogram;
+import org.agrona.collections.Long2ObjectHashMap;
+
+import java.io.PrintStream;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The demo's producer, a separate process from the daemon: its own embedded media driver, a {@link SluiceClient}
+ * over UDP loopback, about 1,000 keys with a random walk of values at a fixed rate, and one line a second of what
+ * came back. Every 2,000th event carries a NaN value to show a {@code Rejected(INVALID_VALUE)} answer.
+ * <p>
+ * Round trip is measured from each event's intended send time (its slot in the fixed-rate schedule), so a stall
+ * on either side shows up in the figures.
+ */
+public final class DemoProducer implements SluiceResultHandler
+{
+    private static final long[] SHOWN_KEYS = {1, 2, 3};
+
+    private final PrintStream out;
+    private final long[] intendedSendNs;
+    private final Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+    private final Long2ObjectHashMap<double[]> shown = new Long2ObjectHashMap<>();
+    private long results;
+    private long rejected;
+
+    private DemoProducer(final PrintStream out, final int events)
+    {
+        this.out = out;
+        this.intendedSendNs = new long[events + 1];
+        for (final long key : SHOWN_KEYS)
+        {
+            shown.put(key, new double[4]);
+        }
+    }
+
+    /**
+     * Run the demo.
+     *
+     * @param ctx        how to reach the daemon.
+     * @param rate       events per second.
+     * @param seconds    how long to send.
+     * @param keys       number of distinct keys.
+     * @param out        where the report lines go.
+     * @return 0 when every event was answered, 1 otherwise.
+     */
+    public static int run(
+        final SluiceClient.Context ctx, final int rate, final int seconds, final int keys, final PrintStream out)
+    {
+        final int events = rate * seconds;
+        final DemoProducer demo = new DemoProducer(out, events);
+        try (SluiceClient client = SluiceClient.connect(ctx))
+        {
+            if (!client.awaitConnected(TimeUnit.SECONDS.toNanos(20)))
+            {
+                out.println("demo: could not connect to the daemon within 20 s");
+                return 1;
+            }
+            out.printf("demo: client %d connected; sending %,d events/s over %,d keys for %d s%n",
+                client.clientId(), rate, keys, seconds);
+            return demo.send(client, rate, events, keys);
+        }
+    }
+
+    private int send(final SluiceClient client, final int rate, final int events, final int keys)
+    {
+        final Random random = new Random(1);
+        final double[] walk = new double[keys];
+        for (int i = 0; i < keys; i++)
+        {
+            walk[i] = 100.0;
+        }
+        final long intervalNs = TimeUnit.SECONDS.toNanos(1) / rate;
+        final long startNs = System.nanoTime();
+        final long epochOffsetNs = System.currentTimeMillis() * 1_000_000L - startNs;
+        long nextReportNs = startNs + TimeUnit.SECONDS.toNanos(1);
+        long lastSent = 0;
+        int sent = 0;
+        while (sent < events)
+        {
+            final long intendedNs = startNs + sent * intervalNs;
+            final long nowNs = System.nanoTime();
+            if (nowNs >= intendedNs)
+            {
+                final int keyIndex = random.nextInt(keys);
+                walk[keyIndex] += random.nextGaussian();
+                final double value = (sent + 1) % 2000 == 0 ? Double.NaN : Math.round(walk[keyIndex] * 100) / 100.0;
+                final long key = keyIndex < SHOWN_KEYS.length ? SHOWN_KEYS[keyIndex] : keyIndex + 1;
+                final long correlationId = client.offerEvent(key, epochOffsetNs + intendedNs, value);
+                if (correlationId > 0)
+                {
+                    intendedSendNs[(int)correlationId] = intendedNs;
+                    sent++;
+                }
+            }
+            client.poll(this, 64);
+            if (nowNs >= nextReportNs)
+            {
+                report(sent, sent - lastSent);
+                lastSent = sent;
+                nextReportNs += TimeUnit.SECONDS.toNanos(1);
+            }
+        }
+        final long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (results + rejected < sent && System.nanoTime() < drainDeadline)
+        {
+            if (0 == client.poll(this, 64))
+            {
+                Thread.onSpinWait();
+            }
+        }
+        report(sent, sent - lastSent);
+        final boolean complete = results + rejected == sent;
+        out.printf("demo: done: %,d sent, %,d results, %,d rejected, %s%n",
+            sent, results, rejected, complete ? "every event answered" : "MISSING " + (sent - results - rejected));
+        return complete ? 0 : 1;
+    }
+
+    private void report(final int sent, final long sentThisSecond)
+    {
+        final StringBuilder keys = new StringBuilder();
+        for (final long key : SHOWN_KEYS)
+        {
+            final double[] agg = shown.get(key);
+            keys.append(String.format("  key %d: n=%d last=%.2f min=%.2f max=%.2f", key, (long)agg[0], agg[1], agg[2], agg[3]));
+        }
+        out.printf("sent %,8d (%,6d/s)  results %,8d  rejected %,4d  rtt p50 %,7.1f us  p99 %,8.1f us%s%n",
+            sent, sentThisSecond, results, rejected,
+            histogram.getValueAtPercentile(50) / 1000.0, histogram.getValueAtPercentile(99) / 1000.0, keys);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onEventResult(final EventResultDecoder result)
+    {
+        results++;
+        recordRoundTrip(result.correlationId());
+        final double[] agg = shown.get(result.key());
+        if (null != agg)
+        {
+            agg[0] = result.count();
+            agg[1] = result.last();
+            agg[2] = result.min();
+            agg[3] = result.max();
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onRejected(final RejectedDecoder reject)
+    {
+        rejected++;
+        recordRoundTrip(reject.correlationId());
+    }
+
+    private void recordRoundTrip(final long correlationId)
+    {
+        if (correlationId > 0 && correlationId < intendedSendNs.length)
+        {
+            histogram.recordValue(Math.min(histogram.getHighestTrackableValue(), System.nanoTime() - intendedSendNs[(int)correlationId]));
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package io.sluice.transport.egress;
+
+import io.aeron.ExclusivePublication;
+import io.aeron.Publication;
+import io.aeron.logbuffer.BufferClaim;
+import io.sluice.core.processor.ResultSink;
+import io.sluice.core.state.Aggregate;
+import io.sluice.transport.codec.BooleanType;
+import io.sluice.transport.codec.EventResultEncoder;
+import io.sluice.transport.codec.MessageHeaderEncoder;
+import io.sluice.transport.codec.QueryResultEncoder;
+import io.sluice.transport.codec.RejectReason;
+import io.sluice.transport.codec.RejectedEncoder;
+import org.agrona.concurrent.AgentInvoker;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.status.AtomicCounter;
+
+/**
+ * One processor's egress: encodes its results with SBE straight into its own {@link ExclusivePublication}
+ * (claim, encode, commit: no copy). Processor thread only.
+ * <p>
+ * A back-pressured publication is retried with the idle strategy until it takes the result, counting each retry:
+ * results are never dropped silently. While waiting it invokes the embedded driver when the same thread owns its
+ * duty cycle, so the driver can drain what blocks us. With no subscriber the result has nowhere to go: it is
+ * counted as not connected and skipped. A closed publication (shutdown) counts the result as dropped.
+ */
+public final class EgressPublisher implements ResultSink
+{
+    private final ExclusivePublication publication;
+    private final IdleStrategy retryIdle;
+    private final AgentInvoker driverInvoker;
+    private final AtomicCounter backPressure;
+    private final AtomicCounter notConnected;
+    private final AtomicCounter dropped;
+    private final BufferClaim claim = new BufferClaim();
+    private final MessageHeaderEncoder header = new MessageHeaderEncoder();
+    private final EventResultEncoder eventResult = new EventResultEncoder();
+    private final QueryResultEncoder queryResult = new QueryResultEncoder();
+    private final RejectedEncoder rejected = new RejectedEncoder();
+    private volatile boolean running = true;
+
+    /**
+     * @param publication   this processor's publication.
+     * @param retryIdle     how to wait between retries of a back-pressured offer.
+     * @param driverInvoker the embedded driver's invoker when this thread runs its duty cycle, else null.
+     * @param backPressure  counts retries.
+     * @param notConnected  counts results with no subscriber.
+     * @param dropped       counts results lost to a closed publication.
+     */
+    public EgressPublisher(
+        final ExclusivePublication publication,
+        final IdleStrategy retryIdle,
+        final AgentInvoker driverInvoker,
+        final AtomicCounter backPressure,
+        final AtomicCounter notConnected,
+        final AtomicCounter dropped)
+    {
+        this.publication = publication;
+        this.retryIdle = retryIdle;
+        this.driverInvoker = driverInvoker;
+        this.backPressure = backPressure;
+        this.notConnected = notConnected;
+        this.dropped = dropped;
+    }
+
+    /**
+     * @return the publication.
+     */
+    public ExclusivePublication publication()
+    {
+        return publication;
+    }
+
+    /**
+     * Stop retrying back-pressured offers: a shutdown must not wait for a subscriber that never reads. Any thread.
+     */
+    public void stopRetrying()
+    {
+        running = false;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onEventResult(
+        final long clientId,
+        final long correlationId,
+        final long key,
+        final long timestamp,
+        final Aggregate aggregate,
+        final long receiveNanos)
+    {
+        if (claim(MessageHeaderEncoder.ENCODED_LENGTH + EventResultEncoder.BLOCK_LENGTH))
+        {
+            eventResult.wrapAndApplyHeader(claim.buffer(), claim.offset(), header)
+                .clientId(clientId)
+                .correlationId(correlationId)
+                .key(key)
+                .timestamp(timestamp)
+                .windowStart(aggregate.windowStart())
+                .count(aggregate.count())
+                .sum(aggregate.sum())
+                .min(aggregate.min())
+                .max(aggregate.max())
+                .first(aggregate.first())
+                .last(aggregate.last());
+            claim.commit();
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onQueryResult(
+        final long clientId,
+        final long correlationId,
+        final long key,
+        final boolean found,
+        final Aggregate open,
+        final Aggregate closed)
+    {
+        if (claim(MessageHeaderEncoder.ENCODED_LENGTH + QueryResultEncoder.BLOCK_LENGTH))
+        {
+            queryResult.wrapAndApplyHeader(claim.buffer(), claim.offset(), header)
+                .clientId(clientId)
+                .correlationId(correlationId)
+                .key(key)
+                .found(found ? BooleanType.TRUE : BooleanType.FALSE)
+                .openWindowStart(open.windowStart())
+                .openCount(open.count())
+                .openSum(open.sum())
+                .openMin(open.min())
+                .openMax(open.max())
+                .openFirst(open.first())
+                .openLast(open.last())
+                .closedWindowStart(closed.windowStart())
+                .closedCount(closed.count())
+                .closedSum(closed.sum())
+                .closedMin(closed.min())
+                .closedMax(closed.max())
+                .closedFirst(closed.first())
+                .closedLast(closed.last());
+            claim.commit();
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onRejected(final long clientId, final long correlationId, final long key, final int reason)
+    {
+        if (claim(MessageHeaderEncoder.ENCODED_LENGTH + RejectedEncoder.BLOCK_LENGTH))
+        {
+            rejected.wrapAndApplyHeader(claim.buffer(), claim.offset(), header)
+                .clientId(clientId)
+                .correlationId(correlationId)
+                .key(key)
+                .reason(RejectReason.get((short)reason));
+            claim.commit();
+        }
+    }
+
+    private boolean claim(final int length)
+    {
+        retryIdle.reset();
+        while (true)
+        {
+            final long result = publication.tryClaim(length, claim);
+            if (result > 0)
+            {
+                return true;
+            }
+            if (Publication.NOT_CONNECTED == result)
+            {
+                notConnected.incrementRelease();
+                return false;
+            }
+            if (Publication.CLOSED == result || Publication.MAX_POSITION_EXCEEDED == result || !running)
+            {
+                dropped.incrementRelease();
+                return false;
+            }
+            backPressure.incrementRelease();
+            if (null != driverInvoker)
+            {
+                driverInvoker.invoke();
+            }
+            retryIdle.idle();
+        }
+    }
+}

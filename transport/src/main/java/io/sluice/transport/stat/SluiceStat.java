@@ -1,0 +1,61 @@
+package io.sluice.transport.stat;
+
+import io.aeron.CncFileDescriptor;
+import io.aeron.CommonContext;
+import io.sluice.transport.daemon.SluiceCounters;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.CountersReader;
+
+import java.io.File;
+import java.io.PrintStream;
+import java.nio.MappedByteBuffer;
+
+/**
+ * Prints a running daemon's Sluice counters (type ids from {@value SluiceCounters#TYPE_ID_BASE}) by reading its
+ * media driver's CnC file, as AeronStat does for Aeron's own counters.
+ */
+public final class SluiceStat
+{
+    private SluiceStat()
+    {
+    }
+
+    /**
+     * @param driverDir the daemon's media driver directory.
+     * @param out       where to print.
+     * @return the number of Sluice counters printed, or -1 when no driver runs there.
+     */
+    public static int print(final String driverDir, final PrintStream out)
+    {
+        final File cncFile = CommonContext.newCncFile(driverDir);
+        if (!cncFile.exists())
+        {
+            out.println("sluice stat: no media driver at " + driverDir + " (is the daemon running? see sluice.driver.dir)");
+            return -1;
+        }
+        final MappedByteBuffer cnc = IoUtil.mapExistingFile(cncFile, "cnc");
+        try
+        {
+            final UnsafeBuffer meta = CncFileDescriptor.createMetaDataBuffer(cnc);
+            final CountersReader reader = new CountersReader(
+                CncFileDescriptor.createCountersMetaDataBuffer(cnc, meta),
+                CncFileDescriptor.createCountersValuesBuffer(cnc, meta));
+            final int[] printed = {0};
+            out.printf("%-5s %-6s %20s  %s%n", "id", "type", "value", "label");
+            reader.forEach((counterId, typeId, keyBuffer, label) ->
+            {
+                if (typeId >= SluiceCounters.TYPE_ID_BASE)
+                {
+                    out.printf("%-5d %-6d %,20d  %s%n", counterId, typeId, reader.getCounterValue(counterId), label);
+                    printed[0]++;
+                }
+            });
+            return printed[0];
+        }
+        finally
+        {
+            IoUtil.unmap(cnc);
+        }
+    }
+}

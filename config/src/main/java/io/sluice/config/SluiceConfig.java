@@ -153,7 +153,7 @@ public final class SluiceConfig
         final SluiceConfig c = new SluiceConfig();
         c.ingressChannel = source.string(INGRESS_CHANNEL, "aeron:udp?endpoint=localhost:20120");
         c.ingressStreamId = source.intValue(INGRESS_STREAM_ID, 1001, 1, Integer.MAX_VALUE);
-        c.egressChannel = source.string(EGRESS_CHANNEL, "aeron:udp?control=localhost:20121|control-mode=dynamic");
+        c.egressChannel = source.string(EGRESS_CHANNEL, "aeron:udp?control=localhost:20121|control-mode=dynamic|fc=min,t:5s");
         c.egressStreamId = source.intValue(EGRESS_STREAM_ID, 1002, 1, Integer.MAX_VALUE);
         c.ringLength = (int)source.size(RING_LENGTH, 16 * 1024, 2, 1 << 26);
         c.slotLength = (int)source.size(RING_SLOT_LENGTH, MIN_SLOT_LENGTH, 1, 1 << 16);
@@ -297,8 +297,9 @@ public final class SluiceConfig
 
     /**
      * @return {@value #EGRESS_CHANNEL}: the Aeron URI processors publish results on. Default
-     * {@code aeron:udp?control=localhost:20121|control-mode=dynamic}: multi-destination cast on loopback, which
-     * every client joins with its own endpoint; a slow or dead client is left behind rather than stalling others.
+     * {@code aeron:udp?control=localhost:20121|control-mode=dynamic|fc=min,t:5s}: multi-destination cast on
+     * loopback, which every client joins with its own endpoint. Min flow control: no client loses results to a
+     * faster one; a client that stops answering (dead, unreachable) is dropped after 5 s so it stalls no one.
      */
     public String egressChannel()
     {

@@ -1,5 +1,7 @@
 package io.sluice.transport;
 
+import io.aeron.ChannelUri;
+import io.aeron.CommonContext;
 import io.sluice.config.ConfigurationException;
 import io.sluice.config.DriverThreading;
 import io.sluice.config.SluiceConfig;
@@ -94,9 +96,17 @@ public final class SluiceMain
      */
     public static SluiceClient.Context clientContextFor(final SluiceConfig config)
     {
-        final String egress = config.egressChannel();
-        final String subscribe = egress.contains("control-mode=dynamic") && !egress.contains("endpoint=") ?
-            egress.replace("aeron:udp?", "aeron:udp?endpoint=localhost:0|") : egress;
+        final ChannelUri egress = ChannelUri.parse(config.egressChannel());
+        final String subscribe;
+        if (null != egress.get(CommonContext.MDC_CONTROL_PARAM_NAME))
+        {
+            subscribe = "aeron:udp?endpoint=localhost:0|control=" + egress.get(CommonContext.MDC_CONTROL_PARAM_NAME) +
+                "|control-mode=" + egress.get(CommonContext.MDC_CONTROL_MODE_PARAM_NAME);
+        }
+        else
+        {
+            subscribe = config.egressChannel();
+        }
         return new SluiceClient.Context()
             .ingress(config.ingressChannel(), config.ingressStreamId())
             .egress(subscribe, config.egressStreamId())

@@ -1,0 +1,51 @@
+package io.sluice.transport;
+
+import io.sluice.transport.client.SluiceResultHandler;
+import io.sluice.transport.codec.EventResultDecoder;
+import io.sluice.transport.codec.QueryResultDecoder;
+import io.sluice.transport.codec.RejectedDecoder;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Keeps copies of what a client received, in order.
+ */
+final class RecordingHandler implements SluiceResultHandler
+{
+    record Result(long clientId, long correlationId, long key, long count, double sum, double min, double max,
+        double first, double last)
+    {
+    }
+
+    record Reject(long clientId, long correlationId, long key, int reason)
+    {
+    }
+
+    final List<Result> results = new ArrayList<>();
+    final List<Reject> rejects = new ArrayList<>();
+    final List<Result> queries = new ArrayList<>();
+
+    public void onEventResult(final EventResultDecoder r)
+    {
+        results.add(new Result(
+            r.clientId(), r.correlationId(), r.key(), r.count(), r.sum(), r.min(), r.max(), r.first(), r.last()));
+    }
+
+    public void onRejected(final RejectedDecoder r)
+    {
+        rejects.add(new Reject(r.clientId(), r.correlationId(), r.key(), r.reason().value()));
+    }
+
+    public void onQueryResult(final QueryResultDecoder r)
+    {
+        queries.add(new Result(r.clientId(), r.correlationId(), r.key(),
+            r.found() == io.sluice.transport.codec.BooleanType.TRUE ? r.openCount() : -1,
+            r.openSum(), r.openMin(), r.openMax(), r.openFirst(), r.openLast()));
+    }
+
+    int total()
+    {
+        return results.size() + rejects.size() + queries.size();
+    }
+}

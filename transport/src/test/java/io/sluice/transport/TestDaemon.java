@@ -1,0 +1,108 @@
+package io.sluice.transport;
+
+import io.sluice.config.SluiceConfig;
+import io.sluice.transport.client.SluiceClient;
+import io.sluice.transport.daemon.SluiceDaemon;
+import org.agrona.IoUtil;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.util.Properties;
+
+/**
+ * A daemon for a test: its own temporary driver directory (deleted on close), free loopback UDP ports, idle
+ * strategies that never spin beyond the cores.
+ */
+final class TestDaemon implements AutoCloseable
+{
+    final Properties properties = new Properties();
+    final String driverDir;
+    final ByteArrayOutputStream log = new ByteArrayOutputStream();
+    SluiceDaemon daemon;
+
+    TestDaemon()
+    {
+        driverDir = new File(System.getProperty("java.io.tmpdir"), "sluice-test-" + System.nanoTime()).getAbsolutePath();
+        properties.setProperty(SluiceConfig.DRIVER_DIR, driverDir);
+        properties.setProperty(SluiceConfig.INGRESS_CHANNEL, "aeron:udp?endpoint=localhost:" + freeUdpPort());
+        properties.setProperty(
+            SluiceConfig.EGRESS_CHANNEL, "aeron:udp?control=localhost:" + freeUdpPort() + "|control-mode=dynamic|fc=min,t:5s");
+        properties.setProperty(SluiceConfig.INGRESS_IDLE_STRATEGY, "backoff");
+        properties.setProperty(SluiceConfig.PROCESSOR_WAIT_STRATEGY, "sleeping");
+        properties.setProperty(SluiceConfig.REJECT_LOG_INTERVAL, "100ms");
+        properties.setProperty("aeron.term.buffer.length", "1m");
+        properties.setProperty("aeron.ipc.term.buffer.length", "1m");
+    }
+
+    TestDaemon set(final String key, final String value)
+    {
+        properties.setProperty(key, value);
+        return this;
+    }
+
+    TestDaemon start()
+    {
+        daemon = SluiceDaemon.start(config(), new PrintStream(log, true));
+        return this;
+    }
+
+    SluiceConfig config()
+    {
+        return SluiceConfig.of(properties);
+    }
+
+    SluiceClient client()
+    {
+        final SluiceClient.Context ctx = SluiceMain.clientContextFor(config()).aeronDirectoryName(driverDir);
+        return SluiceClient.connect(ctx);
+    }
+
+    long counter(final int typeId, final String labelSuffix)
+    {
+        final long[] value = {Long.MIN_VALUE};
+        final var reader = daemon.aeron().countersReader();
+        reader.forEach((id, type, key, label) ->
+        {
+            if (type == typeId && label.endsWith(labelSuffix))
+            {
+                value[0] = reader.getCounterValue(id);
+            }
+        });
+        if (Long.MIN_VALUE == value[0])
+        {
+            throw new IllegalStateException("no counter " + typeId + " " + labelSuffix);
+        }
+        return value[0];
+    }
+
+    String log()
+    {
+        return log.toString();
+    }
+
+    public void close()
+    {
+        if (null != daemon)
+        {
+            daemon.close();
+        }
+        IoUtil.delete(new File(driverDir), true);
+    }
+
+    static int freeUdpPort()
+    {
+        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress()))
+        {
+            return socket.getLocalPort();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+}

@@ -33,6 +33,7 @@ class SluiceSystemTest
         {
             final int events = 50_000;
             final AtomicReference<Throwable> failure = new AtomicReference<>();
+            final java.util.concurrent.atomic.AtomicLong probes = new java.util.concurrent.atomic.AtomicLong();
             final List<RecordingHandler> handlers = new ArrayList<>();
             final List<long[]> keysSent = new ArrayList<>();
             final List<double[]> valuesSent = new ArrayList<>();
@@ -60,6 +61,7 @@ class SluiceSystemTest
                     {
                         clientIds.set(clientIndex, client.clientId());
                         assertTrue(client.awaitConnected(TimeUnit.SECONDS.toNanos(10)));
+                        probes.addAndGet(client.probesSent());
                         sendAll(client, handler, keys, values);
                     }
                     catch (final Throwable t)
@@ -78,7 +80,11 @@ class SluiceSystemTest
             for (int c = 0; c < 2; c++)
             {
                 final RecordingHandler handler = handlers.get(c);
-                assertEquals(events, handler.results.size(), "client " + c + " results");
+                assertEquals(events, handler.results.size(), "client " + c + " results; not-connected " +
+                    daemon.counter(SluiceCounters.EGRESS_NOT_CONNECTED_TYPE_ID, "0 not-connected") + "/" +
+                    daemon.counter(SluiceCounters.EGRESS_NOT_CONNECTED_TYPE_ID, "1 not-connected") + " dropped " +
+                    daemon.counter(SluiceCounters.EGRESS_DROPPED_TYPE_ID, "0 dropped") + " first missing " +
+                    firstMissing(handler, events));
                 assertEquals(List.of(), handler.rejects);
                 final Map<Long, double[]> reference = new HashMap<>();
                 final Map<Long, RecordingHandler.Result> expected = new HashMap<>();
@@ -103,7 +109,7 @@ class SluiceSystemTest
                 }
                 assertEquals(expected, actual);
             }
-            assertEquals(2L * events, daemon.counter(SluiceCounters.INGRESS_ACCEPTED_TYPE_ID, "accepted"));
+            assertEquals(2L * events + probes.get(), daemon.counter(SluiceCounters.INGRESS_ACCEPTED_TYPE_ID, "accepted"));
         }
     }
 
@@ -125,6 +131,8 @@ class SluiceSystemTest
                 Thread.yield();
             }
             awaitTotal(client, handler, 5);
+            handler.queries.sort(java.util.Comparator.comparingLong(RecordingHandler.Result::correlationId));
+            assertEquals(2, handler.queries.size());
             assertEquals(new RecordingHandler.Result(client.clientId(), 4, 5, 2, 4.0, 1.5, 2.5, 1.5, 2.5),
                 handler.queries.get(0));
             assertEquals(-1, handler.queries.get(1).count());
@@ -182,8 +190,22 @@ class SluiceSystemTest
             final long egressBackPressure = daemon.counter(SluiceCounters.EGRESS_BACK_PRESSURE_TYPE_ID, "0 back-pressure") +
                 daemon.counter(SluiceCounters.EGRESS_BACK_PRESSURE_TYPE_ID, "1 back-pressure");
             assertTrue(egressBackPressure > 0, "egress back-pressure counter");
-            assertEquals(events, daemon.counter(SluiceCounters.INGRESS_ACCEPTED_TYPE_ID, "accepted"));
+            assertEquals(events + client.probesSent(), daemon.counter(SluiceCounters.INGRESS_ACCEPTED_TYPE_ID, "accepted"));
         }
+    }
+
+    private static long firstMissing(final RecordingHandler handler, final int events)
+    {
+        final java.util.Set<Long> ids = new java.util.HashSet<>();
+        handler.results.forEach((r) -> ids.add(r.correlationId()));
+        for (long id = 1; id <= events; id++)
+        {
+            if (!ids.contains(id))
+            {
+                return id;
+            }
+        }
+        return -1;
     }
 
     static void sendAll(final SluiceClient client, final RecordingHandler handler, final long[] keys, final double[] values)

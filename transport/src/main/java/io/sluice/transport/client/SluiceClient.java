@@ -65,6 +65,7 @@ public final class SluiceClient implements AutoCloseable
     private final FragmentHandler fragmentHandler = this::onFragment;
     private SluiceResultHandler handler;
     private long nextCorrelationId = 1;
+    private long probesSent;
 
     private SluiceClient(final Context ctx)
     {
@@ -128,8 +129,10 @@ public final class SluiceClient implements AutoCloseable
     }
 
     /**
-     * Wait until the daemon receives this client's publication and this client receives from the daemon's egress
-     * ({@link Context#egressImages(int)} images, or at least one).
+     * Wait until a round trip through every processor works: the daemon receives this client's publication, this
+     * client receives the daemon's egress, and each of {@link Context#egressImages(int)} processors (at least one)
+     * has answered a probe {@code Query}. Probes use negative correlation ids, so the first event still gets id 1.
+     * Results sent before this returns true may have been dropped by the daemon as not connected.
      *
      * @param timeoutNs longest wait.
      * @return true when connected in time.
@@ -138,16 +141,57 @@ public final class SluiceClient implements AutoCloseable
     {
         final long deadline = System.nanoTime() + timeoutNs;
         final int images = Math.max(1, ctx.egressImages);
+        final org.agrona.collections.IntHashSet answered = new org.agrona.collections.IntHashSet();
+        final FragmentHandler probeHandler = (buffer, offset, length, header) ->
+        {
+            headerDecoder.wrap(buffer, offset);
+            if (headerDecoder.schemaId() == MessageHeaderDecoder.SCHEMA_ID &&
+                headerDecoder.templateId() == QueryResultDecoder.TEMPLATE_ID)
+            {
+                queryResult.wrapAndApplyHeader(buffer, offset, headerDecoder);
+                if (queryResult.clientId() == clientId && queryResult.correlationId() < 0)
+                {
+                    answered.add(header.sessionId());
+                }
+            }
+        };
+        long probeKey = 0;
         while (System.nanoTime() < deadline)
         {
             if (publication.isConnected() && subscription.imageCount() >= images)
             {
-                return true;
+                if (answered.size() >= images)
+                {
+                    return true;
+                }
+                offerProbe(probeKey++);
+                subscription.poll(probeHandler, 16);
             }
             invokeDriver();
             sleepBriefly();
         }
         return false;
+    }
+
+    /**
+     * @return probe queries {@link #awaitConnected(long)} sent; the daemon counts them as accepted input.
+     */
+    public long probesSent()
+    {
+        return probesSent;
+    }
+
+    private void offerProbe(final long key)
+    {
+        if (publication.tryClaim(MessageHeaderEncoder.ENCODED_LENGTH + QueryEncoder.BLOCK_LENGTH, claim) > 0)
+        {
+            probesSent++;
+            queryEncoder.wrapAndApplyHeader(claim.buffer(), claim.offset(), headerEncoder)
+                .clientId(clientId)
+                .correlationId(-1 - key)
+                .key(key);
+            claim.commit();
+        }
     }
 
     /**
@@ -266,7 +310,7 @@ public final class SluiceClient implements AutoCloseable
 
             case QueryResultDecoder.TEMPLATE_ID:
                 queryResult.wrap(buffer, bodyOffset, blockLength, version);
-                if (queryResult.clientId() == clientId)
+                if (queryResult.clientId() == clientId && queryResult.correlationId() > 0)
                 {
                     handler.onQueryResult(queryResult);
                 }

@@ -10,6 +10,7 @@ import io.sluice.config.SluiceConfig;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentInvoker;
 
+import java.io.File;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,8 +39,7 @@ public final class EmbeddedDriver
         final IdleStrategyType idle,
         final ErrorHandler errorHandler)
     {
-        final CommonContext probe = new CommonContext().aeronDirectoryName(dir);
-        if (probe.isDriverActive(TimeUnit.SECONDS.toMillis(10), (message) -> {}))
+        if (CommonContext.isDriverActive(new File(dir), TimeUnit.SECONDS.toMillis(10), (message) -> {}))
         {
             throw new ConfigurationException(
                 dirKey, dir, "is in use by a running media driver (another Sluice daemon?): stop it or choose another directory");

@@ -1,0 +1,88 @@
+package io.sluice.transport;
+
+import io.sluice.config.ConfigurationException;
+import io.sluice.config.SluiceConfig;
+import io.sluice.core.RejectReason;
+import io.sluice.transport.client.SluiceClient;
+import io.sluice.transport.daemon.SluiceDaemon;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.PrintStream;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DaemonLifecycleSystemTest
+{
+    @Test
+    @Timeout(60)
+    void shouldRefuseASecondDaemonOnTheSameDriverDirectory()
+    {
+        try (TestDaemon first = new TestDaemon().start())
+        {
+            final TestDaemon second = new TestDaemon().set(SluiceConfig.DRIVER_DIR, first.driverDir);
+            final ConfigurationException ex = assertThrows(ConfigurationException.class, () -> SluiceDaemon.start(
+                second.config(), new PrintStream(new ByteArrayOutputStream())));
+            assertEquals(SluiceConfig.DRIVER_DIR, ex.key());
+            assertTrue(ex.getMessage().contains("in use by a running media driver"), ex.getMessage());
+            assertTrue(new File(first.driverDir, "cnc.dat").exists(), "first daemon's driver directory intact");
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldRefuseASecondDaemonOnTheSameIngressPort()
+    {
+        try (TestDaemon first = new TestDaemon().start();
+            TestDaemon second = new TestDaemon().set(SluiceConfig.INGRESS_CHANNEL, first.config().ingressChannel()))
+        {
+            final ConfigurationException ex = assertThrows(ConfigurationException.class, second::start);
+            assertEquals(SluiceConfig.INGRESS_CHANNEL, ex.key());
+            assertFalse(new File(second.driverDir).exists(), "failed daemon cleaned up its driver directory");
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldAnswerStateFullForNewKeysAndKeepServingKnownKeysOverTheWire() throws Exception
+    {
+        try (TestDaemon daemon = new TestDaemon()
+            .set(SluiceConfig.PROCESSOR_COUNT, "1")
+            .set(SluiceConfig.STATE_CAPACITY, "4")
+            .start();
+            SluiceClient client = daemon.client())
+        {
+            assertTrue(client.awaitConnected(TimeUnit.SECONDS.toNanos(10)));
+            final RecordingHandler handler = new RecordingHandler();
+            SluiceSystemTest.sendAll(client, handler, new long[]{1, 2, 3, 4, 5, 1}, new double[]{1, 1, 1, 1, 1, 1});
+            assertEquals(5, handler.results.size());
+            assertEquals(1, handler.rejects.size());
+            assertEquals(new RecordingHandler.Reject(client.clientId(), 5, 5, RejectReason.STATE_FULL), handler.rejects.get(0));
+            assertEquals(2, handler.results.get(4).count());
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldDrainAndDeleteItsDriverDirectoryOnClose() throws Exception
+    {
+        final TestDaemon daemon = new TestDaemon().start();
+        final RecordingHandler handler = new RecordingHandler();
+        try (SluiceClient client = daemon.client())
+        {
+            assertTrue(client.awaitConnected(TimeUnit.SECONDS.toNanos(10)));
+            SluiceSystemTest.sendAll(client, handler, new long[]{9, 9, 9}, new double[]{1, 2, 3});
+        }
+        daemon.close();
+        assertEquals(3, handler.results.size());
+        assertFalse(new File(daemon.driverDir).exists());
+        assertTrue(daemon.log().contains("sluice: stopped"));
+        assertTrue(daemon.log().contains("loopback only"), daemon.log());
+    }
+}

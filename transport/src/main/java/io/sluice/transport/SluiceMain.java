@@ -7,9 +7,9 @@ import io.sluice.config.DriverThreading;
 import io.sluice.config.SluiceConfig;
 import io.sluice.transport.client.SluiceClient;
 import io.sluice.transport.daemon.SluiceDaemon;
+import io.sluice.transport.daemon.TerminationSignal;
 import io.sluice.transport.demo.DemoProducer;
 import io.sluice.transport.stat.SluiceStat;
-import org.agrona.concurrent.ShutdownSignalBarrier;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,11 +79,15 @@ public final class SluiceMain
 
     private static int daemon(final SluiceConfig config)
     {
-        try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
-            SluiceDaemon daemon = SluiceDaemon.start(config, System.out))
+        final TerminationSignal signal = new TerminationSignal();
+        try (SluiceDaemon daemon = SluiceDaemon.start(config, System.out))
         {
-            barrier.await();
-            System.out.println("sluice: signal received, draining");
+            System.out.println("sluice: SIG" + signal.await() + " received, draining");
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return 1;
         }
         return 0;
     }

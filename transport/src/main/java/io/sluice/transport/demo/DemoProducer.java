@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The demo's producer, a separate process from the daemon: its own embedded media driver, a {@link SluiceClient}
  * over UDP loopback, about 1,000 keys with a random walk of values at a fixed rate, and one line a second of what
- * came back. Every 2,000th event carries a NaN value to show a {@code Rejected(INVALID_VALUE)} answer.
+ * came back (round-trip percentiles of that second). Every 2,000th event carries a NaN value to show a {@code Rejected(INVALID_VALUE)} answer.
  * <p>
  * Round trip is measured from each event's intended send time (its slot in the fixed-rate schedule), so a stall
  * on either side shows up in the figures.
@@ -26,6 +26,7 @@ public final class DemoProducer implements SluiceResultHandler
     private final PrintStream out;
     private final long[] intendedSendNs;
     private final Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+    private final Histogram interval = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
     private final Long2ObjectHashMap<double[]> shown = new Long2ObjectHashMap<>();
     private long results;
     private long rejected;
@@ -116,6 +117,10 @@ public final class DemoProducer implements SluiceResultHandler
             }
         }
         report(sent, sent - lastSent);
+        out.printf("demo: whole run rtt p50 %,.1f us  p90 %,.1f us  p99 %,.1f us  max %,.1f us (10k/s, open loop, " +
+            "from intended send time; includes JIT warm-up)%n",
+            histogram.getValueAtPercentile(50) / 1000.0, histogram.getValueAtPercentile(90) / 1000.0,
+            histogram.getValueAtPercentile(99) / 1000.0, histogram.getMaxValue() / 1000.0);
         final boolean complete = results + rejected == sent;
         out.printf("demo: done: %,d sent, %,d results, %,d rejected, %s%n",
             sent, results, rejected, complete ? "every event answered" : "MISSING " + (sent - results - rejected));
@@ -132,7 +137,8 @@ public final class DemoProducer implements SluiceResultHandler
         }
         out.printf("sent %,8d (%,6d/s)  results %,8d  rejected %,4d  rtt p50 %,7.1f us  p99 %,8.1f us%s%n",
             sent, sentThisSecond, results, rejected,
-            histogram.getValueAtPercentile(50) / 1000.0, histogram.getValueAtPercentile(99) / 1000.0, keys);
+            interval.getValueAtPercentile(50) / 1000.0, interval.getValueAtPercentile(99) / 1000.0, keys);
+        interval.reset();
     }
 
     /**
@@ -165,7 +171,10 @@ public final class DemoProducer implements SluiceResultHandler
     {
         if (correlationId > 0 && correlationId < intendedSendNs.length)
         {
-            histogram.recordValue(Math.min(histogram.getHighestTrackableValue(), System.nanoTime() - intendedSendNs[(int)correlationId]));
+            final long rttNs = Math.min(
+                histogram.getHighestTrackableValue(), System.nanoTime() - intendedSendNs[(int)correlationId]);
+            histogram.recordValue(rttNs);
+            interval.recordValue(rttNs);
         }
     }
 }

@@ -1,0 +1,42 @@
+package io.sluice.transport.daemon;
+
+import sun.misc.Signal;
+
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Waits for SIGTERM or SIGINT without letting the JVM start its own shutdown, so the daemon can drain, close in
+ * order and exit 0 (a JVM that exits through its signal shutdown path reports 143 or 130 whatever main does).
+ */
+public final class TerminationSignal
+{
+    private final CountDownLatch latch = new CountDownLatch(1);
+    private volatile String received;
+
+    /**
+     * Install handlers for TERM and INT, replacing the JVM's default ones.
+     */
+    public TerminationSignal()
+    {
+        for (final String name : new String[]{"TERM", "INT"})
+        {
+            Signal.handle(new Signal(name), (signal) ->
+            {
+                received = signal.getName();
+                latch.countDown();
+            });
+        }
+    }
+
+    /**
+     * Block until a signal arrives.
+     *
+     * @return the signal's name, e.g. "TERM".
+     * @throws InterruptedException if the waiting thread is interrupted.
+     */
+    public String await() throws InterruptedException
+    {
+        latch.await();
+        return received;
+    }
+}

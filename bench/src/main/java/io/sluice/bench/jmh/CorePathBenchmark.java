@@ -1,0 +1,141 @@
+package io.sluice.bench.jmh;
+
+import io.sluice.config.ThreadingMode;
+import io.sluice.config.WaitStrategyType;
+import io.sluice.core.processor.ProcessorCounters;
+import io.sluice.core.processor.ProcessorGroup;
+import io.sluice.core.processor.ResultSink;
+import io.sluice.core.processor.ShardProcessor;
+import io.sluice.core.ring.SluiceRing;
+import io.sluice.core.route.ShardRouter;
+import io.sluice.core.state.Aggregate;
+import io.sluice.core.state.KeyStateTable;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.CountersManager;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The per-event path of core without the network, on one thread:
+ * <pre>
+ *   claim slot ─▶ write event ─▶ publish ─▶ EventPoller ─▶ ShardProcessor ─▶ KeyStateTable ─▶ ResultSink (Blackhole)
+ * </pre>
+ * and the state-table update alone. Run with {@code -prof gc}: both must show 0 B/op.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED"})
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+public class CorePathBenchmark
+{
+    private static final int KEYS = 1024;
+
+    private SluiceRing ring;
+    private Agent pollAgent;
+    private KeyStateTable table;
+    private long[] keys;
+    private int next;
+    private Blackhole blackhole;
+
+    /**
+     * @param blackhole sink for results.
+     */
+    @Setup(Level.Trial)
+    public void setUp(final Blackhole blackhole)
+    {
+        this.blackhole = blackhole;
+        final CountersManager counters = new CountersManager(
+            new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024)), new UnsafeBuffer(ByteBuffer.allocateDirect(16 * 1024)));
+        final ResultSink sink = new BlackholeSink(blackhole);
+        ring = new SluiceRing(1024, 64, WaitStrategyType.BUSY_SPIN);
+        final ShardProcessor[] processors = new ShardProcessor[2];
+        for (int i = 0; i < processors.length; i++)
+        {
+            processors[i] = new ShardProcessor(i, new KeyStateTable(4096), sink, new ProcessorCounters(
+                counters.newCounter("p"), counters.newCounter("f"), counters.newCounter("k")), null, null);
+        }
+        pollAgent = new ProcessorGroup(ring, processors, ThreadingMode.SHARED, Throwable::printStackTrace).pollAgent();
+        table = new KeyStateTable(4096);
+        keys = new long[KEYS];
+        for (int i = 0; i < KEYS; i++)
+        {
+            keys[i] = i * 7919L;
+        }
+    }
+
+    /**
+     * One event through ring hand-off, processor, state table and result sink.
+     *
+     * @return work done.
+     * @throws Exception from the agent.
+     */
+    @Benchmark
+    public int ringToProcessor() throws Exception
+    {
+        final long key = keys[next++ & (KEYS - 1)];
+        final long sequence = ring.tryClaim();
+        ring.entry(sequence).event(ShardRouter.shard(key, 2), 1, sequence, key, 1_700_000_000_000_000_000L, 1.5, 0);
+        ring.publish(sequence);
+        return pollAgent.doWork();
+    }
+
+    /**
+     * One state-table update: find or insert the key and apply a value.
+     *
+     * @return the key's count.
+     */
+    @Benchmark
+    public long stateTableUpdate()
+    {
+        final long key = keys[next++ & (KEYS - 1)];
+        final int slot = table.findOrInsert(key);
+        table.apply(slot, 2.5, next);
+        return table.count(slot);
+    }
+
+    static final class BlackholeSink implements ResultSink
+    {
+        private final Blackhole blackhole;
+
+        BlackholeSink(final Blackhole blackhole)
+        {
+            this.blackhole = blackhole;
+        }
+
+        public void onEventResult(
+            final long clientId, final long correlationId, final long key, final long timestamp,
+            final Aggregate aggregate, final long receiveNanos)
+        {
+            blackhole.consume(aggregate.sum());
+            blackhole.consume(correlationId);
+        }
+
+        public void onQueryResult(
+            final long clientId, final long correlationId, final long key, final boolean found, final Aggregate open,
+            final Aggregate closed)
+        {
+            blackhole.consume(open.count());
+        }
+
+        public void onRejected(final long clientId, final long correlationId, final long key, final int reason)
+        {
+            blackhole.consume(reason);
+        }
+    }
+}

@@ -62,6 +62,9 @@ public final class SluiceConfig
     /** Minimum time between two log lines about rejected input. */
     public static final String REJECT_LOG_INTERVAL = "sluice.reject.log-interval";
 
+    /** File the daemon writes its internal latency distribution to at shutdown. */
+    public static final String LATENCY_HISTOGRAM_FILE = "sluice.latency.histogram-file";
+
     /** 2000-01-01T00:00:00Z in epoch nanoseconds. */
     public static final long YEAR_2000_NS = 946_684_800_000_000_000L;
     /** 2200-01-01T00:00:00Z in epoch nanoseconds. */
@@ -71,7 +74,7 @@ public final class SluiceConfig
         INGRESS_CHANNEL, INGRESS_STREAM_ID, EGRESS_CHANNEL, EGRESS_STREAM_ID, RING_LENGTH, RING_SLOT_LENGTH,
         PROCESSOR_COUNT, STATE_CAPACITY, THREADING, INGRESS_IDLE_STRATEGY, PROCESSOR_WAIT_STRATEGY, PROCESSOR_CPUS,
         INGRESS_CPU, DRIVER_MODE, DRIVER_DIR, DRIVER_THREADING, DRIVER_IDLE_STRATEGY, TIMESTAMP_MIN, TIMESTAMP_MAX,
-        REJECT_LOG_INTERVAL);
+        REJECT_LOG_INTERVAL, LATENCY_HISTOGRAM_FILE);
 
     /**
      * Smallest slot that holds the largest ring entry; the core module checks its slot layout against it.
@@ -98,6 +101,7 @@ public final class SluiceConfig
     private long timestampMinNs;
     private long timestampMaxNs;
     private long rejectLogIntervalNs;
+    private String latencyHistogramFile;
     private Map<String, String> aeronProperties;
     private Map<String, String> effective;
 
@@ -172,6 +176,7 @@ public final class SluiceConfig
         c.timestampMinNs = source.longValue(TIMESTAMP_MIN, YEAR_2000_NS, Long.MIN_VALUE, Long.MAX_VALUE);
         c.timestampMaxNs = source.longValue(TIMESTAMP_MAX, YEAR_2200_NS, Long.MIN_VALUE, Long.MAX_VALUE);
         c.rejectLogIntervalNs = source.durationNs(REJECT_LOG_INTERVAL, 1_000_000_000L, 0, 3_600_000_000_000L);
+        c.latencyHistogramFile = source.string(LATENCY_HISTOGRAM_FILE, "");
         c.aeronProperties = source.withPrefix("aeron.");
         c.conclude(source);
         return c;
@@ -256,6 +261,7 @@ public final class SluiceConfig
         map.put(TIMESTAMP_MIN, Long.toString(timestampMinNs));
         map.put(TIMESTAMP_MAX, Long.toString(timestampMaxNs));
         map.put(REJECT_LOG_INTERVAL, rejectLogIntervalNs + "ns");
+        map.put(LATENCY_HISTOGRAM_FILE, latencyHistogramFile);
         effective = map;
     }
 
@@ -444,6 +450,16 @@ public final class SluiceConfig
     public long rejectLogIntervalNs()
     {
         return rejectLogIntervalNs;
+    }
+
+    /**
+     * @return {@value #LATENCY_HISTOGRAM_FILE}: when set, each processor records ingress receive to egress offer
+     * per event (one {@code System.nanoTime()} read, no allocation) and the daemon writes the merged percentile
+     * distribution to this file at shutdown. Default empty: not recorded.
+     */
+    public String latencyHistogramFile()
+    {
+        return latencyHistogramFile;
     }
 
     /**

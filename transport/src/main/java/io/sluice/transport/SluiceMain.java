@@ -82,7 +82,7 @@ public final class SluiceMain
         final TerminationSignal signal = new TerminationSignal();
         try (SluiceDaemon daemon = SluiceDaemon.start(config, System.out))
         {
-            System.out.println("sluice: SIG" + signal.await() + " received, draining");
+            System.out.println("sluice: SIG" + signal.await(100, daemon::updateJvmCounters) + " received, draining");
         }
         catch (final InterruptedException ex)
         {

@@ -40,12 +40,19 @@ public final class SluiceCounters implements AutoCloseable
     /** Results dropped because the egress publication was closed or at its end. */
     public static final int EGRESS_DROPPED_TYPE_ID = 1011;
 
+    /** Garbage collections in the daemon's JVM since start. */
+    public static final int JVM_GC_COUNT_TYPE_ID = 1012;
+    /** Milliseconds spent in garbage collection since start. */
+    public static final int JVM_GC_TIME_TYPE_ID = 1013;
+
     private final List<Counter> all = new ArrayList<>();
     private final Counter received;
     private final Counter accepted;
     private final Counter[] rejected = new Counter[RejectReason.LIMIT];
     private final Counter ringFull;
     private final Counter errors;
+    private final Counter gcCount;
+    private final Counter gcTimeMs;
 
     /**
      * @param aeron the daemon's client, connected to its media driver.
@@ -60,6 +67,24 @@ public final class SluiceCounters implements AutoCloseable
         }
         ringFull = add(aeron, RING_FULL_TYPE_ID, "sluice ingress ring-full back-pressure");
         errors = add(aeron, ERRORS_TYPE_ID, "sluice errors");
+        gcCount = add(aeron, JVM_GC_COUNT_TYPE_ID, "sluice jvm gc count");
+        gcTimeMs = add(aeron, JVM_GC_TIME_TYPE_ID, "sluice jvm gc time ms");
+    }
+
+    /**
+     * @return garbage collections since start, refreshed by the daemon's control thread.
+     */
+    public Counter gcCount()
+    {
+        return gcCount;
+    }
+
+    /**
+     * @return milliseconds of garbage collection since start, refreshed by the daemon's control thread.
+     */
+    public Counter gcTimeMs()
+    {
+        return gcTimeMs;
     }
 
     private Counter add(final Aeron aeron, final int typeId, final String label)

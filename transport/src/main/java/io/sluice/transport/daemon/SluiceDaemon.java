@@ -18,6 +18,7 @@ import io.sluice.core.ring.SluiceRing;
 import io.sluice.core.state.KeyStateTable;
 import io.sluice.transport.egress.EgressPublisher;
 import io.sluice.transport.ingress.IngressAgent;
+import org.HdrHistogram.Histogram;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
@@ -136,7 +137,7 @@ public final class SluiceDaemon implements AutoCloseable
             final IdleStrategy retryIdle = IdleStrategies.create(config.ingressIdleStrategy());
             egress[i] = new EgressPublisher(
                 publication, retryIdle, shared ? driverInvoker : null, egressCounters[0], egressCounters[1],
-                egressCounters[2]);
+                egressCounters[2], config.latencyHistogramFile().isEmpty() ? null : new Histogram(10_000_000_000L, 3));
             final CpuPin pin = new CpuPin(cpus.length == 0 ? -1 : cpus[i]);
             processorPins[i] = pin;
             processors[i] = new ShardProcessor(
@@ -258,11 +259,61 @@ public final class SluiceDaemon implements AutoCloseable
             group.drainAndStop(1, TimeUnit.SECONDS);
         }
         CloseHelper.quietClose(runner);
+        writeLatencyHistogram();
         CloseHelper.quietClose(counters);
         CloseHelper.quietClose(aeron);
         CloseHelper.quietClose(driver);
         out.println("sluice: stopped");
         out.flush();
+    }
+
+    private void writeLatencyHistogram()
+    {
+        if (null == egress || config.latencyHistogramFile().isEmpty())
+        {
+            return;
+        }
+        final Histogram merged = new Histogram(10_000_000_000L, 3);
+        for (final EgressPublisher publisher : egress)
+        {
+            if (null != publisher && null != publisher.latency())
+            {
+                merged.add(publisher.latency());
+            }
+        }
+        try (PrintStream file = new PrintStream(config.latencyHistogramFile(), "US-ASCII"))
+        {
+            merged.outputPercentileDistribution(file, 1000.0);
+        }
+        catch (final java.io.IOException ex)
+        {
+            errorHandler.onError(ex);
+        }
+        out.printf("sluice: internal latency (ingress receive -> egress offer) of %,d events: p50 %.1f us, " +
+            "p99 %.1f us, max %.1f us; written to %s%n", merged.getTotalCount(), merged.getValueAtPercentile(50) / 1000.0,
+            merged.getValueAtPercentile(99) / 1000.0, merged.getMaxValue() / 1000.0, config.latencyHistogramFile());
+    }
+
+    /**
+     * Refresh the JVM counters (GC count and time) from the management beans. Control thread only; the start-up
+     * thread calls it while it waits for a signal.
+     */
+    public void updateJvmCounters()
+    {
+        if (null == counters)
+        {
+            return;
+        }
+        long count = 0;
+        long timeMs = 0;
+        for (final java.lang.management.GarbageCollectorMXBean gc :
+            java.lang.management.ManagementFactory.getGarbageCollectorMXBeans())
+        {
+            count += Math.max(0, gc.getCollectionCount());
+            timeMs += Math.max(0, gc.getCollectionTime());
+        }
+        counters.gcCount().setRelease(count);
+        counters.gcTimeMs().setRelease(timeMs);
     }
 
     private static String versionOf()

@@ -39,4 +39,21 @@ public final class TerminationSignal
         latch.await();
         return received;
     }
+
+    /**
+     * Block until a signal arrives, running a task every period meanwhile.
+     *
+     * @param periodMs how often to run the task.
+     * @param task     what to run, on the waiting thread.
+     * @return the signal's name, e.g. "TERM".
+     * @throws InterruptedException if the waiting thread is interrupted.
+     */
+    public String await(final long periodMs, final Runnable task) throws InterruptedException
+    {
+        while (!latch.await(periodMs, java.util.concurrent.TimeUnit.MILLISECONDS))
+        {
+            task.run();
+        }
+        return received;
+    }
 }

@@ -11,6 +11,7 @@ import io.sluice.transport.codec.MessageHeaderEncoder;
 import io.sluice.transport.codec.QueryResultEncoder;
 import io.sluice.transport.codec.RejectReason;
 import io.sluice.transport.codec.RejectedEncoder;
+import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -37,6 +38,7 @@ public final class EgressPublisher implements ResultSink
     private final EventResultEncoder eventResult = new EventResultEncoder();
     private final QueryResultEncoder queryResult = new QueryResultEncoder();
     private final RejectedEncoder rejected = new RejectedEncoder();
+    private final Histogram latency;
     private volatile boolean running = true;
 
     /**
@@ -46,6 +48,7 @@ public final class EgressPublisher implements ResultSink
      * @param backPressure  counts retries.
      * @param notConnected  counts results with no subscriber.
      * @param dropped       counts results lost to a closed publication.
+     * @param latency       records ingress receive to egress offer of each EventResult, or null to not record.
      */
     public EgressPublisher(
         final ExclusivePublication publication,
@@ -53,8 +56,10 @@ public final class EgressPublisher implements ResultSink
         final AgentInvoker driverInvoker,
         final AtomicCounter backPressure,
         final AtomicCounter notConnected,
-        final AtomicCounter dropped)
+        final AtomicCounter dropped,
+        final Histogram latency)
     {
+        this.latency = latency;
         this.publication = publication;
         this.retryIdle = retryIdle;
         this.driverInvoker = driverInvoker;
@@ -105,7 +110,19 @@ public final class EgressPublisher implements ResultSink
                 .first(aggregate.first())
                 .last(aggregate.last());
             claim.commit();
+            if (null != latency)
+            {
+                latency.recordValue(Math.min(latency.getHighestTrackableValue(), System.nanoTime() - receiveNanos));
+            }
         }
+    }
+
+    /**
+     * @return the internal latency histogram, or null. Read it only after the processor stopped.
+     */
+    public Histogram latency()
+    {
+        return latency;
     }
 
     /**

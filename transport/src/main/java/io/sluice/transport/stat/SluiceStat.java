@@ -58,4 +58,39 @@ public final class SluiceStat
             IoUtil.unmap(cnc);
         }
     }
+
+    /**
+     * @param driverDir the daemon's media driver directory.
+     * @param typeId    a counter type id.
+     * @return the sum of the values of the counters of that type, or -1 when no driver runs there.
+     */
+    public static long sum(final String driverDir, final int typeId)
+    {
+        final File cncFile = CommonContext.newCncFile(driverDir);
+        if (!cncFile.exists())
+        {
+            return -1;
+        }
+        final MappedByteBuffer cnc = IoUtil.mapExistingFile(cncFile, "cnc");
+        try
+        {
+            final UnsafeBuffer meta = CncFileDescriptor.createMetaDataBuffer(cnc);
+            final CountersReader reader = new CountersReader(
+                CncFileDescriptor.createCountersMetaDataBuffer(cnc, meta),
+                CncFileDescriptor.createCountersValuesBuffer(cnc, meta));
+            final long[] total = {0};
+            reader.forEach((counterId, type, keyBuffer, label) ->
+            {
+                if (type == typeId)
+                {
+                    total[0] += reader.getCounterValue(counterId);
+                }
+            });
+            return total[0];
+        }
+        finally
+        {
+            IoUtil.unmap(cnc);
+        }
+    }
 }

@@ -1,0 +1,327 @@
+package io.sluice.bench;
+
+import io.sluice.config.DriverThreading;
+import io.sluice.config.SluiceConfig;
+import io.sluice.transport.SluiceMain;
+import io.sluice.transport.client.SluiceClient;
+import io.sluice.transport.daemon.SluiceCounters;
+import io.sluice.transport.stat.SluiceStat;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramLogWriter;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code ./sluice bench}: round-trip latency of Sluice against a raw Aeron echo measured the same way in the same
+ * run, and optionally the highest sustained throughput of each.
+ * <pre>
+ *   [LatencyBench process]                          [server process: EchoServer, then the Sluice daemon]
+ *   LoadGenerator ─ SluiceClient ─ driver ──UDP──▶ driver ─ ingress ─▶ (echo | ring ─▶ processors) ─┐
+ *        ▲                                                                                          │
+ *        └────────────────────────────── UDP (MDC egress) ◀─────────────────────────────────────────┘
+ * </pre>
+ * The generator is open loop (fixed-rate schedule, latency from intended send time); each rate has a warm-up and
+ * a measured phase. Results go to {@code bench/results/<date-time>/}.
+ */
+public final class LatencyBench
+{
+    private LatencyBench()
+    {
+    }
+
+    /**
+     * @param args options, see {@link Options}.
+     * @throws Exception on failure.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        final Options o = Options.parse(args);
+        final SluiceConfig config = SluiceConfig.load(o.config, System.getProperties());
+        final Path dir = o.home.resolve("bench/results")
+            .resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Files.createDirectories(dir);
+        final PrintStream out = System.out;
+        out.printf("sluice bench: rates %s, warm-up %d s, measured %d s, %d keys, burst %d, config %s%n",
+            o.rates, o.warmupSeconds, o.measureSeconds, o.keys, o.burst, o.config);
+        out.printf("results in %s%n", dir);
+
+        final List<LoadGenerator.Phase> echo = new ArrayList<>();
+        final List<LoadGenerator.Phase> sluice = new ArrayList<>();
+        final List<long[]> gc = new ArrayList<>();
+        String internal = "";
+
+        if (!o.connect && !o.skipEcho)
+        {
+            final String driverDir = shmDir("sluice-bench-echo");
+            try (ServerProcess server = ServerProcess.start(
+                ServerProcess.javaCommand("-Dsluice.driver.dir=" + driverDir, "-cp", o.benchJar(),
+                    EchoServer.class.getName(), "--config", o.config.toString()),
+                dir.resolve("echo.log"), "echo: ready"))
+            {
+                runRates("echo", config, 1, o, echo, null, null, out);
+            }
+        }
+
+        final String daemonDir = o.connect ? config.driverDir() : shmDir("sluice-bench-daemon");
+        final Path internalFile = dir.resolve("sluice-internal.hgrm");
+        ServerProcess daemon = null;
+        try
+        {
+            if (!o.connect)
+            {
+                daemon = ServerProcess.start(
+                    ServerProcess.javaCommand("-Dsluice.driver.dir=" + daemonDir,
+                        "-Dsluice.latency.histogram-file=" + internalFile, "-jar", o.jar, "daemon", "--config",
+                        o.config.toString()),
+                    dir.resolve("daemon.log"), "sluice: ready");
+            }
+            runRates("sluice", config, config.processorCount(), o, sluice, gc, daemonDir, out);
+        }
+        finally
+        {
+            if (null != daemon)
+            {
+                daemon.close();
+                internal = daemon.output().lines().filter((l) -> l.contains("internal latency")).findFirst().orElse("");
+            }
+        }
+
+        final List<Report.RateResult> results = new ArrayList<>();
+        for (int i = 0; i < o.rates.size(); i++)
+        {
+            results.add(new Report.RateResult(
+                o.rates.get(i), echo.isEmpty() ? null : echo.get(i), sluice.get(i), gc.get(i)[0], gc.get(i)[1]));
+        }
+        final String table = Report.table(results);
+        final String summary = Report.summary(results);
+        out.println();
+        out.print(table);
+        out.print(summary);
+        out.println(internal);
+
+        writeFiles(dir, o, config, results, table, summary, internal);
+        if (o.throughput)
+        {
+            Throughput.run(o, config, dir, out);
+        }
+        out.printf("written: %s%n", dir);
+    }
+
+    private static void runRates(
+        final String name,
+        final SluiceConfig config,
+        final int egressImages,
+        final Options o,
+        final List<LoadGenerator.Phase> phases,
+        final List<long[]> gc,
+        final String daemonDir,
+        final PrintStream out)
+    {
+        try (SluiceClient client = connect(config, egressImages))
+        {
+            final LoadGenerator generator = new LoadGenerator(client);
+            for (final long rate : o.rates)
+            {
+                out.printf("%-6s %,9d ev/s: warm-up %d s ...", name, rate, o.warmupSeconds);
+                out.flush();
+                generator.run(rate, TimeUnit.SECONDS.toNanos(o.warmupSeconds), o.burst, o.keys, TimeUnit.SECONDS.toNanos(2));
+                final long gcCountBefore = null == daemonDir ? -1 : SluiceStat.sum(daemonDir, SluiceCounters.JVM_GC_COUNT_TYPE_ID);
+                final long gcTimeBefore = null == daemonDir ? -1 : SluiceStat.sum(daemonDir, SluiceCounters.JVM_GC_TIME_TYPE_ID);
+                out.printf(" measuring %d s ...", o.measureSeconds);
+                out.flush();
+                final LoadGenerator.Phase phase = generator.run(
+                    rate, TimeUnit.SECONDS.toNanos(o.measureSeconds), o.burst, o.keys, TimeUnit.SECONDS.toNanos(5));
+                if (null != gc)
+                {
+                    sleep(250);
+                    gc.add(new long[]{
+                        SluiceStat.sum(daemonDir, SluiceCounters.JVM_GC_COUNT_TYPE_ID) - gcCountBefore,
+                        SluiceStat.sum(daemonDir, SluiceCounters.JVM_GC_TIME_TYPE_ID) - gcTimeBefore});
+                }
+                phases.add(phase);
+                out.printf(" p50 %.1f us, p99 %.1f us, answered %s%n",
+                    Report.micros(phase.histogram(), 50), Report.micros(phase.histogram(), 99),
+                    phase.complete() ? "all" : (phase.received() + phase.rejected()) + "/" + phase.sent());
+            }
+        }
+    }
+
+    static SluiceClient connect(final SluiceConfig config, final int egressImages)
+    {
+        final SluiceClient client = SluiceClient.connect(SluiceMain.clientContextFor(config)
+            .egressImages(egressImages)
+            .embeddedDriver(true)
+            .driverThreading(DriverThreading.INVOKER));
+        if (!client.awaitConnected(TimeUnit.SECONDS.toNanos(30)))
+        {
+            client.close();
+            throw new IllegalStateException("could not connect to the server within 30 s");
+        }
+        return client;
+    }
+
+    private static void writeFiles(
+        final Path dir,
+        final Options o,
+        final SluiceConfig config,
+        final List<Report.RateResult> results,
+        final String table,
+        final String summary,
+        final String internal) throws IOException
+    {
+        try (PrintStream log = new PrintStream(dir.resolve("sluice.hlog").toFile(), StandardCharsets.US_ASCII))
+        {
+            final HistogramLogWriter writer = new HistogramLogWriter(log);
+            writer.outputLogFormatVersion();
+            writer.outputLegend();
+            for (final Report.RateResult r : results)
+            {
+                write(dir.resolve("sluice-" + r.rate() + ".hgrm"), r.sluice().histogram());
+                final Histogram h = r.sluice().histogram().copy();
+                h.setTag("sluice-" + r.rate());
+                writer.outputIntervalHistogram(h);
+                if (null != r.echo())
+                {
+                    write(dir.resolve("echo-" + r.rate() + ".hgrm"), r.echo().histogram());
+                    final Histogram e = r.echo().histogram().copy();
+                    e.setTag("echo-" + r.rate());
+                    writer.outputIntervalHistogram(e);
+                }
+            }
+        }
+        Files.writeString(dir.resolve("chart.html"), Report.chart(results, "Sluice vs raw Aeron echo"));
+        final StringBuilder facts = new StringBuilder();
+        facts.append("# machine\n").append(MachineFacts.describe());
+        facts.append("\n# command\n./sluice bench ").append(String.join(" ", o.args)).append('\n');
+        facts.append("\n# configuration (").append(o.config).append(")\n");
+        config.effective().forEach((k, v) -> facts.append(k).append('=').append(v).append('\n'));
+        config.aeronProperties().forEach((k, v) -> facts.append(k).append('=').append(v).append('\n'));
+        facts.append("\n# results (round trip, us)\n").append(table).append('\n').append(summary).append('\n')
+            .append(internal).append('\n');
+        Files.writeString(dir.resolve("report.md"), facts.toString());
+    }
+
+    private static void write(final Path file, final Histogram histogram) throws IOException
+    {
+        try (PrintStream ps = new PrintStream(file.toFile(), StandardCharsets.US_ASCII))
+        {
+            histogram.outputPercentileDistribution(ps, 1000.0);
+        }
+    }
+
+    static String shmDir(final String prefix)
+    {
+        final String base = new File("/dev/shm").isDirectory() ? "/dev/shm" : System.getProperty("java.io.tmpdir");
+        return base + "/" + prefix + "-" + ProcessHandle.current().pid();
+    }
+
+    static void sleep(final long ms)
+    {
+        try
+        {
+            Thread.sleep(ms);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Command-line options.
+     */
+    static final class Options
+    {
+        List<Long> rates = List.of(10_000L, 50_000L, 100_000L, 200_000L);
+        int warmupSeconds = 5;
+        int measureSeconds = 10;
+        int keys = 1000;
+        int burst = 1;
+        boolean connect;
+        boolean skipEcho;
+        boolean throughput;
+        long p99BoundUs = 1000;
+        Path config;
+        Path home = Paths.get(".");
+        String jar;
+        String[] args;
+
+        String benchJar()
+        {
+            return home.resolve("bench/target/benchmarks.jar").toString();
+        }
+
+        static Options parse(final String[] args)
+        {
+            final Options o = new Options();
+            final List<String> userArgs = new ArrayList<>();
+            for (int i = 0; i < args.length; i++)
+            {
+                final String a = args[i];
+                switch (a)
+                {
+                    case "--jar" -> o.jar = args[++i];
+                    case "--home" -> o.home = Paths.get(args[++i]);
+                    case "--rates" ->
+                    {
+                        final List<Long> rates = new ArrayList<>();
+                        for (final String r : args[++i].split(","))
+                        {
+                            rates.add(parseCount(r));
+                        }
+                        o.rates = rates;
+                        userArgs.add(a + " " + args[i]);
+                    }
+                    case "--warmup-seconds" -> { o.warmupSeconds = Integer.parseInt(args[++i]); userArgs.add(a + " " + args[i]); }
+                    case "--measure-seconds" -> { o.measureSeconds = Integer.parseInt(args[++i]); userArgs.add(a + " " + args[i]); }
+                    case "--keys" -> { o.keys = Integer.parseInt(args[++i]); userArgs.add(a + " " + args[i]); }
+                    case "--burst" -> { o.burst = Integer.parseInt(args[++i]); userArgs.add(a + " " + args[i]); }
+                    case "--config" -> { o.config = Paths.get(args[++i]); userArgs.add(a + " " + args[i]); }
+                    case "--p99-bound-us" -> { o.p99BoundUs = Long.parseLong(args[++i]); userArgs.add(a + " " + args[i]); }
+                    case "--connect" -> { o.connect = true; o.skipEcho = true; userArgs.add(a); }
+                    case "--no-echo" -> { o.skipEcho = true; userArgs.add(a); }
+                    case "--throughput" -> { o.throughput = true; userArgs.add(a); }
+                    default -> throw new IllegalArgumentException("unknown option " + a + "; options: --rates 10k,100k " +
+                        "--warmup-seconds N --measure-seconds N --keys N --burst N --config FILE --connect --no-echo " +
+                        "--throughput --p99-bound-us N");
+                }
+            }
+            if (null == o.config)
+            {
+                o.config = o.home.resolve("config/small-host.properties");
+            }
+            if (null == o.jar)
+            {
+                o.jar = o.home.resolve("transport/target/sluice-transport-0.1.0-SNAPSHOT-all.jar").toString();
+            }
+            o.args = userArgs.toArray(new String[0]);
+            return o;
+        }
+
+        static long parseCount(final String text)
+        {
+            final String t = text.trim().toLowerCase(Locale.ROOT);
+            if (t.endsWith("k"))
+            {
+                return Long.parseLong(t.substring(0, t.length() - 1)) * 1000;
+            }
+            if (t.endsWith("m"))
+            {
+                return Long.parseLong(t.substring(0, t.length() - 1)) * 1_000_000;
+            }
+            return Long.parseLong(t);
+        }
+    }
+}

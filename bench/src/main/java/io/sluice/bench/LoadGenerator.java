@@ -1,0 +1,136 @@
+package io.sluice.bench;
+
+import io.sluice.transport.client.SluiceClient;
+import io.sluice.transport.client.SluiceResultHandler;
+import io.sluice.transport.codec.EventResultDecoder;
+import io.sluice.transport.codec.RejectedDecoder;
+import org.HdrHistogram.Histogram;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Open-loop load: sends events on a {@link Schedule} from one thread, polls results in between, and records each
+ * round trip (intended send time to result received) into an HdrHistogram. Works against the daemon and the echo
+ * server alike: both answer an Event with an EventResult carrying its correlation id.
+ */
+public final class LoadGenerator implements SluiceResultHandler
+{
+    private static final int ID_MASK = (1 << 23) - 1;
+    private static final long HIGHEST_NS = TimeUnit.SECONDS.toNanos(30);
+
+    private final SluiceClient client;
+    private final long[] intendedById = new long[ID_MASK + 1];
+    private final long epochOffsetNs = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
+    private final SplittableRandom random = new SplittableRandom(7);
+    private Histogram histogram;
+    private long firstId;
+    private long lastId = Long.MAX_VALUE;
+    private long received;
+    private long rejected;
+
+    /**
+     * @param client a connected client.
+     */
+    public LoadGenerator(final SluiceClient client)
+    {
+        this.client = client;
+    }
+
+    /**
+     * What one phase measured.
+     *
+     * @param histogram  round trips of the answered events, ns.
+     * @param sent       events sent.
+     * @param received   results received for them.
+     * @param rejected   rejections received for them.
+     * @param achievedPerSecond events per second actually sent.
+     */
+    public record Phase(Histogram histogram, long sent, long received, long rejected, double achievedPerSecond)
+    {
+        /**
+         * @return true when every event sent was answered.
+         */
+        public boolean complete()
+        {
+            return received + rejected == sent;
+        }
+    }
+
+    /**
+     * Run one phase.
+     *
+     * @param rate        events per second.
+     * @param durationNs  how long to send.
+     * @param burst       events per tick.
+     * @param keys        distinct keys.
+     * @param drainNs     longest wait for outstanding results after the last send.
+     * @return what was measured.
+     */
+    public Phase run(final long rate, final long durationNs, final int burst, final int keys, final long drainNs)
+    {
+        histogram = new Histogram(HIGHEST_NS, 3);
+        received = 0;
+        rejected = 0;
+        final Schedule schedule = new Schedule(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1), rate, burst);
+        final long events = schedule.eventsIn(durationNs);
+        firstId = Long.MAX_VALUE;
+        lastId = Long.MAX_VALUE;
+        long sent = 0;
+        final long beganNs = System.nanoTime();
+        while (sent < events)
+        {
+            final long intendedNs = schedule.intendedNs(sent);
+            if (System.nanoTime() >= intendedNs)
+            {
+                final long key = random.nextInt(keys);
+                final long id = client.offerEvent(key, epochOffsetNs + intendedNs, random.nextInt(10_000) / 100.0);
+                if (id > 0)
+                {
+                    if (Long.MAX_VALUE == firstId)
+                    {
+                        firstId = id;
+                    }
+                    intendedById[(int)(id & ID_MASK)] = intendedNs;
+                    sent++;
+                    continue;
+                }
+            }
+            client.poll(this, 256);
+        }
+        final long sendEndNs = System.nanoTime();
+        lastId = firstId + sent - 1;
+        final long deadline = System.nanoTime() + drainNs;
+        while (received + rejected < sent && System.nanoTime() < deadline)
+        {
+            client.poll(this, 256);
+        }
+        final double achieved = sent * 1e9 / Math.max(1, sendEndNs - beganNs);
+        return new Phase(histogram, sent, received, rejected, achieved);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onEventResult(final EventResultDecoder result)
+    {
+        final long id = result.correlationId();
+        if (id >= firstId && id <= lastId)
+        {
+            received++;
+            histogram.recordValue(Math.min(HIGHEST_NS, System.nanoTime() - intendedById[(int)(id & ID_MASK)]));
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onRejected(final RejectedDecoder reject)
+    {
+        final long id = reject.correlationId();
+        if (id >= firstId && id <= lastId)
+        {
+            rejected++;
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package io.sluice.bench;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A server (the daemon or the echo) in its own process, as in production: started, awaited until it prints its
+ * ready line, stopped with SIGTERM.
+ */
+final class ServerProcess implements AutoCloseable
+{
+    private final Process process;
+    private final Path log;
+
+    private ServerProcess(final Process process, final Path log)
+    {
+        this.process = process;
+        this.log = log;
+    }
+
+    static ServerProcess start(final List<String> command, final Path log, final String readyLine) throws IOException
+    {
+        final Process process = new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline)
+        {
+            if (Files.exists(log) && Files.readString(log, StandardCharsets.UTF_8).contains(readyLine))
+            {
+                return new ServerProcess(process, log);
+            }
+            if (!process.isAlive())
+            {
+                break;
+            }
+            sleep(50);
+        }
+        process.destroyForcibly();
+        throw new IOException("server did not become ready: " + command + "\n" + Files.readString(log));
+    }
+
+    long pid()
+    {
+        return process.pid();
+    }
+
+    String output() throws IOException
+    {
+        return Files.readString(log, StandardCharsets.UTF_8);
+    }
+
+    public void close() throws IOException
+    {
+        process.destroy();
+        try
+        {
+            if (!process.waitFor(30, TimeUnit.SECONDS))
+            {
+                process.destroyForcibly();
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static List<String> javaCommand(final String... rest)
+    {
+        final String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+        final List<String> command = new java.util.ArrayList<>(List.of(java,
+            "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+            "-XX:+UseParallelGC", "-Xms256m", "-Xmx256m"));
+        command.addAll(List.of(rest));
+        return command;
+    }
+
+    private static void sleep(final long ms)
+    {
+        try
+        {
+            Thread.sleep(ms);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static String firstLine(final BufferedReader reader) throws IOException
+    {
+        final String line = reader.readLine();
+        return null == line ? "" : line.trim();
+    }
+}

@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code ./sluice bench}: round-trip latency of Sluice against a raw Aeron echo measured the same way in the same
- * run, and optionally the highest sustained throughput of each.
+ * run (the echo runs beside the daemon on its own ports; each rate measures echo then Sluice), and optionally the
+ * highest sustained throughput of each.
  * <pre>
  *   [LatencyBench process]                          [server process: EchoServer, then the Sluice daemon]
  *   LoadGenerator ─ SluiceClient ─ driver ──UDP──▶ driver ─ ingress ─▶ (echo | ring ─▶ processors) ─┐
@@ -62,23 +63,30 @@ public final class LatencyBench
         final List<long[]> gc = new ArrayList<>();
         String internal = "";
 
-        if (!o.connect && !o.skipEcho)
-        {
-            final String driverDir = shmDir("sluice-bench-echo");
-            try (ServerProcess server = ServerProcess.start(
-                ServerProcess.javaCommand("-Dsluice.driver.dir=" + driverDir, "-cp", o.benchJar(),
-                    EchoServer.class.getName(), "--config", o.config.toString()),
-                dir.resolve("echo.log"), "echo: ready"))
-            {
-                runRates("echo", config, 1, o, echo, null, null, out);
-            }
-        }
+        // The echo runs beside the daemon on its own free ports, so each rate measures both back to back.
+        final String echoIngress = "aeron:udp?endpoint=localhost:" + freeUdpPort();
+        final String echoEgress = "aeron:udp?control=localhost:" + freeUdpPort() + "|control-mode=dynamic|fc=min,t:5s";
+        final java.util.Properties echoOverrides = new java.util.Properties();
+        echoOverrides.putAll(System.getProperties());
+        echoOverrides.setProperty(SluiceConfig.INGRESS_CHANNEL, echoIngress);
+        echoOverrides.setProperty(SluiceConfig.EGRESS_CHANNEL, echoEgress);
+        final SluiceConfig echoConfig = SluiceConfig.load(o.config, echoOverrides);
 
         final String daemonDir = o.connect ? config.driverDir() : shmDir("sluice-bench-daemon");
         final Path internalFile = dir.resolve("sluice-internal.hgrm");
+        ServerProcess echoServer = null;
         ServerProcess daemon = null;
         try
         {
+            if (!o.skipEcho)
+            {
+                echoServer = ServerProcess.start(
+                    ServerProcess.javaCommand("-Dsluice.driver.dir=" + shmDir("sluice-bench-echo"),
+                        "-D" + SluiceConfig.INGRESS_CHANNEL + "=" + echoIngress,
+                        "-D" + SluiceConfig.EGRESS_CHANNEL + "=" + echoEgress,
+                        "-cp", o.benchJar(), EchoServer.class.getName(), "--config", o.config.toString()),
+                    dir.resolve("echo.log"), "echo: ready");
+            }
             if (!o.connect)
             {
                 daemon = ServerProcess.start(
@@ -87,10 +95,28 @@ public final class LatencyBench
                         o.config.toString()),
                     dir.resolve("daemon.log"), "sluice: ready");
             }
-            runRates("sluice", config, config.processorCount(), o, sluice, gc, daemonDir, out);
+            try (SluiceClient echoClient = o.skipEcho ? null : connect(echoConfig, 1);
+                SluiceClient sluiceClient = connect(config, config.processorCount()))
+            {
+                final LoadGenerator echoGenerator = o.skipEcho ? null :
+                    new LoadGenerator(echoClient).companion(sluiceClient);
+                final LoadGenerator sluiceGenerator = new LoadGenerator(sluiceClient).companion(echoClient);
+                for (final long rate : o.rates)
+                {
+                    if (null != echoGenerator)
+                    {
+                        echo.add(measure("echo", echoGenerator, rate, o, null, null, out));
+                    }
+                    sluice.add(measure("sluice", sluiceGenerator, rate, o, gc, daemonDir, out));
+                }
+            }
         }
         finally
         {
+            if (null != echoServer)
+            {
+                echoServer.close();
+            }
             if (null != daemon)
             {
                 daemon.close();
@@ -119,42 +145,46 @@ public final class LatencyBench
         out.printf("written: %s%n", dir);
     }
 
-    private static void runRates(
+    private static LoadGenerator.Phase measure(
         final String name,
-        final SluiceConfig config,
-        final int egressImages,
+        final LoadGenerator generator,
+        final long rate,
         final Options o,
-        final List<LoadGenerator.Phase> phases,
         final List<long[]> gc,
         final String daemonDir,
         final PrintStream out)
     {
-        try (SluiceClient client = connect(config, egressImages))
+        out.printf("%-6s %,9d ev/s: warm-up %d s ...", name, rate, o.warmupSeconds);
+        out.flush();
+        generator.run(rate, TimeUnit.SECONDS.toNanos(o.warmupSeconds), o.burst, o.keys, TimeUnit.SECONDS.toNanos(2));
+        final long gcCountBefore = null == gc ? -1 : SluiceStat.sum(daemonDir, SluiceCounters.JVM_GC_COUNT_TYPE_ID);
+        final long gcTimeBefore = null == gc ? -1 : SluiceStat.sum(daemonDir, SluiceCounters.JVM_GC_TIME_TYPE_ID);
+        out.printf(" measuring %d s ...", o.measureSeconds);
+        out.flush();
+        final LoadGenerator.Phase phase = generator.run(
+            rate, TimeUnit.SECONDS.toNanos(o.measureSeconds), o.burst, o.keys, TimeUnit.SECONDS.toNanos(5));
+        if (null != gc)
         {
-            final LoadGenerator generator = new LoadGenerator(client);
-            for (final long rate : o.rates)
-            {
-                out.printf("%-6s %,9d ev/s: warm-up %d s ...", name, rate, o.warmupSeconds);
-                out.flush();
-                generator.run(rate, TimeUnit.SECONDS.toNanos(o.warmupSeconds), o.burst, o.keys, TimeUnit.SECONDS.toNanos(2));
-                final long gcCountBefore = null == daemonDir ? -1 : SluiceStat.sum(daemonDir, SluiceCounters.JVM_GC_COUNT_TYPE_ID);
-                final long gcTimeBefore = null == daemonDir ? -1 : SluiceStat.sum(daemonDir, SluiceCounters.JVM_GC_TIME_TYPE_ID);
-                out.printf(" measuring %d s ...", o.measureSeconds);
-                out.flush();
-                final LoadGenerator.Phase phase = generator.run(
-                    rate, TimeUnit.SECONDS.toNanos(o.measureSeconds), o.burst, o.keys, TimeUnit.SECONDS.toNanos(5));
-                if (null != gc)
-                {
-                    sleep(250);
-                    gc.add(new long[]{
-                        SluiceStat.sum(daemonDir, SluiceCounters.JVM_GC_COUNT_TYPE_ID) - gcCountBefore,
-                        SluiceStat.sum(daemonDir, SluiceCounters.JVM_GC_TIME_TYPE_ID) - gcTimeBefore});
-                }
-                phases.add(phase);
-                out.printf(" p50 %.1f us, p99 %.1f us, answered %s%n",
-                    Report.micros(phase.histogram(), 50), Report.micros(phase.histogram(), 99),
-                    phase.complete() ? "all" : (phase.received() + phase.rejected()) + "/" + phase.sent());
-            }
+            sleep(250);
+            gc.add(new long[]{
+                SluiceStat.sum(daemonDir, SluiceCounters.JVM_GC_COUNT_TYPE_ID) - gcCountBefore,
+                SluiceStat.sum(daemonDir, SluiceCounters.JVM_GC_TIME_TYPE_ID) - gcTimeBefore});
+        }
+        out.printf(" p50 %.1f us, p99 %.1f us, answered %s%n",
+            Report.micros(phase.histogram(), 50), Report.micros(phase.histogram(), 99),
+            phase.complete() ? "all" : (phase.received() + phase.rejected()) + "/" + phase.sent());
+        return phase;
+    }
+
+    static int freeUdpPort()
+    {
+        try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress()))
+        {
+            return socket.getLocalPort();
+        }
+        catch (final IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
         }
     }
 
@@ -252,7 +282,7 @@ public final class LatencyBench
         boolean connect;
         boolean skipEcho;
         boolean throughput;
-        long p99BoundUs = 1000;
+        long p99BoundUs = 10_000;
         Path config;
         Path home = Paths.get(".");
         String jar;

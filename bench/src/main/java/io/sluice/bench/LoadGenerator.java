@@ -19,7 +19,20 @@ public final class LoadGenerator implements SluiceResultHandler
     private static final int ID_MASK = (1 << 23) - 1;
     private static final long HIGHEST_NS = TimeUnit.SECONDS.toNanos(30);
 
+    private static final SluiceResultHandler IGNORE = new SluiceResultHandler()
+    {
+        public void onEventResult(final EventResultDecoder result)
+        {
+        }
+
+        public void onRejected(final RejectedDecoder rejected)
+        {
+        }
+    };
+
     private final SluiceClient client;
+    private SluiceClient companion;
+    private long nextCompanionDutyNs;
     private final long[] intendedById = new long[ID_MASK + 1];
     private final long epochOffsetNs = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
     private final SplittableRandom random = new SplittableRandom(7);
@@ -35,6 +48,19 @@ public final class LoadGenerator implements SluiceResultHandler
     public LoadGenerator(final SluiceClient client)
     {
         this.client = client;
+    }
+
+    /**
+     * Keep another client of this thread alive while this one runs: its embedded driver and conductor run only when
+     * it is polled, and an Aeron client not serviced for the liveness timeout is closed by its driver.
+     *
+     * @param other the other client, or null.
+     * @return this.
+     */
+    public LoadGenerator companion(final SluiceClient other)
+    {
+        this.companion = other;
+        return this;
     }
 
     /**
@@ -85,6 +111,10 @@ public final class LoadGenerator implements SluiceResultHandler
             {
                 final long key = random.nextInt(keys);
                 final long id = client.offerEvent(key, epochOffsetNs + intendedNs, random.nextInt(10_000) / 100.0);
+                if (id == io.aeron.Publication.CLOSED || id == io.aeron.Publication.MAX_POSITION_EXCEEDED)
+                {
+                    throw new IllegalStateException("publication to the server is closed: " + id);
+                }
                 if (id > 0)
                 {
                     if (Long.MAX_VALUE == firstId)
@@ -97,6 +127,7 @@ public final class LoadGenerator implements SluiceResultHandler
                 }
             }
             client.poll(this, 256);
+            serviceCompanion();
         }
         final long sendEndNs = System.nanoTime();
         lastId = firstId + sent - 1;
@@ -104,9 +135,23 @@ public final class LoadGenerator implements SluiceResultHandler
         while (received + rejected < sent && System.nanoTime() < deadline)
         {
             client.poll(this, 256);
+            serviceCompanion();
         }
         final double achieved = sent * 1e9 / Math.max(1, sendEndNs - beganNs);
         return new Phase(histogram, sent, received, rejected, achieved);
+    }
+
+    private void serviceCompanion()
+    {
+        if (null != companion)
+        {
+            final long nowNs = System.nanoTime();
+            if (nowNs >= nextCompanionDutyNs)
+            {
+                companion.poll(IGNORE, 64);
+                nextCompanionDutyNs = nowNs + TimeUnit.MILLISECONDS.toNanos(1);
+            }
+        }
     }
 
     /**

@@ -65,6 +65,21 @@ public final class SluiceConfig
     /** File the daemon writes its internal latency distribution to at shutdown. */
     public static final String LATENCY_HISTOGRAM_FILE = "sluice.latency.histogram-file";
 
+    /** Window type: none, tumbling or sliding. */
+    public static final String WINDOW_TYPE = "sluice.window.type";
+    /** Window size. */
+    public static final String WINDOW_SIZE = "sluice.window.size";
+    /** Window slide (sliding windows). */
+    public static final String WINDOW_SLIDE = "sluice.window.slide";
+    /** How far behind the newest event the watermark stays. */
+    public static final String WINDOW_ALLOWED_LATENESS = "sluice.window.allowed-lateness";
+    /** Quiet time after which the watermark advances with wall-clock time. */
+    public static final String WINDOW_IDLE_ADVANCE = "sluice.window.idle-advance";
+    /** Interval between ticks. */
+    public static final String TICK_INTERVAL = "sluice.tick.interval";
+    /** Windows without events after which a key is evicted. */
+    public static final String EVICT_AFTER_WINDOWS = "sluice.state.evict-after-windows";
+
     /** 2000-01-01T00:00:00Z in epoch nanoseconds. */
     public static final long YEAR_2000_NS = 946_684_800_000_000_000L;
     /** 2200-01-01T00:00:00Z in epoch nanoseconds. */
@@ -74,7 +89,8 @@ public final class SluiceConfig
         INGRESS_CHANNEL, INGRESS_STREAM_ID, EGRESS_CHANNEL, EGRESS_STREAM_ID, RING_LENGTH, RING_SLOT_LENGTH,
         PROCESSOR_COUNT, STATE_CAPACITY, THREADING, INGRESS_IDLE_STRATEGY, PROCESSOR_WAIT_STRATEGY, PROCESSOR_CPUS,
         INGRESS_CPU, DRIVER_MODE, DRIVER_DIR, DRIVER_THREADING, DRIVER_IDLE_STRATEGY, TIMESTAMP_MIN, TIMESTAMP_MAX,
-        REJECT_LOG_INTERVAL, LATENCY_HISTOGRAM_FILE);
+        REJECT_LOG_INTERVAL, LATENCY_HISTOGRAM_FILE, WINDOW_TYPE, WINDOW_SIZE, WINDOW_SLIDE, WINDOW_ALLOWED_LATENESS,
+        WINDOW_IDLE_ADVANCE, TICK_INTERVAL, EVICT_AFTER_WINDOWS);
 
     /**
      * Smallest slot that holds the largest ring entry; the core module checks its slot layout against it.
@@ -102,6 +118,14 @@ public final class SluiceConfig
     private long timestampMaxNs;
     private long rejectLogIntervalNs;
     private String latencyHistogramFile;
+    private WindowType windowType;
+    private long windowSizeNs;
+    private long windowSlideNs;
+    private long allowedLatenessNs;
+    private long idleAdvanceNs;
+    private long tickIntervalNs;
+    private int evictAfterWindows;
+    private java.util.List<AlertRule> alertRules;
     private Map<String, String> aeronProperties;
     private Map<String, String> effective;
 
@@ -142,7 +166,7 @@ public final class SluiceConfig
         final Set<String> unknown = new TreeSet<>();
         for (final String key : source.all().keySet())
         {
-            if (key.startsWith("sluice.") && !KNOWN_KEYS.contains(key))
+            if (key.startsWith("sluice.") && !key.startsWith(AlertRule.PREFIX) && !KNOWN_KEYS.contains(key))
             {
                 unknown.add(key);
             }
@@ -177,6 +201,14 @@ public final class SluiceConfig
         c.timestampMaxNs = source.longValue(TIMESTAMP_MAX, YEAR_2200_NS, Long.MIN_VALUE, Long.MAX_VALUE);
         c.rejectLogIntervalNs = source.durationNs(REJECT_LOG_INTERVAL, 1_000_000_000L, 0, 3_600_000_000_000L);
         c.latencyHistogramFile = source.string(LATENCY_HISTOGRAM_FILE, "");
+        c.windowType = source.enumValue(WINDOW_TYPE, WindowType.NONE, WindowType.class);
+        c.windowSizeNs = source.durationNs(WINDOW_SIZE, 1_000_000_000L, 1_000, 366L * 86_400_000_000_000L);
+        c.windowSlideNs = source.durationNs(WINDOW_SLIDE, c.windowSizeNs, 1_000, c.windowSizeNs);
+        c.allowedLatenessNs = source.durationNs(WINDOW_ALLOWED_LATENESS, 0, 0, 366L * 86_400_000_000_000L);
+        c.idleAdvanceNs = source.durationNs(WINDOW_IDLE_ADVANCE, 0, 0, 366L * 86_400_000_000_000L);
+        c.tickIntervalNs = source.durationNs(TICK_INTERVAL, 1_000_000L, 1_000, 60_000_000_000L);
+        c.evictAfterWindows = source.intValue(EVICT_AFTER_WINDOWS, 0, 0, 1_000_000);
+        c.alertRules = java.util.List.copyOf(AlertRule.parse(source));
         c.aeronProperties = source.withPrefix("aeron.");
         c.conclude(source);
         return c;
@@ -231,6 +263,38 @@ public final class SluiceConfig
             throw new ConfigurationException(
                 TIMESTAMP_MIN, Long.toString(timestampMinNs), "must be less than " + TIMESTAMP_MAX + "=" + timestampMaxNs);
         }
+        if (windowType == WindowType.TUMBLING && windowSlideNs != windowSizeNs)
+        {
+            throw new ConfigurationException(
+                WINDOW_SLIDE, source.string(WINDOW_SLIDE, ""), "must equal " + WINDOW_SIZE + " (or be absent) for tumbling windows");
+        }
+        if (windowSizeNs % windowSlideNs != 0)
+        {
+            throw new ConfigurationException(
+                WINDOW_SLIDE, source.string(WINDOW_SLIDE, ""), "must divide " + WINDOW_SIZE + "=" + windowSizeNs + "ns");
+        }
+        if (windowType != WindowType.NONE && panesPerKey() > 4096)
+        {
+            throw new ConfigurationException(
+                WINDOW_SLIDE, source.string(WINDOW_SLIDE, windowSlideNs + "ns"), "is too small: (" + WINDOW_SIZE + " + " +
+                WINDOW_ALLOWED_LATENESS + ") / slide must stay under 4093 panes per key");
+        }
+        if (windowType == WindowType.NONE)
+        {
+            if (evictAfterWindows > 0)
+            {
+                throw new ConfigurationException(
+                    EVICT_AFTER_WINDOWS, Integer.toString(evictAfterWindows), "needs windows: set " + WINDOW_TYPE);
+            }
+            for (final AlertRule rule : alertRules)
+            {
+                if (rule.on() == AlertRule.On.WINDOW || rule.field() != AlertRule.Field.VALUE)
+                {
+                    throw new ConfigurationException(AlertRule.PREFIX + rule.name() + ".on", rule.on().name().toLowerCase(),
+                        "with field " + rule.field().name().toLowerCase() + " needs windows: set " + WINDOW_TYPE);
+                }
+            }
+        }
         checkChannel(INGRESS_CHANNEL, ingressChannel);
         checkChannel(EGRESS_CHANNEL, egressChannel);
         if (ingressChannel.equals(egressChannel) && ingressStreamId == egressStreamId)
@@ -262,6 +326,18 @@ public final class SluiceConfig
         map.put(TIMESTAMP_MAX, Long.toString(timestampMaxNs));
         map.put(REJECT_LOG_INTERVAL, rejectLogIntervalNs + "ns");
         map.put(LATENCY_HISTOGRAM_FILE, latencyHistogramFile);
+        map.put(WINDOW_TYPE, lower(windowType));
+        map.put(WINDOW_SIZE, windowSizeNs + "ns");
+        map.put(WINDOW_SLIDE, windowSlideNs + "ns");
+        map.put(WINDOW_ALLOWED_LATENESS, allowedLatenessNs + "ns");
+        map.put(WINDOW_IDLE_ADVANCE, idleAdvanceNs + "ns");
+        map.put(TICK_INTERVAL, tickIntervalNs + "ns");
+        map.put(EVICT_AFTER_WINDOWS, Integer.toString(evictAfterWindows));
+        for (final AlertRule rule : alertRules)
+        {
+            map.put(AlertRule.PREFIX + rule.name(), "on " + lower(rule.on()) + ": " + lower(rule.field()) + " " +
+                rule.op().symbol() + " " + rule.threshold());
+        }
         effective = map;
     }
 
@@ -460,6 +536,81 @@ public final class SluiceConfig
     public String latencyHistogramFile()
     {
         return latencyHistogramFile;
+    }
+
+    /**
+     * @return {@value #WINDOW_TYPE}: none, tumbling or sliding. Default none.
+     */
+    public WindowType windowType()
+    {
+        return windowType;
+    }
+
+    /**
+     * @return {@value #WINDOW_SIZE}: window length, ns. Default 1s.
+     */
+    public long windowSizeNs()
+    {
+        return windowSizeNs;
+    }
+
+    /**
+     * @return {@value #WINDOW_SLIDE}: distance between window starts, ns; divides the size. Default the size.
+     */
+    public long windowSlideNs()
+    {
+        return windowSlideNs;
+    }
+
+    /**
+     * @return {@value #WINDOW_ALLOWED_LATENESS}: the watermark is the newest accepted event time minus this, ns.
+     * Default 0.
+     */
+    public long allowedLatenessNs()
+    {
+        return allowedLatenessNs;
+    }
+
+    /**
+     * @return {@value #WINDOW_IDLE_ADVANCE}: after this long with no event the watermark advances with wall-clock
+     * time, ns; 0 never. Default 0.
+     */
+    public long idleAdvanceNs()
+    {
+        return idleAdvanceNs;
+    }
+
+    /**
+     * @return {@value #TICK_INTERVAL}: least time between two ticks that are due to the clock, ns. Default 1ms.
+     */
+    public long tickIntervalNs()
+    {
+        return tickIntervalNs;
+    }
+
+    /**
+     * @return {@value #EVICT_AFTER_WINDOWS}: a key with no event for this many window lengths after its last
+     * window closed is removed from the state table; 0 never. Default 0.
+     */
+    public int evictAfterWindows()
+    {
+        return evictAfterWindows;
+    }
+
+    /**
+     * @return the alert rules ({@code sluice.alert.<name>.*}), in name order; empty when none.
+     */
+    public java.util.List<AlertRule> alertRules()
+    {
+        return alertRules;
+    }
+
+    /**
+     * @return panes (slide-long slices) each key keeps: enough for every window that can still be open.
+     */
+    public int panesPerKey()
+    {
+        return (int)((windowSizeNs + allowedLatenessNs + windowSlideNs - 1) / windowSlideNs) + 3;
     }
 
     /**

@@ -68,7 +68,8 @@ public class CorePathBenchmark
         for (int i = 0; i < processors.length; i++)
         {
             processors[i] = new ShardProcessor(i, new KeyStateTable(4096), sink, new ProcessorCounters(
-                counters.newCounter("p"), counters.newCounter("f"), counters.newCounter("k")), null, null);
+                counters.newCounter("p"), counters.newCounter("f"), counters.newCounter("k"), counters.newCounter("l"),
+                counters.newCounter("w"), counters.newCounter("e"), counters.newCounter("a")), null, null);
         }
         pollAgent = new ProcessorGroup(ring, processors, ThreadingMode.SHARED, Throwable::printStackTrace).pollAgent();
         table = new KeyStateTable(4096);
@@ -136,6 +137,18 @@ public class CorePathBenchmark
         public void onRejected(final long clientId, final long correlationId, final long key, final int reason)
         {
             blackhole.consume(reason);
+        }
+
+        public void onWindowResult(final long key, final long windowEnd, final Aggregate window)
+        {
+            blackhole.consume(window.count());
+        }
+
+        public void onAlert(
+            final int ruleIndex, final long key, final long windowStart, final int field, final int op,
+            final double observed, final double threshold)
+        {
+            blackhole.consume(observed);
         }
     }
 }

@@ -45,4 +45,26 @@ public interface ResultSink
      * @param reason        a {@link io.sluice.core.RejectReason} code.
      */
     void onRejected(long clientId, long correlationId, long key, int reason);
+
+    /**
+     * A key's window closed with at least one event; exactly once per key and window.
+     *
+     * @param key       the key.
+     * @param windowEnd end of the window, exclusive, epoch ns.
+     * @param window    the window's aggregate; its start is {@link Aggregate#windowStart()}.
+     */
+    void onWindowResult(long key, long windowEnd, Aggregate window);
+
+    /**
+     * An alert rule fired.
+     *
+     * @param ruleIndex   the rule's index in the configuration (name order).
+     * @param key         the key.
+     * @param windowStart the window's start for a window rule, 0 for an event rule.
+     * @param field       what was compared: {@code AlertRule.Field} ordinal + 1.
+     * @param op          how: {@code AlertRule.Op} ordinal + 1.
+     * @param observed    the observed value.
+     * @param threshold   the rule's threshold.
+     */
+    void onAlert(int ruleIndex, long key, long windowStart, int field, int op, double observed, double threshold);
 }

@@ -2,10 +2,13 @@ package io.sluice.core.processor;
 
 import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.EventPoller;
+import io.sluice.config.AlertRule;
 import io.sluice.core.RejectReason;
+import io.sluice.core.alert.AlertRules;
 import io.sluice.core.ring.RingEntry;
 import io.sluice.core.state.Aggregate;
 import io.sluice.core.state.KeyStateTable;
+import io.sluice.core.window.WindowEngine;
 
 /**
  * The single writer of one shard's state. Sees every ring entry, acts on those of its shard: applies events to
@@ -19,6 +22,8 @@ public final class ShardProcessor implements EventHandler<RingEntry>
 {
     private final int shard;
     private final KeyStateTable table;
+    private final WindowEngine windows;
+    private final AlertRule[] eventRules;
     private final ResultSink sink;
     private final ProcessorCounters counters;
     private final Runnable onStart;
@@ -47,8 +52,33 @@ public final class ShardProcessor implements EventHandler<RingEntry>
         final Runnable onStart,
         final Runnable onShutdown)
     {
+        this(shard, table, sink, counters, null, AlertRules.NONE, onStart, onShutdown);
+    }
+
+    /**
+     * @param shard      the shard this processor owns.
+     * @param table      the shard's state, owned by this processor from now on.
+     * @param sink       where results go.
+     * @param counters   this processor's counters.
+     * @param windows    the shard's windows over the same table and sink, or null for running aggregates.
+     * @param alerts     alert rules (without windows only event rules on the value apply).
+     * @param onStart    run on the processor thread before the first entry (pinning), may be null.
+     * @param onShutdown run on the processor thread after the last entry, may be null.
+     */
+    public ShardProcessor(
+        final int shard,
+        final KeyStateTable table,
+        final ResultSink sink,
+        final ProcessorCounters counters,
+        final WindowEngine windows,
+        final AlertRules alerts,
+        final Runnable onStart,
+        final Runnable onShutdown)
+    {
         this.shard = shard;
         this.table = table;
+        this.windows = windows;
+        this.eventRules = alerts.eventRules();
         this.sink = sink;
         this.counters = counters;
         this.onStart = onStart;
@@ -106,19 +136,42 @@ public final class ShardProcessor implements EventHandler<RingEntry>
      */
     public void onEvent(final RingEntry entry, final long sequence, final boolean endOfBatch)
     {
+        final int type = entry.type();
+        if (RingEntry.TYPE_TICK == type)
+        {
+            if (null != windows)
+            {
+                windows.onTick(entry.timestamp());
+            }
+            return;
+        }
         if (entry.shard() != shard)
         {
             return;
         }
 
-        switch (entry.type())
+        switch (type)
         {
             case RingEntry.TYPE_EVENT:
-                onEventEntry(entry);
+                if (null != windows)
+                {
+                    windows.onEvent(entry);
+                }
+                else
+                {
+                    onEventEntry(entry);
+                }
                 break;
 
             case RingEntry.TYPE_QUERY:
-                onQueryEntry(entry);
+                if (null != windows)
+                {
+                    windows.onQuery(entry);
+                }
+                else
+                {
+                    onQueryEntry(entry);
+                }
                 break;
 
             case RingEntry.TYPE_REJECT:
@@ -146,8 +199,18 @@ public final class ShardProcessor implements EventHandler<RingEntry>
         table.apply(slot, entry.value(), entry.timestamp());
         counters.liveKeys().setRelease(table.size());
         counters.processed().incrementRelease();
+        final double value = entry.value();
         sink.onEventResult(
             entry.clientId(), entry.correlationId(), key, entry.timestamp(), table.read(slot, open), entry.receiveNanos());
+        for (final AlertRule rule : eventRules)
+        {
+            if (rule.op().test(value, rule.threshold()))
+            {
+                counters.alertsFired().incrementRelease();
+                sink.onAlert(rule.index(), key, 0, rule.field().ordinal() + 1, rule.op().ordinal() + 1, value,
+                    rule.threshold());
+            }
+        }
     }
 
     private void onQueryEntry(final RingEntry entry)

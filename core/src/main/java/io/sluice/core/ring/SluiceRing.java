@@ -98,6 +98,15 @@ public final class SluiceRing
     }
 
     /**
+     * @param entries entries wanted.
+     * @return true when that many slots can be claimed now without waiting. Producer thread only.
+     */
+    public boolean hasCapacity(final int entries)
+    {
+        return ringBuffer.hasAvailableCapacity(entries);
+    }
+
+    /**
      * @param sequence a claimed sequence.
      * @return the entry to write.
      */

@@ -38,4 +38,16 @@ final class RecordingSink implements ResultSink
     {
         results.add(new Result(clientId, correlationId, key, 0, 0, 0, 0, 0, 0, reason));
     }
+
+    public void onWindowResult(final long key, final long windowEnd, final Aggregate window)
+    {
+        throw new IllegalStateException("no windows configured");
+    }
+
+    public void onAlert(
+        final int ruleIndex, final long key, final long windowStart, final int field, final int op, final double observed,
+        final double threshold)
+    {
+        throw new IllegalStateException("no alerts configured");
+    }
 }

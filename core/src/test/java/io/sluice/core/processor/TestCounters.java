@@ -8,17 +8,21 @@ import org.agrona.concurrent.status.CountersManager;
 /**
  * Counters over on-heap buffers, as Aeron's would be over the CnC file.
  */
-final class TestCounters
+public final class TestCounters
 {
     private final CountersManager manager =
         new CountersManager(
             new UnsafeBuffer(ByteBuffer.allocateDirect(256 * 1024)), new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024)));
 
-    ProcessorCounters processor(final int shard)
+    public ProcessorCounters processor(final int shard)
     {
         return new ProcessorCounters(
             manager.newCounter("processed " + shard),
             manager.newCounter("state-full " + shard),
-            manager.newCounter("live-keys " + shard));
+            manager.newCounter("live-keys " + shard),
+            manager.newCounter("late " + shard),
+            manager.newCounter("windows-closed " + shard),
+            manager.newCounter("evictions " + shard),
+            manager.newCounter("alerts " + shard));
     }
 }

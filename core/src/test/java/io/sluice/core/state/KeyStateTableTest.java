@@ -30,7 +30,7 @@ class KeyStateTableTest
         assertEquals(7.25, table.max(slot));
         assertEquals(5.0, table.first(slot));
         assertEquals(7.25, table.last(slot));
-        assertEquals(102, table.lastTimestamp(slot));
+        assertEquals(102, table.maxTimestamp(slot));
         assertEquals(1, table.size());
     }
 

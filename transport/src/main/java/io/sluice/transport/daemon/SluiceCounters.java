@@ -45,6 +45,17 @@ public final class SluiceCounters implements AutoCloseable
     /** Milliseconds spent in garbage collection since start. */
     public static final int JVM_GC_TIME_TYPE_ID = 1013;
 
+    /** Events refused as late by a processor. */
+    public static final int LATE_TYPE_ID = 1014;
+    /** Window results published by a processor. */
+    public static final int WINDOWS_CLOSED_TYPE_ID = 1015;
+    /** Idle keys evicted by a processor. */
+    public static final int EVICTIONS_TYPE_ID = 1016;
+    /** Alerts fired by a processor. */
+    public static final int ALERTS_FIRED_TYPE_ID = 1017;
+    /** Ticks the ingress put into the ring. */
+    public static final int TICKS_TYPE_ID = 1018;
+
     private final List<Counter> all = new ArrayList<>();
     private final Counter received;
     private final Counter accepted;
@@ -52,6 +63,7 @@ public final class SluiceCounters implements AutoCloseable
     private final Counter ringFull;
     private final Counter errors;
     private final Counter gcCount;
+    private final Counter ticks;
     private final Counter gcTimeMs;
 
     /**
@@ -69,6 +81,15 @@ public final class SluiceCounters implements AutoCloseable
         errors = add(aeron, ERRORS_TYPE_ID, "sluice errors");
         gcCount = add(aeron, JVM_GC_COUNT_TYPE_ID, "sluice jvm gc count");
         gcTimeMs = add(aeron, JVM_GC_TIME_TYPE_ID, "sluice jvm gc time ms");
+        ticks = add(aeron, TICKS_TYPE_ID, "sluice ingress ticks");
+    }
+
+    /**
+     * @return ticks put into the ring.
+     */
+    public Counter ticks()
+    {
+        return ticks;
     }
 
     /**
@@ -104,7 +125,11 @@ public final class SluiceCounters implements AutoCloseable
         return new ProcessorCounters(
             add(aeron, PROCESSED_TYPE_ID, "sluice processor " + shard + " processed"),
             add(aeron, STATE_FULL_TYPE_ID, "sluice processor " + shard + " state-full"),
-            add(aeron, LIVE_KEYS_TYPE_ID, "sluice processor " + shard + " live-keys"));
+            add(aeron, LIVE_KEYS_TYPE_ID, "sluice processor " + shard + " live-keys"),
+            add(aeron, LATE_TYPE_ID, "sluice processor " + shard + " late"),
+            add(aeron, WINDOWS_CLOSED_TYPE_ID, "sluice processor " + shard + " windows-closed"),
+            add(aeron, EVICTIONS_TYPE_ID, "sluice processor " + shard + " evictions"),
+            add(aeron, ALERTS_FIRED_TYPE_ID, "sluice processor " + shard + " alerts-fired"));
     }
 
     /**

@@ -11,11 +11,16 @@ import io.sluice.config.ConfigurationException;
 import io.sluice.config.DriverMode;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.ThreadingMode;
+import io.sluice.core.alert.AlertRules;
 import io.sluice.core.processor.CpuPin;
+import io.sluice.core.processor.ProcessorCounters;
 import io.sluice.core.processor.ProcessorGroup;
 import io.sluice.core.processor.ShardProcessor;
 import io.sluice.core.ring.SluiceRing;
 import io.sluice.core.state.KeyStateTable;
+import io.sluice.core.window.WatermarkTracker;
+import io.sluice.core.window.WindowEngine;
+import io.sluice.core.window.WindowSpec;
 import io.sluice.transport.egress.EgressPublisher;
 import io.sluice.transport.ingress.IngressAgent;
 import org.HdrHistogram.Histogram;
@@ -26,6 +31,7 @@ import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SystemEpochNanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 
 import java.io.PrintStream;
@@ -128,6 +134,10 @@ public final class SluiceDaemon implements AutoCloseable
         egress = new EgressPublisher[processorCount];
         processorPins = new CpuPin[processorCount];
         final int[] cpus = config.processorCpus();
+        final WindowSpec windowSpec = WindowSpec.of(config);
+        final AlertRules alerts = new AlertRules(config.alertRules());
+        final List<String> ruleNames = new ArrayList<>();
+        config.alertRules().forEach((rule) -> ruleNames.add(rule.name()));
         for (int i = 0; i < processorCount; i++)
         {
             final ExclusivePublication publication = register(
@@ -137,17 +147,25 @@ public final class SluiceDaemon implements AutoCloseable
             final IdleStrategy retryIdle = IdleStrategies.create(config.ingressIdleStrategy());
             egress[i] = new EgressPublisher(
                 publication, retryIdle, shared ? driverInvoker : null, egressCounters[0], egressCounters[1],
-                egressCounters[2], config.latencyHistogramFile().isEmpty() ? null : new Histogram(10_000_000_000L, 3));
+                egressCounters[2], config.latencyHistogramFile().isEmpty() ? null : new Histogram(10_000_000_000L, 3),
+                ruleNames);
             final CpuPin pin = new CpuPin(cpus.length == 0 ? -1 : cpus[i]);
             processorPins[i] = pin;
+            final KeyStateTable table = new KeyStateTable(
+                config.stateCapacity(), null == windowSpec ? 0 : windowSpec.panesPerKey());
+            final ProcessorCounters processorCounters = counters.processor(aeron, i);
+            final WindowEngine windows = null == windowSpec ? null : new WindowEngine(
+                windowSpec, table, egress[i], processorCounters, alerts, config.evictAfterWindows());
             processors[i] = new ShardProcessor(
-                i, new KeyStateTable(config.stateCapacity()), egress[i], counters.processor(aeron, i), pin::pin, pin::release);
+                i, table, egress[i], processorCounters, windows, alerts, pin::pin, pin::release);
         }
         group = new ProcessorGroup(ring, processors, config.threading(), errorHandler);
 
         ingress = new IngressAgent(
             subscription, ring, processorCount, config.timestampMinNs(), config.timestampMaxNs(), counters,
-            new SystemNanoClock(), config.rejectLogIntervalNs(), out);
+            new SystemNanoClock(), config.rejectLogIntervalNs(), out,
+            null == windowSpec ? null : new WatermarkTracker(windowSpec, config.tickIntervalNs(), config.idleAdvanceNs()),
+            new SystemEpochNanoClock());
 
         ingressPin = new CpuPin(config.ingressCpu());
         final List<Agent> agents = new ArrayList<>();

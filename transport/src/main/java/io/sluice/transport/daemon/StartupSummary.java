@@ -32,6 +32,23 @@ final class StartupSummary
             .append(" B slots (").append((long)ring.length() * ring.slotLength() / 1024).append(" KiB off-heap)\n");
         b.append("  state     ").append(config.processorCount()).append(" processor(s) x ")
             .append(config.stateCapacity()).append(" keys\n");
+        if (config.windowType() != io.sluice.config.WindowType.NONE)
+        {
+            b.append("  windows   ").append(config.windowType().name().toLowerCase()).append(", size ")
+                .append(config.windowSizeNs() / 1_000_000.0).append(" ms, slide ").append(config.windowSlideNs() / 1_000_000.0)
+                .append(" ms, allowed lateness ").append(config.allowedLatenessNs() / 1_000_000.0).append(" ms, idle advance ")
+                .append(config.idleAdvanceNs() == 0 ? "off" : config.idleAdvanceNs() / 1_000_000.0 + " ms")
+                .append(", eviction ").append(config.evictAfterWindows() == 0 ? "off" :
+                "after " + config.evictAfterWindows() + " quiet windows").append('\n');
+        }
+        else
+        {
+            b.append("  windows   none (running aggregates per key)\n");
+        }
+        b.append("  alerts    ").append(config.alertRules().isEmpty() ? "none" : "").append('\n');
+        config.alertRules().forEach((rule) -> b.append("    ").append(rule.name()).append(": on ")
+            .append(rule.on().name().toLowerCase()).append(", ").append(rule.field().name().toLowerCase()).append(' ')
+            .append(rule.op().symbol()).append(' ').append(rule.threshold()).append('\n'));
         b.append("  threads   (").append(config.threading().name().toLowerCase()).append(" layout, ")
             .append(Runtime.getRuntime().availableProcessors()).append(" CPUs available)\n");
 

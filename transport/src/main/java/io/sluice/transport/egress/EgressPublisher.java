@@ -5,12 +5,16 @@ import io.aeron.Publication;
 import io.aeron.logbuffer.BufferClaim;
 import io.sluice.core.processor.ResultSink;
 import io.sluice.core.state.Aggregate;
+import io.sluice.transport.codec.AlertEncoder;
+import io.sluice.transport.codec.AlertField;
+import io.sluice.transport.codec.AlertOp;
 import io.sluice.transport.codec.BooleanType;
 import io.sluice.transport.codec.EventResultEncoder;
 import io.sluice.transport.codec.MessageHeaderEncoder;
 import io.sluice.transport.codec.QueryResultEncoder;
 import io.sluice.transport.codec.RejectReason;
 import io.sluice.transport.codec.RejectedEncoder;
+import io.sluice.transport.codec.WindowResultEncoder;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.IdleStrategy;
@@ -38,6 +42,9 @@ public final class EgressPublisher implements ResultSink
     private final EventResultEncoder eventResult = new EventResultEncoder();
     private final QueryResultEncoder queryResult = new QueryResultEncoder();
     private final RejectedEncoder rejected = new RejectedEncoder();
+    private final WindowResultEncoder windowResult = new WindowResultEncoder();
+    private final AlertEncoder alert = new AlertEncoder();
+    private final byte[][] ruleNames;
     private final Histogram latency;
     private volatile boolean running = true;
 
@@ -49,6 +56,7 @@ public final class EgressPublisher implements ResultSink
      * @param notConnected  counts results with no subscriber.
      * @param dropped       counts results lost to a closed publication.
      * @param latency       records ingress receive to egress offer of each EventResult, or null to not record.
+     * @param ruleNames     alert rule names by rule index, US-ASCII, encoded once here for the Alert message.
      */
     public EgressPublisher(
         final ExclusivePublication publication,
@@ -57,9 +65,15 @@ public final class EgressPublisher implements ResultSink
         final AtomicCounter backPressure,
         final AtomicCounter notConnected,
         final AtomicCounter dropped,
-        final Histogram latency)
+        final Histogram latency,
+        final java.util.List<String> ruleNames)
     {
         this.latency = latency;
+        this.ruleNames = new byte[ruleNames.size()][];
+        for (int i = 0; i < this.ruleNames.length; i++)
+        {
+            this.ruleNames[i] = ruleNames.get(i).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        }
         this.publication = publication;
         this.retryIdle = retryIdle;
         this.driverInvoker = driverInvoker;
@@ -173,6 +187,56 @@ public final class EgressPublisher implements ResultSink
                 .correlationId(correlationId)
                 .key(key)
                 .reason(RejectReason.get((short)reason));
+            claim.commit();
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onWindowResult(final long key, final long windowEnd, final Aggregate window)
+    {
+        if (claim(MessageHeaderEncoder.ENCODED_LENGTH + WindowResultEncoder.BLOCK_LENGTH))
+        {
+            windowResult.wrapAndApplyHeader(claim.buffer(), claim.offset(), header)
+                .key(key)
+                .windowStart(window.windowStart())
+                .windowEnd(windowEnd)
+                .count(window.count())
+                .sum(window.sum())
+                .min(window.min())
+                .max(window.max())
+                .first(window.first())
+                .last(window.last());
+            claim.commit();
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onAlert(
+        final int ruleIndex,
+        final long key,
+        final long windowStart,
+        final int field,
+        final int op,
+        final double observed,
+        final double threshold)
+    {
+        final byte[] name = ruleNames[ruleIndex];
+        if (claim(MessageHeaderEncoder.ENCODED_LENGTH + AlertEncoder.BLOCK_LENGTH +
+            AlertEncoder.ruleNameHeaderLength() + name.length))
+        {
+            alert.wrapAndApplyHeader(claim.buffer(), claim.offset(), header)
+                .ruleIndex(ruleIndex)
+                .key(key)
+                .windowStart(windowStart)
+                .field(AlertField.get((short)field))
+                .op(AlertOp.get((short)op))
+                .observed(observed)
+                .threshold(threshold)
+                .putRuleName(name, 0, name.length);
             claim.commit();
         }
     }

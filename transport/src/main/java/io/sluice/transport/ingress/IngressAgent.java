@@ -11,7 +11,9 @@ import io.sluice.transport.codec.MessageHeaderDecoder;
 import io.sluice.transport.codec.QueryDecoder;
 import io.sluice.transport.daemon.SluiceCounters;
 import org.agrona.DirectBuffer;
+import io.sluice.core.window.WatermarkTracker;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.NanoClock;
 
 import java.io.PrintStream;
@@ -25,6 +27,10 @@ import java.io.PrintStream;
  * When the ring is full the handler answers {@link ControlledFragmentHandler.Action#ABORT}: the fragment stays
  * in the log buffer, the subscription stops advancing, and Aeron's flow control pushes back on the publishers.
  * Nothing is dropped and nothing is buffered here.
+ * <p>
+ * With windows on, the agent is also where time enters: it tracks the watermark and puts TICK entries into the
+ * ring (see {@link WatermarkTracker}), before an event that moves the watermark into a new pane and otherwise at
+ * the tick interval when the watermark changed. Processors read no clock, so the same input gives the same output.
  * <p>
  * Rejections are logged at most once per configured interval, with the count since the last line.
  * Ingress thread only.
@@ -43,6 +49,8 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
     private final NanoClock nanoClock;
     private final long rejectLogIntervalNs;
     private final PrintStream log;
+    private final WatermarkTracker watermarks;
+    private final EpochNanoClock epochClock;
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final EventDecoder event = new EventDecoder();
     private final QueryDecoder query = new QueryDecoder();
@@ -64,6 +72,8 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
      * @param nanoClock           clock for receive stamps and log rate limiting.
      * @param rejectLogIntervalNs least time between reject log lines.
      * @param log                 where reject lines go.
+     * @param watermarks          the watermark and tick schedule when windows are on, else null.
+     * @param epochClock          wall-clock time for ticks.
      */
     public IngressAgent(
         final Subscription subscription,
@@ -74,8 +84,12 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
         final SluiceCounters counters,
         final NanoClock nanoClock,
         final long rejectLogIntervalNs,
-        final PrintStream log)
+        final PrintStream log,
+        final WatermarkTracker watermarks,
+        final EpochNanoClock epochClock)
     {
+        this.watermarks = watermarks;
+        this.epochClock = epochClock;
         this.subscription = subscription;
         this.ring = ring;
         this.shardCount = shardCount;
@@ -108,6 +122,11 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
         }
         receiveNanos = nanoClock.nanoTime();
         int work = subscription.controlledPoll(this, FRAGMENT_LIMIT);
+        if (null != watermarks && watermarks.tickDue(receiveNanos) && ring.hasCapacity(1))
+        {
+            publishTick();
+            work++;
+        }
         if (rejectsSinceLog > 0)
         {
             work += logRejects(receiveNanos);
@@ -128,15 +147,25 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
      */
     public Action onFragment(final DirectBuffer buffer, final int offset, final int length, final Header aeronHeader)
     {
-        final long sequence = ring.tryClaim();
-        if (-1 == sequence)
+        final int reason = validate(buffer, offset, length);
+        final boolean isEvent = 0 == reason && EventDecoder.TEMPLATE_ID == header.templateId();
+        final boolean tickFirst = isEvent && null != watermarks && watermarks.needsTickBefore(event.timestamp());
+        if (!ring.hasCapacity(tickFirst ? 2 : 1))
         {
             counters.ringFull().incrementRelease();
             return Action.ABORT;
         }
 
         counters.received().incrementRelease();
-        final int reason = validate(buffer, offset, length);
+        if (isEvent && null != watermarks)
+        {
+            watermarks.onEvent(event.timestamp(), receiveNanos);
+            if (tickFirst)
+            {
+                publishTick();
+            }
+        }
+        final long sequence = ring.tryClaim();
         if (0 == reason)
         {
             if (EventDecoder.TEMPLATE_ID == header.templateId())
@@ -175,6 +204,15 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
         ring.publish(sequence);
 
         return Action.CONTINUE;
+    }
+
+    private void publishTick()
+    {
+        final long sequence = ring.tryClaim();
+        ring.entry(sequence).tick(watermarks.watermark(), epochClock.nanoTime(), receiveNanos);
+        ring.publish(sequence);
+        watermarks.ticked(receiveNanos);
+        counters.ticks().incrementRelease();
     }
 
     /**

@@ -1,0 +1,107 @@
+package io.sluice.core.window;
+
+/**
+ * The ingress side of time: tracks the newest accepted event time, derives the watermark (newest minus allowed
+ * lateness, never going back) and decides when a tick goes into the ring. Ingress thread only.
+ * <p>
+ * A tick is due
+ * <ul>
+ *     <li>before an event that moves the watermark into a new pane: processors then never see an event more than
+ *     lateness + one slide ahead of their watermark, which bounds the panes a key needs;</li>
+ *     <li>otherwise at most once per tick interval, and only when the watermark changed since the last tick.</li>
+ * </ul>
+ * With idle advance set, once no event has arrived for that long the watermark moves on with the clock, so the
+ * windows of a quiet stream still close.
+ */
+public final class WatermarkTracker
+{
+    private final long slideNs;
+    private final long latenessNs;
+    private final long tickIntervalNs;
+    private final long idleAdvanceNs;
+    private long maxTimestamp = Long.MIN_VALUE;
+    private long watermark = Long.MIN_VALUE;
+    private long lastTickWatermark = Long.MIN_VALUE;
+    private long lastTickNs;
+    private long lastEventNs;
+
+    /**
+     * @param spec           the windows.
+     * @param tickIntervalNs least time between clock-driven ticks.
+     * @param idleAdvanceNs  quiet time after which the watermark follows the clock; 0 never.
+     */
+    public WatermarkTracker(final WindowSpec spec, final long tickIntervalNs, final long idleAdvanceNs)
+    {
+        this.slideNs = spec.slideNs();
+        this.latenessNs = spec.latenessNs();
+        this.tickIntervalNs = tickIntervalNs;
+        this.idleAdvanceNs = idleAdvanceNs;
+    }
+
+    /**
+     * @param timestamp an event's time, before it is accepted.
+     * @return true if accepting it moves the watermark into a new pane, so a tick must go into the ring first.
+     */
+    public boolean needsTickBefore(final long timestamp)
+    {
+        if (timestamp <= maxTimestamp)
+        {
+            return false;
+        }
+        final long candidate = Math.max(watermark, timestamp - latenessNs);
+        return Long.MIN_VALUE == lastTickWatermark ||
+            Math.floorDiv(candidate, slideNs) > Math.floorDiv(lastTickWatermark, slideNs);
+    }
+
+    /**
+     * Account for an accepted event.
+     *
+     * @param timestamp its time.
+     * @param nowNs     clock time.
+     */
+    public void onEvent(final long timestamp, final long nowNs)
+    {
+        lastEventNs = nowNs;
+        if (timestamp > maxTimestamp)
+        {
+            maxTimestamp = timestamp;
+            watermark = Math.max(watermark, timestamp - latenessNs);
+        }
+    }
+
+    /**
+     * @param nowNs clock time.
+     * @return true when a clock-driven tick is due.
+     */
+    public boolean tickDue(final long nowNs)
+    {
+        if (idleAdvanceNs > 0 && Long.MIN_VALUE != maxTimestamp)
+        {
+            final long quietNs = nowNs - lastEventNs;
+            if (quietNs >= idleAdvanceNs)
+            {
+                watermark = Math.max(watermark, maxTimestamp - latenessNs + (quietNs - idleAdvanceNs));
+            }
+        }
+        return watermark > lastTickWatermark && nowNs - lastTickNs >= tickIntervalNs;
+    }
+
+    /**
+     * @return the watermark to publish (after {@link #onEvent} or {@link #tickDue}).
+     */
+    public long watermark()
+    {
+        return watermark;
+    }
+
+    /**
+     * Record that a tick carrying {@link #watermark()} went into the ring.
+     *
+     * @param nowNs clock time.
+     */
+    public void ticked(final long nowNs)
+    {
+        lastTickWatermark = watermark;
+        lastTickNs = nowNs;
+    }
+}

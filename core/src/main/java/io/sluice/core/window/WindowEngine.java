@@ -1,0 +1,288 @@
+package io.sluice.core.window;
+
+import io.sluice.config.AlertRule;
+import io.sluice.core.RejectReason;
+import io.sluice.core.alert.AlertRules;
+import io.sluice.core.processor.ProcessorCounters;
+import io.sluice.core.processor.ResultSink;
+import io.sluice.core.ring.RingEntry;
+import io.sluice.core.state.Aggregate;
+import io.sluice.core.state.KeyStateTable;
+
+/**
+ * One processor's event-time windows: applies events to their key's panes, answers with the newest window holding
+ * the event, closes windows when ticks move the watermark past their ends, answers queries, fires alerts and
+ * evicts idle keys. Reads no clock: time is what the ring's ticks and events say. Processor thread only.
+ * <p>
+ * Semantics:
+ * <ul>
+ *     <li>an event is LATE when every window holding it has closed (its newest window ends at or before the
+ *     watermark); closed windows never change;</li>
+ *     <li>a window [s, e) closes, and its WindowResult goes out, when a tick brings the watermark to e or beyond;
+ *     exactly once per key and window that received an event;</li>
+ *     <li>first and last are by event time, ties by arrival;</li>
+ *     <li>with eviction on, a key whose last window closed {@code evictAfterWindows} window lengths ago is
+ *     removed from the table.</li>
+ * </ul>
+ * Contract with the producer of ticks ({@link WatermarkTracker} in the ingress): the watermark never trails the
+ * newest event by more than lateness plus one slide, so a key's open windows always fit its ring of panes.
+ */
+public final class WindowEngine
+{
+    private final WindowSpec spec;
+    private final KeyStateTable table;
+    private final ResultSink sink;
+    private final ProcessorCounters counters;
+    private final AlertRule[] eventRules;
+    private final AlertRule[] windowRules;
+    private final int evictAfterWindows;
+    private final CloseSchedule schedule;
+    private final int panesPerWindow;
+    private final long slideNs;
+    private final long sizeNs;
+    private final Aggregate window = new Aggregate();
+    private final Aggregate closed = new Aggregate();
+    private long watermark = Long.MIN_VALUE;
+    private long closedUpTo = Long.MIN_VALUE;
+
+    /**
+     * @param spec              window arithmetic.
+     * @param table             the shard's state, with {@link WindowSpec#panesPerKey()} panes per key.
+     * @param sink              where results go.
+     * @param counters          the processor's counters.
+     * @param alerts            alert rules.
+     * @param evictAfterWindows window lengths of quiet after which a key is evicted; 0 never.
+     */
+    public WindowEngine(
+        final WindowSpec spec,
+        final KeyStateTable table,
+        final ResultSink sink,
+        final ProcessorCounters counters,
+        final AlertRules alerts,
+        final int evictAfterWindows)
+    {
+        this.spec = spec;
+        this.table = table;
+        this.sink = sink;
+        this.counters = counters;
+        this.eventRules = alerts.eventRules();
+        this.windowRules = alerts.windowRules();
+        this.evictAfterWindows = evictAfterWindows;
+        this.schedule = new CloseSchedule(spec.slideNs(), spec.panesPerKey() + 2);
+        this.panesPerWindow = spec.panesPerWindow();
+        this.slideNs = spec.slideNs();
+        this.sizeNs = spec.sizeNs();
+    }
+
+    /**
+     * @return the watermark of the last tick seen.
+     */
+    public long watermark()
+    {
+        return watermark;
+    }
+
+    /**
+     * @return entries in the close schedule, stale ones included (bounded by keys held plus their reschedules).
+     */
+    public int scheduledEntries()
+    {
+        return schedule.entryCount();
+    }
+
+    /**
+     * Apply an event of this processor's shard.
+     *
+     * @param entry the ring entry.
+     */
+    public void onEvent(final RingEntry entry)
+    {
+        final long key = entry.key();
+        final long timestamp = entry.timestamp();
+        final long pane = spec.pane(timestamp);
+        if (spec.newestEnd(pane) <= watermark)
+        {
+            counters.late().incrementRelease();
+            counters.processed().incrementRelease();
+            sink.onRejected(entry.clientId(), entry.correlationId(), key, RejectReason.LATE);
+            return;
+        }
+        final int slot = table.findOrInsert(key);
+        if (-1 == slot)
+        {
+            counters.stateFull().incrementRelease();
+            counters.processed().incrementRelease();
+            sink.onRejected(entry.clientId(), entry.correlationId(), key, RejectReason.STATE_FULL);
+            return;
+        }
+
+        final double value = entry.value();
+        table.apply(slot, value, timestamp);
+        table.applyPane(slot, pane, timestamp, value);
+        final long firstOpenEnd = Math.max((pane + 1) * slideNs, spec.nextEndAfter(watermark));
+        if (firstOpenEnd < table.wakeUp(slot))
+        {
+            wakeAt(slot, key, firstOpenEnd);
+        }
+        counters.liveKeys().setRelease(table.size());
+        counters.processed().incrementRelease();
+
+        table.mergePanes(slot, pane, pane + panesPerWindow, pane * slideNs, window);
+        sink.onEventResult(entry.clientId(), entry.correlationId(), key, timestamp, window, entry.receiveNanos());
+        for (final AlertRule rule : eventRules)
+        {
+            final double observed = AlertRules.observe(rule.field(), value, window);
+            if (rule.op().test(observed, rule.threshold()))
+            {
+                counters.alertsFired().incrementRelease();
+                sink.onAlert(rule.index(), key, 0, rule.field().ordinal() + 1, rule.op().ordinal() + 1, observed,
+                    rule.threshold());
+            }
+        }
+    }
+
+    /**
+     * Answer a query of this processor's shard.
+     *
+     * @param entry the ring entry.
+     */
+    public void onQuery(final RingEntry entry)
+    {
+        final long key = entry.key();
+        final int slot = table.find(key);
+        if (-1 == slot)
+        {
+            sink.onQueryResult(entry.clientId(), entry.correlationId(), key, false, window.clear(), closed.clear());
+        }
+        else
+        {
+            final long pane = spec.pane(table.maxTimestamp(slot));
+            if (spec.newestEnd(pane) > watermark)
+            {
+                table.mergePanes(slot, pane, pane + panesPerWindow, pane * slideNs, window);
+            }
+            else
+            {
+                window.clear();
+            }
+            sink.onQueryResult(entry.clientId(), entry.correlationId(), key, true, window, table.readClosed(slot, closed));
+        }
+        counters.processed().incrementRelease();
+    }
+
+    /**
+     * Move the watermark and close every window that ends by it.
+     *
+     * @param newWatermark the tick's watermark; ignored unless it is ahead.
+     */
+    public void onTick(final long newWatermark)
+    {
+        if (newWatermark <= watermark)
+        {
+            return;
+        }
+        watermark = newWatermark;
+        final long lastEnd = Math.floorDiv(newWatermark, slideNs) * slideNs;
+        final int bucketCount = schedule.bucketCount();
+        if (Long.MIN_VALUE == closedUpTo || (lastEnd - closedUpTo) / slideNs >= bucketCount)
+        {
+            for (int bucket = 0; bucket < bucketCount; bucket++)
+            {
+                drain(bucket);
+            }
+        }
+        else
+        {
+            for (long end = closedUpTo + slideNs; end <= lastEnd; end += slideNs)
+            {
+                drain(schedule.bucketOf(end));
+            }
+        }
+        closedUpTo = lastEnd;
+    }
+
+    private void drain(final int bucket)
+    {
+        final int consumed = schedule.size(bucket);
+        int kept = 0;
+        for (int i = 0; i < consumed; i += 2)
+        {
+            final long[] entries = schedule.entries(bucket);
+            final long key = entries[i];
+            final long time = entries[i + 1];
+            if (time > watermark)
+            {
+                entries[kept++] = key;
+                entries[kept++] = time;
+                continue;
+            }
+            final int slot = table.find(key);
+            if (-1 != slot && table.wakeUp(slot) == time)
+            {
+                wake(slot, key);
+            }
+        }
+        schedule.compact(bucket, consumed, kept);
+    }
+
+    private void wake(final int slot, final long key)
+    {
+        long end = table.wakeUp(slot);
+        final long lastWindowEnd = spec.newestEnd(spec.pane(table.maxTimestamp(slot)));
+        while (end <= watermark && end <= lastWindowEnd)
+        {
+            emitWindow(slot, key, end);
+            end += slideNs;
+        }
+        if (end <= lastWindowEnd)
+        {
+            wakeAt(slot, key, end);
+            return;
+        }
+        if (0 == evictAfterWindows)
+        {
+            table.wakeUp(slot, KeyStateTable.NO_WAKE_UP);
+            return;
+        }
+        final long evictAt = lastWindowEnd + evictAfterWindows * sizeNs;
+        if (evictAt <= watermark)
+        {
+            table.remove(key);
+            counters.evictions().incrementRelease();
+            counters.liveKeys().setRelease(table.size());
+            return;
+        }
+        wakeAt(slot, key, evictAt);
+    }
+
+    private void wakeAt(final int slot, final long key, final long time)
+    {
+        final long horizon = spec.nextEndAfter(watermark) + (schedule.bucketCount() - 2) * slideNs;
+        final long at = Math.min(time, horizon);
+        table.wakeUp(slot, at);
+        schedule.add(at, key);
+    }
+
+    private void emitWindow(final int slot, final long key, final long end)
+    {
+        final long start = end - sizeNs;
+        table.mergePanes(slot, Math.floorDiv(start, slideNs), Math.floorDiv(end, slideNs), start, window);
+        if (0 == window.count())
+        {
+            return;
+        }
+        table.closed(slot, window);
+        counters.windowsClosed().incrementRelease();
+        sink.onWindowResult(key, end, window);
+        for (final AlertRule rule : windowRules)
+        {
+            final double observed = AlertRules.observe(rule.field(), 0, window);
+            if (rule.op().test(observed, rule.threshold()))
+            {
+                counters.alertsFired().incrementRelease();
+                sink.onAlert(rule.index(), key, start, rule.field().ordinal() + 1, rule.op().ordinal() + 1, observed,
+                    rule.threshold());
+            }
+        }
+    }
+}

@@ -1,0 +1,291 @@
+package io.sluice.core.window;
+
+import io.sluice.config.AlertRule;
+import io.sluice.config.ThreadingMode;
+import io.sluice.config.WaitStrategyType;
+import io.sluice.core.RejectReason;
+import io.sluice.core.alert.AlertRules;
+import io.sluice.core.processor.ProcessorCounters;
+import io.sluice.core.processor.ProcessorGroup;
+import io.sluice.core.processor.ShardProcessor;
+import io.sluice.core.processor.TestCounters;
+import io.sluice.core.ring.SluiceRing;
+import io.sluice.core.route.ShardRouter;
+import io.sluice.core.state.KeyStateTable;
+import org.agrona.concurrent.Agent;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class WindowEngineTest
+{
+    private static final long MS = 1_000_000L;
+    private static final long T0 = 1_700_000_000_000L * MS;
+
+    /**
+     * What the ingress would put into the ring: events, with ticks from a {@link WatermarkTracker} driven by a
+     * hand-advanced clock (one microsecond per event).
+     */
+    record Op(boolean tick, long key, long correlationId, long ts, double value)
+    {
+    }
+
+    static List<Op> ring(final WindowSpec spec, final long tickIntervalNs, final long[] keys, final long[] ts,
+        final double[] values)
+    {
+        final WatermarkTracker tracker = new WatermarkTracker(spec, tickIntervalNs, 0);
+        final List<Op> ops = new ArrayList<>();
+        long now = 0;
+        for (int i = 0; i < keys.length; i++)
+        {
+            now += 1_000;
+            if (tracker.tickDue(now))
+            {
+                ops.add(new Op(true, 0, 0, tracker.watermark(), 0));
+                tracker.ticked(now);
+            }
+            final boolean tickFirst = tracker.needsTickBefore(ts[i]);
+            tracker.onEvent(ts[i], now);
+            if (tickFirst)
+            {
+                ops.add(new Op(true, 0, 0, tracker.watermark(), 0));
+                tracker.ticked(now);
+            }
+            ops.add(new Op(false, keys[i], i + 1, ts[i], values[i]));
+        }
+        ops.add(new Op(true, 0, 0, Long.MAX_VALUE / 2, 0));
+        return ops;
+    }
+
+    static final class Run
+    {
+        final Map<Long, List<Output>> perKey = new TreeMap<>();
+        final List<ProcessorCounters> counters = new ArrayList<>();
+        final List<WindowEngine> engines = new ArrayList<>();
+        final List<KeyStateTable> tables = new ArrayList<>();
+    }
+
+    static Run run(
+        final WindowSpec spec, final List<Op> ops, final int processors, final int capacity, final List<AlertRule> rules,
+        final int evictAfterWindows) throws Exception
+    {
+        final SluiceRing ring = new SluiceRing(256, 64, WaitStrategyType.SLEEPING);
+        final TestCounters counterFactory = new TestCounters();
+        final CapturingSink[] sinks = new CapturingSink[processors];
+        final ShardProcessor[] shardProcessors = new ShardProcessor[processors];
+        final Run run = new Run();
+        for (int i = 0; i < processors; i++)
+        {
+            sinks[i] = new CapturingSink();
+            final ProcessorCounters counters = counterFactory.processor(i);
+            final KeyStateTable table = new KeyStateTable(capacity, spec.panesPerKey());
+            final WindowEngine engine = new WindowEngine(
+                spec, table, sinks[i], counters, new AlertRules(rules), evictAfterWindows);
+            shardProcessors[i] = new ShardProcessor(i, table, sinks[i], counters, engine, new AlertRules(rules), null, null);
+            run.counters.add(counters);
+            run.engines.add(engine);
+            run.tables.add(table);
+        }
+        final List<Throwable> errors = new ArrayList<>();
+        final Agent agent = new ProcessorGroup(ring, shardProcessors, ThreadingMode.SHARED, errors::add).pollAgent();
+        for (final Op op : ops)
+        {
+            long sequence;
+            while (-1 == (sequence = ring.tryClaim()))
+            {
+                agent.doWork();
+            }
+            if (op.tick())
+            {
+                ring.entry(sequence).tick(op.ts(), 0, 0);
+            }
+            else
+            {
+                ring.entry(sequence).event(
+                    ShardRouter.shard(op.key(), processors), 9, op.correlationId(), op.key(), op.ts(), op.value(), 0);
+            }
+            ring.publish(sequence);
+        }
+        while (agent.doWork() > 0)
+        {
+            Thread.onSpinWait();
+        }
+        assertEquals(List.of(), errors);
+        for (final CapturingSink sink : sinks)
+        {
+            for (final Output output : sink.outputs)
+            {
+                run.perKey.computeIfAbsent(output.key(), (k) -> new ArrayList<>()).add(output);
+            }
+        }
+        return run;
+    }
+
+    static Map<Long, List<Output>> reference(final WindowSpec spec, final List<Op> ops, final List<AlertRule> rules)
+    {
+        final ReferenceWindows reference = new ReferenceWindows(spec.sizeNs(), spec.slideNs(), rules);
+        for (final Op op : ops)
+        {
+            if (op.tick())
+            {
+                reference.tick(op.ts());
+            }
+            else
+            {
+                reference.event(op.key(), op.correlationId(), op.ts(), op.value());
+            }
+        }
+        return new TreeMap<>(reference.outputs());
+    }
+
+    /**
+     * A stream over many keys drifting forward in time, out of order by up to {@code jitter}, with a share of events
+     * far behind (late).
+     */
+    static List<Op> randomStream(final WindowSpec spec, final long seed, final int events, final int keyCount,
+        final long jitterNs, final long tickIntervalNs)
+    {
+        final Random random = new Random(seed);
+        final long[] keys = new long[events];
+        final long[] ts = new long[events];
+        final double[] values = new double[events];
+        long clock = T0;
+        for (int i = 0; i < events; i++)
+        {
+            clock += random.nextInt(200) * 10_000L;
+            keys[i] = random.nextInt(keyCount) - keyCount / 3;
+            final long behind = random.nextInt(20) == 0 ? spec.sizeNs() * 3 + random.nextInt(1000) * MS :
+                (long)(random.nextDouble() * jitterNs);
+            ts[i] = clock - behind;
+            values[i] = random.nextInt(20_000) / 100.0 - 50;
+        }
+        return ring(spec, tickIntervalNs, keys, ts, values);
+    }
+
+    @ParameterizedTest(name = "size {0} ms, slide {1} ms, lateness {2} ms, {3} processors")
+    @CsvSource({
+        "100,100,0,1", "100,100,0,2", "100,100,0,4",
+        "100,100,50,1", "100,100,50,4",
+        "100,25,0,1", "100,25,0,2", "100,25,0,4",
+        "100,25,60,2", "300,100,120,4"})
+    void shouldEqualTheReferencePerKeyInOrder(
+        final long sizeMs, final long slideMs, final long latenessMs, final int processors) throws Exception
+    {
+        final WindowSpec spec = WindowSpec.of(sizeMs * MS, slideMs * MS, latenessMs * MS);
+        final List<AlertRule> rules = List.of(
+            new AlertRule("big", 0, AlertRule.On.EVENT, AlertRule.Field.VALUE, AlertRule.Op.GT, 149.0),
+            new AlertRule("busy", 1, AlertRule.On.WINDOW, AlertRule.Field.COUNT, AlertRule.Op.GE, 6),
+            new AlertRule("cold", 2, AlertRule.On.WINDOW, AlertRule.Field.MEAN, AlertRule.Op.LT, -45));
+        final List<Op> ops = randomStream(spec, sizeMs * 31 + slideMs + latenessMs, 30_000, 300, latenessMs * MS, 2 * MS);
+
+        final Run run = run(spec, ops, processors, 1024, rules, 0);
+        final Map<Long, List<Output>> expected = reference(spec, ops, rules);
+
+        assertEquals(expected.keySet(), run.perKey.keySet());
+        for (final Map.Entry<Long, List<Output>> e : expected.entrySet())
+        {
+            assertEquals(e.getValue(), run.perKey.get(e.getKey()), "key " + e.getKey());
+        }
+        long late = 0;
+        long windows = 0;
+        for (final List<Output> outputs : expected.values())
+        {
+            late += outputs.stream().filter((o) -> o.kind() == 'R').count();
+            windows += outputs.stream().filter((o) -> o.kind() == 'W').count();
+        }
+        assertTrue(late > 100, "stream exercises late events: " + late);
+        assertTrue(windows > 1000, "stream closes windows: " + windows);
+        assertEquals(late, run.counters.stream().mapToLong((c) -> c.late().get()).sum());
+        assertEquals(windows, run.counters.stream().mapToLong((c) -> c.windowsClosed().get()).sum());
+    }
+
+    @Test
+    void shouldGiveByteIdenticalOutputForTheSameInputTwiceAndForAnyProcessorCount() throws Exception
+    {
+        final WindowSpec spec = WindowSpec.of(50 * MS, 10 * MS, 20 * MS);
+        final List<Op> ops = randomStream(spec, 5, 20_000, 500, 20 * MS, MS);
+        final Map<Long, List<Output>> first = run(spec, ops, 2, 1024, List.of(), 0).perKey;
+        assertEquals(first, run(spec, ops, 2, 1024, List.of(), 0).perKey);
+        assertEquals(first, run(spec, ops, 1, 1024, List.of(), 0).perKey);
+        assertEquals(first, run(spec, ops, 4, 1024, List.of(), 0).perKey);
+    }
+
+    @Test
+    void shouldCloseTumblingWindowsOnceWithFirstAndLastByEventTime() throws Exception
+    {
+        final WindowSpec spec = WindowSpec.of(100 * MS, 100 * MS, 50 * MS);
+        final long[] keys = {7, 7, 7, 7, 7};
+        final long[] ts = {T0 + 10 * MS, T0 + 60 * MS, T0 + 5 * MS, T0 + 60 * MS, T0 + 130 * MS};
+        final double[] values = {1, 2, 3, 4, 5};
+        final List<Op> ops = ring(spec, 1_000_000_000L, keys, ts, values);
+        final List<Output> out = run(spec, ops, 1, 16, List.of(), 0).perKey.get(7L);
+
+        final long w0 = T0 - Math.floorMod(T0, 100 * MS);
+        assertEquals(new Output('E', 7, 3, w0, 3, 6, 1, 3, 3, 2), out.get(2));
+        assertEquals(new Output('E', 7, 4, w0, 4, 10, 1, 4, 3, 4), out.get(3));
+        final List<Output> windows = out.stream().filter((o) -> o.kind() == 'W').toList();
+        assertEquals(List.of(
+            new Output('W', 7, w0, w0 + 100 * MS, 4, 10, 1, 4, 3, 4),
+            new Output('W', 7, w0 + 100 * MS, w0 + 200 * MS, 1, 5, 5, 5, 5, 5)), windows);
+    }
+
+    @Test
+    void shouldRejectAnEventWhoseWindowsAllClosedAndNeverChangeAClosedWindow() throws Exception
+    {
+        final WindowSpec spec = WindowSpec.of(100 * MS, 100 * MS, 0);
+        final long w0 = T0 - Math.floorMod(T0, 100 * MS);
+        final long[] keys = {1, 1, 1, 1};
+        final long[] ts = {w0 + 10 * MS, w0 + 150 * MS, w0 + 20 * MS, w0 + 160 * MS};
+        final double[] values = {1, 2, 3, 4};
+        final Run run = run(spec, ring(spec, 1_000_000_000L, keys, ts, values), 1, 16, List.of(), 0);
+        final List<Output> out = run.perKey.get(1L);
+        assertEquals(new Output('R', 1, 3, RejectReason.LATE, 0, 0, 0, 0, 0, 0), out.get(3));
+        assertEquals(new Output('W', 1, w0, w0 + 100 * MS, 1, 1, 1, 1, 1, 1), out.get(1));
+        assertEquals(1, run.counters.get(0).late().get());
+    }
+
+    @Test
+    void shouldEvictIdleKeysSoTenTimesTheCapacityOfKeysNeverFillsTheTable() throws Exception
+    {
+        final WindowSpec spec = WindowSpec.of(10 * MS, 10 * MS, 0);
+        final int capacity = 64;
+        final int keyCount = capacity * 10;
+        final int perKey = 5;
+        final long[] keys = new long[keyCount * perKey];
+        final long[] ts = new long[keys.length];
+        final double[] values = new double[keys.length];
+        int i = 0;
+        for (int k = 0; k < keyCount; k++)
+        {
+            for (int e = 0; e < perKey; e++)
+            {
+                keys[i] = 1_000 + k;
+                ts[i] = T0 + (k / 16) * 10 * MS + e * MS;
+                values[i] = e;
+                i++;
+            }
+        }
+        final Run run = run(spec, ring(spec, MS, keys, ts, values), 1, capacity, List.of(), 2);
+        long stateFull = 0;
+        long windows = 0;
+        for (final List<Output> outputs : run.perKey.values())
+        {
+            stateFull += outputs.stream().filter((o) -> o.kind() == 'R').count();
+            windows += outputs.stream().filter((o) -> o.kind() == 'W').count();
+        }
+        assertEquals(0, stateFull);
+        assertEquals(keyCount, windows);
+        assertEquals(keyCount, run.counters.get(0).evictions().get());
+        assertEquals(0, run.tables.get(0).size());
+        assertTrue(run.engines.get(0).scheduledEntries() <= 2 * capacity, "schedule bounded");
+    }
+}

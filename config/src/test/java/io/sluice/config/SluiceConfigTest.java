@@ -49,6 +49,77 @@ class SluiceConfigTest
         assertEquals(message, ex.getMessage().substring(0, Math.min(ex.getMessage().length(), message.length())));
     }
 
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = ';', value = {
+        "sluice.window.type;hopping;sluice.window.type=hopping must be one of: none, tumbling, sliding",
+        "sluice.window.size;10;sluice.window.size=10 must be a duration with a unit",
+        "sluice.alert.hot.op;=>;sluice.alert.hot.op==> must be one of: >, >=, <, <=",
+        "sluice.alert.hot.threshold;lots;sluice.alert.hot.threshold=lots must be a finite number",
+        "sluice.alert.hot.threshold;NaN;sluice.alert.hot.threshold=NaN must be a finite number",
+        "sluice.alert.hot.field;median;sluice.alert.hot.field=median must be one of: value, count, sum, min, max, mean",
+        "sluice.alert.hot.on;sometimes;sluice.alert.hot.on=sometimes must be one of: event, window",
+        "sluice.alert.hot.colour;red;sluice.alert.hot.colour=red is not an alert attribute"})
+    void shouldRejectInvalidWindowAndAlertSettingsNamingTheKey(final String key, final String value, final String message)
+    {
+        final Properties p = props(
+            "sluice.window.type", "tumbling",
+            "sluice.alert.hot.on", "window", "sluice.alert.hot.field", "max", "sluice.alert.hot.op", ">",
+            "sluice.alert.hot.threshold", "100");
+        p.setProperty(key, value);
+        final ConfigurationException ex = assertThrows(ConfigurationException.class, () -> SluiceConfig.of(p));
+        assertEquals(key, ex.key());
+        assertEquals(message, ex.getMessage().substring(0, Math.min(ex.getMessage().length(), message.length())));
+    }
+
+    @Test
+    void shouldRequireEveryAlertAttribute()
+    {
+        final ConfigurationException ex = assertThrows(ConfigurationException.class, () -> SluiceConfig.of(props(
+            "sluice.window.type", "tumbling", "sluice.alert.hot.on", "window", "sluice.alert.hot.field", "max",
+            "sluice.alert.hot.op", ">")));
+        assertEquals("sluice.alert.hot.threshold", ex.key());
+        assertEquals("sluice.alert.hot.threshold= is required: must be a finite number", ex.getMessage());
+    }
+
+    @Test
+    void shouldRejectWindowFieldOnValueAndWindowRulesWithoutWindows()
+    {
+        ConfigurationException ex = assertThrows(ConfigurationException.class, () -> SluiceConfig.of(props(
+            "sluice.window.type", "tumbling", "sluice.alert.a.on", "window", "sluice.alert.a.field", "value",
+            "sluice.alert.a.op", ">", "sluice.alert.a.threshold", "1")));
+        assertEquals("sluice.alert.a.field", ex.key());
+        ex = assertThrows(ConfigurationException.class, () -> SluiceConfig.of(props(
+            "sluice.alert.a.on", "window", "sluice.alert.a.field", "max",
+            "sluice.alert.a.op", ">", "sluice.alert.a.threshold", "1")));
+        assertEquals("sluice.alert.a.on", ex.key());
+        ex = assertThrows(ConfigurationException.class, () -> SluiceConfig.of(props(
+            "sluice.window.type", "sliding", "sluice.window.size", "100ms", "sluice.window.slide", "30ms")));
+        assertEquals("sluice.window.slide=30ms must divide sluice.window.size=100000000ns", ex.getMessage());
+        ex = assertThrows(ConfigurationException.class, () -> SluiceConfig.of(props(
+            "sluice.window.type", "tumbling", "sluice.window.size", "100ms", "sluice.window.slide", "50ms")));
+        assertEquals(SluiceConfig.WINDOW_SLIDE, ex.key());
+        ex = assertThrows(ConfigurationException.class, () -> SluiceConfig.of(props(
+            "sluice.state.evict-after-windows", "3")));
+        assertEquals(SluiceConfig.EVICT_AFTER_WINDOWS, ex.key());
+    }
+
+    @Test
+    void shouldParseAlertRulesInNameOrder()
+    {
+        final SluiceConfig config = SluiceConfig.of(props(
+            "sluice.window.type", "sliding", "sluice.window.size", "1s", "sluice.window.slide", "250ms",
+            "sluice.alert.zeta.on", "event", "sluice.alert.zeta.field", "value", "sluice.alert.zeta.op", "<=",
+            "sluice.alert.zeta.threshold", "-5",
+            "sluice.alert.alpha.on", "window", "sluice.alert.alpha.field", "mean", "sluice.alert.alpha.op", ">",
+            "sluice.alert.alpha.threshold", "2.5"));
+        assertEquals(java.util.List.of(
+            new AlertRule("alpha", 0, AlertRule.On.WINDOW, AlertRule.Field.MEAN, AlertRule.Op.GT, 2.5),
+            new AlertRule("zeta", 1, AlertRule.On.EVENT, AlertRule.Field.VALUE, AlertRule.Op.LE, -5)),
+            config.alertRules());
+        assertEquals(250_000_000L, config.windowSlideNs());
+        assertEquals(7, config.panesPerKey());
+    }
+
     @Test
     void shouldRejectCpuListOfTheWrongLength()
     {

@@ -25,6 +25,9 @@ final class RecordingHandler implements SluiceResultHandler
     final List<Result> results = new ArrayList<>();
     final List<Reject> rejects = new ArrayList<>();
     final List<Result> queries = new ArrayList<>();
+    final List<long[]> queryClosed = new ArrayList<>();
+    final List<String> windows = new ArrayList<>();
+    final List<String> alerts = new ArrayList<>();
 
     public void onEventResult(final EventResultDecoder r)
     {
@@ -39,9 +42,23 @@ final class RecordingHandler implements SluiceResultHandler
 
     public void onQueryResult(final QueryResultDecoder r)
     {
+        queryClosed.add(new long[]{r.closedWindowStart(), r.closedCount(), (long)r.closedSum()});
         queries.add(new Result(r.clientId(), r.correlationId(), r.key(),
             r.found() == io.sluice.transport.codec.BooleanType.TRUE ? r.openCount() : -1,
             r.openSum(), r.openMin(), r.openMax(), r.openFirst(), r.openLast()));
+    }
+
+    public void onWindowResult(final io.sluice.transport.codec.WindowResultDecoder r)
+    {
+        windows.add(r.key() + " [" + r.windowStart() + "," + r.windowEnd() + ") n=" + r.count() + " sum=" + r.sum() +
+            " min=" + r.min() + " max=" + r.max() + " first=" + r.first() + " last=" + r.last());
+    }
+
+    public void onAlert(final io.sluice.transport.codec.AlertDecoder a)
+    {
+        final String head = a.ruleIndex() + " key=" + a.key() + " window=" + a.windowStart() + " " + a.field() + " " +
+            a.op() + " observed=" + a.observed() + " threshold=" + a.threshold();
+        alerts.add(a.ruleName() + " " + head);
     }
 
     int total()

@@ -45,7 +45,8 @@ final class StartupSummary
         {
             b.append("  windows   none (running aggregates per key)\n");
         }
-        b.append("  alerts    ").append(config.alertRules().isEmpty() ? "none" : "").append('\n');
+        b.append("  alerts    ").append(config.alertRules().isEmpty() ? "none" : config.alertRules().size() + " rule(s)")
+            .append('\n');
         config.alertRules().forEach((rule) -> b.append("    ").append(rule.name()).append(": on ")
             .append(rule.on().name().toLowerCase()).append(", ").append(rule.field().name().toLowerCase()).append(' ')
             .append(rule.op().symbol()).append(' ').append(rule.threshold()).append('\n'));

@@ -2,8 +2,10 @@ package io.sluice.transport.demo;
 
 import io.sluice.transport.client.SluiceClient;
 import io.sluice.transport.client.SluiceResultHandler;
+import io.sluice.transport.codec.AlertDecoder;
 import io.sluice.transport.codec.EventResultDecoder;
 import io.sluice.transport.codec.RejectedDecoder;
+import io.sluice.transport.codec.WindowResultDecoder;
 import org.HdrHistogram.Histogram;
 import org.agrona.collections.Long2ObjectHashMap;
 
@@ -14,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The demo's producer, a separate process from the daemon: its own embedded media driver, a {@link SluiceClient}
  * over UDP loopback, about 1,000 keys with a random walk of values at a fixed rate, and one line a second of what
- * came back (round-trip percentiles of that second). Every 2,000th event carries a NaN value to show a {@code Rejected(INVALID_VALUE)} answer.
+ * came back (round-trip percentiles of that second). Every 2,000th event carries a NaN value to show a {@code Rejected(INVALID_VALUE)} answer; with
+ * windows on it also shows window results and the first alerts as they arrive.
  * <p>
  * Round trip is measured from each event's intended send time (its slot in the fixed-rate schedule), so a stall
  * on either side shows up in the figures.
@@ -30,6 +33,11 @@ public final class DemoProducer implements SluiceResultHandler
     private final Long2ObjectHashMap<double[]> shown = new Long2ObjectHashMap<>();
     private long results;
     private long rejected;
+    private long windows;
+    private long alerts;
+    private final StringBuilder lastWindow = new StringBuilder();
+    private final StringBuilder alertLines = new StringBuilder();
+    private int alertLinesShown;
 
     private DemoProducer(final PrintStream out, final int events)
     {
@@ -116,6 +124,17 @@ public final class DemoProducer implements SluiceResultHandler
                 Thread.onSpinWait();
             }
         }
+        if (lastWindow.length() > 0 || windows > 0)
+        {
+            final long quietDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (System.nanoTime() < quietDeadline)
+            {
+                if (0 == client.poll(this, 64))
+                {
+                    Thread.onSpinWait();
+                }
+            }
+        }
         report(sent, sent - lastSent);
         out.printf("demo: whole run rtt p50 %,.1f us  p90 %,.1f us  p99 %,.1f us  max %,.1f us (10k/s, open loop, " +
             "from intended send time; includes JIT warm-up)%n",
@@ -139,6 +158,12 @@ public final class DemoProducer implements SluiceResultHandler
             sent, sentThisSecond, results, rejected,
             interval.getValueAtPercentile(50) / 1000.0, interval.getValueAtPercentile(99) / 1000.0, keys);
         interval.reset();
+        if (windows > 0 || alerts > 0)
+        {
+            out.printf("         windows closed %,7d  alerts %,5d  last window: %s%n", windows, alerts, lastWindow);
+            out.print(alertLines);
+            alertLines.setLength(0);
+        }
     }
 
     /**
@@ -165,6 +190,45 @@ public final class DemoProducer implements SluiceResultHandler
     {
         rejected++;
         recordRoundTrip(reject.correlationId());
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onWindowResult(final WindowResultDecoder window)
+    {
+        windows++;
+        if (window.key() == SHOWN_KEYS[0])
+        {
+            lastWindow.setLength(0);
+            final long secondOfDay = window.windowStart() / 1_000_000_000L % 86_400;
+            lastWindow.append("key ").append(window.key()).append(" [")
+                .append(String.format("%02d:%02d:%02d", secondOfDay / 3600, secondOfDay / 60 % 60, secondOfDay % 60))
+                .append(" UTC, ").append((window.windowEnd() - window.windowStart()) / 1_000_000).append(" ms) n=").append(window.count()).append(" min=").append(window.min())
+                .append(" max=").append(window.max()).append(" first=").append(window.first())
+                .append(" last=").append(window.last());
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onAlert(final AlertDecoder alert)
+    {
+        alerts++;
+        if (alertLinesShown < 8)
+        {
+            alertLinesShown++;
+            final long key = alert.key();
+            final long windowStart = alert.windowStart();
+            final String field = alert.field().name();
+            final String op = alert.op().name();
+            final double observed = alert.observed();
+            final double threshold = alert.threshold();
+            alertLines.append("         ALERT ").append(alert.ruleName()).append(": key ").append(key)
+                .append(windowStart == 0 ? " event" : " window").append(' ').append(field).append(' ').append(op)
+                .append(' ').append(threshold).append(" (observed ").append(observed).append(")\n");
+        }
     }
 
     private void recordRoundTrip(final long correlationId)

@@ -1,7 +1,9 @@
 package io.sluice.bench.jmh;
 
+import io.sluice.config.AlertRule;
 import io.sluice.config.ThreadingMode;
 import io.sluice.config.WaitStrategyType;
+import io.sluice.core.alert.AlertRules;
 import io.sluice.core.processor.ProcessorCounters;
 import io.sluice.core.processor.ProcessorGroup;
 import io.sluice.core.processor.ResultSink;
@@ -10,6 +12,9 @@ import io.sluice.core.ring.SluiceRing;
 import io.sluice.core.route.ShardRouter;
 import io.sluice.core.state.Aggregate;
 import io.sluice.core.state.KeyStateTable;
+import io.sluice.core.window.WatermarkTracker;
+import io.sluice.core.window.WindowEngine;
+import io.sluice.core.window.WindowSpec;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersManager;
@@ -48,6 +53,10 @@ public class CorePathBenchmark
 
     private SluiceRing ring;
     private Agent pollAgent;
+    private SluiceRing windowedRing;
+    private Agent windowedPollAgent;
+    private WatermarkTracker watermarks;
+    private long eventTime = 1_700_000_000_000_000_000L;
     private KeyStateTable table;
     private long[] keys;
     private int next;
@@ -72,6 +81,23 @@ public class CorePathBenchmark
                 counters.newCounter("w"), counters.newCounter("e"), counters.newCounter("a")), null, null);
         }
         pollAgent = new ProcessorGroup(ring, processors, ThreadingMode.SHARED, Throwable::printStackTrace).pollAgent();
+        final WindowSpec spec = WindowSpec.of(1_000_000L, 250_000L, 100_000L);
+        windowedRing = new SluiceRing(1024, 64, WaitStrategyType.BUSY_SPIN);
+        final ShardProcessor[] windowed = new ShardProcessor[2];
+        final AlertRules alerts = new AlertRules(java.util.List.of(
+            new AlertRule("hot", 0, AlertRule.On.WINDOW, AlertRule.Field.MAX, AlertRule.Op.GT, 1e9)));
+        for (int i = 0; i < windowed.length; i++)
+        {
+            final ProcessorCounters c = new ProcessorCounters(
+                counters.newCounter("p"), counters.newCounter("f"), counters.newCounter("k"), counters.newCounter("l"),
+                counters.newCounter("w"), counters.newCounter("e"), counters.newCounter("a"));
+            final KeyStateTable windowTable = new KeyStateTable(4096, spec.panesPerKey());
+            windowed[i] = new ShardProcessor(i, windowTable, sink, c,
+                new WindowEngine(spec, windowTable, sink, c, alerts, 4), alerts, null, null);
+        }
+        windowedPollAgent = new ProcessorGroup(
+            windowedRing, windowed, ThreadingMode.SHARED, Throwable::printStackTrace).pollAgent();
+        watermarks = new WatermarkTracker(spec, 1, 0);
         table = new KeyStateTable(4096);
         keys = new long[KEYS];
         for (int i = 0; i < KEYS; i++)
@@ -94,6 +120,39 @@ public class CorePathBenchmark
         ring.entry(sequence).event(ShardRouter.shard(key, 2), 1, sequence, key, 1_700_000_000_000_000_000L, 1.5, 0);
         ring.publish(sequence);
         return pollAgent.doWork();
+    }
+
+    /**
+     * One event through the windowed path: the ingress's watermark and ticks (event time advancing 1 us per event,
+     * 1 ms sliding windows of 250 us slides, so windows close and idle keys are evicted all the time), the ring,
+     * the window engine and the result sink.
+     *
+     * @return work done.
+     * @throws Exception from the agent.
+     */
+    @Benchmark
+    public int ringToWindowedProcessor() throws Exception
+    {
+        final long key = keys[next++ & (KEYS - 1)];
+        eventTime += 1_000;
+        int work = 0;
+        if (watermarks.needsTickBefore(eventTime))
+        {
+            watermarks.onEvent(eventTime, next);
+            final long tick = windowedRing.tryClaim();
+            windowedRing.entry(tick).tick(watermarks.watermark(), next, 0);
+            windowedRing.publish(tick);
+            watermarks.ticked(next);
+        }
+        else
+        {
+            watermarks.onEvent(eventTime, next);
+        }
+        final long sequence = windowedRing.tryClaim();
+        windowedRing.entry(sequence).event(ShardRouter.shard(key, 2), 1, sequence, key, eventTime, 1.5, 0);
+        windowedRing.publish(sequence);
+        work += windowedPollAgent.doWork();
+        return work;
     }
 
     /**

@@ -80,6 +80,7 @@ class WindowSystemTest
                 handler.alerts);
             assertEquals(List.of(new RecordingHandler.Reject(client.clientId(), 5, 2, RejectReason.LATE)), handler.rejects);
             assertEquals(4, handler.results.size());
+            handler.results.sort(java.util.Comparator.comparingLong(RecordingHandler.Result::correlationId));
             assertEquals(new RecordingHandler.Result(client.clientId(), 2, 1, 2, 17, 5, 12, 5, 12), handler.results.get(1));
             assertEquals(1, handler.queries.size());
             assertEquals(0, handler.queries.get(0).count(), "the key's newest window has closed: nothing open");

@@ -54,8 +54,9 @@ public final class LatencyBench
             .resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         Files.createDirectories(dir);
         final PrintStream out = System.out;
-        out.printf("sluice bench: rates %s, warm-up %d s, measured %d s, %d keys, burst %d, config %s%n",
-            o.rates, o.warmupSeconds, o.measureSeconds, o.keys, o.burst, o.config);
+        out.printf("sluice bench: rates %s, warm-up %d s, measured %d s, %d keys, burst %d, event frame %d B, config %s%n",
+            o.rates, o.warmupSeconds, o.measureSeconds, o.keys, o.burst,
+            Math.max(o.messageSize, LoadGenerator.EVENT_LENGTH), o.config);
         out.printf("results in %s%n", dir);
 
         final List<LoadGenerator.Phase> echo = new ArrayList<>();
@@ -99,8 +100,8 @@ public final class LatencyBench
                 SluiceClient sluiceClient = connect(config, config.processorCount()))
             {
                 final LoadGenerator echoGenerator = o.skipEcho ? null :
-                    new LoadGenerator(echoClient).companion(sluiceClient);
-                final LoadGenerator sluiceGenerator = new LoadGenerator(sluiceClient).companion(echoClient);
+                    new LoadGenerator(echoClient, o.messageSize).companion(sluiceClient);
+                final LoadGenerator sluiceGenerator = new LoadGenerator(sluiceClient, o.messageSize).companion(echoClient);
                 for (final long rate : o.rates)
                 {
                     if (null != echoGenerator)
@@ -279,6 +280,7 @@ public final class LatencyBench
         int measureSeconds = 10;
         int keys = 1000;
         int burst = 1;
+        int messageSize;
         boolean connect;
         boolean skipEcho;
         boolean throughput;
@@ -318,14 +320,19 @@ public final class LatencyBench
                     case "--measure-seconds" -> { o.measureSeconds = Integer.parseInt(args[++i]); userArgs.add(a + " " + args[i]); }
                     case "--keys" -> { o.keys = Integer.parseInt(args[++i]); userArgs.add(a + " " + args[i]); }
                     case "--burst" -> { o.burst = Integer.parseInt(args[++i]); userArgs.add(a + " " + args[i]); }
+                    case "--message-size" ->
+                    {
+                        o.messageSize = Integer.parseInt(args[++i]);
+                        userArgs.add(a + " " + args[i]);
+                    }
                     case "--config" -> { o.config = Paths.get(args[++i]); userArgs.add(a + " " + args[i]); }
                     case "--p99-bound-us" -> { o.p99BoundUs = Long.parseLong(args[++i]); userArgs.add(a + " " + args[i]); }
                     case "--connect" -> { o.connect = true; o.skipEcho = true; userArgs.add(a); }
                     case "--no-echo" -> { o.skipEcho = true; userArgs.add(a); }
                     case "--throughput" -> { o.throughput = true; userArgs.add(a); }
                     default -> throw new IllegalArgumentException("unknown option " + a + "; options: --rates 10k,100k " +
-                        "--warmup-seconds N --measure-seconds N --keys N --burst N --config FILE --connect --no-echo " +
-                        "--throughput --p99-bound-us N");
+                        "--warmup-seconds N --measure-seconds N --keys N --burst N --message-size BYTES --config FILE --connect " +
+                        "--no-echo --throughput --p99-bound-us N");
                 }
             }
             if (null == o.config)

@@ -1,7 +1,10 @@
 package io.sluice.bench;
 
 import io.sluice.transport.client.SluiceClient;
+import io.aeron.logbuffer.BufferClaim;
 import io.sluice.transport.client.SluiceResultHandler;
+import io.sluice.transport.codec.EventEncoder;
+import io.sluice.transport.codec.MessageHeaderEncoder;
 import io.sluice.transport.codec.EventResultDecoder;
 import io.sluice.transport.codec.RejectedDecoder;
 import org.HdrHistogram.Histogram;
@@ -31,6 +34,11 @@ public final class LoadGenerator implements SluiceResultHandler
     };
 
     private final SluiceClient client;
+    private final int messageSize;
+    private final BufferClaim claim = new BufferClaim();
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final EventEncoder eventEncoder = new EventEncoder();
+    private long nextPaddedId = 1L << 40;
     private SluiceClient companion;
     private long nextCompanionDutyNs;
     private final long[] intendedById = new long[ID_MASK + 1];
@@ -47,8 +55,26 @@ public final class LoadGenerator implements SluiceResultHandler
      */
     public LoadGenerator(final SluiceClient client)
     {
-        this.client = client;
+        this(client, 0);
     }
+
+    /**
+     * @param client      a connected client.
+     * @param messageSize bytes of each Event frame; above the Event's own {@value #EVENT_LENGTH} the frame is padded
+     *                    with zeros after the message (decoders ignore them), 0 for plain Events.
+     */
+    public LoadGenerator(final SluiceClient client, final int messageSize)
+    {
+        if (messageSize != 0 && messageSize < EVENT_LENGTH)
+        {
+            throw new IllegalArgumentException("message size must be 0 or >= " + EVENT_LENGTH + ": " + messageSize);
+        }
+        this.client = client;
+        this.messageSize = messageSize > EVENT_LENGTH ? messageSize : 0;
+    }
+
+    /** Bytes of an unpadded Event: header and block. */
+    public static final int EVENT_LENGTH = MessageHeaderEncoder.ENCODED_LENGTH + EventEncoder.BLOCK_LENGTH;
 
     /**
      * Keep another client of this thread alive while this one runs: its embedded driver and conductor run only when
@@ -110,7 +136,10 @@ public final class LoadGenerator implements SluiceResultHandler
             if (System.nanoTime() >= intendedNs)
             {
                 final long key = random.nextInt(keys);
-                final long id = client.offerEvent(key, epochOffsetNs + intendedNs, random.nextInt(10_000) / 100.0);
+                final double value = random.nextInt(10_000) / 100.0;
+                final long id = 0 == messageSize ?
+                    client.offerEvent(key, epochOffsetNs + intendedNs, value) :
+                    offerPadded(key, epochOffsetNs + intendedNs, value);
                 if (id == io.aeron.Publication.CLOSED || id == io.aeron.Publication.MAX_POSITION_EXCEEDED)
                 {
                     throw new IllegalStateException("publication to the server is closed: " + id);
@@ -139,6 +168,25 @@ public final class LoadGenerator implements SluiceResultHandler
         }
         final double achieved = sent * 1e9 / Math.max(1, sendEndNs - beganNs);
         return new Phase(histogram, sent, received, rejected, achieved);
+    }
+
+    private long offerPadded(final long key, final long timestamp, final double value)
+    {
+        final long result = client.publication().tryClaim(messageSize, claim);
+        if (result < 0)
+        {
+            return result;
+        }
+        final long id = nextPaddedId++;
+        eventEncoder.wrapAndApplyHeader(claim.buffer(), claim.offset(), headerEncoder)
+            .clientId(client.clientId())
+            .correlationId(id)
+            .key(key)
+            .timestamp(timestamp)
+            .value(value);
+        claim.buffer().setMemory(claim.offset() + EVENT_LENGTH, messageSize - EVENT_LENGTH, (byte)0);
+        claim.commit();
+        return id;
     }
 
     private void serviceCompanion()

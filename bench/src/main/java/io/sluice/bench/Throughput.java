@@ -53,7 +53,7 @@ final class Throughput
             dir.resolve(name + "-throughput.log"), echo ? "echo: ready" : "sluice: ready");
             SluiceClient client = LatencyBench.connect(config, echo ? 1 : config.processorCount()))
         {
-            final LoadGenerator generator = new LoadGenerator(client);
+            final LoadGenerator generator = new LoadGenerator(client, o.messageSize);
             generator.run(50_000, TimeUnit.SECONDS.toNanos(o.warmupSeconds), o.burst, o.keys, TimeUnit.SECONDS.toNanos(2));
             long passed = 0;
             boolean retried = false;

@@ -29,7 +29,7 @@ class BadInputSystemTest
     private static final long T0 = 1_700_000_000_000_000_000L;
     private static final int EVENT_LENGTH = MessageHeaderEncoder.ENCODED_LENGTH + EventEncoder.BLOCK_LENGTH;
 
-    private final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(256));
+    private final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(8192));
     private final MessageHeaderEncoder header = new MessageHeaderEncoder();
     private final EventEncoder event = new EventEncoder();
 
@@ -82,6 +82,10 @@ class BadInputSystemTest
                 send(publication, encodeEvent(11, 7, Long.MAX_VALUE, 1.0), EVENT_LENGTH);
                 expectedReasons.put(11L, RejectReason.TIMESTAMP_OUT_OF_RANGE);
                 send(publication, encodeEvent(12, 7, T0 + 1, 2.5), EVENT_LENGTH);
+                encodeEvent(13, 7, T0, 1.0).putShort(4, (short)99);
+                send(publication, buffer, 5000);
+                expectedReasons.put(13L, RejectReason.WRONG_SCHEMA);
+                send(publication, encodeEvent(14, 7, T0 + 2, 1.0), 3000);
 
                 final Map<Long, Integer> reasons = new TreeMap<>();
                 final List<long[]> results = new ArrayList<>();
@@ -89,7 +93,7 @@ class BadInputSystemTest
                 final RejectedDecoder rejected = new RejectedDecoder();
                 final EventResultDecoder result = new EventResultDecoder();
                 final long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (reasons.size() + results.size() < 12 && System.nanoTime() < until)
+                while (reasons.size() + results.size() < 14 && System.nanoTime() < until)
                 {
                     subscription.poll((b, o, l, h) ->
                     {
@@ -114,14 +118,16 @@ class BadInputSystemTest
                 }
 
                 assertEquals(expectedReasons, reasons);
-                assertEquals(2, results.size());
+                assertEquals(3, results.size(), "a valid event padded past one frame is reassembled and accepted");
                 assertEquals(List.of(1L, 1L, 10L), List.of(results.get(0)[0], results.get(0)[1], results.get(0)[2]));
                 assertEquals(List.of(12L, 2L, 35L), List.of(results.get(1)[0], results.get(1)[1], results.get(1)[2]));
+                assertEquals(List.of(14L, 3L, 45L), List.of(results.get(2)[0], results.get(2)[1], results.get(2)[2]));
 
-                assertEquals(12, daemon.counter(SluiceCounters.INGRESS_RECEIVED_TYPE_ID, "received"));
-                assertEquals(2, daemon.counter(SluiceCounters.INGRESS_ACCEPTED_TYPE_ID, "accepted"));
+                assertEquals(14, daemon.counter(SluiceCounters.INGRESS_RECEIVED_TYPE_ID, "received"),
+                    "a message of several frames counts once");
+                assertEquals(3, daemon.counter(SluiceCounters.INGRESS_ACCEPTED_TYPE_ID, "accepted"));
                 assertEquals(2, daemon.counter(SluiceCounters.REJECTED_TYPE_ID, "rejected TRUNCATED"));
-                assertEquals(1, daemon.counter(SluiceCounters.REJECTED_TYPE_ID, "rejected WRONG_SCHEMA"));
+                assertEquals(2, daemon.counter(SluiceCounters.REJECTED_TYPE_ID, "rejected WRONG_SCHEMA"));
                 assertEquals(1, daemon.counter(SluiceCounters.REJECTED_TYPE_ID, "rejected UNSUPPORTED_VERSION"));
                 assertEquals(1, daemon.counter(SluiceCounters.REJECTED_TYPE_ID, "rejected UNKNOWN_TEMPLATE"));
                 assertEquals(1, daemon.counter(SluiceCounters.REJECTED_TYPE_ID, "rejected BAD_BLOCK_LENGTH"));

@@ -1,7 +1,9 @@
 package io.sluice.core.alert;
 
 import io.sluice.config.AlertRule;
+import io.sluice.core.processor.ResultSink;
 import io.sluice.core.state.Aggregate;
+import org.agrona.concurrent.status.AtomicCounter;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -34,19 +36,53 @@ public final class AlertRules
     }
 
     /**
-     * @return rules tested on every event.
+     * Test the event rules and publish an alert for each that fires.
+     *
+     * @param sink        where alerts go.
+     * @param alertsFired counts them.
+     * @param key         the event's key.
+     * @param value       the event's value.
+     * @param aggregate   the key's aggregate after the event.
      */
-    public AlertRule[] eventRules()
+    public void testEvent(
+        final ResultSink sink, final AtomicCounter alertsFired, final long key, final double value, final Aggregate aggregate)
     {
-        return eventRules;
+        for (final AlertRule rule : eventRules)
+        {
+            fireIf(rule, sink, alertsFired, key, 0, observe(rule.field(), value, aggregate));
+        }
     }
 
     /**
-     * @return rules tested on every closed window.
+     * Test the window rules against a closed window and publish an alert for each that fires.
+     *
+     * @param sink        where alerts go.
+     * @param alertsFired counts them.
+     * @param key         the window's key.
+     * @param window      the closed window.
      */
-    public AlertRule[] windowRules()
+    public void testWindow(final ResultSink sink, final AtomicCounter alertsFired, final long key, final Aggregate window)
     {
-        return windowRules;
+        for (final AlertRule rule : windowRules)
+        {
+            fireIf(rule, sink, alertsFired, key, window.windowStart(), observe(rule.field(), 0, window));
+        }
+    }
+
+    private static void fireIf(
+        final AlertRule rule,
+        final ResultSink sink,
+        final AtomicCounter alertsFired,
+        final long key,
+        final long windowStart,
+        final double observed)
+    {
+        if (rule.op().test(observed, rule.threshold()))
+        {
+            alertsFired.incrementRelease();
+            sink.onAlert(rule.index(), key, windowStart, rule.field().ordinal() + 1, rule.op().ordinal() + 1, observed,
+                rule.threshold());
+        }
     }
 
     /**

@@ -2,7 +2,6 @@ package io.sluice.core.processor;
 
 import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.EventPoller;
-import io.sluice.config.AlertRule;
 import io.sluice.core.RejectReason;
 import io.sluice.core.alert.AlertRules;
 import io.sluice.core.ring.RingEntry;
@@ -23,7 +22,7 @@ public final class ShardProcessor implements EventHandler<RingEntry>
     private final int shard;
     private final KeyStateTable table;
     private final WindowEngine windows;
-    private final AlertRule[] eventRules;
+    private final AlertRules alerts;
     private final ResultSink sink;
     private final ProcessorCounters counters;
     private final Runnable onStart;
@@ -78,7 +77,7 @@ public final class ShardProcessor implements EventHandler<RingEntry>
         this.shard = shard;
         this.table = table;
         this.windows = windows;
-        this.eventRules = alerts.eventRules();
+        this.alerts = alerts;
         this.sink = sink;
         this.counters = counters;
         this.onStart = onStart;
@@ -196,21 +195,13 @@ public final class ShardProcessor implements EventHandler<RingEntry>
             return;
         }
 
-        table.apply(slot, entry.value(), entry.timestamp());
+        final double value = entry.value();
+        table.apply(slot, value, entry.timestamp());
         counters.liveKeys().setRelease(table.size());
         counters.processed().incrementRelease();
-        final double value = entry.value();
         sink.onEventResult(
             entry.clientId(), entry.correlationId(), key, entry.timestamp(), table.read(slot, open), entry.receiveNanos());
-        for (final AlertRule rule : eventRules)
-        {
-            if (rule.op().test(value, rule.threshold()))
-            {
-                counters.alertsFired().incrementRelease();
-                sink.onAlert(rule.index(), key, 0, rule.field().ordinal() + 1, rule.op().ordinal() + 1, value,
-                    rule.threshold());
-            }
-        }
+        alerts.testEvent(sink, counters.alertsFired(), key, value, open);
     }
 
     private void onQueryEntry(final RingEntry entry)

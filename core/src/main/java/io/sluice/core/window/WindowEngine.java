@@ -1,6 +1,5 @@
 package io.sluice.core.window;
 
-import io.sluice.config.AlertRule;
 import io.sluice.core.RejectReason;
 import io.sluice.core.alert.AlertRules;
 import io.sluice.core.processor.ProcessorCounters;
@@ -33,8 +32,7 @@ public final class WindowEngine
     private final KeyStateTable table;
     private final ResultSink sink;
     private final ProcessorCounters counters;
-    private final AlertRule[] eventRules;
-    private final AlertRule[] windowRules;
+    private final AlertRules alerts;
     private final int evictAfterWindows;
     private final CloseSchedule schedule;
     private final int panesPerWindow;
@@ -65,8 +63,7 @@ public final class WindowEngine
         this.table = table;
         this.sink = sink;
         this.counters = counters;
-        this.eventRules = alerts.eventRules();
-        this.windowRules = alerts.windowRules();
+        this.alerts = alerts;
         this.evictAfterWindows = evictAfterWindows;
         this.schedule = new CloseSchedule(spec.slideNs(), spec.panesPerKey() + 2);
         this.panesPerWindow = spec.panesPerWindow();
@@ -129,16 +126,7 @@ public final class WindowEngine
 
         table.mergePanes(slot, pane, pane + panesPerWindow, pane * slideNs, window);
         sink.onEventResult(entry.clientId(), entry.correlationId(), key, timestamp, window, entry.receiveNanos());
-        for (final AlertRule rule : eventRules)
-        {
-            final double observed = AlertRules.observe(rule.field(), value, window);
-            if (rule.op().test(observed, rule.threshold()))
-            {
-                counters.alertsFired().incrementRelease();
-                sink.onAlert(rule.index(), key, 0, rule.field().ordinal() + 1, rule.op().ordinal() + 1, observed,
-                    rule.threshold());
-            }
-        }
+        alerts.testEvent(sink, counters.alertsFired(), key, value, window);
     }
 
     /**
@@ -274,15 +262,6 @@ public final class WindowEngine
         table.closed(slot, window);
         counters.windowsClosed().incrementRelease();
         sink.onWindowResult(key, end, window);
-        for (final AlertRule rule : windowRules)
-        {
-            final double observed = AlertRules.observe(rule.field(), 0, window);
-            if (rule.op().test(observed, rule.threshold()))
-            {
-                counters.alertsFired().incrementRelease();
-                sink.onAlert(rule.index(), key, start, rule.field().ordinal() + 1, rule.op().ordinal() + 1, observed,
-                    rule.threshold());
-            }
-        }
+        alerts.testWindow(sink, counters.alertsFired(), key, window);
     }
 }

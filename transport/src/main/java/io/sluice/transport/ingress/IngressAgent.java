@@ -1,6 +1,7 @@
 package io.sluice.transport.ingress;
 
 import io.aeron.Subscription;
+import io.aeron.ControlledFragmentAssembler;
 import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.sluice.core.RejectReason;
@@ -19,7 +20,8 @@ import org.agrona.concurrent.NanoClock;
 import java.io.PrintStream;
 
 /**
- * The single writer of the ring. Polls the ingress subscription, checks every message's SBE header and body,
+ * The single writer of the ring. Polls the ingress subscription (through a fragment assembler, so a message larger
+ * than one frame is checked whole and answered once), checks every message's SBE header and body,
  * and copies what is valid into the next ring slot (with its shard and receive time). What is not valid goes
  * into the ring as a REJECT entry, which the owning processor answers with {@code Rejected}: one path out for
  * every reply, in order with the client's other results of that shard.
@@ -51,6 +53,7 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
     private final PrintStream log;
     private final WatermarkTracker watermarks;
     private final EpochNanoClock epochClock;
+    private final ControlledFragmentAssembler assembler = new ControlledFragmentAssembler(this);
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final EventDecoder event = new EventDecoder();
     private final QueryDecoder query = new QueryDecoder();
@@ -121,7 +124,7 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
             return 0;
         }
         receiveNanos = nanoClock.nanoTime();
-        int work = subscription.controlledPoll(this, FRAGMENT_LIMIT);
+        int work = subscription.controlledPoll(assembler, FRAGMENT_LIMIT);
         if (null != watermarks && watermarks.tickDue(receiveNanos) && ring.hasCapacity(1))
         {
             publishTick();

@@ -28,20 +28,9 @@ public final class SluiceStat
      */
     public static int print(final String driverDir, final PrintStream out)
     {
-        final File cncFile = CommonContext.newCncFile(driverDir);
-        if (!cncFile.exists())
+        final int[] printed = {0};
+        final boolean found = read(driverDir, (reader) ->
         {
-            out.println("sluice stat: no media driver at " + driverDir + " (is the daemon running? see sluice.driver.dir)");
-            return -1;
-        }
-        final MappedByteBuffer cnc = IoUtil.mapExistingFile(cncFile, "cnc");
-        try
-        {
-            final UnsafeBuffer meta = CncFileDescriptor.createMetaDataBuffer(cnc);
-            final CountersReader reader = new CountersReader(
-                CncFileDescriptor.createCountersMetaDataBuffer(cnc, meta),
-                CncFileDescriptor.createCountersValuesBuffer(cnc, meta));
-            final int[] printed = {0};
             out.printf("%-5s %-6s %20s  %s%n", "id", "type", "value", "label");
             reader.forEach((counterId, typeId, keyBuffer, label) ->
             {
@@ -51,12 +40,13 @@ public final class SluiceStat
                     printed[0]++;
                 }
             });
-            return printed[0];
-        }
-        finally
+        });
+        if (!found)
         {
-            IoUtil.unmap(cnc);
+            out.println("sluice stat: no media driver at " + driverDir + " (is the daemon running? see sluice.driver.dir)");
+            return -1;
         }
+        return printed[0];
     }
 
     /**
@@ -66,27 +56,32 @@ public final class SluiceStat
      */
     public static long sum(final String driverDir, final int typeId)
     {
+        final long[] total = {0};
+        final boolean found = read(driverDir, (reader) -> reader.forEach((counterId, type, keyBuffer, label) ->
+        {
+            if (type == typeId)
+            {
+                total[0] += reader.getCounterValue(counterId);
+            }
+        }));
+        return found ? total[0] : -1;
+    }
+
+    private static boolean read(final String driverDir, final java.util.function.Consumer<CountersReader> action)
+    {
         final File cncFile = CommonContext.newCncFile(driverDir);
         if (!cncFile.exists())
         {
-            return -1;
+            return false;
         }
         final MappedByteBuffer cnc = IoUtil.mapExistingFile(cncFile, "cnc");
         try
         {
             final UnsafeBuffer meta = CncFileDescriptor.createMetaDataBuffer(cnc);
-            final CountersReader reader = new CountersReader(
+            action.accept(new CountersReader(
                 CncFileDescriptor.createCountersMetaDataBuffer(cnc, meta),
-                CncFileDescriptor.createCountersValuesBuffer(cnc, meta));
-            final long[] total = {0};
-            reader.forEach((counterId, type, keyBuffer, label) ->
-            {
-                if (type == typeId)
-                {
-                    total[0] += reader.getCounterValue(counterId);
-                }
-            });
-            return total[0];
+                CncFileDescriptor.createCountersValuesBuffer(cnc, meta)));
+            return true;
         }
         finally
         {

@@ -10,6 +10,7 @@ import net.openhft.affinity.AffinityLock;
 public final class CpuPin
 {
     private final int cpu;
+    private final java.io.PrintStream log;
     private AffinityLock lock;
     private volatile int pinnedCpu = -1;
 
@@ -18,7 +19,17 @@ public final class CpuPin
      */
     public CpuPin(final int cpu)
     {
+        this(cpu, null);
+    }
+
+    /**
+     * @param cpu the CPU to pin to, or -1 for no pinning.
+     * @param log where to say whether pinning took, or null.
+     */
+    public CpuPin(final int cpu, final java.io.PrintStream log)
+    {
         this.cpu = cpu;
+        this.log = log;
     }
 
     /**
@@ -30,6 +41,23 @@ public final class CpuPin
         {
             lock = AffinityLock.acquireLock(cpu);
             pinnedCpu = lock.isAllocated() ? lock.cpuId() : -1;
+            if (null != log)
+            {
+                final String thread = Thread.currentThread().getName();
+                if (pinnedCpu == cpu)
+                {
+                    log.println("sluice: thread " + thread + " pinned to CPU " + cpu);
+                }
+                else if (pinnedCpu >= 0)
+                {
+                    log.println("sluice: thread " + thread + " pinned to CPU " + pinnedCpu + ", NOT the configured CPU " +
+                        cpu + " (reserved or taken: see OpenHFT affinity's reserved CPUs)");
+                }
+                else
+                {
+                    log.println("sluice: thread " + thread + " NOT pinned: CPU " + cpu + " is not available");
+                }
+            }
         }
     }
 

@@ -149,7 +149,7 @@ public final class SluiceDaemon implements AutoCloseable
                 publication, retryIdle, shared ? driverInvoker : null, egressCounters[0], egressCounters[1],
                 egressCounters[2], config.latencyHistogramFile().isEmpty() ? null : new Histogram(10_000_000_000L, 3),
                 ruleNames);
-            final CpuPin pin = new CpuPin(cpus.length == 0 ? -1 : cpus[i]);
+            final CpuPin pin = new CpuPin(cpus.length == 0 ? -1 : cpus[i], out);
             processorPins[i] = pin;
             final KeyStateTable table = new KeyStateTable(
                 config.stateCapacity(), null == windowSpec ? 0 : windowSpec.panesPerKey());
@@ -167,7 +167,7 @@ public final class SluiceDaemon implements AutoCloseable
             null == windowSpec ? null : new WatermarkTracker(windowSpec, config.tickIntervalNs(), config.idleAdvanceNs()),
             new SystemEpochNanoClock());
 
-        ingressPin = new CpuPin(config.ingressCpu());
+        ingressPin = new CpuPin(config.ingressCpu(), out);
         final List<Agent> agents = new ArrayList<>();
         agents.add(new PinAgent(ingressPin));
         if (null != driverInvoker)
@@ -180,7 +180,7 @@ public final class SluiceDaemon implements AutoCloseable
         {
             agents.add(group.pollAgent());
         }
-        final Agent agent = new CompositeAgent(agents);
+        final Agent agent = new NamedAgent(shared ? "sluice-shared" : "sluice-ingress", new CompositeAgent(agents));
         runner = new AgentRunner(IdleStrategies.create(config.ingressIdleStrategy()), errorHandler, null, agent);
 
         out.print(StartupSummary.render(config, driver, ring, shared));
@@ -338,6 +338,41 @@ public final class SluiceDaemon implements AutoCloseable
     {
         final String version = SluiceDaemon.class.getPackage().getImplementationVersion();
         return null == version ? "dev" : version;
+    }
+
+    /**
+     * Gives a composite the thread name the start-up summary uses.
+     */
+    static final class NamedAgent implements Agent
+    {
+        private final String roleName;
+        private final Agent delegate;
+
+        NamedAgent(final String roleName, final Agent delegate)
+        {
+            this.roleName = roleName;
+            this.delegate = delegate;
+        }
+
+        public void onStart()
+        {
+            delegate.onStart();
+        }
+
+        public int doWork() throws Exception
+        {
+            return delegate.doWork();
+        }
+
+        public void onClose()
+        {
+            delegate.onClose();
+        }
+
+        public String roleName()
+        {
+            return roleName;
+        }
     }
 
     /**

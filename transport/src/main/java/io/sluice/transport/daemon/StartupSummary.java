@@ -88,7 +88,7 @@ final class StartupSummary
 
     private static String cpu(final int cpu)
     {
-        return cpu < 0 ? "not pinned" : "pinned to CPU " + cpu;
+        return cpu < 0 ? "not pinned" : "to be pinned to CPU " + cpu + " (each thread reports at start)";
     }
 
     private static String lower(final Enum<?> value)

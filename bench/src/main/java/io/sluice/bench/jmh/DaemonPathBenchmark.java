@@ -1,0 +1,173 @@
+package io.sluice.bench.jmh;
+
+import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
+import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.aeron.logbuffer.BufferClaim;
+import io.aeron.logbuffer.FragmentHandler;
+import io.sluice.config.SluiceConfig;
+import io.sluice.config.WaitStrategyType;
+import io.sluice.core.alert.AlertRules;
+import io.sluice.core.processor.ProcessorGroup;
+import io.sluice.core.processor.ShardProcessor;
+import io.sluice.core.ring.SluiceRing;
+import io.sluice.core.state.KeyStateTable;
+import io.sluice.transport.codec.EventEncoder;
+import io.sluice.transport.codec.MessageHeaderEncoder;
+import io.sluice.transport.daemon.SluiceCounters;
+import io.sluice.transport.egress.EgressPublisher;
+import io.sluice.transport.ingress.IngressAgent;
+import org.agrona.CloseHelper;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentInvoker;
+import org.agrona.concurrent.NoOpIdleStrategy;
+import org.agrona.concurrent.SystemEpochNanoClock;
+import org.agrona.concurrent.SystemNanoClock;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+import java.io.File;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The daemon's whole per-event path in one thread, over Aeron IPC with an embedded INVOKER driver:
+ * <pre>
+ *   Event ─▶ IPC ─▶ IngressAgent (assemble, validate, claim, write, publish)
+ *         ─▶ ring ─▶ ShardProcessor ─▶ KeyStateTable ─▶ EgressPublisher (SBE into ExclusivePublication)
+ *         ─▶ IPC ─▶ egress subscription (decoded here)
+ * </pre>
+ * The same classes the daemon wires, with the network swapped for IPC. Run with {@code -prof gc}: 0 B/op.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED"})
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+public class DaemonPathBenchmark
+{
+    private static final int KEYS = 1024;
+
+    private String dir;
+    private MediaDriver driver;
+    private Aeron aeron;
+    private AgentInvoker driverInvoker;
+    private AgentInvoker clientInvoker;
+    private ExclusivePublication ingressPublication;
+    private Subscription egressSubscription;
+    private IngressAgent ingress;
+    private Agent processors;
+    private SluiceCounters counters;
+    private final BufferClaim claim = new BufferClaim();
+    private final MessageHeaderEncoder header = new MessageHeaderEncoder();
+    private final EventEncoder event = new EventEncoder();
+    private FragmentHandler egressHandler;
+    private long correlationId;
+
+    /**
+     * @param blackhole sink for what comes out.
+     */
+    @Setup(Level.Trial)
+    public void setUp(final Blackhole blackhole)
+    {
+        dir = (new File("/dev/shm").isDirectory() ? "/dev/shm" : System.getProperty("java.io.tmpdir")) +
+            "/sluice-jmh-" + ProcessHandle.current().pid();
+        driver = MediaDriver.launch(new MediaDriver.Context()
+            .aeronDirectoryName(dir)
+            .threadingMode(ThreadingMode.INVOKER)
+            .ipcTermBufferLength(4 * 1024 * 1024)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true));
+        driverInvoker = driver.sharedAgentInvoker();
+        aeron = Aeron.connect(new Aeron.Context()
+            .aeronDirectoryName(dir)
+            .useConductorAgentInvoker(true)
+            .driverAgentInvoker(driverInvoker));
+        clientInvoker = aeron.conductorAgentInvoker();
+        counters = new SluiceCounters(aeron);
+
+        final Subscription ingressSubscription = aeron.addSubscription("aeron:ipc", 1001);
+        ingressPublication = aeron.addExclusivePublication("aeron:ipc", 1001);
+        egressSubscription = aeron.addSubscription("aeron:ipc", 1002);
+        final SluiceRing ring = new SluiceRing(1024, 64, WaitStrategyType.BUSY_SPIN);
+        final ShardProcessor[] shardProcessors = new ShardProcessor[2];
+        for (int i = 0; i < shardProcessors.length; i++)
+        {
+            final io.aeron.Counter[] egressCounters = counters.egress(aeron, i);
+            final EgressPublisher egress = new EgressPublisher(
+                aeron.addExclusivePublication("aeron:ipc", 1002), new NoOpIdleStrategy(), driverInvoker,
+                egressCounters[0], egressCounters[1], egressCounters[2], null, List.of());
+            final KeyStateTable table = new KeyStateTable(4096);
+            shardProcessors[i] = new ShardProcessor(
+                i, table, egress, counters.processor(aeron, i), null, AlertRules.NONE, null, null);
+        }
+        processors = new ProcessorGroup(ring, shardProcessors, io.sluice.config.ThreadingMode.SHARED,
+            Throwable::printStackTrace).pollAgent();
+        ingress = new IngressAgent(ingressSubscription, ring, 2, SluiceConfig.YEAR_2000_NS, SluiceConfig.YEAR_2200_NS,
+            counters, new SystemNanoClock(), 1_000_000_000L, System.out, null, new SystemEpochNanoClock());
+        egressHandler = (buffer, offset, length, h) -> blackhole.consume(buffer.getLong(offset + 16));
+        while (!ingressPublication.isConnected() || egressSubscription.imageCount() < 2)
+        {
+            driverInvoker.invoke();
+            clientInvoker.invoke();
+        }
+    }
+
+    /**
+     * Close everything and delete the driver directory.
+     */
+    @TearDown(Level.Trial)
+    public void tearDown()
+    {
+        CloseHelper.closeAll(counters, aeron, driver);
+        IoUtil.delete(new File(dir), true);
+    }
+
+    /**
+     * One event in over IPC and its result out over IPC.
+     *
+     * @return fragments of results read.
+     * @throws Exception from the agents.
+     */
+    @Benchmark
+    public int eventInResultOut() throws Exception
+    {
+        final long id = ++correlationId;
+        while (ingressPublication.tryClaim(MessageHeaderEncoder.ENCODED_LENGTH + EventEncoder.BLOCK_LENGTH, claim) < 0)
+        {
+            driverInvoker.invoke();
+            egressSubscription.poll(egressHandler, 16);
+        }
+        event.wrapAndApplyHeader(claim.buffer(), claim.offset(), header)
+            .clientId(1)
+            .correlationId(id)
+            .key((id * 7919) & (KEYS - 1))
+            .timestamp(1_700_000_000_000_000_000L)
+            .value(1.5);
+        claim.commit();
+        ingress.doWork();
+        processors.doWork();
+        final int read = egressSubscription.poll(egressHandler, 16);
+        if ((id & 63) == 0)
+        {
+            driverInvoker.invoke();
+            clientInvoker.invoke();
+        }
+        return read;
+    }
+}

@@ -434,7 +434,8 @@ public final class SluiceDaemon implements AutoCloseable
     }
 
     /**
-     * Counts every error and prints each distinct one once, with its stack trace. Never throws.
+     * Counts every error and prints each distinct one once, with its stack trace unless it is one of Aeron's own
+     * reports (channel errors and the like, whose message says it all). Never throws.
      */
     static final class DaemonErrorHandler implements ErrorHandler
     {
@@ -463,7 +464,10 @@ public final class SluiceDaemon implements AutoCloseable
             if (null == seen.putIfAbsent(distinct, 1L))
             {
                 out.println("sluice: error: " + distinct);
-                throwable.printStackTrace(out);
+                if (!(throwable instanceof io.aeron.exceptions.AeronException))
+                {
+                    throwable.printStackTrace(out);
+                }
             }
         }
     }

@@ -70,6 +70,48 @@ class DaemonLifecycleSystemTest
 
     @Test
     @Timeout(60)
+    void shouldDeliverTheResultOfEveryAcceptedEventWhenStoppedWhileBusy() throws Exception
+    {
+        final TestDaemon daemon = new TestDaemon().set("aeron.term.buffer.length", "64k").start();
+        final RecordingHandler handler = new RecordingHandler();
+        try (SluiceClient client = SluiceClient.connect(
+            SluiceMain.clientContextFor(daemon.config()).embeddedDriver(true)))
+        {
+            assertTrue(client.awaitConnected(TimeUnit.SECONDS.toNanos(10)));
+            final int events = 3_000;
+            for (int i = 0; i < events; i++)
+            {
+                while (client.offerEvent(i % 10, 1_700_000_000_000_000_000L + i, 1.0) < 0)
+                {
+                    client.poll(handler, 100);
+                }
+            }
+            final long accepted = events + client.probesSent();
+            while (daemon.counter(io.sluice.transport.daemon.SluiceCounters.INGRESS_ACCEPTED_TYPE_ID, "accepted") < accepted)
+            {
+                client.poll(handler, 100);
+            }
+            final Thread stopper = new Thread(daemon::close, "stopper");
+            stopper.start();
+            while (stopper.isAlive())
+            {
+                client.poll(handler, 100);
+            }
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (handler.results.size() < events && System.nanoTime() < deadline)
+            {
+                client.poll(handler, 100);
+            }
+            assertEquals(events, handler.results.size(), "results published before shutdown reach the client");
+        }
+        finally
+        {
+            daemon.close();
+        }
+    }
+
+    @Test
+    @Timeout(60)
     void shouldDrainAndDeleteItsDriverDirectoryOnClose() throws Exception
     {
         final TestDaemon daemon = new TestDaemon().start();

@@ -5,6 +5,8 @@ import io.aeron.Counter;
 import io.aeron.ExclusivePublication;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
+import io.aeron.driver.status.SenderPos;
+import io.aeron.driver.status.StreamCounter;
 import io.aeron.exceptions.DriverTimeoutException;
 import io.aeron.exceptions.RegistrationException;
 import io.sluice.config.ConfigurationException;
@@ -32,6 +34,7 @@ import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SystemEpochNanoClock;
+import org.agrona.concurrent.status.CountersReader;
 import org.agrona.concurrent.SystemNanoClock;
 
 import java.io.PrintStream;
@@ -43,8 +46,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The appliance: media driver (embedded or external), ingress agent, ring, processors, egress publications,
  * counters, wired as the configuration says and started by {@link #start(SluiceConfig, PrintStream)}.
- * {@link #close()} shuts down gracefully: stop taking input, drain the ring, close publications, client and
- * driver (deleting an embedded driver's directory).
+ * {@link #close()} shuts down gracefully: stop taking input, drain the ring, wait for the driver to send what the
+ * processors published, close publications, client and driver (deleting an embedded driver's directory).
  */
 public final class SluiceDaemon implements AutoCloseable
 {
@@ -276,6 +279,7 @@ public final class SluiceDaemon implements AutoCloseable
         {
             group.drainAndStop(1, TimeUnit.SECONDS);
         }
+        awaitEgressSent(TimeUnit.SECONDS.toNanos(2));
         CloseHelper.quietClose(runner);
         writeLatencyHistogram();
         CloseHelper.quietClose(counters);
@@ -283,6 +287,47 @@ public final class SluiceDaemon implements AutoCloseable
         CloseHelper.quietClose(driver);
         out.println("sluice: stopped");
         out.flush();
+    }
+
+    /**
+     * Wait until the media driver has sent everything the processors published (each egress publication's
+     * sender position reaches its position), so a graceful stop does not cut off results already produced.
+     * The driver keeps running meanwhile: on its own threads, or invoked by the still running agent thread.
+     */
+    private void awaitEgressSent(final long timeoutNs)
+    {
+        if (null == egress || null == aeron || aeron.isClosed())
+        {
+            return;
+        }
+        final CountersReader counters = aeron.countersReader();
+        final long deadline = System.nanoTime() + timeoutNs;
+        for (final EgressPublisher publisher : egress)
+        {
+            if (null == publisher)
+            {
+                continue;
+            }
+            final ExclusivePublication publication = publisher.publication();
+            final int[] senderPosition = {CountersReader.NULL_COUNTER_ID};
+            counters.forEach((counterId, typeId, keyBuffer, label) ->
+            {
+                if (SenderPos.SENDER_POSITION_TYPE_ID == typeId &&
+                    keyBuffer.getLong(StreamCounter.REGISTRATION_ID_OFFSET) == publication.registrationId())
+                {
+                    senderPosition[0] = counterId;
+                }
+            });
+            if (CountersReader.NULL_COUNTER_ID == senderPosition[0])
+            {
+                continue;
+            }
+            while (counters.getCounterValue(senderPosition[0]) < publication.position() &&
+                publication.isConnected() && System.nanoTime() < deadline)
+            {
+                Thread.yield();
+            }
+        }
     }
 
     private void writeLatencyHistogram()

@@ -12,7 +12,6 @@ public final class CpuPin
     private final int cpu;
     private final java.io.PrintStream log;
     private AffinityLock lock;
-    private volatile int pinnedCpu = -1;
 
     /**
      * @param cpu the CPU to pin to, or -1 for no pinning.
@@ -40,7 +39,7 @@ public final class CpuPin
         if (cpu >= 0)
         {
             lock = AffinityLock.acquireLock(cpu);
-            pinnedCpu = lock.isAllocated() ? lock.cpuId() : -1;
+            final int pinnedCpu = lock.isAllocated() ? lock.cpuId() : -1;
             if (null != log)
             {
                 final String thread = Thread.currentThread().getName();
@@ -70,23 +69,6 @@ public final class CpuPin
         {
             lock.release();
             lock = null;
-            pinnedCpu = -1;
         }
-    }
-
-    /**
-     * @return the configured CPU, or -1.
-     */
-    public int cpu()
-    {
-        return cpu;
-    }
-
-    /**
-     * @return the CPU the thread holds now, or -1 when not pinned (not configured, not started, or refused).
-     */
-    public int pinnedCpu()
-    {
-        return pinnedCpu;
     }
 }

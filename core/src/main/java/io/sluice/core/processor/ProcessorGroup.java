@@ -28,7 +28,6 @@ public final class ProcessorGroup implements AutoCloseable
 {
     private final SluiceRing ring;
     private final ShardProcessor[] processors;
-    private final ThreadingMode mode;
     private final BatchEventProcessor<RingEntry>[] batchProcessors;
     private final Thread[] threads;
     private final PollAgent pollAgent;
@@ -48,7 +47,6 @@ public final class ProcessorGroup implements AutoCloseable
     {
         this.ring = ring;
         this.processors = processors.clone();
-        this.mode = mode;
         final RingBuffer<RingEntry> ringBuffer = ring.ringBuffer();
 
         if (ThreadingMode.DEDICATED == mode)
@@ -79,22 +77,6 @@ public final class ProcessorGroup implements AutoCloseable
             }
             pollAgent = new PollAgent(pollers, this.processors, errorHandler);
         }
-    }
-
-    /**
-     * @return the thread layout.
-     */
-    public ThreadingMode mode()
-    {
-        return mode;
-    }
-
-    /**
-     * @return the processors, shard i at index i.
-     */
-    public ShardProcessor[] processors()
-    {
-        return processors.clone();
     }
 
     /**

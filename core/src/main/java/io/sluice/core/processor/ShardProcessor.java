@@ -101,14 +101,6 @@ public final class ShardProcessor implements EventHandler<RingEntry>
     }
 
     /**
-     * @return the state table; read it only from the processor thread or after the processor stopped.
-     */
-    public KeyStateTable table()
-    {
-        return table;
-    }
-
-    /**
      * {@inheritDoc}
      */
     public void onStart()

@@ -66,7 +66,6 @@ public final class SluiceDaemon implements AutoCloseable
     private AgentRunner runner;
     private EgressPublisher[] egress;
     private CpuPin ingressPin;
-    private CpuPin[] processorPins;
     private boolean closed;
 
     private SluiceDaemon(final SluiceConfig config, final PrintStream out)
@@ -135,7 +134,6 @@ public final class SluiceDaemon implements AutoCloseable
         ring = new SluiceRing(config.ringLength(), config.slotLength(), config.processorWaitStrategy());
         final ShardProcessor[] processors = new ShardProcessor[processorCount];
         egress = new EgressPublisher[processorCount];
-        processorPins = new CpuPin[processorCount];
         final int[] cpus = config.processorCpus();
         final WindowSpec windowSpec = WindowSpec.of(config);
         final AlertRules alerts = new AlertRules(config.alertRules());
@@ -153,7 +151,6 @@ public final class SluiceDaemon implements AutoCloseable
                 egressCounters[2], config.latencyHistogramFile().isEmpty() ? null : new Histogram(10_000_000_000L, 3),
                 ruleNames);
             final CpuPin pin = new CpuPin(cpus.length == 0 ? -1 : cpus[i], out);
-            processorPins[i] = pin;
             final KeyStateTable table = new KeyStateTable(
                 config.stateCapacity(), null == windowSpec ? 0 : windowSpec.panesPerKey());
             final ProcessorCounters processorCounters = counters.processor(aeron, i);
@@ -220,19 +217,6 @@ public final class SluiceDaemon implements AutoCloseable
     public SluiceCounters counters()
     {
         return counters;
-    }
-
-    /**
-     * @return the CPUs the processor threads hold now, -1 where not pinned.
-     */
-    public int[] processorPinnedCpus()
-    {
-        final int[] result = new int[processorPins.length];
-        for (int i = 0; i < result.length; i++)
-        {
-            result[i] = processorPins[i].pinnedCpu();
-        }
-        return result;
     }
 
     /**

@@ -254,8 +254,7 @@ public final class LatencyBench
 
     static String shmDir(final String prefix)
     {
-        final String base = new File("/dev/shm").isDirectory() ? "/dev/shm" : System.getProperty("java.io.tmpdir");
-        return base + "/" + prefix + "-" + ProcessHandle.current().pid();
+        return SluiceConfig.sharedMemoryDir() + "/" + prefix + "-" + ProcessHandle.current().pid();
     }
 
     static void sleep(final long ms)

@@ -78,7 +78,8 @@ final class MachineFacts
             final Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)))
             {
-                return ServerProcess.firstLine(r);
+                final String line = r.readLine();
+                return null == line ? "" : line.trim();
             }
         }
         catch (final IOException ex)

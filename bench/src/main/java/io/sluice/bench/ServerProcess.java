@@ -1,6 +1,5 @@
 package io.sluice.bench;
 
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -93,11 +92,5 @@ final class ServerProcess implements AutoCloseable
         {
             Thread.currentThread().interrupt();
         }
-    }
-
-    static String firstLine(final BufferedReader reader) throws IOException
-    {
-        final String line = reader.readLine();
-        return null == line ? "" : line.trim();
     }
 }

@@ -356,8 +356,16 @@ public final class SluiceConfig
 
     private static String defaultDriverDir()
     {
-        final String base = new java.io.File("/dev/shm").isDirectory() ? "/dev/shm" : System.getProperty("java.io.tmpdir");
-        return base + "/sluice-" + System.getProperty("user.name", "default") + "-driver";
+        return sharedMemoryDir() + "/sluice-" + System.getProperty("user.name", "default") + "-driver";
+    }
+
+    /**
+     * @return where media driver directories go by default: {@code /dev/shm} when the host has it (memory, no disk
+     * writes), else the JVM's temporary directory.
+     */
+    public static String sharedMemoryDir()
+    {
+        return new java.io.File("/dev/shm").isDirectory() ? "/dev/shm" : System.getProperty("java.io.tmpdir");
     }
 
     /**

@@ -85,8 +85,7 @@ public class DaemonPathBenchmark
     @Setup(Level.Trial)
     public void setUp(final Blackhole blackhole)
     {
-        dir = (new File("/dev/shm").isDirectory() ? "/dev/shm" : System.getProperty("java.io.tmpdir")) +
-            "/sluice-jmh-" + ProcessHandle.current().pid();
+        dir = SluiceConfig.sharedMemoryDir() + "/sluice-jmh-" + ProcessHandle.current().pid();
         driver = MediaDriver.launch(new MediaDriver.Context()
             .aeronDirectoryName(dir)
             .threadingMode(ThreadingMode.INVOKER)

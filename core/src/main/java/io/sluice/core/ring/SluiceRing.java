@@ -107,6 +107,16 @@ public final class SluiceRing
     }
 
     /**
+     * Claim the next slot after {@link #hasCapacity(int)} said there is room. Producer thread only.
+     *
+     * @return the sequence claimed.
+     */
+    public long claim()
+    {
+        return ringBuffer.next();
+    }
+
+    /**
      * @param sequence a claimed sequence.
      * @return the entry to write.
      */

@@ -234,6 +234,23 @@ public final class KeyStateTable
     }
 
     /**
+     * Record an event in a windowed table without touching the running aggregate, which windows do not use: only
+     * the event count (the slot stays held) and the newest event time move.
+     *
+     * @param slot      the key's slot.
+     * @param timestamp the event time, epoch ns.
+     */
+    public void markSeen(final int slot, final long timestamp)
+    {
+        final int offset = slot * slotLength;
+        buffer.putLong(offset + COUNT_OFFSET, Math.max(0, buffer.getLong(offset + COUNT_OFFSET)) + 1);
+        if (timestamp > buffer.getLong(offset + MAX_TIMESTAMP_OFFSET))
+        {
+            buffer.putLong(offset + MAX_TIMESTAMP_OFFSET, timestamp);
+        }
+    }
+
+    /**
      * Remove a key, shifting back the entries of its probe run so no tombstone is left.
      *
      * @param key the key.

@@ -114,7 +114,7 @@ public final class WindowEngine
         }
 
         final double value = entry.value();
-        table.apply(slot, value, timestamp);
+        table.markSeen(slot, timestamp);
         table.applyPane(slot, pane, timestamp, value);
         final long firstOpenEnd = Math.max((pane + 1) * slideNs, spec.nextEndAfter(watermark));
         if (firstOpenEnd < table.wakeUp(slot))

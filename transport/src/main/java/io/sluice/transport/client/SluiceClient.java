@@ -10,6 +10,7 @@ import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.sluice.config.DriverThreading;
 import io.sluice.config.IdleStrategyType;
+import io.sluice.config.SluiceConfig;
 import io.sluice.transport.codec.AlertDecoder;
 import io.sluice.transport.codec.EventEncoder;
 import io.sluice.transport.codec.EventResultDecoder;
@@ -78,8 +79,7 @@ public final class SluiceClient implements AutoCloseable
             String dir = ctx.aeronDirectoryName;
             if (ctx.embeddedDriver)
             {
-                dir = (new File("/dev/shm").isDirectory() ? "/dev/shm" : System.getProperty("java.io.tmpdir")) +
-                    "/sluice-client-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime());
+                dir = SluiceConfig.sharedMemoryDir() + "/sluice-client-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime());
                 launched = EmbeddedDriver.launch(
                     "aeron.dir", dir, ctx.driverThreading, ctx.driverIdleStrategy, Throwable::printStackTrace);
             }

@@ -168,7 +168,7 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
                 publishTick();
             }
         }
-        final long sequence = ring.tryClaim();
+        final long sequence = ring.claim();
         if (0 == reason)
         {
             if (EventDecoder.TEMPLATE_ID == header.templateId())
@@ -211,7 +211,7 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
 
     private void publishTick()
     {
-        final long sequence = ring.tryClaim();
+        final long sequence = ring.claim();
         ring.entry(sequence).tick(watermarks.watermark(), epochClock.nanoTime(), receiveNanos);
         ring.publish(sequence);
         watermarks.ticked(receiveNanos);

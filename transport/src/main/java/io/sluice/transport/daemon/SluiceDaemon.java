@@ -65,7 +65,6 @@ public final class SluiceDaemon implements AutoCloseable
     private IngressAgent ingress;
     private AgentRunner runner;
     private EgressPublisher[] egress;
-    private CpuPin ingressPin;
     private boolean closed;
 
     private SluiceDaemon(final SluiceConfig config, final PrintStream out)
@@ -167,9 +166,8 @@ public final class SluiceDaemon implements AutoCloseable
             null == windowSpec ? null : new WatermarkTracker(windowSpec, config.tickIntervalNs(), config.idleAdvanceNs()),
             new SystemEpochNanoClock());
 
-        ingressPin = new CpuPin(config.ingressCpu(), out);
         final List<Agent> agents = new ArrayList<>();
-        agents.add(new PinAgent(ingressPin));
+        agents.add(new PinAgent(new CpuPin(config.ingressCpu(), out)));
         if (null != driverInvoker)
         {
             agents.add(new InvokerAgent(driverInvoker, "driver"));

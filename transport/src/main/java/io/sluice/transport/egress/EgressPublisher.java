@@ -243,7 +243,7 @@ public final class EgressPublisher implements ResultSink
 
     private boolean claim(final int length)
     {
-        retryIdle.reset();
+        boolean retrying = false;
         while (true)
         {
             final long result = publication.tryClaim(length, claim);
@@ -262,6 +262,11 @@ public final class EgressPublisher implements ResultSink
                 return false;
             }
             backPressure.incrementRelease();
+            if (!retrying)
+            {
+                retryIdle.reset();
+                retrying = true;
+            }
             if (null != driverInvoker)
             {
                 driverInvoker.invoke();

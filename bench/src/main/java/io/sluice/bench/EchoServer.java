@@ -16,6 +16,7 @@ import io.sluice.transport.codec.MessageHeaderDecoder;
 import io.sluice.transport.codec.MessageHeaderEncoder;
 import io.sluice.transport.codec.QueryDecoder;
 import io.sluice.transport.codec.QueryResultEncoder;
+import io.sluice.transport.daemon.AeronProperties;
 import io.sluice.transport.daemon.EmbeddedDriver;
 import io.sluice.transport.daemon.IdleStrategies;
 import io.sluice.transport.daemon.TerminationSignal;
@@ -26,6 +27,7 @@ import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
 
 import java.nio.file.Paths;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The baseline: raw Aeron, no ring, no processing. Same media-driver configuration, channels, thread and idle
@@ -70,14 +72,16 @@ public final class EchoServer implements Agent, FragmentHandler
     {
         final SluiceConfig config = SluiceConfig.load(
             args.length >= 2 && "--config".equals(args[0]) ? Paths.get(args[1]) : null, System.getProperties());
-        config.aeronProperties().forEach(System::setProperty);
         final TerminationSignal signal = new TerminationSignal();
-        final MediaDriver driver = EmbeddedDriver.launch(config, Throwable::printStackTrace);
+        final MediaDriver driver = EmbeddedDriver.launch(
+            SluiceConfig.DRIVER_DIR, config.driverDir(), config.driverThreading(), config.driverIdleStrategy(),
+            Throwable::printStackTrace, TimeUnit.SECONDS.toNanos(10), config.aeronProperties(),
+            EmbeddedDriver::trackReceivers, System.out);
         final AgentInvoker driverInvoker = EmbeddedDriver.invokerOf(driver);
-        final Aeron aeron = Aeron.connect(new Aeron.Context()
+        final Aeron aeron = AeronProperties.applyWhile(config.aeronProperties(), () -> Aeron.connect(new Aeron.Context()
             .aeronDirectoryName(config.driverDir())
             .useConductorAgentInvoker(null != driverInvoker)
-            .driverAgentInvoker(driverInvoker));
+            .driverAgentInvoker(driverInvoker)));
         final EchoServer echo = new EchoServer(
             aeron.addSubscription(config.ingressChannel(), config.ingressStreamId()),
             aeron.addExclusivePublication(config.egressChannel(), config.egressStreamId()),

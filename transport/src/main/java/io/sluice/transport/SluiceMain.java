@@ -6,6 +6,7 @@ import io.sluice.config.ConfigurationException;
 import io.sluice.config.DriverThreading;
 import io.sluice.config.SluiceConfig;
 import io.sluice.transport.client.SluiceClient;
+import io.sluice.transport.daemon.Preflight;
 import io.sluice.transport.daemon.SluiceDaemon;
 import io.sluice.transport.daemon.TerminationSignal;
 import io.sluice.transport.demo.DemoProducer;
@@ -20,9 +21,11 @@ import java.nio.file.Paths;
  * <pre>
  *   daemon   [--config FILE]   run until SIGTERM/SIGINT
  *   stat     [--config FILE]   print a running daemon's counters
+ *   errors   [--config FILE]   print a daemon's distinct errors with counts and first/last times
+ *   direct-memory [--config FILE]   print the direct memory bytes the configuration needs (for the launcher)
  *   producer [--config FILE] [--rate N] [--seconds N] [--keys N]   the demo producer
  * </pre>
- * Exit codes: 0 success, 1 failure at run time, 2 bad configuration or usage.
+ * Exit codes: 0 success, 1 any other failure (printed in one line), 2 bad configuration or usage.
  */
 public final class SluiceMain
 {
@@ -59,6 +62,11 @@ public final class SluiceMain
                     return daemon(config);
                 case "stat":
                     return SluiceStat.print(config.driverDir(), System.out) < 0 ? 1 : 0;
+                case "errors":
+                    return SluiceStat.printErrors(config.driverDir(), System.out) < 0 ? 1 : 0;
+                case "direct-memory":
+                    System.out.println(Preflight.directMemoryBytes(config));
+                    return 0;
                 case "producer":
                     return DemoProducer.run(
                         clientContextFor(config).embeddedDriver(true).driverThreading(DriverThreading.INVOKER),
@@ -74,6 +82,11 @@ public final class SluiceMain
         {
             System.err.println("sluice: configuration error: " + ex.getMessage());
             return 2;
+        }
+        catch (final Throwable ex)
+        {
+            System.err.println("sluice: failed: " + ex);
+            return 1;
         }
     }
 
@@ -131,7 +144,7 @@ public final class SluiceMain
 
     private static int usage()
     {
-        System.err.println("usage: sluice daemon [--config FILE] | stat [--config FILE] | " +
+        System.err.println("usage: sluice daemon [--config FILE] | stat [--config FILE] | errors [--config FILE] | " +
             "producer [--config FILE] [--rate N] [--seconds N] [--keys N]");
         return 2;
     }

@@ -64,7 +64,7 @@ class BadInputSystemTest
                 encodeEvent(4, 7, T0, 1.0).putShort(4, (short)99);
                 send(publication, buffer, EVENT_LENGTH);
                 expectedReasons.put(4L, RejectReason.WRONG_SCHEMA);
-                encodeEvent(5, 7, T0, 1.0).putShort(6, (short)(MessageHeaderDecoder.SCHEMA_VERSION + 1));
+                encodeEvent(5, 7, T0, 1.0).putShort(6, (short)0);
                 send(publication, buffer, EVENT_LENGTH);
                 expectedReasons.put(5L, RejectReason.UNSUPPORTED_VERSION);
                 encodeEvent(6, 7, T0, 1.0).putShort(2, (short)77);
@@ -86,6 +86,14 @@ class BadInputSystemTest
                 send(publication, buffer, 5000);
                 expectedReasons.put(13L, RejectReason.WRONG_SCHEMA);
                 send(publication, encodeEvent(14, 7, T0 + 2, 1.0), 3000);
+                encodeEvent(15, 7, T0 + 3, 2.0).putShort(6, (short)(MessageHeaderDecoder.SCHEMA_VERSION + 1));
+                buffer.putShort(0, (short)(EventEncoder.BLOCK_LENGTH + 8));
+                buffer.putLong(EVENT_LENGTH, 0x5eed_f1e1_dL);
+                send(publication, buffer, EVENT_LENGTH + 8);
+                encodeEvent(16, 7, T0 + 4, 1.0).putShort(6, (short)(MessageHeaderDecoder.SCHEMA_VERSION + 1));
+                buffer.putShort(0, (short)(EventEncoder.BLOCK_LENGTH + 8));
+                send(publication, buffer, EVENT_LENGTH);
+                expectedReasons.put(16L, RejectReason.TRUNCATED);
 
                 final Map<Long, Integer> reasons = new TreeMap<>();
                 final List<long[]> results = new ArrayList<>();
@@ -93,7 +101,7 @@ class BadInputSystemTest
                 final RejectedDecoder rejected = new RejectedDecoder();
                 final EventResultDecoder result = new EventResultDecoder();
                 final long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (reasons.size() + results.size() < 14 && System.nanoTime() < until)
+                while (reasons.size() + results.size() < 16 && System.nanoTime() < until)
                 {
                     subscription.poll((b, o, l, h) ->
                     {
@@ -118,15 +126,17 @@ class BadInputSystemTest
                 }
 
                 assertEquals(expectedReasons, reasons);
-                assertEquals(3, results.size(), "a valid event padded past one frame is reassembled and accepted");
+                assertEquals(4, results.size(), "a valid event padded past one frame is reassembled and accepted; " +
+                    "an event of a newer version with an appended field is read");
                 assertEquals(List.of(1L, 1L, 10L), List.of(results.get(0)[0], results.get(0)[1], results.get(0)[2]));
                 assertEquals(List.of(12L, 2L, 35L), List.of(results.get(1)[0], results.get(1)[1], results.get(1)[2]));
                 assertEquals(List.of(14L, 3L, 45L), List.of(results.get(2)[0], results.get(2)[1], results.get(2)[2]));
+                assertEquals(List.of(15L, 4L, 65L), List.of(results.get(3)[0], results.get(3)[1], results.get(3)[2]));
 
-                assertEquals(14, daemon.counter(SluiceCounters.INGRESS_RECEIVED_TYPE_ID, "received"),
+                assertEquals(16, daemon.counter(SluiceCounters.INGRESS_RECEIVED_TYPE_ID, "received"),
                     "a message of several frames counts once");
-                assertEquals(3, daemon.counter(SluiceCounters.INGRESS_ACCEPTED_TYPE_ID, "accepted"));
-                assertEquals(2, daemon.counter(SluiceCounters.REJECTED_TYPE_ID, "rejected TRUNCATED"));
+                assertEquals(4, daemon.counter(SluiceCounters.INGRESS_ACCEPTED_TYPE_ID, "accepted"));
+                assertEquals(3, daemon.counter(SluiceCounters.REJECTED_TYPE_ID, "rejected TRUNCATED"));
                 assertEquals(2, daemon.counter(SluiceCounters.REJECTED_TYPE_ID, "rejected WRONG_SCHEMA"));
                 assertEquals(1, daemon.counter(SluiceCounters.REJECTED_TYPE_ID, "rejected UNSUPPORTED_VERSION"));
                 assertEquals(1, daemon.counter(SluiceCounters.REJECTED_TYPE_ID, "rejected UNKNOWN_TEMPLATE"));

@@ -1,5 +1,6 @@
 package io.sluice.transport;
 
+import io.sluice.config.ConfigurationException;
 import io.sluice.config.SluiceConfig;
 import io.sluice.transport.client.SluiceClient;
 import io.sluice.transport.daemon.SluiceDaemon;
@@ -12,6 +13,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.util.Properties;
 
 /**
@@ -25,13 +27,16 @@ final class TestDaemon implements AutoCloseable
     final ByteArrayOutputStream log = new ByteArrayOutputStream();
     SluiceDaemon daemon;
 
+    private static final int START_ATTEMPTS = 5;
+
+    private boolean portsChosenHere = true;
+    private Path profile;
+
     TestDaemon()
     {
         driverDir = new File(System.getProperty("java.io.tmpdir"), "sluice-test-" + System.nanoTime()).getAbsolutePath();
         properties.setProperty(SluiceConfig.DRIVER_DIR, driverDir);
-        properties.setProperty(SluiceConfig.INGRESS_CHANNEL, "aeron:udp?endpoint=localhost:" + freeUdpPort());
-        properties.setProperty(
-            SluiceConfig.EGRESS_CHANNEL, "aeron:udp?control=localhost:" + freeUdpPort() + "|control-mode=dynamic|fc=min,t:5s");
+        choosePorts();
         properties.setProperty(SluiceConfig.INGRESS_IDLE_STRATEGY, "backoff");
         properties.setProperty(SluiceConfig.PROCESSOR_WAIT_STRATEGY, "sleeping");
         properties.setProperty(SluiceConfig.REJECT_LOG_INTERVAL, "100ms");
@@ -42,18 +47,60 @@ final class TestDaemon implements AutoCloseable
     TestDaemon set(final String key, final String value)
     {
         properties.setProperty(key, value);
+        if (SluiceConfig.INGRESS_CHANNEL.equals(key) || SluiceConfig.EGRESS_CHANNEL.equals(key))
+        {
+            portsChosenHere = false;
+        }
         return this;
     }
 
+    /**
+     * Start the daemon. A free port found by binding and closing can be taken by another process (another test
+     * JVM) before the daemon binds it: when the ports were chosen here and the daemon refuses one, choose new ones
+     * and try again.
+     */
     TestDaemon start()
     {
-        daemon = SluiceDaemon.start(config(), new PrintStream(log, true));
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                daemon = SluiceDaemon.start(config(), new PrintStream(log, true));
+                return this;
+            }
+            catch (final ConfigurationException ex)
+            {
+                final boolean portTaken = SluiceConfig.INGRESS_CHANNEL.equals(ex.key()) ||
+                    SluiceConfig.EGRESS_CHANNEL.equals(ex.key());
+                if (!portsChosenHere || !portTaken || attempt == START_ATTEMPTS)
+                {
+                    throw ex;
+                }
+                choosePorts();
+            }
+        }
+    }
+
+    private void choosePorts()
+    {
+        properties.setProperty(SluiceConfig.INGRESS_CHANNEL, "aeron:udp?endpoint=localhost:" + freeUdpPort());
+        properties.setProperty(
+            SluiceConfig.EGRESS_CHANNEL, "aeron:udp?control=localhost:" + freeUdpPort() + "|control-mode=dynamic|fc=min,t:5s");
+    }
+
+    /**
+     * @param file a shipped profile whose settings this daemon starts from; the test's settings win over it.
+     * @return this.
+     */
+    TestDaemon profile(final Path file)
+    {
+        this.profile = file;
         return this;
     }
 
     SluiceConfig config()
     {
-        return SluiceConfig.of(properties);
+        return SluiceConfig.load(profile, properties);
     }
 
     SluiceClient client()

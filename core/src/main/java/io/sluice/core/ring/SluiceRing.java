@@ -45,6 +45,15 @@ public final class SluiceRing
         this.ringBuffer = RingBuffer.createSingleProducer(factory, length, waitStrategy(waitStrategy));
     }
 
+    /**
+     * @param length entries.
+     * @return bytes of the ring's off-heap buffer.
+     */
+    public static long bytesFor(final int length)
+    {
+        return (long)length * RingEntry.LENGTH;
+    }
+
     private static WaitStrategy waitStrategy(final WaitStrategyType type)
     {
         switch (type)

@@ -112,6 +112,16 @@ public final class KeyStateTable
     }
 
     /**
+     * @param capacity    keys.
+     * @param panesPerKey window panes per key, 0 for none.
+     * @return bytes of the table's one off-heap buffer.
+     */
+    public static long bytesFor(final int capacity, final int panesPerKey)
+    {
+        return 2L * capacity * (panesPerKey == 0 ? HEADER_LENGTH : PANES_OFFSET + (long)panesPerKey * PANE_LENGTH);
+    }
+
+    /**
      * @return bytes per slot.
      */
     public int slotLength()

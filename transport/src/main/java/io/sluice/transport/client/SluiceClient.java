@@ -47,6 +47,8 @@ import java.security.SecureRandom;
  */
 public final class SluiceClient implements AutoCloseable
 {
+    private static final long EMBEDDED_LIVENESS_TIMEOUT_NS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+
     private final Context ctx;
     private final MediaDriver driver;
     private final Aeron aeron;
@@ -81,7 +83,8 @@ public final class SluiceClient implements AutoCloseable
             {
                 dir = SluiceConfig.sharedMemoryDir() + "/sluice-client-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime());
                 launched = EmbeddedDriver.launch(
-                    "aeron.dir", dir, ctx.driverThreading, ctx.driverIdleStrategy, Throwable::printStackTrace);
+                    "aeron.dir", dir, ctx.driverThreading, ctx.driverIdleStrategy, Throwable::printStackTrace,
+                    EMBEDDED_LIVENESS_TIMEOUT_NS, java.util.Map.of(), null, System.err);
             }
             final AgentInvoker driverInvoker = EmbeddedDriver.invokerOf(launched);
             connected = Aeron.connect(new Aeron.Context()

@@ -55,6 +55,11 @@ public final class SluiceCounters implements AutoCloseable
     public static final int ALERTS_FIRED_TYPE_ID = 1017;
     /** Ticks the ingress put into the ring. */
     public static final int TICKS_TYPE_ID = 1018;
+    /**
+     * Least position consumed by the live receivers of one egress publication, -1 while none is live; kept by the
+     * media driver's flow control (see {@code ReceiverTrackingFlowControl}), key: the publication's registration id.
+     */
+    public static final int EGRESS_RECEIVER_POSITION_TYPE_ID = 1019;
 
     private final List<Counter> all = new ArrayList<>();
     private final Counter received;

@@ -5,8 +5,6 @@ import io.aeron.Counter;
 import io.aeron.ExclusivePublication;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
-import io.aeron.driver.status.SenderPos;
-import io.aeron.driver.status.StreamCounter;
 import io.aeron.exceptions.DriverTimeoutException;
 import io.aeron.exceptions.RegistrationException;
 import io.sluice.config.ConfigurationException;
@@ -23,24 +21,22 @@ import io.sluice.core.state.KeyStateTable;
 import io.sluice.core.window.WatermarkTracker;
 import io.sluice.core.window.WindowEngine;
 import io.sluice.core.window.WindowSpec;
+import io.sluice.transport.egress.EgressDrain;
 import io.sluice.transport.egress.EgressPublisher;
 import io.sluice.transport.ingress.IngressAgent;
 import org.HdrHistogram.Histogram;
 import org.agrona.CloseHelper;
-import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SystemEpochNanoClock;
-import org.agrona.concurrent.status.CountersReader;
 import org.agrona.concurrent.SystemNanoClock;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -54,6 +50,9 @@ public final class SluiceDaemon implements AutoCloseable
     /** Version printed in the start-up summary. */
     public static final String VERSION = versionOf();
 
+    private static final long SHUTDOWN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
+    private static final long LIVENESS_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(3);
+
     private final SluiceConfig config;
     private final PrintStream out;
     private final DaemonErrorHandler errorHandler;
@@ -65,6 +64,8 @@ public final class SluiceDaemon implements AutoCloseable
     private IngressAgent ingress;
     private AgentRunner runner;
     private EgressPublisher[] egress;
+    private ErrorLogFile errorLogFile;
+    private boolean ready;
     private boolean closed;
 
     private SluiceDaemon(final SluiceConfig config, final PrintStream out)
@@ -75,7 +76,8 @@ public final class SluiceDaemon implements AutoCloseable
     }
 
     /**
-     * Start a daemon. On any failure what was started is closed again before the exception propagates.
+     * Start a daemon. On any failure, an {@link Error} such as running out of direct memory included, what was
+     * started is closed again (an embedded driver's directory deleted) before the failure propagates.
      *
      * @param config validated configuration.
      * @param out    where the summary and log lines go.
@@ -90,7 +92,7 @@ public final class SluiceDaemon implements AutoCloseable
             daemon.wire();
             return daemon;
         }
-        catch (final RuntimeException ex)
+        catch (final Throwable ex)
         {
             daemon.close();
             throw ex;
@@ -99,22 +101,29 @@ public final class SluiceDaemon implements AutoCloseable
 
     private void wire()
     {
-        config.aeronProperties().forEach(System::setProperty);
-
+        Preflight.check(config);
         if (DriverMode.EMBEDDED == config.driverMode())
         {
-            driver = EmbeddedDriver.launch(config, errorHandler);
+            driver = EmbeddedDriver.launch(
+                SluiceConfig.DRIVER_DIR, config.driverDir(), config.driverThreading(), config.driverIdleStrategy(),
+                errorHandler.driverErrors(), LIVENESS_TIMEOUT_NS, config.aeronProperties(),
+                EmbeddedDriver::trackReceivers, out);
+            errorHandler.errorLog(driver.context().errorLog());
+        }
+        else
+        {
+            errorLogFile = ErrorLogFile.create(config.driverDir());
+            errorHandler.errorLog(errorLogFile.log());
         }
         final AgentInvoker driverInvoker = EmbeddedDriver.invokerOf(driver);
 
-        final Aeron.Context aeronContext = new Aeron.Context()
-            .aeronDirectoryName(config.driverDir())
-            .errorHandler(errorHandler)
-            .useConductorAgentInvoker(null != driverInvoker)
-            .driverAgentInvoker(driverInvoker);
         try
         {
-            aeron = Aeron.connect(aeronContext);
+            aeron = AeronProperties.applyWhile(config.aeronProperties(), () -> Aeron.connect(new Aeron.Context()
+                .aeronDirectoryName(config.driverDir())
+                .errorHandler(errorHandler)
+                .useConductorAgentInvoker(null != driverInvoker)
+                .driverAgentInvoker(driverInvoker)));
         }
         catch (final DriverTimeoutException ex)
         {
@@ -184,6 +193,8 @@ public final class SluiceDaemon implements AutoCloseable
         out.print(StartupSummary.render(config, driver, ring, shared));
         group.start();
         AgentRunner.startOnThread(runner);
+        errorHandler.startPrinting();
+        ready = true;
         out.println("sluice: ready");
         out.flush();
     }
@@ -226,7 +237,9 @@ public final class SluiceDaemon implements AutoCloseable
     }
 
     /**
-     * Stop taking input, let the processors drain the ring (up to 10 s), then close everything.
+     * Stop gracefully: stop taking input, let the processors drain the ring, close the egress publications and wait
+     * until every live receiver has received everything up to their end (all within {@code sluice.shutdown.timeout},
+     * saying so when it gives up), then close client and driver. Safe on a partly started daemon and idempotent.
      */
     public void close()
     {
@@ -235,16 +248,20 @@ public final class SluiceDaemon implements AutoCloseable
             return;
         }
         closed = true;
+        final long deadlineNs = System.nanoTime() + SHUTDOWN_TIMEOUT_NS;
         if (null != ingress)
         {
             ingress.stopConsuming();
         }
         if (null != group && null != runner)
         {
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!group.isDrained() && System.nanoTime() < deadline)
+            while (!group.isDrained() && System.nanoTime() - deadlineNs < 0)
             {
                 Thread.yield();
+            }
+            if (!group.isDrained())
+            {
+                out.println("sluice: stop gave up waiting for the processors to drain the ring (sluice.shutdown.timeout)");
             }
         }
         if (null != egress)
@@ -259,56 +276,28 @@ public final class SluiceDaemon implements AutoCloseable
         }
         if (null != group)
         {
-            group.drainAndStop(1, TimeUnit.SECONDS);
+            group.drainAndStop(0, TimeUnit.SECONDS);
         }
-        awaitEgressSent(TimeUnit.SECONDS.toNanos(2));
+        if (null != egress && null != aeron && !aeron.isClosed())
+        {
+            final ExclusivePublication[] publications = new ExclusivePublication[egress.length];
+            for (int i = 0; i < egress.length; i++)
+            {
+                publications[i] = null == egress[i] ? null : egress[i].publication();
+            }
+            EgressDrain.closeAndAwaitReceived(aeron.countersReader(), publications, deadlineNs, out);
+        }
+        final long accepted = null == counters ? 0 : counters.accepted().get();
         CloseHelper.quietClose(runner);
         writeLatencyHistogram();
         CloseHelper.quietClose(counters);
         CloseHelper.quietClose(aeron);
         CloseHelper.quietClose(driver);
-        out.println("sluice: stopped");
-        out.flush();
-    }
-
-    /**
-     * Wait until the media driver has sent everything the processors published (each egress publication's
-     * sender position reaches its position), so a graceful stop does not cut off results already produced.
-     * The driver keeps running meanwhile: on its own threads, or invoked by the still running agent thread.
-     */
-    private void awaitEgressSent(final long timeoutNs)
-    {
-        if (null == egress || null == aeron || aeron.isClosed())
+        CloseHelper.quietClose(errorLogFile);
+        if (ready)
         {
-            return;
-        }
-        final CountersReader counters = aeron.countersReader();
-        final long deadline = System.nanoTime() + timeoutNs;
-        for (final EgressPublisher publisher : egress)
-        {
-            if (null == publisher)
-            {
-                continue;
-            }
-            final ExclusivePublication publication = publisher.publication();
-            final int[] senderPosition = {CountersReader.NULL_COUNTER_ID};
-            counters.forEach((counterId, typeId, keyBuffer, label) ->
-            {
-                if (SenderPos.SENDER_POSITION_TYPE_ID == typeId &&
-                    keyBuffer.getLong(StreamCounter.REGISTRATION_ID_OFFSET) == publication.registrationId())
-                {
-                    senderPosition[0] = counterId;
-                }
-            });
-            if (CountersReader.NULL_COUNTER_ID == senderPosition[0])
-            {
-                continue;
-            }
-            while (counters.getCounterValue(senderPosition[0]) < publication.position() &&
-                publication.isConnected() && System.nanoTime() < deadline)
-            {
-                Thread.yield();
-            }
+            out.println("sluice: stopped after accepting " + accepted + " input(s)");
+            out.flush();
         }
     }
 
@@ -457,45 +446,6 @@ public final class SluiceDaemon implements AutoCloseable
         public String roleName()
         {
             return roleName;
-        }
-    }
-
-    /**
-     * Counts every error and prints each distinct one once, with its stack trace unless it is one of Aeron's own
-     * reports (channel errors and the like, whose message says it all). Never throws.
-     */
-    static final class DaemonErrorHandler implements ErrorHandler
-    {
-        private final PrintStream out;
-        private final Map<String, Long> seen = new java.util.concurrent.ConcurrentHashMap<>();
-        private volatile Counter errors;
-
-        DaemonErrorHandler(final PrintStream out)
-        {
-            this.out = out;
-        }
-
-        void errorCounter(final Counter errors)
-        {
-            this.errors = errors;
-        }
-
-        public void onError(final Throwable throwable)
-        {
-            final Counter counter = errors;
-            if (null != counter && !counter.isClosed())
-            {
-                counter.incrementRelease();
-            }
-            final String distinct = throwable.getClass().getName() + ": " + throwable.getMessage();
-            if (null == seen.putIfAbsent(distinct, 1L))
-            {
-                out.println("sluice: error: " + distinct);
-                if (!(throwable instanceof io.aeron.exceptions.AeronException))
-                {
-                    throwable.printStackTrace(out);
-                }
-            }
         }
     }
 }

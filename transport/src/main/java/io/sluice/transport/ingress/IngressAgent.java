@@ -221,6 +221,11 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
     /**
      * Check one message. Client id, correlation id and key are at the same offsets in every ingress message, so a
      * rejection can still name them when the frame is long enough to hold them.
+     * <p>
+     * Forward compatible as SBE intends: a newer schema version only appends fields, so a message of any version
+     * from 1 whose block holds at least the fields this daemon knows is read (the rest of the block is skipped);
+     * only a block shorter than the known one ({@code BAD_BLOCK_LENGTH}), a frame shorter than its declared block
+     * ({@code TRUNCATED}) or version 0 ({@code UNSUPPORTED_VERSION}) cannot be read.
      *
      * @return 0 when valid, else a {@link RejectReason} code.
      */
@@ -235,7 +240,7 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
         {
             return RejectReason.WRONG_SCHEMA;
         }
-        if (header.version() < 1 || header.version() > MessageHeaderDecoder.SCHEMA_VERSION)
+        if (header.version() < 1)
         {
             return RejectReason.UNSUPPORTED_VERSION;
         }
@@ -253,11 +258,12 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
         {
             return RejectReason.UNKNOWN_TEMPLATE;
         }
-        if (header.blockLength() != expectedBlockLength)
+        final int blockLength = header.blockLength();
+        if (blockLength < expectedBlockLength)
         {
             return RejectReason.BAD_BLOCK_LENGTH;
         }
-        if (length < MessageHeaderDecoder.ENCODED_LENGTH + expectedBlockLength)
+        if (length < MessageHeaderDecoder.ENCODED_LENGTH + blockLength)
         {
             return RejectReason.TRUNCATED;
         }
@@ -265,7 +271,7 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
         final int bodyOffset = offset + MessageHeaderDecoder.ENCODED_LENGTH;
         if (EventDecoder.TEMPLATE_ID == templateId)
         {
-            event.wrap(buffer, bodyOffset, expectedBlockLength, header.version());
+            event.wrap(buffer, bodyOffset, blockLength, header.version());
             if (!Double.isFinite(event.value()))
             {
                 return RejectReason.INVALID_VALUE;
@@ -278,7 +284,7 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
         }
         else
         {
-            query.wrap(buffer, bodyOffset, expectedBlockLength, header.version());
+            query.wrap(buffer, bodyOffset, blockLength, header.version());
         }
         return 0;
     }

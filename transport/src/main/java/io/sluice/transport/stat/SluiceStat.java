@@ -2,14 +2,17 @@ package io.sluice.transport.stat;
 
 import io.aeron.CncFileDescriptor;
 import io.aeron.CommonContext;
+import io.sluice.transport.daemon.ErrorLogFile;
 import io.sluice.transport.daemon.SluiceCounters;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.errors.ErrorLogReader;
 import org.agrona.concurrent.status.CountersReader;
 
 import java.io.File;
 import java.io.PrintStream;
 import java.nio.MappedByteBuffer;
+import java.time.Instant;
 
 /**
  * Prints a running daemon's Sluice counters (type ids from {@value SluiceCounters#TYPE_ID_BASE}) by reading its
@@ -65,6 +68,58 @@ public final class SluiceStat
             }
         }));
         return found ? total[0] : -1;
+    }
+
+    /**
+     * Print the distinct errors a daemon recorded, with how often each occurred and when first and last: the
+     * embedded media driver's error log (Sluice's errors and the driver's), and Sluice's own
+     * {@value ErrorLogFile#FILE_NAME} when the daemon used an external driver.
+     *
+     * @param driverDir the daemon's media driver directory.
+     * @param out       where to print.
+     * @return the number of distinct errors printed, or -1 when neither log exists.
+     */
+    public static int printErrors(final String driverDir, final PrintStream out)
+    {
+        int distinct = -1;
+        final File cncFile = CommonContext.newCncFile(driverDir);
+        if (cncFile.exists())
+        {
+            final MappedByteBuffer cnc = IoUtil.mapExistingFile(cncFile, "cnc");
+            try
+            {
+                out.println("media driver error log (" + cncFile + "):");
+                distinct = CommonContext.printErrorLog(CommonContext.errorLogBuffer(cnc), out);
+            }
+            finally
+            {
+                IoUtil.unmap(cnc);
+            }
+        }
+        final File sluiceFile = new File(driverDir, ErrorLogFile.FILE_NAME);
+        if (sluiceFile.exists())
+        {
+            final MappedByteBuffer mapped = IoUtil.mapExistingFile(sluiceFile, "sluice errors");
+            try
+            {
+                out.println("sluice error log (" + sluiceFile + "):");
+                final int count = ErrorLogReader.read(new UnsafeBuffer(mapped), (observations, first, last, encoded) ->
+                    out.printf("%,d observations from %s to %s for:%n %s%n", observations,
+                        Instant.ofEpochMilli(first), Instant.ofEpochMilli(last), encoded));
+                out.println(count + " distinct errors observed.");
+                distinct = Math.max(0, distinct) + count;
+            }
+            finally
+            {
+                IoUtil.unmap(mapped);
+            }
+        }
+        if (distinct < 0)
+        {
+            out.println("sluice errors: no media driver or error log at " + driverDir +
+                " (is the daemon running? see sluice.driver.dir)");
+        }
+        return distinct;
     }
 
     private static boolean read(final String driverDir, final java.util.function.Consumer<CountersReader> action)

@@ -1,0 +1,130 @@
+package io.sluice.transport.daemon;
+
+import com.sun.management.HotSpotDiagnosticMXBean;
+import io.sluice.config.ConfigurationException;
+import io.sluice.config.SluiceConfig;
+import io.sluice.config.WindowType;
+import io.sluice.core.ring.SluiceRing;
+import io.sluice.core.state.KeyStateTable;
+import net.openhft.affinity.AffinityLock;
+
+import java.lang.management.ManagementFactory;
+
+/**
+ * Checks what a configuration needs from this host before anything is started or allocated, so a setting too
+ * large for it fails in one line naming the key, the value, what it needs and the limit, instead of an
+ * {@link OutOfMemoryError} halfway through the start:
+ * <ul>
+ *     <li>off-heap memory: the ring, every processor's state table (each one buffer, at most 2 GiB) and a
+ *     reserve for Aeron's and Agrona's own direct buffers, against the JVM's direct memory limit
+ *     ({@code -XX:MaxDirectMemorySize}, which {@code ./sluice} sizes from the configuration);</li>
+ *     <li>CPU numbers to pin to exist on this host.</li>
+ * </ul>
+ * All sizes in {@code long} arithmetic.
+ */
+public final class Preflight
+{
+    /** Direct memory kept free for Aeron's and Agrona's own buffers, bytes. */
+    public static final long RESERVE_BYTES = 32L * 1024 * 1024;
+
+    private Preflight()
+    {
+    }
+
+    /**
+     * @param config the configuration to start.
+     * @throws ConfigurationException naming the key of the first setting this host cannot serve.
+     */
+    public static void check(final SluiceConfig config)
+    {
+        checkCpus(config, AffinityLock.cpuLayout().cpus());
+        checkMemory(config, maxDirectMemoryBytes());
+    }
+
+    /**
+     * @param config the configuration.
+     * @return bytes of one processor's state table.
+     */
+    public static long tableBytes(final SluiceConfig config)
+    {
+        return KeyStateTable.bytesFor(
+            config.stateCapacity(), WindowType.NONE == config.windowType() ? 0 : config.panesPerKey());
+    }
+
+    /**
+     * @param config the configuration.
+     * @return direct memory the daemon needs: ring, state tables and reserve, bytes.
+     */
+    public static long directMemoryBytes(final SluiceConfig config)
+    {
+        return SluiceRing.bytesFor(config.ringLength()) + config.processorCount() * tableBytes(config) + RESERVE_BYTES;
+    }
+
+    static void checkMemory(final SluiceConfig config, final long limitBytes)
+    {
+        final long ringBytes = SluiceRing.bytesFor(config.ringLength());
+        final long tableBytes = tableBytes(config);
+        if (tableBytes > Integer.MAX_VALUE)
+        {
+            throw new ConfigurationException(SluiceConfig.STATE_CAPACITY, Integer.toString(config.stateCapacity()),
+                "needs " + mib(tableBytes) + " per processor" + (WindowType.NONE == config.windowType() ? "" :
+                " with " + config.panesPerKey() + " window panes per key") + ", more than one off-heap buffer holds " +
+                "(2 GiB): lower it, or use more processors (" + SluiceConfig.PROCESSOR_COUNT + ")");
+        }
+        final long tablesBytes = config.processorCount() * tableBytes;
+        final long needed = ringBytes + tablesBytes + RESERVE_BYTES;
+        if (needed > limitBytes)
+        {
+            final boolean tablesDominate = tablesBytes >= ringBytes;
+            final String key = tablesDominate ? SluiceConfig.STATE_CAPACITY : SluiceConfig.RING_LENGTH;
+            final String value = tablesDominate ?
+                Integer.toString(config.stateCapacity()) : Integer.toString(config.ringLength());
+            throw new ConfigurationException(key, value, "needs " + mib(needed) + " of direct memory (" +
+                config.processorCount() + " state table(s) of " + mib(tableBytes) + ", ring " + mib(ringBytes) +
+                ", reserve " + mib(RESERVE_BYTES) + "), more than this JVM's limit of " + mib(limitBytes) +
+                ": lower it, or raise -XX:MaxDirectMemorySize (./sluice sizes it from the configuration)");
+        }
+    }
+
+    static void checkCpus(final SluiceConfig config, final int hostCpus)
+    {
+        for (final int cpu : config.processorCpus())
+        {
+            if (cpu >= hostCpus)
+            {
+                throw new ConfigurationException(SluiceConfig.PROCESSOR_CPUS, joined(config.processorCpus()),
+                    "names CPU " + cpu + ", but this host has CPUs 0-" + (hostCpus - 1));
+            }
+        }
+        if (config.ingressCpu() >= hostCpus)
+        {
+            throw new ConfigurationException(SluiceConfig.INGRESS_CPU, Integer.toString(config.ingressCpu()),
+                "names a CPU this host does not have: it has CPUs 0-" + (hostCpus - 1));
+        }
+    }
+
+    /**
+     * @return this JVM's direct memory limit, bytes: {@code -XX:MaxDirectMemorySize}, or the heap limit when unset.
+     */
+    public static long maxDirectMemoryBytes()
+    {
+        final HotSpotDiagnosticMXBean hotSpot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+        final long configured = null == hotSpot ? 0 : Long.parseLong(hotSpot.getVMOption("MaxDirectMemorySize").getValue());
+        return 0 == configured ? Runtime.getRuntime().maxMemory() : configured;
+    }
+
+    private static String mib(final long bytes)
+    {
+        return String.format(java.util.Locale.ROOT, "%,d bytes (%,.1f MiB)", bytes, bytes / (1024.0 * 1024.0));
+    }
+
+    private static String joined(final int[] values)
+    {
+        final StringBuilder b = new StringBuilder();
+        for (final int value : values)
+        {
+            b.append(b.length() == 0 ? "" : ",").append(value);
+        }
+        return b.toString();
+    }
+}

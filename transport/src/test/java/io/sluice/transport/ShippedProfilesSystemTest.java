@@ -1,0 +1,63 @@
+package io.sluice.transport;
+
+import io.sluice.config.SluiceConfig;
+import io.sluice.transport.client.SluiceClient;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every shipped profile starts for real, answers events and stops cleanly. Only what must be scaled to this
+ * machine is overridden: CPU lists (pinning to CPUs the host may not have) and busy-spinning strategies (never
+ * more spinning threads than cores in a test); sizes stay as shipped.
+ */
+class ShippedProfilesSystemTest
+{
+    @ParameterizedTest
+    @ValueSource(strings = {"defaults.properties", "small-host.properties", "pinned-host.properties", "demo.properties"})
+    @Timeout(120)
+    void shouldStartAnswerAndStopWithEveryShippedProfile(final String profile) throws Exception
+    {
+        final TestDaemon daemon = new TestDaemon()
+            .profile(Path.of("..", "config", profile))
+            .set(SluiceConfig.PROCESSOR_CPUS, "")
+            .set(SluiceConfig.INGRESS_CPU, "-1")
+            .set(SluiceConfig.PROCESSOR_WAIT_STRATEGY, "sleeping")
+            .set(SluiceConfig.INGRESS_IDLE_STRATEGY, "backoff")
+            .set(SluiceConfig.DRIVER_IDLE_STRATEGY, "backoff");
+        final SluiceConfig config = daemon.config();
+        final RecordingHandler handler = new RecordingHandler();
+        try
+        {
+            daemon.start();
+            try (SluiceClient client = daemon.client())
+            {
+                assertTrue(client.awaitConnected(TimeUnit.SECONDS.toNanos(20)));
+                final long[] keys = new long[100];
+                final double[] values = new double[100];
+                for (int i = 0; i < keys.length; i++)
+                {
+                    keys[i] = i % 10;
+                    values[i] = 1.0;
+                }
+                SluiceSystemTest.sendAll(client, handler, keys, values);
+            }
+        }
+        finally
+        {
+            daemon.close();
+        }
+        assertEquals(100, handler.results.size(), profile + "\n" + daemon.log());
+        assertEquals(10, handler.results.stream().mapToLong(RecordingHandler.Result::count).max().orElse(0));
+        assertTrue(daemon.log().contains("sluice: stopped after accepting"), daemon.log());
+        assertFalse(new File(config.driverDir()).exists(), "driver directory deleted at stop");
+    }
+}

@@ -32,7 +32,7 @@ class SluiceConfigTest
         "sluice.ring.slot-length;68;sluice.ring.slot-length=68 must be a multiple of 8",
         "sluice.state.capacity;1000;sluice.state.capacity=1000 must be a power of two",
         "sluice.processor.count;0;sluice.processor.count=0 must be in [1, 64]",
-        "sluice.ingress.idle-strategy;spinny;sluice.ingress.idle-strategy=spinny must be one of: busy-spin, yielding, backoff, sleeping, noop",
+        "sluice.ingress.idle-strategy;spinny;sluice.ingress.idle-strategy=spinny must be one of: busy-spin, yielding, backoff, sleeping",
         "sluice.ingress.idle-strategy;noop;sluice.ingress.idle-strategy=noop must be one of: busy-spin, yielding, backoff, sleeping",
         "sluice.processor.wait-strategy;blocking;sluice.processor.wait-strategy=blocking must be one of: busy-spin, yielding, sleeping",
         "sluice.threading;many;sluice.threading=many must be one of: dedicated, shared",

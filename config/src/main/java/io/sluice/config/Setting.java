@@ -1,5 +1,6 @@
 package io.sluice.config;
 
+import java.security.SecureRandom;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;
@@ -34,6 +35,8 @@ public final class Setting<T>
     static final long DAY_NS = 24L * HOUR_NS;
 
     private static final String DURATION_FORMAT = "must be a duration with a unit: ns, us, ms or s (e.g. 10ms)";
+    private static final String SEED_FORMAT =
+        "must be random or a 64-bit integer, decimal or hexadecimal with 0x (e.g. 0x5eed)";
 
     /**
      * Turns the text of a setting into its value.
@@ -212,6 +215,19 @@ public final class Setting<T>
     public static Setting<int[]> cpuList(final String key, final String description)
     {
         return of(key, "", Setting::parseCpuList, Setting::formatCpuList, description);
+    }
+
+    /**
+     * @param key         property name.
+     * @param description one line: what the seed seeds.
+     * @return a 64-bit seed: {@code random} (the default) draws a non-zero seed from {@link java.security.SecureRandom}
+     * when the configuration loads; otherwise a decimal or {@code 0x} hexadecimal long. Rendered as 16 hex digits, so
+     * the effective value reproduces the run.
+     */
+    public static Setting<Long> seed(final String key, final String description)
+    {
+        return of(key, "random", Setting::parseSeed, (value) -> String.format(Locale.ROOT, "0x%016x", value),
+            description);
     }
 
     /**
@@ -475,6 +491,32 @@ public final class Setting<T>
             b.append(b.length() == 0 ? "" : ",").append(cpu);
         }
         return b.toString();
+    }
+
+    private static Long parseSeed(final String key, final String text)
+    {
+        if ("random".equalsIgnoreCase(text))
+        {
+            final SecureRandom random = new SecureRandom();
+            long seed = 0;
+            while (0 == seed)
+            {
+                seed = random.nextLong();
+            }
+            return seed;
+        }
+        try
+        {
+            if (text.startsWith("0x") || text.startsWith("0X"))
+            {
+                return Long.parseUnsignedLong(text.substring(2), 16);
+            }
+            return Long.parseLong(text);
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new ConfigurationException(key, text, SEED_FORMAT);
+        }
     }
 
     private static void checkRange(final String key, final String text, final long value, final long min, final long max)

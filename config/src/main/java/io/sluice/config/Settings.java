@@ -9,6 +9,7 @@ import java.util.Set;
 import static io.sluice.config.Setting.DAY_NS;
 import static io.sluice.config.Setting.HOUR_NS;
 import static io.sluice.config.Setting.MICROSECOND_NS;
+import static io.sluice.config.Setting.MILLISECOND_NS;
 import static io.sluice.config.Setting.SECOND_NS;
 
 /**
@@ -49,11 +50,6 @@ public final class Settings
     public static final Setting<Integer> RING_LENGTH = declare(Setting.powerOfTwo(
         SluiceConfig.RING_LENGTH, 16 * 1024, 2, 1 << 26, "Entries in the ring, a power of two in [2, 2^26]."));
 
-    /** Bytes per ring slot. */
-    public static final Setting<Integer> RING_SLOT_LENGTH = declare(Setting.of(
-        SluiceConfig.RING_SLOT_LENGTH, Integer.toString(SluiceConfig.MIN_SLOT_LENGTH), Settings::parseSlotLength,
-        (value) -> Integer.toString(value), "Bytes per ring slot, a multiple of 8 and at least 64."));
-
     /** Processors, each the single writer of one shard of the keys. */
     public static final Setting<Integer> PROCESSOR_COUNT = declare(Setting.integer(
         SluiceConfig.PROCESSOR_COUNT, 2, 1, 64, "Processors, each the single writer of one shard of the keys."));
@@ -62,6 +58,12 @@ public final class Settings
     public static final Setting<Integer> STATE_CAPACITY = declare(Setting.powerOfTwo(
         SluiceConfig.STATE_CAPACITY, 64 * 1024, 2, 1 << 28,
         "Keys each processor's off-heap table holds, a power of two in [2, 2^28]; a full table rejects new keys."));
+
+    /** Seed of the key hash. */
+    public static final Setting<Long> HASH_SEED = declare(Setting.seed(
+        SluiceConfig.HASH_SEED,
+        "Seed of the key hash that picks each key's shard and table slot: random (a fresh non-zero seed each start) " +
+        "or a 64-bit integer, decimal or 0x-hex."));
 
     /** How units of work map onto threads. */
     public static final Setting<ThreadingMode> THREADING = declare(Setting.choice(
@@ -96,6 +98,12 @@ public final class Settings
         SluiceConfig.DRIVER_DIR, "", "Media driver directory.").derivedDefault(
         "<shared memory dir>/sluice-<user>-driver", (concluded) -> defaultDriverDir()));
 
+    /** How long a driver's heartbeat may stand still before its directory is taken over. */
+    public static final Setting<Long> DRIVER_LIVENESS_TIMEOUT = declare(Setting.duration(
+        SluiceConfig.DRIVER_LIVENESS_TIMEOUT, "3s", 100 * MILLISECOND_NS, 60 * SECOND_NS,
+        "A driver directory whose owner process is alive but whose driver heartbeat is older than this is treated " +
+        "as dead and taken over."));
+
     /** Threading mode of an embedded media driver. */
     public static final Setting<DriverThreading> DRIVER_THREADING = declare(Setting.choice(
         SluiceConfig.DRIVER_THREADING, DriverThreading.INVOKER, EnumSet.allOf(DriverThreading.class),
@@ -105,6 +113,12 @@ public final class Settings
     public static final Setting<IdleStrategyType> DRIVER_IDLE_STRATEGY = declare(Setting.choice(
         SluiceConfig.DRIVER_IDLE_STRATEGY, IdleStrategyType.BACKOFF, agentIdleStrategies(),
         "Idle strategy of an embedded driver's own threads (not used with invoker)."));
+
+    /** Longest a graceful stop waits for the ring to drain and receivers to consume every result. */
+    public static final Setting<Long> SHUTDOWN_TIMEOUT = declare(Setting.duration(
+        SluiceConfig.SHUTDOWN_TIMEOUT, "10s", 0, HOUR_NS,
+        "Longest a graceful stop waits for the ring to drain and for egress receivers to consume everything " +
+        "published."));
 
     /** Earliest accepted event timestamp, epoch ns. */
     public static final Setting<Long> TIMESTAMP_MIN = declare(Setting.longInteger(
@@ -191,17 +205,6 @@ public final class Settings
     {
         TABLE.add(setting);
         return setting;
-    }
-
-    private static Integer parseSlotLength(final String key, final String text)
-    {
-        final long slotLength = Setting.parseSize(key, text, 1, 1 << 16);
-        if (slotLength < SluiceConfig.MIN_SLOT_LENGTH || (slotLength & 7) != 0)
-        {
-            throw new ConfigurationException(key, text, "must be a multiple of 8 and at least " +
-                SluiceConfig.MIN_SLOT_LENGTH + " bytes, the largest ring entry (an Event with its routing header)");
-        }
-        return (int)slotLength;
     }
 
     private static Set<IdleStrategyType> agentIdleStrategies()

@@ -32,12 +32,12 @@ public final class SluiceConfig
     public static final String EGRESS_STREAM_ID = "sluice.egress.stream-id";
     /** Number of entries in the ring. */
     public static final String RING_LENGTH = "sluice.ring.length";
-    /** Bytes per ring slot. */
-    public static final String RING_SLOT_LENGTH = "sluice.ring.slot-length";
     /** Number of processors (shards). */
     public static final String PROCESSOR_COUNT = "sluice.processor.count";
     /** Key capacity of each processor's state table. */
     public static final String STATE_CAPACITY = "sluice.state.capacity";
+    /** Seed of the key hash: {@code random} or a long. */
+    public static final String HASH_SEED = "sluice.hash.seed";
     /** How units of work map onto threads. */
     public static final String THREADING = "sluice.threading";
     /** Idle strategy of the ingress thread (or of the one shared thread). */
@@ -52,10 +52,14 @@ public final class SluiceConfig
     public static final String DRIVER_MODE = "sluice.driver.mode";
     /** Media driver directory. */
     public static final String DRIVER_DIR = "sluice.driver.dir";
+    /** How long a live owner's driver heartbeat may stand still before its directory is taken over. */
+    public static final String DRIVER_LIVENESS_TIMEOUT = "sluice.driver.liveness-timeout";
     /** Embedded driver threading mode. */
     public static final String DRIVER_THREADING = "sluice.driver.threading";
     /** Idle strategy of the embedded driver's threads. */
     public static final String DRIVER_IDLE_STRATEGY = "sluice.driver.idle-strategy";
+    /** Longest a graceful stop waits for everything published to be consumed. */
+    public static final String SHUTDOWN_TIMEOUT = "sluice.shutdown.timeout";
     /** Earliest accepted event timestamp, epoch ns. */
     public static final String TIMESTAMP_MIN = "sluice.event.timestamp-min";
     /** Latest accepted event timestamp, epoch ns. */
@@ -85,11 +89,6 @@ public final class SluiceConfig
     public static final long YEAR_2000_NS = 946_684_800_000_000_000L;
     /** 2200-01-01T00:00:00Z in epoch nanoseconds. */
     public static final long YEAR_2200_NS = 7_258_118_400_000_000_000L;
-
-    /**
-     * Smallest slot that holds the largest ring entry; the core module checks its slot layout against it.
-     */
-    public static final int MIN_SLOT_LENGTH = 64;
 
     private static final Set<String> KNOWN_KEYS = Settings.keys();
 
@@ -307,15 +306,6 @@ public final class SluiceConfig
     }
 
     /**
-     * @return {@value #RING_SLOT_LENGTH}: bytes per ring slot, a multiple of 8 and at least {@value #MIN_SLOT_LENGTH}.
-     * Default and range: {@link Settings#RING_SLOT_LENGTH}.
-     */
-    public int slotLength()
-    {
-        return value(Settings.RING_SLOT_LENGTH);
-    }
-
-    /**
      * @return {@value #PROCESSOR_COUNT}: processors, each the single writer of one shard of the keys. Default and
      * range: {@link Settings#PROCESSOR_COUNT}.
      */
@@ -331,6 +321,16 @@ public final class SluiceConfig
     public int stateCapacity()
     {
         return value(Settings.STATE_CAPACITY);
+    }
+
+    /**
+     * @return {@value #HASH_SEED}: the concluded seed of the key hash; when the setting is {@code random}, the
+     * non-zero seed drawn at load, which {@link #effective()} shows so a run can be reproduced. Default and range:
+     * {@link Settings#HASH_SEED}.
+     */
+    public long hashSeed()
+    {
+        return value(Settings.HASH_SEED);
     }
 
     /**
@@ -395,6 +395,16 @@ public final class SluiceConfig
     }
 
     /**
+     * @return {@value #DRIVER_LIVENESS_TIMEOUT}: a driver directory whose owner process is alive but whose driver
+     * heartbeat is older than this is treated as dead and taken over, ns. Default and range:
+     * {@link Settings#DRIVER_LIVENESS_TIMEOUT}.
+     */
+    public long driverLivenessTimeoutNs()
+    {
+        return value(Settings.DRIVER_LIVENESS_TIMEOUT);
+    }
+
+    /**
      * @return {@value #DRIVER_THREADING}: threading mode of an embedded driver. Default and range: {@link
      * Settings#DRIVER_THREADING}.
      */
@@ -410,6 +420,16 @@ public final class SluiceConfig
     public IdleStrategyType driverIdleStrategy()
     {
         return value(Settings.DRIVER_IDLE_STRATEGY);
+    }
+
+    /**
+     * @return {@value #SHUTDOWN_TIMEOUT}: the longest a graceful stop waits for the ring to drain and for every
+     * connected egress receiver to consume everything published, ns; the stop logs when it gives up. Default and
+     * range: {@link Settings#SHUTDOWN_TIMEOUT}.
+     */
+    public long shutdownTimeoutNs()
+    {
+        return value(Settings.SHUTDOWN_TIMEOUT);
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.Properties;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class SluiceConfigTest
@@ -28,8 +29,7 @@ class SluiceConfigTest
     @CsvSource(delimiter = ';', value = {
         "sluice.ring.length;1000;sluice.ring.length=1000 must be a power of two",
         "sluice.ring.length;lots;sluice.ring.length=lots must be a size such as 65536, 64k or 1m",
-        "sluice.ring.slot-length;32;sluice.ring.slot-length=32 must be a multiple of 8 and at least 64 bytes",
-        "sluice.ring.slot-length;68;sluice.ring.slot-length=68 must be a multiple of 8",
+        "sluice.ring.slot-length;64;sluice.ring.slot-length=64 is not a known setting",
         "sluice.state.capacity;1000;sluice.state.capacity=1000 must be a power of two",
         "sluice.processor.count;0;sluice.processor.count=0 must be in [1, 64]",
         "sluice.ingress.idle-strategy;spinny;sluice.ingress.idle-strategy=spinny must be one of: busy-spin, yielding, backoff, sleeping",
@@ -40,7 +40,14 @@ class SluiceConfigTest
         "sluice.ingress.channel;udp://localhost:1;sluice.ingress.channel=udp://localhost:1 must be an Aeron URI",
         "sluice.ingress.stream-id;-3;sluice.ingress.stream-id=-3 must be in [1, 2147483647]",
         "sluice.ring.lenght;1024;sluice.ring.lenght=1024 is not a known setting",
-        "sluice.driver.mode;remote;sluice.driver.mode=remote must be one of: embedded, external"})
+        "sluice.driver.mode;remote;sluice.driver.mode=remote must be one of: embedded, external",
+        "sluice.hash.seed;lucky;sluice.hash.seed=lucky must be random or a 64-bit integer, decimal or hexadecimal with 0x (e.g. 0x5eed)",
+        "sluice.hash.seed;0x1ffffffffffffffff;sluice.hash.seed=0x1ffffffffffffffff must be random or a 64-bit integer",
+        "sluice.shutdown.timeout;3601s;sluice.shutdown.timeout=3601s must be between 0s and 3600s",
+        "sluice.shutdown.timeout;-1ms;sluice.shutdown.timeout=-1ms must be between 0s and 3600s",
+        "sluice.driver.liveness-timeout;99ms;sluice.driver.liveness-timeout=99ms must be between 100ms and 60s",
+        "sluice.driver.liveness-timeout;61s;sluice.driver.liveness-timeout=61s must be between 100ms and 60s",
+        "sluice.driver.liveness-timeout;3;sluice.driver.liveness-timeout=3 must be a duration with a unit: ns, us, ms or s (e.g. 10ms)"})
     void shouldFailNamingTheKeyTheValueAndWhatIsAllowed(final String key, final String value, final String message)
     {
         final ConfigurationException ex =
@@ -118,6 +125,48 @@ class SluiceConfigTest
             config.alertRules());
         assertEquals(250_000_000L, config.windowSlideNs());
         assertEquals(7, config.panesPerKey());
+    }
+
+    @Test
+    void shouldDrawADifferentNonZeroHashSeedAtEveryLoadAndShowIt()
+    {
+        final SluiceConfig first = SluiceConfig.of(new Properties());
+        final SluiceConfig second = SluiceConfig.of(props("sluice.hash.seed", "random"));
+        assertNotEquals(0L, first.hashSeed());
+        assertNotEquals(0L, second.hashSeed());
+        assertNotEquals(first.hashSeed(), second.hashSeed());
+        assertEquals(String.format("0x%016x", first.hashSeed()), first.effective().get(SluiceConfig.HASH_SEED));
+        final SluiceConfig again = SluiceConfig.of(props("sluice.hash.seed", first.effective().get(SluiceConfig.HASH_SEED)));
+        assertEquals(first.hashSeed(), again.hashSeed());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = ';', value = {
+        "12345;12345;0x0000000000003039",
+        "-7;-7;0xfffffffffffffff9",
+        "0;0;0x0000000000000000",
+        "0x5eed;24301;0x0000000000005eed",
+        "0XFFFFFFFFFFFFFFFF;-1;0xffffffffffffffff",
+        "9223372036854775807;9223372036854775807;0x7fffffffffffffff"})
+    void shouldParseAGivenHashSeedAsDecimalOrHex(final String text, final long seed, final String effective)
+    {
+        final SluiceConfig config = SluiceConfig.of(props("sluice.hash.seed", text));
+        assertEquals(seed, config.hashSeed());
+        assertEquals(effective, config.effective().get(SluiceConfig.HASH_SEED));
+    }
+
+    @Test
+    void shouldDefaultAndParseShutdownAndLivenessTimeouts()
+    {
+        final SluiceConfig defaults = SluiceConfig.of(new Properties());
+        assertEquals(10_000_000_000L, defaults.shutdownTimeoutNs());
+        assertEquals(3_000_000_000L, defaults.driverLivenessTimeoutNs());
+        final SluiceConfig config = SluiceConfig.of(props(
+            "sluice.shutdown.timeout", "0s", "sluice.driver.liveness-timeout", "250ms"));
+        assertEquals(0L, config.shutdownTimeoutNs());
+        assertEquals(250_000_000L, config.driverLivenessTimeoutNs());
+        assertEquals("0s", config.effective().get(SluiceConfig.SHUTDOWN_TIMEOUT));
+        assertEquals("250ms", config.effective().get(SluiceConfig.DRIVER_LIVENESS_TIMEOUT));
     }
 
     @Test

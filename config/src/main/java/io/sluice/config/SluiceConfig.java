@@ -90,6 +90,22 @@ public final class SluiceConfig
     /** 2200-01-01T00:00:00Z in epoch nanoseconds. */
     public static final long YEAR_2200_NS = 7_258_118_400_000_000_000L;
 
+    /**
+     * Most panes a key keeps: {@code ceil((window size + allowed lateness) / slide)} plus 3 spare, so at most 4093
+     * slides of window and lateness.
+     */
+    public static final int MAX_PANES_PER_KEY = 4096;
+
+    /**
+     * Longest eviction horizon, {@code evict-after-windows x window size + window size + allowed lateness}: 100
+     * Julian years of event time, in ns. The latest accepted timestamp plus the horizon must also stay within a
+     * {@code long} of epoch ns (2262-04-11), so that no window end or eviction time can overflow.
+     */
+    public static final long MAX_EVICTION_HORIZON_NS = 100L * 31_557_600L * 1_000_000_000L;
+
+    private static final int SPARE_PANES = 3;
+    private static final String LARGEST_EPOCH_NS = "the largest epoch-ns time, " +
+        java.time.Instant.ofEpochSecond(0, Long.MAX_VALUE);
     private static final Set<String> KNOWN_KEYS = Settings.keys();
 
     private final Map<Setting<?>, Object> values;
@@ -104,12 +120,7 @@ public final class SluiceConfig
         this.alertRules = List.copyOf(AlertRule.parse(source));
         this.aeronProperties = source.withPrefix("aeron.");
         conclude();
-        this.panesPerKey = (int)((windowSizeNs() + allowedLatenessNs() + windowSlideNs() - 1) / windowSlideNs()) + 3;
-        if (windowType() != WindowType.NONE && panesPerKey > 4096)
-        {
-            throw fail(Settings.WINDOW_SLIDE, "is too small: (" + WINDOW_SIZE + " + " +
-                WINDOW_ALLOWED_LATENESS + ") / slide must stay under 4093 panes per key");
-        }
+        this.panesPerKey = windowType() == WindowType.NONE ? 0 : (int)windowPanes() + SPARE_PANES;
 
         final Map<String, String> map = new LinkedHashMap<>();
         for (final Map.Entry<Setting<?>, Object> e : values.entrySet())
@@ -215,7 +226,11 @@ public final class SluiceConfig
         }
         if (windowSizeNs() % windowSlideNs() != 0)
         {
-            throw fail(Settings.WINDOW_SLIDE, "must divide " + WINDOW_SIZE + "=" + windowSizeNs() + "ns");
+            throw fail(Settings.WINDOW_SLIDE, "must divide " + show(Settings.WINDOW_SIZE));
+        }
+        if (windowType() != WindowType.NONE)
+        {
+            checkWindowArithmetic();
         }
         if (windowType() == WindowType.NONE)
         {
@@ -238,6 +253,62 @@ public final class SluiceConfig
             throw fail(Settings.EGRESS_STREAM_ID,
                 "must differ from " + INGRESS_STREAM_ID + " when ingress and egress share a channel");
         }
+    }
+
+    /**
+     * Window size, lateness and slide are each at most {@link Settings#MAX_WINDOW_NS}, so every sum below fits a
+     * {@code long}; products are checked with {@link Math#multiplyExact(long, long)} before any cast.
+     */
+    private void checkWindowArithmetic()
+    {
+        final long windowPanes = windowPanes();
+        if (windowPanes > MAX_PANES_PER_KEY - SPARE_PANES)
+        {
+            throw fail(Settings.WINDOW_SLIDE, "is too small: (" + show(Settings.WINDOW_SIZE) + " + " +
+                show(Settings.WINDOW_ALLOWED_LATENESS) + ") / slide is " + windowPanes + " panes, more than the " +
+                (MAX_PANES_PER_KEY - SPARE_PANES) + " a key can keep");
+        }
+        final long spanNs = windowSizeNs() + allowedLatenessNs();
+        if (timestampMaxNs() > Long.MAX_VALUE - spanNs)
+        {
+            throw fail(Settings.TIMESTAMP_MAX, "leaves no room for a window: + " + show(Settings.WINDOW_SIZE) + " + " +
+                show(Settings.WINDOW_ALLOWED_LATENESS) + " passes " + LARGEST_EPOCH_NS);
+        }
+        final int evictAfterWindows = evictAfterWindows();
+        if (evictAfterWindows > 0)
+        {
+            long horizonNs;
+            try
+            {
+                horizonNs = Math.addExact(Math.multiplyExact((long)evictAfterWindows, windowSizeNs()), spanNs);
+            }
+            catch (final ArithmeticException ex)
+            {
+                horizonNs = Long.MAX_VALUE;
+            }
+            final String horizon = evictAfterWindows + " x " + show(Settings.WINDOW_SIZE) + " + " + WINDOW_SIZE + " + " +
+                show(Settings.WINDOW_ALLOWED_LATENESS);
+            if (horizonNs > MAX_EVICTION_HORIZON_NS)
+            {
+                throw fail(Settings.EVICT_AFTER_WINDOWS, "is too large: " + horizon + " must stay within 100 years (" +
+                    Setting.formatDuration(MAX_EVICTION_HORIZON_NS) + ") of event time");
+            }
+            if (timestampMaxNs() > Long.MAX_VALUE - horizonNs)
+            {
+                throw fail(Settings.EVICT_AFTER_WINDOWS, "is too large: " + show(Settings.TIMESTAMP_MAX) + " + " + horizon +
+                    " passes " + LARGEST_EPOCH_NS);
+            }
+        }
+    }
+
+    private long windowPanes()
+    {
+        return (windowSizeNs() + allowedLatenessNs() + windowSlideNs() - 1) / windowSlideNs();
+    }
+
+    private <T> String show(final Setting<T> setting)
+    {
+        return setting.key() + "=" + setting.render(value(setting));
     }
 
     private <T> ConfigurationException fail(final Setting<T> setting, final String reason)
@@ -541,7 +612,8 @@ public final class SluiceConfig
     }
 
     /**
-     * @return panes (slide-long slices) each key keeps: enough for every window that can still be open.
+     * @return panes (slide-long slices) each key keeps: enough for every window that can still be open, at most
+     * {@link #MAX_PANES_PER_KEY}; 0 when windows are off ({@link WindowType#NONE}).
      */
     public int panesPerKey()
     {

@@ -101,7 +101,7 @@ class SluiceConfigTest
         assertEquals("sluice.alert.a.on", ex.key());
         ex = assertThrows(ConfigurationException.class, () -> SluiceConfig.of(props(
             "sluice.window.type", "sliding", "sluice.window.size", "100ms", "sluice.window.slide", "30ms")));
-        assertEquals("sluice.window.slide=30ms must divide sluice.window.size=100000000ns", ex.getMessage());
+        assertEquals("sluice.window.slide=30ms must divide sluice.window.size=100ms", ex.getMessage());
         ex = assertThrows(ConfigurationException.class, () -> SluiceConfig.of(props(
             "sluice.window.type", "tumbling", "sluice.window.size", "100ms", "sluice.window.slide", "50ms")));
         assertEquals(SluiceConfig.WINDOW_SLIDE, ex.key());
@@ -167,6 +167,99 @@ class SluiceConfigTest
         assertEquals(250_000_000L, config.driverLivenessTimeoutNs());
         assertEquals("0s", config.effective().get(SluiceConfig.SHUTDOWN_TIMEOUT));
         assertEquals("250ms", config.effective().get(SluiceConfig.DRIVER_LIVENESS_TIMEOUT));
+    }
+
+    @ParameterizedTest(name = "size={0} slide={1} lateness={2}")
+    @CsvSource(delimiter = ';', value = {
+        "366d;1us;0s;sluice.window.slide=1us is too small: (sluice.window.size=31622400s + " +
+            "sluice.window.allowed-lateness=0s) / slide is 31622400000000 panes, more than the 4093 a key can keep",
+        "4096ms;1ms;1ms;sluice.window.slide=1ms is too small: (sluice.window.size=4096ms + " +
+            "sluice.window.allowed-lateness=1ms) / slide is 4097 panes, more than the 4093 a key can keep",
+        "1s;1us;366d;sluice.window.slide=1us is too small: (sluice.window.size=1s + " +
+            "sluice.window.allowed-lateness=31622400s) / slide is 31622401000000 panes, more than the 4093 a key can keep"})
+    void shouldRejectASlideTooSmallForThePanesAKeyCanKeepWithoutOverflow(
+        final String size, final String slide, final String lateness, final String message)
+    {
+        final ConfigurationException ex = assertThrows(ConfigurationException.class, () -> SluiceConfig.of(props(
+            "sluice.window.type", "sliding", "sluice.window.size", days(size), "sluice.window.slide", slide,
+            "sluice.window.allowed-lateness", days(lateness))));
+        assertEquals(SluiceConfig.WINDOW_SLIDE, ex.key());
+        assertEquals(message, ex.getMessage());
+    }
+
+    @Test
+    void shouldKeepAtMost4093PanesOfWindowAndLatenessPerKey()
+    {
+        final SluiceConfig largest = SluiceConfig.of(props(
+            "sluice.window.type", "sliding", "sluice.window.size", "4093ms", "sluice.window.slide", "1ms"));
+        assertEquals(4096, largest.panesPerKey());
+        final ConfigurationException ex = assertThrows(ConfigurationException.class, () -> SluiceConfig.of(props(
+            "sluice.window.type", "sliding", "sluice.window.size", "4094ms", "sluice.window.slide", "1ms")));
+        assertEquals("sluice.window.slide=1ms is too small: (sluice.window.size=4094ms + " +
+            "sluice.window.allowed-lateness=0s) / slide is 4094 panes, more than the 4093 a key can keep", ex.getMessage());
+        assertEquals(0, SluiceConfig.of(props("sluice.window.size", "31622400s", "sluice.window.slide", "1us"))
+            .panesPerKey());
+    }
+
+    @Test
+    void shouldRejectAnEvictionHorizonBeyondOneHundredYearsWithoutOverflow()
+    {
+        ConfigurationException ex = assertThrows(ConfigurationException.class, () -> SluiceConfig.of(props(
+            "sluice.window.type", "tumbling", "sluice.window.size", "31622400s",
+            "sluice.state.evict-after-windows", "1000000")));
+        assertEquals(SluiceConfig.EVICT_AFTER_WINDOWS, ex.key());
+        assertEquals("sluice.state.evict-after-windows=1000000 is too large: 1000000 x sluice.window.size=31622400s " +
+            "+ sluice.window.size + sluice.window.allowed-lateness=0s must stay within 100 years (3155760000s) of " +
+            "event time", ex.getMessage());
+
+        ex = assertThrows(ConfigurationException.class, () -> SluiceConfig.of(props(
+            "sluice.window.type", "tumbling", "sluice.window.size", "86400s", "sluice.window.allowed-lateness", "1s",
+            "sluice.state.evict-after-windows", "36524", "sluice.event.timestamp-max", "0",
+            "sluice.event.timestamp-min", "-1")));
+        assertEquals("sluice.state.evict-after-windows=36524 is too large: 36524 x sluice.window.size=86400s " +
+            "+ sluice.window.size + sluice.window.allowed-lateness=1s must stay within 100 years (3155760000s) of " +
+            "event time", ex.getMessage());
+
+        final SluiceConfig hundredYears = SluiceConfig.of(props(
+            "sluice.window.type", "tumbling", "sluice.window.size", "86400s", "sluice.window.allowed-lateness", "0s",
+            "sluice.state.evict-after-windows", "36524", "sluice.event.timestamp-max", "0",
+            "sluice.event.timestamp-min", "-1"));
+        assertEquals(36524, hundredYears.evictAfterWindows());
+    }
+
+    @Test
+    void shouldRejectAnEvictionHorizonThatPassesTheLargestEpochNanosecondAfterTheLatestTimestamp()
+    {
+        final ConfigurationException ex = assertThrows(ConfigurationException.class, () -> SluiceConfig.of(props(
+            "sluice.window.type", "tumbling", "sluice.window.size", "86400s", "sluice.state.evict-after-windows", "36000")));
+        assertEquals(SluiceConfig.EVICT_AFTER_WINDOWS, ex.key());
+        assertEquals("sluice.state.evict-after-windows=36000 is too large: sluice.event.timestamp-max=" +
+            "7258118400000000000 + 36000 x sluice.window.size=86400s + sluice.window.size + " +
+            "sluice.window.allowed-lateness=0s passes the largest epoch-ns time, 2262-04-11T23:47:16.854775807Z",
+            ex.getMessage());
+        final SluiceConfig before2100 = SluiceConfig.of(props(
+            "sluice.window.type", "tumbling", "sluice.window.size", "86400s", "sluice.state.evict-after-windows", "36000",
+            "sluice.event.timestamp-max", "4102444800000000000"));
+        assertEquals(36000, before2100.evictAfterWindows());
+    }
+
+    @Test
+    void shouldRejectALatestTimestampThatLeavesNoRoomForAWindow()
+    {
+        final ConfigurationException ex = assertThrows(ConfigurationException.class, () -> SluiceConfig.of(props(
+            "sluice.window.type", "tumbling", "sluice.event.timestamp-max", "9223372036854775000")));
+        assertEquals(SluiceConfig.TIMESTAMP_MAX, ex.key());
+        assertEquals("sluice.event.timestamp-max=9223372036854775000 leaves no room for a window: + " +
+            "sluice.window.size=1s + sluice.window.allowed-lateness=0s passes the largest epoch-ns time, " +
+            "2262-04-11T23:47:16.854775807Z", ex.getMessage());
+        assertEquals(9223372036854775000L, SluiceConfig.of(props("sluice.event.timestamp-max", "9223372036854775000"))
+            .timestampMaxNs());
+    }
+
+    private static String days(final String duration)
+    {
+        return duration.endsWith("d") ?
+            Long.parseLong(duration.substring(0, duration.length() - 1)) * 86_400 + "s" : duration;
     }
 
     @Test

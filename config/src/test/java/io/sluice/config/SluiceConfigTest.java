@@ -262,6 +262,36 @@ class SluiceConfigTest
             Long.parseLong(duration.substring(0, duration.length() - 1)) * 86_400 + "s" : duration;
     }
 
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = ';', value = {
+        "sluice.ring.length;1;sluice.ring.length=1 must be in [2, 67108864]",
+        "sluice.ring.length;128m;sluice.ring.length=128m must be in [2, 67108864]",
+        "sluice.ring.length;48k;sluice.ring.length=48k must be a power of two",
+        "sluice.ring.length;8589934592g;sluice.ring.length=8589934592g must be a size such as 65536, 64k or 1m",
+        "sluice.state.capacity;1;sluice.state.capacity=1 must be in [2, 268435456]",
+        "sluice.state.capacity;512m;sluice.state.capacity=512m must be in [2, 268435456]",
+        "sluice.state.capacity;3;sluice.state.capacity=3 must be a power of two",
+        "sluice.state.capacity;-4;sluice.state.capacity=-4 must be in [2, 268435456]"})
+    void shouldKeepRingLengthAndStateCapacityPowersOfTwoInTheirRanges(
+        final String key, final String value, final String message)
+    {
+        final ConfigurationException ex =
+            assertThrows(ConfigurationException.class, () -> SluiceConfig.of(props(key, value)));
+        assertEquals(key, ex.key());
+        assertEquals(message, ex.getMessage());
+    }
+
+    @Test
+    void shouldAcceptTheLargestRingAndStateTable()
+    {
+        final SluiceConfig largest = SluiceConfig.of(props("sluice.ring.length", "64m", "sluice.state.capacity", "256m"));
+        assertEquals(1 << 26, largest.ringLength());
+        assertEquals(1 << 28, largest.stateCapacity());
+        final SluiceConfig smallest = SluiceConfig.of(props("sluice.ring.length", "2", "sluice.state.capacity", "2"));
+        assertEquals(2, smallest.ringLength());
+        assertEquals(2, smallest.stateCapacity());
+    }
+
     @Test
     void shouldRejectCpuListOfTheWrongLength()
     {

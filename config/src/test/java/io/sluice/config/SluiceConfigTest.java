@@ -333,19 +333,6 @@ class SluiceConfigTest
         assertEquals(ThreadingMode.SHARED, config.threading());
     }
 
-    @Test
-    void shouldLoadEveryShippedProfile()
-    {
-        final SluiceConfig defaults = SluiceConfig.load(profile("defaults.properties"), null);
-        assertEquals(SluiceConfig.of(new Properties()).effective().get(SluiceConfig.RING_LENGTH),
-            defaults.effective().get(SluiceConfig.RING_LENGTH));
-        assertEquals(SluiceConfig.of(new Properties()).egressChannel(), defaults.egressChannel());
-        assertEquals(ThreadingMode.SHARED, SluiceConfig.load(profile("small-host.properties"), null).threading());
-        final SluiceConfig pinned = SluiceConfig.load(profile("pinned-host.properties"), null);
-        assertEquals(ThreadingMode.DEDICATED, pinned.threading());
-        assertArrayEquals(new int[]{3, 4, 5, 6}, pinned.processorCpus());
-    }
-
     private static Path profile(final String name)
     {
         Path path = Paths.get(name);

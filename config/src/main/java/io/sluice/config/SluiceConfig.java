@@ -1,6 +1,7 @@
 package io.sluice.config;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,9 +11,10 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The daemon's configuration: every setting as a property name, a default and an accessor documenting meaning
- * and unit. Built once at start-up by {@link #load(Path, Properties)}, which validates every value and every
- * cross-field rule and throws a {@link ConfigurationException} naming the key on the first failure.
+ * The daemon's configuration: the concluded value of every setting declared in {@link Settings} (key, default,
+ * parser with its range, documentation), one accessor each, plus the alert rules. Built once at start-up by
+ * {@link #load(Path, Properties)}, which validates every value and every cross-field rule and throws a
+ * {@link ConfigurationException} naming the key on the first failure.
  * <p>
  * Keys under {@code aeron.} are not interpreted here: {@link #aeronProperties()} hands them to the media driver
  * and the Aeron client. Any other key under {@code sluice.} that is not known here is an error, so a typo fails
@@ -105,7 +107,7 @@ public final class SluiceConfig
 
     private static final int SPARE_PANES = 3;
     private static final String LARGEST_EPOCH_NS = "the largest epoch-ns time, " +
-        java.time.Instant.ofEpochSecond(0, Long.MAX_VALUE);
+        Instant.ofEpochSecond(0, Long.MAX_VALUE);
     private static final Set<String> KNOWN_KEYS = Settings.keys();
 
     private final Map<Setting<?>, Object> values;
@@ -186,6 +188,7 @@ public final class SluiceConfig
         final Map<Setting<?>, Object> values = new LinkedHashMap<>();
         final Setting.Concluded concluded = new Setting.Concluded()
         {
+            @Override
             @SuppressWarnings("unchecked")
             public <V> V value(final Setting<V> setting)
             {
@@ -232,7 +235,7 @@ public final class SluiceConfig
         {
             checkWindowArithmetic();
         }
-        if (windowType() == WindowType.NONE)
+        else
         {
             if (evictAfterWindows() > 0)
             {

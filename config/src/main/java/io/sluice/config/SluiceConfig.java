@@ -1,17 +1,20 @@
 package io.sluice.config;
 
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.time.Instant;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The daemon's configuration: every setting as a property name, a default and an accessor documenting meaning
- * and unit. Built once at start-up by {@link #load(Path, Properties)}, which validates every value and every
- * cross-field rule and throws a {@link ConfigurationException} naming the key on the first failure.
+ * The daemon's configuration: the concluded value of every setting declared in {@link Settings} (key, default,
+ * parser with its range, documentation), one accessor each, plus the alert rules. Built once at start-up by
+ * {@link #load(Path, Properties)}, which validates every value and every cross-field rule and throws a
+ * {@link ConfigurationException} naming the key on the first failure.
  * <p>
  * Keys under {@code aeron.} are not interpreted here: {@link #aeronProperties()} hands them to the media driver
  * and the Aeron client. Any other key under {@code sluice.} that is not known here is an error, so a typo fails
@@ -31,12 +34,12 @@ public final class SluiceConfig
     public static final String EGRESS_STREAM_ID = "sluice.egress.stream-id";
     /** Number of entries in the ring. */
     public static final String RING_LENGTH = "sluice.ring.length";
-    /** Bytes per ring slot. */
-    public static final String RING_SLOT_LENGTH = "sluice.ring.slot-length";
     /** Number of processors (shards). */
     public static final String PROCESSOR_COUNT = "sluice.processor.count";
     /** Key capacity of each processor's state table. */
     public static final String STATE_CAPACITY = "sluice.state.capacity";
+    /** Seed of the key hash: {@code random} or a long. */
+    public static final String HASH_SEED = "sluice.hash.seed";
     /** How units of work map onto threads. */
     public static final String THREADING = "sluice.threading";
     /** Idle strategy of the ingress thread (or of the one shared thread). */
@@ -51,10 +54,14 @@ public final class SluiceConfig
     public static final String DRIVER_MODE = "sluice.driver.mode";
     /** Media driver directory. */
     public static final String DRIVER_DIR = "sluice.driver.dir";
+    /** How long a live owner's driver heartbeat may stand still before its directory is taken over. */
+    public static final String DRIVER_LIVENESS_TIMEOUT = "sluice.driver.liveness-timeout";
     /** Embedded driver threading mode. */
     public static final String DRIVER_THREADING = "sluice.driver.threading";
     /** Idle strategy of the embedded driver's threads. */
     public static final String DRIVER_IDLE_STRATEGY = "sluice.driver.idle-strategy";
+    /** Longest a graceful stop waits for everything published to be consumed. */
+    public static final String SHUTDOWN_TIMEOUT = "sluice.shutdown.timeout";
     /** Earliest accepted event timestamp, epoch ns. */
     public static final String TIMESTAMP_MIN = "sluice.event.timestamp-min";
     /** Latest accepted event timestamp, epoch ns. */
@@ -85,52 +92,49 @@ public final class SluiceConfig
     /** 2200-01-01T00:00:00Z in epoch nanoseconds. */
     public static final long YEAR_2200_NS = 7_258_118_400_000_000_000L;
 
-    private static final Set<String> KNOWN_KEYS = Set.of(
-        INGRESS_CHANNEL, INGRESS_STREAM_ID, EGRESS_CHANNEL, EGRESS_STREAM_ID, RING_LENGTH, RING_SLOT_LENGTH,
-        PROCESSOR_COUNT, STATE_CAPACITY, THREADING, INGRESS_IDLE_STRATEGY, PROCESSOR_WAIT_STRATEGY, PROCESSOR_CPUS,
-        INGRESS_CPU, DRIVER_MODE, DRIVER_DIR, DRIVER_THREADING, DRIVER_IDLE_STRATEGY, TIMESTAMP_MIN, TIMESTAMP_MAX,
-        REJECT_LOG_INTERVAL, LATENCY_HISTOGRAM_FILE, WINDOW_TYPE, WINDOW_SIZE, WINDOW_SLIDE, WINDOW_ALLOWED_LATENESS,
-        WINDOW_IDLE_ADVANCE, TICK_INTERVAL, EVICT_AFTER_WINDOWS);
+    /**
+     * Most panes a key keeps: {@code ceil((window size + allowed lateness) / slide)} plus 3 spare, so at most 4093
+     * slides of window and lateness.
+     */
+    public static final int MAX_PANES_PER_KEY = 4096;
 
     /**
-     * Smallest slot that holds the largest ring entry; the core module checks its slot layout against it.
+     * Longest eviction horizon, {@code evict-after-windows x window size + window size + allowed lateness}: 100
+     * Julian years of event time, in ns. The latest accepted timestamp plus the horizon must also stay within a
+     * {@code long} of epoch ns (2262-04-11), so that no window end or eviction time can overflow.
      */
-    public static final int MIN_SLOT_LENGTH = 64;
+    public static final long MAX_EVICTION_HORIZON_NS = 100L * 31_557_600L * 1_000_000_000L;
 
-    private String ingressChannel;
-    private int ingressStreamId;
-    private String egressChannel;
-    private int egressStreamId;
-    private int ringLength;
-    private int slotLength;
-    private int processorCount;
-    private int stateCapacity;
-    private ThreadingMode threading;
-    private IdleStrategyType ingressIdleStrategy;
-    private WaitStrategyType processorWaitStrategy;
-    private int[] processorCpus;
-    private int ingressCpu;
-    private DriverMode driverMode;
-    private String driverDir;
-    private DriverThreading driverThreading;
-    private IdleStrategyType driverIdleStrategy;
-    private long timestampMinNs;
-    private long timestampMaxNs;
-    private long rejectLogIntervalNs;
-    private String latencyHistogramFile;
-    private WindowType windowType;
-    private long windowSizeNs;
-    private long windowSlideNs;
-    private long allowedLatenessNs;
-    private long idleAdvanceNs;
-    private long tickIntervalNs;
-    private int evictAfterWindows;
-    private java.util.List<AlertRule> alertRules;
-    private Map<String, String> aeronProperties;
-    private Map<String, String> effective;
+    private static final int SPARE_PANES = 3;
+    private static final String LARGEST_EPOCH_NS = "the largest epoch-ns time, " +
+        Instant.ofEpochSecond(0, Long.MAX_VALUE);
+    private static final Set<String> KNOWN_KEYS = Settings.keys();
 
-    private SluiceConfig()
+    private final Map<Setting<?>, Object> values;
+    private final List<AlertRule> alertRules;
+    private final Map<String, String> aeronProperties;
+    private final Map<String, String> effective;
+    private final int panesPerKey;
+
+    private SluiceConfig(final PropertySource source, final Map<Setting<?>, Object> values)
     {
+        this.values = values;
+        this.alertRules = List.copyOf(AlertRule.parse(source));
+        this.aeronProperties = source.withPrefix("aeron.");
+        conclude();
+        this.panesPerKey = windowType() == WindowType.NONE ? 0 : (int)windowPanes() + SPARE_PANES;
+
+        final Map<String, String> map = new LinkedHashMap<>();
+        for (final Map.Entry<Setting<?>, Object> e : values.entrySet())
+        {
+            map.put(e.getKey().key(), e.getKey().renderObject(e.getValue()));
+        }
+        for (final AlertRule rule : alertRules)
+        {
+            map.put(AlertRule.PREFIX + rule.name(), "on " + Setting.formatEnum(rule.on()) + ": " +
+                Setting.formatEnum(rule.field()) + " " + rule.op().symbol() + " " + rule.threshold());
+        }
+        this.effective = Collections.unmodifiableMap(map);
     }
 
     /**
@@ -157,6 +161,9 @@ public final class SluiceConfig
     }
 
     /**
+     * Parse every declared setting in {@link Settings} order (absent or blank keys take their defaults), then the
+     * alert rules, then check the rules that span settings.
+     *
      * @param source layered properties.
      * @return the validated configuration.
      * @throws ConfigurationException naming the key of the first invalid setting.
@@ -178,185 +185,144 @@ public final class SluiceConfig
                 key, source.all().get(key), "is not a known setting (see config/defaults.properties)");
         }
 
-        final SluiceConfig c = new SluiceConfig();
-        c.ingressChannel = source.string(INGRESS_CHANNEL, "aeron:udp?endpoint=localhost:20120");
-        c.ingressStreamId = source.intValue(INGRESS_STREAM_ID, 1001, 1, Integer.MAX_VALUE);
-        c.egressChannel = source.string(EGRESS_CHANNEL, "aeron:udp?control=localhost:20121|control-mode=dynamic|fc=min,t:5s");
-        c.egressStreamId = source.intValue(EGRESS_STREAM_ID, 1002, 1, Integer.MAX_VALUE);
-        c.ringLength = (int)source.size(RING_LENGTH, 16 * 1024, 2, 1 << 26);
-        c.slotLength = (int)source.size(RING_SLOT_LENGTH, MIN_SLOT_LENGTH, 1, 1 << 16);
-        c.processorCount = source.intValue(PROCESSOR_COUNT, 2, 1, 64);
-        c.stateCapacity = (int)source.size(STATE_CAPACITY, 64 * 1024, 2, 1 << 28);
-        c.threading = source.enumValue(THREADING, ThreadingMode.SHARED, ThreadingMode.class);
-        c.ingressIdleStrategy = source.enumValue(INGRESS_IDLE_STRATEGY, IdleStrategyType.BACKOFF, IdleStrategyType.class);
-        c.processorWaitStrategy = source.enumValue(
-            PROCESSOR_WAIT_STRATEGY, WaitStrategyType.SLEEPING, WaitStrategyType.class);
-        c.processorCpus = source.intList(PROCESSOR_CPUS);
-        c.ingressCpu = source.intValue(INGRESS_CPU, -1, -1, 4095);
-        c.driverMode = source.enumValue(DRIVER_MODE, DriverMode.EMBEDDED, DriverMode.class);
-        c.driverDir = source.string(DRIVER_DIR, defaultDriverDir());
-        c.driverThreading = source.enumValue(DRIVER_THREADING, DriverThreading.INVOKER, DriverThreading.class);
-        c.driverIdleStrategy = source.enumValue(DRIVER_IDLE_STRATEGY, IdleStrategyType.BACKOFF, IdleStrategyType.class);
-        c.timestampMinNs = source.longValue(TIMESTAMP_MIN, YEAR_2000_NS, Long.MIN_VALUE, Long.MAX_VALUE);
-        c.timestampMaxNs = source.longValue(TIMESTAMP_MAX, YEAR_2200_NS, Long.MIN_VALUE, Long.MAX_VALUE);
-        c.rejectLogIntervalNs = source.durationNs(REJECT_LOG_INTERVAL, 1_000_000_000L, 0, 3_600_000_000_000L);
-        c.latencyHistogramFile = source.string(LATENCY_HISTOGRAM_FILE, "");
-        c.windowType = source.enumValue(WINDOW_TYPE, WindowType.NONE, WindowType.class);
-        c.windowSizeNs = source.durationNs(WINDOW_SIZE, 1_000_000_000L, 1_000, 366L * 86_400_000_000_000L);
-        c.windowSlideNs = source.durationNs(WINDOW_SLIDE, c.windowSizeNs, 1_000, c.windowSizeNs);
-        c.allowedLatenessNs = source.durationNs(WINDOW_ALLOWED_LATENESS, 0, 0, 366L * 86_400_000_000_000L);
-        c.idleAdvanceNs = source.durationNs(WINDOW_IDLE_ADVANCE, 0, 0, 366L * 86_400_000_000_000L);
-        c.tickIntervalNs = source.durationNs(TICK_INTERVAL, 1_000_000L, 1_000, 60_000_000_000L);
-        c.evictAfterWindows = source.intValue(EVICT_AFTER_WINDOWS, 0, 0, 1_000_000);
-        c.alertRules = java.util.List.copyOf(AlertRule.parse(source));
-        c.aeronProperties = source.withPrefix("aeron.");
-        c.conclude(source);
-        return c;
+        final Map<Setting<?>, Object> values = new LinkedHashMap<>();
+        final Setting.Concluded concluded = new Setting.Concluded()
+        {
+            @Override
+            @SuppressWarnings("unchecked")
+            public <V> V value(final Setting<V> setting)
+            {
+                return (V)values.get(setting);
+            }
+        };
+        for (final Setting<?> setting : Settings.all())
+        {
+            values.put(setting, setting.conclude(source.string(setting.key(), null), concluded));
+        }
+        return new SluiceConfig(source, values);
     }
 
-    private void conclude(final PropertySource source)
+    private void conclude()
     {
-        if (Integer.bitCount(ringLength) != 1)
+        if (processorCpus().length != 0 && processorCpus().length != processorCount())
         {
-            throw new ConfigurationException(RING_LENGTH, source.string(RING_LENGTH, ""), "must be a power of two");
+            throw fail(Settings.PROCESSOR_CPUS,
+                "must list exactly " + PROCESSOR_COUNT + "=" + processorCount() + " CPUs, or be empty for no pinning");
         }
-        if (slotLength < MIN_SLOT_LENGTH || (slotLength & 7) != 0)
+        if (processorCpus().length != 0 && threading() == ThreadingMode.SHARED)
         {
-            throw new ConfigurationException(
-                RING_SLOT_LENGTH, source.string(RING_SLOT_LENGTH, ""),
-                "must be a multiple of 8 and at least " + MIN_SLOT_LENGTH +
-                " bytes, the largest ring entry (an Event with its routing header)");
-        }
-        if (Integer.bitCount(stateCapacity) != 1)
-        {
-            throw new ConfigurationException(STATE_CAPACITY, source.string(STATE_CAPACITY, ""), "must be a power of two");
-        }
-        if (processorCpus.length != 0 && processorCpus.length != processorCount)
-        {
-            throw new ConfigurationException(
-                PROCESSOR_CPUS, source.string(PROCESSOR_CPUS, ""),
-                "must list exactly " + PROCESSOR_COUNT + "=" + processorCount + " CPUs, or be empty for no pinning");
-        }
-        if (processorCpus.length != 0 && threading == ThreadingMode.SHARED)
-        {
-            throw new ConfigurationException(
-                PROCESSOR_CPUS, source.string(PROCESSOR_CPUS, ""),
+            throw fail(Settings.PROCESSOR_CPUS,
                 "needs " + THREADING + "=dedicated; with shared threading pin the one thread with " + INGRESS_CPU);
         }
-        if (driverThreading == DriverThreading.INVOKER && driverMode != DriverMode.EMBEDDED)
+        if (driverThreading() == DriverThreading.INVOKER && driverMode() != DriverMode.EMBEDDED)
         {
-            throw new ConfigurationException(
-                DRIVER_THREADING, "invoker", "needs " + DRIVER_MODE + "=embedded: only an embedded driver can be invoked");
+            throw fail(Settings.DRIVER_THREADING,
+                "needs " + DRIVER_MODE + "=embedded: only an embedded driver can be invoked");
         }
-        if (ingressIdleStrategy == IdleStrategyType.NOOP)
+        if (timestampMinNs() >= timestampMaxNs())
         {
-            throw new ConfigurationException(
-                INGRESS_IDLE_STRATEGY, "noop", "must be one of: busy-spin, yielding, backoff, sleeping");
+            throw fail(Settings.TIMESTAMP_MIN, "must be less than " + TIMESTAMP_MAX + "=" + timestampMaxNs());
         }
-        if (driverIdleStrategy == IdleStrategyType.NOOP)
+        if (windowType() == WindowType.TUMBLING && windowSlideNs() != windowSizeNs())
         {
-            throw new ConfigurationException(
-                DRIVER_IDLE_STRATEGY, "noop", "must be one of: busy-spin, yielding, backoff, sleeping");
+            throw fail(Settings.WINDOW_SLIDE, "must equal " + WINDOW_SIZE + " (or be absent) for tumbling windows");
         }
-        if (timestampMinNs >= timestampMaxNs)
+        if (windowSizeNs() % windowSlideNs() != 0)
         {
-            throw new ConfigurationException(
-                TIMESTAMP_MIN, Long.toString(timestampMinNs), "must be less than " + TIMESTAMP_MAX + "=" + timestampMaxNs);
+            throw fail(Settings.WINDOW_SLIDE, "must divide " + show(Settings.WINDOW_SIZE));
         }
-        if (windowType == WindowType.TUMBLING && windowSlideNs != windowSizeNs)
+        if (windowType() != WindowType.NONE)
         {
-            throw new ConfigurationException(
-                WINDOW_SLIDE, source.string(WINDOW_SLIDE, ""), "must equal " + WINDOW_SIZE + " (or be absent) for tumbling windows");
+            checkWindowArithmetic();
         }
-        if (windowSizeNs % windowSlideNs != 0)
+        else
         {
-            throw new ConfigurationException(
-                WINDOW_SLIDE, source.string(WINDOW_SLIDE, ""), "must divide " + WINDOW_SIZE + "=" + windowSizeNs + "ns");
-        }
-        if (windowType != WindowType.NONE && panesPerKey() > 4096)
-        {
-            throw new ConfigurationException(
-                WINDOW_SLIDE, source.string(WINDOW_SLIDE, windowSlideNs + "ns"), "is too small: (" + WINDOW_SIZE + " + " +
-                WINDOW_ALLOWED_LATENESS + ") / slide must stay under 4093 panes per key");
-        }
-        if (windowType == WindowType.NONE)
-        {
-            if (evictAfterWindows > 0)
+            if (evictAfterWindows() > 0)
             {
-                throw new ConfigurationException(
-                    EVICT_AFTER_WINDOWS, Integer.toString(evictAfterWindows), "needs windows: set " + WINDOW_TYPE);
+                throw fail(Settings.EVICT_AFTER_WINDOWS, "needs windows: set " + WINDOW_TYPE);
             }
             for (final AlertRule rule : alertRules)
             {
                 if (rule.on() == AlertRule.On.WINDOW || rule.field() != AlertRule.Field.VALUE)
                 {
-                    throw new ConfigurationException(AlertRule.PREFIX + rule.name() + ".on", rule.on().name().toLowerCase(),
-                        "with field " + rule.field().name().toLowerCase() + " needs windows: set " + WINDOW_TYPE);
+                    throw new ConfigurationException(AlertRule.PREFIX + rule.name() + ".on",
+                        Setting.formatEnum(rule.on()),
+                        "with field " + Setting.formatEnum(rule.field()) + " needs windows: set " + WINDOW_TYPE);
                 }
             }
         }
-        checkChannel(INGRESS_CHANNEL, ingressChannel);
-        checkChannel(EGRESS_CHANNEL, egressChannel);
-        if (ingressChannel.equals(egressChannel) && ingressStreamId == egressStreamId)
+        if (ingressChannel().equals(egressChannel()) && ingressStreamId() == egressStreamId())
         {
-            throw new ConfigurationException(
-                EGRESS_STREAM_ID, Integer.toString(egressStreamId), "must differ from " + INGRESS_STREAM_ID +
-                " when ingress and egress share a channel");
-        }
-
-        final Map<String, String> map = new LinkedHashMap<>();
-        map.put(INGRESS_CHANNEL, ingressChannel);
-        map.put(INGRESS_STREAM_ID, Integer.toString(ingressStreamId));
-        map.put(EGRESS_CHANNEL, egressChannel);
-        map.put(EGRESS_STREAM_ID, Integer.toString(egressStreamId));
-        map.put(RING_LENGTH, Integer.toString(ringLength));
-        map.put(RING_SLOT_LENGTH, Integer.toString(slotLength));
-        map.put(PROCESSOR_COUNT, Integer.toString(processorCount));
-        map.put(STATE_CAPACITY, Integer.toString(stateCapacity));
-        map.put(THREADING, lower(threading));
-        map.put(INGRESS_IDLE_STRATEGY, lower(ingressIdleStrategy));
-        map.put(PROCESSOR_WAIT_STRATEGY, lower(processorWaitStrategy));
-        map.put(PROCESSOR_CPUS, Arrays.toString(processorCpus));
-        map.put(INGRESS_CPU, Integer.toString(ingressCpu));
-        map.put(DRIVER_MODE, lower(driverMode));
-        map.put(DRIVER_DIR, driverDir);
-        map.put(DRIVER_THREADING, lower(driverThreading));
-        map.put(DRIVER_IDLE_STRATEGY, lower(driverIdleStrategy));
-        map.put(TIMESTAMP_MIN, Long.toString(timestampMinNs));
-        map.put(TIMESTAMP_MAX, Long.toString(timestampMaxNs));
-        map.put(REJECT_LOG_INTERVAL, rejectLogIntervalNs + "ns");
-        map.put(LATENCY_HISTOGRAM_FILE, latencyHistogramFile);
-        map.put(WINDOW_TYPE, lower(windowType));
-        map.put(WINDOW_SIZE, windowSizeNs + "ns");
-        map.put(WINDOW_SLIDE, windowSlideNs + "ns");
-        map.put(WINDOW_ALLOWED_LATENESS, allowedLatenessNs + "ns");
-        map.put(WINDOW_IDLE_ADVANCE, idleAdvanceNs + "ns");
-        map.put(TICK_INTERVAL, tickIntervalNs + "ns");
-        map.put(EVICT_AFTER_WINDOWS, Integer.toString(evictAfterWindows));
-        for (final AlertRule rule : alertRules)
-        {
-            map.put(AlertRule.PREFIX + rule.name(), "on " + lower(rule.on()) + ": " + lower(rule.field()) + " " +
-                rule.op().symbol() + " " + rule.threshold());
-        }
-        effective = map;
-    }
-
-    private static void checkChannel(final String key, final String channel)
-    {
-        if (!channel.startsWith("aeron:udp") && !channel.startsWith("aeron:ipc"))
-        {
-            throw new ConfigurationException(key, channel, "must be an Aeron URI starting aeron:udp or aeron:ipc");
+            throw fail(Settings.EGRESS_STREAM_ID,
+                "must differ from " + INGRESS_STREAM_ID + " when ingress and egress share a channel");
         }
     }
 
-    private static String lower(final Enum<?> value)
+    /**
+     * Window size, lateness and slide are each at most {@link Settings#MAX_WINDOW_NS}, so every sum below fits a
+     * {@code long}; products are checked with {@link Math#multiplyExact(long, long)} before any cast.
+     */
+    private void checkWindowArithmetic()
     {
-        return value.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        final long windowPanes = windowPanes();
+        if (windowPanes > MAX_PANES_PER_KEY - SPARE_PANES)
+        {
+            throw fail(Settings.WINDOW_SLIDE, "is too small: (" + show(Settings.WINDOW_SIZE) + " + " +
+                show(Settings.WINDOW_ALLOWED_LATENESS) + ") / slide is " + windowPanes + " panes, more than the " +
+                (MAX_PANES_PER_KEY - SPARE_PANES) + " a key can keep");
+        }
+        final long spanNs = windowSizeNs() + allowedLatenessNs();
+        if (timestampMaxNs() > Long.MAX_VALUE - spanNs)
+        {
+            throw fail(Settings.TIMESTAMP_MAX, "leaves no room for a window: + " + show(Settings.WINDOW_SIZE) + " + " +
+                show(Settings.WINDOW_ALLOWED_LATENESS) + " passes " + LARGEST_EPOCH_NS);
+        }
+        final int evictAfterWindows = evictAfterWindows();
+        if (evictAfterWindows > 0)
+        {
+            long horizonNs;
+            try
+            {
+                horizonNs = Math.addExact(Math.multiplyExact((long)evictAfterWindows, windowSizeNs()), spanNs);
+            }
+            catch (final ArithmeticException ex)
+            {
+                horizonNs = Long.MAX_VALUE;
+            }
+            final String horizon = evictAfterWindows + " x " + show(Settings.WINDOW_SIZE) + " + " + WINDOW_SIZE + " + " +
+                show(Settings.WINDOW_ALLOWED_LATENESS);
+            if (horizonNs > MAX_EVICTION_HORIZON_NS)
+            {
+                throw fail(Settings.EVICT_AFTER_WINDOWS, "is too large: " + horizon + " must stay within 100 years (" +
+                    Setting.formatDuration(MAX_EVICTION_HORIZON_NS) + ") of event time");
+            }
+            if (timestampMaxNs() > Long.MAX_VALUE - horizonNs)
+            {
+                throw fail(Settings.EVICT_AFTER_WINDOWS, "is too large: " + show(Settings.TIMESTAMP_MAX) + " + " + horizon +
+                    " passes " + LARGEST_EPOCH_NS);
+            }
+        }
     }
 
-    private static String defaultDriverDir()
+    private long windowPanes()
     {
-        return sharedMemoryDir() + "/sluice-" + System.getProperty("user.name", "default") + "-driver";
+        return (windowSizeNs() + allowedLatenessNs() + windowSlideNs() - 1) / windowSlideNs();
+    }
+
+    private <T> String show(final Setting<T> setting)
+    {
+        return setting.key() + "=" + setting.render(value(setting));
+    }
+
+    private <T> ConfigurationException fail(final Setting<T> setting, final String reason)
+    {
+        return new ConfigurationException(setting.key(), setting.render(value(setting)), reason);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T value(final Setting<T> setting)
+    {
+        return (T)values.get(setting);
     }
 
     /**
@@ -369,256 +335,292 @@ public final class SluiceConfig
     }
 
     /**
-     * @return {@value #INGRESS_CHANNEL}: the Aeron URI clients publish to. Default
-     * {@code aeron:udp?endpoint=localhost:20120}, loopback only.
+     * @return {@value #INGRESS_CHANNEL}: the Aeron URI clients publish to. Default and range: {@link
+     * Settings#INGRESS_CHANNEL}.
      */
     public String ingressChannel()
     {
-        return ingressChannel;
+        return value(Settings.INGRESS_CHANNEL);
     }
 
     /**
-     * @return {@value #INGRESS_STREAM_ID}: stream id on the ingress channel. Default 1001.
+     * @return {@value #INGRESS_STREAM_ID}: stream id on the ingress channel. Default and range: {@link
+     * Settings#INGRESS_STREAM_ID}.
      */
     public int ingressStreamId()
     {
-        return ingressStreamId;
+        return value(Settings.INGRESS_STREAM_ID);
     }
 
     /**
-     * @return {@value #EGRESS_CHANNEL}: the Aeron URI processors publish results on. Default
-     * {@code aeron:udp?control=localhost:20121|control-mode=dynamic|fc=min,t:5s}: multi-destination cast on
-     * loopback, which every client joins with its own endpoint. Min flow control: no client loses results to a
-     * faster one; a client that stops answering (dead, unreachable) is dropped after 5 s so it stalls no one.
+     * @return {@value #EGRESS_CHANNEL}: the Aeron URI processors publish results on. Default and range: {@link
+     * Settings#EGRESS_CHANNEL}.
      */
     public String egressChannel()
     {
-        return egressChannel;
+        return value(Settings.EGRESS_CHANNEL);
     }
 
     /**
-     * @return {@value #EGRESS_STREAM_ID}: stream id on the egress channel. Default 1002.
+     * @return {@value #EGRESS_STREAM_ID}: stream id on the egress channel. Default and range: {@link
+     * Settings#EGRESS_STREAM_ID}.
      */
     public int egressStreamId()
     {
-        return egressStreamId;
+        return value(Settings.EGRESS_STREAM_ID);
     }
 
     /**
-     * @return {@value #RING_LENGTH}: entries in the ring, a power of two. Default 16384.
+     * @return {@value #RING_LENGTH}: entries in the ring, a power of two. Default and range: {@link
+     * Settings#RING_LENGTH}.
      */
     public int ringLength()
     {
-        return ringLength;
+        return value(Settings.RING_LENGTH);
     }
 
     /**
-     * @return {@value #RING_SLOT_LENGTH}: bytes per ring slot, a multiple of 8 and at least
-     * {@value #MIN_SLOT_LENGTH}. Default 64.
-     */
-    public int slotLength()
-    {
-        return slotLength;
-    }
-
-    /**
-     * @return {@value #PROCESSOR_COUNT}: processors, each the single writer of one shard of the keys. Default 2.
+     * @return {@value #PROCESSOR_COUNT}: processors, each the single writer of one shard of the keys. Default and
+     * range: {@link Settings#PROCESSOR_COUNT}.
      */
     public int processorCount()
     {
-        return processorCount;
+        return value(Settings.PROCESSOR_COUNT);
     }
 
     /**
-     * @return {@value #STATE_CAPACITY}: keys each processor's off-heap table can hold, a power of two. Default
-     * 65536. A full table answers new keys with {@code Rejected(STATE_FULL)}.
+     * @return {@value #STATE_CAPACITY}: keys each processor's off-heap table can hold, a power of two. Default and
+     * range: {@link Settings#STATE_CAPACITY}.
      */
     public int stateCapacity()
     {
-        return stateCapacity;
+        return value(Settings.STATE_CAPACITY);
     }
 
     /**
-     * @return {@value #THREADING}: {@code dedicated} or {@code shared}. Default shared (small hosts).
+     * @return {@value #HASH_SEED}: the concluded seed of the key hash; when the setting is {@code random}, the
+     * non-zero seed drawn at load, which {@link #effective()} shows so a run can be reproduced. Default and range:
+     * {@link Settings#HASH_SEED}.
+     */
+    public long hashSeed()
+    {
+        return value(Settings.HASH_SEED);
+    }
+
+    /**
+     * @return {@value #THREADING}: how units of work map onto threads. Default and range: {@link Settings#THREADING}.
      */
     public ThreadingMode threading()
     {
-        return threading;
+        return value(Settings.THREADING);
     }
 
     /**
-     * @return {@value #INGRESS_IDLE_STRATEGY}: idle strategy of the ingress thread, or of the one shared thread.
-     * Default backoff.
+     * @return {@value #INGRESS_IDLE_STRATEGY}: idle strategy of the ingress thread, or of the one shared thread; never
+     * noop. Default and range: {@link Settings#INGRESS_IDLE_STRATEGY}.
      */
     public IdleStrategyType ingressIdleStrategy()
     {
-        return ingressIdleStrategy;
+        return value(Settings.INGRESS_IDLE_STRATEGY);
     }
 
     /**
-     * @return {@value #PROCESSOR_WAIT_STRATEGY}: wait strategy of dedicated processor threads. Default sleeping.
+     * @return {@value #PROCESSOR_WAIT_STRATEGY}: wait strategy of dedicated processor threads. Default and range:
+     * {@link Settings#PROCESSOR_WAIT_STRATEGY}.
      */
     public WaitStrategyType processorWaitStrategy()
     {
-        return processorWaitStrategy;
+        return value(Settings.PROCESSOR_WAIT_STRATEGY);
     }
 
     /**
-     * @return {@value #PROCESSOR_CPUS}: CPU for each processor thread, empty for no pinning. Default empty.
+     * @return {@value #PROCESSOR_CPUS}: CPU for each processor thread, empty for no pinning; a fresh copy. Default and
+     * range: {@link Settings#PROCESSOR_CPUS}.
      */
     public int[] processorCpus()
     {
-        return processorCpus.clone();
+        return value(Settings.PROCESSOR_CPUS).clone();
     }
 
     /**
-     * @return {@value #INGRESS_CPU}: CPU for the ingress (or shared) thread, -1 for no pinning. Default -1.
+     * @return {@value #INGRESS_CPU}: CPU for the ingress (or shared) thread, -1 for no pinning. Default and range:
+     * {@link Settings#INGRESS_CPU}.
      */
     public int ingressCpu()
     {
-        return ingressCpu;
+        return value(Settings.INGRESS_CPU);
     }
 
     /**
-     * @return {@value #DRIVER_MODE}: {@code embedded} or {@code external}. Default embedded.
+     * @return {@value #DRIVER_MODE}: embedded or external media driver. Default and range: {@link
+     * Settings#DRIVER_MODE}.
      */
     public DriverMode driverMode()
     {
-        return driverMode;
+        return value(Settings.DRIVER_MODE);
     }
 
     /**
-     * @return {@value #DRIVER_DIR}: the media driver directory. Default {@code /dev/shm/sluice-<user>-driver}.
+     * @return {@value #DRIVER_DIR}: the media driver directory. Default and range: {@link Settings#DRIVER_DIR}.
      */
     public String driverDir()
     {
-        return driverDir;
+        return value(Settings.DRIVER_DIR);
     }
 
     /**
-     * @return {@value #DRIVER_THREADING}: threading mode of an embedded driver. Default invoker.
+     * @return {@value #DRIVER_LIVENESS_TIMEOUT}: a driver directory whose owner process is alive but whose driver
+     * heartbeat is older than this is treated as dead and taken over, ns. Default and range:
+     * {@link Settings#DRIVER_LIVENESS_TIMEOUT}.
+     */
+    public long driverLivenessTimeoutNs()
+    {
+        return value(Settings.DRIVER_LIVENESS_TIMEOUT);
+    }
+
+    /**
+     * @return {@value #DRIVER_THREADING}: threading mode of an embedded driver. Default and range: {@link
+     * Settings#DRIVER_THREADING}.
      */
     public DriverThreading driverThreading()
     {
-        return driverThreading;
+        return value(Settings.DRIVER_THREADING);
     }
 
     /**
-     * @return {@value #DRIVER_IDLE_STRATEGY}: idle strategy of an embedded driver's own threads. Default backoff.
+     * @return {@value #DRIVER_IDLE_STRATEGY}: idle strategy of an embedded driver's own threads; never noop. Default
+     * and range: {@link Settings#DRIVER_IDLE_STRATEGY}.
      */
     public IdleStrategyType driverIdleStrategy()
     {
-        return driverIdleStrategy;
+        return value(Settings.DRIVER_IDLE_STRATEGY);
     }
 
     /**
-     * @return {@value #TIMESTAMP_MIN}: earliest accepted event time, epoch ns. Default 2000-01-01.
+     * @return {@value #SHUTDOWN_TIMEOUT}: the longest a graceful stop waits for the ring to drain and for every
+     * connected egress receiver to consume everything published, ns; the stop logs when it gives up. Default and
+     * range: {@link Settings#SHUTDOWN_TIMEOUT}.
+     */
+    public long shutdownTimeoutNs()
+    {
+        return value(Settings.SHUTDOWN_TIMEOUT);
+    }
+
+    /**
+     * @return {@value #TIMESTAMP_MIN}: earliest accepted event time, epoch ns. Default and range: {@link
+     * Settings#TIMESTAMP_MIN}.
      */
     public long timestampMinNs()
     {
-        return timestampMinNs;
+        return value(Settings.TIMESTAMP_MIN);
     }
 
     /**
-     * @return {@value #TIMESTAMP_MAX}: latest accepted event time, epoch ns. Default 2200-01-01.
+     * @return {@value #TIMESTAMP_MAX}: latest accepted event time, epoch ns. Default and range: {@link
+     * Settings#TIMESTAMP_MAX}.
      */
     public long timestampMaxNs()
     {
-        return timestampMaxNs;
+        return value(Settings.TIMESTAMP_MAX);
     }
 
     /**
-     * @return {@value #REJECT_LOG_INTERVAL}: least time between two log lines about rejected input, ns.
-     * Default 1s.
+     * @return {@value #REJECT_LOG_INTERVAL}: least time between two log lines about rejected input, ns. Default and
+     * range: {@link Settings#REJECT_LOG_INTERVAL}.
      */
     public long rejectLogIntervalNs()
     {
-        return rejectLogIntervalNs;
+        return value(Settings.REJECT_LOG_INTERVAL);
     }
 
     /**
-     * @return {@value #LATENCY_HISTOGRAM_FILE}: when set, each processor records ingress receive to egress offer
-     * per event (one {@code System.nanoTime()} read, no allocation) and the daemon writes the merged percentile
-     * distribution to this file at shutdown. Default empty: not recorded.
+     * @return {@value #LATENCY_HISTOGRAM_FILE}: when not empty, each processor records ingress receive to egress offer
+     * per event (one {@code System.nanoTime()} read, no allocation) and the daemon writes the merged
+     * percentile distribution to this file at shutdown. Default and range: {@link
+     * Settings#LATENCY_HISTOGRAM_FILE}.
      */
     public String latencyHistogramFile()
     {
-        return latencyHistogramFile;
+        return value(Settings.LATENCY_HISTOGRAM_FILE);
     }
 
     /**
-     * @return {@value #WINDOW_TYPE}: none, tumbling or sliding. Default none.
+     * @return {@value #WINDOW_TYPE}: none, tumbling or sliding. Default and range: {@link Settings#WINDOW_TYPE}.
      */
     public WindowType windowType()
     {
-        return windowType;
+        return value(Settings.WINDOW_TYPE);
     }
 
     /**
-     * @return {@value #WINDOW_SIZE}: window length, ns. Default 1s.
+     * @return {@value #WINDOW_SIZE}: window length, ns. Default and range: {@link Settings#WINDOW_SIZE}.
      */
     public long windowSizeNs()
     {
-        return windowSizeNs;
+        return value(Settings.WINDOW_SIZE);
     }
 
     /**
-     * @return {@value #WINDOW_SLIDE}: distance between window starts, ns; divides the size. Default the size.
+     * @return {@value #WINDOW_SLIDE}: distance between window starts, ns; divides the size. Default and range: {@link
+     * Settings#WINDOW_SLIDE}.
      */
     public long windowSlideNs()
     {
-        return windowSlideNs;
+        return value(Settings.WINDOW_SLIDE);
     }
 
     /**
      * @return {@value #WINDOW_ALLOWED_LATENESS}: the watermark is the newest accepted event time minus this, ns.
-     * Default 0.
+     * Default and range: {@link Settings#WINDOW_ALLOWED_LATENESS}.
      */
     public long allowedLatenessNs()
     {
-        return allowedLatenessNs;
+        return value(Settings.WINDOW_ALLOWED_LATENESS);
     }
 
     /**
      * @return {@value #WINDOW_IDLE_ADVANCE}: after this long with no event the watermark advances with wall-clock
-     * time, ns; 0 never. Default 0.
+     * time, ns; 0 never. Default and range: {@link Settings#WINDOW_IDLE_ADVANCE}.
      */
     public long idleAdvanceNs()
     {
-        return idleAdvanceNs;
+        return value(Settings.WINDOW_IDLE_ADVANCE);
     }
 
     /**
-     * @return {@value #TICK_INTERVAL}: least time between two ticks that are due to the clock, ns. Default 1ms.
+     * @return {@value #TICK_INTERVAL}: least time between two ticks that are due to the clock, ns. Default and range:
+     * {@link Settings#TICK_INTERVAL}.
      */
     public long tickIntervalNs()
     {
-        return tickIntervalNs;
+        return value(Settings.TICK_INTERVAL);
     }
 
     /**
-     * @return {@value #EVICT_AFTER_WINDOWS}: a key with no event for this many window lengths after its last
-     * window closed is removed from the state table; 0 never. Default 0.
+     * @return {@value #EVICT_AFTER_WINDOWS}: a key with no event for this many window lengths after its last window
+     * closed is removed from the state table; 0 never. Default and range: {@link
+     * Settings#EVICT_AFTER_WINDOWS}.
      */
     public int evictAfterWindows()
     {
-        return evictAfterWindows;
+        return value(Settings.EVICT_AFTER_WINDOWS);
     }
 
     /**
      * @return the alert rules ({@code sluice.alert.<name>.*}), in name order; empty when none.
      */
-    public java.util.List<AlertRule> alertRules()
+    public List<AlertRule> alertRules()
     {
         return alertRules;
     }
 
     /**
-     * @return panes (slide-long slices) each key keeps: enough for every window that can still be open.
+     * @return panes (slide-long slices) each key keeps: enough for every window that can still be open, at most
+     * {@link #MAX_PANES_PER_KEY}; 0 when windows are off ({@link WindowType#NONE}).
      */
     public int panesPerKey()
     {
-        return (int)((windowSizeNs + allowedLatenessNs + windowSlideNs - 1) / windowSlideNs) + 3;
+        return panesPerKey;
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.Properties;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class SluiceConfigTest
@@ -28,11 +29,10 @@ class SluiceConfigTest
     @CsvSource(delimiter = ';', value = {
         "sluice.ring.length;1000;sluice.ring.length=1000 must be a power of two",
         "sluice.ring.length;lots;sluice.ring.length=lots must be a size such as 65536, 64k or 1m",
-        "sluice.ring.slot-length;32;sluice.ring.slot-length=32 must be a multiple of 8 and at least 64 bytes",
-        "sluice.ring.slot-length;68;sluice.ring.slot-length=68 must be a multiple of 8",
+        "sluice.ring.slot-length;64;sluice.ring.slot-length=64 is not a known setting",
         "sluice.state.capacity;1000;sluice.state.capacity=1000 must be a power of two",
         "sluice.processor.count;0;sluice.processor.count=0 must be in [1, 64]",
-        "sluice.ingress.idle-strategy;spinny;sluice.ingress.idle-strategy=spinny must be one of: busy-spin, yielding, backoff, sleeping, noop",
+        "sluice.ingress.idle-strategy;spinny;sluice.ingress.idle-strategy=spinny must be one of: busy-spin, yielding, backoff, sleeping",
         "sluice.ingress.idle-strategy;noop;sluice.ingress.idle-strategy=noop must be one of: busy-spin, yielding, backoff, sleeping",
         "sluice.processor.wait-strategy;blocking;sluice.processor.wait-strategy=blocking must be one of: busy-spin, yielding, sleeping",
         "sluice.threading;many;sluice.threading=many must be one of: dedicated, shared",
@@ -40,7 +40,14 @@ class SluiceConfigTest
         "sluice.ingress.channel;udp://localhost:1;sluice.ingress.channel=udp://localhost:1 must be an Aeron URI",
         "sluice.ingress.stream-id;-3;sluice.ingress.stream-id=-3 must be in [1, 2147483647]",
         "sluice.ring.lenght;1024;sluice.ring.lenght=1024 is not a known setting",
-        "sluice.driver.mode;remote;sluice.driver.mode=remote must be one of: embedded, external"})
+        "sluice.driver.mode;remote;sluice.driver.mode=remote must be one of: embedded, external",
+        "sluice.hash.seed;lucky;sluice.hash.seed=lucky must be random or a 64-bit integer, decimal or hexadecimal with 0x (e.g. 0x5eed)",
+        "sluice.hash.seed;0x1ffffffffffffffff;sluice.hash.seed=0x1ffffffffffffffff must be random or a 64-bit integer",
+        "sluice.shutdown.timeout;3601s;sluice.shutdown.timeout=3601s must be between 0s and 3600s",
+        "sluice.shutdown.timeout;-1ms;sluice.shutdown.timeout=-1ms must be between 0s and 3600s",
+        "sluice.driver.liveness-timeout;99ms;sluice.driver.liveness-timeout=99ms must be between 100ms and 60s",
+        "sluice.driver.liveness-timeout;61s;sluice.driver.liveness-timeout=61s must be between 100ms and 60s",
+        "sluice.driver.liveness-timeout;3;sluice.driver.liveness-timeout=3 must be a duration with a unit: ns, us, ms or s (e.g. 10ms)"})
     void shouldFailNamingTheKeyTheValueAndWhatIsAllowed(final String key, final String value, final String message)
     {
         final ConfigurationException ex =
@@ -94,7 +101,7 @@ class SluiceConfigTest
         assertEquals("sluice.alert.a.on", ex.key());
         ex = assertThrows(ConfigurationException.class, () -> SluiceConfig.of(props(
             "sluice.window.type", "sliding", "sluice.window.size", "100ms", "sluice.window.slide", "30ms")));
-        assertEquals("sluice.window.slide=30ms must divide sluice.window.size=100000000ns", ex.getMessage());
+        assertEquals("sluice.window.slide=30ms must divide sluice.window.size=100ms", ex.getMessage());
         ex = assertThrows(ConfigurationException.class, () -> SluiceConfig.of(props(
             "sluice.window.type", "tumbling", "sluice.window.size", "100ms", "sluice.window.slide", "50ms")));
         assertEquals(SluiceConfig.WINDOW_SLIDE, ex.key());
@@ -118,6 +125,171 @@ class SluiceConfigTest
             config.alertRules());
         assertEquals(250_000_000L, config.windowSlideNs());
         assertEquals(7, config.panesPerKey());
+    }
+
+    @Test
+    void shouldDrawADifferentNonZeroHashSeedAtEveryLoadAndShowIt()
+    {
+        final SluiceConfig first = SluiceConfig.of(new Properties());
+        final SluiceConfig second = SluiceConfig.of(props("sluice.hash.seed", "random"));
+        assertNotEquals(0L, first.hashSeed());
+        assertNotEquals(0L, second.hashSeed());
+        assertNotEquals(first.hashSeed(), second.hashSeed());
+        assertEquals(String.format("0x%016x", first.hashSeed()), first.effective().get(SluiceConfig.HASH_SEED));
+        final SluiceConfig again = SluiceConfig.of(props("sluice.hash.seed", first.effective().get(SluiceConfig.HASH_SEED)));
+        assertEquals(first.hashSeed(), again.hashSeed());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = ';', value = {
+        "12345;12345;0x0000000000003039",
+        "-7;-7;0xfffffffffffffff9",
+        "0;0;0x0000000000000000",
+        "0x5eed;24301;0x0000000000005eed",
+        "0XFFFFFFFFFFFFFFFF;-1;0xffffffffffffffff",
+        "9223372036854775807;9223372036854775807;0x7fffffffffffffff"})
+    void shouldParseAGivenHashSeedAsDecimalOrHex(final String text, final long seed, final String effective)
+    {
+        final SluiceConfig config = SluiceConfig.of(props("sluice.hash.seed", text));
+        assertEquals(seed, config.hashSeed());
+        assertEquals(effective, config.effective().get(SluiceConfig.HASH_SEED));
+    }
+
+    @Test
+    void shouldDefaultAndParseShutdownAndLivenessTimeouts()
+    {
+        final SluiceConfig defaults = SluiceConfig.of(new Properties());
+        assertEquals(10_000_000_000L, defaults.shutdownTimeoutNs());
+        assertEquals(3_000_000_000L, defaults.driverLivenessTimeoutNs());
+        final SluiceConfig config = SluiceConfig.of(props(
+            "sluice.shutdown.timeout", "0s", "sluice.driver.liveness-timeout", "250ms"));
+        assertEquals(0L, config.shutdownTimeoutNs());
+        assertEquals(250_000_000L, config.driverLivenessTimeoutNs());
+        assertEquals("0s", config.effective().get(SluiceConfig.SHUTDOWN_TIMEOUT));
+        assertEquals("250ms", config.effective().get(SluiceConfig.DRIVER_LIVENESS_TIMEOUT));
+    }
+
+    @ParameterizedTest(name = "size={0} slide={1} lateness={2}")
+    @CsvSource(delimiter = ';', value = {
+        "366d;1us;0s;sluice.window.slide=1us is too small: (sluice.window.size=31622400s + " +
+            "sluice.window.allowed-lateness=0s) / slide is 31622400000000 panes, more than the 4093 a key can keep",
+        "4096ms;1ms;1ms;sluice.window.slide=1ms is too small: (sluice.window.size=4096ms + " +
+            "sluice.window.allowed-lateness=1ms) / slide is 4097 panes, more than the 4093 a key can keep",
+        "1s;1us;366d;sluice.window.slide=1us is too small: (sluice.window.size=1s + " +
+            "sluice.window.allowed-lateness=31622400s) / slide is 31622401000000 panes, more than the 4093 a key can keep"})
+    void shouldRejectASlideTooSmallForThePanesAKeyCanKeepWithoutOverflow(
+        final String size, final String slide, final String lateness, final String message)
+    {
+        final ConfigurationException ex = assertThrows(ConfigurationException.class, () -> SluiceConfig.of(props(
+            "sluice.window.type", "sliding", "sluice.window.size", days(size), "sluice.window.slide", slide,
+            "sluice.window.allowed-lateness", days(lateness))));
+        assertEquals(SluiceConfig.WINDOW_SLIDE, ex.key());
+        assertEquals(message, ex.getMessage());
+    }
+
+    @Test
+    void shouldKeepAtMost4093PanesOfWindowAndLatenessPerKey()
+    {
+        final SluiceConfig largest = SluiceConfig.of(props(
+            "sluice.window.type", "sliding", "sluice.window.size", "4093ms", "sluice.window.slide", "1ms"));
+        assertEquals(4096, largest.panesPerKey());
+        final ConfigurationException ex = assertThrows(ConfigurationException.class, () -> SluiceConfig.of(props(
+            "sluice.window.type", "sliding", "sluice.window.size", "4094ms", "sluice.window.slide", "1ms")));
+        assertEquals("sluice.window.slide=1ms is too small: (sluice.window.size=4094ms + " +
+            "sluice.window.allowed-lateness=0s) / slide is 4094 panes, more than the 4093 a key can keep", ex.getMessage());
+        assertEquals(0, SluiceConfig.of(props("sluice.window.size", "31622400s", "sluice.window.slide", "1us"))
+            .panesPerKey());
+    }
+
+    @Test
+    void shouldRejectAnEvictionHorizonBeyondOneHundredYearsWithoutOverflow()
+    {
+        ConfigurationException ex = assertThrows(ConfigurationException.class, () -> SluiceConfig.of(props(
+            "sluice.window.type", "tumbling", "sluice.window.size", "31622400s",
+            "sluice.state.evict-after-windows", "1000000")));
+        assertEquals(SluiceConfig.EVICT_AFTER_WINDOWS, ex.key());
+        assertEquals("sluice.state.evict-after-windows=1000000 is too large: 1000000 x sluice.window.size=31622400s " +
+            "+ sluice.window.size + sluice.window.allowed-lateness=0s must stay within 100 years (3155760000s) of " +
+            "event time", ex.getMessage());
+
+        ex = assertThrows(ConfigurationException.class, () -> SluiceConfig.of(props(
+            "sluice.window.type", "tumbling", "sluice.window.size", "86400s", "sluice.window.allowed-lateness", "1s",
+            "sluice.state.evict-after-windows", "36524", "sluice.event.timestamp-max", "0",
+            "sluice.event.timestamp-min", "-1")));
+        assertEquals("sluice.state.evict-after-windows=36524 is too large: 36524 x sluice.window.size=86400s " +
+            "+ sluice.window.size + sluice.window.allowed-lateness=1s must stay within 100 years (3155760000s) of " +
+            "event time", ex.getMessage());
+
+        final SluiceConfig hundredYears = SluiceConfig.of(props(
+            "sluice.window.type", "tumbling", "sluice.window.size", "86400s", "sluice.window.allowed-lateness", "0s",
+            "sluice.state.evict-after-windows", "36524", "sluice.event.timestamp-max", "0",
+            "sluice.event.timestamp-min", "-1"));
+        assertEquals(36524, hundredYears.evictAfterWindows());
+    }
+
+    @Test
+    void shouldRejectAnEvictionHorizonThatPassesTheLargestEpochNanosecondAfterTheLatestTimestamp()
+    {
+        final ConfigurationException ex = assertThrows(ConfigurationException.class, () -> SluiceConfig.of(props(
+            "sluice.window.type", "tumbling", "sluice.window.size", "86400s", "sluice.state.evict-after-windows", "36000")));
+        assertEquals(SluiceConfig.EVICT_AFTER_WINDOWS, ex.key());
+        assertEquals("sluice.state.evict-after-windows=36000 is too large: sluice.event.timestamp-max=" +
+            "7258118400000000000 + 36000 x sluice.window.size=86400s + sluice.window.size + " +
+            "sluice.window.allowed-lateness=0s passes the largest epoch-ns time, 2262-04-11T23:47:16.854775807Z",
+            ex.getMessage());
+        final SluiceConfig before2100 = SluiceConfig.of(props(
+            "sluice.window.type", "tumbling", "sluice.window.size", "86400s", "sluice.state.evict-after-windows", "36000",
+            "sluice.event.timestamp-max", "4102444800000000000"));
+        assertEquals(36000, before2100.evictAfterWindows());
+    }
+
+    @Test
+    void shouldRejectALatestTimestampThatLeavesNoRoomForAWindow()
+    {
+        final ConfigurationException ex = assertThrows(ConfigurationException.class, () -> SluiceConfig.of(props(
+            "sluice.window.type", "tumbling", "sluice.event.timestamp-max", "9223372036854775000")));
+        assertEquals(SluiceConfig.TIMESTAMP_MAX, ex.key());
+        assertEquals("sluice.event.timestamp-max=9223372036854775000 leaves no room for a window: + " +
+            "sluice.window.size=1s + sluice.window.allowed-lateness=0s passes the largest epoch-ns time, " +
+            "2262-04-11T23:47:16.854775807Z", ex.getMessage());
+        assertEquals(9223372036854775000L, SluiceConfig.of(props("sluice.event.timestamp-max", "9223372036854775000"))
+            .timestampMaxNs());
+    }
+
+    private static String days(final String duration)
+    {
+        return duration.endsWith("d") ?
+            Long.parseLong(duration.substring(0, duration.length() - 1)) * 86_400 + "s" : duration;
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = ';', value = {
+        "sluice.ring.length;1;sluice.ring.length=1 must be in [2, 67108864]",
+        "sluice.ring.length;128m;sluice.ring.length=128m must be in [2, 67108864]",
+        "sluice.ring.length;48k;sluice.ring.length=48k must be a power of two",
+        "sluice.ring.length;8589934592g;sluice.ring.length=8589934592g must be a size such as 65536, 64k or 1m",
+        "sluice.state.capacity;1;sluice.state.capacity=1 must be in [2, 268435456]",
+        "sluice.state.capacity;512m;sluice.state.capacity=512m must be in [2, 268435456]",
+        "sluice.state.capacity;3;sluice.state.capacity=3 must be a power of two",
+        "sluice.state.capacity;-4;sluice.state.capacity=-4 must be in [2, 268435456]"})
+    void shouldKeepRingLengthAndStateCapacityPowersOfTwoInTheirRanges(
+        final String key, final String value, final String message)
+    {
+        final ConfigurationException ex =
+            assertThrows(ConfigurationException.class, () -> SluiceConfig.of(props(key, value)));
+        assertEquals(key, ex.key());
+        assertEquals(message, ex.getMessage());
+    }
+
+    @Test
+    void shouldAcceptTheLargestRingAndStateTable()
+    {
+        final SluiceConfig largest = SluiceConfig.of(props("sluice.ring.length", "64m", "sluice.state.capacity", "256m"));
+        assertEquals(1 << 26, largest.ringLength());
+        assertEquals(1 << 28, largest.stateCapacity());
+        final SluiceConfig smallest = SluiceConfig.of(props("sluice.ring.length", "2", "sluice.state.capacity", "2"));
+        assertEquals(2, smallest.ringLength());
+        assertEquals(2, smallest.stateCapacity());
     }
 
     @Test
@@ -159,19 +331,6 @@ class SluiceConfigTest
         final SluiceConfig config = SluiceConfig.load(profile("small-host.properties"), props("sluice.processor.count", "3"));
         assertEquals(3, config.processorCount());
         assertEquals(ThreadingMode.SHARED, config.threading());
-    }
-
-    @Test
-    void shouldLoadEveryShippedProfile()
-    {
-        final SluiceConfig defaults = SluiceConfig.load(profile("defaults.properties"), null);
-        assertEquals(SluiceConfig.of(new Properties()).effective().get(SluiceConfig.RING_LENGTH),
-            defaults.effective().get(SluiceConfig.RING_LENGTH));
-        assertEquals(SluiceConfig.of(new Properties()).egressChannel(), defaults.egressChannel());
-        assertEquals(ThreadingMode.SHARED, SluiceConfig.load(profile("small-host.properties"), null).threading());
-        final SluiceConfig pinned = SluiceConfig.load(profile("pinned-host.properties"), null);
-        assertEquals(ThreadingMode.DEDICATED, pinned.threading());
-        assertArrayEquals(new int[]{3, 4, 5, 6}, pinned.processorCpus());
     }
 
     private static Path profile(final String name)

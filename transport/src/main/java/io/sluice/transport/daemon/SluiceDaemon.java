@@ -16,6 +16,7 @@ import io.sluice.core.processor.CpuPin;
 import io.sluice.core.processor.ProcessorCounters;
 import io.sluice.core.processor.ProcessorGroup;
 import io.sluice.core.processor.ShardProcessor;
+import io.sluice.core.ring.RingEntry;
 import io.sluice.core.ring.SluiceRing;
 import io.sluice.core.state.KeyStateTable;
 import io.sluice.core.window.WatermarkTracker;
@@ -139,7 +140,7 @@ public final class SluiceDaemon implements AutoCloseable
 
         final int processorCount = config.processorCount();
         final boolean shared = ThreadingMode.SHARED == config.threading();
-        ring = new SluiceRing(config.ringLength(), config.slotLength(), config.processorWaitStrategy());
+        ring = new SluiceRing(config.ringLength(), RingEntry.LENGTH, config.processorWaitStrategy());
         final ShardProcessor[] processors = new ShardProcessor[processorCount];
         egress = new EgressPublisher[processorCount];
         final int[] cpus = config.processorCpus();

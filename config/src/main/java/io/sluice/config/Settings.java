@@ -1,0 +1,219 @@
+package io.sluice.config;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import static io.sluice.config.Setting.DAY_NS;
+import static io.sluice.config.Setting.HOUR_NS;
+import static io.sluice.config.Setting.MICROSECOND_NS;
+import static io.sluice.config.Setting.MILLISECOND_NS;
+import static io.sluice.config.Setting.SECOND_NS;
+
+/**
+ * The one table of every {@code sluice.*} setting except the alert rules ({@code sluice.alert.<name>.*}, parsed by
+ * {@link AlertRule}): key, default, parser with its range, and documentation, in the order of
+ * {@code config/defaults.properties} and of {@link SluiceConfig#effective()}. Adding a setting means declaring it
+ * here, adding its accessor to {@link SluiceConfig} and documenting it in {@code config/defaults.properties}; a test
+ * checks that file against this table.
+ * <p>
+ * Immutable; safe to share between threads.
+ */
+public final class Settings
+{
+    /** Longest window size, lateness or idle advance: 366 days. */
+    public static final long MAX_WINDOW_NS = 366L * DAY_NS;
+
+    private static final List<Setting<?>> TABLE = new ArrayList<>();
+
+    /** Aeron URI clients publish Events and Queries to. */
+    public static final Setting<String> INGRESS_CHANNEL = declare(Setting.channel(
+        SluiceConfig.INGRESS_CHANNEL, "aeron:udp?endpoint=localhost:20120",
+        "Aeron URI clients publish Events and Queries to; loopback only by default."));
+
+    /** Stream id on the ingress channel. */
+    public static final Setting<Integer> INGRESS_STREAM_ID = declare(Setting.integer(
+        SluiceConfig.INGRESS_STREAM_ID, 1001, 1, Integer.MAX_VALUE, "Stream id on the ingress channel."));
+
+    /** Aeron URI processors publish results on. */
+    public static final Setting<String> EGRESS_CHANNEL = declare(Setting.channel(
+        SluiceConfig.EGRESS_CHANNEL, "aeron:udp?control=localhost:20121|control-mode=dynamic|fc=min,t:5s",
+        "Aeron URI processors publish results on: multi-destination cast every client joins, min flow control."));
+
+    /** Stream id on the egress channel. */
+    public static final Setting<Integer> EGRESS_STREAM_ID = declare(Setting.integer(
+        SluiceConfig.EGRESS_STREAM_ID, 1002, 1, Integer.MAX_VALUE, "Stream id on the egress channel."));
+
+    /** Entries in the ring. */
+    public static final Setting<Integer> RING_LENGTH = declare(Setting.powerOfTwo(
+        SluiceConfig.RING_LENGTH, 16 * 1024, 2, 1 << 26, "Entries in the ring, a power of two in [2, 2^26]."));
+
+    /** Processors, each the single writer of one shard of the keys. */
+    public static final Setting<Integer> PROCESSOR_COUNT = declare(Setting.integer(
+        SluiceConfig.PROCESSOR_COUNT, 2, 1, 64, "Processors, each the single writer of one shard of the keys."));
+
+    /** Keys each processor's state table holds. */
+    public static final Setting<Integer> STATE_CAPACITY = declare(Setting.powerOfTwo(
+        SluiceConfig.STATE_CAPACITY, 64 * 1024, 2, 1 << 28,
+        "Keys each processor's off-heap table holds, a power of two in [2, 2^28]; a full table rejects new keys."));
+
+    /** Seed of the key hash. */
+    public static final Setting<Long> HASH_SEED = declare(Setting.seed(
+        SluiceConfig.HASH_SEED,
+        "Seed of the key hash that picks each key's shard and table slot: random (a fresh non-zero seed each start) " +
+        "or a 64-bit integer, decimal or 0x-hex."));
+
+    /** How units of work map onto threads. */
+    public static final Setting<ThreadingMode> THREADING = declare(Setting.choice(
+        SluiceConfig.THREADING, ThreadingMode.SHARED, EnumSet.allOf(ThreadingMode.class),
+        "How units of work map onto threads: shared (one thread) or dedicated (a thread each)."));
+
+    /** Idle strategy of the ingress thread, or of the one shared thread. */
+    public static final Setting<IdleStrategyType> INGRESS_IDLE_STRATEGY = declare(Setting.choice(
+        SluiceConfig.INGRESS_IDLE_STRATEGY, IdleStrategyType.BACKOFF, agentIdleStrategies(),
+        "Idle strategy of the ingress thread, or of the one shared thread."));
+
+    /** Wait strategy of dedicated processor threads. */
+    public static final Setting<WaitStrategyType> PROCESSOR_WAIT_STRATEGY = declare(Setting.choice(
+        SluiceConfig.PROCESSOR_WAIT_STRATEGY, WaitStrategyType.SLEEPING, EnumSet.allOf(WaitStrategyType.class),
+        "Wait strategy of dedicated processor threads."));
+
+    /** CPUs to pin processor threads to. */
+    public static final Setting<int[]> PROCESSOR_CPUS = declare(Setting.cpuList(
+        SluiceConfig.PROCESSOR_CPUS, "CPU for each processor thread (dedicated threading only); empty: not pinned."));
+
+    /** CPU to pin the ingress (or shared) thread to. */
+    public static final Setting<Integer> INGRESS_CPU = declare(Setting.integer(
+        SluiceConfig.INGRESS_CPU, -1, -1, 4095, "CPU for the ingress (or shared) thread; -1: not pinned."));
+
+    /** Whether the media driver is embedded or external. */
+    public static final Setting<DriverMode> DRIVER_MODE = declare(Setting.choice(
+        SluiceConfig.DRIVER_MODE, DriverMode.EMBEDDED, EnumSet.allOf(DriverMode.class),
+        "embedded: the daemon runs its own media driver; external: it connects to one at the driver directory."));
+
+    /** Media driver directory. */
+    public static final Setting<String> DRIVER_DIR = declare(Setting.text(
+        SluiceConfig.DRIVER_DIR, "", "Media driver directory.").derivedDefault(
+        "<shared memory dir>/sluice-<user>-driver", (concluded) -> defaultDriverDir()));
+
+    /** How long a driver's heartbeat may stand still before its directory is taken over. */
+    public static final Setting<Long> DRIVER_LIVENESS_TIMEOUT = declare(Setting.duration(
+        SluiceConfig.DRIVER_LIVENESS_TIMEOUT, "3s", 100 * MILLISECOND_NS, 60 * SECOND_NS,
+        "A driver directory whose owner process is alive but whose driver heartbeat is older than this is treated " +
+        "as dead and taken over."));
+
+    /** Threading mode of an embedded media driver. */
+    public static final Setting<DriverThreading> DRIVER_THREADING = declare(Setting.choice(
+        SluiceConfig.DRIVER_THREADING, DriverThreading.INVOKER, EnumSet.allOf(DriverThreading.class),
+        "Threading mode of an embedded driver; invoker: the daemon's own thread runs it."));
+
+    /** Idle strategy of an embedded driver's own threads. */
+    public static final Setting<IdleStrategyType> DRIVER_IDLE_STRATEGY = declare(Setting.choice(
+        SluiceConfig.DRIVER_IDLE_STRATEGY, IdleStrategyType.BACKOFF, agentIdleStrategies(),
+        "Idle strategy of an embedded driver's own threads (not used with invoker)."));
+
+    /** Longest a graceful stop waits for the ring to drain and receivers to consume every result. */
+    public static final Setting<Long> SHUTDOWN_TIMEOUT = declare(Setting.duration(
+        SluiceConfig.SHUTDOWN_TIMEOUT, "10s", 0, HOUR_NS,
+        "Longest a graceful stop waits for the ring to drain and for egress receivers to consume everything " +
+        "published."));
+
+    /** Earliest accepted event timestamp, epoch ns. */
+    public static final Setting<Long> TIMESTAMP_MIN = declare(Setting.longInteger(
+        SluiceConfig.TIMESTAMP_MIN, SluiceConfig.YEAR_2000_NS, Long.MIN_VALUE, Long.MAX_VALUE,
+        "Earliest accepted event time, epoch ns."));
+
+    /** Latest accepted event timestamp, epoch ns. */
+    public static final Setting<Long> TIMESTAMP_MAX = declare(Setting.longInteger(
+        SluiceConfig.TIMESTAMP_MAX, SluiceConfig.YEAR_2200_NS, Long.MIN_VALUE, Long.MAX_VALUE,
+        "Latest accepted event time, epoch ns."));
+
+    /** Least time between two log lines about rejected input. */
+    public static final Setting<Long> REJECT_LOG_INTERVAL = declare(Setting.duration(
+        SluiceConfig.REJECT_LOG_INTERVAL, "1s", 0, HOUR_NS, "Least time between two log lines about rejected input."));
+
+    /** Window type. */
+    public static final Setting<WindowType> WINDOW_TYPE = declare(Setting.choice(
+        SluiceConfig.WINDOW_TYPE, WindowType.NONE, EnumSet.allOf(WindowType.class),
+        "Event-time windows: none, tumbling or sliding."));
+
+    /** Window length. */
+    public static final Setting<Long> WINDOW_SIZE = declare(Setting.duration(
+        SluiceConfig.WINDOW_SIZE, "1s", MICROSECOND_NS, MAX_WINDOW_NS, "Window length."));
+
+    /** Distance between window starts. */
+    public static final Setting<Long> WINDOW_SLIDE = declare(Setting.duration(
+        SluiceConfig.WINDOW_SLIDE, "", MICROSECOND_NS, MAX_WINDOW_NS,
+        "Distance between window starts (sliding windows); divides the size.").derivedDefault(
+        "the window size", (concluded) -> Setting.formatDuration(concluded.value(WINDOW_SIZE))));
+
+    /** How far the watermark trails the newest accepted event time. */
+    public static final Setting<Long> WINDOW_ALLOWED_LATENESS = declare(Setting.duration(
+        SluiceConfig.WINDOW_ALLOWED_LATENESS, "0s", 0, MAX_WINDOW_NS,
+        "How far the watermark trails the newest accepted event time."));
+
+    /** Quiet time after which the watermark advances with the clock. */
+    public static final Setting<Long> WINDOW_IDLE_ADVANCE = declare(Setting.duration(
+        SluiceConfig.WINDOW_IDLE_ADVANCE, "0s", 0, MAX_WINDOW_NS,
+        "After this long with no event the watermark advances with the clock; 0s: never."));
+
+    /** Least time between two clock-driven ticks. */
+    public static final Setting<Long> TICK_INTERVAL = declare(Setting.duration(
+        SluiceConfig.TICK_INTERVAL, "1ms", MICROSECOND_NS, 60 * SECOND_NS,
+        "Least time between two clock-driven ticks."));
+
+    /** Window lengths without events after which a key is evicted. */
+    public static final Setting<Integer> EVICT_AFTER_WINDOWS = declare(Setting.integer(
+        SluiceConfig.EVICT_AFTER_WINDOWS, 0, 0, 1_000_000,
+        "Window lengths of quiet after its last window closed before a key is removed; 0: never."));
+
+    /** File the daemon writes its internal latency distribution to at shutdown. */
+    public static final Setting<String> LATENCY_HISTOGRAM_FILE = declare(Setting.text(
+        SluiceConfig.LATENCY_HISTOGRAM_FILE, "",
+        "File for the ingress-to-egress latency distribution written at shutdown; empty: not recorded."));
+
+    private static final List<Setting<?>> ALL = List.copyOf(TABLE);
+
+    private Settings()
+    {
+    }
+
+    /**
+     * @return every declared setting, in declaration order.
+     */
+    public static List<Setting<?>> all()
+    {
+        return ALL;
+    }
+
+    /**
+     * @return every declared key, in declaration order.
+     */
+    public static Set<String> keys()
+    {
+        final Set<String> keys = new LinkedHashSet<>();
+        for (final Setting<?> setting : ALL)
+        {
+            keys.add(setting.key());
+        }
+        return keys;
+    }
+
+    private static <T> Setting<T> declare(final Setting<T> setting)
+    {
+        TABLE.add(setting);
+        return setting;
+    }
+
+    private static Set<IdleStrategyType> agentIdleStrategies()
+    {
+        return EnumSet.complementOf(EnumSet.of(IdleStrategyType.NOOP));
+    }
+
+    private static String defaultDriverDir()
+    {
+        return SluiceConfig.sharedMemoryDir() + "/sluice-" + System.getProperty("user.name", "default") + "-driver";
+    }
+}

@@ -1,0 +1,99 @@
+package io.sluice.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import static io.sluice.config.SettingsTest.shipped;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+class ShippedProfilesTest
+{
+    @Test
+    void shouldLoadEveryPropertiesFileShippedInTheConfigDirectory() throws IOException
+    {
+        final List<String> names;
+        try (Stream<Path> files = Files.list(shipped("defaults.properties").toAbsolutePath().getParent()))
+        {
+            names = files.map((p) -> p.getFileName().toString()).filter((n) -> n.endsWith(".properties")).sorted().toList();
+        }
+        assertEquals(List.of("defaults.properties", "demo.properties", "pinned-host.properties", "small-host.properties"),
+            names);
+        for (final String name : names)
+        {
+            assertFalse(SluiceConfig.load(shipped(name), null).effective().isEmpty(), name);
+        }
+    }
+
+    @Test
+    void shouldConcludeTheDefaultsFileToTheBuiltInDefaults()
+    {
+        final Map<String, String> fromFile = new TreeMap<>(SluiceConfig.load(shipped("defaults.properties"), null).effective());
+        final Map<String, String> builtIn = new TreeMap<>(SluiceConfig.of(new Properties()).effective());
+        fromFile.remove(SluiceConfig.HASH_SEED);
+        builtIn.remove(SluiceConfig.HASH_SEED);
+        assertEquals(builtIn, fromFile);
+    }
+
+    @Test
+    void shouldLoadTheSmallHostProfile()
+    {
+        final SluiceConfig config = SluiceConfig.load(shipped("small-host.properties"), null);
+        assertEquals(ThreadingMode.SHARED, config.threading());
+        assertEquals(2, config.processorCount());
+        assertEquals(DriverMode.EMBEDDED, config.driverMode());
+        assertEquals(DriverThreading.INVOKER, config.driverThreading());
+        assertEquals(IdleStrategyType.BACKOFF, config.ingressIdleStrategy());
+        assertEquals(16384, config.ringLength());
+        assertEquals(65536, config.stateCapacity());
+        assertEquals(WindowType.NONE, config.windowType());
+        assertEquals(0, config.panesPerKey());
+        assertEquals(Map.of("aeron.term.buffer.length", "4m", "aeron.ipc.term.buffer.length", "4m"),
+            config.aeronProperties());
+    }
+
+    @Test
+    void shouldLoadThePinnedHostProfile()
+    {
+        final SluiceConfig config = SluiceConfig.load(shipped("pinned-host.properties"), null);
+        assertEquals(ThreadingMode.DEDICATED, config.threading());
+        assertEquals(4, config.processorCount());
+        assertArrayEquals(new int[]{3, 4, 5, 6}, config.processorCpus());
+        assertEquals(2, config.ingressCpu());
+        assertEquals(WaitStrategyType.BUSY_SPIN, config.processorWaitStrategy());
+        assertEquals(IdleStrategyType.BUSY_SPIN, config.ingressIdleStrategy());
+        assertEquals(DriverThreading.INVOKER, config.driverThreading());
+        assertEquals(65536, config.ringLength());
+        assertEquals(1 << 20, config.stateCapacity());
+        assertEquals("3,4,5,6", config.effective().get(SluiceConfig.PROCESSOR_CPUS));
+    }
+
+    @Test
+    void shouldLoadTheDemoProfile()
+    {
+        final SluiceConfig config = SluiceConfig.load(shipped("demo.properties"), null);
+        assertEquals(ThreadingMode.SHARED, config.threading());
+        assertEquals(WindowType.TUMBLING, config.windowType());
+        assertEquals(1_000_000_000L, config.windowSizeNs());
+        assertEquals(1_000_000_000L, config.windowSlideNs());
+        assertEquals(50_000_000L, config.allowedLatenessNs());
+        assertEquals(200_000_000L, config.idleAdvanceNs());
+        assertEquals(5, config.evictAfterWindows());
+        assertEquals(5, config.panesPerKey());
+        assertEquals(List.of(
+            new AlertRule("dip", 0, AlertRule.On.EVENT, AlertRule.Field.VALUE, AlertRule.Op.LT, 90),
+            new AlertRule("hot", 1, AlertRule.On.WINDOW, AlertRule.Field.MAX, AlertRule.Op.GT, 108)),
+            config.alertRules());
+        assertEquals("50ms", config.effective().get(SluiceConfig.WINDOW_ALLOWED_LATENESS));
+        assertEquals("200ms", config.effective().get(SluiceConfig.WINDOW_IDLE_ADVANCE));
+    }
+}

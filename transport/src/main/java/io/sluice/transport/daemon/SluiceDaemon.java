@@ -51,8 +51,6 @@ public final class SluiceDaemon implements AutoCloseable
     /** Version printed in the start-up summary. */
     public static final String VERSION = versionOf();
 
-    private static final long SHUTDOWN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
-    private static final long LIVENESS_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(3);
 
     private final SluiceConfig config;
     private final PrintStream out;
@@ -107,7 +105,7 @@ public final class SluiceDaemon implements AutoCloseable
         {
             driver = EmbeddedDriver.launch(
                 SluiceConfig.DRIVER_DIR, config.driverDir(), config.driverThreading(), config.driverIdleStrategy(),
-                errorHandler.driverErrors(), LIVENESS_TIMEOUT_NS, config.aeronProperties(),
+                errorHandler.driverErrors(), config.driverLivenessTimeoutNs(), config.aeronProperties(),
                 EmbeddedDriver::trackReceivers, out);
             errorHandler.errorLog(driver.context().errorLog());
         }
@@ -249,7 +247,7 @@ public final class SluiceDaemon implements AutoCloseable
             return;
         }
         closed = true;
-        final long deadlineNs = System.nanoTime() + SHUTDOWN_TIMEOUT_NS;
+        final long deadlineNs = System.nanoTime() + config.shutdownTimeoutNs();
         if (null != ingress)
         {
             ingress.stopConsuming();

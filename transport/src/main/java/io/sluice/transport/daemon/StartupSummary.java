@@ -31,7 +31,9 @@ final class StartupSummary
         b.append("  ring      ").append(ring.length()).append(" entries x ").append(ring.slotLength())
             .append(" B slots (").append((long)ring.length() * ring.slotLength() / 1024).append(" KiB off-heap)\n");
         b.append("  state     ").append(config.processorCount()).append(" processor(s) x ")
-            .append(config.stateCapacity()).append(" keys\n");
+            .append(config.stateCapacity()).append(" keys; hash seed ")
+            .append(config.effective().get(SluiceConfig.HASH_SEED)).append(" (").append(SluiceConfig.HASH_SEED)
+            .append(", to reproduce a run)\n");
         if (config.windowType() != io.sluice.config.WindowType.NONE)
         {
             b.append("  windows   ").append(config.windowType().name().toLowerCase()).append(", size ")

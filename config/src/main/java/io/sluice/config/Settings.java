@@ -114,11 +114,16 @@ public final class Settings
         SluiceConfig.DRIVER_IDLE_STRATEGY, IdleStrategyType.BACKOFF, agentIdleStrategies(),
         "Idle strategy of an embedded driver's own threads (not used with invoker)."));
 
-    /** Longest a graceful stop waits for the ring to drain and receivers to consume every result. */
+    /** Longest a graceful stop waits for the ring to drain and receivers to confirm every result. */
     public static final Setting<Long> SHUTDOWN_TIMEOUT = declare(Setting.duration(
         SluiceConfig.SHUTDOWN_TIMEOUT, "10s", 0, HOUR_NS,
-        "Longest a graceful stop waits for the ring to drain and for egress receivers to consume everything " +
-        "published."));
+        "Longest a graceful stop waits for the ring to drain and for egress receivers to confirm they received " +
+        "everything published."));
+
+    /** A duty cycle of a Sluice thread longer than this counts as a stall. */
+    public static final Setting<Long> AGENT_STALL_THRESHOLD = declare(Setting.duration(
+        SluiceConfig.AGENT_STALL_THRESHOLD, "1ms", MICROSECOND_NS, 60 * SECOND_NS,
+        "A duty cycle of a Sluice thread (work plus idling) longer than this counts as a stall."));
 
     /** Earliest accepted event timestamp, epoch ns. */
     public static final Setting<Long> TIMESTAMP_MIN = declare(Setting.longInteger(

@@ -60,8 +60,10 @@ public final class SluiceConfig
     public static final String DRIVER_THREADING = "sluice.driver.threading";
     /** Idle strategy of the embedded driver's threads. */
     public static final String DRIVER_IDLE_STRATEGY = "sluice.driver.idle-strategy";
-    /** Longest a graceful stop waits for everything published to be consumed. */
+    /** Longest a graceful stop waits for everything published to be received. */
     public static final String SHUTDOWN_TIMEOUT = "sluice.shutdown.timeout";
+    /** Duty cycle length that counts as a stall. */
+    public static final String AGENT_STALL_THRESHOLD = "sluice.agent.stall-threshold";
     /** Earliest accepted event timestamp, epoch ns. */
     public static final String TIMESTAMP_MIN = "sluice.event.timestamp-min";
     /** Latest accepted event timestamp, epoch ns. */
@@ -498,12 +500,22 @@ public final class SluiceConfig
 
     /**
      * @return {@value #SHUTDOWN_TIMEOUT}: the longest a graceful stop waits for the ring to drain and for every
-     * connected egress receiver to consume everything published, ns; the stop logs when it gives up. Default and
-     * range: {@link Settings#SHUTDOWN_TIMEOUT}.
+     * live egress receiver to confirm it received everything published, ns; the stop logs when it gives up. Default
+     * and range: {@link Settings#SHUTDOWN_TIMEOUT}.
      */
     public long shutdownTimeoutNs()
     {
         return value(Settings.SHUTDOWN_TIMEOUT);
+    }
+
+    /**
+     * @return {@value #AGENT_STALL_THRESHOLD}: a duty cycle of a Sluice thread (its work plus its idling) longer
+     * than this counts as a stall in the thread's stall counter, ns. Default and range:
+     * {@link Settings#AGENT_STALL_THRESHOLD}.
+     */
+    public long agentStallThresholdNs()
+    {
+        return value(Settings.AGENT_STALL_THRESHOLD);
     }
 
     /**

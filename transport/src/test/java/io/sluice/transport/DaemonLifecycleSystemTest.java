@@ -112,6 +112,22 @@ class DaemonLifecycleSystemTest
 
     @Test
     @Timeout(60)
+    void shouldGiveAeronSettingsToItsDriverWithoutLeavingThemInSystemProperties() throws Exception
+    {
+        assertEquals(null, System.getProperty("aeron.term.buffer.length"), "clean before");
+        try (TestDaemon daemon = new TestDaemon().set("aeron.term.buffer.length", "128k").start();
+            SluiceClient client = daemon.client())
+        {
+            assertTrue(client.awaitConnected(TimeUnit.SECONDS.toNanos(10)));
+            assertEquals(null, System.getProperty("aeron.term.buffer.length"), "not left set while running");
+            assertEquals(128 * 1024, client.subscription().imageAtIndex(0).termBufferLength(),
+                "the driver used the setting for the egress");
+        }
+        assertEquals(null, System.getProperty("aeron.term.buffer.length"), "not left set after the stop");
+    }
+
+    @Test
+    @Timeout(60)
     void shouldDrainAndDeleteItsDriverDirectoryOnClose() throws Exception
     {
         final TestDaemon daemon = new TestDaemon().start();

@@ -60,6 +60,10 @@ public final class SluiceCounters implements AutoCloseable
      * media driver's flow control (see {@code ReceiverTrackingFlowControl}), key: the publication's registration id.
      */
     public static final int EGRESS_RECEIVER_POSITION_TYPE_ID = 1019;
+    /** Longest duty cycle (work plus idling) of a Sluice thread so far, ns. */
+    public static final int AGENT_MAX_CYCLE_TYPE_ID = 1020;
+    /** Duty cycles of a Sluice thread longer than {@code sluice.agent.stall-threshold}. */
+    public static final int AGENT_STALLS_TYPE_ID = 1021;
 
     private final List<Counter> all = new ArrayList<>();
     private final Counter received;
@@ -189,6 +193,18 @@ public final class SluiceCounters implements AutoCloseable
     public Counter errors()
     {
         return errors;
+    }
+
+    /**
+     * @param aeron    the daemon's client.
+     * @param roleName the thread's name.
+     * @return the thread's duty-cycle counters: longest cycle in ns, and stalls.
+     */
+    public Counter[] agent(final Aeron aeron, final String roleName)
+    {
+        return new Counter[]{
+            add(aeron, AGENT_MAX_CYCLE_TYPE_ID, "sluice agent " + roleName + " max cycle ns"),
+            add(aeron, AGENT_STALLS_TYPE_ID, "sluice agent " + roleName + " stalls")};
     }
 
     /**

@@ -186,7 +186,10 @@ public final class SluiceDaemon implements AutoCloseable
         {
             agents.add(group.pollAgent());
         }
-        final Agent agent = new NamedAgent(shared ? "sluice-shared" : "sluice-ingress", new CompositeAgent(agents));
+        final String roleName = shared ? "sluice-shared" : "sluice-ingress";
+        final Counter[] dutyCycle = counters.agent(aeron, roleName);
+        final Agent agent = new DutyCycleAgent(new NamedAgent(roleName, new CompositeAgent(agents)),
+            new SystemNanoClock(), config.agentStallThresholdNs(), dutyCycle[0], dutyCycle[1]);
         runner = new AgentRunner(IdleStrategies.create(config.ingressIdleStrategy()), errorHandler, null, agent);
 
         out.print(StartupSummary.render(config, driver, ring, shared));

@@ -22,7 +22,9 @@ import java.util.concurrent.TimeUnit;
  *     <li>{@code SHARED}: each processor drains the ring through its own {@link EventPoller}, all of them from the
  *     {@link #pollAgent()}'s duty cycle, which the caller composes into a thread of its choosing.</li>
  * </ul>
- * Either way each processor's sequence gates the ring, so the producer never overwrites an unhandled entry.
+ * Either way each processor's sequence gates the ring, so the producer never overwrites an unhandled entry, and an
+ * entry on which a processor throws is reported to the error handler as a {@link ShardEntryException} naming the
+ * entry, then skipped: the processor goes on with the next one (it is never retried, so no result is sent twice).
  */
 public final class ProcessorGroup implements AutoCloseable
 {
@@ -53,12 +55,11 @@ public final class ProcessorGroup implements AutoCloseable
         {
             batchProcessors = new BatchEventProcessor[processors.length];
             threads = new Thread[processors.length];
-            final ExceptionHandler<RingEntry> exceptionHandler = new ReportingExceptionHandler(errorHandler);
             for (int i = 0; i < processors.length; i++)
             {
                 final BatchEventProcessor<RingEntry> batchProcessor =
                     new BatchEventProcessorBuilder().build(ringBuffer, ringBuffer.newBarrier(), processors[i]);
-                batchProcessor.setExceptionHandler(exceptionHandler);
+                batchProcessor.setExceptionHandler(new ReportingExceptionHandler(errorHandler, i));
                 ringBuffer.addGatingSequences(batchProcessor.getSequence());
                 batchProcessors[i] = batchProcessor;
                 threads[i] = new Thread(batchProcessor, "sluice-processor-" + i);
@@ -163,19 +164,55 @@ public final class ProcessorGroup implements AutoCloseable
     }
 
     /**
+     * Name the entry a processor failed on, for the error log. Error path only: allocates.
+     *
+     * @param cause    what the processor threw.
+     * @param shard    the processor's shard.
+     * @param sequence the entry's ring sequence.
+     * @param entry    the entry.
+     * @return the report, with the cause attached.
+     */
+    static ShardEntryException entryFailure(
+        final Throwable cause, final int shard, final long sequence, final RingEntry entry)
+    {
+        return new ShardEntryException(
+            "shard " + shard + " skipped ring entry " + sequence + " (type " + entry.type() + ", client " +
+            entry.clientId() + ", correlation " + entry.correlationId() + ", key " + entry.key() + ") after " +
+            cause.getClass().getSimpleName(),
+            cause);
+    }
+
+    /**
      * Drives every processor's poller from one duty cycle.
      */
     static final class PollAgent implements Agent
     {
         private final EventPoller<RingEntry>[] pollers;
         private final ShardProcessor[] processors;
-        private final ErrorHandler errorHandler;
+        private final EventPoller.Handler<RingEntry>[] handlers;
 
+        @SuppressWarnings("unchecked")
         PollAgent(final EventPoller<RingEntry>[] pollers, final ShardProcessor[] processors, final ErrorHandler errorHandler)
         {
             this.pollers = pollers;
             this.processors = processors;
-            this.errorHandler = errorHandler;
+            this.handlers = new EventPoller.Handler[processors.length];
+            for (int i = 0; i < processors.length; i++)
+            {
+                final ShardProcessor processor = processors[i];
+                handlers[i] = (entry, sequence, endOfBatch) ->
+                {
+                    try
+                    {
+                        processor.onEvent(entry, sequence, endOfBatch);
+                    }
+                    catch (final Throwable ex)
+                    {
+                        errorHandler.onError(entryFailure(ex, processor.shard(), sequence, entry));
+                    }
+                    return true;
+                };
+            }
         }
 
         public void onStart()
@@ -194,7 +231,7 @@ public final class ProcessorGroup implements AutoCloseable
             }
         }
 
-        public int doWork()
+        public int doWork() throws Exception
         {
             int work = 0;
             for (int i = 0; i < pollers.length; i++)
@@ -202,14 +239,7 @@ public final class ProcessorGroup implements AutoCloseable
                 final EventPoller<RingEntry> poller = pollers[i];
                 final Sequence sequence = poller.getSequence();
                 final long before = sequence.get();
-                try
-                {
-                    poller.poll(processors[i].pollHandler());
-                }
-                catch (final Exception ex)
-                {
-                    errorHandler.onError(ex);
-                }
+                poller.poll(handlers[i]);
                 work += (int)(sequence.get() - before);
             }
             return work;
@@ -227,15 +257,17 @@ public final class ProcessorGroup implements AutoCloseable
     static final class ReportingExceptionHandler implements ExceptionHandler<RingEntry>
     {
         private final ErrorHandler errorHandler;
+        private final int shard;
 
-        ReportingExceptionHandler(final ErrorHandler errorHandler)
+        ReportingExceptionHandler(final ErrorHandler errorHandler, final int shard)
         {
             this.errorHandler = errorHandler;
+            this.shard = shard;
         }
 
         public void handleEventException(final Throwable ex, final long sequence, final RingEntry event)
         {
-            errorHandler.onError(ex);
+            errorHandler.onError(entryFailure(ex, shard, sequence, event));
         }
 
         public void handleOnStartException(final Throwable ex)

@@ -29,11 +29,6 @@ public final class ShardProcessor implements EventHandler<RingEntry>
     private final Runnable onShutdown;
     private final Aggregate open = new Aggregate();
     private final Aggregate closed = new Aggregate();
-    private final EventPoller.Handler<RingEntry> pollHandler = (entry, sequence, endOfBatch) ->
-    {
-        onEvent(entry, sequence, endOfBatch);
-        return true;
-    };
 
     /**
      * @param shard      the shard this processor owns.
@@ -82,14 +77,6 @@ public final class ShardProcessor implements EventHandler<RingEntry>
         this.counters = counters;
         this.onStart = onStart;
         this.onShutdown = onShutdown;
-    }
-
-    /**
-     * @return this processor as a handler for an {@link EventPoller} on a shared thread.
-     */
-    public EventPoller.Handler<RingEntry> pollHandler()
-    {
-        return pollHandler;
     }
 
     /**

@@ -150,6 +150,59 @@ class ProcessorGroupTest
         assertTrue(ring.isDrained());
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"SHARED", "DEDICATED"})
+    @Timeout(60)
+    void shouldReportAThrowingEntryOnceSkipItAndAnswerEveryOtherEntryOnce(final ThreadingMode mode) throws Exception
+    {
+        final int events = 1_000;
+        final long poisoned = 500;
+        final int processorCount = 2;
+        final SluiceRing ring = new SluiceRing(2048, 64, WaitStrategyType.YIELDING);
+        final TestCounters counters = new TestCounters();
+        final RecordingSink[] sinks = new RecordingSink[processorCount];
+        final ShardProcessor[] processors = new ShardProcessor[processorCount];
+        for (int i = 0; i < processorCount; i++)
+        {
+            sinks[i] = new RecordingSink(poisoned);
+            processors[i] = new ShardProcessor(i, new KeyStateTable(1024), sinks[i], counters.processor(i), null, null);
+        }
+        final List<Throwable> errors = new CopyOnWriteArrayList<>();
+        final ProcessorGroup group = new ProcessorGroup(ring, processors, mode, errors::add);
+        group.start();
+        for (int i = 0; i < events; i++)
+        {
+            final long key = i % 50;
+            final long sequence = ring.tryClaim();
+            ring.entry(sequence).event(ShardRouter.shard(key, processorCount), 7, i, key, 1, i, 0);
+            ring.publish(sequence);
+        }
+        final Agent agent = group.pollAgent();
+        if (null != agent)
+        {
+            for (int i = 0; i < 10_000 && !ring.isDrained(); i++)
+            {
+                agent.doWork();
+            }
+        }
+        final boolean drained = group.drainAndStop(10, TimeUnit.SECONDS);
+
+        final Map<Long, Integer> answers = new TreeMap<>();
+        for (final RecordingSink sink : sinks)
+        {
+            sink.results.forEach((r) -> answers.merge(r.correlationId(), 1, Integer::sum));
+        }
+        assertTrue(drained, "ring drained");
+        assertEquals(1, errors.size(), "reported once: " + errors.size());
+        assertTrue(errors.get(0).getMessage().contains("correlation " + poisoned), errors.get(0).getMessage());
+        assertEquals("poisoned " + poisoned, errors.get(0).getCause().getMessage());
+        assertEquals(events - 1, answers.size());
+        for (long correlationId = 0; correlationId < events; correlationId++)
+        {
+            assertEquals(correlationId == poisoned ? null : 1, answers.get(correlationId), "answers to " + correlationId);
+        }
+    }
+
     private static Map<Long, List<RecordingSink.Result>> perKey(final List<RecordingSink.Result> results)
     {
         final Map<Long, List<RecordingSink.Result>> map = new TreeMap<>();

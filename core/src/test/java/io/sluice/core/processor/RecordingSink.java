@@ -17,11 +17,29 @@ final class RecordingSink implements ResultSink
     }
 
     final List<Result> results = new ArrayList<>();
+    private final long poisonedCorrelationId;
+
+    RecordingSink()
+    {
+        this(Long.MIN_VALUE);
+    }
+
+    /**
+     * @param poisonedCorrelationId an event result to throw on instead of recording.
+     */
+    RecordingSink(final long poisonedCorrelationId)
+    {
+        this.poisonedCorrelationId = poisonedCorrelationId;
+    }
 
     public void onEventResult(
         final long clientId, final long correlationId, final long key, final long timestamp, final Aggregate a,
         final long receiveNanos)
     {
+        if (correlationId == poisonedCorrelationId)
+        {
+            throw new IllegalStateException("poisoned " + correlationId);
+        }
         results.add(new Result(clientId, correlationId, key, a.count(), a.sum(), a.min(), a.max(), a.first(), a.last(), 0));
     }
 

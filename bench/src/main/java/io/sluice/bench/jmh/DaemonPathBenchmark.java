@@ -12,6 +12,7 @@ import io.sluice.config.WaitStrategyType;
 import io.sluice.core.alert.AlertRules;
 import io.sluice.core.processor.ProcessorGroup;
 import io.sluice.core.processor.ShardProcessor;
+import io.sluice.core.ring.RingProducer;
 import io.sluice.core.ring.SluiceRing;
 import io.sluice.core.state.KeyStateTable;
 import io.sluice.transport.codec.EventEncoder;
@@ -24,7 +25,6 @@ import org.agrona.IoUtil;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.NoOpIdleStrategy;
-import org.agrona.concurrent.SystemEpochNanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -117,8 +117,9 @@ public class DaemonPathBenchmark
         }
         processors = new ProcessorGroup(ring, shardProcessors, io.sluice.config.ThreadingMode.SHARED,
             Throwable::printStackTrace).pollAgent();
-        ingress = new IngressAgent(ingressSubscription, ring, 2, SluiceConfig.YEAR_2000_NS, SluiceConfig.YEAR_2200_NS,
-            counters, new SystemNanoClock(), 1_000_000_000L, System.out, null, new SystemEpochNanoClock());
+        ingress = new IngressAgent(ingressSubscription, new RingProducer(ring, 2, null, counters.ticks()),
+            SluiceConfig.YEAR_2000_NS, SluiceConfig.YEAR_2200_NS, counters, new SystemNanoClock(), 1_000_000_000L,
+            System.out);
         egressHandler = (buffer, offset, length, h) -> blackhole.consume(buffer.getLong(offset + 16));
         while (!ingressPublication.isConnected() || egressSubscription.imageCount() < 2)
         {

@@ -23,7 +23,7 @@ import io.sluice.core.state.KeyStateTable;
  *     <li>with eviction on, a key whose last window closed {@code evictAfterWindows} window lengths ago is
  *     removed from the table.</li>
  * </ul>
- * Contract with the producer of ticks ({@link WatermarkTracker} in the ingress): the watermark never trails the
+ * Contract with the producer of ticks ({@link io.sluice.core.ring.RingProducer}): the watermark never trails the
  * newest event by more than lateness plus one slide, so a key's open windows always fit its ring of panes.
  */
 public final class WindowEngine

@@ -8,18 +8,18 @@ import java.util.List;
 /**
  * Test sink keeping every result it is given, in order.
  */
-final class RecordingSink implements ResultSink
+public final class RecordingSink implements ResultSink
 {
-    record Result(
+    public record Result(
         long clientId, long correlationId, long key, long count, double sum, double min, double max, double first,
         double last, int reason)
     {
     }
 
-    final List<Result> results = new ArrayList<>();
+    public final List<Result> results = new ArrayList<>();
     private final long poisonedCorrelationId;
 
-    RecordingSink()
+    public RecordingSink()
     {
         this(Long.MIN_VALUE);
     }
@@ -27,7 +27,7 @@ final class RecordingSink implements ResultSink
     /**
      * @param poisonedCorrelationId an event result to throw on instead of recording.
      */
-    RecordingSink(final long poisonedCorrelationId)
+    public RecordingSink(final long poisonedCorrelationId)
     {
         this.poisonedCorrelationId = poisonedCorrelationId;
     }

@@ -3,6 +3,7 @@ package io.sluice.core.processor;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;
 
 /**
@@ -13,6 +14,11 @@ public final class TestCounters
     private final CountersManager manager =
         new CountersManager(
             new UnsafeBuffer(ByteBuffer.allocateDirect(256 * 1024)), new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024)));
+
+    public AtomicCounter counter(final String label)
+    {
+        return manager.newCounter(label);
+    }
 
     public ProcessorCounters processor(final int shard)
     {

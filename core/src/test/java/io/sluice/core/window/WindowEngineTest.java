@@ -9,8 +9,10 @@ import io.sluice.core.processor.ProcessorCounters;
 import io.sluice.core.processor.ProcessorGroup;
 import io.sluice.core.processor.ShardProcessor;
 import io.sluice.core.processor.TestCounters;
+import io.sluice.core.ring.RingEntry;
+import io.sluice.core.ring.RingProducer;
 import io.sluice.core.ring.SluiceRing;
-import io.sluice.core.route.ShardRouter;
+import io.sluice.core.ring.WatermarkTracker;
 import io.sluice.core.state.KeyStateTable;
 import org.agrona.concurrent.Agent;
 import org.junit.jupiter.api.Test;
@@ -32,51 +34,46 @@ class WindowEngineTest
     private static final long T0 = 1_700_000_000_000L * MS;
 
     /**
-     * What the ingress would put into the ring: events, with ticks from a {@link WatermarkTracker} driven by a
-     * hand-advanced clock (one microsecond per event).
+     * One input event, in arrival order.
+     */
+    record Input(long key, long correlationId, long ts, double value)
+    {
+    }
+
+    /**
+     * What went into the ring, read back from it: an event or a tick (its watermark in {@code ts}).
      */
     record Op(boolean tick, long key, long correlationId, long ts, double value)
     {
     }
 
-    static List<Op> ring(final WindowSpec spec, final long tickIntervalNs, final long[] keys, final long[] ts,
-        final double[] values)
+    static List<Input> inputs(final long[] keys, final long[] ts, final double[] values)
     {
-        final WatermarkTracker tracker = new WatermarkTracker(spec, tickIntervalNs, 0);
-        final List<Op> ops = new ArrayList<>();
-        long now = 0;
+        final List<Input> inputs = new ArrayList<>();
         for (int i = 0; i < keys.length; i++)
         {
-            now += 1_000;
-            if (tracker.tickDue(now))
-            {
-                ops.add(new Op(true, 0, 0, tracker.watermark(), 0));
-                tracker.ticked(now);
-            }
-            final boolean tickFirst = tracker.needsTickBefore(ts[i]);
-            tracker.onEvent(ts[i], now);
-            if (tickFirst)
-            {
-                ops.add(new Op(true, 0, 0, tracker.watermark(), 0));
-                tracker.ticked(now);
-            }
-            ops.add(new Op(false, keys[i], i + 1, ts[i], values[i]));
+            inputs.add(new Input(keys[i], i + 1, ts[i], values[i]));
         }
-        ops.add(new Op(true, 0, 0, Long.MAX_VALUE / 2, 0));
-        return ops;
+        return inputs;
     }
 
     static final class Run
     {
         final Map<Long, List<Output>> perKey = new TreeMap<>();
+        final List<Op> ring = new ArrayList<>();
         final List<ProcessorCounters> counters = new ArrayList<>();
         final List<WindowEngine> engines = new ArrayList<>();
         final List<KeyStateTable> tables = new ArrayList<>();
     }
 
+    /**
+     * Feed the inputs through the daemon's {@link RingProducer} (one microsecond of a hand-advanced clock per event,
+     * a clock-driven tick check before each, and a final watermark far ahead that closes every window) into
+     * processors on one shared poller; record every entry the producer put into the ring for the reference.
+     */
     static Run run(
-        final WindowSpec spec, final List<Op> ops, final int processors, final int capacity, final List<AlertRule> rules,
-        final int evictAfterWindows) throws Exception
+        final WindowSpec spec, final long tickIntervalNs, final List<Input> inputs, final int processors,
+        final int capacity, final List<AlertRule> rules, final int evictAfterWindows) throws Exception
     {
         final SluiceRing ring = new SluiceRing(256, 64, WaitStrategyType.SLEEPING);
         final TestCounters counterFactory = new TestCounters();
@@ -97,24 +94,31 @@ class WindowEngineTest
         }
         final List<Throwable> errors = new ArrayList<>();
         final Agent agent = new ProcessorGroup(ring, shardProcessors, ThreadingMode.SHARED, errors::add).pollAgent();
-        for (final Op op : ops)
+        final RingProducer producer = new RingProducer(
+            ring, processors, new WatermarkTracker(spec.slideNs(), spec.latenessNs(), tickIntervalNs, 0),
+            counterFactory.counter("ticks"));
+        long now = 0;
+        for (final Input input : inputs)
         {
-            long sequence;
-            while (-1 == (sequence = ring.tryClaim()))
+            now += 1_000;
+            while (!ring.hasCapacity(1))
             {
                 agent.doWork();
             }
-            if (op.tick())
+            final long cursor = ring.ringBuffer().getCursor();
+            producer.doTick(now);
+            while (!producer.offerEvent(9, input.correlationId(), input.key(), input.ts(), input.value(), now))
             {
-                ring.entry(sequence).tick(op.ts(), 0, 0);
+                agent.doWork();
             }
-            else
-            {
-                ring.entry(sequence).event(
-                    ShardRouter.shard(op.key(), processors), 9, op.correlationId(), op.key(), op.ts(), op.value(), 0);
-            }
-            ring.publish(sequence);
+            record(ring, cursor, run.ring);
         }
+        final long end = ring.ringBuffer().getCursor();
+        while (!producer.offerWatermark(Long.MAX_VALUE / 2, now))
+        {
+            agent.doWork();
+        }
+        record(ring, end, run.ring);
         while (agent.doWork() > 0)
         {
             Thread.onSpinWait();
@@ -128,6 +132,17 @@ class WindowEngineTest
             }
         }
         return run;
+    }
+
+    private static void record(final SluiceRing ring, final long from, final List<Op> log)
+    {
+        for (long sequence = from + 1; sequence <= ring.ringBuffer().getCursor(); sequence++)
+        {
+            final RingEntry entry = ring.entry(sequence);
+            log.add(RingEntry.TYPE_TICK == entry.type() ?
+                new Op(true, 0, 0, entry.timestamp(), 0) :
+                new Op(false, entry.key(), entry.correlationId(), entry.timestamp(), entry.value()));
+        }
     }
 
     static Map<Long, List<Output>> reference(final WindowSpec spec, final List<Op> ops, final List<AlertRule> rules)
@@ -151,8 +166,8 @@ class WindowEngineTest
      * A stream over many keys drifting forward in time, out of order by up to {@code jitter}, with a share of events
      * far behind (late).
      */
-    static List<Op> randomStream(final WindowSpec spec, final long seed, final int events, final int keyCount,
-        final long jitterNs, final long tickIntervalNs)
+    static List<Input> randomStream(final WindowSpec spec, final long seed, final int events, final int keyCount,
+        final long jitterNs)
     {
         final Random random = new Random(seed);
         final long[] keys = new long[events];
@@ -168,7 +183,7 @@ class WindowEngineTest
             ts[i] = clock - behind;
             values[i] = random.nextInt(20_000) / 100.0 - 50;
         }
-        return ring(spec, tickIntervalNs, keys, ts, values);
+        return inputs(keys, ts, values);
     }
 
     @ParameterizedTest(name = "size {0} ms, slide {1} ms, lateness {2} ms, {3} processors")
@@ -185,10 +200,10 @@ class WindowEngineTest
             new AlertRule("big", 0, AlertRule.On.EVENT, AlertRule.Field.VALUE, AlertRule.Op.GT, 149.0),
             new AlertRule("busy", 1, AlertRule.On.WINDOW, AlertRule.Field.COUNT, AlertRule.Op.GE, 6),
             new AlertRule("cold", 2, AlertRule.On.WINDOW, AlertRule.Field.MEAN, AlertRule.Op.LT, -45));
-        final List<Op> ops = randomStream(spec, sizeMs * 31 + slideMs + latenessMs, 30_000, 300, latenessMs * MS, 2 * MS);
+        final List<Input> inputs = randomStream(spec, sizeMs * 31 + slideMs + latenessMs, 30_000, 300, latenessMs * MS);
 
-        final Run run = run(spec, ops, processors, 1024, rules, 0);
-        final Map<Long, List<Output>> expected = reference(spec, ops, rules);
+        final Run run = run(spec, 2 * MS, inputs, processors, 1024, rules, 0);
+        final Map<Long, List<Output>> expected = reference(spec, run.ring, rules);
 
         assertEquals(expected.keySet(), run.perKey.keySet());
         for (final Map.Entry<Long, List<Output>> e : expected.entrySet())
@@ -212,11 +227,11 @@ class WindowEngineTest
     void shouldGiveByteIdenticalOutputForTheSameInputTwiceAndForAnyProcessorCount() throws Exception
     {
         final WindowSpec spec = WindowSpec.of(50 * MS, 10 * MS, 20 * MS);
-        final List<Op> ops = randomStream(spec, 5, 20_000, 500, 20 * MS, MS);
-        final Map<Long, List<Output>> first = run(spec, ops, 2, 1024, List.of(), 0).perKey;
-        assertEquals(first, run(spec, ops, 2, 1024, List.of(), 0).perKey);
-        assertEquals(first, run(spec, ops, 1, 1024, List.of(), 0).perKey);
-        assertEquals(first, run(spec, ops, 4, 1024, List.of(), 0).perKey);
+        final List<Input> inputs = randomStream(spec, 5, 20_000, 500, 20 * MS);
+        final Map<Long, List<Output>> first = run(spec, MS, inputs, 2, 1024, List.of(), 0).perKey;
+        assertEquals(first, run(spec, MS, inputs, 2, 1024, List.of(), 0).perKey);
+        assertEquals(first, run(spec, MS, inputs, 1, 1024, List.of(), 0).perKey);
+        assertEquals(first, run(spec, MS, inputs, 4, 1024, List.of(), 0).perKey);
     }
 
     @Test
@@ -226,8 +241,7 @@ class WindowEngineTest
         final long[] keys = {7, 7, 7, 7, 7};
         final long[] ts = {T0 + 10 * MS, T0 + 60 * MS, T0 + 5 * MS, T0 + 60 * MS, T0 + 130 * MS};
         final double[] values = {1, 2, 3, 4, 5};
-        final List<Op> ops = ring(spec, 1_000_000_000L, keys, ts, values);
-        final List<Output> out = run(spec, ops, 1, 16, List.of(), 0).perKey.get(7L);
+        final List<Output> out = run(spec, 1_000_000_000L, inputs(keys, ts, values), 1, 16, List.of(), 0).perKey.get(7L);
 
         final long w0 = T0 - Math.floorMod(T0, 100 * MS);
         assertEquals(new Output('E', 7, 3, w0, 3, 6, 1, 3, 3, 2), out.get(2));
@@ -246,7 +260,7 @@ class WindowEngineTest
         final long[] keys = {1, 1, 1, 1};
         final long[] ts = {w0 + 10 * MS, w0 + 150 * MS, w0 + 20 * MS, w0 + 160 * MS};
         final double[] values = {1, 2, 3, 4};
-        final Run run = run(spec, ring(spec, 1_000_000_000L, keys, ts, values), 1, 16, List.of(), 0);
+        final Run run = run(spec, 1_000_000_000L, inputs(keys, ts, values), 1, 16, List.of(), 0);
         final List<Output> out = run.perKey.get(1L);
         assertEquals(new Output('R', 1, 3, RejectReason.LATE, 0, 0, 0, 0, 0, 0), out.get(3));
         assertEquals(new Output('W', 1, w0, w0 + 100 * MS, 1, 1, 1, 1, 1, 1), out.get(1));
@@ -274,7 +288,7 @@ class WindowEngineTest
                 i++;
             }
         }
-        final Run run = run(spec, ring(spec, MS, keys, ts, values), 1, capacity, List.of(), 2);
+        final Run run = run(spec, MS, inputs(keys, ts, values), 1, capacity, List.of(), 2);
         long stateFull = 0;
         long windows = 0;
         for (final List<Output> outputs : run.perKey.values())

@@ -18,9 +18,10 @@ import io.sluice.core.processor.CpuPin;
 import io.sluice.core.processor.ProcessorCounters;
 import io.sluice.core.processor.ProcessorGroup;
 import io.sluice.core.processor.ShardProcessor;
+import io.sluice.core.ring.RingProducer;
 import io.sluice.core.ring.SluiceRing;
+import io.sluice.core.ring.WatermarkTracker;
 import io.sluice.core.state.KeyStateTable;
-import io.sluice.core.window.WatermarkTracker;
 import io.sluice.core.window.WindowEngine;
 import io.sluice.core.window.WindowSpec;
 import io.sluice.transport.egress.EgressPublisher;
@@ -33,7 +34,6 @@ import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.IdleStrategy;
-import org.agrona.concurrent.SystemEpochNanoClock;
 import org.agrona.concurrent.status.CountersReader;
 import org.agrona.concurrent.SystemNanoClock;
 
@@ -160,11 +160,13 @@ public final class SluiceDaemon implements AutoCloseable
         }
         group = new ProcessorGroup(ring, processors, config.threading(), errorHandler);
 
+        final RingProducer producer = new RingProducer(ring, processorCount, null == windowSpec ? null :
+            new WatermarkTracker(
+                windowSpec.slideNs(), windowSpec.latenessNs(), config.tickIntervalNs(), config.idleAdvanceNs()),
+            counters.ticks());
         ingress = new IngressAgent(
-            subscription, ring, processorCount, config.timestampMinNs(), config.timestampMaxNs(), counters,
-            new SystemNanoClock(), config.rejectLogIntervalNs(), out,
-            null == windowSpec ? null : new WatermarkTracker(windowSpec, config.tickIntervalNs(), config.idleAdvanceNs()),
-            new SystemEpochNanoClock());
+            subscription, producer, config.timestampMinNs(), config.timestampMaxNs(), counters,
+            new SystemNanoClock(), config.rejectLogIntervalNs(), out);
 
         final List<Agent> agents = new ArrayList<>();
         agents.add(new PinAgent(new CpuPin(config.ingressCpu(), out)));

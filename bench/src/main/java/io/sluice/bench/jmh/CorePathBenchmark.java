@@ -4,13 +4,14 @@ import io.sluice.config.AlertRule;
 import io.sluice.config.ThreadingMode;
 import io.sluice.config.WaitStrategyType;
 import io.sluice.core.alert.AlertRules;
-import io.sluice.core.processor.ProcessorCounters;
 import io.sluice.core.processor.ProcessorGroup;
-import io.sluice.core.processor.ResultSink;
 import io.sluice.core.processor.ShardProcessor;
 import io.sluice.core.ring.RingProducer;
 import io.sluice.core.ring.SluiceRing;
 import io.sluice.core.ring.WatermarkTracker;
+import io.sluice.core.running.RunningAggregates;
+import io.sluice.core.shard.ResultSink;
+import io.sluice.core.shard.ShardCounters;
 import io.sluice.core.state.Aggregate;
 import io.sluice.core.state.KeyStateTable;
 import io.sluice.core.window.WindowEngine;
@@ -77,9 +78,9 @@ public class CorePathBenchmark
         final ShardProcessor[] processors = new ShardProcessor[2];
         for (int i = 0; i < processors.length; i++)
         {
-            processors[i] = new ShardProcessor(i, new KeyStateTable(4096), sink, new ProcessorCounters(
-                counters.newCounter("p"), counters.newCounter("f"), counters.newCounter("k"), counters.newCounter("l"),
-                counters.newCounter("w"), counters.newCounter("e"), counters.newCounter("a")), null, null);
+            final ShardCounters c = counters(counters);
+            processors[i] = new ShardProcessor(
+                i, new RunningAggregates(new KeyStateTable(4096), sink, c, AlertRules.NONE), sink, c, null, null);
         }
         pollAgent = new ProcessorGroup(ring, processors, ThreadingMode.SHARED, Throwable::printStackTrace).pollAgent();
         final WindowSpec spec = WindowSpec.of(1_000_000L, 250_000L, 100_000L);
@@ -91,12 +92,9 @@ public class CorePathBenchmark
             new AlertRule("hot", 0, AlertRule.On.WINDOW, AlertRule.Field.MAX, AlertRule.Op.GT, 1e9)));
         for (int i = 0; i < windowed.length; i++)
         {
-            final ProcessorCounters c = new ProcessorCounters(
-                counters.newCounter("p"), counters.newCounter("f"), counters.newCounter("k"), counters.newCounter("l"),
-                counters.newCounter("w"), counters.newCounter("e"), counters.newCounter("a"));
+            final ShardCounters c = counters(counters);
             final KeyStateTable windowTable = new KeyStateTable(4096, spec.panesPerKey());
-            windowed[i] = new ShardProcessor(i, windowTable, sink, c,
-                new WindowEngine(spec, windowTable, sink, c, alerts, 4), alerts, null, null);
+            windowed[i] = new ShardProcessor(i, new WindowEngine(spec, windowTable, sink, c, alerts, 4), sink, c, null, null);
         }
         windowedPollAgent = new ProcessorGroup(
             windowedRing, windowed, ThreadingMode.SHARED, Throwable::printStackTrace).pollAgent();
@@ -151,6 +149,13 @@ public class CorePathBenchmark
         final int slot = table.findOrInsert(key);
         table.apply(slot, 2.5, next);
         return table.count(slot);
+    }
+
+    private static ShardCounters counters(final CountersManager counters)
+    {
+        return new ShardCounters(
+            counters.newCounter("p"), counters.newCounter("f"), counters.newCounter("k"), counters.newCounter("l"),
+            counters.newCounter("w"), counters.newCounter("e"), counters.newCounter("a"));
     }
 
     static final class BlackholeSink implements ResultSink

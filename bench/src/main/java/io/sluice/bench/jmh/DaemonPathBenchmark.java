@@ -14,6 +14,8 @@ import io.sluice.core.processor.ProcessorGroup;
 import io.sluice.core.processor.ShardProcessor;
 import io.sluice.core.ring.RingProducer;
 import io.sluice.core.ring.SluiceRing;
+import io.sluice.core.running.RunningAggregates;
+import io.sluice.core.shard.ShardCounters;
 import io.sluice.core.state.KeyStateTable;
 import io.sluice.transport.codec.EventEncoder;
 import io.sluice.transport.codec.MessageHeaderEncoder;
@@ -112,8 +114,9 @@ public class DaemonPathBenchmark
                 aeron.addExclusivePublication("aeron:ipc", 1002), new NoOpIdleStrategy(), driverInvoker,
                 egressCounters[0], egressCounters[1], egressCounters[2], null, List.of());
             final KeyStateTable table = new KeyStateTable(4096);
+            final ShardCounters shardCounters = counters.processor(aeron, i);
             shardProcessors[i] = new ShardProcessor(
-                i, table, egress, counters.processor(aeron, i), null, AlertRules.NONE, null, null);
+                i, new RunningAggregates(table, egress, shardCounters, AlertRules.NONE), egress, shardCounters, null, null);
         }
         processors = new ProcessorGroup(ring, shardProcessors, io.sluice.config.ThreadingMode.SHARED,
             Throwable::printStackTrace).pollAgent();

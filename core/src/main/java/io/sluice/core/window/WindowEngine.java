@@ -2,9 +2,10 @@ package io.sluice.core.window;
 
 import io.sluice.core.RejectReason;
 import io.sluice.core.alert.AlertRules;
-import io.sluice.core.processor.ProcessorCounters;
-import io.sluice.core.processor.ResultSink;
 import io.sluice.core.ring.RingEntry;
+import io.sluice.core.shard.ResultSink;
+import io.sluice.core.shard.ShardCounters;
+import io.sluice.core.shard.ShardLogic;
 import io.sluice.core.state.Aggregate;
 import io.sluice.core.state.KeyStateTable;
 
@@ -26,12 +27,12 @@ import io.sluice.core.state.KeyStateTable;
  * Contract with the producer of ticks ({@link io.sluice.core.ring.RingProducer}): the watermark never trails the
  * newest event by more than lateness plus one slide, so a key's open windows always fit its ring of panes.
  */
-public final class WindowEngine
+public final class WindowEngine implements ShardLogic
 {
     private final WindowSpec spec;
     private final KeyStateTable table;
     private final ResultSink sink;
-    private final ProcessorCounters counters;
+    private final ShardCounters counters;
     private final AlertRules alerts;
     private final int evictAfterWindows;
     private final CloseSchedule schedule;
@@ -55,7 +56,7 @@ public final class WindowEngine
         final WindowSpec spec,
         final KeyStateTable table,
         final ResultSink sink,
-        final ProcessorCounters counters,
+        final ShardCounters counters,
         final AlertRules alerts,
         final int evictAfterWindows)
     {
@@ -89,8 +90,8 @@ public final class WindowEngine
 
     /**
      * Apply an event of this processor's shard.
-     *
-     * @param entry the ring entry.
+     * <p>
+     * {@inheritDoc}
      */
     public void onEvent(final RingEntry entry)
     {
@@ -130,9 +131,10 @@ public final class WindowEngine
     }
 
     /**
-     * Answer a query of this processor's shard.
-     *
-     * @param entry the ring entry.
+     * Answer a query of this processor's shard: the key's open window holding its newest event, and its last closed
+     * window.
+     * <p>
+     * {@inheritDoc}
      */
     public void onQuery(final RingEntry entry)
     {
@@ -160,8 +162,8 @@ public final class WindowEngine
 
     /**
      * Move the watermark and close every window that ends by it.
-     *
-     * @param newWatermark the tick's watermark; ignored unless it is ahead.
+     * <p>
+     * {@inheritDoc}
      */
     public void onTick(final long newWatermark)
     {

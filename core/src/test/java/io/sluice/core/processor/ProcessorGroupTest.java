@@ -3,8 +3,14 @@ package io.sluice.core.processor;
 import io.sluice.config.ThreadingMode;
 import io.sluice.config.WaitStrategyType;
 import io.sluice.core.RejectReason;
+import io.sluice.core.ring.RingEntry;
+import io.sluice.core.ring.RingProducer;
 import io.sluice.core.ring.SluiceRing;
+import io.sluice.core.ring.WatermarkTracker;
 import io.sluice.core.route.ShardRouter;
+import io.sluice.core.shard.RecordingSink;
+import io.sluice.core.shard.ShardLogic;
+import io.sluice.core.shard.TestCounters;
 import io.sluice.core.state.KeyStateTable;
 import org.agrona.concurrent.Agent;
 import org.junit.jupiter.api.Test;
@@ -118,8 +124,7 @@ class ProcessorGroupTest
         final SluiceRing ring = new SluiceRing(8, 64, WaitStrategyType.SLEEPING);
         final RecordingSink sink = new RecordingSink();
         final TestCounters counters = new TestCounters();
-        final ShardProcessor processor = new ShardProcessor(
-            0, new KeyStateTable(16), sink, counters.processor(0), null, null);
+        final ShardProcessor processor = TestProcessors.running(0, new KeyStateTable(16), sink, counters.processor(0));
         final ProcessorGroup group = new ProcessorGroup(
             ring, new ShardProcessor[]{processor}, ThreadingMode.SHARED, Throwable::printStackTrace);
         final Agent agent = group.pollAgent();
@@ -165,7 +170,7 @@ class ProcessorGroupTest
         for (int i = 0; i < processorCount; i++)
         {
             sinks[i] = new RecordingSink(poisoned);
-            processors[i] = new ShardProcessor(i, new KeyStateTable(1024), sinks[i], counters.processor(i), null, null);
+            processors[i] = TestProcessors.running(i, new KeyStateTable(1024), sinks[i], counters.processor(i));
         }
         final List<Throwable> errors = new CopyOnWriteArrayList<>();
         final ProcessorGroup group = new ProcessorGroup(ring, processors, mode, errors::add);
@@ -203,6 +208,53 @@ class ProcessorGroupTest
         }
     }
 
+    @Test
+    void shouldHandEachEntryToItsShardOnlyAndEveryTickToAllWithOnePollerInTheSharedLayout() throws Exception
+    {
+        final int processorCount = 4;
+        final SluiceRing ring = new SluiceRing(256, 64, WaitStrategyType.SLEEPING);
+        final TestCounters counters = new TestCounters();
+        final List<String> seen = new ArrayList<>();
+        final ShardProcessor[] processors = new ShardProcessor[processorCount];
+        for (int i = 0; i < processorCount; i++)
+        {
+            final int shard = i;
+            final ShardLogic logic = new ShardLogic()
+            {
+                public void onEvent(final RingEntry entry)
+                {
+                    seen.add(shard + ":E" + entry.correlationId() + "@" + entry.shard());
+                }
+
+                public void onQuery(final RingEntry entry)
+                {
+                    seen.add(shard + ":Q" + entry.correlationId() + "@" + entry.shard());
+                }
+
+                public void onTick(final long watermarkNs)
+                {
+                    seen.add(shard + ":T" + watermarkNs);
+                }
+            };
+            processors[i] = new ShardProcessor(i, logic, new RecordingSink(), counters.processor(i), null, null);
+        }
+        final Agent agent = new ProcessorGroup(ring, processors, ThreadingMode.SHARED, (ex) -> seen.add("error")).pollAgent();
+        final RingProducer producer = new RingProducer(ring, processorCount, new WatermarkTracker(1000, 0, 1, 0),
+            counters.counter("ticks"));
+
+        assertTrue(producer.offerEvent(1, 1, 11, 5_000, 1.0, 0));
+        assertTrue(producer.offerQuery(1, 2, 12, 0));
+        assertTrue(producer.offerEvent(1, 3, 13, 5_001, 1.0, 0));
+        assertEquals(4, agent.doWork(), "one poller: each entry counted once");
+
+        final int s11 = producer.shardOf(11);
+        final int s12 = producer.shardOf(12);
+        final int s13 = producer.shardOf(13);
+        assertEquals(List.of(
+            "0:T5000", "1:T5000", "2:T5000", "3:T5000",
+            s11 + ":E1@" + s11, s12 + ":Q2@" + s12, s13 + ":E3@" + s13), seen);
+    }
+
     private static Map<Long, List<RecordingSink.Result>> perKey(final List<RecordingSink.Result> results)
     {
         final Map<Long, List<RecordingSink.Result>> map = new TreeMap<>();
@@ -218,8 +270,8 @@ class ProcessorGroupTest
     {
         final SluiceRing ring = new SluiceRing(16, 64, WaitStrategyType.SLEEPING);
         final RecordingSink sink = new RecordingSink();
-        final ShardProcessor processor = new ShardProcessor(
-            0, new KeyStateTable(capacity), sink, new TestCounters().processor(0), null, null);
+        final ShardProcessor processor =
+            TestProcessors.running(0, new KeyStateTable(capacity), sink, new TestCounters().processor(0));
         final ProcessorGroup group = new ProcessorGroup(
             ring, new ShardProcessor[]{processor}, ThreadingMode.SHARED, Throwable::printStackTrace);
         for (int i = 0; i < keys.length; i++)
@@ -243,7 +295,7 @@ class ProcessorGroupTest
         for (int i = 0; i < processorCount; i++)
         {
             sinks[i] = new RecordingSink();
-            processors[i] = new ShardProcessor(i, new KeyStateTable(1024), sinks[i], counters.processor(i), null, null);
+            processors[i] = TestProcessors.running(i, new KeyStateTable(1024), sinks[i], counters.processor(i));
         }
         final List<Throwable> errors = new CopyOnWriteArrayList<>();
         final ProcessorGroup group = new ProcessorGroup(ring, processors, mode, errors::add);

@@ -4,9 +4,10 @@ import io.sluice.config.ThreadingMode;
 import io.sluice.config.WaitStrategyType;
 import io.sluice.core.RejectReason;
 import io.sluice.core.processor.ProcessorGroup;
-import io.sluice.core.processor.RecordingSink;
 import io.sluice.core.processor.ShardProcessor;
-import io.sluice.core.processor.TestCounters;
+import io.sluice.core.processor.TestProcessors;
+import io.sluice.core.shard.RecordingSink;
+import io.sluice.core.shard.TestCounters;
 import io.sluice.core.state.KeyStateTable;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -32,8 +33,7 @@ class RingProducerTest
     {
         final SluiceRing ring = new SluiceRing(8, 64, WaitStrategyType.SLEEPING);
         final RecordingSink sink = new RecordingSink();
-        final ShardProcessor processor = new ShardProcessor(
-            0, new KeyStateTable(16), sink, counters.processor(0), null, null);
+        final ShardProcessor processor = TestProcessors.running(0, new KeyStateTable(16), sink, counters.processor(0));
         final List<Throwable> errors = new ArrayList<>();
         final Agent agent = new ProcessorGroup(
             ring, new ShardProcessor[]{processor}, ThreadingMode.SHARED, errors::add).pollAgent();

@@ -5,14 +5,14 @@ import io.sluice.config.ThreadingMode;
 import io.sluice.config.WaitStrategyType;
 import io.sluice.core.RejectReason;
 import io.sluice.core.alert.AlertRules;
-import io.sluice.core.processor.ProcessorCounters;
 import io.sluice.core.processor.ProcessorGroup;
 import io.sluice.core.processor.ShardProcessor;
-import io.sluice.core.processor.TestCounters;
 import io.sluice.core.ring.RingEntry;
 import io.sluice.core.ring.RingProducer;
 import io.sluice.core.ring.SluiceRing;
 import io.sluice.core.ring.WatermarkTracker;
+import io.sluice.core.shard.ShardCounters;
+import io.sluice.core.shard.TestCounters;
 import io.sluice.core.state.KeyStateTable;
 import org.agrona.concurrent.Agent;
 import org.junit.jupiter.api.Test;
@@ -61,7 +61,7 @@ class WindowEngineTest
     {
         final Map<Long, List<Output>> perKey = new TreeMap<>();
         final List<Op> ring = new ArrayList<>();
-        final List<ProcessorCounters> counters = new ArrayList<>();
+        final List<ShardCounters> counters = new ArrayList<>();
         final List<WindowEngine> engines = new ArrayList<>();
         final List<KeyStateTable> tables = new ArrayList<>();
     }
@@ -83,11 +83,11 @@ class WindowEngineTest
         for (int i = 0; i < processors; i++)
         {
             sinks[i] = new CapturingSink();
-            final ProcessorCounters counters = counterFactory.processor(i);
+            final ShardCounters counters = counterFactory.processor(i);
             final KeyStateTable table = new KeyStateTable(capacity, spec.panesPerKey());
             final WindowEngine engine = new WindowEngine(
                 spec, table, sinks[i], counters, new AlertRules(rules), evictAfterWindows);
-            shardProcessors[i] = new ShardProcessor(i, table, sinks[i], counters, engine, new AlertRules(rules), null, null);
+            shardProcessors[i] = new ShardProcessor(i, engine, sinks[i], counters, null, null);
             run.counters.add(counters);
             run.engines.add(engine);
             run.tables.add(table);

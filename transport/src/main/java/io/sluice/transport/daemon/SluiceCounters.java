@@ -3,7 +3,7 @@ package io.sluice.transport.daemon;
 import io.aeron.Aeron;
 import io.aeron.Counter;
 import io.sluice.core.RejectReason;
-import io.sluice.core.processor.ProcessorCounters;
+import io.sluice.core.shard.ShardCounters;
 import org.agrona.CloseHelper;
 
 import java.util.ArrayList;
@@ -120,9 +120,9 @@ public final class SluiceCounters implements AutoCloseable
      * @param shard processor's shard.
      * @return the processor's counters, registered for closing with the rest.
      */
-    public ProcessorCounters processor(final Aeron aeron, final int shard)
+    public ShardCounters processor(final Aeron aeron, final int shard)
     {
-        return new ProcessorCounters(
+        return new ShardCounters(
             add(aeron, PROCESSED_TYPE_ID, "sluice processor " + shard + " processed"),
             add(aeron, STATE_FULL_TYPE_ID, "sluice processor " + shard + " state-full"),
             add(aeron, LIVE_KEYS_TYPE_ID, "sluice processor " + shard + " live-keys"),

@@ -15,12 +15,14 @@ import io.sluice.config.SluiceConfig;
 import io.sluice.config.ThreadingMode;
 import io.sluice.core.alert.AlertRules;
 import io.sluice.core.processor.CpuPin;
-import io.sluice.core.processor.ProcessorCounters;
 import io.sluice.core.processor.ProcessorGroup;
 import io.sluice.core.processor.ShardProcessor;
 import io.sluice.core.ring.RingProducer;
 import io.sluice.core.ring.SluiceRing;
 import io.sluice.core.ring.WatermarkTracker;
+import io.sluice.core.running.RunningAggregates;
+import io.sluice.core.shard.ShardCounters;
+import io.sluice.core.shard.ShardLogic;
 import io.sluice.core.state.KeyStateTable;
 import io.sluice.core.window.WindowEngine;
 import io.sluice.core.window.WindowSpec;
@@ -34,8 +36,8 @@ import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.IdleStrategy;
-import org.agrona.concurrent.status.CountersReader;
 import org.agrona.concurrent.SystemNanoClock;
+import org.agrona.concurrent.status.CountersReader;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -152,11 +154,11 @@ public final class SluiceDaemon implements AutoCloseable
             final CpuPin pin = new CpuPin(cpus.length == 0 ? -1 : cpus[i], out);
             final KeyStateTable table = new KeyStateTable(
                 config.stateCapacity(), null == windowSpec ? 0 : windowSpec.panesPerKey());
-            final ProcessorCounters processorCounters = counters.processor(aeron, i);
-            final WindowEngine windows = null == windowSpec ? null : new WindowEngine(
-                windowSpec, table, egress[i], processorCounters, alerts, config.evictAfterWindows());
-            processors[i] = new ShardProcessor(
-                i, table, egress[i], processorCounters, windows, alerts, pin::pin, pin::release);
+            final ShardCounters processorCounters = counters.processor(aeron, i);
+            final ShardLogic logic = null == windowSpec ?
+                new RunningAggregates(table, egress[i], processorCounters, alerts) :
+                new WindowEngine(windowSpec, table, egress[i], processorCounters, alerts, config.evictAfterWindows());
+            processors[i] = new ShardProcessor(i, logic, egress[i], processorCounters, pin::pin, pin::release);
         }
         group = new ProcessorGroup(ring, processors, config.threading(), errorHandler);
 

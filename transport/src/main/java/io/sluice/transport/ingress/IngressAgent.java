@@ -1,7 +1,7 @@
 package io.sluice.transport.ingress;
 
-import io.aeron.Subscription;
 import io.aeron.ControlledFragmentAssembler;
+import io.aeron.Subscription;
 import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.sluice.core.RejectReason;

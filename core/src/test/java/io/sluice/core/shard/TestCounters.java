@@ -1,4 +1,4 @@
-package io.sluice.core.processor;
+package io.sluice.core.shard;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -20,9 +20,9 @@ public final class TestCounters
         return manager.newCounter(label);
     }
 
-    public ProcessorCounters processor(final int shard)
+    public ShardCounters processor(final int shard)
     {
-        return new ProcessorCounters(
+        return new ShardCounters(
             manager.newCounter("processed " + shard),
             manager.newCounter("state-full " + shard),
             manager.newCounter("live-keys " + shard),

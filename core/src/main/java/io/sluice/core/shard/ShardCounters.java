@@ -1,10 +1,10 @@
-package io.sluice.core.processor;
+package io.sluice.core.shard;
 
 import org.agrona.concurrent.status.AtomicCounter;
 
 /**
- * The counters one processor keeps. Written by the processor thread only, with ordered writes, so AeronStat or
- * {@code sluice stat} read them from another process.
+ * The counters one shard's processor keeps. Written by the processor thread only, with ordered writes, so AeronStat
+ * or {@code sluice stat} read them from another process.
  *
  * @param processed     ring entries of this processor's shard handled (events, queries, rejections).
  * @param stateFull     events refused because the state table was full.
@@ -14,7 +14,7 @@ import org.agrona.concurrent.status.AtomicCounter;
  * @param evictions     idle keys removed from the state table.
  * @param alertsFired   alerts published.
  */
-public record ProcessorCounters(
+public record ShardCounters(
     AtomicCounter processed,
     AtomicCounter stateFull,
     AtomicCounter liveKeys,

@@ -9,6 +9,7 @@ import io.sluice.core.processor.ShardProcessor;
 import io.sluice.core.ring.RingProducer;
 import io.sluice.core.ring.SluiceRing;
 import io.sluice.core.ring.WatermarkTracker;
+import io.sluice.core.route.ShardRouter;
 import io.sluice.core.running.RunningAggregates;
 import io.sluice.core.shard.ResultSink;
 import io.sluice.core.shard.ShardCounters;
@@ -51,6 +52,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 1)
 public class CorePathBenchmark
 {
+    private static final ShardRouter ROUTER = new ShardRouter(42);
     private static final int KEYS = 1024;
 
     private RingProducer producer;
@@ -74,31 +76,31 @@ public class CorePathBenchmark
             new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024)), new UnsafeBuffer(ByteBuffer.allocateDirect(16 * 1024)));
         final ResultSink sink = new BlackholeSink(blackhole);
         final SluiceRing ring = new SluiceRing(1024, 64, WaitStrategyType.BUSY_SPIN);
-        producer = new RingProducer(ring, 2, null, counters.newCounter("ticks"));
+        producer = new RingProducer(ring, ROUTER, 2, null, counters.newCounter("ticks"));
         final ShardProcessor[] processors = new ShardProcessor[2];
         for (int i = 0; i < processors.length; i++)
         {
             final ShardCounters c = counters(counters);
             processors[i] = new ShardProcessor(
-                i, new RunningAggregates(new KeyStateTable(4096), sink, c, AlertRules.NONE), sink, c, null, null);
+                i, new RunningAggregates(new KeyStateTable(4096, 0, ROUTER), sink, c, AlertRules.NONE), sink, c, null, null);
         }
         pollAgent = new ProcessorGroup(ring, processors, ThreadingMode.SHARED, Throwable::printStackTrace).pollAgent();
         final WindowSpec spec = WindowSpec.of(1_000_000L, 250_000L, 100_000L);
         final SluiceRing windowedRing = new SluiceRing(1024, 64, WaitStrategyType.BUSY_SPIN);
-        windowedProducer = new RingProducer(
-            windowedRing, 2, new WatermarkTracker(spec.slideNs(), spec.latenessNs(), 1, 0), counters.newCounter("ticks"));
+        windowedProducer = new RingProducer(windowedRing, ROUTER, 2,
+            new WatermarkTracker(spec.slideNs(), spec.latenessNs(), 1, 0), counters.newCounter("ticks"));
         final ShardProcessor[] windowed = new ShardProcessor[2];
         final AlertRules alerts = new AlertRules(java.util.List.of(
             new AlertRule("hot", 0, AlertRule.On.WINDOW, AlertRule.Field.MAX, AlertRule.Op.GT, 1e9)));
         for (int i = 0; i < windowed.length; i++)
         {
             final ShardCounters c = counters(counters);
-            final KeyStateTable windowTable = new KeyStateTable(4096, spec.panesPerKey());
+            final KeyStateTable windowTable = new KeyStateTable(4096, spec.panesPerKey(), ROUTER);
             windowed[i] = new ShardProcessor(i, new WindowEngine(spec, windowTable, sink, c, alerts, 4), sink, c, null, null);
         }
         windowedPollAgent = new ProcessorGroup(
             windowedRing, windowed, ThreadingMode.SHARED, Throwable::printStackTrace).pollAgent();
-        table = new KeyStateTable(4096);
+        table = new KeyStateTable(4096, 0, ROUTER);
         keys = new long[KEYS];
         for (int i = 0; i < KEYS; i++)
         {

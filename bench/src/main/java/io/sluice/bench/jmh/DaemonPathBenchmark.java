@@ -14,6 +14,7 @@ import io.sluice.core.processor.ProcessorGroup;
 import io.sluice.core.processor.ShardProcessor;
 import io.sluice.core.ring.RingProducer;
 import io.sluice.core.ring.SluiceRing;
+import io.sluice.core.route.ShardRouter;
 import io.sluice.core.running.RunningAggregates;
 import io.sluice.core.shard.ShardCounters;
 import io.sluice.core.state.KeyStateTable;
@@ -63,6 +64,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 1)
 public class DaemonPathBenchmark
 {
+    private static final ShardRouter ROUTER = new ShardRouter(42);
     private static final int KEYS = 1024;
 
     private String dir;
@@ -113,14 +115,14 @@ public class DaemonPathBenchmark
             final EgressPublisher egress = new EgressPublisher(
                 aeron.addExclusivePublication("aeron:ipc", 1002), new NoOpIdleStrategy(), driverInvoker,
                 egressCounters[0], egressCounters[1], egressCounters[2], null, List.of());
-            final KeyStateTable table = new KeyStateTable(4096);
+            final KeyStateTable table = new KeyStateTable(4096, 0, ROUTER);
             final ShardCounters shardCounters = counters.processor(aeron, i);
             shardProcessors[i] = new ShardProcessor(
                 i, new RunningAggregates(table, egress, shardCounters, AlertRules.NONE), egress, shardCounters, null, null);
         }
         processors = new ProcessorGroup(ring, shardProcessors, io.sluice.config.ThreadingMode.SHARED,
             Throwable::printStackTrace).pollAgent();
-        ingress = new IngressAgent(ingressSubscription, new RingProducer(ring, 2, null, counters.ticks()),
+        ingress = new IngressAgent(ingressSubscription, new RingProducer(ring, ROUTER, 2, null, counters.ticks()),
             SluiceConfig.YEAR_2000_NS, SluiceConfig.YEAR_2200_NS, counters, new SystemNanoClock(), 1_000_000_000L,
             System.out);
         egressHandler = (buffer, offset, length, h) -> blackhole.consume(buffer.getLong(offset + 16));

@@ -4,7 +4,8 @@ import io.sluice.core.route.ShardRouter;
 import org.agrona.concurrent.status.AtomicCounter;
 
 /**
- * The ring's single writer and the owner of the ring protocol: it routes each input to its shard, claims slots,
+ * The ring's single writer and the owner of the ring protocol: it routes each input to its shard (by the seeded
+ * {@link ShardRouter}), claims slots,
  * writes EVENT, QUERY, REJECT and TICK entries, runs the watermark and tick rule of {@link WatermarkTracker}, and
  * always publishes what it claimed. Whoever feeds the ring (the daemon's ingress, a test, a benchmark, later a
  * journal replay or a clustered service) calls this class, so the rule lives in one place.
@@ -29,24 +30,31 @@ import org.agrona.concurrent.status.AtomicCounter;
 public final class RingProducer
 {
     private final SluiceRing ring;
+    private final ShardRouter router;
     private final int shardCount;
     private final WatermarkTracker watermarks;
     private final AtomicCounter ticks;
 
     /**
      * @param ring        the ring this producer alone writes.
+     * @param router      the daemon's seeded key hash, which picks each entry's shard.
      * @param shardCount  number of shards (processors), at least 1.
      * @param watermarks  the watermark and tick schedule when windows are on, null when they are off (no ticks).
      * @param ticks       counts the ticks put into the ring; written by the producer thread only.
      */
     public RingProducer(
-        final SluiceRing ring, final int shardCount, final WatermarkTracker watermarks, final AtomicCounter ticks)
+        final SluiceRing ring,
+        final ShardRouter router,
+        final int shardCount,
+        final WatermarkTracker watermarks,
+        final AtomicCounter ticks)
     {
         if (shardCount < 1)
         {
             throw new IllegalArgumentException("shardCount must be >= 1: " + shardCount);
         }
         this.ring = ring;
+        this.router = router;
         this.shardCount = shardCount;
         this.watermarks = watermarks;
         this.ticks = ticks;
@@ -74,7 +82,7 @@ public final class RingProducer
      */
     public int shardOf(final long key)
     {
-        return ShardRouter.shard(key, shardCount);
+        return router.shard(key, shardCount);
     }
 
     /**

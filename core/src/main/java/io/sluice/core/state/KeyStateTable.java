@@ -76,24 +76,17 @@ public final class KeyStateTable
     private final int mask;
     private final int slotLength;
     private final int panes;
+    private final ShardRouter router;
     private int size;
-
-    /**
-     * A table of running aggregates only.
-     *
-     * @param capacity most keys held at once, a power of two.
-     */
-    public KeyStateTable(final int capacity)
-    {
-        this(capacity, 0);
-    }
 
     /**
      * @param capacity most keys held at once, a power of two.
      * @param panes    panes per key for windows, 0 for none.
+     * @param router   the daemon's seeded key hash: a key's home slot comes from its low bits.
      */
-    public KeyStateTable(final int capacity, final int panes)
+    public KeyStateTable(final int capacity, final int panes, final ShardRouter router)
     {
+        this.router = router;
         if (Integer.bitCount(capacity) != 1 || capacity > (1 << 28))
         {
             throw new IllegalArgumentException("capacity must be a power of two <= 2^28: " + capacity);
@@ -141,7 +134,7 @@ public final class KeyStateTable
      */
     public int find(final long key)
     {
-        int slot = (int)ShardRouter.mix(key) & mask;
+        int slot = (int)router.hash(key) & mask;
         while (true)
         {
             final int offset = slot * slotLength;
@@ -165,7 +158,7 @@ public final class KeyStateTable
      */
     public int findOrInsert(final long key)
     {
-        int slot = (int)ShardRouter.mix(key) & mask;
+        int slot = (int)router.hash(key) & mask;
         while (true)
         {
             final int offset = slot * slotLength;
@@ -251,6 +244,19 @@ public final class KeyStateTable
     }
 
     /**
+     * How far a key sits from its home slot: the probe run a lookup of it walks, less one. For diagnostics and
+     * tests; seeded hashing keeps it short for any choice of keys that does not know the seed.
+     *
+     * @param key the key.
+     * @return slots between the key's home slot and the slot holding it, or -1 when the key is not held.
+     */
+    public int probeDistance(final long key)
+    {
+        final int slot = find(key);
+        return -1 == slot ? -1 : (slot - ((int)router.hash(key) & mask)) & mask;
+    }
+
+    /**
      * Remove a key, shifting back the entries of its probe run so no tombstone is left.
      *
      * @param key the key.
@@ -266,7 +272,7 @@ public final class KeyStateTable
         int slot = (hole + 1) & mask;
         while (0 != buffer.getLong(slot * slotLength + COUNT_OFFSET))
         {
-            final int home = (int)ShardRouter.mix(buffer.getLong(slot * slotLength + KEY_OFFSET)) & mask;
+            final int home = (int)router.hash(buffer.getLong(slot * slotLength + KEY_OFFSET)) & mask;
             // move the entry into the hole unless its home lies cyclically in (hole, slot]
             if (((slot - home) & mask) >= ((slot - hole) & mask))
             {

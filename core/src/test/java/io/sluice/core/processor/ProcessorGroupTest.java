@@ -32,6 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ProcessorGroupTest
 {
+    private static final ShardRouter ROUTER = new ShardRouter(42);
     private static final int EVENTS = 100_000;
     private static final int KEYS = 1_000;
 
@@ -124,7 +125,8 @@ class ProcessorGroupTest
         final SluiceRing ring = new SluiceRing(8, 64, WaitStrategyType.SLEEPING);
         final RecordingSink sink = new RecordingSink();
         final TestCounters counters = new TestCounters();
-        final ShardProcessor processor = TestProcessors.running(0, new KeyStateTable(16), sink, counters.processor(0));
+        final ShardProcessor processor =
+            TestProcessors.running(0, new KeyStateTable(16, 0, ROUTER), sink, counters.processor(0));
         final ProcessorGroup group = new ProcessorGroup(
             ring, new ShardProcessor[]{processor}, ThreadingMode.SHARED, Throwable::printStackTrace);
         final Agent agent = group.pollAgent();
@@ -170,7 +172,8 @@ class ProcessorGroupTest
         for (int i = 0; i < processorCount; i++)
         {
             sinks[i] = new RecordingSink(poisoned);
-            processors[i] = TestProcessors.running(i, new KeyStateTable(1024), sinks[i], counters.processor(i));
+            processors[i] =
+                TestProcessors.running(i, new KeyStateTable(1024, 0, ROUTER), sinks[i], counters.processor(i));
         }
         final List<Throwable> errors = new CopyOnWriteArrayList<>();
         final ProcessorGroup group = new ProcessorGroup(ring, processors, mode, errors::add);
@@ -179,7 +182,7 @@ class ProcessorGroupTest
         {
             final long key = i % 50;
             final long sequence = ring.tryClaim();
-            ring.entry(sequence).event(ShardRouter.shard(key, processorCount), 7, i, key, 1, i, 0);
+            ring.entry(sequence).event(ROUTER.shard(key, processorCount), 7, i, key, 1, i, 0);
             ring.publish(sequence);
         }
         final Agent agent = group.pollAgent();
@@ -204,7 +207,8 @@ class ProcessorGroupTest
         assertEquals(events - 1, answers.size());
         for (long correlationId = 0; correlationId < events; correlationId++)
         {
-            assertEquals(correlationId == poisoned ? null : 1, answers.get(correlationId), "answers to " + correlationId);
+            assertEquals(
+                correlationId == poisoned ? null : 1, answers.get(correlationId), "answers to " + correlationId);
         }
     }
 
@@ -238,9 +242,10 @@ class ProcessorGroupTest
             };
             processors[i] = new ShardProcessor(i, logic, new RecordingSink(), counters.processor(i), null, null);
         }
-        final Agent agent = new ProcessorGroup(ring, processors, ThreadingMode.SHARED, (ex) -> seen.add("error")).pollAgent();
-        final RingProducer producer = new RingProducer(ring, processorCount, new WatermarkTracker(1000, 0, 1, 0),
-            counters.counter("ticks"));
+        final Agent agent =
+            new ProcessorGroup(ring, processors, ThreadingMode.SHARED, (ex) -> seen.add("error")).pollAgent();
+        final RingProducer producer = new RingProducer(
+            ring, ROUTER, processorCount, new WatermarkTracker(1000, 0, 1, 0), counters.counter("ticks"));
 
         assertTrue(producer.offerEvent(1, 1, 11, 5_000, 1.0, 0));
         assertTrue(producer.offerQuery(1, 2, 12, 0));
@@ -271,7 +276,7 @@ class ProcessorGroupTest
         final SluiceRing ring = new SluiceRing(16, 64, WaitStrategyType.SLEEPING);
         final RecordingSink sink = new RecordingSink();
         final ShardProcessor processor =
-            TestProcessors.running(0, new KeyStateTable(capacity), sink, new TestCounters().processor(0));
+            TestProcessors.running(0, new KeyStateTable(capacity, 0, ROUTER), sink, new TestCounters().processor(0));
         final ProcessorGroup group = new ProcessorGroup(
             ring, new ShardProcessor[]{processor}, ThreadingMode.SHARED, Throwable::printStackTrace);
         for (int i = 0; i < keys.length; i++)
@@ -295,7 +300,8 @@ class ProcessorGroupTest
         for (int i = 0; i < processorCount; i++)
         {
             sinks[i] = new RecordingSink();
-            processors[i] = TestProcessors.running(i, new KeyStateTable(1024), sinks[i], counters.processor(i));
+            processors[i] =
+                TestProcessors.running(i, new KeyStateTable(1024, 0, ROUTER), sinks[i], counters.processor(i));
         }
         final List<Throwable> errors = new CopyOnWriteArrayList<>();
         final ProcessorGroup group = new ProcessorGroup(ring, processors, mode, errors::add);
@@ -315,7 +321,7 @@ class ProcessorGroupTest
                     Thread.yield();
                 }
             }
-            ring.entry(sequence).event(ShardRouter.shard(keys[i], processorCount), 7, i, keys[i], 1, values[i], 0);
+            ring.entry(sequence).event(ROUTER.shard(keys[i], processorCount), 7, i, keys[i], 1, values[i], 0);
             ring.publish(sequence);
         }
         if (null != agent)
@@ -336,7 +342,7 @@ class ProcessorGroupTest
             processed += sinks[i].results.size();
             for (final RecordingSink.Result r : sinks[i].results)
             {
-                assertEquals(i, ShardRouter.shard(r.key(), processorCount), "key served by the wrong shard");
+                assertEquals(i, ROUTER.shard(r.key(), processorCount), "key served by the wrong shard");
             }
         }
         assertEquals(keys.length, processed);

@@ -6,6 +6,7 @@ import io.sluice.core.RejectReason;
 import io.sluice.core.processor.ProcessorGroup;
 import io.sluice.core.processor.ShardProcessor;
 import io.sluice.core.processor.TestProcessors;
+import io.sluice.core.route.ShardRouter;
 import io.sluice.core.shard.RecordingSink;
 import io.sluice.core.shard.TestCounters;
 import io.sluice.core.state.KeyStateTable;
@@ -23,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RingProducerTest
 {
+    private static final ShardRouter ROUTER = new ShardRouter(42);
     private static final long MS = 1_000_000L;
 
     private final TestCounters counters = new TestCounters();
@@ -33,11 +35,12 @@ class RingProducerTest
     {
         final SluiceRing ring = new SluiceRing(8, 64, WaitStrategyType.SLEEPING);
         final RecordingSink sink = new RecordingSink();
-        final ShardProcessor processor = TestProcessors.running(0, new KeyStateTable(16), sink, counters.processor(0));
+        final ShardProcessor processor =
+            TestProcessors.running(0, new KeyStateTable(16, 0, ROUTER), sink, counters.processor(0));
         final List<Throwable> errors = new ArrayList<>();
         final Agent agent = new ProcessorGroup(
             ring, new ShardProcessor[]{processor}, ThreadingMode.SHARED, errors::add).pollAgent();
-        final RingProducer producer = new RingProducer(ring, 1, null, ticks);
+        final RingProducer producer = new RingProducer(ring, ROUTER, 1, null, ticks);
         for (int i = 0; i < 8; i++)
         {
             assertTrue(producer.offerEvent(1, i, 5, 1, 1.0, 0));
@@ -64,7 +67,8 @@ class RingProducerTest
     void shouldPutATickBeforeAnEventThatMovesTheWatermarkIntoANewPaneAndOnTheIntervalOtherwise()
     {
         final SluiceRing ring = new SluiceRing(64, 64, WaitStrategyType.SLEEPING);
-        final RingProducer producer = new RingProducer(ring, 2, new WatermarkTracker(100 * MS, 30 * MS, 10 * MS, 0), ticks);
+        final RingProducer producer =
+            new RingProducer(ring, ROUTER, 2, new WatermarkTracker(100 * MS, 30 * MS, 10 * MS, 0), ticks);
         final List<String> log = new ArrayList<>();
 
         assertTrue(producer.offerEvent(1, 1, 7, 1_000 * MS, 1.0, 0));
@@ -93,7 +97,8 @@ class RingProducerTest
     {
         final SluiceRing ring = new SluiceRing(4, 64, WaitStrategyType.SLEEPING);
         ring.ringBuffer().addGatingSequences(new com.lmax.disruptor.Sequence(-1));
-        final RingProducer producer = new RingProducer(ring, 1, new WatermarkTracker(100 * MS, 0, MS, 0), ticks);
+        final RingProducer producer =
+            new RingProducer(ring, ROUTER, 1, new WatermarkTracker(100 * MS, 0, MS, 0), ticks);
         assertTrue(producer.offerEvent(1, 1, 7, 1_000 * MS, 1.0, 0));
         assertTrue(producer.offerReject(1, 2, 7, RejectReason.INVALID_VALUE, 0));
         assertEquals(2, ring.ringBuffer().getCursor(), "tick, event, reject");

@@ -14,10 +14,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class KeyStateTableTest
 {
+    private static final ShardRouter ROUTER = new ShardRouter(42);
+
     @Test
     void shouldAggregateCountSumMinMaxFirstLast()
     {
-        final KeyStateTable table = new KeyStateTable(16);
+        final KeyStateTable table = new KeyStateTable(16, 0, ROUTER);
         final int slot = table.findOrInsert(42);
         table.apply(slot, 5.0, 100);
         table.apply(table.findOrInsert(42), -2.5, 101);
@@ -37,7 +39,7 @@ class KeyStateTableTest
     @Test
     void shouldHoldKeyZeroNegativeAndExtremeKeys()
     {
-        final KeyStateTable table = new KeyStateTable(8);
+        final KeyStateTable table = new KeyStateTable(8, 0, ROUTER);
         final long[] keys = {0, -1, Long.MIN_VALUE, Long.MAX_VALUE, -42};
         for (int i = 0; i < keys.length; i++)
         {
@@ -58,7 +60,7 @@ class KeyStateTableTest
     @Test
     void shouldKeepExtremeValues()
     {
-        final KeyStateTable table = new KeyStateTable(4);
+        final KeyStateTable table = new KeyStateTable(4, 0, ROUTER);
         final int slot = table.findOrInsert(1);
         table.apply(slot, Double.MAX_VALUE, 1);
         table.apply(slot, -Double.MAX_VALUE, 2);
@@ -73,7 +75,7 @@ class KeyStateTableTest
     @Test
     void shouldRefuseNewKeyWhenFullAndKeepServingKnownKeys()
     {
-        final KeyStateTable table = new KeyStateTable(4);
+        final KeyStateTable table = new KeyStateTable(4, 0, ROUTER);
         for (long key = 0; key < 4; key++)
         {
             table.apply(table.findOrInsert(key), key, key);
@@ -90,14 +92,14 @@ class KeyStateTableTest
     @Test
     void shouldResolveCollidingKeysByProbing()
     {
-        final KeyStateTable table = new KeyStateTable(64);
+        final KeyStateTable table = new KeyStateTable(64, 0, ROUTER);
         final int mask = 127;
-        final int home = (int)ShardRouter.mix(1) & mask;
+        final int home = (int)ROUTER.hash(1) & mask;
         final long[] colliding = new long[6];
         int found = 0;
         for (long key = 1; found < colliding.length; key++)
         {
-            if (((int)ShardRouter.mix(key) & mask) == home)
+            if (((int)ROUTER.hash(key) & mask) == home)
             {
                 colliding[found++] = key;
             }
@@ -131,7 +133,7 @@ class KeyStateTableTest
     @Test
     void shouldMatchReferenceUnderRandomInsertsAndRemoves()
     {
-        final KeyStateTable table = new KeyStateTable(256);
+        final KeyStateTable table = new KeyStateTable(256, 0, ROUTER);
         final Map<Long, double[]> reference = new HashMap<>();
         final Random random = new Random(7);
         for (int i = 0; i < 200_000; i++)

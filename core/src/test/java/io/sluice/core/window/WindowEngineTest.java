@@ -11,6 +11,7 @@ import io.sluice.core.ring.RingEntry;
 import io.sluice.core.ring.RingProducer;
 import io.sluice.core.ring.SluiceRing;
 import io.sluice.core.ring.WatermarkTracker;
+import io.sluice.core.route.ShardRouter;
 import io.sluice.core.shard.ShardCounters;
 import io.sluice.core.shard.TestCounters;
 import io.sluice.core.state.KeyStateTable;
@@ -30,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class WindowEngineTest
 {
+    private static final ShardRouter ROUTER = new ShardRouter(42);
     private static final long MS = 1_000_000L;
     private static final long T0 = 1_700_000_000_000L * MS;
 
@@ -84,7 +86,7 @@ class WindowEngineTest
         {
             sinks[i] = new CapturingSink();
             final ShardCounters counters = counterFactory.processor(i);
-            final KeyStateTable table = new KeyStateTable(capacity, spec.panesPerKey());
+            final KeyStateTable table = new KeyStateTable(capacity, spec.panesPerKey(), ROUTER);
             final WindowEngine engine = new WindowEngine(
                 spec, table, sinks[i], counters, new AlertRules(rules), evictAfterWindows);
             shardProcessors[i] = new ShardProcessor(i, engine, sinks[i], counters, null, null);
@@ -95,7 +97,7 @@ class WindowEngineTest
         final List<Throwable> errors = new ArrayList<>();
         final Agent agent = new ProcessorGroup(ring, shardProcessors, ThreadingMode.SHARED, errors::add).pollAgent();
         final RingProducer producer = new RingProducer(
-            ring, processors, new WatermarkTracker(spec.slideNs(), spec.latenessNs(), tickIntervalNs, 0),
+            ring, ROUTER, processors, new WatermarkTracker(spec.slideNs(), spec.latenessNs(), tickIntervalNs, 0),
             counterFactory.counter("ticks"));
         long now = 0;
         for (final Input input : inputs)
@@ -241,7 +243,8 @@ class WindowEngineTest
         final long[] keys = {7, 7, 7, 7, 7};
         final long[] ts = {T0 + 10 * MS, T0 + 60 * MS, T0 + 5 * MS, T0 + 60 * MS, T0 + 130 * MS};
         final double[] values = {1, 2, 3, 4, 5};
-        final List<Output> out = run(spec, 1_000_000_000L, inputs(keys, ts, values), 1, 16, List.of(), 0).perKey.get(7L);
+        final List<Output> out =
+            run(spec, 1_000_000_000L, inputs(keys, ts, values), 1, 16, List.of(), 0).perKey.get(7L);
 
         final long w0 = T0 - Math.floorMod(T0, 100 * MS);
         assertEquals(new Output('E', 7, 3, w0, 3, 6, 1, 3, 3, 2), out.get(2));

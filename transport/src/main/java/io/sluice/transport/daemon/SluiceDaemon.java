@@ -20,6 +20,7 @@ import io.sluice.core.processor.ShardProcessor;
 import io.sluice.core.ring.RingProducer;
 import io.sluice.core.ring.SluiceRing;
 import io.sluice.core.ring.WatermarkTracker;
+import io.sluice.core.route.ShardRouter;
 import io.sluice.core.running.RunningAggregates;
 import io.sluice.core.shard.ShardCounters;
 import io.sluice.core.shard.ShardLogic;
@@ -136,6 +137,7 @@ public final class SluiceDaemon implements AutoCloseable
         final ShardProcessor[] processors = new ShardProcessor[processorCount];
         egress = new EgressPublisher[processorCount];
         final int[] cpus = config.processorCpus();
+        final ShardRouter router = new ShardRouter(0L /* config.hashSeed() */);
         final WindowSpec windowSpec = WindowSpec.of(config);
         final AlertRules alerts = new AlertRules(config.alertRules());
         final List<String> ruleNames = new ArrayList<>();
@@ -153,7 +155,7 @@ public final class SluiceDaemon implements AutoCloseable
                 ruleNames);
             final CpuPin pin = new CpuPin(cpus.length == 0 ? -1 : cpus[i], out);
             final KeyStateTable table = new KeyStateTable(
-                config.stateCapacity(), null == windowSpec ? 0 : windowSpec.panesPerKey());
+                config.stateCapacity(), null == windowSpec ? 0 : windowSpec.panesPerKey(), router);
             final ShardCounters processorCounters = counters.processor(aeron, i);
             final ShardLogic logic = null == windowSpec ?
                 new RunningAggregates(table, egress[i], processorCounters, alerts) :
@@ -162,7 +164,7 @@ public final class SluiceDaemon implements AutoCloseable
         }
         group = new ProcessorGroup(ring, processors, config.threading(), errorHandler);
 
-        final RingProducer producer = new RingProducer(ring, processorCount, null == windowSpec ? null :
+        final RingProducer producer = new RingProducer(ring, router, processorCount, null == windowSpec ? null :
             new WatermarkTracker(
                 windowSpec.slideNs(), windowSpec.latenessNs(), config.tickIntervalNs(), config.idleAdvanceNs()),
             counters.ticks());

@@ -75,7 +75,7 @@ public class CorePathBenchmark
         final CountersManager counters = new CountersManager(
             new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024)), new UnsafeBuffer(ByteBuffer.allocateDirect(16 * 1024)));
         final ResultSink sink = new BlackholeSink(blackhole);
-        final SluiceRing ring = new SluiceRing(1024, 64, WaitStrategyType.BUSY_SPIN);
+        final SluiceRing ring = new SluiceRing(1024, WaitStrategyType.BUSY_SPIN);
         producer = new RingProducer(ring, ROUTER, 2, null, counters.newCounter("ticks"));
         final ShardProcessor[] processors = new ShardProcessor[2];
         for (int i = 0; i < processors.length; i++)
@@ -86,7 +86,7 @@ public class CorePathBenchmark
         }
         pollAgent = new ProcessorGroup(ring, processors, ThreadingMode.SHARED, Throwable::printStackTrace).pollAgent();
         final WindowSpec spec = WindowSpec.of(1_000_000L, 250_000L, 100_000L);
-        final SluiceRing windowedRing = new SluiceRing(1024, 64, WaitStrategyType.BUSY_SPIN);
+        final SluiceRing windowedRing = new SluiceRing(1024, WaitStrategyType.BUSY_SPIN);
         windowedProducer = new RingProducer(windowedRing, ROUTER, 2,
             new WatermarkTracker(spec.slideNs(), spec.latenessNs(), 1, 0), counters.newCounter("ticks"));
         final ShardProcessor[] windowed = new ShardProcessor[2];

@@ -107,7 +107,7 @@ public class DaemonPathBenchmark
         final Subscription ingressSubscription = aeron.addSubscription("aeron:ipc", 1001);
         ingressPublication = aeron.addExclusivePublication("aeron:ipc", 1001);
         egressSubscription = aeron.addSubscription("aeron:ipc", 1002);
-        final SluiceRing ring = new SluiceRing(1024, 64, WaitStrategyType.BUSY_SPIN);
+        final SluiceRing ring = new SluiceRing(1024, WaitStrategyType.BUSY_SPIN);
         final ShardProcessor[] shardProcessors = new ShardProcessor[2];
         for (int i = 0; i < shardProcessors.length; i++)
         {

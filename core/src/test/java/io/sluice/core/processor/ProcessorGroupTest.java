@@ -122,7 +122,7 @@ class ProcessorGroupTest
     @Test
     void shouldRefuseClaimWhenRingIsFullAndLoseNothing() throws Exception
     {
-        final SluiceRing ring = new SluiceRing(8, 64, WaitStrategyType.SLEEPING);
+        final SluiceRing ring = new SluiceRing(8, WaitStrategyType.SLEEPING);
         final RecordingSink sink = new RecordingSink();
         final TestCounters counters = new TestCounters();
         final ShardProcessor processor =
@@ -165,7 +165,7 @@ class ProcessorGroupTest
         final int events = 1_000;
         final long poisoned = 500;
         final int processorCount = 2;
-        final SluiceRing ring = new SluiceRing(2048, 64, WaitStrategyType.YIELDING);
+        final SluiceRing ring = new SluiceRing(2048, WaitStrategyType.YIELDING);
         final TestCounters counters = new TestCounters();
         final RecordingSink[] sinks = new RecordingSink[processorCount];
         final ShardProcessor[] processors = new ShardProcessor[processorCount];
@@ -216,7 +216,7 @@ class ProcessorGroupTest
     void shouldHandEachEntryToItsShardOnlyAndEveryTickToAllWithOnePollerInTheSharedLayout() throws Exception
     {
         final int processorCount = 4;
-        final SluiceRing ring = new SluiceRing(256, 64, WaitStrategyType.SLEEPING);
+        final SluiceRing ring = new SluiceRing(256, WaitStrategyType.SLEEPING);
         final TestCounters counters = new TestCounters();
         final List<String> seen = new ArrayList<>();
         final ShardProcessor[] processors = new ShardProcessor[processorCount];
@@ -273,7 +273,7 @@ class ProcessorGroupTest
     private static List<RecordingSink.Result> runWithCapacity(final long[] keys, final double[] values, final int capacity)
         throws Exception
     {
-        final SluiceRing ring = new SluiceRing(16, 64, WaitStrategyType.SLEEPING);
+        final SluiceRing ring = new SluiceRing(16, WaitStrategyType.SLEEPING);
         final RecordingSink sink = new RecordingSink();
         final ShardProcessor processor =
             TestProcessors.running(0, new KeyStateTable(capacity, 0, ROUTER), sink, new TestCounters().processor(0));
@@ -293,7 +293,7 @@ class ProcessorGroupTest
         final int processorCount, final ThreadingMode mode, final long[] keys, final double[] values, final int ringLength)
         throws Exception
     {
-        final SluiceRing ring = new SluiceRing(ringLength, 64, WaitStrategyType.YIELDING);
+        final SluiceRing ring = new SluiceRing(ringLength, WaitStrategyType.YIELDING);
         final TestCounters counters = new TestCounters();
         final RecordingSink[] sinks = new RecordingSink[processorCount];
         final ShardProcessor[] processors = new ShardProcessor[processorCount];

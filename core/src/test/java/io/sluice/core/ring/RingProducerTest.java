@@ -33,7 +33,7 @@ class RingProducerTest
     @Test
     void shouldPublishAClaimedSlotAsNoneWhenItsWriteThrowsSoNoStaleEntryIsExposed() throws Exception
     {
-        final SluiceRing ring = new SluiceRing(8, 64, WaitStrategyType.SLEEPING);
+        final SluiceRing ring = new SluiceRing(8, WaitStrategyType.SLEEPING);
         final RecordingSink sink = new RecordingSink();
         final ShardProcessor processor =
             TestProcessors.running(0, new KeyStateTable(16, 0, ROUTER), sink, counters.processor(0));
@@ -66,7 +66,7 @@ class RingProducerTest
     @Test
     void shouldPutATickBeforeAnEventThatMovesTheWatermarkIntoANewPaneAndOnTheIntervalOtherwise()
     {
-        final SluiceRing ring = new SluiceRing(64, 64, WaitStrategyType.SLEEPING);
+        final SluiceRing ring = new SluiceRing(64, WaitStrategyType.SLEEPING);
         final RingProducer producer =
             new RingProducer(ring, ROUTER, 2, new WatermarkTracker(100 * MS, 30 * MS, 10 * MS, 0), ticks);
         final List<String> log = new ArrayList<>();
@@ -95,7 +95,7 @@ class RingProducerTest
     @Test
     void shouldRefuseAnEventWithoutSideEffectsWhenTheRingLacksRoomForItAndItsTick()
     {
-        final SluiceRing ring = new SluiceRing(4, 64, WaitStrategyType.SLEEPING);
+        final SluiceRing ring = new SluiceRing(4, WaitStrategyType.SLEEPING);
         ring.ringBuffer().addGatingSequences(new com.lmax.disruptor.Sequence(-1));
         final RingProducer producer =
             new RingProducer(ring, ROUTER, 1, new WatermarkTracker(100 * MS, 0, MS, 0), ticks);

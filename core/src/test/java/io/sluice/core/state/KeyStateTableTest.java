@@ -10,6 +10,7 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class KeyStateTableTest
@@ -111,7 +112,7 @@ class KeyStateTableTest
         for (int i = 0; i < colliding.length; i++)
         {
             final int slot = table.find(colliding[i]);
-            assertEquals((home + i) & mask, slot);
+            assertEquals(i, table.probeDistance(colliding[i]));
             assertEquals(i, table.sum(slot));
         }
 
@@ -128,6 +129,85 @@ class KeyStateTableTest
             }
         }
         assertEquals(colliding.length - 1, table.size());
+        assertEquals(1, table.probeDistance(colliding[2]), "shifted back one place into the hole");
+        assertEquals(-1, table.probeDistance(colliding[1]));
+    }
+
+    @Test
+    void shouldSizeTheTableAsBytesForSaysAndRefuseMoreThanOneBufferHolds()
+    {
+        assertEquals(16 * (2 * 16 + 64), KeyStateTable.bytesFor(16, 0));
+        assertEquals(16 * (2 * 16 + 128 + 16 * 72), KeyStateTable.bytesFor(16, 10), "10 panes round up to 16");
+        assertEquals(16 * (2 * 16 + 128 + 8 * 72), KeyStateTable.bytesFor(16, 8));
+        assertEquals((1L << 28) * (2 * 16 + 64), KeyStateTable.bytesFor(1 << 28, 0));
+        assertEquals(Long.MAX_VALUE, KeyStateTable.bytesFor(1 << 28, Integer.MAX_VALUE));
+
+        final KeyStateTable table = new KeyStateTable(16, 10, ROUTER);
+        assertEquals(16, table.paneRing());
+        assertEquals(128 + 16 * 72, table.slotLength());
+        assertEquals(0, new KeyStateTable(16, 0, ROUTER).paneRing());
+
+        final IllegalArgumentException tooBig =
+            assertThrows(IllegalArgumentException.class, () -> new KeyStateTable(1 << 24, 100, ROUTER));
+        assertEquals("a state table of 16777216 keys with 100 panes each needs " +
+            KeyStateTable.bytesFor(1 << 24, 100) + " bytes, more than one buffer holds (2147483647)", tooBig.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> KeyStateTable.bytesFor(3, 0));
+        assertThrows(IllegalArgumentException.class, () -> KeyStateTable.bytesFor(1 << 29, 0));
+        assertThrows(IllegalArgumentException.class, () -> KeyStateTable.bytesFor(16, -1));
+    }
+
+    @Test
+    void shouldHoldAnInsertedKeyWithCountZeroUntilItsFirstEvent()
+    {
+        final KeyStateTable table = new KeyStateTable(4, 0, ROUTER);
+        final int slot = table.findOrInsert(-9);
+        assertEquals(slot, table.find(-9));
+        assertEquals(1, table.size());
+        assertEquals(0, table.count(slot));
+        assertEquals(0, table.read(slot, new Aggregate()).count());
+        assertEquals(-9, table.key(slot));
+        table.apply(slot, 2.5, 10);
+        assertEquals(1, table.count(slot));
+        assertEquals(2.5, table.first(slot));
+    }
+
+    @Test
+    void shouldGiveAFreedSlotToTheNextNewKeyWithItsPanesEmpty()
+    {
+        final KeyStateTable table = new KeyStateTable(2, 3, ROUTER);
+        final int a = table.findOrInsert(1);
+        table.markSeen(a, 700);
+        table.applyPane(a, 7, 700, 5.0);
+        final int b = table.findOrInsert(2);
+        assertEquals(-1, table.findOrInsert(3), "full");
+        assertTrue(table.remove(1));
+        final int c = table.findOrInsert(3);
+        assertEquals(a, c, "the freed slot is reused");
+        assertEquals(0, table.count(c));
+        assertEquals(Long.MIN_VALUE, table.maxTimestamp(c));
+        assertEquals(KeyStateTable.NO_WAKE_UP, table.wakeUp(c));
+        assertEquals(0, table.mergePanes(c, 7, 8, 0, new Aggregate()).count());
+        assertEquals(b, table.find(2));
+        assertEquals(2, table.size());
+    }
+
+    @Test
+    void shouldPlacePanesInAPowerOfTwoRingNegativeIndicesIncluded()
+    {
+        final KeyStateTable table = new KeyStateTable(2, 3, ROUTER);
+        final int slot = table.findOrInsert(1);
+        final Aggregate window = new Aggregate();
+        table.applyPane(slot, -1, -10, 1.0);
+        table.applyPane(slot, 0, 0, 2.0);
+        table.applyPane(slot, 2, 20, 4.0);
+        assertEquals(3, table.mergePanes(slot, -1, 3, -10, window).count());
+        assertEquals(7.0, window.sum());
+        table.applyPane(slot, 3, 30, 8.0);
+        assertEquals(0, table.mergePanes(slot, -1, 0, -10, window).count(), "pane 3 took pane -1's place (ring of 4)");
+        assertEquals(3, table.mergePanes(slot, 0, 4, 0, window).count());
+        assertEquals(14.0, window.sum());
+        assertEquals(2.0, window.first());
+        assertEquals(8.0, window.last());
     }
 
     @Test

@@ -77,7 +77,7 @@ class WindowEngineTest
         final WindowSpec spec, final long tickIntervalNs, final List<Input> inputs, final int processors,
         final int capacity, final List<AlertRule> rules, final int evictAfterWindows) throws Exception
     {
-        final SluiceRing ring = new SluiceRing(256, 64, WaitStrategyType.SLEEPING);
+        final SluiceRing ring = new SluiceRing(256, WaitStrategyType.SLEEPING);
         final TestCounters counterFactory = new TestCounters();
         final CapturingSink[] sinks = new CapturingSink[processors];
         final ShardProcessor[] shardProcessors = new ShardProcessor[processors];

@@ -133,7 +133,7 @@ public final class SluiceDaemon implements AutoCloseable
 
         final int processorCount = config.processorCount();
         final boolean shared = ThreadingMode.SHARED == config.threading();
-        ring = new SluiceRing(config.ringLength(), config.slotLength(), config.processorWaitStrategy());
+        ring = new SluiceRing(config.ringLength(), config.processorWaitStrategy());
         final ShardProcessor[] processors = new ShardProcessor[processorCount];
         egress = new EgressPublisher[processorCount];
         final int[] cpus = config.processorCpus();

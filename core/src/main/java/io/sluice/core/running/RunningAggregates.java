@@ -12,7 +12,9 @@ import io.sluice.core.state.KeyStateTable;
 /**
  * The shard logic without windows: one running aggregate per key since the key was first seen, answered after
  * every event (first and last by arrival), event alert rules tested on each event. Ticks change nothing. A new key
- * when the table is full is answered {@code Rejected STATE_FULL}. Processor thread only.
+ * when the table is full is answered {@code Rejected STATE_FULL}. Arithmetic as {@link KeyStateTable} documents:
+ * min and max as {@link Math#min(double, double)} and {@link Math#max(double, double)}, the sum an IEEE double sum
+ * in arrival order that stays infinite once it overflows (never NaN: the values are finite). Processor thread only.
  */
 public final class RunningAggregates implements ShardLogic
 {

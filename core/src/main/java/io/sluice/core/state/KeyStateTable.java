@@ -55,6 +55,20 @@ import org.agrona.concurrent.UnsafeBuffer;
  *        pane p lives at 128 + (p &amp; (paneRing - 1)) * 72
  * </pre>
  * <p>
+ * Arithmetic, one rule for the running aggregate ({@link #apply}), a pane ({@link #applyPane}) and a window merged
+ * from panes ({@link #mergePanes}), so no result depends on which of them computed it:
+ * <ul>
+ *     <li>count is exact;</li>
+ *     <li>min and max are {@link Math#min(double, double)} and {@link Math#max(double, double)}: {@code -0.0} is
+ *     below {@code 0.0}, so the min of 0.0 and -0.0 is -0.0 and their max 0.0, in whatever order they came;</li>
+ *     <li>sum is the IEEE 754 double sum, in arrival order within the running aggregate and within a pane, then pane
+ *     by pane in event-time order for a window. Values are finite, so a sum that exceeds the double range becomes
+ *     {@code +Infinity} or {@code -Infinity} and stays there as further finite values are added; a window whose
+ *     panes overflowed both ways (one pane sum {@code +Infinity}, another {@code -Infinity}) reports a sum of
+ *     {@code NaN}, and so does its mean. Like any floating-point rounding, whether a sum overflows can depend on the
+ *     order of the values; a sum whose partial sums stay within the double range never becomes infinite or NaN,
+ *     and the same input always gives the same sum.</li>
+ * </ul>
  * Single writer: the processor that owns the shard. Not thread safe.
  */
 public final class KeyStateTable
@@ -280,14 +294,8 @@ public final class KeyStateTable
         {
             buffer.putLong(offset + COUNT_OFFSET, count + 1);
             buffer.putDouble(offset + SUM_OFFSET, buffer.getDouble(offset + SUM_OFFSET) + value);
-            if (value < buffer.getDouble(offset + MIN_OFFSET))
-            {
-                buffer.putDouble(offset + MIN_OFFSET, value);
-            }
-            if (value > buffer.getDouble(offset + MAX_OFFSET))
-            {
-                buffer.putDouble(offset + MAX_OFFSET, value);
-            }
+            buffer.putDouble(offset + MIN_OFFSET, Math.min(buffer.getDouble(offset + MIN_OFFSET), value));
+            buffer.putDouble(offset + MAX_OFFSET, Math.max(buffer.getDouble(offset + MAX_OFFSET), value));
         }
         buffer.putDouble(offset + LAST_OFFSET, value);
         if (timestamp > buffer.getLong(offset + MAX_TIMESTAMP_OFFSET))
@@ -478,14 +486,8 @@ public final class KeyStateTable
         }
         buffer.putLong(offset + PANE_COUNT, count + 1);
         buffer.putDouble(offset + PANE_SUM, buffer.getDouble(offset + PANE_SUM) + value);
-        if (value < buffer.getDouble(offset + PANE_MIN))
-        {
-            buffer.putDouble(offset + PANE_MIN, value);
-        }
-        if (value > buffer.getDouble(offset + PANE_MAX))
-        {
-            buffer.putDouble(offset + PANE_MAX, value);
-        }
+        buffer.putDouble(offset + PANE_MIN, Math.min(buffer.getDouble(offset + PANE_MIN), value));
+        buffer.putDouble(offset + PANE_MAX, Math.max(buffer.getDouble(offset + PANE_MAX), value));
         if (timestamp < buffer.getLong(offset + PANE_FIRST_TIME))
         {
             buffer.putLong(offset + PANE_FIRST_TIME, timestamp);

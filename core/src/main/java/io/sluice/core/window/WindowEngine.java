@@ -22,7 +22,10 @@ import io.sluice.core.state.KeyStateTable;
  *     exactly once per key and window that received an event;</li>
  *     <li>first and last are by event time, ties by arrival;</li>
  *     <li>with eviction on, a key whose last window closed {@code evictAfterWindows} window lengths ago is
- *     removed from the table.</li>
+ *     removed from the table (that time saturates at {@link Long#MAX_VALUE}: never, rather than overflow);</li>
+ *     <li>aggregates follow the arithmetic of {@link KeyStateTable}: min and max as {@link Math#min(double, double)}
+ *     and {@link Math#max(double, double)} (-0.0 below 0.0), sums in IEEE doubles that stay infinite once they
+ *     overflow, and NaN for a window whose pane sums overflowed both ways.</li>
  * </ul>
  * Contract with the producer of ticks ({@link io.sluice.core.ring.RingProducer}): the watermark never trails the
  * newest event by more than lateness plus one slide, so a key's open windows always fit its ring of panes.
@@ -35,6 +38,7 @@ public final class WindowEngine implements ShardLogic
     private final ShardCounters counters;
     private final AlertRules alerts;
     private final int evictAfterWindows;
+    private final long evictAfterNs;
     private final CloseSchedule schedule;
     private final int panesPerWindow;
     private final long slideNs;
@@ -66,6 +70,8 @@ public final class WindowEngine implements ShardLogic
         this.counters = counters;
         this.alerts = alerts;
         this.evictAfterWindows = evictAfterWindows;
+        this.evictAfterNs = evictAfterWindows > Long.MAX_VALUE / spec.sizeNs() ?
+            Long.MAX_VALUE : evictAfterWindows * spec.sizeNs();
         this.schedule = new CloseSchedule(spec.slideNs(), spec.panesPerKey() + 2);
         this.panesPerWindow = spec.panesPerWindow();
         this.slideNs = spec.slideNs();
@@ -234,7 +240,8 @@ public final class WindowEngine implements ShardLogic
             table.wakeUp(slot, KeyStateTable.NO_WAKE_UP);
             return;
         }
-        final long evictAt = lastWindowEnd + evictAfterWindows * sizeNs;
+        final long evictAt =
+            lastWindowEnd > Long.MAX_VALUE - evictAfterNs ? Long.MAX_VALUE : lastWindowEnd + evictAfterNs;
         if (evictAt <= watermark)
         {
             table.remove(key);

@@ -74,6 +74,67 @@ class KeyStateTableTest
     }
 
     @Test
+    void shouldOrderSignedZerosAsMathMinAndMaxDoInEveryAggregate()
+    {
+        final KeyStateTable table = new KeyStateTable(4, 2, ROUTER);
+        final Aggregate window = new Aggregate();
+        final int a = table.findOrInsert(1);
+        table.apply(a, 0.0, 1);
+        table.apply(a, -0.0, 2);
+        assertEquals(-0.0, table.min(a), "-0.0 is below 0.0");
+        assertEquals(0.0, table.max(a));
+        table.applyPane(a, 0, 1, 0.0);
+        table.applyPane(a, 0, 2, -0.0);
+        table.mergePanes(a, 0, 1, 0, window);
+        assertEquals(-0.0, window.min());
+        assertEquals(0.0, window.max());
+
+        final int b = table.findOrInsert(2);
+        table.apply(b, -0.0, 1);
+        table.apply(b, 0.0, 2);
+        assertEquals(-0.0, table.min(b));
+        assertEquals(0.0, table.max(b), "0.0 is above -0.0");
+        table.applyPane(b, 0, 1, -0.0);
+        table.applyPane(b, 0, 2, 0.0);
+        table.mergePanes(b, 0, 1, 0, window);
+        assertEquals(-0.0, window.min());
+        assertEquals(0.0, window.max());
+
+        table.applyPane(b, 1, 3, -0.0);
+        table.mergePanes(b, 0, 2, 0, window);
+        assertEquals(-0.0, window.min(), "merging panes follows the same rule");
+        assertEquals(0.0, window.max());
+        assertEquals(0.0, window.sum(), "0.0 + -0.0 + -0.0 is 0.0");
+    }
+
+    @Test
+    void shouldSumInIeeeDoublesSoAnOverflowStaysInfiniteAndOppositeOverflowsMergeToNaN()
+    {
+        final KeyStateTable table = new KeyStateTable(4, 2, ROUTER);
+        final Aggregate window = new Aggregate();
+        final int slot = table.findOrInsert(1);
+        table.apply(slot, Double.MAX_VALUE, 1);
+        table.apply(slot, Double.MAX_VALUE, 2);
+        assertEquals(Double.POSITIVE_INFINITY, table.sum(slot));
+        table.apply(slot, -Double.MAX_VALUE, 3);
+        table.apply(slot, -Double.MAX_VALUE, 4);
+        assertEquals(Double.POSITIVE_INFINITY, table.sum(slot), "a running sum that overflowed stays infinite");
+        assertEquals(4, table.count(slot));
+
+        table.applyPane(slot, 0, 1, Double.MAX_VALUE);
+        table.applyPane(slot, 0, 2, Double.MAX_VALUE);
+        table.applyPane(slot, 1, 3, -Double.MAX_VALUE);
+        table.applyPane(slot, 1, 4, -Double.MAX_VALUE);
+        assertEquals(Double.POSITIVE_INFINITY, table.mergePanes(slot, 0, 1, 0, window).sum());
+        assertEquals(Double.NEGATIVE_INFINITY, table.mergePanes(slot, 1, 2, 0, window).sum());
+        table.mergePanes(slot, 0, 2, 0, window);
+        assertEquals(Double.NaN, window.sum(), "+Infinity and -Infinity pane sums merge to NaN");
+        assertEquals(4, window.count());
+        assertEquals(-Double.MAX_VALUE, window.min());
+        assertEquals(Double.MAX_VALUE, window.max());
+    }
+
+    @Test
     void shouldRefuseNewKeyWhenFullAndKeepServingKnownKeys()
     {
         final KeyStateTable table = new KeyStateTable(4, 0, ROUTER);

@@ -271,6 +271,19 @@ class WindowEngineTest
     }
 
     @Test
+    void shouldNeverEvictWhenTheEvictionDelayExceedsTheTimeRangeInsteadOfOverflowing() throws Exception
+    {
+        final WindowSpec spec = WindowSpec.of(5_000 * MS, 5_000 * MS, 0);
+        final long[] keys = {5, 5};
+        final long[] ts = {T0, T0 + MS};
+        final double[] values = {1, 2};
+        final Run run = run(spec, MS, inputs(keys, ts, values), 1, 16, List.of(), Integer.MAX_VALUE);
+        assertEquals(1, run.perKey.get(5L).stream().filter((o) -> o.kind() == 'W').count());
+        assertEquals(0, run.counters.get(0).evictions().get());
+        assertEquals(1, run.tables.get(0).size());
+    }
+
+    @Test
     void shouldEvictIdleKeysSoTenTimesTheCapacityOfKeysNeverFillsTheTable() throws Exception
     {
         final WindowSpec spec = WindowSpec.of(10 * MS, 10 * MS, 0);

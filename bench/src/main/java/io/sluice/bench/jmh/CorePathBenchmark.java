@@ -157,7 +157,8 @@ public class CorePathBenchmark
     {
         return new ShardCounters(
             counters.newCounter("p"), counters.newCounter("f"), counters.newCounter("k"), counters.newCounter("l"),
-            counters.newCounter("w"), counters.newCounter("e"), counters.newCounter("a"));
+            counters.newCounter("w"), counters.newCounter("e"), counters.newCounter("a"), counters.newCounter("rs"),
+            counters.newCounter("rl"));
     }
 
     static final class BlackholeSink implements ResultSink

@@ -49,8 +49,7 @@ public final class RunningAggregates implements ShardLogic
         final int slot = table.findOrInsert(key);
         if (-1 == slot)
         {
-            counters.stateFull().incrementRelease();
-            counters.processed().incrementRelease();
+            counters.onStateFull();
             sink.onRejected(entry.clientId(), entry.correlationId(), key, RejectReason.STATE_FULL);
             return;
         }

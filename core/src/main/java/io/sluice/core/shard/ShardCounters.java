@@ -3,16 +3,21 @@ package io.sluice.core.shard;
 import org.agrona.concurrent.status.AtomicCounter;
 
 /**
- * The counters one shard's processor keeps. Written by the processor thread only, with ordered writes, so AeronStat
- * or {@code sluice stat} read them from another process.
+ * The counters one shard's processor keeps, so AeronStat or {@code sluice stat} read them from another process.
+ * The per-processor counters are written by the processor thread only, with ordered writes
+ * ({@code incrementRelease}, {@code setRelease}). The per-reason reject counters are the daemon's counters of that
+ * reason, shared by every processor: they are incremented atomically ({@code increment}). Whoever decides a
+ * {@code STATE_FULL} or {@code LATE} reject counts it in its own counter and in the reason's.
  *
- * @param processed     ring entries of this processor's shard handled (events, queries, rejections).
- * @param stateFull     events refused because the state table was full.
- * @param liveKeys      keys held in the state table.
- * @param late          events refused because their windows had closed.
- * @param windowsClosed window results published.
- * @param evictions     idle keys removed from the state table.
- * @param alertsFired   alerts published.
+ * @param processed         ring entries of this processor's shard handled (events, queries, rejections).
+ * @param stateFull         events this processor refused because its state table was full.
+ * @param liveKeys          keys held in the state table.
+ * @param late              events this processor refused because their windows had closed.
+ * @param windowsClosed     window results published.
+ * @param evictions         idle keys removed from the state table.
+ * @param alertsFired       alerts published.
+ * @param rejectedStateFull every processor's STATE_FULL rejects: the daemon's per-reason counter, shared.
+ * @param rejectedLate      every processor's LATE rejects: the daemon's per-reason counter, shared.
  */
 public record ShardCounters(
     AtomicCounter processed,
@@ -21,6 +26,29 @@ public record ShardCounters(
     AtomicCounter late,
     AtomicCounter windowsClosed,
     AtomicCounter evictions,
-    AtomicCounter alertsFired)
+    AtomicCounter alertsFired,
+    AtomicCounter rejectedStateFull,
+    AtomicCounter rejectedLate)
 {
+    /**
+     * Count a {@code STATE_FULL} reject decided by this processor: its own counter, the reason's shared counter, and
+     * the entry as processed. Processor thread only.
+     */
+    public void onStateFull()
+    {
+        stateFull.incrementRelease();
+        rejectedStateFull.increment();
+        processed.incrementRelease();
+    }
+
+    /**
+     * Count a {@code LATE} reject decided by this processor: its own counter, the reason's shared counter, and the
+     * entry as processed. Processor thread only.
+     */
+    public void onLate()
+    {
+        late.incrementRelease();
+        rejectedLate.increment();
+        processed.incrementRelease();
+    }
 }

@@ -106,16 +106,14 @@ public final class WindowEngine implements ShardLogic
         final long pane = spec.pane(timestamp);
         if (spec.newestEnd(pane) <= watermark)
         {
-            counters.late().incrementRelease();
-            counters.processed().incrementRelease();
+            counters.onLate();
             sink.onRejected(entry.clientId(), entry.correlationId(), key, RejectReason.LATE);
             return;
         }
         final int slot = table.findOrInsert(key);
         if (-1 == slot)
         {
-            counters.stateFull().incrementRelease();
-            counters.processed().incrementRelease();
+            counters.onStateFull();
             sink.onRejected(entry.clientId(), entry.correlationId(), key, RejectReason.STATE_FULL);
             return;
         }

@@ -9,6 +9,7 @@ import io.sluice.core.ring.SluiceRing;
 import io.sluice.core.ring.WatermarkTracker;
 import io.sluice.core.route.ShardRouter;
 import io.sluice.core.shard.RecordingSink;
+import io.sluice.core.shard.ShardCounters;
 import io.sluice.core.shard.ShardLogic;
 import io.sluice.core.shard.TestCounters;
 import io.sluice.core.state.KeyStateTable;
@@ -210,6 +211,61 @@ class ProcessorGroupTest
             assertEquals(
                 correlationId == poisoned ? null : 1, answers.get(correlationId), "answers to " + correlationId);
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"SHARED", "DEDICATED"})
+    @Timeout(60)
+    void shouldCountEveryStateFullRejectInItsProcessorsCounterAndInTheSharedReasonCounter(final ThreadingMode mode)
+        throws Exception
+    {
+        final int processorCount = 2;
+        final int keys = 20_000;
+        final SluiceRing ring = new SluiceRing(1024, WaitStrategyType.YIELDING);
+        final TestCounters counters = new TestCounters();
+        final RecordingSink[] sinks = new RecordingSink[processorCount];
+        final ShardCounters[] shardCounters = new ShardCounters[processorCount];
+        final ShardProcessor[] processors = new ShardProcessor[processorCount];
+        for (int i = 0; i < processorCount; i++)
+        {
+            sinks[i] = new RecordingSink();
+            shardCounters[i] = counters.processor(i);
+            processors[i] = TestProcessors.running(i, new KeyStateTable(4, 0, ROUTER), sinks[i], shardCounters[i]);
+        }
+        final ProcessorGroup group = new ProcessorGroup(ring, processors, mode, Throwable::printStackTrace);
+        group.start();
+        final Agent agent = group.pollAgent();
+        final RingProducer producer = new RingProducer(ring, ROUTER, processorCount, null, counters.counter("ticks"));
+        for (long key = 0; key < keys; key++)
+        {
+            while (!producer.offerEvent(1, key, key, 1, 1.0, 0))
+            {
+                if (null != agent)
+                {
+                    agent.doWork();
+                }
+                else
+                {
+                    Thread.yield();
+                }
+            }
+        }
+        while (null != agent && agent.doWork() > 0)
+        {
+            Thread.onSpinWait();
+        }
+        assertTrue(group.drainAndStop(20, TimeUnit.SECONDS));
+
+        long rejected = 0;
+        for (int i = 0; i < processorCount; i++)
+        {
+            final long stateFull = sinks[i].results.stream().filter((r) -> RejectReason.STATE_FULL == r.reason()).count();
+            assertEquals(stateFull, shardCounters[i].stateFull().get());
+            rejected += stateFull;
+        }
+        assertEquals(keys - processorCount * 4, rejected);
+        assertEquals(rejected, counters.rejectedStateFull().get());
+        assertEquals(0, counters.rejectedLate().get());
     }
 
     @Test

@@ -15,6 +15,19 @@ public final class TestCounters
         new CountersManager(
             new UnsafeBuffer(ByteBuffer.allocateDirect(256 * 1024)), new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024)));
 
+    private final AtomicCounter rejectedStateFull = manager.newCounter("rejected STATE_FULL");
+    private final AtomicCounter rejectedLate = manager.newCounter("rejected LATE");
+
+    public AtomicCounter rejectedStateFull()
+    {
+        return rejectedStateFull;
+    }
+
+    public AtomicCounter rejectedLate()
+    {
+        return rejectedLate;
+    }
+
     public AtomicCounter counter(final String label)
     {
         return manager.newCounter(label);
@@ -29,6 +42,8 @@ public final class TestCounters
             manager.newCounter("late " + shard),
             manager.newCounter("windows-closed " + shard),
             manager.newCounter("evictions " + shard),
-            manager.newCounter("alerts " + shard));
+            manager.newCounter("alerts " + shard),
+            rejectedStateFull,
+            rejectedLate);
     }
 }

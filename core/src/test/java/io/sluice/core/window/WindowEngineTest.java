@@ -66,6 +66,7 @@ class WindowEngineTest
         final List<ShardCounters> counters = new ArrayList<>();
         final List<WindowEngine> engines = new ArrayList<>();
         final List<KeyStateTable> tables = new ArrayList<>();
+        TestCounters sharedCounters;
     }
 
     /**
@@ -82,6 +83,7 @@ class WindowEngineTest
         final CapturingSink[] sinks = new CapturingSink[processors];
         final ShardProcessor[] shardProcessors = new ShardProcessor[processors];
         final Run run = new Run();
+        run.sharedCounters = counterFactory;
         for (int i = 0; i < processors; i++)
         {
             sinks[i] = new CapturingSink();
@@ -222,6 +224,8 @@ class WindowEngineTest
         assertTrue(late > 100, "stream exercises late events: " + late);
         assertTrue(windows > 1000, "stream closes windows: " + windows);
         assertEquals(late, run.counters.stream().mapToLong((c) -> c.late().get()).sum());
+        assertEquals(late, run.sharedCounters.rejectedLate().get(), "the daemon's rejected LATE counter");
+        assertEquals(0, run.sharedCounters.rejectedStateFull().get());
         assertEquals(windows, run.counters.stream().mapToLong((c) -> c.windowsClosed().get()).sum());
     }
 
@@ -268,6 +272,25 @@ class WindowEngineTest
         assertEquals(new Output('R', 1, 3, RejectReason.LATE, 0, 0, 0, 0, 0, 0), out.get(3));
         assertEquals(new Output('W', 1, w0, w0 + 100 * MS, 1, 1, 1, 1, 1, 1), out.get(1));
         assertEquals(1, run.counters.get(0).late().get());
+        assertEquals(1, run.sharedCounters.rejectedLate().get());
+    }
+
+    @Test
+    void shouldCountWindowedStateFullAndLateRejectsInTheProcessorsAndTheSharedReasonCounters() throws Exception
+    {
+        final WindowSpec spec = WindowSpec.of(100 * MS, 100 * MS, 0);
+        final long w0 = T0 - Math.floorMod(T0, 100 * MS);
+        final long[] keys = {1, 2, 3, 1, 4};
+        final long[] ts = {w0 + 10 * MS, w0 + 20 * MS, w0 + 30 * MS, w0 + 150 * MS, w0 + 40 * MS};
+        final double[] values = {1, 2, 3, 4, 5};
+        final Run run = run(spec, 1_000_000_000L, inputs(keys, ts, values), 1, 2, List.of(), 0);
+        assertEquals(new Output('R', 3, 3, RejectReason.STATE_FULL, 0, 0, 0, 0, 0, 0), run.perKey.get(3L).get(0));
+        assertEquals(new Output('R', 4, 5, RejectReason.LATE, 0, 0, 0, 0, 0, 0), run.perKey.get(4L).get(0));
+        assertEquals(1, run.counters.get(0).stateFull().get());
+        assertEquals(1, run.counters.get(0).late().get());
+        assertEquals(1, run.sharedCounters.rejectedStateFull().get());
+        assertEquals(1, run.sharedCounters.rejectedLate().get());
+        assertEquals(5, run.counters.get(0).processed().get());
     }
 
     @Test

@@ -118,7 +118,8 @@ public final class SluiceCounters implements AutoCloseable
     /**
      * @param aeron the daemon's client.
      * @param shard processor's shard.
-     * @return the processor's counters, registered for closing with the rest.
+     * @return the processor's counters, registered for closing with the rest; they share the daemon's
+     * {@code rejected STATE_FULL} and {@code rejected LATE} counters, which the processors decide.
      */
     public ShardCounters processor(final Aeron aeron, final int shard)
     {
@@ -129,7 +130,9 @@ public final class SluiceCounters implements AutoCloseable
             add(aeron, LATE_TYPE_ID, "sluice processor " + shard + " late"),
             add(aeron, WINDOWS_CLOSED_TYPE_ID, "sluice processor " + shard + " windows-closed"),
             add(aeron, EVICTIONS_TYPE_ID, "sluice processor " + shard + " evictions"),
-            add(aeron, ALERTS_FIRED_TYPE_ID, "sluice processor " + shard + " alerts-fired"));
+            add(aeron, ALERTS_FIRED_TYPE_ID, "sluice processor " + shard + " alerts-fired"),
+            rejected[RejectReason.STATE_FULL],
+            rejected[RejectReason.LATE]);
     }
 
     /**

@@ -168,7 +168,8 @@ class WindowEngineTest
 
     /**
      * A stream over many keys drifting forward in time, out of order by up to {@code jitter}, with a share of events
-     * far behind (late).
+     * far behind (late). Values are multiples of 1/1024 in [-50, 150), so every sum of them is exact whatever the
+     * order of addition.
      */
     static List<Input> randomStream(final WindowSpec spec, final long seed, final int events, final int keyCount,
         final long jitterNs)
@@ -185,7 +186,7 @@ class WindowEngineTest
             final long behind = random.nextInt(20) == 0 ? spec.sizeNs() * 3 + random.nextInt(1000) * MS :
                 (long)(random.nextDouble() * jitterNs);
             ts[i] = clock - behind;
-            values[i] = random.nextInt(20_000) / 100.0 - 50;
+            values[i] = (random.nextInt(200 * 1024) - 50 * 1024) / 1024.0;
         }
         return inputs(keys, ts, values);
     }

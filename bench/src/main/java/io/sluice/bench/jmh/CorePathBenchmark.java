@@ -158,7 +158,7 @@ public class CorePathBenchmark
         return new ShardCounters(
             counters.newCounter("p"), counters.newCounter("f"), counters.newCounter("k"), counters.newCounter("l"),
             counters.newCounter("w"), counters.newCounter("e"), counters.newCounter("a"), counters.newCounter("rs"),
-            counters.newCounter("rl"));
+            counters.newCounter("rl"), counters.newCounter("c"), counters.newCounter("s"));
     }
 
     static final class BlackholeSink implements ResultSink

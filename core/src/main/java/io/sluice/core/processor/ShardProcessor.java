@@ -13,16 +13,25 @@ import io.sluice.core.shard.ShardLogic;
  * <p>
  * Runs as a Disruptor {@link EventHandler} on its own thread ({@code threading=dedicated}, where it sees every entry
  * and filters), or is handed only its own entries and the ticks by the one poller of the shared layout
- * ({@link #onEntry(RingEntry)}). Reads no clock.
+ * ({@link #onEntry(RingEntry)}). The shard logic reads no clock. On a dedicated thread the processor times each
+ * batch the Disruptor hands it (from {@link #onBatchStart(long, long)} to the end of its last entry, with
+ * {@code System.nanoTime()}) into {@link ShardCounters#maxCycleNs()}, and counts a batch longer than
+ * {@link #STALL_THRESHOLD_NS} in {@link ShardCounters#cycleStalls()}, so a stalled thread shows in
+ * {@code sluice stat}.
  */
 public final class ShardProcessor implements EventHandler<RingEntry>
 {
+    /** A dedicated processor's batch that takes longer than this, in ns, counts as a stall: 1 ms. */
+    public static final long STALL_THRESHOLD_NS = 1_000_000L;
+
     private final int shard;
     private final ShardLogic logic;
     private final ResultSink sink;
     private final ShardCounters counters;
     private final Runnable onStart;
     private final Runnable onShutdown;
+    private long batchStartNs;
+    private long maxCycleNs;
 
     /**
      * @param shard      the shard this processor owns.
@@ -87,15 +96,50 @@ public final class ShardProcessor implements EventHandler<RingEntry>
     }
 
     /**
-     * Handle any ring entry: ticks, and entries of this shard; everything else is passed over.
+     * Start timing a batch (dedicated layout).
+     * <p>
+     * {@inheritDoc}
+     */
+    public void onBatchStart(final long batchSize, final long queueDepth)
+    {
+        batchStartNs = System.nanoTime();
+    }
+
+    /**
+     * Handle any ring entry: ticks, and entries of this shard; everything else is passed over. The last entry of a
+     * batch ends its timing, whether or not it threw.
      * <p>
      * {@inheritDoc}
      */
     public void onEvent(final RingEntry entry, final long sequence, final boolean endOfBatch)
     {
-        if (RingEntry.TYPE_TICK == entry.type() || entry.shard() == shard)
+        try
         {
-            onEntry(entry);
+            if (RingEntry.TYPE_TICK == entry.type() || entry.shard() == shard)
+            {
+                onEntry(entry);
+            }
+        }
+        finally
+        {
+            if (endOfBatch)
+            {
+                endBatch();
+            }
+        }
+    }
+
+    private void endBatch()
+    {
+        final long cycleNs = System.nanoTime() - batchStartNs;
+        if (cycleNs > maxCycleNs)
+        {
+            maxCycleNs = cycleNs;
+            counters.maxCycleNs().setRelease(cycleNs);
+        }
+        if (cycleNs > STALL_THRESHOLD_NS)
+        {
+            counters.cycleStalls().incrementRelease();
         }
     }
 

@@ -18,6 +18,9 @@ import org.agrona.concurrent.status.AtomicCounter;
  * @param alertsFired       alerts published.
  * @param rejectedStateFull every processor's STATE_FULL rejects: the daemon's per-reason counter, shared.
  * @param rejectedLate      every processor's LATE rejects: the daemon's per-reason counter, shared.
+ * @param maxCycleNs        longest batch a dedicated processor thread took, ns (0 in the shared layout, whose
+ *                          thread's duty cycle is its agent runner's to measure).
+ * @param cycleStalls       batches of a dedicated processor thread longer than the stall threshold.
  */
 public record ShardCounters(
     AtomicCounter processed,
@@ -28,7 +31,9 @@ public record ShardCounters(
     AtomicCounter evictions,
     AtomicCounter alertsFired,
     AtomicCounter rejectedStateFull,
-    AtomicCounter rejectedLate)
+    AtomicCounter rejectedLate,
+    AtomicCounter maxCycleNs,
+    AtomicCounter cycleStalls)
 {
     /**
      * Count a {@code STATE_FULL} reject decided by this processor: its own counter, the reason's shared counter, and

@@ -269,6 +269,52 @@ class ProcessorGroupTest
     }
 
     @Test
+    @Timeout(30)
+    void shouldRecordTheLongestBatchAndCountABatchOverTheStallThresholdOfADedicatedProcessor() throws Exception
+    {
+        final SluiceRing ring = new SluiceRing(64, WaitStrategyType.YIELDING);
+        final TestCounters counters = new TestCounters();
+        final ShardCounters shardCounters = counters.processor(0);
+        final long stallNs = 3 * ShardProcessor.STALL_THRESHOLD_NS;
+        final ShardLogic slowOnCorrelationTwo = new ShardLogic()
+        {
+            public void onEvent(final RingEntry entry)
+            {
+                if (2 == entry.correlationId())
+                {
+                    final long until = System.nanoTime() + stallNs;
+                    while (System.nanoTime() < until)
+                    {
+                        Thread.onSpinWait();
+                    }
+                }
+            }
+
+            public void onQuery(final RingEntry entry)
+            {
+            }
+
+            public void onTick(final long watermarkNs)
+            {
+            }
+        };
+        final ShardProcessor processor =
+            new ShardProcessor(0, slowOnCorrelationTwo, new RecordingSink(), shardCounters, null, null);
+        final ProcessorGroup group = new ProcessorGroup(
+            ring, new ShardProcessor[]{processor}, ThreadingMode.DEDICATED, Throwable::printStackTrace);
+        group.start();
+        final RingProducer producer = new RingProducer(ring, ROUTER, 1, null, counters.counter("ticks"));
+        for (int i = 0; i < 4; i++)
+        {
+            assertTrue(producer.offerEvent(1, i, 5, 1, 1.0, 0));
+        }
+        assertTrue(group.drainAndStop(20, TimeUnit.SECONDS));
+
+        assertTrue(shardCounters.maxCycleNs().get() >= stallNs, "max cycle " + shardCounters.maxCycleNs().get());
+        assertTrue(shardCounters.cycleStalls().get() >= 1, "stalls " + shardCounters.cycleStalls().get());
+    }
+
+    @Test
     void shouldHandEachEntryToItsShardOnlyAndEveryTickToAllWithOnePollerInTheSharedLayout() throws Exception
     {
         final int processorCount = 4;

@@ -44,6 +44,8 @@ public final class TestCounters
             manager.newCounter("evictions " + shard),
             manager.newCounter("alerts " + shard),
             rejectedStateFull,
-            rejectedLate);
+            rejectedLate,
+            manager.newCounter("max-cycle-ns " + shard),
+            manager.newCounter("stalls " + shard));
     }
 }

@@ -55,6 +55,10 @@ public final class SluiceCounters implements AutoCloseable
     public static final int ALERTS_FIRED_TYPE_ID = 1017;
     /** Ticks the ingress put into the ring. */
     public static final int TICKS_TYPE_ID = 1018;
+    /** Longest batch of a dedicated processor thread, ns. */
+    public static final int PROCESSOR_MAX_CYCLE_TYPE_ID = 1019;
+    /** Batches of a dedicated processor thread longer than its stall threshold. */
+    public static final int PROCESSOR_STALLS_TYPE_ID = 1020;
 
     private final List<Counter> all = new ArrayList<>();
     private final Counter received;
@@ -132,7 +136,9 @@ public final class SluiceCounters implements AutoCloseable
             add(aeron, EVICTIONS_TYPE_ID, "sluice processor " + shard + " evictions"),
             add(aeron, ALERTS_FIRED_TYPE_ID, "sluice processor " + shard + " alerts-fired"),
             rejected[RejectReason.STATE_FULL],
-            rejected[RejectReason.LATE]);
+            rejected[RejectReason.LATE],
+            add(aeron, PROCESSOR_MAX_CYCLE_TYPE_ID, "sluice processor " + shard + " max-cycle-ns"),
+            add(aeron, PROCESSOR_STALLS_TYPE_ID, "sluice processor " + shard + " stalls"));
     }
 
     /**

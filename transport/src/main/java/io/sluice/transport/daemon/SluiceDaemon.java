@@ -37,8 +37,8 @@ import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.IdleStrategy;
-import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.status.CountersReader;
+import org.agrona.concurrent.SystemNanoClock;
 
 import java.io.PrintStream;
 import java.util.ArrayList;

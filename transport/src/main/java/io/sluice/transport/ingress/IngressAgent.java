@@ -1,7 +1,7 @@
 package io.sluice.transport.ingress;
 
-import io.aeron.ControlledFragmentAssembler;
 import io.aeron.Subscription;
+import io.aeron.ControlledFragmentAssembler;
 import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.sluice.core.RejectReason;
@@ -24,7 +24,8 @@ import java.io.PrintStream;
  * {@code Rejected}: one path out for every reply, in order with the client's other results of that shard.
  * <p>
  * When the ring is full (the producer refuses the offer) the handler answers
- * {@link ControlledFragmentHandler.Action#ABORT}: the fragment stays in the log buffer, the subscription stops advancing, and Aeron's flow control pushes back on the publishers.
+ * {@link ControlledFragmentHandler.Action#ABORT}: the fragment stays in the log buffer, the subscription stops
+ * advancing, and Aeron's flow control pushes back on the publishers.
  * Nothing is dropped and nothing is buffered here.
  * <p>
  * With windows on, the agent is also where time enters: each duty cycle lets the producer put in the TICK entries

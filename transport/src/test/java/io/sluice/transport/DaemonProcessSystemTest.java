@@ -100,8 +100,8 @@ class DaemonProcessSystemTest
         assertEquals(2, daemon.process.exitValue(), daemon.output());
         daemon.drained();
         assertEquals(1, daemon.lines.size(), "one line: " + daemon.output());
-        assertEquals("sluice: configuration error: sluice.state.capacity=1048576 needs 303,038,464 bytes (289.0 MiB) " +
-            "of direct memory (2 state table(s) of 134,217,728 bytes (128.0 MiB), ring 1,048,576 bytes (1.0 MiB), " +
+        assertEquals("sluice: configuration error: sluice.state.capacity=1048576 needs 235,929,600 bytes (225.0 MiB) " +
+            "of direct memory (2 state table(s) of 100,663,296 bytes (96.0 MiB), ring 1,048,576 bytes (1.0 MiB), " +
             "reserve 33,554,432 bytes (32.0 MiB)), more than this JVM's limit of 67,108,864 bytes (64.0 MiB): lower " +
             "it, or raise -XX:MaxDirectMemorySize (./sluice sizes it from the configuration)", daemon.lines.get(0));
         assertFalse(new File(driverDir).exists());

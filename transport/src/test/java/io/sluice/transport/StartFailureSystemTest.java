@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A start that fails with an {@link Error} after the media driver is up closes what it started: the driver, its
  * threads and its directory. The failsafe JVM runs with {@code -XX:MaxDirectMemorySize=1g} (transport/pom.xml);
- * the test fills all but 32 to 48 MiB of it, so the 64 MiB state table's allocation fails after the pre-flight check
+ * the test fills all but 32 to 48 MiB of it, so the 96 MiB state table's allocation fails after the pre-flight check
  * passed, as it would when another part of the process holds direct memory.
  */
 class StartFailureSystemTest
@@ -35,7 +35,7 @@ class StartFailureSystemTest
         final List<ByteBuffer> ballast = new ArrayList<>();
         final TestDaemon daemon = new TestDaemon()
             .set(SluiceConfig.PROCESSOR_COUNT, "1")
-            .set(SluiceConfig.STATE_CAPACITY, "512k");
+            .set(SluiceConfig.STATE_CAPACITY, "1m");
         try
         {
             fillDirectMemory(ballast);

@@ -4,15 +4,17 @@ import io.sluice.config.AlertRule;
 import io.sluice.config.ThreadingMode;
 import io.sluice.config.WaitStrategyType;
 import io.sluice.core.alert.AlertRules;
-import io.sluice.core.processor.ProcessorCounters;
 import io.sluice.core.processor.ProcessorGroup;
-import io.sluice.core.processor.ResultSink;
 import io.sluice.core.processor.ShardProcessor;
+import io.sluice.core.ring.RingProducer;
 import io.sluice.core.ring.SluiceRing;
+import io.sluice.core.ring.WatermarkTracker;
 import io.sluice.core.route.ShardRouter;
+import io.sluice.core.running.RunningAggregates;
+import io.sluice.core.shard.ResultSink;
+import io.sluice.core.shard.ShardCounters;
 import io.sluice.core.state.Aggregate;
 import io.sluice.core.state.KeyStateTable;
-import io.sluice.core.window.WatermarkTracker;
 import io.sluice.core.window.WindowEngine;
 import io.sluice.core.window.WindowSpec;
 import org.agrona.concurrent.Agent;
@@ -37,7 +39,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The per-event path of core without the network, on one thread:
  * <pre>
- *   claim slot ─▶ write event ─▶ publish ─▶ EventPoller ─▶ ShardProcessor ─▶ KeyStateTable ─▶ ResultSink (Blackhole)
+ *   RingProducer (route, claim, write, publish) ─▶ EventPoller ─▶ ShardProcessor ─▶ KeyStateTable ─▶ ResultSink
+ *                                                                                                   (Blackhole)
  * </pre>
  * and the state-table update alone. Run with {@code -prof gc}: both must show 0 B/op.
  */
@@ -49,13 +52,13 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 1)
 public class CorePathBenchmark
 {
+    private static final ShardRouter ROUTER = new ShardRouter(42);
     private static final int KEYS = 1024;
 
-    private SluiceRing ring;
+    private RingProducer producer;
     private Agent pollAgent;
-    private SluiceRing windowedRing;
+    private RingProducer windowedProducer;
     private Agent windowedPollAgent;
-    private WatermarkTracker watermarks;
     private long eventTime = 1_700_000_000_000_000_000L;
     private KeyStateTable table;
     private long[] keys;
@@ -72,33 +75,32 @@ public class CorePathBenchmark
         final CountersManager counters = new CountersManager(
             new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024)), new UnsafeBuffer(ByteBuffer.allocateDirect(16 * 1024)));
         final ResultSink sink = new BlackholeSink(blackhole);
-        ring = new SluiceRing(1024, 64, WaitStrategyType.BUSY_SPIN);
+        final SluiceRing ring = new SluiceRing(1024, WaitStrategyType.BUSY_SPIN);
+        producer = new RingProducer(ring, ROUTER, 2, null, counters.newCounter("ticks"));
         final ShardProcessor[] processors = new ShardProcessor[2];
         for (int i = 0; i < processors.length; i++)
         {
-            processors[i] = new ShardProcessor(i, new KeyStateTable(4096), sink, new ProcessorCounters(
-                counters.newCounter("p"), counters.newCounter("f"), counters.newCounter("k"), counters.newCounter("l"),
-                counters.newCounter("w"), counters.newCounter("e"), counters.newCounter("a")), null, null);
+            final ShardCounters c = counters(counters);
+            processors[i] = new ShardProcessor(
+                i, new RunningAggregates(new KeyStateTable(4096, 0, ROUTER), sink, c, AlertRules.NONE), sink, c, null, null);
         }
         pollAgent = new ProcessorGroup(ring, processors, ThreadingMode.SHARED, Throwable::printStackTrace).pollAgent();
         final WindowSpec spec = WindowSpec.of(1_000_000L, 250_000L, 100_000L);
-        windowedRing = new SluiceRing(1024, 64, WaitStrategyType.BUSY_SPIN);
+        final SluiceRing windowedRing = new SluiceRing(1024, WaitStrategyType.BUSY_SPIN);
+        windowedProducer = new RingProducer(windowedRing, ROUTER, 2,
+            new WatermarkTracker(spec.slideNs(), spec.latenessNs(), 1, 0), counters.newCounter("ticks"));
         final ShardProcessor[] windowed = new ShardProcessor[2];
         final AlertRules alerts = new AlertRules(java.util.List.of(
             new AlertRule("hot", 0, AlertRule.On.WINDOW, AlertRule.Field.MAX, AlertRule.Op.GT, 1e9)));
         for (int i = 0; i < windowed.length; i++)
         {
-            final ProcessorCounters c = new ProcessorCounters(
-                counters.newCounter("p"), counters.newCounter("f"), counters.newCounter("k"), counters.newCounter("l"),
-                counters.newCounter("w"), counters.newCounter("e"), counters.newCounter("a"));
-            final KeyStateTable windowTable = new KeyStateTable(4096, spec.panesPerKey());
-            windowed[i] = new ShardProcessor(i, windowTable, sink, c,
-                new WindowEngine(spec, windowTable, sink, c, alerts, 4), alerts, null, null);
+            final ShardCounters c = counters(counters);
+            final KeyStateTable windowTable = new KeyStateTable(4096, spec.panesPerKey(), ROUTER);
+            windowed[i] = new ShardProcessor(i, new WindowEngine(spec, windowTable, sink, c, alerts, 4), sink, c, null, null);
         }
         windowedPollAgent = new ProcessorGroup(
             windowedRing, windowed, ThreadingMode.SHARED, Throwable::printStackTrace).pollAgent();
-        watermarks = new WatermarkTracker(spec, 1, 0);
-        table = new KeyStateTable(4096);
+        table = new KeyStateTable(4096, 0, ROUTER);
         keys = new long[KEYS];
         for (int i = 0; i < KEYS; i++)
         {
@@ -116,14 +118,12 @@ public class CorePathBenchmark
     public int ringToProcessor() throws Exception
     {
         final long key = keys[next++ & (KEYS - 1)];
-        final long sequence = ring.tryClaim();
-        ring.entry(sequence).event(ShardRouter.shard(key, 2), 1, sequence, key, 1_700_000_000_000_000_000L, 1.5, 0);
-        ring.publish(sequence);
+        producer.offerEvent(1, next, key, 1_700_000_000_000_000_000L, 1.5, next);
         return pollAgent.doWork();
     }
 
     /**
-     * One event through the windowed path: the ingress's watermark and ticks (event time advancing 1 us per event,
+     * One event through the windowed path: the producer's watermark and ticks (event time advancing 1 us per event,
      * 1 ms sliding windows of 250 us slides, so windows close and idle keys are evicted all the time), the ring,
      * the window engine and the result sink.
      *
@@ -135,24 +135,8 @@ public class CorePathBenchmark
     {
         final long key = keys[next++ & (KEYS - 1)];
         eventTime += 1_000;
-        int work = 0;
-        if (watermarks.needsTickBefore(eventTime))
-        {
-            watermarks.onEvent(eventTime, next);
-            final long tick = windowedRing.tryClaim();
-            windowedRing.entry(tick).tick(watermarks.watermark(), next, 0);
-            windowedRing.publish(tick);
-            watermarks.ticked(next);
-        }
-        else
-        {
-            watermarks.onEvent(eventTime, next);
-        }
-        final long sequence = windowedRing.tryClaim();
-        windowedRing.entry(sequence).event(ShardRouter.shard(key, 2), 1, sequence, key, eventTime, 1.5, 0);
-        windowedRing.publish(sequence);
-        work += windowedPollAgent.doWork();
-        return work;
+        windowedProducer.offerEvent(1, next, key, eventTime, 1.5, next);
+        return windowedPollAgent.doWork();
     }
 
     /**
@@ -167,6 +151,14 @@ public class CorePathBenchmark
         final int slot = table.findOrInsert(key);
         table.apply(slot, 2.5, next);
         return table.count(slot);
+    }
+
+    private static ShardCounters counters(final CountersManager counters)
+    {
+        return new ShardCounters(
+            counters.newCounter("p"), counters.newCounter("f"), counters.newCounter("k"), counters.newCounter("l"),
+            counters.newCounter("w"), counters.newCounter("e"), counters.newCounter("a"), counters.newCounter("rs"),
+            counters.newCounter("rl"), counters.newCounter("c"), counters.newCounter("s"));
     }
 
     static final class BlackholeSink implements ResultSink

@@ -12,7 +12,11 @@ import io.sluice.config.WaitStrategyType;
 import io.sluice.core.alert.AlertRules;
 import io.sluice.core.processor.ProcessorGroup;
 import io.sluice.core.processor.ShardProcessor;
+import io.sluice.core.ring.RingProducer;
 import io.sluice.core.ring.SluiceRing;
+import io.sluice.core.route.ShardRouter;
+import io.sluice.core.running.RunningAggregates;
+import io.sluice.core.shard.ShardCounters;
 import io.sluice.core.state.KeyStateTable;
 import io.sluice.transport.codec.EventEncoder;
 import io.sluice.transport.codec.MessageHeaderEncoder;
@@ -24,7 +28,6 @@ import org.agrona.IoUtil;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.NoOpIdleStrategy;
-import org.agrona.concurrent.SystemEpochNanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -61,6 +64,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 1)
 public class DaemonPathBenchmark
 {
+    private static final ShardRouter ROUTER = new ShardRouter(42);
     private static final int KEYS = 1024;
 
     private String dir;
@@ -103,7 +107,7 @@ public class DaemonPathBenchmark
         final Subscription ingressSubscription = aeron.addSubscription("aeron:ipc", 1001);
         ingressPublication = aeron.addExclusivePublication("aeron:ipc", 1001);
         egressSubscription = aeron.addSubscription("aeron:ipc", 1002);
-        final SluiceRing ring = new SluiceRing(1024, 64, WaitStrategyType.BUSY_SPIN);
+        final SluiceRing ring = new SluiceRing(1024, WaitStrategyType.BUSY_SPIN);
         final ShardProcessor[] shardProcessors = new ShardProcessor[2];
         for (int i = 0; i < shardProcessors.length; i++)
         {
@@ -111,14 +115,16 @@ public class DaemonPathBenchmark
             final EgressPublisher egress = new EgressPublisher(
                 aeron.addExclusivePublication("aeron:ipc", 1002), new NoOpIdleStrategy(), driverInvoker,
                 egressCounters[0], egressCounters[1], egressCounters[2], null, List.of());
-            final KeyStateTable table = new KeyStateTable(4096);
+            final KeyStateTable table = new KeyStateTable(4096, 0, ROUTER);
+            final ShardCounters shardCounters = counters.processor(aeron, i);
             shardProcessors[i] = new ShardProcessor(
-                i, table, egress, counters.processor(aeron, i), null, AlertRules.NONE, null, null);
+                i, new RunningAggregates(table, egress, shardCounters, AlertRules.NONE), egress, shardCounters, null, null);
         }
         processors = new ProcessorGroup(ring, shardProcessors, io.sluice.config.ThreadingMode.SHARED,
             Throwable::printStackTrace).pollAgent();
-        ingress = new IngressAgent(ingressSubscription, ring, 2, SluiceConfig.YEAR_2000_NS, SluiceConfig.YEAR_2200_NS,
-            counters, new SystemNanoClock(), 1_000_000_000L, System.out, null, new SystemEpochNanoClock());
+        ingress = new IngressAgent(ingressSubscription, new RingProducer(ring, ROUTER, 2, null, counters.ticks()),
+            SluiceConfig.YEAR_2000_NS, SluiceConfig.YEAR_2200_NS, counters, new SystemNanoClock(), 1_000_000_000L,
+            System.out);
         egressHandler = (buffer, offset, length, h) -> blackhole.consume(buffer.getLong(offset + 16));
         while (!ingressPublication.isConnected() || egressSubscription.imageCount() < 2)
         {

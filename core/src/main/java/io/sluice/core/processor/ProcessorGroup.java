@@ -19,10 +19,13 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *     <li>{@code DEDICATED}: each processor a Disruptor {@link BatchEventProcessor} on its own thread, started by
  *     {@link #start()};</li>
- *     <li>{@code SHARED}: each processor drains the ring through its own {@link EventPoller}, all of them from the
- *     {@link #pollAgent()}'s duty cycle, which the caller composes into a thread of its choosing.</li>
+ *     <li>{@code SHARED}: one {@link EventPoller} drains the ring in the {@link #pollAgent()}'s duty cycle (which the
+ *     caller composes into a thread of its choosing) and hands each entry to the processor of its shard only, and
+ *     each tick to every processor in shard order; processors never walk each other's entries.</li>
  * </ul>
- * Either way each processor's sequence gates the ring, so the producer never overwrites an unhandled entry.
+ * Either way the consumers' sequences gate the ring, so the producer never overwrites an unhandled entry, and an
+ * entry on which a processor throws is reported to the error handler as a {@link ShardEntryException} naming the
+ * entry, then skipped: the processor goes on with the next one (it is never retried, so no result is sent twice).
  */
 public final class ProcessorGroup implements AutoCloseable
 {
@@ -53,12 +56,11 @@ public final class ProcessorGroup implements AutoCloseable
         {
             batchProcessors = new BatchEventProcessor[processors.length];
             threads = new Thread[processors.length];
-            final ExceptionHandler<RingEntry> exceptionHandler = new ReportingExceptionHandler(errorHandler);
             for (int i = 0; i < processors.length; i++)
             {
                 final BatchEventProcessor<RingEntry> batchProcessor =
                     new BatchEventProcessorBuilder().build(ringBuffer, ringBuffer.newBarrier(), processors[i]);
-                batchProcessor.setExceptionHandler(exceptionHandler);
+                batchProcessor.setExceptionHandler(new ReportingExceptionHandler(errorHandler, i));
                 ringBuffer.addGatingSequences(batchProcessor.getSequence());
                 batchProcessors[i] = batchProcessor;
                 threads[i] = new Thread(batchProcessor, "sluice-processor-" + i);
@@ -69,13 +71,9 @@ public final class ProcessorGroup implements AutoCloseable
         {
             batchProcessors = null;
             threads = null;
-            final EventPoller<RingEntry>[] pollers = new EventPoller[processors.length];
-            for (int i = 0; i < processors.length; i++)
-            {
-                pollers[i] = ringBuffer.newPoller();
-                ringBuffer.addGatingSequences(pollers[i].getSequence());
-            }
-            pollAgent = new PollAgent(pollers, this.processors, errorHandler);
+            final EventPoller<RingEntry> poller = ringBuffer.newPoller();
+            ringBuffer.addGatingSequences(poller.getSequence());
+            pollAgent = new PollAgent(poller, this.processors, errorHandler);
         }
     }
 
@@ -163,17 +161,41 @@ public final class ProcessorGroup implements AutoCloseable
     }
 
     /**
-     * Drives every processor's poller from one duty cycle.
+     * Name the entry a processor failed on, for the error log. Error path only: allocates.
+     *
+     * @param cause    what the processor threw.
+     * @param shard    the processor's shard.
+     * @param sequence the entry's ring sequence.
+     * @param entry    the entry.
+     * @return the report, with the cause attached.
+     */
+    static ShardEntryException entryFailure(
+        final Throwable cause, final int shard, final long sequence, final RingEntry entry)
+    {
+        return new ShardEntryException(
+            "shard " + shard + " skipped ring entry " + sequence + " (type " + entry.type() + ", client " +
+            entry.clientId() + ", correlation " + entry.correlationId() + ", key " + entry.key() + ") after " +
+            cause.getClass().getSimpleName(),
+            cause);
+    }
+
+    /**
+     * Drains the ring with one poller and hands each entry to its shard's processor, each tick to all of them. A
+     * processor that throws on an entry is reported and the entry skipped (for a tick: only that processor's share
+     * of it), so the poller's sequence always moves past it.
      */
     static final class PollAgent implements Agent
     {
-        private final EventPoller<RingEntry>[] pollers;
+        private final EventPoller<RingEntry> poller;
+        private final Sequence sequence;
         private final ShardProcessor[] processors;
         private final ErrorHandler errorHandler;
+        private final EventPoller.Handler<RingEntry> handler = this::dispatch;
 
-        PollAgent(final EventPoller<RingEntry>[] pollers, final ShardProcessor[] processors, final ErrorHandler errorHandler)
+        PollAgent(final EventPoller<RingEntry> poller, final ShardProcessor[] processors, final ErrorHandler errorHandler)
         {
-            this.pollers = pollers;
+            this.poller = poller;
+            this.sequence = poller.getSequence();
             this.processors = processors;
             this.errorHandler = errorHandler;
         }
@@ -194,30 +216,60 @@ public final class ProcessorGroup implements AutoCloseable
             }
         }
 
-        public int doWork()
+        public int doWork() throws Exception
         {
-            int work = 0;
-            for (int i = 0; i < pollers.length; i++)
-            {
-                final EventPoller<RingEntry> poller = pollers[i];
-                final Sequence sequence = poller.getSequence();
-                final long before = sequence.get();
-                try
-                {
-                    poller.poll(processors[i].pollHandler());
-                }
-                catch (final Exception ex)
-                {
-                    errorHandler.onError(ex);
-                }
-                work += (int)(sequence.get() - before);
-            }
-            return work;
+            final long before = sequence.get();
+            poller.poll(handler);
+            return (int)(sequence.get() - before);
         }
 
         public String roleName()
         {
             return "sluice-processors";
+        }
+
+        private boolean dispatch(final RingEntry entry, final long sequence, final boolean endOfBatch)
+        {
+            switch (entry.type())
+            {
+                case RingEntry.TYPE_TICK:
+                    for (final ShardProcessor processor : processors)
+                    {
+                        handle(processor, entry, sequence);
+                    }
+                    break;
+
+                case RingEntry.TYPE_EVENT:
+                case RingEntry.TYPE_QUERY:
+                case RingEntry.TYPE_REJECT:
+                    final int shard = entry.shard();
+                    if (shard >= 0 && shard < processors.length)
+                    {
+                        handle(processors[shard], entry, sequence);
+                    }
+                    else
+                    {
+                        errorHandler.onError(entryFailure(
+                            new IllegalStateException("no processor for shard " + shard), shard, sequence, entry));
+                    }
+                    break;
+
+                default:
+                    break;
+            }
+            return true;
+        }
+
+        private void handle(final ShardProcessor processor, final RingEntry entry, final long sequence)
+        {
+            try
+            {
+                processor.onEntry(entry);
+            }
+            catch (final Throwable ex)
+            {
+                errorHandler.onError(entryFailure(ex, processor.shard(), sequence, entry));
+            }
         }
     }
 
@@ -227,15 +279,17 @@ public final class ProcessorGroup implements AutoCloseable
     static final class ReportingExceptionHandler implements ExceptionHandler<RingEntry>
     {
         private final ErrorHandler errorHandler;
+        private final int shard;
 
-        ReportingExceptionHandler(final ErrorHandler errorHandler)
+        ReportingExceptionHandler(final ErrorHandler errorHandler, final int shard)
         {
             this.errorHandler = errorHandler;
+            this.shard = shard;
         }
 
         public void handleEventException(final Throwable ex, final long sequence, final RingEntry event)
         {
-            errorHandler.onError(ex);
+            errorHandler.onError(entryFailure(ex, shard, sequence, event));
         }
 
         public void handleOnStartException(final Throwable ex)

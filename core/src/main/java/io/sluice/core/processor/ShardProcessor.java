@@ -1,95 +1,60 @@
 package io.sluice.core.processor;
 
 import com.lmax.disruptor.EventHandler;
-import com.lmax.disruptor.EventPoller;
-import io.sluice.core.RejectReason;
-import io.sluice.core.alert.AlertRules;
 import io.sluice.core.ring.RingEntry;
-import io.sluice.core.state.Aggregate;
-import io.sluice.core.state.KeyStateTable;
-import io.sluice.core.window.WindowEngine;
+import io.sluice.core.shard.ResultSink;
+import io.sluice.core.shard.ShardCounters;
+import io.sluice.core.shard.ShardLogic;
 
 /**
- * The single writer of one shard's state. Sees every ring entry, acts on those of its shard: applies events to
- * the key's aggregate and answers with the result, answers queries, and answers rejections the ingress routed to
- * it.
+ * The single writer of one shard: filters the ring's entries by shard and dispatches them to the shard's
+ * {@link ShardLogic} (events and queries of its shard, every tick), and answers the rejections the ingress routed
+ * to it. Entries of type NONE (a producer write that failed) and of other shards are passed over.
  * <p>
- * Runs as a Disruptor {@link EventHandler} on its own thread ({@code threading=dedicated}) or through an
- * {@link EventPoller} on a shared thread ({@code threading=shared}); the logic is the same. Reads no clock.
+ * Runs as a Disruptor {@link EventHandler} on its own thread ({@code threading=dedicated}, where it sees every entry
+ * and filters), or is handed only its own entries and the ticks by the one poller of the shared layout
+ * ({@link #onEntry(RingEntry)}). The shard logic reads no clock. On a dedicated thread the processor times each
+ * batch the Disruptor hands it (from {@link #onBatchStart(long, long)} to the end of its last entry, with
+ * {@code System.nanoTime()}) into {@link ShardCounters#maxCycleNs()}, and counts a batch longer than
+ * {@link #STALL_THRESHOLD_NS} in {@link ShardCounters#cycleStalls()}, so a stalled thread shows in
+ * {@code sluice stat}.
  */
 public final class ShardProcessor implements EventHandler<RingEntry>
 {
+    /** A dedicated processor's batch that takes longer than this, in ns, counts as a stall: 1 ms. */
+    public static final long STALL_THRESHOLD_NS = 1_000_000L;
+
     private final int shard;
-    private final KeyStateTable table;
-    private final WindowEngine windows;
-    private final AlertRules alerts;
+    private final ShardLogic logic;
     private final ResultSink sink;
-    private final ProcessorCounters counters;
+    private final ShardCounters counters;
     private final Runnable onStart;
     private final Runnable onShutdown;
-    private final Aggregate open = new Aggregate();
-    private final Aggregate closed = new Aggregate();
-    private final EventPoller.Handler<RingEntry> pollHandler = (entry, sequence, endOfBatch) ->
-    {
-        onEvent(entry, sequence, endOfBatch);
-        return true;
-    };
+    private long batchStartNs;
+    private long maxCycleNs;
 
     /**
      * @param shard      the shard this processor owns.
-     * @param table      the shard's state, owned by this processor from now on.
-     * @param sink       where results go.
-     * @param counters   this processor's counters.
+     * @param logic      what the shard does with its events, queries and ticks.
+     * @param sink       where answers to rejected input go (the logic's sink).
+     * @param counters   the shard's counters.
      * @param onStart    run on the processor thread before the first entry (pinning), may be null.
      * @param onShutdown run on the processor thread after the last entry, may be null.
      */
     public ShardProcessor(
         final int shard,
-        final KeyStateTable table,
+        final ShardLogic logic,
         final ResultSink sink,
-        final ProcessorCounters counters,
-        final Runnable onStart,
-        final Runnable onShutdown)
-    {
-        this(shard, table, sink, counters, null, AlertRules.NONE, onStart, onShutdown);
-    }
-
-    /**
-     * @param shard      the shard this processor owns.
-     * @param table      the shard's state, owned by this processor from now on.
-     * @param sink       where results go.
-     * @param counters   this processor's counters.
-     * @param windows    the shard's windows over the same table and sink, or null for running aggregates.
-     * @param alerts     alert rules (without windows only event rules on the value apply).
-     * @param onStart    run on the processor thread before the first entry (pinning), may be null.
-     * @param onShutdown run on the processor thread after the last entry, may be null.
-     */
-    public ShardProcessor(
-        final int shard,
-        final KeyStateTable table,
-        final ResultSink sink,
-        final ProcessorCounters counters,
-        final WindowEngine windows,
-        final AlertRules alerts,
+        final ShardCounters counters,
         final Runnable onStart,
         final Runnable onShutdown)
     {
         this.shard = shard;
-        this.table = table;
-        this.windows = windows;
-        this.alerts = alerts;
+        this.logic = logic;
         this.sink = sink;
         this.counters = counters;
         this.onStart = onStart;
         this.onShutdown = onShutdown;
-    }
-
-    /**
-     * @return this processor as a handler for an {@link EventPoller} on a shared thread.
-     */
-    public EventPoller.Handler<RingEntry> pollHandler()
-    {
-        return pollHandler;
     }
 
     /**
@@ -98,6 +63,14 @@ public final class ShardProcessor implements EventHandler<RingEntry>
     public int shard()
     {
         return shard;
+    }
+
+    /**
+     * @return the shard's logic.
+     */
+    public ShardLogic logic()
+    {
+        return logic;
     }
 
     /**
@@ -123,92 +96,81 @@ public final class ShardProcessor implements EventHandler<RingEntry>
     }
 
     /**
+     * Start timing a batch (dedicated layout).
+     * <p>
+     * {@inheritDoc}
+     */
+    public void onBatchStart(final long batchSize, final long queueDepth)
+    {
+        batchStartNs = System.nanoTime();
+    }
+
+    /**
+     * Handle any ring entry: ticks, and entries of this shard; everything else is passed over. The last entry of a
+     * batch ends its timing, whether or not it threw.
+     * <p>
      * {@inheritDoc}
      */
     public void onEvent(final RingEntry entry, final long sequence, final boolean endOfBatch)
     {
-        final int type = entry.type();
-        if (RingEntry.TYPE_TICK == type)
+        try
         {
-            if (null != windows)
+            if (RingEntry.TYPE_TICK == entry.type() || entry.shard() == shard)
             {
-                windows.onTick(entry.timestamp());
+                onEntry(entry);
             }
-            return;
         }
-        if (entry.shard() != shard)
+        finally
         {
-            return;
+            if (endOfBatch)
+            {
+                endBatch();
+            }
         }
+    }
 
-        switch (type)
+    private void endBatch()
+    {
+        final long cycleNs = System.nanoTime() - batchStartNs;
+        if (cycleNs > maxCycleNs)
+        {
+            maxCycleNs = cycleNs;
+            counters.maxCycleNs().setRelease(cycleNs);
+        }
+        if (cycleNs > STALL_THRESHOLD_NS)
+        {
+            counters.cycleStalls().incrementRelease();
+        }
+    }
+
+    /**
+     * Handle an entry of this shard or a tick, without looking at its shard.
+     *
+     * @param entry the entry, valid only during the call.
+     */
+    public void onEntry(final RingEntry entry)
+    {
+        switch (entry.type())
         {
             case RingEntry.TYPE_EVENT:
-                if (null != windows)
-                {
-                    windows.onEvent(entry);
-                }
-                else
-                {
-                    onEventEntry(entry);
-                }
+                logic.onEvent(entry);
                 break;
 
             case RingEntry.TYPE_QUERY:
-                if (null != windows)
-                {
-                    windows.onQuery(entry);
-                }
-                else
-                {
-                    onQueryEntry(entry);
-                }
+                logic.onQuery(entry);
+                break;
+
+            case RingEntry.TYPE_TICK:
+                logic.onTick(entry.timestamp());
                 break;
 
             case RingEntry.TYPE_REJECT:
-                sink.onRejected(entry.clientId(), entry.correlationId(), entry.key(), entry.reason());
                 counters.processed().incrementRelease();
+                sink.onRejected(entry.clientId(), entry.correlationId(), entry.key(), entry.reason());
                 break;
 
             default:
                 break;
         }
-    }
-
-    private void onEventEntry(final RingEntry entry)
-    {
-        final long key = entry.key();
-        final int slot = table.findOrInsert(key);
-        if (-1 == slot)
-        {
-            counters.stateFull().incrementRelease();
-            counters.processed().incrementRelease();
-            sink.onRejected(entry.clientId(), entry.correlationId(), key, RejectReason.STATE_FULL);
-            return;
-        }
-
-        final double value = entry.value();
-        table.apply(slot, value, entry.timestamp());
-        counters.liveKeys().setRelease(table.size());
-        counters.processed().incrementRelease();
-        sink.onEventResult(
-            entry.clientId(), entry.correlationId(), key, entry.timestamp(), table.read(slot, open), entry.receiveNanos());
-        alerts.testEvent(sink, counters.alertsFired(), key, value, open);
-    }
-
-    private void onQueryEntry(final RingEntry entry)
-    {
-        final long key = entry.key();
-        final int slot = table.find(key);
-        if (-1 == slot)
-        {
-            open.clear();
-        }
-        else
-        {
-            table.read(slot, open);
-        }
-        counters.processed().incrementRelease();
-        sink.onQueryResult(entry.clientId(), entry.correlationId(), key, -1 != slot, open, closed.clear());
     }
 }

@@ -1,15 +1,18 @@
 package io.sluice.core.ring;
 
+import io.sluice.core.RejectReason;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * A ring slot: a flyweight over a fixed region of the ring's one off-heap buffer. The ring pre-allocates one
- * per slot; the ingress thread writes it between claim and publish, processors read it after.
+ * per slot; the ring's one producer ({@link RingProducer}) writes it between claim and publish, processors read it
+ * after. The producer marks a claimed slot {@link #TYPE_NONE} before writing it and writes the type last, so an
+ * entry whose write failed is published as NONE (processors skip it), never as a stale entry of the previous lap.
  * <pre>
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  *  +---------------------------------------------------------------+
- *  |                          Entry type                           |  0  EVENT, QUERY, REJECT, TICK
+ *  |                          Entry type                           |  0  NONE, EVENT, QUERY, REJECT, TICK
  *  +---------------------------------------------------------------+
  *  |                             Shard                             |  4  processor that owns the entry
  *  +---------------------------------------------------------------+
@@ -21,7 +24,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  *  +---------------------------------------------------------------+
  *  |         Timestamp, event time epoch ns (64 bits)              | 32  TICK: watermark
  *  +---------------------------------------------------------------+
- *  |                Value, IEEE 754 double (64 bits)               | 40
+ *  |                Value, IEEE 754 double (64 bits)               | 40  EVENT only
  *  +---------------------------------------------------------------+
  *  |                          Reason code                          | 48  REJECT only
  *  +---------------------------------------------------------------+
@@ -30,10 +33,12 @@ import org.agrona.concurrent.UnsafeBuffer;
  *  |       Ingress receive time, System.nanoTime (64 bits)         | 56
  *  +---------------------------------------------------------------+
  * </pre>
- * The whole entry is {@link #LENGTH} bytes, the minimum slot length.
+ * The whole entry is {@link #LENGTH} bytes, one slot of the ring.
  */
 public final class RingEntry
 {
+    /** A claimed slot whose write did not complete: no input, processors skip it. */
+    public static final int TYPE_NONE = 0;
     /** A client's event, to be applied to its key's state. */
     public static final int TYPE_EVENT = 1;
     /** A client's query of a key. */
@@ -61,7 +66,7 @@ public final class RingEntry
     public static final int REASON_OFFSET = 48;
     /** Offset of the ingress receive time. */
     public static final int RECEIVE_NANOS_OFFSET = 56;
-    /** Bytes used by an entry. */
+    /** Bytes of an entry: one ring slot. */
     public static final int LENGTH = 64;
 
     private final UnsafeBuffer buffer;
@@ -150,7 +155,7 @@ public final class RingEntry
     }
 
     /**
-     * Write an event. Ingress thread only, between claim and publish.
+     * Write an event. Producer thread only, between claim and publish.
      *
      * @param shard         owning shard.
      * @param clientId      client id.
@@ -170,15 +175,16 @@ public final class RingEntry
         final double value,
         final long receiveNanos)
     {
-        header(TYPE_EVENT, shard, clientId, correlationId, key, receiveNanos);
+        ids(shard, clientId, correlationId, key, receiveNanos);
         buffer.putLong(offset + TIMESTAMP_OFFSET, timestamp);
         buffer.putDouble(offset + VALUE_OFFSET, value);
         buffer.putInt(offset + REASON_OFFSET, 0);
+        buffer.putInt(offset + TYPE_OFFSET, TYPE_EVENT);
         return this;
     }
 
     /**
-     * Write a query. Ingress thread only, between claim and publish.
+     * Write a query. Producer thread only, between claim and publish.
      *
      * @param shard         owning shard.
      * @param clientId      client id.
@@ -190,23 +196,25 @@ public final class RingEntry
     public RingEntry query(
         final int shard, final long clientId, final long correlationId, final long key, final long receiveNanos)
     {
-        header(TYPE_QUERY, shard, clientId, correlationId, key, receiveNanos);
+        ids(shard, clientId, correlationId, key, receiveNanos);
         buffer.putLong(offset + TIMESTAMP_OFFSET, 0);
         buffer.putDouble(offset + VALUE_OFFSET, 0);
         buffer.putInt(offset + REASON_OFFSET, 0);
+        buffer.putInt(offset + TYPE_OFFSET, TYPE_QUERY);
         return this;
     }
 
     /**
-     * Write a rejection of input the ingress refused. Ingress thread only, between claim and publish.
+     * Write a rejection of input the ingress refused. Producer thread only, between claim and publish.
      *
      * @param shard         shard whose processor answers it.
      * @param clientId      client id, 0 when it could not be read.
      * @param correlationId correlation id, 0 when it could not be read.
      * @param key           key, 0 when it could not be read.
-     * @param reason        a {@code RejectReason} code.
+     * @param reason        a {@link RejectReason} code, in {@code [1, RejectReason.LIMIT)}.
      * @param receiveNanos  receive time, {@code System.nanoTime()}.
      * @return this.
+     * @throws IllegalArgumentException when the reason is not a reject reason; nothing is written then.
      */
     public RingEntry reject(
         final int shard,
@@ -216,42 +224,50 @@ public final class RingEntry
         final int reason,
         final long receiveNanos)
     {
-        header(TYPE_REJECT, shard, clientId, correlationId, key, receiveNanos);
+        if (reason < 1 || reason >= RejectReason.LIMIT)
+        {
+            throw new IllegalArgumentException("not a reject reason: " + reason);
+        }
+        ids(shard, clientId, correlationId, key, receiveNanos);
         buffer.putLong(offset + TIMESTAMP_OFFSET, 0);
         buffer.putDouble(offset + VALUE_OFFSET, 0);
         buffer.putInt(offset + REASON_OFFSET, reason);
+        buffer.putInt(offset + TYPE_OFFSET, TYPE_REJECT);
         return this;
     }
 
     /**
-     * Write a tick. Ingress thread only, between claim and publish.
+     * Write a tick. Producer thread only, between claim and publish.
      *
      * @param watermarkNs  the watermark, epoch ns.
-     * @param wallClockNs  wall-clock time, epoch ns.
      * @param receiveNanos {@code System.nanoTime()}.
      * @return this.
      */
-    public RingEntry tick(final long watermarkNs, final long wallClockNs, final long receiveNanos)
+    public RingEntry tick(final long watermarkNs, final long receiveNanos)
     {
-        header(TYPE_TICK, -1, 0, 0, 0, receiveNanos);
+        ids(-1, 0, 0, 0, receiveNanos);
         buffer.putLong(offset + TIMESTAMP_OFFSET, watermarkNs);
-        buffer.putLong(offset + VALUE_OFFSET, wallClockNs);
+        buffer.putDouble(offset + VALUE_OFFSET, 0);
         buffer.putInt(offset + REASON_OFFSET, 0);
+        buffer.putInt(offset + TYPE_OFFSET, TYPE_TICK);
         return this;
     }
 
     /**
-     * @return the wall-clock time of a TICK entry, epoch ns.
+     * Mark a freshly claimed slot as holding no input, so that whatever happens before publish the processors never
+     * see the previous lap's entry. Producer thread only, first thing after claim.
+     *
+     * @return this.
      */
-    public long tickWallClockNs()
+    public RingEntry clear()
     {
-        return buffer.getLong(offset + VALUE_OFFSET);
+        buffer.putInt(offset + TYPE_OFFSET, TYPE_NONE);
+        buffer.putInt(offset + SHARD_OFFSET, -1);
+        return this;
     }
 
-    private void header(
-        final int type, final int shard, final long clientId, final long correlationId, final long key, final long nanos)
+    private void ids(final int shard, final long clientId, final long correlationId, final long key, final long nanos)
     {
-        buffer.putInt(offset + TYPE_OFFSET, type);
         buffer.putInt(offset + SHARD_OFFSET, shard);
         buffer.putLong(offset + CLIENT_ID_OFFSET, clientId);
         buffer.putLong(offset + CORRELATION_ID_OFFSET, correlationId);

@@ -11,46 +11,55 @@ import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * The Disruptor ring whose entries are {@link RingEntry} flyweights over fixed-size slots of one off-heap buffer.
- * One producer (the ingress thread) claims with {@link #tryClaim()}, writes the entry and {@link #publish(long)}es.
+ * The Disruptor ring whose entries are {@link RingEntry} flyweights over {@link RingEntry#LENGTH}-byte slots of one
+ * off-heap buffer. One producer, a {@link RingProducer}, claims, writes the entry and {@link #publish(long)}es.
  */
 public final class SluiceRing
 {
     private final RingBuffer<RingEntry> ringBuffer;
     private final UnsafeBuffer slots;
-    private final int slotLength;
 
     /**
      * @param length       entries, a power of two.
-     * @param slotLength   bytes per slot, at least {@link RingEntry#LENGTH} and a multiple of 8.
      * @param waitStrategy how dedicated processors wait for entries.
+     * @throws IllegalArgumentException when the length is not a power of two or its slots need more than
+     *                                  {@link Integer#MAX_VALUE} bytes (see {@link #bytesFor(int)}).
      */
-    public SluiceRing(final int length, final int slotLength, final WaitStrategyType waitStrategy)
+    public SluiceRing(final int length, final WaitStrategyType waitStrategy)
     {
-        if (slotLength < RingEntry.LENGTH || (slotLength & 7) != 0)
+        final long bytes = bytesFor(length);
+        if (bytes > Integer.MAX_VALUE)
         {
-            throw new IllegalArgumentException("slotLength must be a multiple of 8 >= " + RingEntry.LENGTH);
+            throw new IllegalArgumentException("a ring of " + length + " entries needs " + bytes +
+                " bytes, more than one buffer holds (" + Integer.MAX_VALUE + ")");
         }
-        this.slotLength = slotLength;
-        this.slots = new UnsafeBuffer(BufferUtil.allocateDirectAligned(length * slotLength, 64));
+        this.slots = new UnsafeBuffer(BufferUtil.allocateDirectAligned((int)bytes, 64));
         final EventFactory<RingEntry> factory = new EventFactory<>()
         {
             private int next;
 
             public RingEntry newInstance()
             {
-                return new RingEntry(slots, slotLength * next++);
+                return new RingEntry(slots, RingEntry.LENGTH * next++);
             }
         };
         this.ringBuffer = RingBuffer.createSingleProducer(factory, length, waitStrategy(waitStrategy));
     }
 
     /**
-     * @param length entries.
-     * @return bytes of the ring's off-heap buffer.
+     * The off-heap bytes a ring's slots need, computed as the constructor allocates, in {@code long} arithmetic so a
+     * caller can check sizes before allocating anything.
+     *
+     * @param length entries, a power of two.
+     * @return bytes of the slots.
+     * @throws IllegalArgumentException when the length is not a power of two.
      */
     public static long bytesFor(final int length)
     {
+        if (length <= 0 || Integer.bitCount(length) != 1)
+        {
+            throw new IllegalArgumentException("ring length must be a power of two: " + length);
+        }
         return (long)length * RingEntry.LENGTH;
     }
 
@@ -85,11 +94,11 @@ public final class SluiceRing
     }
 
     /**
-     * @return bytes per slot.
+     * @return bytes per slot: always {@link RingEntry#LENGTH}.
      */
     public int slotLength()
     {
-        return slotLength;
+        return RingEntry.LENGTH;
     }
 
     /**

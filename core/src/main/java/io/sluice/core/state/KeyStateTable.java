@@ -5,59 +5,96 @@ import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Per-key running aggregates in one off-heap buffer: an open-addressing hash table with linear probing and
- * backward-shift deletion, so a removed key leaves no tombstone and probe lengths stay short forever.
- * <p>
- * The table holds up to {@link #capacity()} keys in {@code 2 * capacity} slots (load factor at most 0.5). A slot
- * whose count is zero is empty, so every key value, 0 and negatives included, is a valid key.
- * <p>
- * Every slot starts with the running aggregate below. With windows ({@code panes > 0}) it goes on with the key's
- * last closed window, its next wake-up time, and a ring of panes (one slide of event time each):
+ * Per-key state of one shard in one off-heap buffer: a key index (an open-addressing hash table with linear probing
+ * and backward-shift deletion, so a removed key leaves no tombstone and probe runs stay short for ever) that maps
+ * each key to a fixed data slot, and {@link #capacity()} data slots. Probing walks only the compact index; a key's
+ * data slot never moves while the key is held, so callers address state by slot number, in
+ * {@code [0, capacity())}. Every key value, 0 and negatives included, is a valid key.
  * <pre>
- *    64  closed window: start, count, sum, min, max, first, last (7 x 8 bytes), then the wake-up time (8)
- *   128  pane 0: pane index, count, sum, min, max, first time, first, last time, last (9 x 8 bytes)
- *   200  pane 1 ...                                     pane i lives at 128 + (index mod panes) * 72
+ *   index:  2 x capacity entries of 16 bytes (load factor at most 0.5), home entry from the seeded key hash
+ *   data:   capacity slots of {@link #slotLength()} bytes
  * </pre>
+ * Index entry:
  * <pre>
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  *  +---------------------------------------------------------------+
  *  |                          Key (64 bits)                        |  0
+ *  +-------------------------------+-------------------------------+
+ *  |           Data slot           |   Occupied: 1 held, 0 empty   |  8
+ *  +-------------------------------+-------------------------------+
+ * </pre>
+ * Data slot, starting with the running aggregate (one cache line):
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  *  +---------------------------------------------------------------+
- *  |                 Count (64 bits), 0 = empty slot               |  8
+ *  |               Count (64 bits), events applied                 |  0
  *  +---------------------------------------------------------------+
- *  |                          Sum (double)                         | 16
+ *  |                          Sum (double)                         |  8
  *  +---------------------------------------------------------------+
- *  |                          Min (double)                         | 24
+ *  |                          Min (double)                         | 16
  *  +---------------------------------------------------------------+
- *  |                          Max (double)                         | 32
+ *  |                          Max (double)                         | 24
  *  +---------------------------------------------------------------+
- *  |                  First value by arrival (double)              | 40
+ *  |                  First value by arrival (double)              | 32
  *  +---------------------------------------------------------------+
- *  |                   Last value by arrival (double)              | 48
+ *  |                   Last value by arrival (double)              | 40
  *  +---------------------------------------------------------------+
- *  |                Newest event time, epoch ns (64 bits)          | 56
+ *  |                Newest event time, epoch ns (64 bits)          | 48
+ *  +---------------------------------------------------------------+
+ *  |                          Key (64 bits)                        | 56
  *  +---------------------------------------------------------------+
  * </pre>
+ * With windows ({@code panesPerKey > 0}) a slot goes on with the key's last closed window, its next wake-up time,
+ * and a ring of panes (one slide of event time each) whose length is {@code panesPerKey} rounded up to a power of
+ * two, so a pane's place is its index masked, never divided:
+ * <pre>
+ *    64  closed window: start, count, sum, min, max, first, last (7 x 8 bytes), then the wake-up time (8)
+ *   128  pane ring: pane index, count, sum, min, max, first time, first, last time, last (9 x 8 bytes) each;
+ *        pane p lives at 128 + (p &amp; (paneRing - 1)) * 72
+ * </pre>
+ * <p>
+ * Arithmetic, one rule for the running aggregate ({@link #apply}), a pane ({@link #applyPane}) and a window merged
+ * from panes ({@link #mergePanes}), so no result depends on which of them computed it:
+ * <ul>
+ *     <li>count is exact;</li>
+ *     <li>min and max are {@link Math#min(double, double)} and {@link Math#max(double, double)}: {@code -0.0} is
+ *     below {@code 0.0}, so the min of 0.0 and -0.0 is -0.0 and their max 0.0, in whatever order they came;</li>
+ *     <li>sum is the IEEE 754 double sum, in arrival order within the running aggregate and within a pane, then pane
+ *     by pane in event-time order for a window. Values are finite, so a sum that exceeds the double range becomes
+ *     {@code +Infinity} or {@code -Infinity} and stays there as further finite values are added; a window whose
+ *     panes overflowed both ways (one pane sum {@code +Infinity}, another {@code -Infinity}) reports a sum of
+ *     {@code NaN}, and so does its mean. Like any floating-point rounding, whether a sum overflows can depend on the
+ *     order of the values; a sum whose partial sums stay within the double range never becomes infinite or NaN,
+ *     and the same input always gives the same sum.</li>
+ * </ul>
  * Single writer: the processor that owns the shard. Not thread safe.
  */
 public final class KeyStateTable
 {
-    /** Bytes of the running aggregate at the start of every slot, one cache line. */
+    /** Bytes of the running aggregate at the start of every data slot, one cache line. */
     public static final int HEADER_LENGTH = 64;
     /** Bytes of one pane. */
     public static final int PANE_LENGTH = 72;
+    /** Bytes of one key index entry. */
+    public static final int INDEX_ENTRY_LENGTH = 16;
     /** Wake-up time meaning "none scheduled". */
     public static final long NO_WAKE_UP = Long.MAX_VALUE;
+    /** Most keys one table holds. */
+    public static final int MAX_CAPACITY = 1 << 28;
 
-    private static final int KEY_OFFSET = 0;
-    private static final int COUNT_OFFSET = 8;
-    private static final int SUM_OFFSET = 16;
-    private static final int MIN_OFFSET = 24;
-    private static final int MAX_OFFSET = 32;
-    private static final int FIRST_OFFSET = 40;
-    private static final int LAST_OFFSET = 48;
-    private static final int MAX_TIMESTAMP_OFFSET = 56;
+    private static final int INDEX_KEY_OFFSET = 0;
+    private static final int INDEX_SLOT_OFFSET = 8;
+    private static final int INDEX_OCCUPIED_OFFSET = 12;
+    private static final int COUNT_OFFSET = 0;
+    private static final int SUM_OFFSET = 8;
+    private static final int MIN_OFFSET = 16;
+    private static final int MAX_OFFSET = 24;
+    private static final int FIRST_OFFSET = 32;
+    private static final int LAST_OFFSET = 40;
+    private static final int MAX_TIMESTAMP_OFFSET = 48;
+    private static final int KEY_OFFSET = 56;
     private static final int CLOSED_OFFSET = 64;
     private static final int WAKE_UP_OFFSET = 120;
     private static final int PANES_OFFSET = 128;
@@ -72,61 +109,99 @@ public final class KeyStateTable
     private static final int PANE_LAST = 64;
 
     private final UnsafeBuffer buffer;
+    private final ShardRouter router;
     private final int capacity;
-    private final int mask;
+    private final int indexMask;
+    private final int dataOffset;
     private final int slotLength;
-    private final int panes;
+    private final int paneRing;
+    private final int paneMask;
+    private final int[] freeSlots;
+    private int freeCount;
     private int size;
 
     /**
-     * A table of running aggregates only.
-     *
-     * @param capacity most keys held at once, a power of two.
+     * @param capacity    most keys held at once, a power of two, at most {@link #MAX_CAPACITY}.
+     * @param panesPerKey panes each key keeps for windows, 0 for none (running aggregates only).
+     * @param router      the daemon's seeded key hash: a key's home index entry comes from its low bits.
+     * @throws IllegalArgumentException when the capacity is not a power of two in range, or the table needs more
+     *                                  than {@link Integer#MAX_VALUE} bytes (see {@link #bytesFor(int, int)}).
      */
-    public KeyStateTable(final int capacity)
+    public KeyStateTable(final int capacity, final int panesPerKey, final ShardRouter router)
     {
-        this(capacity, 0);
-    }
-
-    /**
-     * @param capacity most keys held at once, a power of two.
-     * @param panes    panes per key for windows, 0 for none.
-     */
-    public KeyStateTable(final int capacity, final int panes)
-    {
-        if (Integer.bitCount(capacity) != 1 || capacity > (1 << 28))
-        {
-            throw new IllegalArgumentException("capacity must be a power of two <= 2^28: " + capacity);
-        }
-        this.capacity = capacity;
-        this.panes = panes;
-        this.slotLength = panes == 0 ? HEADER_LENGTH : PANES_OFFSET + panes * PANE_LENGTH;
-        final int slots = capacity * 2;
-        this.mask = slots - 1;
-        final long bytes = (long)slots * slotLength;
+        final long bytes = bytesFor(capacity, panesPerKey);
         if (bytes > Integer.MAX_VALUE)
         {
-            throw new IllegalArgumentException("table of " + capacity + " keys x " + slotLength + " bytes exceeds 2 GiB");
+            throw new IllegalArgumentException("a state table of " + capacity + " keys with " + panesPerKey +
+                " panes each needs " + bytes + " bytes, more than one buffer holds (" + Integer.MAX_VALUE + ")");
         }
+        this.router = router;
+        this.capacity = capacity;
+        this.indexMask = 2 * capacity - 1;
+        this.dataOffset = 2 * capacity * INDEX_ENTRY_LENGTH;
+        this.paneRing = (int)paneRing(panesPerKey);
+        this.paneMask = paneRing - 1;
+        this.slotLength = (int)slotLength(panesPerKey);
         this.buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned((int)bytes, 64));
+        this.freeSlots = new int[capacity];
+        for (int i = 0; i < capacity; i++)
+        {
+            freeSlots[i] = capacity - 1 - i;
+        }
+        this.freeCount = capacity;
     }
 
     /**
-     * @param capacity    keys.
-     * @param panesPerKey window panes per key, 0 for none.
-     * @return bytes of the table's one off-heap buffer.
+     * The off-heap bytes a table needs, computed as the constructor allocates, in {@code long} arithmetic so a
+     * caller can check sizes before allocating anything.
+     *
+     * @param capacity    most keys, a power of two, at most {@link #MAX_CAPACITY}.
+     * @param panesPerKey panes per key, 0 for none.
+     * @return bytes of the index plus the data slots ({@link Long#MAX_VALUE} when that does not fit a long).
+     * @throws IllegalArgumentException when the capacity is not a power of two in range or the panes negative.
      */
     public static long bytesFor(final int capacity, final int panesPerKey)
     {
-        return 2L * capacity * (panesPerKey == 0 ? HEADER_LENGTH : PANES_OFFSET + (long)panesPerKey * PANE_LENGTH);
+        if (capacity <= 0 || Integer.bitCount(capacity) != 1 || capacity > MAX_CAPACITY)
+        {
+            throw new IllegalArgumentException("capacity must be a power of two <= 2^28: " + capacity);
+        }
+        if (panesPerKey < 0)
+        {
+            throw new IllegalArgumentException("panesPerKey must be >= 0: " + panesPerKey);
+        }
+        final long slotLength = slotLength(panesPerKey);
+        if (slotLength > Long.MAX_VALUE / capacity - 2L * INDEX_ENTRY_LENGTH)
+        {
+            return Long.MAX_VALUE;
+        }
+        return capacity * (2L * INDEX_ENTRY_LENGTH + slotLength);
+    }
+
+    private static long paneRing(final int panesPerKey)
+    {
+        return panesPerKey <= 1 ? panesPerKey : 1L << (64 - Long.numberOfLeadingZeros(panesPerKey - 1L));
+    }
+
+    private static long slotLength(final int panesPerKey)
+    {
+        return 0 == panesPerKey ? HEADER_LENGTH : PANES_OFFSET + paneRing(panesPerKey) * PANE_LENGTH;
     }
 
     /**
-     * @return bytes per slot.
+     * @return bytes per data slot.
      */
     public int slotLength()
     {
         return slotLength;
+    }
+
+    /**
+     * @return panes in each key's pane ring: the panes per key rounded up to a power of two (0 without windows).
+     */
+    public int paneRing()
+    {
+        return paneRing;
     }
 
     /**
@@ -147,65 +222,57 @@ public final class KeyStateTable
 
     /**
      * @param key the key.
-     * @return the slot holding the key, or -1.
+     * @return the data slot holding the key, or -1.
      */
     public int find(final long key)
     {
-        int slot = (int)ShardRouter.mix(key) & mask;
-        while (true)
-        {
-            final int offset = slot * slotLength;
-            if (0 == buffer.getLong(offset + COUNT_OFFSET))
-            {
-                return -1;
-            }
-            if (buffer.getLong(offset + KEY_OFFSET) == key)
-            {
-                return slot;
-            }
-            slot = (slot + 1) & mask;
-        }
+        final int entry = findEntry(key);
+        return -1 == entry ? -1 : buffer.getInt(entry * INDEX_ENTRY_LENGTH + INDEX_SLOT_OFFSET);
     }
 
     /**
-     * Find the key's slot, adding the key with an empty aggregate if absent and there is room.
+     * Find the key's slot, adding the key with an empty aggregate (count 0) if absent and there is room.
      *
      * @param key the key.
-     * @return the slot, or -1 when the key is new and the table holds {@link #capacity()} keys.
+     * @return the data slot, or -1 when the key is new and the table holds {@link #capacity()} keys.
      */
     public int findOrInsert(final long key)
     {
-        int slot = (int)ShardRouter.mix(key) & mask;
+        int entry = (int)router.hash(key) & indexMask;
         while (true)
         {
-            final int offset = slot * slotLength;
-            if (0 == buffer.getLong(offset + COUNT_OFFSET))
+            final int offset = entry * INDEX_ENTRY_LENGTH;
+            if (0 == buffer.getInt(offset + INDEX_OCCUPIED_OFFSET))
             {
-                if (size == capacity)
+                if (0 == freeCount)
                 {
                     return -1;
                 }
+                final int slot = freeSlots[--freeCount];
                 size++;
-                buffer.setMemory(offset, slotLength, (byte)0);
-                buffer.putLong(offset + KEY_OFFSET, key);
-                buffer.putLong(offset + COUNT_OFFSET, -1);
-                buffer.putLong(offset + MAX_TIMESTAMP_OFFSET, Long.MIN_VALUE);
-                if (panes > 0)
+                buffer.putLong(offset + INDEX_KEY_OFFSET, key);
+                buffer.putInt(offset + INDEX_SLOT_OFFSET, slot);
+                buffer.putInt(offset + INDEX_OCCUPIED_OFFSET, 1);
+                final int data = dataOffset(slot);
+                buffer.setMemory(data, slotLength, (byte)0);
+                buffer.putLong(data + KEY_OFFSET, key);
+                buffer.putLong(data + MAX_TIMESTAMP_OFFSET, Long.MIN_VALUE);
+                if (paneRing > 0)
                 {
-                    buffer.putLong(offset + WAKE_UP_OFFSET, NO_WAKE_UP);
+                    buffer.putLong(data + WAKE_UP_OFFSET, NO_WAKE_UP);
                 }
                 return slot;
             }
-            if (buffer.getLong(offset + KEY_OFFSET) == key)
+            if (buffer.getLong(offset + INDEX_KEY_OFFSET) == key)
             {
-                return slot;
+                return buffer.getInt(offset + INDEX_SLOT_OFFSET);
             }
-            slot = (slot + 1) & mask;
+            entry = (entry + 1) & indexMask;
         }
     }
 
     /**
-     * Apply one value to the aggregate in a slot from {@link #findOrInsert(long)}.
+     * Apply one value to the running aggregate in a slot from {@link #findOrInsert(long)}.
      *
      * @param slot      the key's slot.
      * @param value     a finite value.
@@ -213,9 +280,9 @@ public final class KeyStateTable
      */
     public void apply(final int slot, final double value, final long timestamp)
     {
-        final int offset = slot * slotLength;
+        final int offset = dataOffset(slot);
         final long count = buffer.getLong(offset + COUNT_OFFSET);
-        if (count <= 0)
+        if (0 == count)
         {
             buffer.putLong(offset + COUNT_OFFSET, 1);
             buffer.putDouble(offset + SUM_OFFSET, value);
@@ -227,14 +294,8 @@ public final class KeyStateTable
         {
             buffer.putLong(offset + COUNT_OFFSET, count + 1);
             buffer.putDouble(offset + SUM_OFFSET, buffer.getDouble(offset + SUM_OFFSET) + value);
-            if (value < buffer.getDouble(offset + MIN_OFFSET))
-            {
-                buffer.putDouble(offset + MIN_OFFSET, value);
-            }
-            if (value > buffer.getDouble(offset + MAX_OFFSET))
-            {
-                buffer.putDouble(offset + MAX_OFFSET, value);
-            }
+            buffer.putDouble(offset + MIN_OFFSET, Math.min(buffer.getDouble(offset + MIN_OFFSET), value));
+            buffer.putDouble(offset + MAX_OFFSET, Math.max(buffer.getDouble(offset + MAX_OFFSET), value));
         }
         buffer.putDouble(offset + LAST_OFFSET, value);
         if (timestamp > buffer.getLong(offset + MAX_TIMESTAMP_OFFSET))
@@ -245,15 +306,15 @@ public final class KeyStateTable
 
     /**
      * Record an event in a windowed table without touching the running aggregate, which windows do not use: only
-     * the event count (the slot stays held) and the newest event time move.
+     * the event count and the newest event time move.
      *
      * @param slot      the key's slot.
      * @param timestamp the event time, epoch ns.
      */
     public void markSeen(final int slot, final long timestamp)
     {
-        final int offset = slot * slotLength;
-        buffer.putLong(offset + COUNT_OFFSET, Math.max(0, buffer.getLong(offset + COUNT_OFFSET)) + 1);
+        final int offset = dataOffset(slot);
+        buffer.putLong(offset + COUNT_OFFSET, buffer.getLong(offset + COUNT_OFFSET) + 1);
         if (timestamp > buffer.getLong(offset + MAX_TIMESTAMP_OFFSET))
         {
             buffer.putLong(offset + MAX_TIMESTAMP_OFFSET, timestamp);
@@ -261,31 +322,46 @@ public final class KeyStateTable
     }
 
     /**
-     * Remove a key, shifting back the entries of its probe run so no tombstone is left.
+     * How far a key sits from its home index entry: the probe run a lookup of it walks, less one. For diagnostics
+     * and tests; seeded hashing keeps it short for any choice of keys that does not know the seed.
+     *
+     * @param key the key.
+     * @return index entries between the key's home entry and the entry holding it, or -1 when the key is not held.
+     */
+    public int probeDistance(final long key)
+    {
+        final int entry = findEntry(key);
+        return -1 == entry ? -1 : (entry - ((int)router.hash(key) & indexMask)) & indexMask;
+    }
+
+    /**
+     * Remove a key, freeing its data slot and shifting back the index entries of its probe run so no tombstone is
+     * left.
      *
      * @param key the key.
      * @return true if the key was held.
      */
     public boolean remove(final long key)
     {
-        int hole = find(key);
+        int hole = findEntry(key);
         if (-1 == hole)
         {
             return false;
         }
-        int slot = (hole + 1) & mask;
-        while (0 != buffer.getLong(slot * slotLength + COUNT_OFFSET))
+        freeSlots[freeCount++] = buffer.getInt(hole * INDEX_ENTRY_LENGTH + INDEX_SLOT_OFFSET);
+        int entry = (hole + 1) & indexMask;
+        while (0 != buffer.getInt(entry * INDEX_ENTRY_LENGTH + INDEX_OCCUPIED_OFFSET))
         {
-            final int home = (int)ShardRouter.mix(buffer.getLong(slot * slotLength + KEY_OFFSET)) & mask;
-            // move the entry into the hole unless its home lies cyclically in (hole, slot]
-            if (((slot - home) & mask) >= ((slot - hole) & mask))
+            final int home = (int)router.hash(buffer.getLong(entry * INDEX_ENTRY_LENGTH + INDEX_KEY_OFFSET)) & indexMask;
+            // move the entry into the hole unless its home lies cyclically in (hole, entry]
+            if (((entry - home) & indexMask) >= ((entry - hole) & indexMask))
             {
-                buffer.putBytes(hole * slotLength, buffer, slot * slotLength, slotLength);
-                hole = slot;
+                buffer.putBytes(hole * INDEX_ENTRY_LENGTH, buffer, entry * INDEX_ENTRY_LENGTH, INDEX_ENTRY_LENGTH);
+                hole = entry;
             }
-            slot = (slot + 1) & mask;
+            entry = (entry + 1) & indexMask;
         }
-        buffer.setMemory(hole * slotLength, slotLength, (byte)0);
+        buffer.setMemory(hole * INDEX_ENTRY_LENGTH, INDEX_ENTRY_LENGTH, (byte)0);
         size--;
         return true;
     }
@@ -299,10 +375,10 @@ public final class KeyStateTable
      */
     public Aggregate read(final int slot, final Aggregate aggregate)
     {
-        final int offset = slot * slotLength;
+        final int offset = dataOffset(slot);
         return aggregate.set(
             0,
-            Math.max(0, buffer.getLong(offset + COUNT_OFFSET)),
+            buffer.getLong(offset + COUNT_OFFSET),
             buffer.getDouble(offset + SUM_OFFSET),
             buffer.getDouble(offset + MIN_OFFSET),
             buffer.getDouble(offset + MAX_OFFSET),
@@ -316,7 +392,7 @@ public final class KeyStateTable
      */
     public long key(final int slot)
     {
-        return buffer.getLong(slot * slotLength + KEY_OFFSET);
+        return buffer.getLong(dataOffset(slot) + KEY_OFFSET);
     }
 
     /**
@@ -325,7 +401,7 @@ public final class KeyStateTable
      */
     public long count(final int slot)
     {
-        return Math.max(0, buffer.getLong(slot * slotLength + COUNT_OFFSET));
+        return buffer.getLong(dataOffset(slot) + COUNT_OFFSET);
     }
 
     /**
@@ -334,7 +410,7 @@ public final class KeyStateTable
      */
     public double sum(final int slot)
     {
-        return buffer.getDouble(slot * slotLength + SUM_OFFSET);
+        return buffer.getDouble(dataOffset(slot) + SUM_OFFSET);
     }
 
     /**
@@ -343,7 +419,7 @@ public final class KeyStateTable
      */
     public double min(final int slot)
     {
-        return buffer.getDouble(slot * slotLength + MIN_OFFSET);
+        return buffer.getDouble(dataOffset(slot) + MIN_OFFSET);
     }
 
     /**
@@ -352,7 +428,7 @@ public final class KeyStateTable
      */
     public double max(final int slot)
     {
-        return buffer.getDouble(slot * slotLength + MAX_OFFSET);
+        return buffer.getDouble(dataOffset(slot) + MAX_OFFSET);
     }
 
     /**
@@ -361,7 +437,7 @@ public final class KeyStateTable
      */
     public double first(final int slot)
     {
-        return buffer.getDouble(slot * slotLength + FIRST_OFFSET);
+        return buffer.getDouble(dataOffset(slot) + FIRST_OFFSET);
     }
 
     /**
@@ -370,7 +446,7 @@ public final class KeyStateTable
      */
     public double last(final int slot)
     {
-        return buffer.getDouble(slot * slotLength + LAST_OFFSET);
+        return buffer.getDouble(dataOffset(slot) + LAST_OFFSET);
     }
 
     /**
@@ -379,7 +455,7 @@ public final class KeyStateTable
      */
     public long maxTimestamp(final int slot)
     {
-        return buffer.getLong(slot * slotLength + MAX_TIMESTAMP_OFFSET);
+        return buffer.getLong(dataOffset(slot) + MAX_TIMESTAMP_OFFSET);
     }
 
     /**
@@ -410,14 +486,8 @@ public final class KeyStateTable
         }
         buffer.putLong(offset + PANE_COUNT, count + 1);
         buffer.putDouble(offset + PANE_SUM, buffer.getDouble(offset + PANE_SUM) + value);
-        if (value < buffer.getDouble(offset + PANE_MIN))
-        {
-            buffer.putDouble(offset + PANE_MIN, value);
-        }
-        if (value > buffer.getDouble(offset + PANE_MAX))
-        {
-            buffer.putDouble(offset + PANE_MAX, value);
-        }
+        buffer.putDouble(offset + PANE_MIN, Math.min(buffer.getDouble(offset + PANE_MIN), value));
+        buffer.putDouble(offset + PANE_MAX, Math.max(buffer.getDouble(offset + PANE_MAX), value));
         if (timestamp < buffer.getLong(offset + PANE_FIRST_TIME))
         {
             buffer.putLong(offset + PANE_FIRST_TIME, timestamp);
@@ -496,7 +566,7 @@ public final class KeyStateTable
      */
     public void closed(final int slot, final Aggregate aggregate)
     {
-        final int offset = slot * slotLength + CLOSED_OFFSET;
+        final int offset = dataOffset(slot) + CLOSED_OFFSET;
         buffer.putLong(offset, aggregate.windowStart());
         buffer.putLong(offset + 8, aggregate.count());
         buffer.putDouble(offset + 16, aggregate.sum());
@@ -513,7 +583,7 @@ public final class KeyStateTable
      */
     public Aggregate readClosed(final int slot, final Aggregate aggregate)
     {
-        final int offset = slot * slotLength + CLOSED_OFFSET;
+        final int offset = dataOffset(slot) + CLOSED_OFFSET;
         return aggregate.set(
             buffer.getLong(offset),
             buffer.getLong(offset + 8),
@@ -530,7 +600,7 @@ public final class KeyStateTable
      */
     public long wakeUp(final int slot)
     {
-        return buffer.getLong(slot * slotLength + WAKE_UP_OFFSET);
+        return buffer.getLong(dataOffset(slot) + WAKE_UP_OFFSET);
     }
 
     /**
@@ -539,11 +609,34 @@ public final class KeyStateTable
      */
     public void wakeUp(final int slot, final long time)
     {
-        buffer.putLong(slot * slotLength + WAKE_UP_OFFSET, time);
+        buffer.putLong(dataOffset(slot) + WAKE_UP_OFFSET, time);
+    }
+
+    private int findEntry(final long key)
+    {
+        int entry = (int)router.hash(key) & indexMask;
+        while (true)
+        {
+            final int offset = entry * INDEX_ENTRY_LENGTH;
+            if (0 == buffer.getInt(offset + INDEX_OCCUPIED_OFFSET))
+            {
+                return -1;
+            }
+            if (buffer.getLong(offset + INDEX_KEY_OFFSET) == key)
+            {
+                return entry;
+            }
+            entry = (entry + 1) & indexMask;
+        }
+    }
+
+    private int dataOffset(final int slot)
+    {
+        return dataOffset + slot * slotLength;
     }
 
     private int paneOffset(final int slot, final long pane)
     {
-        return slot * slotLength + PANES_OFFSET + (int)Math.floorMod(pane, (long)panes) * PANE_LENGTH;
+        return dataOffset + slot * slotLength + PANES_OFFSET + ((int)pane & paneMask) * PANE_LENGTH;
     }
 }

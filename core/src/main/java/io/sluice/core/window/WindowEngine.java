@@ -2,9 +2,10 @@ package io.sluice.core.window;
 
 import io.sluice.core.RejectReason;
 import io.sluice.core.alert.AlertRules;
-import io.sluice.core.processor.ProcessorCounters;
-import io.sluice.core.processor.ResultSink;
 import io.sluice.core.ring.RingEntry;
+import io.sluice.core.shard.ResultSink;
+import io.sluice.core.shard.ShardCounters;
+import io.sluice.core.shard.ShardLogic;
 import io.sluice.core.state.Aggregate;
 import io.sluice.core.state.KeyStateTable;
 
@@ -21,19 +22,23 @@ import io.sluice.core.state.KeyStateTable;
  *     exactly once per key and window that received an event;</li>
  *     <li>first and last are by event time, ties by arrival;</li>
  *     <li>with eviction on, a key whose last window closed {@code evictAfterWindows} window lengths ago is
- *     removed from the table.</li>
+ *     removed from the table (that time saturates at {@link Long#MAX_VALUE}: never, rather than overflow);</li>
+ *     <li>aggregates follow the arithmetic of {@link KeyStateTable}: min and max as {@link Math#min(double, double)}
+ *     and {@link Math#max(double, double)} (-0.0 below 0.0), sums in IEEE doubles that stay infinite once they
+ *     overflow, and NaN for a window whose pane sums overflowed both ways.</li>
  * </ul>
- * Contract with the producer of ticks ({@link WatermarkTracker} in the ingress): the watermark never trails the
+ * Contract with the producer of ticks ({@link io.sluice.core.ring.RingProducer}): the watermark never trails the
  * newest event by more than lateness plus one slide, so a key's open windows always fit its ring of panes.
  */
-public final class WindowEngine
+public final class WindowEngine implements ShardLogic
 {
     private final WindowSpec spec;
     private final KeyStateTable table;
     private final ResultSink sink;
-    private final ProcessorCounters counters;
+    private final ShardCounters counters;
     private final AlertRules alerts;
     private final int evictAfterWindows;
+    private final long evictAfterNs;
     private final CloseSchedule schedule;
     private final int panesPerWindow;
     private final long slideNs;
@@ -55,7 +60,7 @@ public final class WindowEngine
         final WindowSpec spec,
         final KeyStateTable table,
         final ResultSink sink,
-        final ProcessorCounters counters,
+        final ShardCounters counters,
         final AlertRules alerts,
         final int evictAfterWindows)
     {
@@ -65,6 +70,8 @@ public final class WindowEngine
         this.counters = counters;
         this.alerts = alerts;
         this.evictAfterWindows = evictAfterWindows;
+        this.evictAfterNs = evictAfterWindows > Long.MAX_VALUE / spec.sizeNs() ?
+            Long.MAX_VALUE : evictAfterWindows * spec.sizeNs();
         this.schedule = new CloseSchedule(spec.slideNs(), spec.panesPerKey() + 2);
         this.panesPerWindow = spec.panesPerWindow();
         this.slideNs = spec.slideNs();
@@ -89,8 +96,8 @@ public final class WindowEngine
 
     /**
      * Apply an event of this processor's shard.
-     *
-     * @param entry the ring entry.
+     * <p>
+     * {@inheritDoc}
      */
     public void onEvent(final RingEntry entry)
     {
@@ -99,16 +106,14 @@ public final class WindowEngine
         final long pane = spec.pane(timestamp);
         if (spec.newestEnd(pane) <= watermark)
         {
-            counters.late().incrementRelease();
-            counters.processed().incrementRelease();
+            counters.onLate();
             sink.onRejected(entry.clientId(), entry.correlationId(), key, RejectReason.LATE);
             return;
         }
         final int slot = table.findOrInsert(key);
         if (-1 == slot)
         {
-            counters.stateFull().incrementRelease();
-            counters.processed().incrementRelease();
+            counters.onStateFull();
             sink.onRejected(entry.clientId(), entry.correlationId(), key, RejectReason.STATE_FULL);
             return;
         }
@@ -130,9 +135,10 @@ public final class WindowEngine
     }
 
     /**
-     * Answer a query of this processor's shard.
-     *
-     * @param entry the ring entry.
+     * Answer a query of this processor's shard: the key's open window holding its newest event, and its last closed
+     * window.
+     * <p>
+     * {@inheritDoc}
      */
     public void onQuery(final RingEntry entry)
     {
@@ -160,8 +166,8 @@ public final class WindowEngine
 
     /**
      * Move the watermark and close every window that ends by it.
-     *
-     * @param newWatermark the tick's watermark; ignored unless it is ahead.
+     * <p>
+     * {@inheritDoc}
      */
     public void onTick(final long newWatermark)
     {
@@ -232,7 +238,8 @@ public final class WindowEngine
             table.wakeUp(slot, KeyStateTable.NO_WAKE_UP);
             return;
         }
-        final long evictAt = lastWindowEnd + evictAfterWindows * sizeNs;
+        final long evictAt =
+            lastWindowEnd > Long.MAX_VALUE - evictAfterNs ? Long.MAX_VALUE : lastWindowEnd + evictAfterNs;
         if (evictAt <= watermark)
         {
             table.remove(key);

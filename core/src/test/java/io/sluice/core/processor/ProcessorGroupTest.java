@@ -3,8 +3,15 @@ package io.sluice.core.processor;
 import io.sluice.config.ThreadingMode;
 import io.sluice.config.WaitStrategyType;
 import io.sluice.core.RejectReason;
+import io.sluice.core.ring.RingEntry;
+import io.sluice.core.ring.RingProducer;
 import io.sluice.core.ring.SluiceRing;
+import io.sluice.core.ring.WatermarkTracker;
 import io.sluice.core.route.ShardRouter;
+import io.sluice.core.shard.RecordingSink;
+import io.sluice.core.shard.ShardCounters;
+import io.sluice.core.shard.ShardLogic;
+import io.sluice.core.shard.TestCounters;
 import io.sluice.core.state.KeyStateTable;
 import org.agrona.concurrent.Agent;
 import org.junit.jupiter.api.Test;
@@ -26,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ProcessorGroupTest
 {
+    private static final ShardRouter ROUTER = new ShardRouter(42);
     private static final int EVENTS = 100_000;
     private static final int KEYS = 1_000;
 
@@ -115,11 +123,11 @@ class ProcessorGroupTest
     @Test
     void shouldRefuseClaimWhenRingIsFullAndLoseNothing() throws Exception
     {
-        final SluiceRing ring = new SluiceRing(8, 64, WaitStrategyType.SLEEPING);
+        final SluiceRing ring = new SluiceRing(8, WaitStrategyType.SLEEPING);
         final RecordingSink sink = new RecordingSink();
         final TestCounters counters = new TestCounters();
-        final ShardProcessor processor = new ShardProcessor(
-            0, new KeyStateTable(16), sink, counters.processor(0), null, null);
+        final ShardProcessor processor =
+            TestProcessors.running(0, new KeyStateTable(16, 0, ROUTER), sink, counters.processor(0));
         final ProcessorGroup group = new ProcessorGroup(
             ring, new ShardProcessor[]{processor}, ThreadingMode.SHARED, Throwable::printStackTrace);
         final Agent agent = group.pollAgent();
@@ -150,6 +158,210 @@ class ProcessorGroupTest
         assertTrue(ring.isDrained());
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"SHARED", "DEDICATED"})
+    @Timeout(60)
+    void shouldReportAThrowingEntryOnceSkipItAndAnswerEveryOtherEntryOnce(final ThreadingMode mode) throws Exception
+    {
+        final int events = 1_000;
+        final long poisoned = 500;
+        final int processorCount = 2;
+        final SluiceRing ring = new SluiceRing(2048, WaitStrategyType.YIELDING);
+        final TestCounters counters = new TestCounters();
+        final RecordingSink[] sinks = new RecordingSink[processorCount];
+        final ShardProcessor[] processors = new ShardProcessor[processorCount];
+        for (int i = 0; i < processorCount; i++)
+        {
+            sinks[i] = new RecordingSink(poisoned);
+            processors[i] =
+                TestProcessors.running(i, new KeyStateTable(1024, 0, ROUTER), sinks[i], counters.processor(i));
+        }
+        final List<Throwable> errors = new CopyOnWriteArrayList<>();
+        final ProcessorGroup group = new ProcessorGroup(ring, processors, mode, errors::add);
+        group.start();
+        for (int i = 0; i < events; i++)
+        {
+            final long key = i % 50;
+            final long sequence = ring.tryClaim();
+            ring.entry(sequence).event(ROUTER.shard(key, processorCount), 7, i, key, 1, i, 0);
+            ring.publish(sequence);
+        }
+        final Agent agent = group.pollAgent();
+        if (null != agent)
+        {
+            for (int i = 0; i < 10_000 && !ring.isDrained(); i++)
+            {
+                agent.doWork();
+            }
+        }
+        final boolean drained = group.drainAndStop(10, TimeUnit.SECONDS);
+
+        final Map<Long, Integer> answers = new TreeMap<>();
+        for (final RecordingSink sink : sinks)
+        {
+            sink.results.forEach((r) -> answers.merge(r.correlationId(), 1, Integer::sum));
+        }
+        assertTrue(drained, "ring drained");
+        assertEquals(1, errors.size(), "reported once: " + errors.size());
+        assertTrue(errors.get(0).getMessage().contains("correlation " + poisoned), errors.get(0).getMessage());
+        assertEquals("poisoned " + poisoned, errors.get(0).getCause().getMessage());
+        assertEquals(events - 1, answers.size());
+        for (long correlationId = 0; correlationId < events; correlationId++)
+        {
+            assertEquals(
+                correlationId == poisoned ? null : 1, answers.get(correlationId), "answers to " + correlationId);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"SHARED", "DEDICATED"})
+    @Timeout(60)
+    void shouldCountEveryStateFullRejectInItsProcessorsCounterAndInTheSharedReasonCounter(final ThreadingMode mode)
+        throws Exception
+    {
+        final int processorCount = 2;
+        final int keys = 20_000;
+        final SluiceRing ring = new SluiceRing(1024, WaitStrategyType.YIELDING);
+        final TestCounters counters = new TestCounters();
+        final RecordingSink[] sinks = new RecordingSink[processorCount];
+        final ShardCounters[] shardCounters = new ShardCounters[processorCount];
+        final ShardProcessor[] processors = new ShardProcessor[processorCount];
+        for (int i = 0; i < processorCount; i++)
+        {
+            sinks[i] = new RecordingSink();
+            shardCounters[i] = counters.processor(i);
+            processors[i] = TestProcessors.running(i, new KeyStateTable(4, 0, ROUTER), sinks[i], shardCounters[i]);
+        }
+        final ProcessorGroup group = new ProcessorGroup(ring, processors, mode, Throwable::printStackTrace);
+        group.start();
+        final Agent agent = group.pollAgent();
+        final RingProducer producer = new RingProducer(ring, ROUTER, processorCount, null, counters.counter("ticks"));
+        for (long key = 0; key < keys; key++)
+        {
+            while (!producer.offerEvent(1, key, key, 1, 1.0, 0))
+            {
+                if (null != agent)
+                {
+                    agent.doWork();
+                }
+                else
+                {
+                    Thread.yield();
+                }
+            }
+        }
+        while (null != agent && agent.doWork() > 0)
+        {
+            Thread.onSpinWait();
+        }
+        assertTrue(group.drainAndStop(20, TimeUnit.SECONDS));
+
+        long rejected = 0;
+        for (int i = 0; i < processorCount; i++)
+        {
+            final long stateFull = sinks[i].results.stream().filter((r) -> RejectReason.STATE_FULL == r.reason()).count();
+            assertEquals(stateFull, shardCounters[i].stateFull().get());
+            rejected += stateFull;
+        }
+        assertEquals(keys - processorCount * 4, rejected);
+        assertEquals(rejected, counters.rejectedStateFull().get());
+        assertEquals(0, counters.rejectedLate().get());
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldRecordTheLongestBatchAndCountABatchOverTheStallThresholdOfADedicatedProcessor() throws Exception
+    {
+        final SluiceRing ring = new SluiceRing(64, WaitStrategyType.YIELDING);
+        final TestCounters counters = new TestCounters();
+        final ShardCounters shardCounters = counters.processor(0);
+        final long stallNs = 3 * ShardProcessor.STALL_THRESHOLD_NS;
+        final ShardLogic slowOnCorrelationTwo = new ShardLogic()
+        {
+            public void onEvent(final RingEntry entry)
+            {
+                if (2 == entry.correlationId())
+                {
+                    final long until = System.nanoTime() + stallNs;
+                    while (System.nanoTime() < until)
+                    {
+                        Thread.onSpinWait();
+                    }
+                }
+            }
+
+            public void onQuery(final RingEntry entry)
+            {
+            }
+
+            public void onTick(final long watermarkNs)
+            {
+            }
+        };
+        final ShardProcessor processor =
+            new ShardProcessor(0, slowOnCorrelationTwo, new RecordingSink(), shardCounters, null, null);
+        final ProcessorGroup group = new ProcessorGroup(
+            ring, new ShardProcessor[]{processor}, ThreadingMode.DEDICATED, Throwable::printStackTrace);
+        group.start();
+        final RingProducer producer = new RingProducer(ring, ROUTER, 1, null, counters.counter("ticks"));
+        for (int i = 0; i < 4; i++)
+        {
+            assertTrue(producer.offerEvent(1, i, 5, 1, 1.0, 0));
+        }
+        assertTrue(group.drainAndStop(20, TimeUnit.SECONDS));
+
+        assertTrue(shardCounters.maxCycleNs().get() >= stallNs, "max cycle " + shardCounters.maxCycleNs().get());
+        assertTrue(shardCounters.cycleStalls().get() >= 1, "stalls " + shardCounters.cycleStalls().get());
+    }
+
+    @Test
+    void shouldHandEachEntryToItsShardOnlyAndEveryTickToAllWithOnePollerInTheSharedLayout() throws Exception
+    {
+        final int processorCount = 4;
+        final SluiceRing ring = new SluiceRing(256, WaitStrategyType.SLEEPING);
+        final TestCounters counters = new TestCounters();
+        final List<String> seen = new ArrayList<>();
+        final ShardProcessor[] processors = new ShardProcessor[processorCount];
+        for (int i = 0; i < processorCount; i++)
+        {
+            final int shard = i;
+            final ShardLogic logic = new ShardLogic()
+            {
+                public void onEvent(final RingEntry entry)
+                {
+                    seen.add(shard + ":E" + entry.correlationId() + "@" + entry.shard());
+                }
+
+                public void onQuery(final RingEntry entry)
+                {
+                    seen.add(shard + ":Q" + entry.correlationId() + "@" + entry.shard());
+                }
+
+                public void onTick(final long watermarkNs)
+                {
+                    seen.add(shard + ":T" + watermarkNs);
+                }
+            };
+            processors[i] = new ShardProcessor(i, logic, new RecordingSink(), counters.processor(i), null, null);
+        }
+        final Agent agent =
+            new ProcessorGroup(ring, processors, ThreadingMode.SHARED, (ex) -> seen.add("error")).pollAgent();
+        final RingProducer producer = new RingProducer(
+            ring, ROUTER, processorCount, new WatermarkTracker(1000, 0, 1, 0), counters.counter("ticks"));
+
+        assertTrue(producer.offerEvent(1, 1, 11, 5_000, 1.0, 0));
+        assertTrue(producer.offerQuery(1, 2, 12, 0));
+        assertTrue(producer.offerEvent(1, 3, 13, 5_001, 1.0, 0));
+        assertEquals(4, agent.doWork(), "one poller: each entry counted once");
+
+        final int s11 = producer.shardOf(11);
+        final int s12 = producer.shardOf(12);
+        final int s13 = producer.shardOf(13);
+        assertEquals(List.of(
+            "0:T5000", "1:T5000", "2:T5000", "3:T5000",
+            s11 + ":E1@" + s11, s12 + ":Q2@" + s12, s13 + ":E3@" + s13), seen);
+    }
+
     private static Map<Long, List<RecordingSink.Result>> perKey(final List<RecordingSink.Result> results)
     {
         final Map<Long, List<RecordingSink.Result>> map = new TreeMap<>();
@@ -163,10 +375,10 @@ class ProcessorGroupTest
     private static List<RecordingSink.Result> runWithCapacity(final long[] keys, final double[] values, final int capacity)
         throws Exception
     {
-        final SluiceRing ring = new SluiceRing(16, 64, WaitStrategyType.SLEEPING);
+        final SluiceRing ring = new SluiceRing(16, WaitStrategyType.SLEEPING);
         final RecordingSink sink = new RecordingSink();
-        final ShardProcessor processor = new ShardProcessor(
-            0, new KeyStateTable(capacity), sink, new TestCounters().processor(0), null, null);
+        final ShardProcessor processor =
+            TestProcessors.running(0, new KeyStateTable(capacity, 0, ROUTER), sink, new TestCounters().processor(0));
         final ProcessorGroup group = new ProcessorGroup(
             ring, new ShardProcessor[]{processor}, ThreadingMode.SHARED, Throwable::printStackTrace);
         for (int i = 0; i < keys.length; i++)
@@ -183,14 +395,15 @@ class ProcessorGroupTest
         final int processorCount, final ThreadingMode mode, final long[] keys, final double[] values, final int ringLength)
         throws Exception
     {
-        final SluiceRing ring = new SluiceRing(ringLength, 64, WaitStrategyType.YIELDING);
+        final SluiceRing ring = new SluiceRing(ringLength, WaitStrategyType.YIELDING);
         final TestCounters counters = new TestCounters();
         final RecordingSink[] sinks = new RecordingSink[processorCount];
         final ShardProcessor[] processors = new ShardProcessor[processorCount];
         for (int i = 0; i < processorCount; i++)
         {
             sinks[i] = new RecordingSink();
-            processors[i] = new ShardProcessor(i, new KeyStateTable(1024), sinks[i], counters.processor(i), null, null);
+            processors[i] =
+                TestProcessors.running(i, new KeyStateTable(1024, 0, ROUTER), sinks[i], counters.processor(i));
         }
         final List<Throwable> errors = new CopyOnWriteArrayList<>();
         final ProcessorGroup group = new ProcessorGroup(ring, processors, mode, errors::add);
@@ -210,7 +423,7 @@ class ProcessorGroupTest
                     Thread.yield();
                 }
             }
-            ring.entry(sequence).event(ShardRouter.shard(keys[i], processorCount), 7, i, keys[i], 1, values[i], 0);
+            ring.entry(sequence).event(ROUTER.shard(keys[i], processorCount), 7, i, keys[i], 1, values[i], 0);
             ring.publish(sequence);
         }
         if (null != agent)
@@ -231,7 +444,7 @@ class ProcessorGroupTest
             processed += sinks[i].results.size();
             for (final RecordingSink.Result r : sinks[i].results)
             {
-                assertEquals(i, ShardRouter.shard(r.key(), processorCount), "key served by the wrong shard");
+                assertEquals(i, ROUTER.shard(r.key(), processorCount), "key served by the wrong shard");
             }
         }
         assertEquals(keys.length, processed);

@@ -5,12 +5,15 @@ import io.sluice.config.ThreadingMode;
 import io.sluice.config.WaitStrategyType;
 import io.sluice.core.RejectReason;
 import io.sluice.core.alert.AlertRules;
-import io.sluice.core.processor.ProcessorCounters;
 import io.sluice.core.processor.ProcessorGroup;
 import io.sluice.core.processor.ShardProcessor;
-import io.sluice.core.processor.TestCounters;
+import io.sluice.core.ring.RingEntry;
+import io.sluice.core.ring.RingProducer;
 import io.sluice.core.ring.SluiceRing;
+import io.sluice.core.ring.WatermarkTracker;
 import io.sluice.core.route.ShardRouter;
+import io.sluice.core.shard.ShardCounters;
+import io.sluice.core.shard.TestCounters;
 import io.sluice.core.state.KeyStateTable;
 import org.agrona.concurrent.Agent;
 import org.junit.jupiter.api.Test;
@@ -28,93 +31,98 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class WindowEngineTest
 {
+    private static final ShardRouter ROUTER = new ShardRouter(42);
     private static final long MS = 1_000_000L;
     private static final long T0 = 1_700_000_000_000L * MS;
 
     /**
-     * What the ingress would put into the ring: events, with ticks from a {@link WatermarkTracker} driven by a
-     * hand-advanced clock (one microsecond per event).
+     * One input event, in arrival order.
+     */
+    record Input(long key, long correlationId, long ts, double value)
+    {
+    }
+
+    /**
+     * What went into the ring, read back from it: an event or a tick (its watermark in {@code ts}).
      */
     record Op(boolean tick, long key, long correlationId, long ts, double value)
     {
     }
 
-    static List<Op> ring(final WindowSpec spec, final long tickIntervalNs, final long[] keys, final long[] ts,
-        final double[] values)
+    static List<Input> inputs(final long[] keys, final long[] ts, final double[] values)
     {
-        final WatermarkTracker tracker = new WatermarkTracker(spec, tickIntervalNs, 0);
-        final List<Op> ops = new ArrayList<>();
-        long now = 0;
+        final List<Input> inputs = new ArrayList<>();
         for (int i = 0; i < keys.length; i++)
         {
-            now += 1_000;
-            if (tracker.tickDue(now))
-            {
-                ops.add(new Op(true, 0, 0, tracker.watermark(), 0));
-                tracker.ticked(now);
-            }
-            final boolean tickFirst = tracker.needsTickBefore(ts[i]);
-            tracker.onEvent(ts[i], now);
-            if (tickFirst)
-            {
-                ops.add(new Op(true, 0, 0, tracker.watermark(), 0));
-                tracker.ticked(now);
-            }
-            ops.add(new Op(false, keys[i], i + 1, ts[i], values[i]));
+            inputs.add(new Input(keys[i], i + 1, ts[i], values[i]));
         }
-        ops.add(new Op(true, 0, 0, Long.MAX_VALUE / 2, 0));
-        return ops;
+        return inputs;
     }
 
     static final class Run
     {
         final Map<Long, List<Output>> perKey = new TreeMap<>();
-        final List<ProcessorCounters> counters = new ArrayList<>();
+        final List<Op> ring = new ArrayList<>();
+        final List<ShardCounters> counters = new ArrayList<>();
         final List<WindowEngine> engines = new ArrayList<>();
         final List<KeyStateTable> tables = new ArrayList<>();
+        TestCounters sharedCounters;
     }
 
+    /**
+     * Feed the inputs through the daemon's {@link RingProducer} (one microsecond of a hand-advanced clock per event,
+     * a clock-driven tick check before each, and a final watermark far ahead that closes every window) into
+     * processors on one shared poller; record every entry the producer put into the ring for the reference.
+     */
     static Run run(
-        final WindowSpec spec, final List<Op> ops, final int processors, final int capacity, final List<AlertRule> rules,
-        final int evictAfterWindows) throws Exception
+        final WindowSpec spec, final long tickIntervalNs, final List<Input> inputs, final int processors,
+        final int capacity, final List<AlertRule> rules, final int evictAfterWindows) throws Exception
     {
-        final SluiceRing ring = new SluiceRing(256, 64, WaitStrategyType.SLEEPING);
+        final SluiceRing ring = new SluiceRing(256, WaitStrategyType.SLEEPING);
         final TestCounters counterFactory = new TestCounters();
         final CapturingSink[] sinks = new CapturingSink[processors];
         final ShardProcessor[] shardProcessors = new ShardProcessor[processors];
         final Run run = new Run();
+        run.sharedCounters = counterFactory;
         for (int i = 0; i < processors; i++)
         {
             sinks[i] = new CapturingSink();
-            final ProcessorCounters counters = counterFactory.processor(i);
-            final KeyStateTable table = new KeyStateTable(capacity, spec.panesPerKey());
+            final ShardCounters counters = counterFactory.processor(i);
+            final KeyStateTable table = new KeyStateTable(capacity, spec.panesPerKey(), ROUTER);
             final WindowEngine engine = new WindowEngine(
                 spec, table, sinks[i], counters, new AlertRules(rules), evictAfterWindows);
-            shardProcessors[i] = new ShardProcessor(i, table, sinks[i], counters, engine, new AlertRules(rules), null, null);
+            shardProcessors[i] = new ShardProcessor(i, engine, sinks[i], counters, null, null);
             run.counters.add(counters);
             run.engines.add(engine);
             run.tables.add(table);
         }
         final List<Throwable> errors = new ArrayList<>();
         final Agent agent = new ProcessorGroup(ring, shardProcessors, ThreadingMode.SHARED, errors::add).pollAgent();
-        for (final Op op : ops)
+        final RingProducer producer = new RingProducer(
+            ring, ROUTER, processors, new WatermarkTracker(spec.slideNs(), spec.latenessNs(), tickIntervalNs, 0),
+            counterFactory.counter("ticks"));
+        long now = 0;
+        for (final Input input : inputs)
         {
-            long sequence;
-            while (-1 == (sequence = ring.tryClaim()))
+            now += 1_000;
+            while (!ring.hasCapacity(1))
             {
                 agent.doWork();
             }
-            if (op.tick())
+            final long cursor = ring.ringBuffer().getCursor();
+            producer.doTick(now);
+            while (!producer.offerEvent(9, input.correlationId(), input.key(), input.ts(), input.value(), now))
             {
-                ring.entry(sequence).tick(op.ts(), 0, 0);
+                agent.doWork();
             }
-            else
-            {
-                ring.entry(sequence).event(
-                    ShardRouter.shard(op.key(), processors), 9, op.correlationId(), op.key(), op.ts(), op.value(), 0);
-            }
-            ring.publish(sequence);
+            record(ring, cursor, run.ring);
         }
+        final long end = ring.ringBuffer().getCursor();
+        while (!producer.offerWatermark(Long.MAX_VALUE / 2, now))
+        {
+            agent.doWork();
+        }
+        record(ring, end, run.ring);
         while (agent.doWork() > 0)
         {
             Thread.onSpinWait();
@@ -128,6 +136,17 @@ class WindowEngineTest
             }
         }
         return run;
+    }
+
+    private static void record(final SluiceRing ring, final long from, final List<Op> log)
+    {
+        for (long sequence = from + 1; sequence <= ring.ringBuffer().getCursor(); sequence++)
+        {
+            final RingEntry entry = ring.entry(sequence);
+            log.add(RingEntry.TYPE_TICK == entry.type() ?
+                new Op(true, 0, 0, entry.timestamp(), 0) :
+                new Op(false, entry.key(), entry.correlationId(), entry.timestamp(), entry.value()));
+        }
     }
 
     static Map<Long, List<Output>> reference(final WindowSpec spec, final List<Op> ops, final List<AlertRule> rules)
@@ -149,10 +168,11 @@ class WindowEngineTest
 
     /**
      * A stream over many keys drifting forward in time, out of order by up to {@code jitter}, with a share of events
-     * far behind (late).
+     * far behind (late). Values are multiples of 1/1024 in [-50, 150), so every sum of them is exact whatever the
+     * order of addition.
      */
-    static List<Op> randomStream(final WindowSpec spec, final long seed, final int events, final int keyCount,
-        final long jitterNs, final long tickIntervalNs)
+    static List<Input> randomStream(final WindowSpec spec, final long seed, final int events, final int keyCount,
+        final long jitterNs)
     {
         final Random random = new Random(seed);
         final long[] keys = new long[events];
@@ -166,9 +186,9 @@ class WindowEngineTest
             final long behind = random.nextInt(20) == 0 ? spec.sizeNs() * 3 + random.nextInt(1000) * MS :
                 (long)(random.nextDouble() * jitterNs);
             ts[i] = clock - behind;
-            values[i] = random.nextInt(20_000) / 100.0 - 50;
+            values[i] = (random.nextInt(200 * 1024) - 50 * 1024) / 1024.0;
         }
-        return ring(spec, tickIntervalNs, keys, ts, values);
+        return inputs(keys, ts, values);
     }
 
     @ParameterizedTest(name = "size {0} ms, slide {1} ms, lateness {2} ms, {3} processors")
@@ -185,10 +205,10 @@ class WindowEngineTest
             new AlertRule("big", 0, AlertRule.On.EVENT, AlertRule.Field.VALUE, AlertRule.Op.GT, 149.0),
             new AlertRule("busy", 1, AlertRule.On.WINDOW, AlertRule.Field.COUNT, AlertRule.Op.GE, 6),
             new AlertRule("cold", 2, AlertRule.On.WINDOW, AlertRule.Field.MEAN, AlertRule.Op.LT, -45));
-        final List<Op> ops = randomStream(spec, sizeMs * 31 + slideMs + latenessMs, 30_000, 300, latenessMs * MS, 2 * MS);
+        final List<Input> inputs = randomStream(spec, sizeMs * 31 + slideMs + latenessMs, 30_000, 300, latenessMs * MS);
 
-        final Run run = run(spec, ops, processors, 1024, rules, 0);
-        final Map<Long, List<Output>> expected = reference(spec, ops, rules);
+        final Run run = run(spec, 2 * MS, inputs, processors, 1024, rules, 0);
+        final Map<Long, List<Output>> expected = reference(spec, run.ring, rules);
 
         assertEquals(expected.keySet(), run.perKey.keySet());
         for (final Map.Entry<Long, List<Output>> e : expected.entrySet())
@@ -205,6 +225,8 @@ class WindowEngineTest
         assertTrue(late > 100, "stream exercises late events: " + late);
         assertTrue(windows > 1000, "stream closes windows: " + windows);
         assertEquals(late, run.counters.stream().mapToLong((c) -> c.late().get()).sum());
+        assertEquals(late, run.sharedCounters.rejectedLate().get(), "the daemon's rejected LATE counter");
+        assertEquals(0, run.sharedCounters.rejectedStateFull().get());
         assertEquals(windows, run.counters.stream().mapToLong((c) -> c.windowsClosed().get()).sum());
     }
 
@@ -212,11 +234,11 @@ class WindowEngineTest
     void shouldGiveByteIdenticalOutputForTheSameInputTwiceAndForAnyProcessorCount() throws Exception
     {
         final WindowSpec spec = WindowSpec.of(50 * MS, 10 * MS, 20 * MS);
-        final List<Op> ops = randomStream(spec, 5, 20_000, 500, 20 * MS, MS);
-        final Map<Long, List<Output>> first = run(spec, ops, 2, 1024, List.of(), 0).perKey;
-        assertEquals(first, run(spec, ops, 2, 1024, List.of(), 0).perKey);
-        assertEquals(first, run(spec, ops, 1, 1024, List.of(), 0).perKey);
-        assertEquals(first, run(spec, ops, 4, 1024, List.of(), 0).perKey);
+        final List<Input> inputs = randomStream(spec, 5, 20_000, 500, 20 * MS);
+        final Map<Long, List<Output>> first = run(spec, MS, inputs, 2, 1024, List.of(), 0).perKey;
+        assertEquals(first, run(spec, MS, inputs, 2, 1024, List.of(), 0).perKey);
+        assertEquals(first, run(spec, MS, inputs, 1, 1024, List.of(), 0).perKey);
+        assertEquals(first, run(spec, MS, inputs, 4, 1024, List.of(), 0).perKey);
     }
 
     @Test
@@ -226,8 +248,8 @@ class WindowEngineTest
         final long[] keys = {7, 7, 7, 7, 7};
         final long[] ts = {T0 + 10 * MS, T0 + 60 * MS, T0 + 5 * MS, T0 + 60 * MS, T0 + 130 * MS};
         final double[] values = {1, 2, 3, 4, 5};
-        final List<Op> ops = ring(spec, 1_000_000_000L, keys, ts, values);
-        final List<Output> out = run(spec, ops, 1, 16, List.of(), 0).perKey.get(7L);
+        final List<Output> out =
+            run(spec, 1_000_000_000L, inputs(keys, ts, values), 1, 16, List.of(), 0).perKey.get(7L);
 
         final long w0 = T0 - Math.floorMod(T0, 100 * MS);
         assertEquals(new Output('E', 7, 3, w0, 3, 6, 1, 3, 3, 2), out.get(2));
@@ -246,11 +268,43 @@ class WindowEngineTest
         final long[] keys = {1, 1, 1, 1};
         final long[] ts = {w0 + 10 * MS, w0 + 150 * MS, w0 + 20 * MS, w0 + 160 * MS};
         final double[] values = {1, 2, 3, 4};
-        final Run run = run(spec, ring(spec, 1_000_000_000L, keys, ts, values), 1, 16, List.of(), 0);
+        final Run run = run(spec, 1_000_000_000L, inputs(keys, ts, values), 1, 16, List.of(), 0);
         final List<Output> out = run.perKey.get(1L);
         assertEquals(new Output('R', 1, 3, RejectReason.LATE, 0, 0, 0, 0, 0, 0), out.get(3));
         assertEquals(new Output('W', 1, w0, w0 + 100 * MS, 1, 1, 1, 1, 1, 1), out.get(1));
         assertEquals(1, run.counters.get(0).late().get());
+        assertEquals(1, run.sharedCounters.rejectedLate().get());
+    }
+
+    @Test
+    void shouldCountWindowedStateFullAndLateRejectsInTheProcessorsAndTheSharedReasonCounters() throws Exception
+    {
+        final WindowSpec spec = WindowSpec.of(100 * MS, 100 * MS, 0);
+        final long w0 = T0 - Math.floorMod(T0, 100 * MS);
+        final long[] keys = {1, 2, 3, 1, 4};
+        final long[] ts = {w0 + 10 * MS, w0 + 20 * MS, w0 + 30 * MS, w0 + 150 * MS, w0 + 40 * MS};
+        final double[] values = {1, 2, 3, 4, 5};
+        final Run run = run(spec, 1_000_000_000L, inputs(keys, ts, values), 1, 2, List.of(), 0);
+        assertEquals(new Output('R', 3, 3, RejectReason.STATE_FULL, 0, 0, 0, 0, 0, 0), run.perKey.get(3L).get(0));
+        assertEquals(new Output('R', 4, 5, RejectReason.LATE, 0, 0, 0, 0, 0, 0), run.perKey.get(4L).get(0));
+        assertEquals(1, run.counters.get(0).stateFull().get());
+        assertEquals(1, run.counters.get(0).late().get());
+        assertEquals(1, run.sharedCounters.rejectedStateFull().get());
+        assertEquals(1, run.sharedCounters.rejectedLate().get());
+        assertEquals(5, run.counters.get(0).processed().get());
+    }
+
+    @Test
+    void shouldNeverEvictWhenTheEvictionDelayExceedsTheTimeRangeInsteadOfOverflowing() throws Exception
+    {
+        final WindowSpec spec = WindowSpec.of(5_000 * MS, 5_000 * MS, 0);
+        final long[] keys = {5, 5};
+        final long[] ts = {T0, T0 + MS};
+        final double[] values = {1, 2};
+        final Run run = run(spec, MS, inputs(keys, ts, values), 1, 16, List.of(), Integer.MAX_VALUE);
+        assertEquals(1, run.perKey.get(5L).stream().filter((o) -> o.kind() == 'W').count());
+        assertEquals(0, run.counters.get(0).evictions().get());
+        assertEquals(1, run.tables.get(0).size());
     }
 
     @Test
@@ -274,7 +328,7 @@ class WindowEngineTest
                 i++;
             }
         }
-        final Run run = run(spec, ring(spec, MS, keys, ts, values), 1, capacity, List.of(), 2);
+        final Run run = run(spec, MS, inputs(keys, ts, values), 1, capacity, List.of(), 2);
         long stateFull = 0;
         long windows = 0;
         for (final List<Output> outputs : run.perKey.values())

@@ -3,7 +3,7 @@ package io.sluice.transport.daemon;
 import io.aeron.Aeron;
 import io.aeron.Counter;
 import io.sluice.core.RejectReason;
-import io.sluice.core.processor.ProcessorCounters;
+import io.sluice.core.shard.ShardCounters;
 import org.agrona.CloseHelper;
 
 import java.util.ArrayList;
@@ -127,18 +127,23 @@ public final class SluiceCounters implements AutoCloseable
     /**
      * @param aeron the daemon's client.
      * @param shard processor's shard.
-     * @return the processor's counters, registered for closing with the rest.
+     * @return the processor's counters, registered for closing with the rest; they share the daemon's
+     * {@code rejected STATE_FULL} and {@code rejected LATE} counters, which the processors decide.
      */
-    public ProcessorCounters processor(final Aeron aeron, final int shard)
+    public ShardCounters processor(final Aeron aeron, final int shard)
     {
-        return new ProcessorCounters(
+        return new ShardCounters(
             add(aeron, PROCESSED_TYPE_ID, "sluice processor " + shard + " processed"),
             add(aeron, STATE_FULL_TYPE_ID, "sluice processor " + shard + " state-full"),
             add(aeron, LIVE_KEYS_TYPE_ID, "sluice processor " + shard + " live-keys"),
             add(aeron, LATE_TYPE_ID, "sluice processor " + shard + " late"),
             add(aeron, WINDOWS_CLOSED_TYPE_ID, "sluice processor " + shard + " windows-closed"),
             add(aeron, EVICTIONS_TYPE_ID, "sluice processor " + shard + " evictions"),
-            add(aeron, ALERTS_FIRED_TYPE_ID, "sluice processor " + shard + " alerts-fired"));
+            add(aeron, ALERTS_FIRED_TYPE_ID, "sluice processor " + shard + " alerts-fired"),
+            rejected[RejectReason.STATE_FULL],
+            rejected[RejectReason.LATE],
+            add(aeron, AGENT_MAX_CYCLE_TYPE_ID, "sluice agent sluice-processor-" + shard + " max cycle ns"),
+            add(aeron, AGENT_STALLS_TYPE_ID, "sluice agent sluice-processor-" + shard + " stalls"));
     }
 
     /**

@@ -13,13 +13,16 @@ import io.sluice.config.SluiceConfig;
 import io.sluice.config.ThreadingMode;
 import io.sluice.core.alert.AlertRules;
 import io.sluice.core.processor.CpuPin;
-import io.sluice.core.processor.ProcessorCounters;
 import io.sluice.core.processor.ProcessorGroup;
 import io.sluice.core.processor.ShardProcessor;
-import io.sluice.core.ring.RingEntry;
+import io.sluice.core.ring.RingProducer;
 import io.sluice.core.ring.SluiceRing;
+import io.sluice.core.ring.WatermarkTracker;
+import io.sluice.core.route.ShardRouter;
+import io.sluice.core.running.RunningAggregates;
+import io.sluice.core.shard.ShardCounters;
+import io.sluice.core.shard.ShardLogic;
 import io.sluice.core.state.KeyStateTable;
-import io.sluice.core.window.WatermarkTracker;
 import io.sluice.core.window.WindowEngine;
 import io.sluice.core.window.WindowSpec;
 import io.sluice.transport.egress.EgressDrain;
@@ -32,7 +35,6 @@ import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.IdleStrategy;
-import org.agrona.concurrent.SystemEpochNanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 
 import java.io.PrintStream;
@@ -138,10 +140,11 @@ public final class SluiceDaemon implements AutoCloseable
 
         final int processorCount = config.processorCount();
         final boolean shared = ThreadingMode.SHARED == config.threading();
-        ring = new SluiceRing(config.ringLength(), RingEntry.LENGTH, config.processorWaitStrategy());
+        ring = new SluiceRing(config.ringLength(), config.processorWaitStrategy());
         final ShardProcessor[] processors = new ShardProcessor[processorCount];
         egress = new EgressPublisher[processorCount];
         final int[] cpus = config.processorCpus();
+        final ShardRouter router = new ShardRouter(config.hashSeed());
         final WindowSpec windowSpec = WindowSpec.of(config);
         final AlertRules alerts = new AlertRules(config.alertRules());
         final List<String> ruleNames = new ArrayList<>();
@@ -159,20 +162,22 @@ public final class SluiceDaemon implements AutoCloseable
                 ruleNames);
             final CpuPin pin = new CpuPin(cpus.length == 0 ? -1 : cpus[i], out);
             final KeyStateTable table = new KeyStateTable(
-                config.stateCapacity(), null == windowSpec ? 0 : windowSpec.panesPerKey());
-            final ProcessorCounters processorCounters = counters.processor(aeron, i);
-            final WindowEngine windows = null == windowSpec ? null : new WindowEngine(
-                windowSpec, table, egress[i], processorCounters, alerts, config.evictAfterWindows());
-            processors[i] = new ShardProcessor(
-                i, table, egress[i], processorCounters, windows, alerts, pin::pin, pin::release);
+                config.stateCapacity(), null == windowSpec ? 0 : windowSpec.panesPerKey(), router);
+            final ShardCounters processorCounters = counters.processor(aeron, i);
+            final ShardLogic logic = null == windowSpec ?
+                new RunningAggregates(table, egress[i], processorCounters, alerts) :
+                new WindowEngine(windowSpec, table, egress[i], processorCounters, alerts, config.evictAfterWindows());
+            processors[i] = new ShardProcessor(i, logic, egress[i], processorCounters, pin::pin, pin::release);
         }
         group = new ProcessorGroup(ring, processors, config.threading(), errorHandler);
 
+        final RingProducer producer = new RingProducer(ring, router, processorCount, null == windowSpec ? null :
+            new WatermarkTracker(
+                windowSpec.slideNs(), windowSpec.latenessNs(), config.tickIntervalNs(), config.idleAdvanceNs()),
+            counters.ticks());
         ingress = new IngressAgent(
-            subscription, ring, processorCount, config.timestampMinNs(), config.timestampMaxNs(), counters,
-            new SystemNanoClock(), config.rejectLogIntervalNs(), out,
-            null == windowSpec ? null : new WatermarkTracker(windowSpec, config.tickIntervalNs(), config.idleAdvanceNs()),
-            new SystemEpochNanoClock());
+            subscription, producer, config.timestampMinNs(), config.timestampMaxNs(), counters,
+            new SystemNanoClock(), config.rejectLogIntervalNs(), out);
 
         final List<Agent> agents = new ArrayList<>();
         agents.add(new PinAgent(new CpuPin(config.ingressCpu(), out)));

@@ -3,7 +3,7 @@ package io.sluice.transport.egress;
 import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
 import io.aeron.logbuffer.BufferClaim;
-import io.sluice.core.processor.ResultSink;
+import io.sluice.core.shard.ResultSink;
 import io.sluice.core.state.Aggregate;
 import io.sluice.transport.codec.AlertEncoder;
 import io.sluice.transport.codec.AlertField;

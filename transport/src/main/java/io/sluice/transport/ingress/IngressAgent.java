@@ -5,34 +5,32 @@ import io.aeron.ControlledFragmentAssembler;
 import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.sluice.core.RejectReason;
-import io.sluice.core.ring.SluiceRing;
-import io.sluice.core.route.ShardRouter;
+import io.sluice.core.ring.RingProducer;
 import io.sluice.transport.codec.EventDecoder;
 import io.sluice.transport.codec.MessageHeaderDecoder;
 import io.sluice.transport.codec.QueryDecoder;
 import io.sluice.transport.daemon.SluiceCounters;
 import org.agrona.DirectBuffer;
-import io.sluice.core.window.WatermarkTracker;
 import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.NanoClock;
 
 import java.io.PrintStream;
 
 /**
- * The single writer of the ring. Polls the ingress subscription (through a fragment assembler, so a message larger
+ * The ring's feeder. Polls the ingress subscription (through a fragment assembler, so a message larger
  * than one frame is checked whole and answered once), checks every message's SBE header and body,
- * and copies what is valid into the next ring slot (with its shard and receive time). What is not valid goes
- * into the ring as a REJECT entry, which the owning processor answers with {@code Rejected}: one path out for
- * every reply, in order with the client's other results of that shard.
+ * and offers what is valid to the ring's {@link RingProducer} (which routes it to its shard and stamps its receive
+ * time). What is not valid goes into the ring as a REJECT entry, which the owning processor answers with
+ * {@code Rejected}: one path out for every reply, in order with the client's other results of that shard.
  * <p>
- * When the ring is full the handler answers {@link ControlledFragmentHandler.Action#ABORT}: the fragment stays
- * in the log buffer, the subscription stops advancing, and Aeron's flow control pushes back on the publishers.
+ * When the ring is full (the producer refuses the offer) the handler answers
+ * {@link ControlledFragmentHandler.Action#ABORT}: the fragment stays in the log buffer, the subscription stops
+ * advancing, and Aeron's flow control pushes back on the publishers.
  * Nothing is dropped and nothing is buffered here.
  * <p>
- * With windows on, the agent is also where time enters: it tracks the watermark and puts TICK entries into the
- * ring (see {@link WatermarkTracker}), before an event that moves the watermark into a new pane and otherwise at
- * the tick interval when the watermark changed. Processors read no clock, so the same input gives the same output.
+ * With windows on, the agent is also where time enters: each duty cycle lets the producer put in the TICK entries
+ * its clock rule asks for ({@link RingProducer#doTick(long)}); ticks before events are the producer's own business.
+ * Processors read no clock, so the same input gives the same output.
  * <p>
  * Rejections are logged at most once per configured interval, with the count since the last line.
  * Ingress thread only.
@@ -43,16 +41,13 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
     private static final int ID_FIELDS_END = MessageHeaderDecoder.ENCODED_LENGTH + 24;
 
     private final Subscription subscription;
-    private final SluiceRing ring;
-    private final int shardCount;
+    private final RingProducer producer;
     private final long timestampMinNs;
     private final long timestampMaxNs;
     private final SluiceCounters counters;
     private final NanoClock nanoClock;
     private final long rejectLogIntervalNs;
     private final PrintStream log;
-    private final WatermarkTracker watermarks;
-    private final EpochNanoClock epochClock;
     private final ControlledFragmentAssembler assembler = new ControlledFragmentAssembler(this);
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final EventDecoder event = new EventDecoder();
@@ -67,35 +62,26 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
 
     /**
      * @param subscription        the ingress subscription.
-     * @param ring                the ring this agent alone writes.
-     * @param shardCount          number of processors.
+     * @param producer            the ring's producer, called by this agent alone.
      * @param timestampMinNs      earliest accepted event time.
      * @param timestampMaxNs      latest accepted event time.
      * @param counters            ingress counters.
      * @param nanoClock           clock for receive stamps and log rate limiting.
      * @param rejectLogIntervalNs least time between reject log lines.
      * @param log                 where reject lines go.
-     * @param watermarks          the watermark and tick schedule when windows are on, else null.
-     * @param epochClock          wall-clock time for ticks.
      */
     public IngressAgent(
         final Subscription subscription,
-        final SluiceRing ring,
-        final int shardCount,
+        final RingProducer producer,
         final long timestampMinNs,
         final long timestampMaxNs,
         final SluiceCounters counters,
         final NanoClock nanoClock,
         final long rejectLogIntervalNs,
-        final PrintStream log,
-        final WatermarkTracker watermarks,
-        final EpochNanoClock epochClock)
+        final PrintStream log)
     {
-        this.watermarks = watermarks;
-        this.epochClock = epochClock;
         this.subscription = subscription;
-        this.ring = ring;
-        this.shardCount = shardCount;
+        this.producer = producer;
         this.timestampMinNs = timestampMinNs;
         this.timestampMaxNs = timestampMaxNs;
         this.counters = counters;
@@ -125,11 +111,7 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
         }
         receiveNanos = nanoClock.nanoTime();
         int work = subscription.controlledPoll(assembler, FRAGMENT_LIMIT);
-        if (null != watermarks && watermarks.tickDue(receiveNanos) && ring.hasCapacity(1))
-        {
-            publishTick();
-            work++;
-        }
+        work += producer.doTick(receiveNanos);
         if (rejectsSinceLog > 0)
         {
             work += logRejects(receiveNanos);
@@ -151,45 +133,18 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
     public Action onFragment(final DirectBuffer buffer, final int offset, final int length, final Header aeronHeader)
     {
         final int reason = validate(buffer, offset, length);
-        final boolean isEvent = 0 == reason && EventDecoder.TEMPLATE_ID == header.templateId();
-        final boolean tickFirst = isEvent && null != watermarks && watermarks.needsTickBefore(event.timestamp());
-        if (!ring.hasCapacity(tickFirst ? 2 : 1))
-        {
-            counters.ringFull().incrementRelease();
-            return Action.ABORT;
-        }
-
-        counters.received().incrementRelease();
-        if (isEvent && null != watermarks)
-        {
-            watermarks.onEvent(event.timestamp(), receiveNanos);
-            if (tickFirst)
-            {
-                publishTick();
-            }
-        }
-        final long sequence = ring.claim();
+        final boolean offered;
         if (0 == reason)
         {
             if (EventDecoder.TEMPLATE_ID == header.templateId())
             {
-                final long key = event.key();
-                ring.entry(sequence).event(
-                    ShardRouter.shard(key, shardCount),
-                    event.clientId(),
-                    event.correlationId(),
-                    key,
-                    event.timestamp(),
-                    event.value(),
-                    receiveNanos);
+                offered = producer.offerEvent(
+                    event.clientId(), event.correlationId(), event.key(), event.timestamp(), event.value(), receiveNanos);
             }
             else
             {
-                final long key = query.key();
-                ring.entry(sequence).query(
-                    ShardRouter.shard(key, shardCount), query.clientId(), query.correlationId(), key, receiveNanos);
+                offered = producer.offerQuery(query.clientId(), query.correlationId(), query.key(), receiveNanos);
             }
-            counters.accepted().incrementRelease();
         }
         else
         {
@@ -197,25 +152,27 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
             final long clientId = idsReadable ? buffer.getLong(offset + MessageHeaderDecoder.ENCODED_LENGTH) : 0;
             final long correlationId = idsReadable ? buffer.getLong(offset + MessageHeaderDecoder.ENCODED_LENGTH + 8) : 0;
             final long key = idsReadable ? buffer.getLong(offset + MessageHeaderDecoder.ENCODED_LENGTH + 16) : 0;
-            ring.entry(sequence).reject(
-                ShardRouter.shard(key, shardCount), clientId, correlationId, key, reason, receiveNanos);
+            offered = producer.offerReject(clientId, correlationId, key, reason, receiveNanos);
+        }
+        if (!offered)
+        {
+            counters.ringFull().incrementRelease();
+            return Action.ABORT;
+        }
+
+        counters.received().incrementRelease();
+        if (0 == reason)
+        {
+            counters.accepted().incrementRelease();
+        }
+        else
+        {
             counters.rejected(reason).incrementRelease();
             rejectsSinceLog++;
             lastRejectReason = reason;
             lastRejectSessionId = aeronHeader.sessionId();
         }
-        ring.publish(sequence);
-
         return Action.CONTINUE;
-    }
-
-    private void publishTick()
-    {
-        final long sequence = ring.claim();
-        ring.entry(sequence).tick(watermarks.watermark(), epochClock.nanoTime(), receiveNanos);
-        ring.publish(sequence);
-        watermarks.ticked(receiveNanos);
-        counters.ticks().incrementRelease();
     }
 
     /**

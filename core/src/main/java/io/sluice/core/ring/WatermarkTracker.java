@@ -1,8 +1,11 @@
-package io.sluice.core.window;
+package io.sluice.core.ring;
 
 /**
  * The ingress side of time: tracks the newest accepted event time, derives the watermark (newest minus allowed
- * lateness, never going back) and decides when a tick goes into the ring. Ingress thread only.
+ * lateness, never going back) and decides when a tick goes into the ring. Owned by the {@link RingProducer} that
+ * applies the rule; producer thread only. All times in ns: event times and watermarks are epoch ns (event time),
+ * {@code nowNs} is the producer's monotonic clock ({@code System.nanoTime()} in the daemon, a hand-advanced clock in
+ * tests).
  * <p>
  * A tick is due
  * <ul>
@@ -26,14 +29,20 @@ public final class WatermarkTracker
     private long lastEventNs;
 
     /**
-     * @param spec           the windows.
+     * @param slideNs        the windows' slide: one pane of event time, greater than 0.
+     * @param latenessNs     allowed lateness: the watermark trails the newest event time by this much, at least 0.
      * @param tickIntervalNs least time between clock-driven ticks.
      * @param idleAdvanceNs  quiet time after which the watermark follows the clock; 0 never.
      */
-    public WatermarkTracker(final WindowSpec spec, final long tickIntervalNs, final long idleAdvanceNs)
+    public WatermarkTracker(
+        final long slideNs, final long latenessNs, final long tickIntervalNs, final long idleAdvanceNs)
     {
-        this.slideNs = spec.slideNs();
-        this.latenessNs = spec.latenessNs();
+        if (slideNs <= 0 || latenessNs < 0)
+        {
+            throw new IllegalArgumentException("slideNs must be > 0 and latenessNs >= 0: " + slideNs + ", " + latenessNs);
+        }
+        this.slideNs = slideNs;
+        this.latenessNs = latenessNs;
         this.tickIntervalNs = tickIntervalNs;
         this.idleAdvanceNs = idleAdvanceNs;
     }
@@ -84,6 +93,17 @@ public final class WatermarkTracker
             }
         }
         return watermark > lastTickWatermark && nowNs - lastTickNs >= tickIntervalNs;
+    }
+
+    /**
+     * Move the watermark to at least the given time (never back), for a source that knows event time has passed
+     * it: the end of an input, a replay, a cluster's clock.
+     *
+     * @param watermarkNs the earliest watermark wanted, epoch ns.
+     */
+    public void advanceTo(final long watermarkNs)
+    {
+        watermark = Math.max(watermark, watermarkNs);
     }
 
     /**

@@ -1,4 +1,4 @@
-package io.sluice.core.processor;
+package io.sluice.core.shard;
 
 import io.sluice.core.state.Aggregate;
 

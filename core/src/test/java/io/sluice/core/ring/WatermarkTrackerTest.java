@@ -1,4 +1,4 @@
-package io.sluice.core.window;
+package io.sluice.core.ring;
 
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +13,7 @@ class WatermarkTrackerTest
     @Test
     void shouldTickBeforeAnEventThatMovesTheWatermarkIntoANewPane()
     {
-        final WatermarkTracker tracker = new WatermarkTracker(WindowSpec.of(100 * MS, 100 * MS, 30 * MS), 10 * MS, 0);
+        final WatermarkTracker tracker = new WatermarkTracker(100 * MS, 30 * MS, 10 * MS, 0);
         assertTrue(tracker.needsTickBefore(1_000 * MS));
         tracker.onEvent(1_000 * MS, 0);
         assertEquals(970 * MS, tracker.watermark());
@@ -27,7 +27,7 @@ class WatermarkTrackerTest
     @Test
     void shouldTickOnTheIntervalOnlyWhenTheWatermarkChanged()
     {
-        final WatermarkTracker tracker = new WatermarkTracker(WindowSpec.of(100 * MS, 100 * MS, 0), 10 * MS, 0);
+        final WatermarkTracker tracker = new WatermarkTracker(100 * MS, 0, 10 * MS, 0);
         tracker.onEvent(1_000 * MS, 0);
         tracker.ticked(0);
         tracker.onEvent(1_005 * MS, 1 * MS);
@@ -40,7 +40,7 @@ class WatermarkTrackerTest
     @Test
     void shouldAdvanceTheWatermarkWithTheClockOnceTheStreamIsQuiet()
     {
-        final WatermarkTracker tracker = new WatermarkTracker(WindowSpec.of(100 * MS, 100 * MS, 0), MS, 200 * MS);
+        final WatermarkTracker tracker = new WatermarkTracker(100 * MS, 0, MS, 200 * MS);
         tracker.onEvent(1_050 * MS, 0);
         tracker.ticked(0);
         assertFalse(tracker.tickDue(150 * MS));

@@ -1,4 +1,4 @@
-package io.sluice.core.processor;
+package io.sluice.core.shard;
 
 import io.sluice.core.state.Aggregate;
 
@@ -8,20 +8,38 @@ import java.util.List;
 /**
  * Test sink keeping every result it is given, in order.
  */
-final class RecordingSink implements ResultSink
+public final class RecordingSink implements ResultSink
 {
-    record Result(
+    public record Result(
         long clientId, long correlationId, long key, long count, double sum, double min, double max, double first,
         double last, int reason)
     {
     }
 
-    final List<Result> results = new ArrayList<>();
+    public final List<Result> results = new ArrayList<>();
+    private final long poisonedCorrelationId;
+
+    public RecordingSink()
+    {
+        this(Long.MIN_VALUE);
+    }
+
+    /**
+     * @param poisonedCorrelationId an event result to throw on instead of recording.
+     */
+    public RecordingSink(final long poisonedCorrelationId)
+    {
+        this.poisonedCorrelationId = poisonedCorrelationId;
+    }
 
     public void onEventResult(
         final long clientId, final long correlationId, final long key, final long timestamp, final Aggregate a,
         final long receiveNanos)
     {
+        if (correlationId == poisonedCorrelationId)
+        {
+            throw new IllegalStateException("poisoned " + correlationId);
+        }
         results.add(new Result(clientId, correlationId, key, a.count(), a.sum(), a.min(), a.max(), a.first(), a.last(), 0));
     }
 

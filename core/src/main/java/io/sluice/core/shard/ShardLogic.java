@@ -1,0 +1,37 @@
+package io.sluice.core.shard;
+
+import io.sluice.core.ring.RingEntry;
+
+/**
+ * What one shard does with its entries: the state, the aggregates and the results. A {@code ShardProcessor} hands
+ * it only the EVENT and QUERY entries of its shard and every TICK; rejections the ingress routed to the shard are
+ * answered by the processor itself. Implementations: running aggregates per key
+ * ({@code io.sluice.core.running.RunningAggregates}) and event-time windows ({@code io.sluice.core.window.WindowEngine}).
+ * <p>
+ * Single writer: called on the processor's thread only, one entry at a time, in ring order. Reads no clock: time is
+ * what events and ticks say, so the same entries always give the same results. Per-event path: no allocation, no
+ * locks, no logging. An exception thrown from a call is reported by the processor group and the entry skipped.
+ */
+public interface ShardLogic
+{
+    /**
+     * Apply an event of this shard and answer it (a result or a {@code Rejected}).
+     *
+     * @param entry the EVENT entry, valid only during the call.
+     */
+    void onEvent(RingEntry entry);
+
+    /**
+     * Answer a query of this shard.
+     *
+     * @param entry the QUERY entry, valid only during the call.
+     */
+    void onQuery(RingEntry entry);
+
+    /**
+     * Time passed: the watermark is now at least this.
+     *
+     * @param watermarkNs the tick's watermark, epoch ns; may repeat or lag an earlier one, which is then ignored.
+     */
+    void onTick(long watermarkNs);
+}

@@ -1,0 +1,27 @@
+package io.sluice.core.processor;
+
+import io.sluice.core.alert.AlertRules;
+import io.sluice.core.running.RunningAggregates;
+import io.sluice.core.shard.ResultSink;
+import io.sluice.core.shard.ShardCounters;
+import io.sluice.core.state.KeyStateTable;
+
+/**
+ * Processors as the daemon wires them, for tests.
+ */
+public final class TestProcessors
+{
+    private TestProcessors()
+    {
+    }
+
+    /**
+     * @return a processor of running aggregates without alerts, pinning nothing.
+     */
+    public static ShardProcessor running(
+        final int shard, final KeyStateTable table, final ResultSink sink, final ShardCounters counters)
+    {
+        return new ShardProcessor(shard, new RunningAggregates(table, sink, counters, AlertRules.NONE), sink, counters,
+            null, null);
+    }
+}

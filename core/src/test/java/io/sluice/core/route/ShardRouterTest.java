@@ -1,0 +1,125 @@
+package io.sluice.core.route;
+
+import io.sluice.core.state.KeyStateTable;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashSet;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ShardRouterTest
+{
+    private static final int SHARDS = 4;
+    private static final int CAPACITY = 2048;
+    private static final int SLOTS = 2 * CAPACITY;
+    private static final int HOME = 0x5A5;
+
+    /**
+     * What a client who knows the unseeded function does: pick 1,000 hashes with the same top bits (shard 0 of 4)
+     * and the same low 12 bits (one home slot of a 4096-slot table), and invert MurmurHash3's finaliser to get keys.
+     */
+    private static long[] craftedKeys()
+    {
+        final long[] keys = new long[1_000];
+        for (int i = 0; i < keys.length; i++)
+        {
+            final long hash = ((long)(i + 1) << 20) | HOME;
+            keys[i] = unmix(hash);
+            assertEquals(hash, ShardRouter.mix(keys[i]));
+        }
+        return keys;
+    }
+
+    private static long unmix(final long hash)
+    {
+        long h = unshift(hash);
+        h *= inverse(0xc4ceb9fe1a85ec53L);
+        h = unshift(h);
+        h *= inverse(0xff51afd7ed558ccdL);
+        return unshift(h);
+    }
+
+    private static long unshift(final long h)
+    {
+        return h ^ (h >>> 33);
+    }
+
+    private static long inverse(final long odd)
+    {
+        long x = odd;
+        for (int i = 0; i < 6; i++)
+        {
+            x *= 2 - odd * x;
+        }
+        assertEquals(1L, odd * x);
+        return x;
+    }
+
+    @Test
+    void shouldSpreadKeysCraftedToCollideUnderTheUnseededHashOverShardsAndShortProbeRuns()
+    {
+        final long[] keys = craftedKeys();
+        assertEquals(keys.length, Set.of(java.util.Arrays.stream(keys).boxed().toArray()).size(), "distinct keys");
+
+        // unseeded, as placement was before: one shard, one home slot, so one probe run as long as the keys
+        final boolean[] occupied = new boolean[SLOTS];
+        int longestUnseeded = 0;
+        for (final long key : keys)
+        {
+            final long hash = ShardRouter.mix(key);
+            assertEquals(0, ShardRouter.shardOfHash(hash, SHARDS));
+            int slot = (int)hash & (SLOTS - 1);
+            assertEquals(HOME, slot);
+            int distance = 0;
+            while (occupied[slot])
+            {
+                slot = (slot + 1) & (SLOTS - 1);
+                distance++;
+            }
+            occupied[slot] = true;
+            longestUnseeded = Math.max(longestUnseeded, distance);
+        }
+        assertEquals(keys.length - 1, longestUnseeded);
+
+        // seeded: the same keys spread over the shards and the table
+        final ShardRouter router = new ShardRouter(0x5EED_1234_ABCD_0001L);
+        final int[] perShard = new int[SHARDS];
+        final KeyStateTable table = new KeyStateTable(CAPACITY, 0, router);
+        for (final long key : keys)
+        {
+            perShard[router.shard(key, SHARDS)]++;
+            table.apply(table.findOrInsert(key), 1.0, 1);
+        }
+        int longestSeeded = 0;
+        for (final long key : keys)
+        {
+            longestSeeded = Math.max(longestSeeded, table.probeDistance(key));
+        }
+        for (int shard = 0; shard < SHARDS; shard++)
+        {
+            assertTrue(perShard[shard] >= 150 && perShard[shard] <= 350, "shard " + shard + ": " + perShard[shard]);
+        }
+        assertTrue(longestSeeded <= 32, "longest probe distance " + longestSeeded);
+        assertEquals(keys.length, table.size());
+    }
+
+    @Test
+    void shouldPlaceTheSameKeyTheSameWayForTheSameSeedAndDifferentlyForAnother()
+    {
+        final ShardRouter a = new ShardRouter(7);
+        final ShardRouter b = new ShardRouter(7);
+        final ShardRouter c = new ShardRouter(8);
+        final Set<Integer> differences = new HashSet<>();
+        for (long key = -500; key < 500; key++)
+        {
+            assertEquals(a.hash(key), b.hash(key));
+            assertNotEquals(a.hash(key), c.hash(key));
+            differences.add(a.shard(key, 16) - c.shard(key, 16));
+        }
+        assertTrue(differences.size() > 16, "another seed places keys on other shards");
+        assertEquals(7, a.seed());
+    }
+}

@@ -4,7 +4,7 @@ import io.sluice.config.DriverThreading;
 import io.sluice.config.SluiceConfig;
 import io.sluice.transport.SluiceMain;
 import io.sluice.transport.client.SluiceClient;
-import io.sluice.transport.daemon.SluiceCounters;
+import io.sluice.transport.counters.SluiceCounters;
 import io.sluice.transport.stat.SluiceStat;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;

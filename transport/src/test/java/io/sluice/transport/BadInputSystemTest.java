@@ -8,7 +8,7 @@ import io.sluice.transport.codec.EventResultDecoder;
 import io.sluice.transport.codec.MessageHeaderDecoder;
 import io.sluice.transport.codec.MessageHeaderEncoder;
 import io.sluice.transport.codec.RejectedDecoder;
-import io.sluice.transport.daemon.SluiceCounters;
+import io.sluice.transport.counters.SluiceCounters;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -4,6 +4,7 @@ import io.sluice.config.ConfigurationException;
 import io.sluice.config.SluiceConfig;
 import io.sluice.core.RejectReason;
 import io.sluice.transport.client.SluiceClient;
+import io.sluice.transport.counters.SluiceCounters;
 import io.sluice.transport.daemon.SluiceDaemon;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -87,7 +88,7 @@ class DaemonLifecycleSystemTest
                 }
             }
             final long accepted = events + client.probesSent();
-            while (daemon.counter(io.sluice.transport.daemon.SluiceCounters.INGRESS_ACCEPTED_TYPE_ID, "accepted") < accepted)
+            while (daemon.counter(io.sluice.transport.counters.SluiceCounters.INGRESS_ACCEPTED_TYPE_ID, "accepted") < accepted)
             {
                 client.poll(handler, 100);
             }
@@ -124,6 +125,37 @@ class DaemonLifecycleSystemTest
                 "the driver used the setting for the egress");
         }
         assertEquals(null, System.getProperty("aeron.term.buffer.length"), "not left set after the stop");
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldKeyEveryPerShardCounterByItsShardAndEveryRejectCounterByItsReason()
+    {
+        try (TestDaemon daemon = new TestDaemon().set(SluiceConfig.PROCESSOR_COUNT, "3").start())
+        {
+            final java.util.Map<Integer, java.util.Set<Integer>> keysByType = new java.util.TreeMap<>();
+            daemon.daemon.aeron().countersReader().forEach((id, type, key, label) ->
+            {
+                if (type >= SluiceCounters.TYPE_ID_BASE && type != SluiceCounters.EGRESS_RECEIVER_POSITION_TYPE_ID)
+                {
+                    keysByType.computeIfAbsent(type, (t) -> new java.util.TreeSet<>()).add(key.getInt(0));
+                }
+            });
+            final java.util.Set<Integer> shards = java.util.Set.of(0, 1, 2);
+            for (final int type : new int[]{SluiceCounters.PROCESSED_TYPE_ID, SluiceCounters.STATE_FULL_TYPE_ID,
+                SluiceCounters.LIVE_KEYS_TYPE_ID, SluiceCounters.LATE_TYPE_ID, SluiceCounters.WINDOWS_CLOSED_TYPE_ID,
+                SluiceCounters.EVICTIONS_TYPE_ID, SluiceCounters.ALERTS_FIRED_TYPE_ID,
+                SluiceCounters.EGRESS_BACK_PRESSURE_TYPE_ID, SluiceCounters.EGRESS_NOT_CONNECTED_TYPE_ID,
+                SluiceCounters.EGRESS_DROPPED_TYPE_ID})
+            {
+                assertEquals(shards, keysByType.get(type), "type " + type);
+            }
+            assertEquals(java.util.Set.of(1, 2, 3, 4, 5, 6, 7, 8, 9), keysByType.get(SluiceCounters.REJECTED_TYPE_ID));
+            assertEquals(java.util.Set.of(SluiceCounters.NO_KEY),
+                keysByType.get(SluiceCounters.INGRESS_RECEIVED_TYPE_ID));
+            assertEquals(java.util.Set.of(SluiceCounters.NO_KEY, 0, 1, 2),
+                keysByType.get(SluiceCounters.AGENT_STALLS_TYPE_ID), "the daemon's thread, and one per processor");
+        }
     }
 
     @Test

@@ -2,7 +2,7 @@ package io.sluice.transport;
 
 import io.sluice.config.SluiceConfig;
 import io.sluice.transport.client.SluiceClient;
-import io.sluice.transport.daemon.SluiceCounters;
+import io.sluice.transport.counters.SluiceCounters;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;

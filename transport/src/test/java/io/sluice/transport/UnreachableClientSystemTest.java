@@ -6,7 +6,7 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.sluice.config.SluiceConfig;
 import io.sluice.transport.client.SluiceClient;
-import io.sluice.transport.daemon.SluiceCounters;
+import io.sluice.transport.counters.SluiceCounters;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.BackoffIdleStrategy;

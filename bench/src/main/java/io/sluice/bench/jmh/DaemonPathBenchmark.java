@@ -20,7 +20,7 @@ import io.sluice.core.shard.ShardCounters;
 import io.sluice.core.state.KeyStateTable;
 import io.sluice.transport.codec.EventEncoder;
 import io.sluice.transport.codec.MessageHeaderEncoder;
-import io.sluice.transport.daemon.SluiceCounters;
+import io.sluice.transport.counters.SluiceCounters;
 import io.sluice.transport.egress.EgressPublisher;
 import io.sluice.transport.ingress.IngressAgent;
 import org.agrona.CloseHelper;

@@ -20,7 +20,7 @@ import io.sluice.transport.codec.QueryEncoder;
 import io.sluice.transport.codec.QueryResultDecoder;
 import io.sluice.transport.codec.RejectedDecoder;
 import io.sluice.transport.codec.WindowResultDecoder;
-import io.sluice.transport.daemon.EmbeddedDriver;
+import io.sluice.transport.driver.EmbeddedDriver;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.IoUtil;

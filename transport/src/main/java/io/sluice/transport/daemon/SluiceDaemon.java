@@ -1,71 +1,59 @@
 package io.sluice.transport.daemon;
 
 import io.aeron.Aeron;
-import io.aeron.Counter;
-import io.aeron.ExclusivePublication;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
 import io.aeron.exceptions.DriverTimeoutException;
-import io.aeron.exceptions.RegistrationException;
 import io.sluice.config.ConfigurationException;
 import io.sluice.config.DriverMode;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.ThreadingMode;
-import io.sluice.core.alert.AlertRules;
-import io.sluice.core.processor.CpuPin;
 import io.sluice.core.processor.ProcessorGroup;
-import io.sluice.core.processor.ShardProcessor;
-import io.sluice.core.ring.RingProducer;
 import io.sluice.core.ring.SluiceRing;
-import io.sluice.core.ring.WatermarkTracker;
 import io.sluice.core.route.ShardRouter;
-import io.sluice.core.running.RunningAggregates;
-import io.sluice.core.shard.ShardCounters;
-import io.sluice.core.shard.ShardLogic;
-import io.sluice.core.state.KeyStateTable;
-import io.sluice.core.window.WindowEngine;
-import io.sluice.core.window.WindowSpec;
-import io.sluice.transport.egress.EgressDrain;
-import io.sluice.transport.egress.EgressPublisher;
+import io.sluice.transport.counters.SluiceCounters;
+import io.sluice.transport.driver.AeronProperties;
+import io.sluice.transport.driver.Channels;
+import io.sluice.transport.driver.EmbeddedDriver;
+import io.sluice.transport.egress.EgressGroup;
 import io.sluice.transport.ingress.IngressAgent;
-import org.HdrHistogram.Histogram;
 import org.agrona.CloseHelper;
-import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.CompositeAgent;
-import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SystemNanoClock;
 
+import java.io.IOException;
 import java.io.PrintStream;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The appliance: media driver (embedded or external), ingress agent, ring, processors, egress publications,
- * counters, wired as the configuration says and started by {@link #start(SluiceConfig, PrintStream)}.
- * {@link #close()} shuts down gracefully: stop taking input, drain the ring, wait for the driver to send what the
- * processors published, close publications, client and driver (deleting an embedded driver's directory).
+ * The appliance's lifecycle: starts its components in order and stops them in reverse.
+ * <pre>
+ *   start: pre-flight check, media driver (embedded or external) and error log, Aeron client, counters,
+ *          ingress subscription, ring, egress, shards and their processors, ring producer and ingress agent,
+ *          the daemon's thread; then "sluice: ready"
+ *   stop:  ingress stops reading, processors drain the ring, egress closes and waits until every live receiver
+ *          has everything, thread, counters, client, driver (an embedded driver's directory deleted)
+ * </pre>
+ * A failed start, an {@link Error} included, closes what was already started before the failure propagates.
+ * Control thread only.
  */
 public final class SluiceDaemon implements AutoCloseable
 {
     /** Version printed in the start-up summary. */
     public static final String VERSION = versionOf();
 
-
     private final SluiceConfig config;
     private final PrintStream out;
     private final DaemonErrorHandler errorHandler;
     private MediaDriver driver;
+    private ErrorLogFile errorLogFile;
     private Aeron aeron;
     private SluiceCounters counters;
-    private SluiceRing ring;
+    private EgressGroup egress;
     private ProcessorGroup group;
     private IngressAgent ingress;
     private AgentRunner runner;
-    private EgressPublisher[] egress;
-    private ErrorLogFile errorLogFile;
     private boolean ready;
     private boolean closed;
 
@@ -83,14 +71,15 @@ public final class SluiceDaemon implements AutoCloseable
      * @param config validated configuration.
      * @param out    where the summary and log lines go.
      * @return the running daemon.
-     * @throws ConfigurationException when a channel, port or directory is unusable; the message names the key.
+     * @throws ConfigurationException when a setting does not fit this host, or a channel, port or directory is
+     *                                unusable; the message names the key.
      */
     public static SluiceDaemon start(final SluiceConfig config, final PrintStream out)
     {
         final SluiceDaemon daemon = new SluiceDaemon(config, out);
         try
         {
-            daemon.wire();
+            daemon.startComponents();
             return daemon;
         }
         catch (final Throwable ex)
@@ -100,9 +89,37 @@ public final class SluiceDaemon implements AutoCloseable
         }
     }
 
-    private void wire()
+    private void startComponents()
     {
         Preflight.check(config);
+        final AgentInvoker driverInvoker = startDriver();
+        aeron = connect(driverInvoker);
+        counters = new SluiceCounters(aeron);
+        errorHandler.errorCounter(counters.errors());
+
+        final Subscription subscription = Channels.open(SluiceConfig.INGRESS_CHANNEL, config.ingressChannel(),
+            () -> aeron.addSubscription(config.ingressChannel(), config.ingressStreamId()));
+        final boolean shared = ThreadingMode.SHARED == config.threading();
+        final SluiceRing ring = new SluiceRing(config.ringLength(), config.processorWaitStrategy());
+        final ShardRouter router = new ShardRouter(config.hashSeed());
+        egress = EgressGroup.open(aeron, config, counters, shared ? driverInvoker : null);
+        group = Shards.processors(config, ring, router, egress, aeron, counters, errorHandler, out);
+        ingress = new IngressAgent(
+            subscription, Shards.producer(config, ring, router, counters), config.timestampMinNs(),
+            config.timestampMaxNs(), counters, new SystemNanoClock(), config.rejectLogIntervalNs(), out);
+        runner = DaemonAgents.runner(config, driverInvoker, aeron, ingress, group, counters, errorHandler, out);
+
+        out.print(StartupSummary.render(config, driver, ring, shared));
+        group.start();
+        AgentRunner.startOnThread(runner);
+        errorHandler.startPrinting();
+        ready = true;
+        out.println("sluice: ready");
+        out.flush();
+    }
+
+    private AgentInvoker startDriver()
+    {
         if (DriverMode.EMBEDDED == config.driverMode())
         {
             driver = EmbeddedDriver.launch(
@@ -116,11 +133,14 @@ public final class SluiceDaemon implements AutoCloseable
             errorLogFile = ErrorLogFile.create(config.driverDir());
             errorHandler.errorLog(errorLogFile.log());
         }
-        final AgentInvoker driverInvoker = EmbeddedDriver.invokerOf(driver);
+        return EmbeddedDriver.invokerOf(driver);
+    }
 
+    private Aeron connect(final AgentInvoker driverInvoker)
+    {
         try
         {
-            aeron = AeronProperties.applyWhile(config.aeronProperties(), () -> Aeron.connect(new Aeron.Context()
+            return AeronProperties.applyWhile(config.aeronProperties(), () -> Aeron.connect(new Aeron.Context()
                 .aeronDirectoryName(config.driverDir())
                 .errorHandler(errorHandler)
                 .useConductorAgentInvoker(null != driverInvoker)
@@ -130,92 +150,6 @@ public final class SluiceDaemon implements AutoCloseable
         {
             throw new ConfigurationException(
                 SluiceConfig.DRIVER_DIR, config.driverDir(), "has no running media driver to connect to: " + ex.getMessage());
-        }
-        counters = new SluiceCounters(aeron);
-        errorHandler.errorCounter(counters.errors());
-
-        final Subscription subscription = register(
-            SluiceConfig.INGRESS_CHANNEL, config.ingressChannel(),
-            () -> aeron.addSubscription(config.ingressChannel(), config.ingressStreamId()));
-
-        final int processorCount = config.processorCount();
-        final boolean shared = ThreadingMode.SHARED == config.threading();
-        ring = new SluiceRing(config.ringLength(), config.processorWaitStrategy());
-        final ShardProcessor[] processors = new ShardProcessor[processorCount];
-        egress = new EgressPublisher[processorCount];
-        final int[] cpus = config.processorCpus();
-        final ShardRouter router = new ShardRouter(config.hashSeed());
-        final WindowSpec windowSpec = WindowSpec.of(config);
-        final AlertRules alerts = new AlertRules(config.alertRules());
-        final List<String> ruleNames = new ArrayList<>();
-        config.alertRules().forEach((rule) -> ruleNames.add(rule.name()));
-        for (int i = 0; i < processorCount; i++)
-        {
-            final ExclusivePublication publication = register(
-                SluiceConfig.EGRESS_CHANNEL, config.egressChannel(),
-                () -> aeron.addExclusivePublication(config.egressChannel(), config.egressStreamId()));
-            final Counter[] egressCounters = counters.egress(aeron, i);
-            final IdleStrategy retryIdle = IdleStrategies.create(config.ingressIdleStrategy());
-            egress[i] = new EgressPublisher(
-                publication, retryIdle, shared ? driverInvoker : null, egressCounters[0], egressCounters[1],
-                egressCounters[2], config.latencyHistogramFile().isEmpty() ? null : new Histogram(10_000_000_000L, 3),
-                ruleNames);
-            final CpuPin pin = new CpuPin(cpus.length == 0 ? -1 : cpus[i], out);
-            final KeyStateTable table = new KeyStateTable(
-                config.stateCapacity(), null == windowSpec ? 0 : windowSpec.panesPerKey(), router);
-            final ShardCounters processorCounters = counters.processor(aeron, i);
-            final ShardLogic logic = null == windowSpec ?
-                new RunningAggregates(table, egress[i], processorCounters, alerts) :
-                new WindowEngine(windowSpec, table, egress[i], processorCounters, alerts, config.evictAfterWindows());
-            processors[i] = new ShardProcessor(i, logic, egress[i], processorCounters, pin::pin, pin::release);
-        }
-        group = new ProcessorGroup(ring, processors, config.threading(), errorHandler);
-
-        final RingProducer producer = new RingProducer(ring, router, processorCount, null == windowSpec ? null :
-            new WatermarkTracker(
-                windowSpec.slideNs(), windowSpec.latenessNs(), config.tickIntervalNs(), config.idleAdvanceNs()),
-            counters.ticks());
-        ingress = new IngressAgent(
-            subscription, producer, config.timestampMinNs(), config.timestampMaxNs(), counters,
-            new SystemNanoClock(), config.rejectLogIntervalNs(), out);
-
-        final List<Agent> agents = new ArrayList<>();
-        agents.add(new PinAgent(new CpuPin(config.ingressCpu(), out)));
-        if (null != driverInvoker)
-        {
-            agents.add(new InvokerAgent(driverInvoker, "driver"));
-            agents.add(new InvokerAgent(aeron.conductorAgentInvoker(), "aeron-client"));
-        }
-        agents.add(ingress);
-        if (shared)
-        {
-            agents.add(group.pollAgent());
-        }
-        final String roleName = shared ? "sluice-shared" : "sluice-ingress";
-        final Counter[] dutyCycle = counters.agent(aeron, roleName);
-        final Agent agent = new DutyCycleAgent(new NamedAgent(roleName, new CompositeAgent(agents)),
-            new SystemNanoClock(), config.agentStallThresholdNs(), dutyCycle[0], dutyCycle[1]);
-        runner = new AgentRunner(IdleStrategies.create(config.ingressIdleStrategy()), errorHandler, null, agent);
-
-        out.print(StartupSummary.render(config, driver, ring, shared));
-        group.start();
-        AgentRunner.startOnThread(runner);
-        errorHandler.startPrinting();
-        ready = true;
-        out.println("sluice: ready");
-        out.flush();
-    }
-
-    private <T> T register(final String key, final String channel, final java.util.function.Supplier<T> action)
-    {
-        try
-        {
-            return action.get();
-        }
-        catch (final RegistrationException ex)
-        {
-            throw new ConfigurationException(
-                key, channel, "cannot be opened (is another daemon using this port?): " + ex.getMessage());
         }
     }
 
@@ -256,12 +190,9 @@ public final class SluiceDaemon implements AutoCloseable
         }
         closed = true;
         final long deadlineNs = System.nanoTime() + config.shutdownTimeoutNs();
-        if (null != ingress)
+        if (null != runner)
         {
             ingress.stopConsuming();
-        }
-        if (null != group && null != runner)
-        {
             while (!group.isDrained() && System.nanoTime() - deadlineNs < 0)
             {
                 Thread.yield();
@@ -273,34 +204,20 @@ public final class SluiceDaemon implements AutoCloseable
         }
         if (null != egress)
         {
-            for (final EgressPublisher publisher : egress)
-            {
-                if (null != publisher)
-                {
-                    publisher.stopRetrying();
-                }
-            }
+            egress.stopRetrying();
         }
         if (null != group)
         {
             group.drainAndStop(0, TimeUnit.SECONDS);
         }
-        if (null != egress && null != aeron && !aeron.isClosed())
+        if (null != egress)
         {
-            final ExclusivePublication[] publications = new ExclusivePublication[egress.length];
-            for (int i = 0; i < egress.length; i++)
-            {
-                publications[i] = null == egress[i] ? null : egress[i].publication();
-            }
-            EgressDrain.closeAndAwaitReceived(aeron.countersReader(), publications, deadlineNs, out);
+            egress.closeAndAwaitReceived(aeron, deadlineNs, out);
         }
         final long accepted = null == counters ? 0 : counters.accepted().get();
         CloseHelper.quietClose(runner);
-        writeLatencyHistogram();
-        CloseHelper.quietClose(counters);
-        CloseHelper.quietClose(aeron);
-        CloseHelper.quietClose(driver);
-        CloseHelper.quietClose(errorLogFile);
+        writeLatency();
+        CloseHelper.quietCloseAll(counters, aeron, driver, errorLogFile);
         if (ready)
         {
             out.println("sluice: stopped after accepting " + accepted + " input(s)");
@@ -308,151 +225,36 @@ public final class SluiceDaemon implements AutoCloseable
         }
     }
 
-    private void writeLatencyHistogram()
+    private void writeLatency()
     {
-        if (null == egress || config.latencyHistogramFile().isEmpty())
+        if (null != egress)
         {
-            return;
-        }
-        final Histogram merged = new Histogram(10_000_000_000L, 3);
-        for (final EgressPublisher publisher : egress)
-        {
-            if (null != publisher && null != publisher.latency())
+            try
             {
-                merged.add(publisher.latency());
+                egress.writeLatency(config.latencyHistogramFile(), out);
+            }
+            catch (final IOException ex)
+            {
+                errorHandler.onError(ex);
             }
         }
-        try (PrintStream file = new PrintStream(config.latencyHistogramFile(), "US-ASCII"))
-        {
-            merged.outputPercentileDistribution(file, 1000.0);
-        }
-        catch (final java.io.IOException ex)
-        {
-            errorHandler.onError(ex);
-        }
-        out.printf("sluice: internal latency (ingress receive -> egress offer) of %,d events: p50 %.1f us, " +
-            "p99 %.1f us, max %.1f us; written to %s%n", merged.getTotalCount(), merged.getValueAtPercentile(50) / 1000.0,
-            merged.getValueAtPercentile(99) / 1000.0, merged.getMaxValue() / 1000.0, config.latencyHistogramFile());
     }
 
     /**
-     * Refresh the JVM counters (GC count and time) from the management beans. Control thread only; the start-up
-     * thread calls it while it waits for a signal.
+     * Refresh the JVM counters (GC count and time). Control thread only; the start-up thread calls it while it waits
+     * for a signal.
      */
     public void updateJvmCounters()
     {
-        if (null == counters)
+        if (null != counters)
         {
-            return;
+            counters.updateJvm();
         }
-        long count = 0;
-        long timeMs = 0;
-        for (final java.lang.management.GarbageCollectorMXBean gc :
-            java.lang.management.ManagementFactory.getGarbageCollectorMXBeans())
-        {
-            count += Math.max(0, gc.getCollectionCount());
-            timeMs += Math.max(0, gc.getCollectionTime());
-        }
-        counters.gcCount().setRelease(count);
-        counters.gcTimeMs().setRelease(timeMs);
     }
 
     private static String versionOf()
     {
         final String version = SluiceDaemon.class.getPackage().getImplementationVersion();
         return null == version ? "dev" : version;
-    }
-
-    /**
-     * Gives a composite the thread name the start-up summary uses.
-     */
-    static final class NamedAgent implements Agent
-    {
-        private final String roleName;
-        private final Agent delegate;
-
-        NamedAgent(final String roleName, final Agent delegate)
-        {
-            this.roleName = roleName;
-            this.delegate = delegate;
-        }
-
-        public void onStart()
-        {
-            delegate.onStart();
-        }
-
-        public int doWork() throws Exception
-        {
-            return delegate.doWork();
-        }
-
-        public void onClose()
-        {
-            delegate.onClose();
-        }
-
-        public String roleName()
-        {
-            return roleName;
-        }
-    }
-
-    /**
-     * Pins the thread that runs it, first thing in its composite.
-     */
-    static final class PinAgent implements Agent
-    {
-        private final CpuPin pin;
-
-        PinAgent(final CpuPin pin)
-        {
-            this.pin = pin;
-        }
-
-        public void onStart()
-        {
-            pin.pin();
-        }
-
-        public void onClose()
-        {
-            pin.release();
-        }
-
-        public int doWork()
-        {
-            return 0;
-        }
-
-        public String roleName()
-        {
-            return "pin";
-        }
-    }
-
-    /**
-     * Runs an invoker-mode duty cycle (the embedded driver's, the Aeron client conductor's) as part of a composite.
-     */
-    static final class InvokerAgent implements Agent
-    {
-        private final AgentInvoker invoker;
-        private final String roleName;
-
-        InvokerAgent(final AgentInvoker invoker, final String roleName)
-        {
-            this.invoker = invoker;
-            this.roleName = roleName;
-        }
-
-        public int doWork()
-        {
-            return invoker.invoke();
-        }
-
-        public String roleName()
-        {
-            return roleName;
-        }
     }
 }

@@ -3,7 +3,8 @@ package io.sluice.transport.egress;
 import io.aeron.ExclusivePublication;
 import io.aeron.driver.status.SenderPos;
 import io.aeron.driver.status.StreamCounter;
-import io.sluice.transport.daemon.SluiceCounters;
+import io.sluice.transport.counters.SluiceCounters;
+import io.sluice.transport.driver.ReceiverTrackingFlowControl;
 import org.agrona.concurrent.status.CountersReader;
 
 import java.io.PrintStream;

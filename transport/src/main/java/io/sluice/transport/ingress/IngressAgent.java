@@ -1,7 +1,7 @@
 package io.sluice.transport.ingress;
 
-import io.aeron.Subscription;
 import io.aeron.ControlledFragmentAssembler;
+import io.aeron.Subscription;
 import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.sluice.core.RejectReason;
@@ -9,7 +9,7 @@ import io.sluice.core.ring.RingProducer;
 import io.sluice.transport.codec.EventDecoder;
 import io.sluice.transport.codec.MessageHeaderDecoder;
 import io.sluice.transport.codec.QueryDecoder;
-import io.sluice.transport.daemon.SluiceCounters;
+import io.sluice.transport.counters.SluiceCounters;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;

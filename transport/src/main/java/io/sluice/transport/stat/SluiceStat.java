@@ -2,8 +2,8 @@ package io.sluice.transport.stat;
 
 import io.aeron.CncFileDescriptor;
 import io.aeron.CommonContext;
+import io.sluice.transport.counters.SluiceCounters;
 import io.sluice.transport.daemon.ErrorLogFile;
-import io.sluice.transport.daemon.SluiceCounters;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.errors.ErrorLogReader;

@@ -1,4 +1,4 @@
-package io.sluice.transport.daemon;
+package io.sluice.transport.driver;
 
 import java.util.HashMap;
 import java.util.Map;

@@ -1,17 +1,24 @@
-package io.sluice.transport.daemon;
+package io.sluice.transport.counters;
 
 import io.aeron.Aeron;
 import io.aeron.Counter;
 import io.sluice.core.RejectReason;
 import io.sluice.core.shard.ShardCounters;
 import org.agrona.CloseHelper;
+import org.agrona.concurrent.UnsafeBuffer;
 
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The daemon's Aeron counters, allocated in the media driver's CnC file so AeronStat and {@code sluice stat} read
- * them from outside. Type ids start at {@value #TYPE_ID_BASE}, above Aeron's own.
+ * them from outside. Type ids start at {@value #TYPE_ID_BASE}, above Aeron's own. Every counter's key is one int
+ * ({@value #KEY_LENGTH} bytes): the shard of a per-processor or per-egress counter, the reason code of a
+ * {@code rejected} counter, else {@value #NO_KEY}; so a tool finds a shard's counter by type and key, not by
+ * parsing its label. (The egress receiver counter, type {@value #EGRESS_RECEIVER_POSITION_TYPE_ID}, is the
+ * driver's and keyed like Aeron's stream counters.)
  */
 public final class SluiceCounters implements AutoCloseable
 {
@@ -65,6 +72,13 @@ public final class SluiceCounters implements AutoCloseable
     /** Duty cycles of a Sluice thread longer than {@code sluice.agent.stall-threshold}. */
     public static final int AGENT_STALLS_TYPE_ID = 1021;
 
+    /** Key of a counter that is not per shard or per reason. */
+    public static final int NO_KEY = -1;
+    /** Bytes of every Sluice counter's key: one int, the shard (per-shard counters), the reason code (rejected) or -1. */
+    public static final int KEY_LENGTH = 4;
+
+    private final UnsafeBuffer keyBuffer = new UnsafeBuffer(new byte[KEY_LENGTH]);
+    private final UnsafeBuffer labelBuffer = new UnsafeBuffer(new byte[512]);
     private final List<Counter> all = new ArrayList<>();
     private final Counter received;
     private final Counter accepted;
@@ -80,17 +94,17 @@ public final class SluiceCounters implements AutoCloseable
      */
     public SluiceCounters(final Aeron aeron)
     {
-        received = add(aeron, INGRESS_RECEIVED_TYPE_ID, "sluice ingress received");
-        accepted = add(aeron, INGRESS_ACCEPTED_TYPE_ID, "sluice ingress accepted");
+        received = add(aeron, INGRESS_RECEIVED_TYPE_ID, NO_KEY, "sluice ingress received");
+        accepted = add(aeron, INGRESS_ACCEPTED_TYPE_ID, NO_KEY, "sluice ingress accepted");
         for (int reason = 1; reason < RejectReason.LIMIT; reason++)
         {
-            rejected[reason] = add(aeron, REJECTED_TYPE_ID, "sluice rejected " + RejectReason.name(reason));
+            rejected[reason] = add(aeron, REJECTED_TYPE_ID, reason, "sluice rejected " + RejectReason.name(reason));
         }
-        ringFull = add(aeron, RING_FULL_TYPE_ID, "sluice ingress ring-full back-pressure");
-        errors = add(aeron, ERRORS_TYPE_ID, "sluice errors");
-        gcCount = add(aeron, JVM_GC_COUNT_TYPE_ID, "sluice jvm gc count");
-        gcTimeMs = add(aeron, JVM_GC_TIME_TYPE_ID, "sluice jvm gc time ms");
-        ticks = add(aeron, TICKS_TYPE_ID, "sluice ingress ticks");
+        ringFull = add(aeron, RING_FULL_TYPE_ID, NO_KEY, "sluice ingress ring-full back-pressure");
+        errors = add(aeron, ERRORS_TYPE_ID, NO_KEY, "sluice errors");
+        gcCount = add(aeron, JVM_GC_COUNT_TYPE_ID, NO_KEY, "sluice jvm gc count");
+        gcTimeMs = add(aeron, JVM_GC_TIME_TYPE_ID, NO_KEY, "sluice jvm gc time ms");
+        ticks = add(aeron, TICKS_TYPE_ID, NO_KEY, "sluice ingress ticks");
     }
 
     /**
@@ -117,11 +131,29 @@ public final class SluiceCounters implements AutoCloseable
         return gcTimeMs;
     }
 
-    private Counter add(final Aeron aeron, final int typeId, final String label)
+    private Counter add(final Aeron aeron, final int typeId, final int key, final String label)
     {
-        final Counter counter = aeron.addCounter(typeId, label);
+        keyBuffer.putInt(0, key);
+        final int labelLength = labelBuffer.putStringWithoutLengthAscii(0, label);
+        final Counter counter = aeron.addCounter(typeId, keyBuffer, 0, KEY_LENGTH, labelBuffer, 0, labelLength);
         all.add(counter);
         return counter;
+    }
+
+    /**
+     * Refresh the JVM counters (GC count and time) from the management beans. Control thread only.
+     */
+    public void updateJvm()
+    {
+        long count = 0;
+        long timeMs = 0;
+        for (final GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans())
+        {
+            count += Math.max(0, gc.getCollectionCount());
+            timeMs += Math.max(0, gc.getCollectionTime());
+        }
+        gcCount.setRelease(count);
+        gcTimeMs.setRelease(timeMs);
     }
 
     /**
@@ -133,17 +165,17 @@ public final class SluiceCounters implements AutoCloseable
     public ShardCounters processor(final Aeron aeron, final int shard)
     {
         return new ShardCounters(
-            add(aeron, PROCESSED_TYPE_ID, "sluice processor " + shard + " processed"),
-            add(aeron, STATE_FULL_TYPE_ID, "sluice processor " + shard + " state-full"),
-            add(aeron, LIVE_KEYS_TYPE_ID, "sluice processor " + shard + " live-keys"),
-            add(aeron, LATE_TYPE_ID, "sluice processor " + shard + " late"),
-            add(aeron, WINDOWS_CLOSED_TYPE_ID, "sluice processor " + shard + " windows-closed"),
-            add(aeron, EVICTIONS_TYPE_ID, "sluice processor " + shard + " evictions"),
-            add(aeron, ALERTS_FIRED_TYPE_ID, "sluice processor " + shard + " alerts-fired"),
+            add(aeron, PROCESSED_TYPE_ID, shard, "sluice processor " + shard + " processed"),
+            add(aeron, STATE_FULL_TYPE_ID, shard, "sluice processor " + shard + " state-full"),
+            add(aeron, LIVE_KEYS_TYPE_ID, shard, "sluice processor " + shard + " live-keys"),
+            add(aeron, LATE_TYPE_ID, shard, "sluice processor " + shard + " late"),
+            add(aeron, WINDOWS_CLOSED_TYPE_ID, shard, "sluice processor " + shard + " windows-closed"),
+            add(aeron, EVICTIONS_TYPE_ID, shard, "sluice processor " + shard + " evictions"),
+            add(aeron, ALERTS_FIRED_TYPE_ID, shard, "sluice processor " + shard + " alerts-fired"),
             rejected[RejectReason.STATE_FULL],
             rejected[RejectReason.LATE],
-            add(aeron, AGENT_MAX_CYCLE_TYPE_ID, "sluice agent sluice-processor-" + shard + " max cycle ns"),
-            add(aeron, AGENT_STALLS_TYPE_ID, "sluice agent sluice-processor-" + shard + " stalls"));
+            add(aeron, AGENT_MAX_CYCLE_TYPE_ID, shard, "sluice agent sluice-processor-" + shard + " max cycle ns"),
+            add(aeron, AGENT_STALLS_TYPE_ID, shard, "sluice agent sluice-processor-" + shard + " stalls"));
     }
 
     /**
@@ -154,9 +186,9 @@ public final class SluiceCounters implements AutoCloseable
     public Counter[] egress(final Aeron aeron, final int shard)
     {
         return new Counter[]{
-            add(aeron, EGRESS_BACK_PRESSURE_TYPE_ID, "sluice egress " + shard + " back-pressure"),
-            add(aeron, EGRESS_NOT_CONNECTED_TYPE_ID, "sluice egress " + shard + " not-connected"),
-            add(aeron, EGRESS_DROPPED_TYPE_ID, "sluice egress " + shard + " dropped")};
+            add(aeron, EGRESS_BACK_PRESSURE_TYPE_ID, shard, "sluice egress " + shard + " back-pressure"),
+            add(aeron, EGRESS_NOT_CONNECTED_TYPE_ID, shard, "sluice egress " + shard + " not-connected"),
+            add(aeron, EGRESS_DROPPED_TYPE_ID, shard, "sluice egress " + shard + " dropped")};
     }
 
     /**
@@ -208,8 +240,8 @@ public final class SluiceCounters implements AutoCloseable
     public Counter[] agent(final Aeron aeron, final String roleName)
     {
         return new Counter[]{
-            add(aeron, AGENT_MAX_CYCLE_TYPE_ID, "sluice agent " + roleName + " max cycle ns"),
-            add(aeron, AGENT_STALLS_TYPE_ID, "sluice agent " + roleName + " stalls")};
+            add(aeron, AGENT_MAX_CYCLE_TYPE_ID, NO_KEY, "sluice agent " + roleName + " max cycle ns"),
+            add(aeron, AGENT_STALLS_TYPE_ID, NO_KEY, "sluice agent " + roleName + " stalls")};
     }
 
     /**

@@ -1,4 +1,4 @@
-package io.sluice.transport.daemon;
+package io.sluice.transport.driver;
 
 import io.sluice.config.IdleStrategyType;
 import org.agrona.concurrent.BackoffIdleStrategy;

@@ -1,4 +1,4 @@
-package io.sluice.transport.egress;
+package io.sluice.transport.driver;
 
 import io.aeron.CommonContext;
 import io.aeron.driver.FlowControl;
@@ -8,7 +8,7 @@ import io.aeron.logbuffer.LogBufferDescriptor;
 import io.aeron.protocol.ErrorFlyweight;
 import io.aeron.protocol.SetupFlyweight;
 import io.aeron.protocol.StatusMessageFlyweight;
-import io.sluice.transport.daemon.SluiceCounters;
+import io.sluice.transport.counters.SluiceCounters;
 import org.agrona.SystemUtil;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;

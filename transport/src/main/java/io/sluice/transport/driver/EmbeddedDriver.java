@@ -1,4 +1,4 @@
-package io.sluice.transport.daemon;
+package io.sluice.transport.driver;
 
 import io.aeron.CncFileDescriptor;
 import io.aeron.CommonContext;
@@ -7,7 +7,6 @@ import io.aeron.driver.ThreadingMode;
 import io.sluice.config.ConfigurationException;
 import io.sluice.config.DriverThreading;
 import io.sluice.config.IdleStrategyType;
-import io.sluice.transport.egress.ReceiverTrackingFlowControlSupplier;
 import org.agrona.ErrorHandler;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.AgentInvoker;

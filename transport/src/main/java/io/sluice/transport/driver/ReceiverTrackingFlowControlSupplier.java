@@ -1,4 +1,4 @@
-package io.sluice.transport.egress;
+package io.sluice.transport.driver;
 
 import io.aeron.driver.DefaultMulticastFlowControlSupplier;
 import io.aeron.driver.DefaultUnicastFlowControlSupplier;
@@ -13,8 +13,8 @@ import io.aeron.driver.media.UdpChannel;
  * <p>
  * The daemon installs it in its embedded driver as both the unicast and the multicast supplier. An external
  * media driver gets it by running with this jar on its class path and
- * {@code -Daeron.unicast.FlowControl.supplier=io.sluice.transport.egress.ReceiverTrackingFlowControlSupplier}
- * {@code -Daeron.multicast.FlowControl.supplier=io.sluice.transport.egress.ReceiverTrackingFlowControlSupplier};
+ * {@code -Daeron.unicast.FlowControl.supplier=io.sluice.transport.driver.ReceiverTrackingFlowControlSupplier}
+ * {@code -Daeron.multicast.FlowControl.supplier=io.sluice.transport.driver.ReceiverTrackingFlowControlSupplier};
  * without it a stop can only wait until the driver has sent the results, not until they were received.
  */
 public final class ReceiverTrackingFlowControlSupplier implements FlowControlSupplier

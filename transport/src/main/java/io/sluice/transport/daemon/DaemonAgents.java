@@ -1,0 +1,157 @@
+package io.sluice.transport.daemon;
+
+import io.aeron.Aeron;
+import io.aeron.Counter;
+import io.sluice.config.SluiceConfig;
+import io.sluice.config.ThreadingMode;
+import io.sluice.core.processor.CpuPin;
+import io.sluice.core.processor.ProcessorGroup;
+import io.sluice.transport.counters.SluiceCounters;
+import io.sluice.transport.driver.IdleStrategies;
+import io.sluice.transport.ingress.IngressAgent;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentInvoker;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.CompositeAgent;
+import org.agrona.concurrent.SystemNanoClock;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The daemon's own thread: one agent runner whose composite runs, in order, the pinning, the embedded driver's
+ * and the Aeron client's duty cycles (driver in INVOKER mode), the ingress, and in the shared layout every
+ * processor, measured by a {@link DutyCycleAgent}. Its name is {@code sluice-shared} in the shared layout and
+ * {@code sluice-ingress} in the dedicated one (where each processor has its own thread).
+ */
+final class DaemonAgents
+{
+    private DaemonAgents()
+    {
+    }
+
+    static AgentRunner runner(
+        final SluiceConfig config,
+        final AgentInvoker driverInvoker,
+        final Aeron aeron,
+        final IngressAgent ingress,
+        final ProcessorGroup group,
+        final SluiceCounters counters,
+        final ErrorHandler errorHandler,
+        final PrintStream out)
+    {
+        final boolean shared = ThreadingMode.SHARED == config.threading();
+        final List<Agent> agents = new ArrayList<>();
+        agents.add(new PinAgent(new CpuPin(config.ingressCpu(), out)));
+        if (null != driverInvoker)
+        {
+            agents.add(new InvokerAgent(driverInvoker, "driver"));
+            agents.add(new InvokerAgent(aeron.conductorAgentInvoker(), "aeron-client"));
+        }
+        agents.add(ingress);
+        if (shared)
+        {
+            agents.add(group.pollAgent());
+        }
+        final String roleName = shared ? "sluice-shared" : "sluice-ingress";
+        final Counter[] dutyCycle = counters.agent(aeron, roleName);
+        final Agent agent = new DutyCycleAgent(new NamedAgent(roleName, new CompositeAgent(agents)),
+            new SystemNanoClock(), config.agentStallThresholdNs(), dutyCycle[0], dutyCycle[1]);
+        return new AgentRunner(IdleStrategies.create(config.ingressIdleStrategy()), errorHandler, null, agent);
+    }
+
+    /**
+     * Gives a composite the thread name the start-up summary uses.
+     */
+    static final class NamedAgent implements Agent
+    {
+        private final String roleName;
+        private final Agent delegate;
+
+        NamedAgent(final String roleName, final Agent delegate)
+        {
+            this.roleName = roleName;
+            this.delegate = delegate;
+        }
+
+        public void onStart()
+        {
+            delegate.onStart();
+        }
+
+        public int doWork() throws Exception
+        {
+            return delegate.doWork();
+        }
+
+        public void onClose()
+        {
+            delegate.onClose();
+        }
+
+        public String roleName()
+        {
+            return roleName;
+        }
+    }
+
+    /**
+     * Pins the thread that runs it, first thing in its composite.
+     */
+    static final class PinAgent implements Agent
+    {
+        private final CpuPin pin;
+
+        PinAgent(final CpuPin pin)
+        {
+            this.pin = pin;
+        }
+
+        public void onStart()
+        {
+            pin.pin();
+        }
+
+        public void onClose()
+        {
+            pin.release();
+        }
+
+        public int doWork()
+        {
+            return 0;
+        }
+
+        public String roleName()
+        {
+            return "pin";
+        }
+    }
+
+    /**
+     * Runs an invoker-mode duty cycle (the embedded driver's, the Aeron client conductor's) as part of a composite.
+     */
+    static final class InvokerAgent implements Agent
+    {
+        private final AgentInvoker invoker;
+        private final String roleName;
+
+        InvokerAgent(final AgentInvoker invoker, final String roleName)
+        {
+            this.invoker = invoker;
+            this.roleName = roleName;
+        }
+
+        public int doWork()
+        {
+            return invoker.invoke();
+        }
+
+        public String roleName()
+        {
+            return roleName;
+        }
+    }
+}

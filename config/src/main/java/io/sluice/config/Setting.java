@@ -327,6 +327,20 @@ public final class Setting<T>
         return value;
     }
 
+    /**
+     * Conclude a value a component's context was given in code: the declared default when none was given, else the
+     * value checked by {@link #check(Object)}.
+     *
+     * @param value the value given, or null for none.
+     * @return the concluded value.
+     * @throws ConfigurationException naming the key when the value is out of range.
+     * @throws IllegalStateException  when none was given and the default is derived at load.
+     */
+    public T valueOrDefault(final T value)
+    {
+        return null == value ? defaultValue() : check(value);
+    }
+
     T conclude(final String given, final Concluded earlier)
     {
         if (null != given && !given.isEmpty())

@@ -253,12 +253,12 @@ public final class ShardProcessor implements EventHandler<RingEntry>
             {
                 throw new IllegalStateException("ShardProcessor.Context is already concluded");
             }
-            processorCount = orDefault(Settings.PROCESSOR_COUNT, processorCount);
-            stateCapacity = orDefault(Settings.STATE_CAPACITY, stateCapacity);
-            hashSeed = orDefault(Settings.HASH_SEED, hashSeed);
-            tickIntervalNs = orDefault(Settings.TICK_INTERVAL, tickIntervalNs);
-            idleAdvanceNs = orDefault(Settings.WINDOW_IDLE_ADVANCE, idleAdvanceNs);
-            evictAfterWindows = orDefault(Settings.EVICT_AFTER_WINDOWS, evictAfterWindows);
+            processorCount = Settings.PROCESSOR_COUNT.valueOrDefault(processorCount);
+            stateCapacity = Settings.STATE_CAPACITY.valueOrDefault(stateCapacity);
+            hashSeed = Settings.HASH_SEED.valueOrDefault(hashSeed);
+            tickIntervalNs = Settings.TICK_INTERVAL.valueOrDefault(tickIntervalNs);
+            idleAdvanceNs = Settings.WINDOW_IDLE_ADVANCE.valueOrDefault(idleAdvanceNs);
+            evictAfterWindows = Settings.EVICT_AFTER_WINDOWS.valueOrDefault(evictAfterWindows);
             alertRules = null == alertRules ? List.of() : List.copyOf(alertRules);
             if (null != windowSpec)
             {
@@ -292,11 +292,6 @@ public final class ShardProcessor implements EventHandler<RingEntry>
                     "is too small: " + spec.panesPerKey() + " panes per key, more than the " +
                     SluiceConfig.MAX_PANES_PER_KEY + " a key can keep");
             }
-        }
-
-        private static <T> T orDefault(final Setting<T> setting, final T value)
-        {
-            return null == value ? setting.defaultValue() : setting.check(value);
         }
 
         /**

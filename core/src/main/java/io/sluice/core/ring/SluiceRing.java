@@ -212,9 +212,8 @@ public final class SluiceRing
             {
                 throw new IllegalStateException("SluiceRing.Context is already concluded");
             }
-            length = null == length ? Settings.RING_LENGTH.defaultValue() : Settings.RING_LENGTH.check(length);
-            waitStrategy = null == waitStrategy ?
-                Settings.PROCESSOR_WAIT_STRATEGY.defaultValue() : Settings.PROCESSOR_WAIT_STRATEGY.check(waitStrategy);
+            length = Settings.RING_LENGTH.valueOrDefault(length);
+            waitStrategy = Settings.PROCESSOR_WAIT_STRATEGY.valueOrDefault(waitStrategy);
             bytes = bytesFor(length);
             if (bytes > Integer.MAX_VALUE)
             {

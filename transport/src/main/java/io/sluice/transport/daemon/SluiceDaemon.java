@@ -22,6 +22,7 @@ import org.agrona.concurrent.AgentRunner;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -333,7 +334,7 @@ public final class SluiceDaemon implements AutoCloseable
             {
                 throw new IllegalStateException("SluiceDaemon.Context is already concluded");
             }
-            config = null == config ? SluiceConfig.of(new java.util.Properties()) : config;
+            config = null == config ? SluiceConfig.of(new Properties()) : config;
             out = null == out ? System.out : out;
             ring = concluded(null == ring ? SluiceRing.Context.from(config) : ring);
             shards = concluded(null == shards ? ShardProcessor.Context.from(config) : shards);

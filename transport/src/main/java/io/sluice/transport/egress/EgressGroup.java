@@ -6,7 +6,6 @@ import io.aeron.ExclusivePublication;
 import io.sluice.config.AlertRule;
 import io.sluice.config.ConfigurationException;
 import io.sluice.config.IdleStrategyType;
-import io.sluice.config.Setting;
 import io.sluice.config.Settings;
 import io.sluice.config.SluiceConfig;
 import io.sluice.transport.counters.SluiceCounters;
@@ -187,19 +186,14 @@ public final class EgressGroup
             {
                 throw new IllegalStateException("EgressGroup.Context is already concluded");
             }
-            channel = orDefault(Settings.EGRESS_CHANNEL, channel);
-            streamId = orDefault(Settings.EGRESS_STREAM_ID, streamId);
-            processorCount = orDefault(Settings.PROCESSOR_COUNT, processorCount);
-            retryIdleStrategy = orDefault(Settings.INGRESS_IDLE_STRATEGY, retryIdleStrategy);
-            latencyHistogramFile = orDefault(Settings.LATENCY_HISTOGRAM_FILE, latencyHistogramFile);
+            channel = Settings.EGRESS_CHANNEL.valueOrDefault(channel);
+            streamId = Settings.EGRESS_STREAM_ID.valueOrDefault(streamId);
+            processorCount = Settings.PROCESSOR_COUNT.valueOrDefault(processorCount);
+            retryIdleStrategy = Settings.INGRESS_IDLE_STRATEGY.valueOrDefault(retryIdleStrategy);
+            latencyHistogramFile = Settings.LATENCY_HISTOGRAM_FILE.valueOrDefault(latencyHistogramFile);
             alertRuleNames = null == alertRuleNames ? List.of() : List.copyOf(alertRuleNames);
             concluded = true;
             return this;
-        }
-
-        private static <T> T orDefault(final Setting<T> setting, final T value)
-        {
-            return null == value ? setting.defaultValue() : setting.check(value);
         }
 
         /**

@@ -6,7 +6,6 @@ import io.aeron.Subscription;
 import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.sluice.config.ConfigurationException;
-import io.sluice.config.Setting;
 import io.sluice.config.Settings;
 import io.sluice.config.SluiceConfig;
 import io.sluice.core.RejectReason;
@@ -329,11 +328,11 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
             {
                 throw new IllegalStateException("IngressAgent.Context is already concluded");
             }
-            channel = orDefault(Settings.INGRESS_CHANNEL, channel);
-            streamId = orDefault(Settings.INGRESS_STREAM_ID, streamId);
-            timestampMinNs = orDefault(Settings.TIMESTAMP_MIN, timestampMinNs);
-            timestampMaxNs = orDefault(Settings.TIMESTAMP_MAX, timestampMaxNs);
-            rejectLogIntervalNs = orDefault(Settings.REJECT_LOG_INTERVAL, rejectLogIntervalNs);
+            channel = Settings.INGRESS_CHANNEL.valueOrDefault(channel);
+            streamId = Settings.INGRESS_STREAM_ID.valueOrDefault(streamId);
+            timestampMinNs = Settings.TIMESTAMP_MIN.valueOrDefault(timestampMinNs);
+            timestampMaxNs = Settings.TIMESTAMP_MAX.valueOrDefault(timestampMaxNs);
+            rejectLogIntervalNs = Settings.REJECT_LOG_INTERVAL.valueOrDefault(rejectLogIntervalNs);
             if (timestampMinNs >= timestampMaxNs)
             {
                 throw new ConfigurationException(SluiceConfig.TIMESTAMP_MIN, Long.toString(timestampMinNs),
@@ -343,11 +342,6 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
             log = null == log ? System.out : log;
             concluded = true;
             return this;
-        }
-
-        private static <T> T orDefault(final Setting<T> setting, final T value)
-        {
-            return null == value ? setting.defaultValue() : setting.check(value);
         }
 
         /**

@@ -293,6 +293,54 @@ public final class Setting<T>
         return renderer.apply(value);
     }
 
+    /**
+     * The declared default as a value, for a component's context used without a configuration (tests, embedding).
+     *
+     * @return the literal default parsed, a fresh draw each call for {@code random}.
+     * @throws IllegalStateException when the default is derived at load ({@link #isDerivedDefault()}), so only a
+     *                               loaded configuration can conclude it.
+     */
+    public T defaultValue()
+    {
+        if (isDerivedDefault())
+        {
+            throw new IllegalStateException(key + " has a default derived at load: " + defaultText);
+        }
+        return parse(defaultText);
+    }
+
+    /**
+     * Check a value given in code (a component's context) against the declared parser and range, exactly as if a
+     * user had written it.
+     *
+     * @param value the value to check, not null.
+     * @return the value.
+     * @throws ConfigurationException naming the key, the value and what is allowed.
+     */
+    public T check(final T value)
+    {
+        if (null == value)
+        {
+            throw new ConfigurationException(key, "null", "must be set");
+        }
+        parse(render(value));
+        return value;
+    }
+
+    /**
+     * Conclude a value a component's context was given in code: the declared default when none was given, else the
+     * value checked by {@link #check(Object)}.
+     *
+     * @param value the value given, or null for none.
+     * @return the concluded value.
+     * @throws ConfigurationException naming the key when the value is out of range.
+     * @throws IllegalStateException  when none was given and the default is derived at load.
+     */
+    public T valueOrDefault(final T value)
+    {
+        return null == value ? defaultValue() : check(value);
+    }
+
     T conclude(final String given, final Concluded earlier)
     {
         if (null != given && !given.isEmpty())

@@ -16,10 +16,32 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class SettingsTest
 {
     private static final Pattern COMMENTED_SETTING = Pattern.compile("^#(sluice\\.[A-Za-z0-9.-]+)=(.*)$");
+
+    @Test
+    void shouldGiveTheDeclaredDefaultAsAValueForAContextUsedWithoutAConfiguration()
+    {
+        assertEquals(16 * 1024, Settings.RING_LENGTH.defaultValue());
+        assertEquals(1_000_000L, Settings.TICK_INTERVAL.defaultValue());
+        assertEquals(WindowType.NONE, Settings.WINDOW_TYPE.defaultValue());
+        assertThrows(IllegalStateException.class, Settings.WINDOW_SLIDE::defaultValue);
+    }
+
+    @Test
+    void shouldCheckAValueGivenInCodeAgainstTheDeclaredRangeNamingTheKey()
+    {
+        assertEquals(1024, Settings.STATE_CAPACITY.check(1024));
+        assertEquals("sluice.state.capacity=1000 must be a power of two",
+            assertThrows(ConfigurationException.class, () -> Settings.STATE_CAPACITY.check(1000)).getMessage());
+        assertEquals("sluice.tick.interval=10ns must be between 1us and 60s",
+            assertThrows(ConfigurationException.class, () -> Settings.TICK_INTERVAL.check(10L)).getMessage());
+        assertEquals("sluice.ingress.channel=null must be set",
+            assertThrows(ConfigurationException.class, () -> Settings.INGRESS_CHANNEL.check(null)).getMessage());
+    }
 
     @Test
     void shouldDocumentEverySettingInTheDefaultsFileWithItsDeclaredDefault() throws IOException

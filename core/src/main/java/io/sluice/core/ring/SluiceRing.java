@@ -6,6 +6,9 @@ import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.SleepingWaitStrategy;
 import com.lmax.disruptor.WaitStrategy;
 import com.lmax.disruptor.YieldingWaitStrategy;
+import io.sluice.config.ConfigurationException;
+import io.sluice.config.Settings;
+import io.sluice.config.SluiceConfig;
 import io.sluice.config.WaitStrategyType;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -18,6 +21,15 @@ public final class SluiceRing
 {
     private final RingBuffer<RingEntry> ringBuffer;
     private final UnsafeBuffer slots;
+
+    /**
+     * @param ctx a concluded context: length and wait strategy.
+     * @throws IllegalStateException when the context was not concluded.
+     */
+    public SluiceRing(final Context ctx)
+    {
+        this(ctx.checkConcluded().length(), ctx.waitStrategy());
+    }
 
     /**
      * @param length       entries, a power of two.
@@ -159,5 +171,119 @@ public final class SluiceRing
     public boolean isDrained()
     {
         return ringBuffer.getMinimumGatingSequence() >= ringBuffer.getCursor();
+    }
+
+    /**
+     * What a ring is made of: its length and the wait strategy of dedicated processors. Set what differs from the
+     * declared defaults ({@link Settings#RING_LENGTH}, {@link Settings#PROCESSOR_WAIT_STRATEGY}), or take every
+     * value from a configuration with {@link #from(SluiceConfig)}, then {@link #conclude()} once before use.
+     * <p>
+     * Start-up only; not thread safe.
+     */
+    public static final class Context
+    {
+        private Integer length;
+        private WaitStrategyType waitStrategy;
+        private long bytes;
+        private boolean concluded;
+
+        /**
+         * @param config the daemon's configuration, the one place its ring settings are read.
+         * @return a context holding {@code sluice.ring.length} and {@code sluice.processor.wait-strategy}, not yet
+         * concluded.
+         */
+        public static Context from(final SluiceConfig config)
+        {
+            return new Context().length(config.ringLength()).waitStrategy(config.processorWaitStrategy());
+        }
+
+        /**
+         * Fill defaults from the declarations in {@link Settings}, check every value against its declared range
+         * and compute the ring's bytes. Runs once.
+         *
+         * @return this.
+         * @throws ConfigurationException naming the key, e.g. {@code sluice.ring.length=1000 must be a power of two},
+         *                                or when the slots would need more than one off-heap buffer holds.
+         * @throws IllegalStateException  when called a second time.
+         */
+        public Context conclude()
+        {
+            if (concluded)
+            {
+                throw new IllegalStateException("SluiceRing.Context is already concluded");
+            }
+            length = Settings.RING_LENGTH.valueOrDefault(length);
+            waitStrategy = Settings.PROCESSOR_WAIT_STRATEGY.valueOrDefault(waitStrategy);
+            bytes = bytesFor(length);
+            if (bytes > Integer.MAX_VALUE)
+            {
+                throw new ConfigurationException(SluiceConfig.RING_LENGTH, Integer.toString(length), "needs " + bytes +
+                    " bytes of slots, more than one off-heap buffer holds (" + Integer.MAX_VALUE + ")");
+            }
+            concluded = true;
+            return this;
+        }
+
+        /**
+         * @param length entries, a power of two ({@value SluiceConfig#RING_LENGTH}).
+         * @return this.
+         */
+        public Context length(final int length)
+        {
+            this.length = length;
+            return this;
+        }
+
+        /**
+         * @return entries; the declared default once concluded when none was set, else null before conclude.
+         */
+        public Integer length()
+        {
+            return length;
+        }
+
+        /**
+         * @param waitStrategy how dedicated processors wait for entries ({@value SluiceConfig#PROCESSOR_WAIT_STRATEGY}).
+         * @return this.
+         */
+        public Context waitStrategy(final WaitStrategyType waitStrategy)
+        {
+            this.waitStrategy = waitStrategy;
+            return this;
+        }
+
+        /**
+         * @return how dedicated processors wait for entries.
+         */
+        public WaitStrategyType waitStrategy()
+        {
+            return waitStrategy;
+        }
+
+        /**
+         * @return off-heap bytes of the ring's slots, as {@link #bytesFor(int)}, computed once by {@link #conclude()}.
+         * @throws IllegalStateException when not concluded.
+         */
+        public long bytes()
+        {
+            return checkConcluded().bytes;
+        }
+
+        /**
+         * @return true once {@link #conclude()} succeeded.
+         */
+        public boolean isConcluded()
+        {
+            return concluded;
+        }
+
+        Context checkConcluded()
+        {
+            if (!concluded)
+            {
+                throw new IllegalStateException("SluiceRing.Context is not concluded");
+            }
+            return this;
+        }
     }
 }

@@ -8,8 +8,10 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.logbuffer.BufferClaim;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
+import io.sluice.config.ConfigurationException;
 import io.sluice.config.DriverThreading;
 import io.sluice.config.IdleStrategyType;
+import io.sluice.config.Settings;
 import io.sluice.config.SluiceConfig;
 import io.sluice.transport.codec.AlertDecoder;
 import io.sluice.transport.codec.EventEncoder;
@@ -105,11 +107,17 @@ public final class SluiceClient implements AutoCloseable
     }
 
     /**
-     * @param ctx how to reach the daemon.
+     * @param ctx how to reach the daemon; concluded here when it is not yet.
      * @return a client; call {@link #awaitConnected(long)} before offering.
+     * @throws ConfigurationException naming the {@code sluice.*} key of a channel or stream id that is not valid.
+     * @throws IllegalArgumentException when another setting of the context is not valid.
      */
     public static SluiceClient connect(final Context ctx)
     {
+        if (!ctx.isConcluded())
+        {
+            ctx.conclude();
+        }
         return new SluiceClient(ctx);
     }
 
@@ -378,12 +386,139 @@ public final class SluiceClient implements AutoCloseable
         private boolean embeddedDriver;
         private DriverThreading driverThreading = DriverThreading.SHARED;
         private IdleStrategyType driverIdleStrategy = IdleStrategyType.BACKOFF;
-        private String ingressChannel = "aeron:udp?endpoint=localhost:20120";
-        private int ingressStreamId = 1001;
+        private String ingressChannel = Settings.INGRESS_CHANNEL.defaultValue();
+        private int ingressStreamId = Settings.INGRESS_STREAM_ID.defaultValue();
         private String egressChannel = "aeron:udp?endpoint=localhost:0|control=localhost:20121|control-mode=dynamic";
-        private int egressStreamId = 1002;
+        private int egressStreamId = Settings.EGRESS_STREAM_ID.defaultValue();
         private long clientId;
         private int egressImages;
+        private boolean concluded;
+
+        /**
+         * Check every setting, naming the daemon's {@code sluice.*} key where one exists: channels are Aeron URIs
+         * ({@code aeron:udp} or {@code aeron:ipc}), stream ids in the declared range ({@code > 0}), at least 0
+         * egress images, a driver directory unless the driver is embedded, a driver threading and idle strategy.
+         * {@link SluiceClient#connect(Context)} calls it when the caller has not. Runs once.
+         *
+         * @return this.
+         * @throws ConfigurationException   naming the key of a channel or stream id that is not valid, e.g.
+         *                                  {@code sluice.ingress.stream-id=0 must be in [1, 2147483647]}.
+         * @throws IllegalArgumentException when another setting is not valid.
+         * @throws IllegalStateException    when called a second time.
+         */
+        public Context conclude()
+        {
+            if (concluded)
+            {
+                throw new IllegalStateException("SluiceClient.Context is already concluded");
+            }
+            Settings.INGRESS_CHANNEL.check(ingressChannel);
+            Settings.INGRESS_STREAM_ID.check(ingressStreamId);
+            Settings.EGRESS_CHANNEL.check(egressChannel);
+            Settings.EGRESS_STREAM_ID.check(egressStreamId);
+            if (egressImages < 0)
+            {
+                throw new IllegalArgumentException("egressImages must be >= 0: " + egressImages);
+            }
+            if (!embeddedDriver && null == aeronDirectoryName)
+            {
+                throw new IllegalArgumentException("aeronDirectoryName must be set when the driver is not embedded");
+            }
+            if (null == driverThreading || null == driverIdleStrategy)
+            {
+                throw new IllegalArgumentException("driverThreading and driverIdleStrategy must be set");
+            }
+            concluded = true;
+            return this;
+        }
+
+        /**
+         * @return true once {@link #conclude()} succeeded.
+         */
+        public boolean isConcluded()
+        {
+            return concluded;
+        }
+
+        /**
+         * @return directory of the running media driver to connect through.
+         */
+        public String aeronDirectoryName()
+        {
+            return aeronDirectoryName;
+        }
+
+        /**
+         * @return whether the client launches its own media driver.
+         */
+        public boolean embeddedDriver()
+        {
+            return embeddedDriver;
+        }
+
+        /**
+         * @return threading of the embedded driver.
+         */
+        public DriverThreading driverThreading()
+        {
+            return driverThreading;
+        }
+
+        /**
+         * @return idle strategy of the embedded driver's threads.
+         */
+        public IdleStrategyType driverIdleStrategy()
+        {
+            return driverIdleStrategy;
+        }
+
+        /**
+         * @return the daemon's ingress channel.
+         */
+        public String ingressChannel()
+        {
+            return ingressChannel;
+        }
+
+        /**
+         * @return the daemon's ingress stream id.
+         */
+        public int ingressStreamId()
+        {
+            return ingressStreamId;
+        }
+
+        /**
+         * @return the subscription channel for the daemon's egress.
+         */
+        public String egressChannel()
+        {
+            return egressChannel;
+        }
+
+        /**
+         * @return the daemon's egress stream id.
+         */
+        public int egressStreamId()
+        {
+            return egressStreamId;
+        }
+
+        /**
+         * @return this client's id; 0 for a random one drawn at connect.
+         */
+        public long clientId()
+        {
+            return clientId;
+        }
+
+        /**
+         * @return egress images to wait for in {@link SluiceClient#awaitConnected(long)}.
+         */
+        public int egressImages()
+        {
+            return egressImages;
+        }
 
         /**
          * @param dir directory of a running media driver to connect through (ignored with an embedded driver).

@@ -3,9 +3,6 @@ package io.sluice.transport.daemon;
 import com.sun.management.HotSpotDiagnosticMXBean;
 import io.sluice.config.ConfigurationException;
 import io.sluice.config.SluiceConfig;
-import io.sluice.config.WindowType;
-import io.sluice.core.ring.SluiceRing;
-import io.sluice.core.state.KeyStateTable;
 import net.openhft.affinity.AffinityLock;
 
 import java.lang.management.ManagementFactory;
@@ -20,7 +17,8 @@ import java.lang.management.ManagementFactory;
  *     ({@code -XX:MaxDirectMemorySize}, which {@code ./sluice} sizes from the configuration);</li>
  *     <li>CPU numbers to pin to exist on this host.</li>
  * </ul>
- * All sizes in {@code long} arithmetic.
+ * The sizes are the ones the daemon's concluded component contexts computed once ({@link
+ * SluiceDaemon.Context#directMemoryBytes()}); all in {@code long} arithmetic.
  */
 public final class Preflight
 {
@@ -32,55 +30,39 @@ public final class Preflight
     }
 
     /**
-     * @param config the configuration to start.
+     * @param ctx the concluded daemon context to start: its configuration and the sizes its ring and shard
+     *            contexts computed.
      * @throws ConfigurationException naming the key of the first setting this host cannot serve.
      */
-    public static void check(final SluiceConfig config)
+    public static void check(final SluiceDaemon.Context ctx)
     {
-        checkCpus(config, AffinityLock.cpuLayout().cpus());
-        checkMemory(config, maxDirectMemoryBytes());
+        checkCpus(ctx.config(), AffinityLock.cpuLayout().cpus());
+        checkMemory(ctx, maxDirectMemoryBytes());
     }
 
-    /**
-     * @param config the configuration.
-     * @return bytes of one processor's state table.
-     */
-    public static long tableBytes(final SluiceConfig config)
+    static void checkMemory(final SluiceDaemon.Context ctx, final long limitBytes)
     {
-        return KeyStateTable.bytesFor(
-            config.stateCapacity(), WindowType.NONE == config.windowType() ? 0 : config.panesPerKey());
-    }
-
-    /**
-     * @param config the configuration.
-     * @return direct memory the daemon needs: ring, state tables and reserve, bytes.
-     */
-    public static long directMemoryBytes(final SluiceConfig config)
-    {
-        return SluiceRing.bytesFor(config.ringLength()) + config.processorCount() * tableBytes(config) + RESERVE_BYTES;
-    }
-
-    static void checkMemory(final SluiceConfig config, final long limitBytes)
-    {
-        final long ringBytes = SluiceRing.bytesFor(config.ringLength());
-        final long tableBytes = tableBytes(config);
+        final long ringBytes = ctx.ring().bytes();
+        final long tableBytes = ctx.shards().tableBytes();
+        final int capacity = ctx.shards().stateCapacity();
+        final int processorCount = ctx.shards().processorCount();
+        final int panesPerKey = ctx.shards().panesPerKey();
         if (tableBytes > Integer.MAX_VALUE)
         {
-            throw new ConfigurationException(SluiceConfig.STATE_CAPACITY, Integer.toString(config.stateCapacity()),
-                "needs " + mib(tableBytes) + " per processor" + (WindowType.NONE == config.windowType() ? "" :
-                " with " + config.panesPerKey() + " window panes per key") + ", more than one off-heap buffer holds " +
+            throw new ConfigurationException(SluiceConfig.STATE_CAPACITY, Integer.toString(capacity),
+                "needs " + mib(tableBytes) + " per processor" + (0 == panesPerKey ? "" :
+                " with " + panesPerKey + " window panes per key") + ", more than one off-heap buffer holds " +
                 "(2 GiB): lower it, or use more processors (" + SluiceConfig.PROCESSOR_COUNT + ")");
         }
-        final long tablesBytes = config.processorCount() * tableBytes;
-        final long needed = ringBytes + tablesBytes + RESERVE_BYTES;
+        final long tablesBytes = processorCount * tableBytes;
+        final long needed = ctx.directMemoryBytes();
         if (needed > limitBytes)
         {
             final boolean tablesDominate = tablesBytes >= ringBytes;
             final String key = tablesDominate ? SluiceConfig.STATE_CAPACITY : SluiceConfig.RING_LENGTH;
-            final String value = tablesDominate ?
-                Integer.toString(config.stateCapacity()) : Integer.toString(config.ringLength());
+            final String value = tablesDominate ? Integer.toString(capacity) : Integer.toString(ctx.ring().length());
             throw new ConfigurationException(key, value, "needs " + mib(needed) + " of direct memory (" +
-                config.processorCount() + " state table(s) of " + mib(tableBytes) + ", ring " + mib(ringBytes) +
+                processorCount + " state table(s) of " + mib(tableBytes) + ", ring " + mib(ringBytes) +
                 ", reserve " + mib(RESERVE_BYTES) + "), more than this JVM's limit of " + mib(limitBytes) +
                 ": lower it, or raise -XX:MaxDirectMemorySize (./sluice sizes it from the configuration)");
         }

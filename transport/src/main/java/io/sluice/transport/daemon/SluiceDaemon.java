@@ -9,27 +9,26 @@ import io.sluice.config.DriverMode;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.ThreadingMode;
 import io.sluice.core.processor.ProcessorGroup;
+import io.sluice.core.processor.ShardProcessor;
 import io.sluice.core.ring.SluiceRing;
-import io.sluice.core.route.ShardRouter;
 import io.sluice.transport.counters.SluiceCounters;
 import io.sluice.transport.driver.AeronProperties;
-import io.sluice.transport.driver.Channels;
 import io.sluice.transport.driver.EmbeddedDriver;
 import io.sluice.transport.egress.EgressGroup;
 import io.sluice.transport.ingress.IngressAgent;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.SystemNanoClock;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The appliance's lifecycle: starts its components in order and stops them in reverse.
  * <pre>
- *   start: pre-flight check, media driver (embedded or external) and error log, Aeron client, counters,
+ *   start: conclude the context (every component's settings checked, sizes computed once), pre-flight check, media driver (embedded or external) and error log, Aeron client, counters,
  *          ingress subscription, ring, egress, shards and their processors, ring producer and ingress agent,
  *          the daemon's thread; then "sluice: ready"
  *   stop:  ingress stops reading, processors drain the ring, egress closes and waits until every live receiver
@@ -43,6 +42,7 @@ public final class SluiceDaemon implements AutoCloseable
     /** Version printed in the start-up summary. */
     public static final String VERSION = versionOf();
 
+    private final Context ctx;
     private final SluiceConfig config;
     private final PrintStream out;
     private final DaemonErrorHandler errorHandler;
@@ -57,16 +57,16 @@ public final class SluiceDaemon implements AutoCloseable
     private boolean ready;
     private boolean closed;
 
-    private SluiceDaemon(final SluiceConfig config, final PrintStream out)
+    private SluiceDaemon(final Context ctx)
     {
-        this.config = config;
-        this.out = out;
+        this.ctx = ctx;
+        this.config = ctx.config();
+        this.out = ctx.out();
         this.errorHandler = new DaemonErrorHandler(out);
     }
 
     /**
-     * Start a daemon. On any failure, an {@link Error} such as running out of direct memory included, what was
-     * started is closed again (an embedded driver's directory deleted) before the failure propagates.
+     * Start a daemon from a configuration: {@link #start(Context)} of {@code Context.from(config).out(out)}.
      *
      * @param config validated configuration.
      * @param out    where the summary and log lines go.
@@ -76,7 +76,26 @@ public final class SluiceDaemon implements AutoCloseable
      */
     public static SluiceDaemon start(final SluiceConfig config, final PrintStream out)
     {
-        final SluiceDaemon daemon = new SluiceDaemon(config, out);
+        return start(Context.from(config).out(out));
+    }
+
+    /**
+     * Start a daemon: conclude the context when it is not yet concluded, check it against this host, then start
+     * the components in order. On any failure, an {@link Error} such as running out of direct memory included, what
+     * was started is closed again (an embedded driver's directory deleted) before the failure propagates.
+     *
+     * @param ctx the daemon's configuration and component contexts.
+     * @return the running daemon.
+     * @throws ConfigurationException when a setting is out of range or does not fit this host, or a channel, port or
+     *                                directory is unusable; the message names the key.
+     */
+    public static SluiceDaemon start(final Context ctx)
+    {
+        if (!ctx.isConcluded())
+        {
+            ctx.conclude();
+        }
+        final SluiceDaemon daemon = new SluiceDaemon(ctx);
         try
         {
             daemon.startComponents();
@@ -91,22 +110,21 @@ public final class SluiceDaemon implements AutoCloseable
 
     private void startComponents()
     {
-        Preflight.check(config);
+        Preflight.check(ctx);
         final AgentInvoker driverInvoker = startDriver();
         aeron = connect(driverInvoker);
         counters = new SluiceCounters(aeron);
         errorHandler.errorCounter(counters.errors());
 
-        final Subscription subscription = Channels.open(SluiceConfig.INGRESS_CHANNEL, config.ingressChannel(),
-            () -> aeron.addSubscription(config.ingressChannel(), config.ingressStreamId()));
+        final ShardProcessor.Context shards = ctx.shards();
+        final IngressAgent.Context ingressContext = ctx.ingress();
+        final Subscription subscription = ingressContext.subscribe(aeron);
         final boolean shared = ThreadingMode.SHARED == config.threading();
-        final SluiceRing ring = new SluiceRing(config.ringLength(), config.processorWaitStrategy());
-        final ShardRouter router = new ShardRouter(config.hashSeed());
-        egress = EgressGroup.open(aeron, config, counters, shared ? driverInvoker : null);
-        group = Shards.processors(config, ring, router, egress, aeron, counters, errorHandler, out);
+        final SluiceRing ring = new SluiceRing(ctx.ring());
+        egress = EgressGroup.open(aeron, ctx.egress(), counters, shared ? driverInvoker : null);
+        group = Shards.processors(config, shards, ring, egress, aeron, counters, errorHandler, out);
         ingress = new IngressAgent(
-            subscription, Shards.producer(config, ring, router, counters), config.timestampMinNs(),
-            config.timestampMaxNs(), counters, new SystemNanoClock(), config.rejectLogIntervalNs(), out);
+            ingressContext, subscription, shards.newProducer(ring, counters.ticks()), counters);
         runner = DaemonAgents.runner(config, driverInvoker, aeron, ingress, group, counters, errorHandler, out);
 
         out.print(StartupSummary.render(config, driver, ring, shared));
@@ -178,6 +196,14 @@ public final class SluiceDaemon implements AutoCloseable
     }
 
     /**
+     * @return the concluded context the daemon started from.
+     */
+    public Context context()
+    {
+        return ctx;
+    }
+
+    /**
      * Stop gracefully: stop taking input, let the processors drain the ring, close the egress publications and wait
      * until every live receiver has received everything up to their end (all within {@code sluice.shutdown.timeout},
      * saying so when it gives up), then close client and driver. Safe on a partly started daemon and idempotent.
@@ -231,7 +257,7 @@ public final class SluiceDaemon implements AutoCloseable
         {
             try
             {
-                egress.writeLatency(config.latencyHistogramFile(), out);
+                egress.writeLatency(ctx.egress().latencyHistogramFile(), out);
             }
             catch (final IOException ex)
             {
@@ -256,5 +282,236 @@ public final class SluiceDaemon implements AutoCloseable
     {
         final String version = SluiceDaemon.class.getPackage().getImplementationVersion();
         return null == version ? "dev" : version;
+    }
+
+    /**
+     * What a daemon is made of: its configuration, the concluded contexts of its components (ring, shards, ingress,
+     * egress), each taken from the configuration, the one place a setting is read, and where its summary and log
+     * lines go. {@link #conclude()} concludes each component once, checks the rules between them and computes the
+     * direct memory the daemon needs, before anything is allocated.
+     * <p>
+     * Start-up only; not thread safe.
+     */
+    public static final class Context
+    {
+        private SluiceConfig config;
+        private PrintStream out;
+        private SluiceRing.Context ring;
+        private ShardProcessor.Context shards;
+        private IngressAgent.Context ingress;
+        private EgressGroup.Context egress;
+        private long directMemoryBytes;
+        private boolean concluded;
+
+        /**
+         * @param config the validated configuration.
+         * @return a context whose component contexts come from the configuration, printing to {@link System#out},
+         * not yet concluded.
+         */
+        public static Context from(final SluiceConfig config)
+        {
+            return new Context()
+                .config(config)
+                .ring(SluiceRing.Context.from(config))
+                .shards(ShardProcessor.Context.from(config))
+                .ingress(IngressAgent.Context.from(config))
+                .egress(EgressGroup.Context.from(config));
+        }
+
+        /**
+         * Conclude every component context (a component not set comes from the configuration, the configuration
+         * from the declared defaults when not set; the ingress logs to {@link #out()} unless told otherwise), check
+         * that the shards and the egress agree on the processor count, and compute the direct memory needed: ring,
+         * every processor's state table and {@link Preflight#RESERVE_BYTES}. Runs once.
+         *
+         * @return this.
+         * @throws ConfigurationException naming the key of the first value out of range.
+         * @throws IllegalStateException  when called a second time.
+         */
+        public Context conclude()
+        {
+            if (concluded)
+            {
+                throw new IllegalStateException("SluiceDaemon.Context is already concluded");
+            }
+            config = null == config ? SluiceConfig.of(new Properties()) : config;
+            out = null == out ? System.out : out;
+            ring = concluded(null == ring ? SluiceRing.Context.from(config) : ring);
+            shards = concluded(null == shards ? ShardProcessor.Context.from(config) : shards);
+            ingress = null == ingress ? IngressAgent.Context.from(config) : ingress;
+            if (!ingress.isConcluded())
+            {
+                ingress.log(null == ingress.log() ? out : ingress.log()).conclude();
+            }
+            egress = null == egress ? EgressGroup.Context.from(config) : egress;
+            if (!egress.isConcluded())
+            {
+                egress.conclude();
+            }
+            if (!egress.processorCount().equals(shards.processorCount()))
+            {
+                throw new ConfigurationException(SluiceConfig.PROCESSOR_COUNT, Integer.toString(shards.processorCount()),
+                    "must be the same for the shards and the egress, which has " + egress.processorCount());
+            }
+            directMemoryBytes = saturatedSum(ring.bytes(), saturatedProduct(shards.processorCount(),
+                shards.tableBytes()), Preflight.RESERVE_BYTES);
+            concluded = true;
+            return this;
+        }
+
+        private static SluiceRing.Context concluded(final SluiceRing.Context ctx)
+        {
+            return ctx.isConcluded() ? ctx : ctx.conclude();
+        }
+
+        private static ShardProcessor.Context concluded(final ShardProcessor.Context ctx)
+        {
+            return ctx.isConcluded() ? ctx : ctx.conclude();
+        }
+
+        private static long saturatedProduct(final long a, final long b)
+        {
+            final long high = Math.multiplyHigh(a, b);
+            final long low = a * b;
+            return 0 == high && low >= 0 ? low : Long.MAX_VALUE;
+        }
+
+        private static long saturatedSum(final long a, final long b, final long c)
+        {
+            final long ab = a + b;
+            final long abc = ab + c;
+            return ab < 0 || abc < 0 ? Long.MAX_VALUE : abc;
+        }
+
+        /**
+         * @return direct memory the daemon needs, bytes: ring, every processor's state table and the reserve for
+         * Aeron's and Agrona's own buffers ({@link Long#MAX_VALUE} when that does not fit a long). The launcher
+         * sizes {@code -XX:MaxDirectMemorySize} from it.
+         * @throws IllegalStateException when not concluded.
+         */
+        public long directMemoryBytes()
+        {
+            if (!concluded)
+            {
+                throw new IllegalStateException("SluiceDaemon.Context is not concluded");
+            }
+            return directMemoryBytes;
+        }
+
+        /**
+         * @param config the validated configuration.
+         * @return this.
+         */
+        public Context config(final SluiceConfig config)
+        {
+            this.config = config;
+            return this;
+        }
+
+        /**
+         * @return the configuration.
+         */
+        public SluiceConfig config()
+        {
+            return config;
+        }
+
+        /**
+         * @param out where the summary and log lines go.
+         * @return this.
+         */
+        public Context out(final PrintStream out)
+        {
+            this.out = out;
+            return this;
+        }
+
+        /**
+         * @return where the summary and log lines go.
+         */
+        public PrintStream out()
+        {
+            return out;
+        }
+
+        /**
+         * @param ring the ring's context.
+         * @return this.
+         */
+        public Context ring(final SluiceRing.Context ring)
+        {
+            this.ring = ring;
+            return this;
+        }
+
+        /**
+         * @return the ring's context.
+         */
+        public SluiceRing.Context ring()
+        {
+            return ring;
+        }
+
+        /**
+         * @param shards the shards' context: state, windows, alerts, hash seed, processor count.
+         * @return this.
+         */
+        public Context shards(final ShardProcessor.Context shards)
+        {
+            this.shards = shards;
+            return this;
+        }
+
+        /**
+         * @return the shards' context.
+         */
+        public ShardProcessor.Context shards()
+        {
+            return shards;
+        }
+
+        /**
+         * @param ingress the ingress context.
+         * @return this.
+         */
+        public Context ingress(final IngressAgent.Context ingress)
+        {
+            this.ingress = ingress;
+            return this;
+        }
+
+        /**
+         * @return the ingress context.
+         */
+        public IngressAgent.Context ingress()
+        {
+            return ingress;
+        }
+
+        /**
+         * @param egress the egress context.
+         * @return this.
+         */
+        public Context egress(final EgressGroup.Context egress)
+        {
+            this.egress = egress;
+            return this;
+        }
+
+        /**
+         * @return the egress context.
+         */
+        public EgressGroup.Context egress()
+        {
+            return egress;
+        }
+
+        /**
+         * @return true once {@link #conclude()} succeeded.
+         */
+        public boolean isConcluded()
+        {
+            return concluded;
+        }
     }
 }

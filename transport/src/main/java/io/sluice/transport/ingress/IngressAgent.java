@@ -1,18 +1,24 @@
 package io.sluice.transport.ingress;
 
+import io.aeron.Aeron;
 import io.aeron.ControlledFragmentAssembler;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.aeron.logbuffer.Header;
+import io.sluice.config.ConfigurationException;
+import io.sluice.config.Settings;
+import io.sluice.config.SluiceConfig;
 import io.sluice.core.RejectReason;
 import io.sluice.core.ring.RingProducer;
 import io.sluice.transport.codec.EventDecoder;
 import io.sluice.transport.codec.MessageHeaderDecoder;
 import io.sluice.transport.codec.QueryDecoder;
 import io.sluice.transport.counters.SluiceCounters;
+import io.sluice.transport.driver.Channels;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
 
 import java.io.PrintStream;
 
@@ -59,6 +65,20 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
     private long rejectsSinceLog;
     private int lastRejectReason;
     private int lastRejectSessionId;
+
+    /**
+     * @param ctx          a concluded context: timestamp range, reject log interval, clock and log.
+     * @param subscription the ingress subscription ({@link Context#subscribe(Aeron)}).
+     * @param producer     the ring's producer, called by this agent alone.
+     * @param counters     ingress counters.
+     * @throws IllegalStateException when the context was not concluded.
+     */
+    public IngressAgent(
+        final Context ctx, final Subscription subscription, final RingProducer producer, final SluiceCounters counters)
+    {
+        this(subscription, producer, ctx.checkConcluded().timestampMinNs(), ctx.timestampMaxNs(), counters,
+            ctx.nanoClock(), ctx.rejectLogIntervalNs(), ctx.log());
+    }
 
     /**
      * @param subscription        the ingress subscription.
@@ -258,5 +278,228 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
         lastRejectLogNs = nowNs;
         rejectsSinceLog = 0;
         return 1;
+    }
+
+    /**
+     * What the ingress is configured with: its channel and stream, the accepted event-time range, the least time
+     * between reject log lines, the clock and the log. Set what differs from the declared defaults ({@link Settings}),
+     * or take every value from a configuration with {@link #from(SluiceConfig)}, then {@link #conclude()} once.
+     * <p>
+     * Start-up only; not thread safe.
+     */
+    public static final class Context
+    {
+        private String channel;
+        private Integer streamId;
+        private Long timestampMinNs;
+        private Long timestampMaxNs;
+        private Long rejectLogIntervalNs;
+        private NanoClock nanoClock;
+        private PrintStream log;
+        private boolean concluded;
+
+        /**
+         * @param config the daemon's configuration, the one place its ingress settings are read.
+         * @return a context holding the ingress channel and stream, timestamp range and reject log interval, not
+         * yet concluded.
+         */
+        public static Context from(final SluiceConfig config)
+        {
+            return new Context()
+                .channel(config.ingressChannel())
+                .streamId(config.ingressStreamId())
+                .timestampMinNs(config.timestampMinNs())
+                .timestampMaxNs(config.timestampMaxNs())
+                .rejectLogIntervalNs(config.rejectLogIntervalNs());
+        }
+
+        /**
+         * Fill defaults from the declarations in {@link Settings} (the system nano clock, {@link System#out} for
+         * the log), and check every value against its declared range and the timestamp range's order. Runs once.
+         *
+         * @return this.
+         * @throws ConfigurationException naming the key of the first value out of range, e.g.
+         *                                {@code sluice.ingress.stream-id=0 must be in [1, 2147483647]}.
+         * @throws IllegalStateException  when called a second time.
+         */
+        public Context conclude()
+        {
+            if (concluded)
+            {
+                throw new IllegalStateException("IngressAgent.Context is already concluded");
+            }
+            channel = Settings.INGRESS_CHANNEL.valueOrDefault(channel);
+            streamId = Settings.INGRESS_STREAM_ID.valueOrDefault(streamId);
+            timestampMinNs = Settings.TIMESTAMP_MIN.valueOrDefault(timestampMinNs);
+            timestampMaxNs = Settings.TIMESTAMP_MAX.valueOrDefault(timestampMaxNs);
+            rejectLogIntervalNs = Settings.REJECT_LOG_INTERVAL.valueOrDefault(rejectLogIntervalNs);
+            if (timestampMinNs >= timestampMaxNs)
+            {
+                throw new ConfigurationException(SluiceConfig.TIMESTAMP_MIN, Long.toString(timestampMinNs),
+                    "must be less than " + SluiceConfig.TIMESTAMP_MAX + "=" + timestampMaxNs);
+            }
+            nanoClock = null == nanoClock ? new SystemNanoClock() : nanoClock;
+            log = null == log ? System.out : log;
+            concluded = true;
+            return this;
+        }
+
+        /**
+         * Add the ingress subscription, so a channel the driver refuses fails naming {@code sluice.ingress.channel}.
+         *
+         * @param aeron the daemon's client.
+         * @return the subscription on the concluded channel and stream.
+         * @throws ConfigurationException naming the channel key when it cannot be opened.
+         * @throws IllegalStateException  when not concluded.
+         */
+        public Subscription subscribe(final Aeron aeron)
+        {
+            checkConcluded();
+            return Channels.open(SluiceConfig.INGRESS_CHANNEL, channel, () -> aeron.addSubscription(channel, streamId));
+        }
+
+        /**
+         * @param channel Aeron URI clients publish to ({@value SluiceConfig#INGRESS_CHANNEL}).
+         * @return this.
+         */
+        public Context channel(final String channel)
+        {
+            this.channel = channel;
+            return this;
+        }
+
+        /**
+         * @return Aeron URI clients publish to; null before conclude when not set.
+         */
+        public String channel()
+        {
+            return channel;
+        }
+
+        /**
+         * @param streamId stream id on the channel ({@value SluiceConfig#INGRESS_STREAM_ID}).
+         * @return this.
+         */
+        public Context streamId(final int streamId)
+        {
+            this.streamId = streamId;
+            return this;
+        }
+
+        /**
+         * @return stream id on the channel.
+         */
+        public Integer streamId()
+        {
+            return streamId;
+        }
+
+        /**
+         * @param timestampMinNs earliest accepted event time, epoch ns ({@value SluiceConfig#TIMESTAMP_MIN}).
+         * @return this.
+         */
+        public Context timestampMinNs(final long timestampMinNs)
+        {
+            this.timestampMinNs = timestampMinNs;
+            return this;
+        }
+
+        /**
+         * @return earliest accepted event time, epoch ns.
+         */
+        public Long timestampMinNs()
+        {
+            return timestampMinNs;
+        }
+
+        /**
+         * @param timestampMaxNs latest accepted event time, epoch ns ({@value SluiceConfig#TIMESTAMP_MAX}).
+         * @return this.
+         */
+        public Context timestampMaxNs(final long timestampMaxNs)
+        {
+            this.timestampMaxNs = timestampMaxNs;
+            return this;
+        }
+
+        /**
+         * @return latest accepted event time, epoch ns.
+         */
+        public Long timestampMaxNs()
+        {
+            return timestampMaxNs;
+        }
+
+        /**
+         * @param rejectLogIntervalNs least time between two reject log lines, ns
+         *                            ({@value SluiceConfig#REJECT_LOG_INTERVAL}).
+         * @return this.
+         */
+        public Context rejectLogIntervalNs(final long rejectLogIntervalNs)
+        {
+            this.rejectLogIntervalNs = rejectLogIntervalNs;
+            return this;
+        }
+
+        /**
+         * @return least time between two reject log lines, ns.
+         */
+        public Long rejectLogIntervalNs()
+        {
+            return rejectLogIntervalNs;
+        }
+
+        /**
+         * @param nanoClock clock for receive stamps, ticks and reject log rate limiting.
+         * @return this.
+         */
+        public Context nanoClock(final NanoClock nanoClock)
+        {
+            this.nanoClock = nanoClock;
+            return this;
+        }
+
+        /**
+         * @return clock for receive stamps, ticks and reject log rate limiting.
+         */
+        public NanoClock nanoClock()
+        {
+            return nanoClock;
+        }
+
+        /**
+         * @param log where reject lines go.
+         * @return this.
+         */
+        public Context log(final PrintStream log)
+        {
+            this.log = log;
+            return this;
+        }
+
+        /**
+         * @return where reject lines go.
+         */
+        public PrintStream log()
+        {
+            return log;
+        }
+
+        /**
+         * @return true once {@link #conclude()} succeeded.
+         */
+        public boolean isConcluded()
+        {
+            return concluded;
+        }
+
+        private Context checkConcluded()
+        {
+            if (!concluded)
+            {
+                throw new IllegalStateException("IngressAgent.Context is not concluded");
+            }
+            return this;
+        }
     }
 }

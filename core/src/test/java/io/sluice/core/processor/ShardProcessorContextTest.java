@@ -1,0 +1,129 @@
+package io.sluice.core.processor;
+
+import io.sluice.config.ConfigurationException;
+import io.sluice.config.SluiceConfig;
+import io.sluice.core.ring.SluiceRing;
+import io.sluice.core.running.RunningAggregates;
+import io.sluice.core.shard.RecordingSink;
+import io.sluice.core.shard.TestCounters;
+import io.sluice.core.state.KeyStateTable;
+import io.sluice.core.window.WindowEngine;
+import io.sluice.core.window.WindowSpec;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Properties;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class ShardProcessorContextTest
+{
+    private static final long MS = 1_000_000L;
+
+    @Test
+    void shouldFillTheDeclaredDefaultsAndComputeTheTableBytesOnce()
+    {
+        final ShardProcessor.Context ctx = new ShardProcessor.Context().conclude();
+
+        assertEquals(2, ctx.processorCount());
+        assertEquals(64 * 1024, ctx.stateCapacity());
+        assertNotEquals(0L, ctx.hashSeed(), "random: a fresh non-zero seed");
+        assertEquals(ctx.hashSeed(), ctx.router().seed());
+        assertNull(ctx.windowSpec());
+        assertEquals(MS, ctx.tickIntervalNs());
+        assertEquals(0L, ctx.idleAdvanceNs());
+        assertEquals(0, ctx.evictAfterWindows());
+        assertEquals(List.of(), ctx.alertRules());
+        assertEquals(0, ctx.panesPerKey());
+        assertEquals(64 * 1024 * (2 * 16 + 64L), ctx.tableBytes());
+        assertEquals(KeyStateTable.bytesFor(64 * 1024, 0), ctx.tableBytes());
+        assertNull(ctx.newWatermarkTracker());
+    }
+
+    @Test
+    void shouldRejectACapacityThatIsNotAPowerOfTwoNamingTheKey()
+    {
+        final ConfigurationException ex = assertThrows(
+            ConfigurationException.class, () -> new ShardProcessor.Context().stateCapacity(1000).conclude());
+
+        assertEquals("sluice.state.capacity=1000 must be a power of two", ex.getMessage());
+        assertEquals(SluiceConfig.STATE_CAPACITY, ex.key());
+    }
+
+    @Test
+    void shouldRejectWindowsThatNeedTooManyPanesNamingTheSlide()
+    {
+        final ConfigurationException ex = assertThrows(ConfigurationException.class, () -> new ShardProcessor.Context()
+            .windowSpec(WindowSpec.of(1000 * MS, MS / 10, 0)).conclude());
+
+        assertEquals("sluice.window.slide=100us is too small: 10003 panes per key, more than the 4096 a key can keep",
+            ex.getMessage());
+    }
+
+    @Test
+    void shouldRejectEvictionWithoutWindowsNamingTheKey()
+    {
+        final ConfigurationException ex = assertThrows(
+            ConfigurationException.class, () -> new ShardProcessor.Context().evictAfterWindows(2).conclude());
+
+        assertEquals("sluice.state.evict-after-windows=2 needs windows: set sluice.window.type", ex.getMessage());
+    }
+
+    @Test
+    void shouldBuildRunningAggregatesOrWindowsOverTheirOwnTable()
+    {
+        final RecordingSink sink = new RecordingSink();
+        final TestCounters counters = new TestCounters();
+        final ShardProcessor.Context running = new ShardProcessor.Context().stateCapacity(16).hashSeed(7).conclude();
+        final ShardProcessor.Context windowed = new ShardProcessor.Context()
+            .stateCapacity(16).hashSeed(7).windowSpec(WindowSpec.of(1000 * MS, 250 * MS, 0)).evictAfterWindows(2)
+            .conclude();
+
+        assertInstanceOf(RunningAggregates.class, running.newLogic(sink, counters.processor(0)));
+        assertInstanceOf(WindowEngine.class, windowed.newLogic(sink, counters.processor(0)));
+        assertEquals(7, windowed.panesPerKey());
+        assertEquals(16 * (2 * 16 + 128 + 8 * 72L), windowed.tableBytes(), "7 panes round up to a ring of 8");
+        final SluiceRing ring = new SluiceRing(new SluiceRing.Context().length(8).conclude());
+        assertEquals(2, windowed.newProducer(ring, counters.counter("ticks")).shardCount());
+    }
+
+    @Test
+    void shouldTakeTheShardSettingsFromTheConfiguration()
+    {
+        final Properties properties = new Properties();
+        properties.setProperty(SluiceConfig.PROCESSOR_COUNT, "3");
+        properties.setProperty(SluiceConfig.STATE_CAPACITY, "1k");
+        properties.setProperty(SluiceConfig.HASH_SEED, "0x5eed");
+        properties.setProperty(SluiceConfig.WINDOW_TYPE, "sliding");
+        properties.setProperty(SluiceConfig.WINDOW_SIZE, "1s");
+        properties.setProperty(SluiceConfig.WINDOW_SLIDE, "250ms");
+        properties.setProperty(SluiceConfig.TICK_INTERVAL, "5ms");
+        properties.setProperty(SluiceConfig.EVICT_AFTER_WINDOWS, "4");
+        final SluiceConfig config = SluiceConfig.of(properties);
+
+        final ShardProcessor.Context ctx = ShardProcessor.Context.from(config).conclude();
+
+        assertEquals(3, ctx.processorCount());
+        assertEquals(1024, ctx.stateCapacity());
+        assertEquals(0x5eedL, ctx.hashSeed());
+        assertEquals(WindowSpec.of(config), ctx.windowSpec());
+        assertEquals(5 * MS, ctx.tickIntervalNs());
+        assertEquals(4, ctx.evictAfterWindows());
+        assertEquals(KeyStateTable.bytesFor(1024, config.panesPerKey()), ctx.tableBytes());
+    }
+
+    @Test
+    void shouldConcludeOnlyOnceAndBeConcludedBeforeUse()
+    {
+        final ShardProcessor.Context ctx = new ShardProcessor.Context();
+
+        assertThrows(IllegalStateException.class, ctx::tableBytes);
+        assertThrows(IllegalStateException.class, ctx::router);
+        ctx.conclude();
+        assertThrows(IllegalStateException.class, ctx::conclude);
+    }
+}

@@ -6,6 +6,7 @@ import io.sluice.config.ConfigurationException;
 import io.sluice.config.DriverThreading;
 import io.sluice.config.SluiceConfig;
 import io.sluice.transport.client.SluiceClient;
+import io.sluice.transport.daemon.DaemonContext;
 import io.sluice.transport.daemon.SluiceDaemon;
 import io.sluice.transport.daemon.TerminationSignal;
 import io.sluice.transport.demo.DemoProducer;
@@ -64,7 +65,7 @@ public final class SluiceMain
                 case "errors":
                     return SluiceStat.printErrors(config.driverDir(), System.out) < 0 ? 1 : 0;
                 case "direct-memory":
-                    System.out.println(SluiceDaemon.Context.from(config).conclude().directMemoryBytes());
+                    System.out.println(DaemonContext.from(config).conclude().directMemoryBytes());
                     return 0;
                 case "producer":
                     return DemoProducer.run(

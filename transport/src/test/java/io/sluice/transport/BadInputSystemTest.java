@@ -1,5 +1,6 @@
 package io.sluice.transport;
 
+import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
 import io.aeron.Subscription;
 import io.sluice.core.RejectReason;
@@ -37,10 +38,12 @@ class BadInputSystemTest
     @Timeout(60)
     void shouldRejectEveryKindOfBadInputWithItsReasonAndKeepServing() throws Exception
     {
-        try (TestDaemon daemon = new TestDaemon().start())
+        // The test's own Aeron client on the daemon's driver: the daemon's client runs in invoker mode on the
+        // daemon's thread, and calling it from the test thread would run the driver's duty cycle on two threads.
+        try (TestDaemon daemon = new TestDaemon().start();
+            Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(daemon.driverDir)))
         {
             final var config = daemon.config();
-            final var aeron = daemon.daemon.aeron();
             final String egress = "aeron:udp?endpoint=localhost:0|control=" +
                 io.aeron.ChannelUri.parse(config.egressChannel()).get("control") + "|control-mode=dynamic";
             try (ExclusivePublication publication =
@@ -54,6 +57,7 @@ class BadInputSystemTest
                     Thread.sleep(1);
                 }
                 assertTrue(publication.isConnected());
+                assertTrue(daemon.awaitEgressReceivers(TimeUnit.SECONDS.toNanos(10)), "daemon hears the subscriber");
 
                 final Map<Long, Integer> expectedReasons = new TreeMap<>();
                 send(publication, encodeEvent(1, 7, T0, 1.0), EVENT_LENGTH);
@@ -127,7 +131,8 @@ class BadInputSystemTest
 
                 assertEquals(expectedReasons, reasons);
                 assertEquals(4, results.size(), "a valid event padded past one frame is reassembled and accepted; " +
-                    "an event of a newer version with an appended field is read");
+                    "an event of a newer version with an appended field is read; got " + describe(results) + "\n" +
+                    daemon.log());
                 assertEquals(List.of(1L, 1L, 10L), List.of(results.get(0)[0], results.get(0)[1], results.get(0)[2]));
                 assertEquals(List.of(12L, 2L, 35L), List.of(results.get(1)[0], results.get(1)[1], results.get(1)[2]));
                 assertEquals(List.of(14L, 3L, 45L), List.of(results.get(2)[0], results.get(2)[1], results.get(2)[2]));
@@ -146,6 +151,16 @@ class BadInputSystemTest
                 assertTrue(daemon.log().contains("sluice: rejected"), daemon.log());
             }
         }
+    }
+
+    private static String describe(final List<long[]> results)
+    {
+        final StringBuilder b = new StringBuilder();
+        for (final long[] r : results)
+        {
+            b.append(java.util.Arrays.toString(r)).append(' ');
+        }
+        return b.toString();
     }
 
     private UnsafeBuffer encodeEvent(final long correlationId, final long key, final long timestamp, final double value)

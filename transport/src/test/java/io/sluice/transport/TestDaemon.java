@@ -3,6 +3,7 @@ package io.sluice.transport;
 import io.sluice.config.ConfigurationException;
 import io.sluice.config.SluiceConfig;
 import io.sluice.transport.client.SluiceClient;
+import io.sluice.transport.counters.SluiceCounters;
 import io.sluice.transport.daemon.SluiceDaemon;
 import org.agrona.IoUtil;
 
@@ -125,6 +126,40 @@ final class TestDaemon implements AutoCloseable
             throw new IllegalStateException("no counter " + typeId + " " + labelSuffix);
         }
         return value[0];
+    }
+
+    /**
+     * Wait until each of the daemon's egress publications has a live receiver (its receiver counter is no longer
+     * -1): only then does the daemon send results instead of counting them as not connected. A subscriber's image
+     * appears before the daemon has heard the subscriber's first status message, so waiting for images alone races.
+     *
+     * @param timeoutNs longest wait.
+     * @return true when every egress publication has a receiver.
+     */
+    boolean awaitEgressReceivers(final long timeoutNs) throws InterruptedException
+    {
+        final var reader = daemon.aeron().countersReader();
+        final int egressStreamId = config().egressStreamId();
+        final int publications = config().processorCount();
+        final long deadline = System.nanoTime() + timeoutNs;
+        while (System.nanoTime() < deadline)
+        {
+            final int[] live = {0};
+            reader.forEach((id, type, key, label) ->
+            {
+                if (type == SluiceCounters.EGRESS_RECEIVER_POSITION_TYPE_ID && key.getInt(12) == egressStreamId &&
+                    reader.getCounterValue(id) >= 0)
+                {
+                    live[0]++;
+                }
+            });
+            if (live[0] >= publications)
+            {
+                return true;
+            }
+            Thread.sleep(1);
+        }
+        return false;
     }
 
     String log()

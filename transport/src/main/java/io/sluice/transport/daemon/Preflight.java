@@ -18,7 +18,7 @@ import java.lang.management.ManagementFactory;
  *     <li>CPU numbers to pin to exist on this host.</li>
  * </ul>
  * The sizes are the ones the daemon's concluded component contexts computed once ({@link
- * SluiceDaemon.Context#directMemoryBytes()}); all in {@code long} arithmetic.
+ * DaemonContext#directMemoryBytes()}); all in {@code long} arithmetic.
  */
 public final class Preflight
 {
@@ -34,13 +34,13 @@ public final class Preflight
      *            contexts computed.
      * @throws ConfigurationException naming the key of the first setting this host cannot serve.
      */
-    public static void check(final SluiceDaemon.Context ctx)
+    public static void check(final DaemonContext ctx)
     {
         checkCpus(ctx.config(), AffinityLock.cpuLayout().cpus());
         checkMemory(ctx, maxDirectMemoryBytes());
     }
 
-    static void checkMemory(final SluiceDaemon.Context ctx, final long limitBytes)
+    static void checkMemory(final DaemonContext ctx, final long limitBytes)
     {
         final long ringBytes = ctx.ring().bytes();
         final long tableBytes = ctx.shards().tableBytes();

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class SluiceDaemonContextTest
+class DaemonContextTest
 {
     @Test
     void shouldComputeTheDirectMemoryPreflightComputedFromTheConfiguration()
@@ -29,7 +29,7 @@ class SluiceDaemonContextTest
         properties.setProperty(SluiceConfig.WINDOW_SLIDE, "250ms");
         final SluiceConfig config = SluiceConfig.of(properties);
 
-        final SluiceDaemon.Context ctx = SluiceDaemon.Context.from(config).conclude();
+        final DaemonContext ctx = DaemonContext.from(config).conclude();
 
         final long before = SluiceRing.bytesFor(config.ringLength()) +
             config.processorCount() * KeyStateTable.bytesFor(config.stateCapacity(), config.panesPerKey()) +
@@ -44,7 +44,7 @@ class SluiceDaemonContextTest
     @Test
     void shouldFillEveryComponentFromTheDeclaredDefaults()
     {
-        final SluiceDaemon.Context ctx = new SluiceDaemon.Context().conclude();
+        final DaemonContext ctx = new DaemonContext().conclude();
 
         assertSame(System.out, ctx.out());
         assertSame(System.out, ctx.ingress().log());
@@ -60,7 +60,7 @@ class SluiceDaemonContextTest
     {
         final PrintStream out = new PrintStream(new ByteArrayOutputStream());
 
-        final SluiceDaemon.Context ctx = SluiceDaemon.Context.from(SluiceConfig.of(new Properties())).out(out).conclude();
+        final DaemonContext ctx = DaemonContext.from(SluiceConfig.of(new Properties())).out(out).conclude();
 
         assertSame(out, ctx.ingress().log());
     }
@@ -68,7 +68,7 @@ class SluiceDaemonContextTest
     @Test
     void shouldRejectComponentsThatDisagreeOnTheProcessorCountNamingTheKey()
     {
-        final SluiceDaemon.Context ctx = new SluiceDaemon.Context().shards(new ShardProcessor.Context().processorCount(4));
+        final DaemonContext ctx = new DaemonContext().shards(new ShardProcessor.Context().processorCount(4));
 
         final ConfigurationException ex = assertThrows(ConfigurationException.class, ctx::conclude);
 
@@ -79,7 +79,7 @@ class SluiceDaemonContextTest
     @Test
     void shouldRejectABadComponentValueNamingTheKey()
     {
-        final SluiceDaemon.Context ctx = new SluiceDaemon.Context().ring(new SluiceRing.Context().length(1000));
+        final DaemonContext ctx = new DaemonContext().ring(new SluiceRing.Context().length(1000));
 
         final ConfigurationException ex = assertThrows(ConfigurationException.class, ctx::conclude);
 
@@ -91,7 +91,7 @@ class SluiceDaemonContextTest
     {
         final Properties properties = new Properties();
         properties.setProperty(SluiceConfig.STATE_CAPACITY, "1m");
-        final SluiceDaemon.Context ctx = SluiceDaemon.Context.from(SluiceConfig.of(properties)).conclude();
+        final DaemonContext ctx = DaemonContext.from(SluiceConfig.of(properties)).conclude();
 
         final ConfigurationException ex =
             assertThrows(ConfigurationException.class, () -> Preflight.checkMemory(ctx, 64L * 1024 * 1024));
@@ -106,7 +106,7 @@ class SluiceDaemonContextTest
     @Test
     void shouldConcludeOnlyOnce()
     {
-        final SluiceDaemon.Context ctx = new SluiceDaemon.Context();
+        final DaemonContext ctx = new DaemonContext();
 
         assertThrows(IllegalStateException.class, ctx::directMemoryBytes);
         ctx.conclude();

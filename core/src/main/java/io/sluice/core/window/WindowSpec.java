@@ -39,10 +39,31 @@ public record WindowSpec(long sizeNs, long slideNs, long latenessNs, int panesPe
      * @param slideNs    slide, dividing the size.
      * @param latenessNs allowed lateness.
      * @return the spec with the panes it needs per key.
+     * @throws IllegalArgumentException when the slide does not divide the size, or the panes a key needs overflow or
+     *                                  exceed {@link SluiceConfig#MAX_PANES_PER_KEY}.
      */
     public static WindowSpec of(final long sizeNs, final long slideNs, final long latenessNs)
     {
-        return new WindowSpec(sizeNs, slideNs, latenessNs, (int)((sizeNs + latenessNs + slideNs - 1) / slideNs) + 3);
+        if (sizeNs <= 0 || slideNs <= 0 || latenessNs < 0 || sizeNs % slideNs != 0)
+        {
+            throw new IllegalArgumentException("size " + sizeNs + "ns must be a positive multiple of the slide " +
+                slideNs + "ns, lateness " + latenessNs + "ns must not be negative");
+        }
+        final long panes;
+        try
+        {
+            panes = Math.addExact(Math.addExact(sizeNs, latenessNs), slideNs - 1) / slideNs + 3;
+        }
+        catch (final ArithmeticException ex)
+        {
+            throw new IllegalArgumentException("size " + sizeNs + "ns + lateness " + latenessNs + "ns overflows", ex);
+        }
+        if (panes > SluiceConfig.MAX_PANES_PER_KEY)
+        {
+            throw new IllegalArgumentException("size " + sizeNs + "ns, slide " + slideNs + "ns and lateness " +
+                latenessNs + "ns need " + panes + " panes per key, more than " + SluiceConfig.MAX_PANES_PER_KEY);
+        }
+        return new WindowSpec(sizeNs, slideNs, latenessNs, (int)panes);
     }
 
     /**

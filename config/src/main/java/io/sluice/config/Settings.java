@@ -123,7 +123,8 @@ public final class Settings
     /** A duty cycle of a Sluice thread longer than this counts as a stall. */
     public static final Setting<Long> AGENT_STALL_THRESHOLD = declare(Setting.duration(
         SluiceConfig.AGENT_STALL_THRESHOLD, "1ms", MICROSECOND_NS, 60 * SECOND_NS,
-        "A duty cycle of a Sluice thread (work plus idling) longer than this counts as a stall."));
+        "A duty cycle of the daemon's thread (work plus idling), or a dedicated processor's batch, longer than " +
+        "this counts as a stall."));
 
     /** Earliest accepted event timestamp, epoch ns. */
     public static final Setting<Long> TIMESTAMP_MIN = declare(Setting.longInteger(

@@ -32,14 +32,14 @@ import java.util.List;
  * and filters), or is handed only its own entries and the ticks by the one poller of the shared layout
  * ({@link #onEntry(RingEntry)}). The shard logic reads no clock. On a dedicated thread the processor times each
  * batch the Disruptor hands it (from {@link #onBatchStart(long, long)} to the end of its last entry, with
- * {@code System.nanoTime()}) into {@link ShardCounters#maxCycleNs()}, and counts a batch longer than
- * {@link #STALL_THRESHOLD_NS} in {@link ShardCounters#cycleStalls()}, so a stalled thread shows in
- * {@code sluice stat}.
+ * {@code System.nanoTime()}) into {@link ShardCounters#maxCycleNs()}, and counts a batch longer than its stall
+ * threshold ({@code sluice.agent.stall-threshold}) in {@link ShardCounters#cycleStalls()}, so a stalled thread shows
+ * in {@code sluice stat}.
  */
 public final class ShardProcessor implements EventHandler<RingEntry>
 {
-    /** A dedicated processor's batch that takes longer than this, in ns, counts as a stall: 1 ms. */
-    public static final long STALL_THRESHOLD_NS = 1_000_000L;
+    /** The declared default stall threshold ({@code sluice.agent.stall-threshold}), ns. */
+    public static final long STALL_THRESHOLD_NS = Settings.AGENT_STALL_THRESHOLD.defaultValue();
 
     private final int shard;
     private final ShardLogic logic;
@@ -47,6 +47,7 @@ public final class ShardProcessor implements EventHandler<RingEntry>
     private final ShardCounters counters;
     private final Runnable onStart;
     private final Runnable onShutdown;
+    private final long stallThresholdNs;
     private long batchStartNs;
     private long maxCycleNs;
 
@@ -66,12 +67,34 @@ public final class ShardProcessor implements EventHandler<RingEntry>
         final Runnable onStart,
         final Runnable onShutdown)
     {
+        this(shard, logic, sink, counters, onStart, onShutdown, STALL_THRESHOLD_NS);
+    }
+
+    /**
+     * @param shard            the shard this processor owns.
+     * @param logic            what the shard does with its events, queries and ticks.
+     * @param sink             where answers to rejected input go (the logic's sink).
+     * @param counters         the shard's counters.
+     * @param onStart          run on the processor thread before the first entry (pinning), may be null.
+     * @param onShutdown       run on the processor thread after the last entry, may be null.
+     * @param stallThresholdNs a batch longer than this counts as a stall (dedicated layout).
+     */
+    public ShardProcessor(
+        final int shard,
+        final ShardLogic logic,
+        final ResultSink sink,
+        final ShardCounters counters,
+        final Runnable onStart,
+        final Runnable onShutdown,
+        final long stallThresholdNs)
+    {
         this.shard = shard;
         this.logic = logic;
         this.sink = sink;
         this.counters = counters;
         this.onStart = onStart;
         this.onShutdown = onShutdown;
+        this.stallThresholdNs = stallThresholdNs;
     }
 
     /**
@@ -154,7 +177,7 @@ public final class ShardProcessor implements EventHandler<RingEntry>
             maxCycleNs = cycleNs;
             counters.maxCycleNs().setRelease(cycleNs);
         }
-        if (cycleNs > STALL_THRESHOLD_NS)
+        if (cycleNs > stallThresholdNs)
         {
             counters.cycleStalls().incrementRelease();
         }
@@ -212,6 +235,7 @@ public final class ShardProcessor implements EventHandler<RingEntry>
         private Long idleAdvanceNs;
         private List<AlertRule> alertRules;
         private Integer evictAfterWindows;
+        private Long stallThresholdNs;
         private ShardRouter router;
         private AlertRules alerts;
         private long tableBytes;
@@ -232,7 +256,8 @@ public final class ShardProcessor implements EventHandler<RingEntry>
                 .tickIntervalNs(config.tickIntervalNs())
                 .idleAdvanceNs(config.idleAdvanceNs())
                 .alertRules(config.alertRules())
-                .evictAfterWindows(config.evictAfterWindows());
+                .evictAfterWindows(config.evictAfterWindows())
+                .stallThresholdNs(config.agentStallThresholdNs());
         }
 
         /**
@@ -259,6 +284,7 @@ public final class ShardProcessor implements EventHandler<RingEntry>
             tickIntervalNs = Settings.TICK_INTERVAL.valueOrDefault(tickIntervalNs);
             idleAdvanceNs = Settings.WINDOW_IDLE_ADVANCE.valueOrDefault(idleAdvanceNs);
             evictAfterWindows = Settings.EVICT_AFTER_WINDOWS.valueOrDefault(evictAfterWindows);
+            stallThresholdNs = Settings.AGENT_STALL_THRESHOLD.valueOrDefault(stallThresholdNs);
             alertRules = null == alertRules ? List.of() : List.copyOf(alertRules);
             if (null != windowSpec)
             {
@@ -292,6 +318,25 @@ public final class ShardProcessor implements EventHandler<RingEntry>
                     "is too small: " + spec.panesPerKey() + " panes per key, more than the " +
                     SluiceConfig.MAX_PANES_PER_KEY + " a key can keep");
             }
+        }
+
+        /**
+         * @param stallThresholdNs a processor batch longer than this counts as a stall
+         *                         ({@value SluiceConfig#AGENT_STALL_THRESHOLD}), ns.
+         * @return this.
+         */
+        public Context stallThresholdNs(final long stallThresholdNs)
+        {
+            this.stallThresholdNs = stallThresholdNs;
+            return this;
+        }
+
+        /**
+         * @return a processor batch longer than this counts as a stall, ns.
+         */
+        public long stallThresholdNs()
+        {
+            return stallThresholdNs;
         }
 
         /**

@@ -30,6 +30,7 @@ class ShardProcessorContextTest
         final ShardProcessor.Context ctx = new ShardProcessor.Context().conclude();
 
         assertEquals(2, ctx.processorCount());
+        assertEquals(1_000_000L, ctx.stallThresholdNs(), "sluice.agent.stall-threshold default 1ms");
         assertEquals(64 * 1024, ctx.stateCapacity());
         assertNotEquals(0L, ctx.hashSeed(), "random: a fresh non-zero seed");
         assertEquals(ctx.hashSeed(), ctx.router().seed());
@@ -58,7 +59,7 @@ class ShardProcessorContextTest
     void shouldRejectWindowsThatNeedTooManyPanesNamingTheSlide()
     {
         final ConfigurationException ex = assertThrows(ConfigurationException.class, () -> new ShardProcessor.Context()
-            .windowSpec(WindowSpec.of(1000 * MS, MS / 10, 0)).conclude());
+            .windowSpec(new WindowSpec(1000 * MS, MS / 10, 0, 10003)).conclude());
 
         assertEquals("sluice.window.slide=100us is too small: 10003 panes per key, more than the 4096 a key can keep",
             ex.getMessage());

@@ -41,7 +41,7 @@ final class Shards
             final ShardCounters shardCounters = counters.processor(aeron, shard);
             final CpuPin pin = new CpuPin(cpus.length == 0 ? -1 : cpus[shard], out);
             processors[shard] = new ShardProcessor(shard, shardContext.newLogic(egress.publisher(shard), shardCounters),
-                egress.publisher(shard), shardCounters, pin::pin, pin::release);
+                egress.publisher(shard), shardCounters, pin::pin, pin::release, shardContext.stallThresholdNs());
         }
         return new ProcessorGroup(ring, processors, config.threading(), errorHandler);
     }

@@ -66,6 +66,9 @@ class DaemonLifecycleSystemTest
             assertEquals(1, handler.rejects.size());
             assertEquals(new RecordingHandler.Reject(client.clientId(), 5, 5, RejectReason.STATE_FULL), handler.rejects.get(0));
             assertEquals(2, handler.results.get(4).count());
+            assertEquals(1, daemon.counter(SluiceCounters.STATE_FULL_TYPE_ID, "processor 0 state-full"));
+            assertEquals(1, daemon.counter(SluiceCounters.REJECTED_TYPE_ID, "rejected STATE_FULL"),
+                "a processor's reject counts in its reason's counter too");
         }
     }
 

@@ -96,6 +96,8 @@ class WindowSystemTest
                 alertsFired += daemon.counter(SluiceCounters.ALERTS_FIRED_TYPE_ID, p + " alerts-fired");
             }
             assertEquals(1, late);
+            assertEquals(1, daemon.counter(SluiceCounters.REJECTED_TYPE_ID, "rejected LATE"),
+                "a processor's reject counts in its reason's counter too");
             assertEquals(3, windowsClosed);
             assertEquals(3, alertsFired);
         }

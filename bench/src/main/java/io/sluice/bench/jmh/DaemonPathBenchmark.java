@@ -28,7 +28,6 @@ import org.agrona.IoUtil;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.NoOpIdleStrategy;
-import org.agrona.concurrent.SystemNanoClock;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -122,9 +121,8 @@ public class DaemonPathBenchmark
         }
         processors = new ProcessorGroup(ring, shardProcessors, io.sluice.config.ThreadingMode.SHARED,
             Throwable::printStackTrace).pollAgent();
-        ingress = new IngressAgent(ingressSubscription, new RingProducer(ring, ROUTER, 2, null, counters.ticks()),
-            SluiceConfig.YEAR_2000_NS, SluiceConfig.YEAR_2200_NS, counters, new SystemNanoClock(), 1_000_000_000L,
-            System.out);
+        ingress = new IngressAgent(new IngressAgent.Context().conclude(), ingressSubscription,
+            new RingProducer(ring, ROUTER, 2, null, counters.ticks()), counters);
         egressHandler = (buffer, offset, length, h) -> blackhole.consume(buffer.getLong(offset + 16));
         while (!ingressPublication.isConnected() || egressSubscription.imageCount() < 2)
         {

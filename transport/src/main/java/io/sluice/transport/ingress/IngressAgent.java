@@ -90,7 +90,7 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
      * @param rejectLogIntervalNs least time between reject log lines.
      * @param log                 where reject lines go.
      */
-    public IngressAgent(
+    private IngressAgent(
         final Subscription subscription,
         final RingProducer producer,
         final long timestampMinNs,

@@ -65,6 +65,12 @@ public final class Settings
         "Seed of the key hash that picks each key's shard and table slot: random (a fresh non-zero seed each start) " +
         "or a 64-bit integer, decimal or 0x-hex."));
 
+    /** Most distinct client ids tracked. */
+    public static final Setting<Integer> CLIENT_CAPACITY = declare(Setting.integer(
+        SluiceConfig.CLIENT_CAPACITY, 65536, 1, 1 << 24,
+        "Most distinct client ids whose high-water mark (highest accepted event correlation id) is tracked; an " +
+        "event from one more client is rejected CLIENTS_FULL."));
+
     /** How units of work map onto threads. */
     public static final Setting<ThreadingMode> THREADING = declare(Setting.choice(
         SluiceConfig.THREADING, ThreadingMode.SHARED, EnumSet.allOf(ThreadingMode.class),
@@ -174,6 +180,33 @@ public final class Settings
     public static final Setting<Integer> EVICT_AFTER_WINDOWS = declare(Setting.integer(
         SluiceConfig.EVICT_AFTER_WINDOWS, 0, 0, 1_000_000,
         "Window lengths of quiet after its last window closed before a key is removed; 0: never."));
+
+    /** Journal mode. */
+    public static final Setting<JournalMode> JOURNAL_MODE = declare(Setting.choice(
+        SluiceConfig.JOURNAL_MODE, JournalMode.OFF, EnumSet.allOf(JournalMode.class),
+        "Journal the ring's input on Aeron Archive: off, async (results leave at once) or sync (results leave " +
+        "once their entry is recorded)."));
+
+    /** Directory of the journal and the snapshots. */
+    public static final Setting<String> JOURNAL_DIR = declare(Setting.text(
+        SluiceConfig.JOURNAL_DIR, "sluice-journal",
+        "Directory of the journal's Aeron Archive (archive/) and of the snapshot sets (snapshots/)."));
+
+    /** Archive file sync level. */
+    public static final Setting<Integer> JOURNAL_FILE_SYNC = declare(Setting.integer(
+        SluiceConfig.JOURNAL_FILE_SYNC, 0, 0, 2,
+        "The Archive's file sync level for the journal: 0 page cache (survives a process crash), 1 force data " +
+        "(survives power loss), 2 force data and metadata."));
+
+    /** Time between automatic snapshots. */
+    public static final Setting<Long> SNAPSHOT_INTERVAL = declare(Setting.duration(
+        SluiceConfig.SNAPSHOT_INTERVAL, "0s", 0, 7 * DAY_NS,
+        "Time between automatic snapshots; 0s: only on request (sluice snapshot) and at a graceful stop."));
+
+    /** Snapshot sets kept. */
+    public static final Setting<Integer> SNAPSHOT_RETAIN = declare(Setting.integer(
+        SluiceConfig.SNAPSHOT_RETAIN, 2, 1, 1000,
+        "Complete snapshot sets kept; older sets are deleted and the journal before the oldest kept is purged."));
 
     /** File the daemon writes its internal latency distribution to at shutdown. */
     public static final Setting<String> LATENCY_HISTOGRAM_FILE = declare(Setting.text(

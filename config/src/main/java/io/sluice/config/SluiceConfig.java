@@ -40,6 +40,18 @@ public final class SluiceConfig
     public static final String STATE_CAPACITY = "sluice.state.capacity";
     /** Seed of the key hash: {@code random} or a long. */
     public static final String HASH_SEED = "sluice.hash.seed";
+    /** Property: most distinct client ids whose high-water marks the daemon tracks. */
+    public static final String CLIENT_CAPACITY = "sluice.client.capacity";
+    /** Property: journal mode, off, async or sync. */
+    public static final String JOURNAL_MODE = "sluice.journal.mode";
+    /** Property: directory of the journal (the Aeron Archive) and the snapshots. */
+    public static final String JOURNAL_DIR = "sluice.journal.dir";
+    /** Property: the Archive's file sync level for the journal, 0, 1 or 2. */
+    public static final String JOURNAL_FILE_SYNC = "sluice.journal.file-sync";
+    /** Property: time between automatic snapshots, 0 for none. */
+    public static final String SNAPSHOT_INTERVAL = "sluice.snapshot.interval";
+    /** Property: complete snapshot sets kept; the journal before the oldest kept is purged. */
+    public static final String SNAPSHOT_RETAIN = "sluice.snapshot.retain";
     /** How units of work map onto threads. */
     public static final String THREADING = "sluice.threading";
     /** Idle strategy of the ingress thread (or of the one shared thread). */
@@ -117,10 +129,13 @@ public final class SluiceConfig
     private final Map<String, String> aeronProperties;
     private final Map<String, String> effective;
     private final int panesPerKey;
+    private final boolean hashSeedDrawn;
 
     private SluiceConfig(final PropertySource source, final Map<Setting<?>, Object> values)
     {
         this.values = values;
+        final String seedText = source.string(HASH_SEED, null);
+        this.hashSeedDrawn = null == seedText || "random".equalsIgnoreCase(seedText.trim());
         this.alertRules = List.copyOf(AlertRule.parse(source));
         this.aeronProperties = source.withPrefix("aeron.");
         conclude();
@@ -252,6 +267,10 @@ public final class SluiceConfig
                         "with field " + Setting.formatEnum(rule.field()) + " needs windows: set " + WINDOW_TYPE);
                 }
             }
+        }
+        if (journalMode() == JournalMode.OFF && snapshotIntervalNs() > 0)
+        {
+            throw fail(Settings.SNAPSHOT_INTERVAL, "needs a journal: set " + JOURNAL_MODE + "=async or sync");
         }
         if (ingressChannel().equals(egressChannel()) && ingressStreamId() == egressStreamId())
         {
@@ -496,6 +515,71 @@ public final class SluiceConfig
     public IdleStrategyType driverIdleStrategy()
     {
         return value(Settings.DRIVER_IDLE_STRATEGY);
+    }
+
+    /**
+     * @return true when {@value #HASH_SEED} was drawn at load ({@code random}, the default) rather than given: a
+     * daemon with a journal then adopts the journal's seed.
+     */
+    public boolean hashSeedDrawn()
+    {
+        return hashSeedDrawn;
+    }
+
+    /**
+     * @return {@value #CLIENT_CAPACITY}: most distinct client ids tracked (each client's high-water mark of
+     * correlation ids); an event from one more is rejected CLIENTS_FULL. Default and range:
+     * {@link Settings#CLIENT_CAPACITY}.
+     */
+    public int clientCapacity()
+    {
+        return value(Settings.CLIENT_CAPACITY);
+    }
+
+    /**
+     * @return {@value #JOURNAL_MODE}: whether and how the ring's input is journaled. Default and range:
+     * {@link Settings#JOURNAL_MODE}.
+     */
+    public JournalMode journalMode()
+    {
+        return value(Settings.JOURNAL_MODE);
+    }
+
+    /**
+     * @return {@value #JOURNAL_DIR}: directory of the journal's Aeron Archive ({@code archive/}) and of the
+     * snapshot sets ({@code snapshots/}). Default: {@link Settings#JOURNAL_DIR}.
+     */
+    public String journalDir()
+    {
+        return value(Settings.JOURNAL_DIR);
+    }
+
+    /**
+     * @return {@value #JOURNAL_FILE_SYNC}: the Archive's {@code file.sync.level} and {@code catalog.file.sync.level}
+     * for the journal: 0 page cache only, 1 data forced to disk, 2 data and metadata. Default and range:
+     * {@link Settings#JOURNAL_FILE_SYNC}.
+     */
+    public int journalFileSync()
+    {
+        return value(Settings.JOURNAL_FILE_SYNC);
+    }
+
+    /**
+     * @return {@value #SNAPSHOT_INTERVAL}: time between automatic snapshots, ns; 0 for none. Default and range:
+     * {@link Settings#SNAPSHOT_INTERVAL}.
+     */
+    public long snapshotIntervalNs()
+    {
+        return value(Settings.SNAPSHOT_INTERVAL);
+    }
+
+    /**
+     * @return {@value #SNAPSHOT_RETAIN}: complete snapshot sets kept. Default and range:
+     * {@link Settings#SNAPSHOT_RETAIN}.
+     */
+    public int snapshotRetain()
+    {
+        return value(Settings.SNAPSHOT_RETAIN);
     }
 
     /**

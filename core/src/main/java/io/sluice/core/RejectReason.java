@@ -24,9 +24,14 @@ public final class RejectReason
     public static final int STATE_FULL = 8;
     /** The event's window has already closed. */
     public static final int LATE = 9;
+    /** The event's correlation id is not above the highest its client has already had accepted: a resend of an
+     * event that was applied (correlation ids increase per client). */
+    public static final int DUPLICATE = 10;
+    /** The client id is new and the daemon already tracks {@code sluice.client.capacity} clients. */
+    public static final int CLIENTS_FULL = 11;
 
     /** One more than the largest reason code: size for per-reason arrays. */
-    public static final int LIMIT = 10;
+    public static final int LIMIT = 12;
 
     private RejectReason()
     {
@@ -49,6 +54,8 @@ public final class RejectReason
             case TIMESTAMP_OUT_OF_RANGE: return "TIMESTAMP_OUT_OF_RANGE";
             case STATE_FULL: return "STATE_FULL";
             case LATE: return "LATE";
+            case DUPLICATE: return "DUPLICATE";
+            case CLIENTS_FULL: return "CLIENTS_FULL";
             default: return "UNKNOWN(" + reason + ")";
         }
     }

@@ -190,6 +190,11 @@ public class CorePathBenchmark
             blackhole.consume(reason);
         }
 
+        public void onResumed(final long clientId, final long correlationId, final long lastCorrelationId)
+        {
+            blackhole.consume(lastCorrelationId);
+        }
+
         public void onWindowResult(final long key, final long windowEnd, final Aggregate window)
         {
             blackhole.consume(window.count());

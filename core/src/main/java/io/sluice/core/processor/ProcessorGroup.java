@@ -6,6 +6,7 @@ import com.lmax.disruptor.EventPoller;
 import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.Sequence;
+import com.lmax.disruptor.SequenceBarrier;
 import io.sluice.config.ThreadingMode;
 import io.sluice.core.ring.RingEntry;
 import io.sluice.core.ring.SluiceRing;
@@ -41,12 +42,30 @@ public final class ProcessorGroup implements AutoCloseable
      * @param mode         thread layout.
      * @param errorHandler receives any exception a processor throws; the processor then goes on with the next entry.
      */
-    @SuppressWarnings("unchecked")
     public ProcessorGroup(
         final SluiceRing ring,
         final ShardProcessor[] processors,
         final ThreadingMode mode,
         final ErrorHandler errorHandler)
+    {
+        this(ring, processors, mode, errorHandler, null);
+    }
+
+    /**
+     * @param ring         the ring to consume.
+     * @param processors   one per shard, shard i at index i.
+     * @param mode         thread layout.
+     * @param errorHandler receives any exception a processor throws; the processor then goes on with the next entry.
+     * @param upstream     a sequence the processors must stay behind (the journal's durable sequence in sync mode:
+     *                     no result leaves before its entry is journaled), or null to follow the ring's cursor.
+     */
+    @SuppressWarnings("unchecked")
+    public ProcessorGroup(
+        final SluiceRing ring,
+        final ShardProcessor[] processors,
+        final ThreadingMode mode,
+        final ErrorHandler errorHandler,
+        final Sequence upstream)
     {
         this.ring = ring;
         this.processors = processors.clone();
@@ -59,7 +78,7 @@ public final class ProcessorGroup implements AutoCloseable
             for (int i = 0; i < processors.length; i++)
             {
                 final BatchEventProcessor<RingEntry> batchProcessor =
-                    new BatchEventProcessorBuilder().build(ringBuffer, ringBuffer.newBarrier(), processors[i]);
+                    new BatchEventProcessorBuilder().build(ringBuffer, barrier(ringBuffer, upstream), processors[i]);
                 batchProcessor.setExceptionHandler(new ReportingExceptionHandler(errorHandler, i));
                 ringBuffer.addGatingSequences(batchProcessor.getSequence());
                 batchProcessors[i] = batchProcessor;
@@ -71,10 +90,24 @@ public final class ProcessorGroup implements AutoCloseable
         {
             batchProcessors = null;
             threads = null;
-            final EventPoller<RingEntry> poller = ringBuffer.newPoller();
+            final EventPoller<RingEntry> poller =
+                null == upstream ? ringBuffer.newPoller() : ringBuffer.newPoller(upstream);
             ringBuffer.addGatingSequences(poller.getSequence());
             pollAgent = new PollAgent(poller, this.processors, errorHandler);
         }
+    }
+
+    private static SequenceBarrier barrier(final RingBuffer<RingEntry> ringBuffer, final Sequence upstream)
+    {
+        return null == upstream ? ringBuffer.newBarrier() : ringBuffer.newBarrier(upstream);
+    }
+
+    /**
+     * @return the processors, shard i at index i.
+     */
+    public ShardProcessor[] processors()
+    {
+        return processors.clone();
     }
 
     /**
@@ -233,6 +266,7 @@ public final class ProcessorGroup implements AutoCloseable
             switch (entry.type())
             {
                 case RingEntry.TYPE_TICK:
+                case RingEntry.TYPE_SNAPSHOT:
                     for (final ShardProcessor processor : processors)
                     {
                         handle(processor, entry, sequence);
@@ -242,6 +276,7 @@ public final class ProcessorGroup implements AutoCloseable
                 case RingEntry.TYPE_EVENT:
                 case RingEntry.TYPE_QUERY:
                 case RingEntry.TYPE_REJECT:
+                case RingEntry.TYPE_RESUME:
                     final int shard = entry.shard();
                     if (shard >= 0 && shard < processors.length)
                     {

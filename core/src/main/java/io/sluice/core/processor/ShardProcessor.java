@@ -7,6 +7,7 @@ import io.sluice.config.Setting;
 import io.sluice.config.Settings;
 import io.sluice.config.SluiceConfig;
 import io.sluice.core.alert.AlertRules;
+import io.sluice.core.ring.ClientMarks;
 import io.sluice.core.ring.RingEntry;
 import io.sluice.core.ring.RingProducer;
 import io.sluice.core.ring.SluiceRing;
@@ -16,6 +17,8 @@ import io.sluice.core.running.RunningAggregates;
 import io.sluice.core.shard.ResultSink;
 import io.sluice.core.shard.ShardCounters;
 import io.sluice.core.shard.ShardLogic;
+import io.sluice.core.shard.ShardSnapshot;
+import io.sluice.core.shard.SnapshotListener;
 import io.sluice.core.state.KeyStateTable;
 import io.sluice.core.window.WindowEngine;
 import io.sluice.core.window.WindowSpec;
@@ -48,6 +51,7 @@ public final class ShardProcessor implements EventHandler<RingEntry>
     private final Runnable onStart;
     private final Runnable onShutdown;
     private final long stallThresholdNs;
+    private SnapshotListener snapshots;
     private long batchStartNs;
     private long maxCycleNs;
 
@@ -114,6 +118,19 @@ public final class ShardProcessor implements EventHandler<RingEntry>
     }
 
     /**
+     * Where this processor's snapshot parts go; without one, snapshot markers are passed over. Set before the
+     * processor starts.
+     *
+     * @param snapshots takes the parts, or null.
+     * @return this.
+     */
+    public ShardProcessor snapshots(final SnapshotListener snapshots)
+    {
+        this.snapshots = snapshots;
+        return this;
+    }
+
+    /**
      * {@inheritDoc}
      */
     public void onStart()
@@ -155,7 +172,8 @@ public final class ShardProcessor implements EventHandler<RingEntry>
     {
         try
         {
-            if (RingEntry.TYPE_TICK == entry.type() || entry.shard() == shard)
+            final int type = entry.type();
+            if (RingEntry.TYPE_TICK == type || RingEntry.TYPE_SNAPSHOT == type || entry.shard() == shard)
             {
                 onEntry(entry);
             }
@@ -209,9 +227,42 @@ public final class ShardProcessor implements EventHandler<RingEntry>
                 sink.onRejected(entry.clientId(), entry.correlationId(), entry.key(), entry.reason());
                 break;
 
+            case RingEntry.TYPE_RESUME:
+                sink.onResumed(entry.clientId(), entry.correlationId(), entry.timestamp());
+                break;
+
+            case RingEntry.TYPE_SNAPSHOT:
+                onSnapshotMarker(entry.correlationId());
+                break;
+
             default:
                 break;
         }
+    }
+
+    private void onSnapshotMarker(final long snapshotId)
+    {
+        final SnapshotListener snapshots = this.snapshots;
+        final ShardSnapshot part = null == snapshots ? null : snapshots.partFor(shard, snapshotId);
+        if (null != part)
+        {
+            final long startNs = System.nanoTime();
+            logic.snapshotTo(shard, snapshotId, part);
+            snapshots.onPartCopied(shard, snapshotId, System.nanoTime() - startNs);
+        }
+    }
+
+    /**
+     * Copy this shard's state into a part, as a snapshot marker would, and return its digest. Processor thread
+     * only, or before the processor starts or after it stopped (tests, {@code sluice stat} via a snapshot).
+     *
+     * @return the digest of the shard's state ({@link ShardSnapshot#digest()}).
+     */
+    public long digest()
+    {
+        final ShardSnapshot part = new ShardSnapshot();
+        logic.snapshotTo(shard, 0, part);
+        return part.digest();
     }
 
     /**
@@ -236,6 +287,7 @@ public final class ShardProcessor implements EventHandler<RingEntry>
         private List<AlertRule> alertRules;
         private Integer evictAfterWindows;
         private Long stallThresholdNs;
+        private Integer clientCapacity;
         private ShardRouter router;
         private AlertRules alerts;
         private long tableBytes;
@@ -257,7 +309,8 @@ public final class ShardProcessor implements EventHandler<RingEntry>
                 .idleAdvanceNs(config.idleAdvanceNs())
                 .alertRules(config.alertRules())
                 .evictAfterWindows(config.evictAfterWindows())
-                .stallThresholdNs(config.agentStallThresholdNs());
+                .stallThresholdNs(config.agentStallThresholdNs())
+                .clientCapacity(config.clientCapacity());
         }
 
         /**
@@ -285,6 +338,8 @@ public final class ShardProcessor implements EventHandler<RingEntry>
             idleAdvanceNs = Settings.WINDOW_IDLE_ADVANCE.valueOrDefault(idleAdvanceNs);
             evictAfterWindows = Settings.EVICT_AFTER_WINDOWS.valueOrDefault(evictAfterWindows);
             stallThresholdNs = Settings.AGENT_STALL_THRESHOLD.valueOrDefault(stallThresholdNs);
+            clientCapacity = Settings.CLIENT_CAPACITY.valueOrDefault(clientCapacity);
+            Settings.CLIENT_CAPACITY.check(clientCapacity);
             alertRules = null == alertRules ? List.of() : List.copyOf(alertRules);
             if (null != windowSpec)
             {
@@ -329,6 +384,62 @@ public final class ShardProcessor implements EventHandler<RingEntry>
         {
             this.stallThresholdNs = stallThresholdNs;
             return this;
+        }
+
+        /**
+         * @param clientCapacity most distinct clients tracked ({@value SluiceConfig#CLIENT_CAPACITY}).
+         * @return this.
+         */
+        public Context clientCapacity(final int clientCapacity)
+        {
+            this.clientCapacity = clientCapacity;
+            return this;
+        }
+
+        /**
+         * @return most distinct clients tracked.
+         */
+        public Integer clientCapacity()
+        {
+            return clientCapacity;
+        }
+
+        /**
+         * The settings that shape state: a journal or snapshot made under other values cannot be replayed into
+         * this configuration. The hash seed is kept apart ({@link #hashSeed()}).
+         *
+         * @return key to value, in a fixed order.
+         * @throws IllegalStateException when not concluded.
+         */
+        public java.util.Map<String, String> stateSettings()
+        {
+            checkConcluded();
+            final java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
+            settings.put(SluiceConfig.PROCESSOR_COUNT, Integer.toString(processorCount));
+            settings.put(SluiceConfig.STATE_CAPACITY, Integer.toString(stateCapacity));
+            settings.put(SluiceConfig.WINDOW_SIZE, null == windowSpec ? "none" : Long.toString(windowSpec.sizeNs()));
+            settings.put(SluiceConfig.WINDOW_SLIDE, null == windowSpec ? "none" : Long.toString(windowSpec.slideNs()));
+            settings.put(SluiceConfig.WINDOW_ALLOWED_LATENESS,
+                null == windowSpec ? "none" : Long.toString(windowSpec.latenessNs()));
+            settings.put(SluiceConfig.EVICT_AFTER_WINDOWS, Integer.toString(evictAfterWindows));
+            return settings;
+        }
+
+        /**
+         * @return a 64-bit fingerprint of {@link #stateSettings()}, carried by the journal's START entries.
+         * @throws IllegalStateException when not concluded.
+         */
+        public long fingerprint()
+        {
+            final io.sluice.core.state.StateDigest digest = new io.sluice.core.state.StateDigest();
+            stateSettings().forEach((key, value) ->
+            {
+                for (final char c : (key + "=" + value + "\n").toCharArray())
+                {
+                    digest.add(c);
+                }
+            });
+            return digest.value();
         }
 
         /**
@@ -558,7 +669,8 @@ public final class ShardProcessor implements EventHandler<RingEntry>
          */
         public RingProducer newProducer(final SluiceRing ring, final AtomicCounter ticks)
         {
-            return new RingProducer(ring, router(), processorCount, newWatermarkTracker(), ticks);
+            return new RingProducer(
+                ring, router(), processorCount, newWatermarkTracker(), ticks, new ClientMarks(clientCapacity));
         }
 
         private Context checkConcluded()

@@ -12,17 +12,20 @@ import org.agrona.concurrent.UnsafeBuffer;
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  *  +---------------------------------------------------------------+
- *  |                          Entry type                           |  0  NONE, EVENT, QUERY, REJECT, TICK
+ *  |                          Entry type                           |  0  NONE, EVENT, QUERY, REJECT, TICK,
+ *  |                                                               |     SNAPSHOT, START, RESUME
  *  +---------------------------------------------------------------+
  *  |                             Shard                             |  4  processor that owns the entry
  *  +---------------------------------------------------------------+
  *  |                       Client id (64 bits)                     |  8
  *  +---------------------------------------------------------------+
- *  |                    Correlation id (64 bits)                   | 16
+ *  |                    Correlation id (64 bits)                   | 16  SNAPSHOT: snapshot id
  *  +---------------------------------------------------------------+
- *  |                          Key (64 bits)                        | 24
+ *  |                          Key (64 bits)                        | 24  START: hash seed
  *  +---------------------------------------------------------------+
- *  |         Timestamp, event time epoch ns (64 bits)              | 32  TICK: watermark
+ *  |         Timestamp, event time epoch ns (64 bits)              | 32  TICK: watermark; RESUME: the
+ *  |                                                               |     client's last correlation id;
+ *  |                                                               |     START: configuration fingerprint
  *  +---------------------------------------------------------------+
  *  |                Value, IEEE 754 double (64 bits)               | 40  EVENT only
  *  +---------------------------------------------------------------+
@@ -33,7 +36,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  *  |       Ingress receive time, System.nanoTime (64 bits)         | 56
  *  +---------------------------------------------------------------+
  * </pre>
- * The whole entry is {@link #LENGTH} bytes, one slot of the ring.
+ * The whole entry is {@link #LENGTH} bytes, one slot of the ring. The journal holds entries in this same layout
+ * (every type but NONE), so a journaled entry is replayed by copying it back into a slot.
  */
 public final class RingEntry
 {
@@ -47,6 +51,14 @@ public final class RingEntry
     public static final int TYPE_REJECT = 3;
     /** Time passing: every processor sees it. */
     public static final int TYPE_TICK = 4;
+    /** Take a snapshot: every processor copies its state on reaching it; the correlation id is the snapshot id. */
+    public static final int TYPE_SNAPSHOT = 5;
+    /** A run of the daemon began: hash seed in the key, configuration fingerprint in the timestamp. Journal only. */
+    public static final int TYPE_START = 6;
+    /** A client asked where to resume: the processor of the client's shard answers with the mark it carries. */
+    public static final int TYPE_RESUME = 7;
+    /** One past the highest type. */
+    public static final int TYPE_LIMIT = 8;
 
     /** Offset of the entry type. */
     public static final int TYPE_OFFSET = 0;
@@ -251,6 +263,95 @@ public final class RingEntry
         buffer.putInt(offset + REASON_OFFSET, 0);
         buffer.putInt(offset + TYPE_OFFSET, TYPE_TICK);
         return this;
+    }
+
+    /**
+     * Write a snapshot marker. Producer thread only, between claim and publish.
+     *
+     * @param snapshotId   the snapshot's id, increasing.
+     * @param receiveNanos {@code System.nanoTime()}.
+     * @return this.
+     */
+    public RingEntry snapshot(final long snapshotId, final long receiveNanos)
+    {
+        ids(-1, 0, snapshotId, 0, receiveNanos);
+        buffer.putLong(offset + TIMESTAMP_OFFSET, 0);
+        buffer.putDouble(offset + VALUE_OFFSET, 0);
+        buffer.putInt(offset + REASON_OFFSET, 0);
+        buffer.putInt(offset + TYPE_OFFSET, TYPE_SNAPSHOT);
+        return this;
+    }
+
+    /**
+     * Write the start of a run. Producer thread only, between claim and publish.
+     *
+     * @param hashSeed     the key hash's seed.
+     * @param fingerprint  fingerprint of the settings that shape state.
+     * @param receiveNanos {@code System.nanoTime()}.
+     * @return this.
+     */
+    public RingEntry start(final long hashSeed, final long fingerprint, final long receiveNanos)
+    {
+        ids(-1, 0, 0, hashSeed, receiveNanos);
+        buffer.putLong(offset + TIMESTAMP_OFFSET, fingerprint);
+        buffer.putDouble(offset + VALUE_OFFSET, 0);
+        buffer.putInt(offset + REASON_OFFSET, 0);
+        buffer.putInt(offset + TYPE_OFFSET, TYPE_START);
+        return this;
+    }
+
+    /**
+     * Write a client's resume request. Producer thread only, between claim and publish.
+     *
+     * @param shard             shard whose processor answers (the client id's shard).
+     * @param clientId          the client.
+     * @param correlationId     the request's correlation id.
+     * @param lastCorrelationId the highest event correlation id of the client in the ring before this entry, or
+     *                          {@link Long#MIN_VALUE} for none.
+     * @param receiveNanos      {@code System.nanoTime()}.
+     * @return this.
+     */
+    public RingEntry resume(
+        final int shard, final long clientId, final long correlationId, final long lastCorrelationId,
+        final long receiveNanos)
+    {
+        ids(shard, clientId, correlationId, 0, receiveNanos);
+        buffer.putLong(offset + TIMESTAMP_OFFSET, lastCorrelationId);
+        buffer.putDouble(offset + VALUE_OFFSET, 0);
+        buffer.putInt(offset + REASON_OFFSET, 0);
+        buffer.putInt(offset + TYPE_OFFSET, TYPE_RESUME);
+        return this;
+    }
+
+    /**
+     * Copy a whole entry (e.g. one read back from the journal) into this slot, type last. Producer thread only,
+     * between claim and publish.
+     *
+     * @param source buffer holding an entry in this layout.
+     * @param index  offset of the entry in the source.
+     * @return this.
+     */
+    public RingEntry copyFrom(final org.agrona.DirectBuffer source, final int index)
+    {
+        buffer.putBytes(offset + SHARD_OFFSET, source, index + SHARD_OFFSET, LENGTH - SHARD_OFFSET);
+        buffer.putInt(offset + TYPE_OFFSET, source.getInt(index + TYPE_OFFSET));
+        return this;
+    }
+
+    /**
+     * @return the buffer this entry is a view of (the ring's, or a scratch one).
+     */
+    public UnsafeBuffer buffer()
+    {
+        return buffer;
+    }
+
+    /**
+     * @return this entry's offset in {@link #buffer()}.
+     */
+    public int offset()
+    {
+        return offset;
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.sluice.core.ring;
 
+import io.sluice.core.RejectReason;
 import io.sluice.core.route.ShardRouter;
+import io.sluice.core.snapshot.ProducerSnapshot;
 import org.agrona.concurrent.status.AtomicCounter;
 
 /**
@@ -21,6 +23,12 @@ import org.agrona.concurrent.status.AtomicCounter;
  * together), and answers false without side effects when it has not, so the caller can push back (Aeron's ABORT)
  * and offer the same input again later.
  * <p>
+ * Each event is screened against its client's high-water mark ({@link ClientMarks}): one whose correlation id is
+ * not above the client's highest accepted one goes into the ring as a REJECT with reason {@code DUPLICATE}; one
+ * from a client beyond the tracked capacity as {@code CLIENTS_FULL}. The marks, the watermark and the tick schedule
+ * are the producer's state: {@link #offerSnapshot} copies them at a snapshot marker, {@link #restore} puts them
+ * back, and {@link #applyJournaled} replays a journaled entry's effect on them.
+ * <p>
  * Claim and publish: each claimed slot is first marked {@link RingEntry#TYPE_NONE}, then written, and published in a
  * {@code finally}: if a write throws, processors see a NONE entry they skip, never a half-written entry or a stale
  * one from the previous lap, and the ring's sequence stays whole. The exception then reaches the caller.
@@ -29,7 +37,13 @@ import org.agrona.concurrent.status.AtomicCounter;
  */
 public final class RingProducer
 {
+    /** {@link #offerEvent} put the event into the ring. */
+    public static final int OFFERED = 0;
+    /** {@link #offerEvent} found no room in the ring: nothing changed, offer it again later. */
+    public static final int RING_FULL = -1;
+
     private final SluiceRing ring;
+    private final ClientMarks marks;
     private final ShardRouter router;
     private final int shardCount;
     private final WatermarkTracker watermarks;
@@ -49,6 +63,29 @@ public final class RingProducer
         final WatermarkTracker watermarks,
         final AtomicCounter ticks)
     {
+        this(ring, router, shardCount, watermarks, ticks, new ClientMarks(DEFAULT_CLIENT_CAPACITY));
+    }
+
+    /** Clients tracked by the short constructor. */
+    public static final int DEFAULT_CLIENT_CAPACITY = 65536;
+
+    /**
+     * @param ring        the ring this producer alone writes.
+     * @param router      the daemon's seeded key hash, which picks each entry's shard.
+     * @param shardCount  number of shards (processors), at least 1.
+     * @param watermarks  the watermark and tick schedule when windows are on, null when they are off (no ticks).
+     * @param ticks       counts the ticks put into the ring; written by the producer thread only.
+     * @param marks       the clients' high-water marks.
+     */
+    public RingProducer(
+        final SluiceRing ring,
+        final ShardRouter router,
+        final int shardCount,
+        final WatermarkTracker watermarks,
+        final AtomicCounter ticks,
+        final ClientMarks marks)
+    {
+        this.marks = marks;
         if (shardCount < 1)
         {
             throw new IllegalArgumentException("shardCount must be >= 1: " + shardCount);
@@ -86,7 +123,17 @@ public final class RingProducer
     }
 
     /**
-     * Put a valid event into the ring, preceded by a tick when it moves the watermark into a new pane.
+     * @return the clients' high-water marks.
+     */
+    public ClientMarks marks()
+    {
+        return marks;
+    }
+
+    /**
+     * Put a valid event into the ring, preceded by a tick when it moves the watermark into a new pane; or, when its
+     * correlation id is not above its client's mark, a REJECT with reason {@code DUPLICATE} (with {@code CLIENTS_FULL}
+     * when the client is new and no more clients can be tracked).
      *
      * @param clientId      client id.
      * @param correlationId client's correlation id.
@@ -95,10 +142,11 @@ public final class RingProducer
      * @param value         a finite value.
      * @param receiveNanos  when it was received, on the producer's monotonic clock; also the clock reading for the
      *                      tick rule.
-     * @return true when written and published; false when the ring lacks room for the event (and its tick), in
-     * which case nothing changed.
+     * @return {@link #OFFERED} when the event was written and published; the reject reason when a REJECT went in
+     * instead; {@link #RING_FULL} when the ring lacks room (for the event and its tick), in which case nothing
+     * changed.
      */
-    public boolean offerEvent(
+    public int offerEvent(
         final long clientId,
         final long correlationId,
         final long key,
@@ -106,12 +154,21 @@ public final class RingProducer
         final double value,
         final long receiveNanos)
     {
+        if (!marks.isNew(clientId, correlationId))
+        {
+            return rejectInstead(clientId, correlationId, key, RejectReason.DUPLICATE, receiveNanos);
+        }
+        if (!marks.hasRoomFor(clientId))
+        {
+            return rejectInstead(clientId, correlationId, key, RejectReason.CLIENTS_FULL, receiveNanos);
+        }
         final WatermarkTracker watermarks = this.watermarks;
         final boolean tickFirst = null != watermarks && watermarks.needsTickBefore(timestamp);
         if (!ring.hasCapacity(tickFirst ? 2 : 1))
         {
-            return false;
+            return RING_FULL;
         }
+        marks.accept(clientId, correlationId);
         if (null != watermarks)
         {
             watermarks.onEvent(timestamp, receiveNanos);
@@ -130,7 +187,138 @@ public final class RingProducer
         {
             ring.publish(sequence);
         }
+        return OFFERED;
+    }
+
+    private int rejectInstead(
+        final long clientId, final long correlationId, final long key, final int reason, final long receiveNanos)
+    {
+        return offerReject(clientId, correlationId, key, reason, receiveNanos) ? reason : RING_FULL;
+    }
+
+    /**
+     * Put a client's resume request into the ring, carrying the client's mark as it stands now, for the processor
+     * of the client id's shard to answer after every entry before it.
+     *
+     * @param clientId      the client.
+     * @param correlationId the request's correlation id.
+     * @param receiveNanos  when it was received, on the producer's monotonic clock.
+     * @return true when written and published; false when the ring is full.
+     */
+    public boolean offerResume(final long clientId, final long correlationId, final long receiveNanos)
+    {
+        if (!ring.hasCapacity(1))
+        {
+            return false;
+        }
+        final long sequence = ring.claim();
+        try
+        {
+            ring.entry(sequence).clear()
+                .resume(shardOf(clientId), clientId, correlationId, marks.mark(clientId), receiveNanos);
+        }
+        finally
+        {
+            ring.publish(sequence);
+        }
         return true;
+    }
+
+    /**
+     * Put a snapshot marker into the ring, first copying the producer's own state (marks, watermark) as of the
+     * marker into a holder.
+     *
+     * @param snapshotId the snapshot's id.
+     * @param nowNs      the producer's monotonic clock.
+     * @param into       receives the producer's state.
+     * @return true when written and published; false when the ring is full (the holder is untouched then).
+     */
+    public boolean offerSnapshot(final long snapshotId, final long nowNs, final ProducerSnapshot into)
+    {
+        if (!ring.hasCapacity(1))
+        {
+            return false;
+        }
+        into.capture(snapshotId, watermarks, marks);
+        final long sequence = ring.claim();
+        try
+        {
+            ring.entry(sequence).clear().snapshot(snapshotId, nowNs);
+        }
+        finally
+        {
+            ring.publish(sequence);
+        }
+        return true;
+    }
+
+    /**
+     * Put the start of a run into the ring, for the journal: the hash seed and the configuration fingerprint.
+     *
+     * @param fingerprint fingerprint of the settings that shape state.
+     * @param nowNs       the producer's monotonic clock.
+     * @return true when written and published; false when the ring is full.
+     */
+    public boolean offerStart(final long fingerprint, final long nowNs)
+    {
+        if (!ring.hasCapacity(1))
+        {
+            return false;
+        }
+        final long sequence = ring.claim();
+        try
+        {
+            ring.entry(sequence).clear().start(router.seed(), fingerprint, nowNs);
+        }
+        finally
+        {
+            ring.publish(sequence);
+        }
+        return true;
+    }
+
+    /**
+     * Replay a journaled entry's effect on the producer's state, without writing the ring: an EVENT raises its
+     * client's mark and moves the watermark, a TICK records the tick. Recovery calls it for every entry after the
+     * snapshot, in journal order, before going live.
+     *
+     * @param entry a journaled entry.
+     * @param nowNs the producer's monotonic clock.
+     */
+    public void applyJournaled(final RingEntry entry, final long nowNs)
+    {
+        switch (entry.type())
+        {
+            case RingEntry.TYPE_EVENT:
+                marks.accept(entry.clientId(), entry.correlationId());
+                if (null != watermarks)
+                {
+                    watermarks.onEvent(entry.timestamp(), nowNs);
+                }
+                break;
+
+            case RingEntry.TYPE_TICK:
+                if (null != watermarks)
+                {
+                    watermarks.advanceTo(entry.timestamp());
+                    watermarks.ticked(nowNs);
+                }
+                break;
+
+            default:
+                break;
+        }
+    }
+
+    /**
+     * Put back the producer's state from a snapshot (recovery, before going live).
+     *
+     * @param snapshot the producer's part of a snapshot.
+     * @param nowNs    the producer's monotonic clock.
+     */
+    public void restore(final ProducerSnapshot snapshot, final long nowNs)
+    {
+        snapshot.restoreInto(watermarks, marks, nowNs);
     }
 
     /**

@@ -124,4 +124,38 @@ public final class WatermarkTracker
         lastTickWatermark = watermark;
         lastTickNs = nowNs;
     }
+
+    /**
+     * @return the newest accepted event time, {@link Long#MIN_VALUE} before the first.
+     */
+    public long maxTimestamp()
+    {
+        return maxTimestamp;
+    }
+
+    /**
+     * @return the watermark the last tick carried, {@link Long#MIN_VALUE} before the first.
+     */
+    public long lastTickWatermark()
+    {
+        return lastTickWatermark;
+    }
+
+    /**
+     * Put back the event-time state of a snapshot; the clock-driven state starts again from now (the quiet time of
+     * idle advance and the tick interval count from the restore).
+     *
+     * @param maxTimestamp      newest accepted event time.
+     * @param watermark         the watermark.
+     * @param lastTickWatermark the watermark of the last tick.
+     * @param nowNs             clock time.
+     */
+    public void restore(final long maxTimestamp, final long watermark, final long lastTickWatermark, final long nowNs)
+    {
+        this.maxTimestamp = maxTimestamp;
+        this.watermark = watermark;
+        this.lastTickWatermark = lastTickWatermark;
+        this.lastTickNs = nowNs;
+        this.lastEventNs = nowNs;
+    }
 }

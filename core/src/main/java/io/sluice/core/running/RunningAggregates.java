@@ -6,6 +6,7 @@ import io.sluice.core.ring.RingEntry;
 import io.sluice.core.shard.ResultSink;
 import io.sluice.core.shard.ShardCounters;
 import io.sluice.core.shard.ShardLogic;
+import io.sluice.core.shard.ShardSnapshot;
 import io.sluice.core.state.Aggregate;
 import io.sluice.core.state.KeyStateTable;
 
@@ -89,5 +90,25 @@ public final class RunningAggregates implements ShardLogic
      */
     public void onTick(final long watermarkNs)
     {
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void snapshotTo(final int shard, final long snapshotId, final ShardSnapshot into)
+    {
+        into.freeCount(table.copyTo(into.begin(
+            shard, snapshotId, ShardSnapshot.KIND_RUNNING, table.capacity(), table.slotLength(), table.bytes()),
+            into.freeSlots()));
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void restoreFrom(final ShardSnapshot from)
+    {
+        from.checkFits(ShardSnapshot.KIND_RUNNING, table.capacity(), table.slotLength(), table.bytes());
+        table.restoreFrom(from.table(), from.freeSlots(), from.freeCount());
+        counters.liveKeys().setRelease(table.size());
     }
 }

@@ -67,4 +67,14 @@ public interface ResultSink
      * @param threshold   the rule's threshold.
      */
     void onAlert(int ruleIndex, long key, long windowStart, int field, int op, double observed, double threshold);
+
+    /**
+     * The answer to a client's resume request: the highest event correlation id of the client that was accepted
+     * before the request (journaled, when the journal is on).
+     *
+     * @param clientId          the client.
+     * @param correlationId     the request's correlation id.
+     * @param lastCorrelationId the client's highest accepted event correlation id, {@link Long#MIN_VALUE} for none.
+     */
+    void onResumed(long clientId, long correlationId, long lastCorrelationId);
 }

@@ -34,4 +34,22 @@ public interface ShardLogic
      * @param watermarkNs the tick's watermark, epoch ns; may repeat or lag an earlier one, which is then ignored.
      */
     void onTick(long watermarkNs);
+
+    /**
+     * Copy the shard's whole state into a snapshot part: the processor's pause at a snapshot marker. Processor
+     * thread only, between entries.
+     *
+     * @param shard      the shard.
+     * @param snapshotId the snapshot.
+     * @param into       the part to fill.
+     */
+    void snapshotTo(int shard, long snapshotId, ShardSnapshot into);
+
+    /**
+     * Replace the shard's whole state with a snapshot part's (recovery, before the first entry).
+     *
+     * @param from a part taken from logic of the same kind and table shape.
+     * @throws IllegalArgumentException when the part does not fit this logic.
+     */
+    void restoreFrom(ShardSnapshot from);
 }

@@ -612,6 +612,60 @@ public final class KeyStateTable
         buffer.putLong(dataOffset(slot) + WAKE_UP_OFFSET, time);
     }
 
+    /**
+     * @return bytes of the table's buffer: its index and data slots.
+     */
+    public int bytes()
+    {
+        return buffer.capacity();
+    }
+
+    /**
+     * Copy the whole table (index and data slots, one memory copy) and its free-slot stack, for a snapshot.
+     *
+     * @param tableCopy receives {@link #bytes()} bytes.
+     * @param freeCopy  receives the free-slot stack, at least {@link #capacity()} long.
+     * @return the number of free slots copied.
+     */
+    public int copyTo(final UnsafeBuffer tableCopy, final int[] freeCopy)
+    {
+        tableCopy.putBytes(0, buffer, 0, buffer.capacity());
+        System.arraycopy(freeSlots, 0, freeCopy, 0, freeCount);
+        return freeCount;
+    }
+
+    /**
+     * Replace the whole table with a copy made by {@link #copyTo} of a table of the same shape.
+     *
+     * @param tableCopy the table's bytes.
+     * @param freeCopy  its free-slot stack.
+     * @param freeCount free slots in the stack.
+     * @throws IllegalArgumentException when the copy's free count is out of range.
+     */
+    public void restoreFrom(final org.agrona.DirectBuffer tableCopy, final int[] freeCopy, final int freeCount)
+    {
+        if (freeCount < 0 || freeCount > capacity)
+        {
+            throw new IllegalArgumentException("free slots " + freeCount + " outside [0, " + capacity + "]");
+        }
+        buffer.putBytes(0, tableCopy, 0, buffer.capacity());
+        System.arraycopy(freeCopy, 0, freeSlots, 0, freeCount);
+        this.freeCount = freeCount;
+        this.size = capacity - freeCount;
+    }
+
+    /**
+     * A 64-bit digest of the table's content: every held key's index entry and data slot, in index order, and the
+     * free-slot stack. Two tables that went through the same operations have the same digest; a restored table has
+     * its snapshot's. Control path: walks the whole table.
+     *
+     * @return the digest.
+     */
+    public long digest()
+    {
+        return StateDigest.ofTable(buffer, capacity, slotLength, freeSlots, freeCount);
+    }
+
     private int findEntry(final long key)
     {
         int entry = (int)router.hash(key) & indexMask;

@@ -114,4 +114,42 @@ public final class CloseSchedule
         }
         return total;
     }
+
+    /**
+     * @return longs used in each bucket (a copy).
+     */
+    public int[] sizes()
+    {
+        return sizes.clone();
+    }
+
+    /**
+     * @return each bucket's entry array (not copied: read, never keep).
+     */
+    public long[][] buckets()
+    {
+        return buckets;
+    }
+
+    /**
+     * Replace every bucket with a snapshot's (recovery).
+     *
+     * @param sizes   longs used in each bucket.
+     * @param entries each bucket's (key, time) pairs.
+     * @throws IllegalArgumentException when the bucket count differs.
+     */
+    public void restore(final int[] sizes, final long[][] entries)
+    {
+        if (sizes.length != buckets.length || entries.length != buckets.length)
+        {
+            throw new IllegalArgumentException(
+                "close schedule has " + buckets.length + " buckets, the snapshot " + sizes.length);
+        }
+        for (int i = 0; i < buckets.length; i++)
+        {
+            final int size = sizes[i];
+            buckets[i] = java.util.Arrays.copyOf(entries[i], Math.max(32, Integer.highestOneBit(Math.max(size, 1)) * 2));
+            this.sizes[i] = size;
+        }
+    }
 }

@@ -6,8 +6,10 @@ import io.sluice.core.ring.RingEntry;
 import io.sluice.core.shard.ResultSink;
 import io.sluice.core.shard.ShardCounters;
 import io.sluice.core.shard.ShardLogic;
+import io.sluice.core.shard.ShardSnapshot;
 import io.sluice.core.state.Aggregate;
 import io.sluice.core.state.KeyStateTable;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * One processor's event-time windows: applies events to their key's panes, answers with the newest window holding
@@ -270,5 +272,30 @@ public final class WindowEngine implements ShardLogic
         counters.windowsClosed().incrementRelease();
         sink.onWindowResult(key, end, window);
         alerts.testWindow(sink, counters.alertsFired(), key, window);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void snapshotTo(final int shard, final long snapshotId, final ShardSnapshot into)
+    {
+        final UnsafeBuffer copy = into.begin(
+            shard, snapshotId, ShardSnapshot.KIND_WINDOWS, table.capacity(), table.slotLength(), table.bytes());
+        into.freeCount(table.copyTo(copy, into.freeSlots()));
+        into.windows(watermark, closedUpTo);
+        into.schedule(schedule.sizes(), schedule.buckets());
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void restoreFrom(final ShardSnapshot from)
+    {
+        from.checkFits(ShardSnapshot.KIND_WINDOWS, table.capacity(), table.slotLength(), table.bytes());
+        table.restoreFrom(from.table(), from.freeSlots(), from.freeCount());
+        watermark = from.watermark();
+        closedUpTo = from.closedUpTo();
+        schedule.restore(from.bucketSizes(), from.buckets());
+        counters.liveKeys().setRelease(table.size());
     }
 }

@@ -11,6 +11,7 @@ import io.sluice.core.route.ShardRouter;
 import io.sluice.core.shard.RecordingSink;
 import io.sluice.core.shard.ShardCounters;
 import io.sluice.core.shard.ShardLogic;
+import io.sluice.core.shard.ShardSnapshot;
 import io.sluice.core.shard.TestCounters;
 import io.sluice.core.state.KeyStateTable;
 import org.agrona.concurrent.Agent;
@@ -238,7 +239,7 @@ class ProcessorGroupTest
         final RingProducer producer = new RingProducer(ring, ROUTER, processorCount, null, counters.counter("ticks"));
         for (long key = 0; key < keys; key++)
         {
-            while (!producer.offerEvent(1, key, key, 1, 1.0, 0))
+            while (RingProducer.RING_FULL == producer.offerEvent(1, key, key, 1, 1.0, 0))
             {
                 if (null != agent)
                 {
@@ -297,6 +298,16 @@ class ProcessorGroupTest
             public void onTick(final long watermarkNs)
             {
             }
+
+            public void snapshotTo(final int shard, final long snapshotId, final ShardSnapshot into)
+            {
+                throw new UnsupportedOperationException("not snapshotted in this test");
+            }
+
+            public void restoreFrom(final ShardSnapshot from)
+            {
+                throw new UnsupportedOperationException("not snapshotted in this test");
+            }
         };
         final ShardProcessor processor =
             new ShardProcessor(0, slowOnCorrelationTwo, new RecordingSink(), shardCounters, null, null);
@@ -306,7 +317,7 @@ class ProcessorGroupTest
         final RingProducer producer = new RingProducer(ring, ROUTER, 1, null, counters.counter("ticks"));
         for (int i = 0; i < 4; i++)
         {
-            assertTrue(producer.offerEvent(1, i, 5, 1, 1.0, 0));
+            assertEquals(RingProducer.OFFERED, producer.offerEvent(1, i, 5, 1, 1.0, 0));
         }
         assertTrue(group.drainAndStop(20, TimeUnit.SECONDS));
 
@@ -341,6 +352,16 @@ class ProcessorGroupTest
                 {
                     seen.add(shard + ":T" + watermarkNs);
                 }
+
+                public void snapshotTo(final int shard, final long snapshotId, final ShardSnapshot into)
+                {
+                    seen.add(shard + ":S" + snapshotId);
+                }
+
+                public void restoreFrom(final ShardSnapshot from)
+                {
+                    throw new UnsupportedOperationException("not restored in this test");
+                }
             };
             processors[i] = new ShardProcessor(i, logic, new RecordingSink(), counters.processor(i), null, null);
         }
@@ -349,9 +370,9 @@ class ProcessorGroupTest
         final RingProducer producer = new RingProducer(
             ring, ROUTER, processorCount, new WatermarkTracker(1000, 0, 1, 0), counters.counter("ticks"));
 
-        assertTrue(producer.offerEvent(1, 1, 11, 5_000, 1.0, 0));
+        assertEquals(RingProducer.OFFERED, producer.offerEvent(1, 1, 11, 5_000, 1.0, 0));
         assertTrue(producer.offerQuery(1, 2, 12, 0));
-        assertTrue(producer.offerEvent(1, 3, 13, 5_001, 1.0, 0));
+        assertEquals(RingProducer.OFFERED, producer.offerEvent(1, 3, 13, 5_001, 1.0, 0));
         assertEquals(4, agent.doWork(), "one poller: each entry counted once");
 
         final int s11 = producer.shardOf(11);

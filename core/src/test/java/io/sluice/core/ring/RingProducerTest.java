@@ -43,7 +43,7 @@ class RingProducerTest
         final RingProducer producer = new RingProducer(ring, ROUTER, 1, null, ticks);
         for (int i = 0; i < 8; i++)
         {
-            assertTrue(producer.offerEvent(1, i, 5, 1, 1.0, 0));
+            assertEquals(RingProducer.OFFERED, producer.offerEvent(1, i, 5, 1, 1.0, 0));
         }
         assertEquals(8, agent.doWork());
 
@@ -56,7 +56,7 @@ class RingProducerTest
         assertTrue(ring.isDrained());
         assertEquals(8, sink.results.size(), "nothing answered for the NONE entry, nothing answered twice");
 
-        assertTrue(producer.offerEvent(1, 100, 5, 1, 2.0, 0));
+        assertEquals(RingProducer.OFFERED, producer.offerEvent(1, 100, 5, 1, 2.0, 0));
         assertEquals(1, agent.doWork());
         assertEquals(9, sink.results.size());
         assertEquals(new RecordingSink.Result(1, 100, 5, 9, 10.0, 1.0, 2.0, 1.0, 2.0, 0), sink.results.get(8));
@@ -71,13 +71,13 @@ class RingProducerTest
             new RingProducer(ring, ROUTER, 2, new WatermarkTracker(100 * MS, 30 * MS, 10 * MS, 0), ticks);
         final List<String> log = new ArrayList<>();
 
-        assertTrue(producer.offerEvent(1, 1, 7, 1_000 * MS, 1.0, 0));
-        assertTrue(producer.offerEvent(1, 2, 7, 1_020 * MS, 1.0, MS));
+        assertEquals(RingProducer.OFFERED, producer.offerEvent(1, 1, 7, 1_000 * MS, 1.0, 0));
+        assertEquals(RingProducer.OFFERED, producer.offerEvent(1, 2, 7, 1_020 * MS, 1.0, MS));
         assertEquals(0, producer.doTick(5 * MS), "interval not elapsed");
         assertEquals(1, producer.doTick(10 * MS), "watermark moved 970 -> 990 ms and the interval passed");
         assertEquals(0, producer.doTick(30 * MS), "watermark unchanged");
-        assertTrue(producer.offerEvent(1, 3, 7, 1_031 * MS, 1.0, 40 * MS));
-        assertTrue(producer.offerEvent(1, 4, 7, 900 * MS, 1.0, 41 * MS));
+        assertEquals(RingProducer.OFFERED, producer.offerEvent(1, 3, 7, 1_031 * MS, 1.0, 40 * MS));
+        assertEquals(RingProducer.OFFERED, producer.offerEvent(1, 4, 7, 900 * MS, 1.0, 41 * MS));
         assertTrue(producer.offerQuery(1, 5, 7, 42 * MS));
         assertTrue(producer.offerWatermark(2_000 * MS, 43 * MS));
 
@@ -99,14 +99,14 @@ class RingProducerTest
         ring.ringBuffer().addGatingSequences(new com.lmax.disruptor.Sequence(-1));
         final RingProducer producer =
             new RingProducer(ring, ROUTER, 1, new WatermarkTracker(100 * MS, 0, MS, 0), ticks);
-        assertTrue(producer.offerEvent(1, 1, 7, 1_000 * MS, 1.0, 0));
+        assertEquals(RingProducer.OFFERED, producer.offerEvent(1, 1, 7, 1_000 * MS, 1.0, 0));
         assertTrue(producer.offerReject(1, 2, 7, RejectReason.INVALID_VALUE, 0));
         assertEquals(2, ring.ringBuffer().getCursor(), "tick, event, reject");
 
-        assertFalse(producer.offerEvent(1, 3, 7, 1_100 * MS, 1.0, 0), "needs a tick and the event: 2 slots, 1 free");
+        assertEquals(RingProducer.RING_FULL, producer.offerEvent(1, 3, 7, 1_100 * MS, 1.0, 0), "needs a tick and the event: 2 slots, 1 free");
         assertEquals(2, ring.ringBuffer().getCursor());
         assertEquals(1_000 * MS, producer.watermark(), "the refused event did not move the watermark");
-        assertTrue(producer.offerEvent(1, 4, 7, 1_050 * MS, 1.0, 0), "no tick needed: fits");
+        assertEquals(RingProducer.OFFERED, producer.offerEvent(1, 4, 7, 1_050 * MS, 1.0, 0), "no tick needed: fits");
         assertFalse(producer.offerQuery(1, 5, 7, 0));
         assertFalse(producer.offerReject(1, 6, 7, RejectReason.TRUNCATED, 0));
         assertEquals(0, producer.doTick(10 * MS), "tick due but no room");

@@ -57,6 +57,11 @@ public final class RecordingSink implements ResultSink
         results.add(new Result(clientId, correlationId, key, 0, 0, 0, 0, 0, 0, reason));
     }
 
+    public void onResumed(final long clientId, final long correlationId, final long lastCorrelationId)
+    {
+        results.add(new Result(clientId, correlationId, lastCorrelationId, 0, 0, 0, 0, 0, 0, -1));
+    }
+
     public void onWindowResult(final long key, final long windowEnd, final Aggregate window)
     {
         throw new IllegalStateException("no windows configured");

@@ -32,6 +32,11 @@ final class CapturingSink implements ResultSink
         outputs.add(new Output('R', key, correlationId, reason, 0, 0, 0, 0, 0, 0));
     }
 
+    public void onResumed(final long clientId, final long correlationId, final long lastCorrelationId)
+    {
+        outputs.add(new Output('M', clientId, correlationId, lastCorrelationId, 0, 0, 0, 0, 0, 0));
+    }
+
     public void onWindowResult(final long key, final long windowEnd, final Aggregate w)
     {
         outputs.add(new Output('W', key, w.windowStart(), windowEnd, w.count(), w.sum(), w.min(), w.max(), w.first(),

@@ -111,7 +111,7 @@ class WindowEngineTest
             }
             final long cursor = ring.ringBuffer().getCursor();
             producer.doTick(now);
-            while (!producer.offerEvent(9, input.correlationId(), input.key(), input.ts(), input.value(), now))
+            while (RingProducer.RING_FULL == producer.offerEvent(9, input.correlationId(), input.key(), input.ts(), input.value(), now))
             {
                 agent.doWork();
             }

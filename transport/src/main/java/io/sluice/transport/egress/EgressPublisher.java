@@ -14,6 +14,7 @@ import io.sluice.transport.codec.MessageHeaderEncoder;
 import io.sluice.transport.codec.QueryResultEncoder;
 import io.sluice.transport.codec.RejectReason;
 import io.sluice.transport.codec.RejectedEncoder;
+import io.sluice.transport.codec.ResumedEncoder;
 import io.sluice.transport.codec.WindowResultEncoder;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.AgentInvoker;
@@ -44,6 +45,8 @@ public final class EgressPublisher implements ResultSink
     private final RejectedEncoder rejected = new RejectedEncoder();
     private final WindowResultEncoder windowResult = new WindowResultEncoder();
     private final AlertEncoder alert = new AlertEncoder();
+    private final ResumedEncoder resumed = new ResumedEncoder();
+    private boolean muted;
     private final byte[][] ruleNames;
     private final Histogram latency;
     private volatile boolean running = true;
@@ -241,8 +244,38 @@ public final class EgressPublisher implements ResultSink
         }
     }
 
+    /**
+     * Mute or unmute: a muted publisher sends nothing (recovery replays the journal through the processors with
+     * their answers muted: they were sent, or not, before the crash). Set before the processors start.
+     *
+     * @param muted true to send nothing.
+     */
+    public void mute(final boolean muted)
+    {
+        this.muted = muted;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onResumed(final long clientId, final long correlationId, final long lastCorrelationId)
+    {
+        if (claim(MessageHeaderEncoder.ENCODED_LENGTH + ResumedEncoder.BLOCK_LENGTH))
+        {
+            resumed.wrapAndApplyHeader(claim.buffer(), claim.offset(), header)
+                .clientId(clientId)
+                .correlationId(correlationId)
+                .lastCorrelationId(lastCorrelationId);
+            claim.commit();
+        }
+    }
+
     private boolean claim(final int length)
     {
+        if (muted)
+        {
+            return false;
+        }
         boolean retrying = false;
         while (true)
         {

@@ -152,14 +152,16 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
      */
     public Action onFragment(final DirectBuffer buffer, final int offset, final int length, final Header aeronHeader)
     {
-        final int reason = validate(buffer, offset, length);
+        int reason = validate(buffer, offset, length);
         final boolean offered;
         if (0 == reason)
         {
             if (EventDecoder.TEMPLATE_ID == header.templateId())
             {
-                offered = producer.offerEvent(
+                final int result = producer.offerEvent(
                     event.clientId(), event.correlationId(), event.key(), event.timestamp(), event.value(), receiveNanos);
+                offered = RingProducer.RING_FULL != result;
+                reason = Math.max(result, 0);
             }
             else
             {

@@ -1,0 +1,258 @@
+package io.sluice.core.shard;
+
+import io.sluice.core.state.StateDigest;
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.Arrays;
+
+/**
+ * One shard's part of a snapshot: a byte copy of its off-heap state table, the table's free-slot stack, and for
+ * windows the watermark, how far windows have closed and the close schedule. The processor fills it at a snapshot
+ * marker ({@link ShardLogic#snapshotTo(ShardSnapshot)}: the copy is its whole pause), a background writer then owns
+ * it until the part is written; recovery reads a part back into one and restores the logic from it. Reused from
+ * snapshot to snapshot: the table copy is allocated once, at the table's size.
+ */
+public final class ShardSnapshot
+{
+    /** The logic kind of running aggregates. */
+    public static final int KIND_RUNNING = 1;
+    /** The logic kind of event-time windows. */
+    public static final int KIND_WINDOWS = 2;
+
+    private int shard;
+    private long snapshotId;
+    private int kind;
+    private int capacity;
+    private int slotLength;
+    private UnsafeBuffer table;
+    private int tableLength;
+    private int[] freeSlots = new int[0];
+    private int freeCount;
+    private long watermark = Long.MIN_VALUE;
+    private long closedUpTo = Long.MIN_VALUE;
+    private int[] bucketSizes = new int[0];
+    private long[][] buckets = new long[0][];
+
+    /**
+     * Start filling: which shard and snapshot, and the table's shape.
+     *
+     * @param shard       the shard.
+     * @param snapshotId  the snapshot.
+     * @param kind        {@link #KIND_RUNNING} or {@link #KIND_WINDOWS}.
+     * @param capacity    the table's capacity.
+     * @param slotLength  bytes per data slot.
+     * @param tableLength bytes of the table.
+     * @return the buffer to copy the table into, at least {@code tableLength} bytes.
+     */
+    public UnsafeBuffer begin(
+        final int shard,
+        final long snapshotId,
+        final int kind,
+        final int capacity,
+        final int slotLength,
+        final int tableLength)
+    {
+        this.shard = shard;
+        this.snapshotId = snapshotId;
+        this.kind = kind;
+        this.capacity = capacity;
+        this.slotLength = slotLength;
+        this.tableLength = tableLength;
+        if (null == table || table.capacity() < tableLength)
+        {
+            table = new UnsafeBuffer(BufferUtil.allocateDirectAligned(Math.max(tableLength, 64), 64));
+        }
+        if (freeSlots.length < capacity)
+        {
+            freeSlots = new int[capacity];
+        }
+        watermark = Long.MIN_VALUE;
+        closedUpTo = Long.MIN_VALUE;
+        bucketSizes = new int[0];
+        buckets = new long[0][];
+        return table;
+    }
+
+    /**
+     * @return the free-slot stack to copy into, at least {@link #capacity()} long.
+     */
+    public int[] freeSlots()
+    {
+        return freeSlots;
+    }
+
+    /**
+     * @param freeCount entries of {@link #freeSlots()} in use.
+     */
+    public void freeCount(final int freeCount)
+    {
+        this.freeCount = freeCount;
+    }
+
+    /**
+     * @param watermark  the windows' watermark.
+     * @param closedUpTo end of the last window end closed.
+     */
+    public void windows(final long watermark, final long closedUpTo)
+    {
+        this.watermark = watermark;
+        this.closedUpTo = closedUpTo;
+    }
+
+    /**
+     * Copy the close schedule's buckets (control path: allocates).
+     *
+     * @param sizes   longs used in each bucket.
+     * @param entries each bucket's (key, time) pairs.
+     */
+    public void schedule(final int[] sizes, final long[][] entries)
+    {
+        bucketSizes = sizes.clone();
+        buckets = new long[entries.length][];
+        for (int i = 0; i < entries.length; i++)
+        {
+            buckets[i] = Arrays.copyOf(entries[i], Math.max(sizes[i], 0));
+        }
+    }
+
+    /**
+     * @return the shard.
+     */
+    public int shard()
+    {
+        return shard;
+    }
+
+    /**
+     * @return the snapshot's id.
+     */
+    public long snapshotId()
+    {
+        return snapshotId;
+    }
+
+    /**
+     * @return {@link #KIND_RUNNING} or {@link #KIND_WINDOWS}.
+     */
+    public int kind()
+    {
+        return kind;
+    }
+
+    /**
+     * @return the table's capacity in keys.
+     */
+    public int capacity()
+    {
+        return capacity;
+    }
+
+    /**
+     * @return bytes per data slot.
+     */
+    public int slotLength()
+    {
+        return slotLength;
+    }
+
+    /**
+     * @return the table copy; {@link #tableLength()} bytes of it are valid.
+     */
+    public UnsafeBuffer table()
+    {
+        return table;
+    }
+
+    /**
+     * @return bytes of the table copy.
+     */
+    public int tableLength()
+    {
+        return tableLength;
+    }
+
+    /**
+     * @return entries of {@link #freeSlots()} in use.
+     */
+    public int freeCount()
+    {
+        return freeCount;
+    }
+
+    /**
+     * @return the windows' watermark ({@link Long#MIN_VALUE} without windows).
+     */
+    public long watermark()
+    {
+        return watermark;
+    }
+
+    /**
+     * @return the last window end closed ({@link Long#MIN_VALUE} without windows).
+     */
+    public long closedUpTo()
+    {
+        return closedUpTo;
+    }
+
+    /**
+     * @return longs used in each close-schedule bucket (empty without windows).
+     */
+    public int[] bucketSizes()
+    {
+        return bucketSizes;
+    }
+
+    /**
+     * @return each close-schedule bucket's (key, time) pairs.
+     */
+    public long[][] buckets()
+    {
+        return buckets;
+    }
+
+    /**
+     * @param expectedKind        the logic kind of the shard to restore.
+     * @param expectedCapacity    its table's capacity.
+     * @param expectedSlotLength  its table's slot length.
+     * @param expectedTableLength its table's bytes.
+     * @throws IllegalArgumentException when this part was taken from logic of another kind or table shape.
+     */
+    public void checkFits(
+        final int expectedKind, final int expectedCapacity, final int expectedSlotLength, final int expectedTableLength)
+    {
+        if (kind != expectedKind || capacity != expectedCapacity || slotLength != expectedSlotLength ||
+            tableLength != expectedTableLength)
+        {
+            throw new IllegalArgumentException("snapshot part of shard " + shard + " is kind " + kind + ", capacity " +
+                capacity + ", slot length " + slotLength + "; this shard is kind " + expectedKind + ", capacity " +
+                expectedCapacity + ", slot length " + expectedSlotLength);
+        }
+    }
+
+    /**
+     * The digest of this part's state: the table's ({@link StateDigest#ofTable}), then for windows the watermark,
+     * the close progress and the close schedule in bucket order. Equal to the digest of the live shard it was
+     * copied from ({@code ShardProcessor.digest()}).
+     *
+     * @return the digest.
+     */
+    public long digest()
+    {
+        final StateDigest digest = new StateDigest()
+            .add(StateDigest.ofTable(table, capacity, slotLength, freeSlots, freeCount))
+            .add(kind)
+            .add(watermark)
+            .add(closedUpTo);
+        for (int bucket = 0; bucket < bucketSizes.length; bucket++)
+        {
+            digest.add(bucketSizes[bucket]);
+            for (int i = 0; i < bucketSizes[bucket]; i++)
+            {
+                digest.add(buckets[bucket][i]);
+            }
+        }
+        return digest.value();
+    }
+}

@@ -198,6 +198,11 @@ public final class Settings
         "The Archive's file sync level for the journal: 0 page cache (survives a process crash), 1 force data " +
         "(survives power loss), 2 force data and metadata."));
 
+    /** Bytes of each journal segment file. */
+    public static final Setting<Integer> JOURNAL_SEGMENT_LENGTH = declare(Setting.powerOfTwo(
+        SluiceConfig.JOURNAL_SEGMENT_LENGTH, 128 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024,
+        "Bytes of each journal segment file, a power of two in [64k, 1g]: the unit in which old journal is purged."));
+
     /** Time between automatic snapshots. */
     public static final Setting<Long> SNAPSHOT_INTERVAL = declare(Setting.duration(
         SluiceConfig.SNAPSHOT_INTERVAL, "0s", 0, 7 * DAY_NS,

@@ -48,6 +48,8 @@ public final class SluiceConfig
     public static final String JOURNAL_DIR = "sluice.journal.dir";
     /** Property: the Archive's file sync level for the journal, 0, 1 or 2. */
     public static final String JOURNAL_FILE_SYNC = "sluice.journal.file-sync";
+    /** Property: bytes of each journal segment file. */
+    public static final String JOURNAL_SEGMENT_LENGTH = "sluice.journal.segment-length";
     /** Property: time between automatic snapshots, 0 for none. */
     public static final String SNAPSHOT_INTERVAL = "sluice.snapshot.interval";
     /** Property: complete snapshot sets kept; the journal before the oldest kept is purged. */
@@ -562,6 +564,15 @@ public final class SluiceConfig
     public int journalFileSync()
     {
         return value(Settings.JOURNAL_FILE_SYNC);
+    }
+
+    /**
+     * @return {@value #JOURNAL_SEGMENT_LENGTH}: bytes of each journal segment file, the unit in which the journal
+     * before the oldest kept snapshot is purged. Default and range: {@link Settings#JOURNAL_SEGMENT_LENGTH}.
+     */
+    public int journalSegmentLength()
+    {
+        return value(Settings.JOURNAL_SEGMENT_LENGTH);
     }
 
     /**

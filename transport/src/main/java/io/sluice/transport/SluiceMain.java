@@ -11,6 +11,8 @@ import io.sluice.transport.daemon.SluiceDaemon;
 import io.sluice.transport.daemon.TerminationSignal;
 import io.sluice.transport.demo.DemoProducer;
 import io.sluice.transport.stat.SluiceStat;
+import io.sluice.transport.journal.JournalTool;
+import java.util.concurrent.TimeUnit;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,6 +66,11 @@ public final class SluiceMain
                     return SluiceStat.print(config.driverDir(), System.out) < 0 ? 1 : 0;
                 case "errors":
                     return SluiceStat.printErrors(config.driverDir(), System.out) < 0 ? 1 : 0;
+                case "snapshot":
+                    return JournalTool.snapshot(config, TimeUnit.SECONDS.toNanos(
+                        Long.parseLong(option(args, "--timeout", "60"))), System.out);
+                case "journal":
+                    return JournalTool.list(config, System.out);
                 case "direct-memory":
                     System.out.println(DaemonContext.from(config).conclude().directMemoryBytes());
                     return 0;
@@ -145,6 +152,7 @@ public final class SluiceMain
     private static int usage()
     {
         System.err.println("usage: sluice daemon [--config FILE] | stat [--config FILE] | errors [--config FILE] | " +
+            "snapshot [--config FILE] [--timeout SECONDS] | journal [--config FILE] | " +
             "producer [--config FILE] [--rate N] [--seconds N] [--keys N]");
         return 2;
     }

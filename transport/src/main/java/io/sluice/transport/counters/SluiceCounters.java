@@ -72,6 +72,23 @@ public final class SluiceCounters implements AutoCloseable
     /** Duty cycles of a Sluice thread longer than {@code sluice.agent.stall-threshold}. */
     public static final int AGENT_STALLS_TYPE_ID = 1021;
 
+    /** Journal position the Archive has recorded (written to its files). */
+    public static final int JOURNAL_RECORDED_POSITION_TYPE_ID = 1022;
+    /** Journal bytes published but not yet recorded: the results at risk in async mode. */
+    public static final int JOURNAL_UNRECORDED_BYTES_TYPE_ID = 1023;
+    /** Control toggle: set to 1 to ask for a snapshot ({@code sluice snapshot}); the daemon sets it back to 0. */
+    public static final int SNAPSHOT_REQUEST_TYPE_ID = 1024;
+    /** Id of the newest complete snapshot, 0 before the first. */
+    public static final int SNAPSHOT_LAST_ID_TYPE_ID = 1025;
+    /** Journal position of the newest complete snapshot. */
+    public static final int SNAPSHOT_LAST_POSITION_TYPE_ID = 1026;
+    /** State digest of the newest complete snapshot (all shards combined). */
+    public static final int SNAPSHOT_DIGEST_TYPE_ID = 1027;
+    /** Longest pause a snapshot copy has held a processor, ns. */
+    public static final int SNAPSHOT_MAX_PAUSE_TYPE_ID = 1028;
+    /** First journal position still held (moves when segments are purged). */
+    public static final int JOURNAL_START_POSITION_TYPE_ID = 1029;
+
     /** Key of a counter that is not per shard or per reason. */
     public static final int NO_KEY = -1;
     /** Bytes of every Sluice counter's key: one int, the shard (per-shard counters), the reason code (rejected) or -1. */
@@ -129,6 +146,19 @@ public final class SluiceCounters implements AutoCloseable
     public Counter gcTimeMs()
     {
         return gcTimeMs;
+    }
+
+    /**
+     * Allocate one more counter of the daemon's (the journal's), closed with the others.
+     *
+     * @param aeron  the daemon's client.
+     * @param typeId one of this class's type ids.
+     * @param label  the label, for AeronStat.
+     * @return the counter, keyed {@value #NO_KEY}.
+     */
+    public Counter newCounter(final Aeron aeron, final int typeId, final String label)
+    {
+        return add(aeron, typeId, NO_KEY, label);
     }
 
     private Counter add(final Aeron aeron, final int typeId, final int key, final String label)

@@ -9,6 +9,8 @@ import io.sluice.core.processor.ProcessorGroup;
 import io.sluice.transport.counters.SluiceCounters;
 import io.sluice.transport.driver.IdleStrategies;
 import io.sluice.transport.ingress.IngressAgent;
+import io.sluice.transport.journal.Journal;
+import io.sluice.transport.journal.Journaller;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
@@ -23,7 +25,10 @@ import java.util.List;
 /**
  * The daemon's own thread: one agent runner whose composite runs, in order, the pinning, the embedded driver's
  * and the Aeron client's duty cycles (driver in INVOKER mode), the ingress, and in the shared layout every
- * processor, measured by a {@link DutyCycleAgent}. Its name is {@code sluice-shared} in the shared layout and
+ * processor, measured by a {@link DutyCycleAgent}. With the journal on, the ingress is followed by the snapshot
+ * trigger and the journaller, and in INVOKER mode the driver and client duty cycles are run by the Archive's
+ * invoker, placed after the journaller and followed by the journaller's acknowledgement of what the Archive
+ * recorded: a sync-mode result can leave in the same cycle its entry was recorded. Its name is {@code sluice-shared} in the shared layout and
  * {@code sluice-ingress} in the dedicated one (where each processor has its own thread).
  */
 final class DaemonAgents
@@ -38,6 +43,7 @@ final class DaemonAgents
         final Aeron aeron,
         final IngressAgent ingress,
         final ProcessorGroup group,
+        final Journal journal,
         final SluiceCounters counters,
         final ErrorHandler errorHandler,
         final PrintStream out)
@@ -45,12 +51,23 @@ final class DaemonAgents
         final boolean shared = ThreadingMode.SHARED == config.threading();
         final List<Agent> agents = new ArrayList<>();
         agents.add(new PinAgent(new CpuPin(config.ingressCpu(), out)));
-        if (null != driverInvoker)
+        final AgentInvoker archiveInvoker = null == journal ? null : journal.archiveInvoker();
+        if (null != driverInvoker && null == archiveInvoker)
         {
             agents.add(new InvokerAgent(driverInvoker, "driver"));
             agents.add(new InvokerAgent(aeron.conductorAgentInvoker(), "aeron-client"));
         }
         agents.add(ingress);
+        if (null != journal)
+        {
+            agents.add(journal.trigger());
+            agents.add(journal.journaller());
+            if (null != archiveInvoker)
+            {
+                agents.add(new InvokerAgent(archiveInvoker, "archive"));
+                agents.add(new AcknowledgeAgent(journal.journaller()));
+            }
+        }
         if (shared)
         {
             agents.add(group.pollAgent());
@@ -127,6 +144,29 @@ final class DaemonAgents
         public String roleName()
         {
             return "pin";
+        }
+    }
+
+    /**
+     * Moves the journal's recorded sequence right after the Archive's duty cycle.
+     */
+    static final class AcknowledgeAgent implements Agent
+    {
+        private final Journaller journaller;
+
+        AcknowledgeAgent(final Journaller journaller)
+        {
+            this.journaller = journaller;
+        }
+
+        public int doWork()
+        {
+            return journaller.acknowledge();
+        }
+
+        public String roleName()
+        {
+            return "journal-recorded";
         }
     }
 

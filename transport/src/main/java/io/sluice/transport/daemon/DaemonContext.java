@@ -1,13 +1,17 @@
 package io.sluice.transport.daemon;
 
 import io.sluice.config.ConfigurationException;
+import io.sluice.config.JournalMode;
 import io.sluice.config.SluiceConfig;
 import io.sluice.core.processor.ShardProcessor;
 import io.sluice.core.ring.SluiceRing;
 import io.sluice.transport.egress.EgressGroup;
 import io.sluice.transport.ingress.IngressAgent;
 
+import io.sluice.transport.journal.JournalIdentity;
+
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.Properties;
 
 /**
@@ -63,7 +67,15 @@ public final class DaemonContext
         config = null == config ? SluiceConfig.of(new Properties()) : config;
         out = null == out ? System.out : out;
         ring = concluded(null == ring ? SluiceRing.Context.from(config) : ring);
-        shards = concluded(null == shards ? ShardProcessor.Context.from(config) : shards);
+        shards = null == shards ? ShardProcessor.Context.from(config) : shards;
+        final boolean journalOn = JournalMode.OFF != config.journalMode();
+        final JournalIdentity identity = journalOn && !shards.isConcluded() ?
+            JournalIdentity.adoptSeed(config, shards) : null;
+        shards = concluded(shards);
+        if (null != identity)
+        {
+            identity.check(Path.of(config.journalDir()).toAbsolutePath(), shards);
+        }
         ingress = null == ingress ? IngressAgent.Context.from(config) : ingress;
         if (!ingress.isConcluded())
         {
@@ -79,8 +91,9 @@ public final class DaemonContext
             throw new ConfigurationException(SluiceConfig.PROCESSOR_COUNT, Integer.toString(shards.processorCount()),
                 "must be the same for the shards and the egress, which has " + egress.processorCount());
         }
-        directMemoryBytes = saturatedSum(ring.bytes(), saturatedProduct(shards.processorCount(),
-            shards.tableBytes()), Preflight.RESERVE_BYTES);
+        // with a journal, each processor's snapshot part holds a copy of its table
+        directMemoryBytes = saturatedSum(ring.bytes(), saturatedProduct((journalOn ? 2L : 1L) *
+            shards.processorCount(), shards.tableBytes()), Preflight.RESERVE_BYTES);
         concluded = true;
         return this;
     }

@@ -1,5 +1,6 @@
 package io.sluice.transport.daemon;
 
+import com.lmax.disruptor.Sequence;
 import io.aeron.Aeron;
 import io.sluice.config.SluiceConfig;
 import io.sluice.core.processor.CpuPin;
@@ -16,7 +17,7 @@ import java.io.PrintStream;
 /**
  * Runs the daemon's shards: for each, the logic the concluded {@link ShardProcessor.Context} builds (its state table,
  * running aggregates or windows, the alert rules) and its processor, pinned as configured; then the group that runs
- * them in the configured thread layout. Start-up path only.
+ * them in the configured thread layout, behind the journal's recorded sequence in sync mode. Start-up path only.
  */
 final class Shards
 {
@@ -32,7 +33,8 @@ final class Shards
         final Aeron aeron,
         final SluiceCounters counters,
         final ErrorHandler errorHandler,
-        final PrintStream out)
+        final PrintStream out,
+        final Sequence upstream)
     {
         final int[] cpus = config.processorCpus();
         final ShardProcessor[] processors = new ShardProcessor[shardContext.processorCount()];
@@ -43,6 +45,6 @@ final class Shards
             processors[shard] = new ShardProcessor(shard, shardContext.newLogic(egress.publisher(shard), shardCounters),
                 egress.publisher(shard), shardCounters, pin::pin, pin::release, shardContext.stallThresholdNs());
         }
-        return new ProcessorGroup(ring, processors, config.threading(), errorHandler);
+        return new ProcessorGroup(ring, processors, config.threading(), errorHandler, upstream);
     }
 }

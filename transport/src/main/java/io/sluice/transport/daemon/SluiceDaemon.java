@@ -6,16 +6,21 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.exceptions.DriverTimeoutException;
 import io.sluice.config.ConfigurationException;
 import io.sluice.config.DriverMode;
+import io.sluice.config.JournalMode;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.ThreadingMode;
 import io.sluice.core.processor.ProcessorGroup;
 import io.sluice.core.processor.ShardProcessor;
+import io.sluice.core.ring.RingProducer;
 import io.sluice.core.ring.SluiceRing;
 import io.sluice.transport.counters.SluiceCounters;
 import io.sluice.transport.driver.AeronProperties;
 import io.sluice.transport.driver.EmbeddedDriver;
 import io.sluice.transport.egress.EgressGroup;
 import io.sluice.transport.ingress.IngressAgent;
+import io.sluice.transport.journal.Journal;
+import io.sluice.transport.journal.Journaller;
+import io.aeron.RethrowingErrorHandler;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
@@ -28,10 +33,12 @@ import java.util.concurrent.TimeUnit;
  * The appliance's lifecycle: starts its components in order and stops them in reverse.
  * <pre>
  *   start: conclude the context (every component's settings checked, sizes computed once), pre-flight check, media driver (embedded or external) and error log, Aeron client, counters,
- *          ingress subscription, ring, egress, shards and their processors, ring producer and ingress agent,
- *          the daemon's thread; then "sluice: ready"
- *   stop:  ingress stops reading, processors drain the ring, egress closes and waits until every live receiver
- *          has everything, thread, counters, client, driver (an embedded driver's directory deleted)
+ *          ingress subscription, ring (and its journaller), egress, shards and their processors, ring producer,
+ *          journal (archive, recovery from snapshot and journal with the egress muted, recording extended),
+ *          ingress agent, the daemon's thread; then "sluice: ready"
+ *   stop:  ingress stops reading, a last snapshot (journal on), processors drain the ring, egress closes and
+ *          waits until every live receiver has everything, thread, journal, counters, client, driver (an embedded
+ *          driver's directory deleted)
  * </pre>
  * A failed start, an {@link Error} included, closes what was already started before the failure propagates.
  * Control thread only.
@@ -52,6 +59,7 @@ public final class SluiceDaemon implements AutoCloseable
     private EgressGroup egress;
     private ProcessorGroup group;
     private IngressAgent ingress;
+    private Journal journal;
     private AgentRunner runner;
     private boolean ready;
     private boolean closed;
@@ -120,13 +128,22 @@ public final class SluiceDaemon implements AutoCloseable
         final Subscription subscription = ingressContext.subscribe(aeron);
         final boolean shared = ThreadingMode.SHARED == config.threading();
         final SluiceRing ring = new SluiceRing(ctx.ring());
+        final boolean journalOn = JournalMode.OFF != config.journalMode();
+        final Journaller journaller = journalOn ? new Journaller(ring) : null;
         egress = EgressGroup.open(aeron, ctx.egress(), counters, shared ? driverInvoker : null);
-        group = Shards.processors(config, shards, ring, egress, aeron, counters, errorHandler, out);
-        ingress = new IngressAgent(
-            ingressContext, subscription, shards.newProducer(ring, counters.ticks()), counters);
-        runner = DaemonAgents.runner(config, driverInvoker, aeron, ingress, group, counters, errorHandler, out);
+        group = Shards.processors(config, shards, ring, egress, aeron, counters, errorHandler, out,
+            JournalMode.SYNC == config.journalMode() ? journaller.recorded() : null);
+        final RingProducer producer = shards.newProducer(ring, counters.ticks());
+        if (journalOn)
+        {
+            journal = Journal.open(config, shards, aeron, driverInvoker, counters, journaller, group.processors(),
+                producer, egress, errorHandler, out);
+        }
+        ingress = new IngressAgent(ingressContext, subscription, producer, counters);
+        runner = DaemonAgents.runner(
+            config, driverInvoker, aeron, ingress, group, journal, counters, errorHandler, out);
 
-        out.print(StartupSummary.render(config, driver, ring, shared));
+        out.print(StartupSummary.render(config, driver, ring, shared, shards.hashSeed(), journal));
         group.start();
         AgentRunner.startOnThread(runner);
         errorHandler.startPrinting();
@@ -157,11 +174,17 @@ public final class SluiceDaemon implements AutoCloseable
     {
         try
         {
-            return AeronProperties.applyWhile(config.aeronProperties(), () -> Aeron.connect(new Aeron.Context()
+            final Aeron.Context aeronContext = new Aeron.Context()
                 .aeronDirectoryName(config.driverDir())
                 .errorHandler(errorHandler)
                 .useConductorAgentInvoker(null != driverInvoker)
-                .driverAgentInvoker(driverInvoker)));
+                .driverAgentInvoker(driverInvoker);
+            if (null != driverInvoker && JournalMode.OFF != config.journalMode())
+            {
+                // the embedded Archive shares this client (INVOKER mode) and requires its subscribers to rethrow
+                aeronContext.subscriberErrorHandler(RethrowingErrorHandler.INSTANCE);
+            }
+            return AeronProperties.applyWhile(config.aeronProperties(), () -> Aeron.connect(aeronContext));
         }
         catch (final DriverTimeoutException ex)
         {
@@ -221,6 +244,10 @@ public final class SluiceDaemon implements AutoCloseable
         if (null != runner)
         {
             ingress.stopConsuming();
+            if (null != journal)
+            {
+                journal.snapshotOnStop(deadlineNs, out);
+            }
             while (!group.isDrained() && System.nanoTime() - deadlineNs < 0)
             {
                 Thread.yield();
@@ -245,7 +272,7 @@ public final class SluiceDaemon implements AutoCloseable
         final long accepted = null == counters ? 0 : counters.accepted().get();
         CloseHelper.quietClose(runner);
         writeLatency();
-        CloseHelper.quietCloseAll(counters, aeron, driver, errorLogFile);
+        CloseHelper.quietCloseAll(journal, counters, aeron, driver, errorLogFile);
         if (ready)
         {
             out.println("sluice: stopped after accepting " + accepted + " input(s)");

@@ -5,6 +5,7 @@ import io.aeron.driver.MediaDriver;
 import io.sluice.config.DriverThreading;
 import io.sluice.config.SluiceConfig;
 import io.sluice.core.ring.SluiceRing;
+import io.sluice.transport.journal.Journal;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -18,7 +19,13 @@ final class StartupSummary
     {
     }
 
-    static String render(final SluiceConfig config, final MediaDriver driver, final SluiceRing ring, final boolean shared)
+    static String render(
+        final SluiceConfig config,
+        final MediaDriver driver,
+        final SluiceRing ring,
+        final boolean shared,
+        final long hashSeed,
+        final Journal journal)
     {
         final StringBuilder b = new StringBuilder(1024);
         b.append("sluice ").append(SluiceDaemon.VERSION).append(" starting\n");
@@ -32,8 +39,23 @@ final class StartupSummary
             .append(" B slots (").append((long)ring.length() * ring.slotLength() / 1024).append(" KiB off-heap)\n");
         b.append("  state     ").append(config.processorCount()).append(" processor(s) x ")
             .append(config.stateCapacity()).append(" keys; hash seed ")
-            .append(config.effective().get(SluiceConfig.HASH_SEED)).append(" (").append(SluiceConfig.HASH_SEED)
-            .append(", to reproduce a run)\n");
+            .append(String.format("0x%016x", hashSeed)).append(" (").append(SluiceConfig.HASH_SEED)
+            .append(null != journal && null != journal.recovery().journal() && config.hashSeedDrawn() ?
+                ", adopted from the journal" : ", to reproduce a run")
+            .append(")\n");
+        if (null == journal)
+        {
+            b.append("  journal   off (a restart starts empty)\n");
+        }
+        else
+        {
+            b.append("  journal   ").append(lower(journal.mode())).append(", ").append(journal.dir())
+                .append(", file sync ").append(config.journalFileSync()).append(", snapshots ")
+                .append(0 == config.snapshotIntervalNs() ? "on request and at stop" :
+                "every " + config.snapshotIntervalNs() / 1_000_000 + " ms").append(", keep ")
+                .append(config.snapshotRetain()).append('\n');
+            b.append("  recovered ").append(journal.recovery().describe()).append('\n');
+        }
         if (config.windowType() != io.sluice.config.WindowType.NONE)
         {
             b.append("  windows   ").append(config.windowType().name().toLowerCase()).append(", size ")
@@ -61,12 +83,14 @@ final class StartupSummary
         if (shared)
         {
             b.append("    sluice-shared      ").append(invoker ? "driver + client conductor + " : "")
+                .append(null == journal ? "" : invoker ? "archive + journaller + " : "journaller + ")
                 .append("ingress + ").append(config.processorCount()).append(" processor poller(s); idle ")
                 .append(ingressIdle).append("; ").append(ingressCpu).append('\n');
         }
         else
         {
-            b.append("    sluice-ingress     ").append(invoker ? "driver + client conductor + " : "").append("ingress; idle ")
+            b.append("    sluice-ingress     ").append(invoker ? "driver + client conductor + " : "")
+                .append(null == journal ? "" : invoker ? "archive + journaller + " : "journaller + ").append("ingress; idle ")
                 .append(ingressIdle).append("; ").append(ingressCpu).append('\n');
             final int[] cpus = config.processorCpus();
             for (int i = 0; i < config.processorCount(); i++)
@@ -84,6 +108,15 @@ final class StartupSummary
         if (!invoker)
         {
             b.append("    aeron client       conductor thread; sleeping; not pinned\n");
+        }
+        if (null != journal && null == journal.archiveInvoker())
+        {
+            b.append("    aeron archive      shared thread; idle ").append(lower(config.driverIdleStrategy()))
+                .append("; not pinned\n");
+        }
+        if (null != journal)
+        {
+            b.append("    sluice-snapshot-writer  writes snapshot sets; sleeping; not pinned\n");
         }
         return b.toString();
     }

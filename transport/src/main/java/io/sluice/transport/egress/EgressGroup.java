@@ -76,6 +76,19 @@ public final class EgressGroup
     }
 
     /**
+     * Mute or unmute every publisher (journal recovery replays with answers muted). Before the processors start.
+     *
+     * @param muted true to send nothing.
+     */
+    public void mute(final boolean muted)
+    {
+        for (final EgressPublisher publisher : publishers)
+        {
+            publisher.mute(muted);
+        }
+    }
+
+    /**
      * Stop retrying back-pressured offers: a stop must not wait for a subscriber that never reads. Any thread.
      */
     public void stopRetrying()

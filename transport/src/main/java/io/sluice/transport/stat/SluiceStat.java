@@ -37,7 +37,13 @@ public final class SluiceStat
             out.printf("%-5s %-6s %20s  %s%n", "id", "type", "value", "label");
             reader.forEach((counterId, typeId, keyBuffer, label) ->
             {
-                if (typeId >= SluiceCounters.TYPE_ID_BASE)
+                if (SluiceCounters.SNAPSHOT_DIGEST_TYPE_ID == typeId)
+                {
+                    out.printf("%-5d %-6d %20s  %s%n", counterId, typeId,
+                        String.format("%016x", reader.getCounterValue(counterId)), label);
+                    printed[0]++;
+                }
+                else if (typeId >= SluiceCounters.TYPE_ID_BASE)
                 {
                     out.printf("%-5d %-6d %,20d  %s%n", counterId, typeId, reader.getCounterValue(counterId), label);
                     printed[0]++;
@@ -122,7 +128,14 @@ public final class SluiceStat
         return distinct;
     }
 
-    private static boolean read(final String driverDir, final java.util.function.Consumer<CountersReader> action)
+    /**
+     * Run an action over a running daemon's counters (read, and write for control toggles).
+     *
+     * @param driverDir the daemon's media driver directory.
+     * @param action    gets the counters while the CnC file is mapped.
+     * @return false when no driver runs there.
+     */
+    public static boolean read(final String driverDir, final java.util.function.Consumer<CountersReader> action)
     {
         final File cncFile = CommonContext.newCncFile(driverDir);
         if (!cncFile.exists())

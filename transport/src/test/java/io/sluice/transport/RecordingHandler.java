@@ -22,8 +22,13 @@ final class RecordingHandler implements SluiceResultHandler
     {
     }
 
+    record Resumed(long clientId, long correlationId, long lastCorrelationId)
+    {
+    }
+
     final List<Result> results = new ArrayList<>();
     final List<Reject> rejects = new ArrayList<>();
+    final List<Resumed> resumed = new ArrayList<>();
     final List<Result> queries = new ArrayList<>();
     final List<long[]> queryClosed = new ArrayList<>();
     final List<String> windows = new ArrayList<>();
@@ -38,6 +43,11 @@ final class RecordingHandler implements SluiceResultHandler
     public void onRejected(final RejectedDecoder r)
     {
         rejects.add(new Reject(r.clientId(), r.correlationId(), r.key(), r.reason().value()));
+    }
+
+    public void onResumed(final long clientId, final long correlationId, final long lastCorrelationId)
+    {
+        resumed.add(new Resumed(clientId, correlationId, lastCorrelationId));
     }
 
     public void onQueryResult(final QueryResultDecoder r)

@@ -82,6 +82,18 @@ final class TestDaemon implements AutoCloseable
         }
     }
 
+    /**
+     * Stop the daemon and start a new one with the same configuration: the same driver directory and ports, so
+     * clients on their own drivers can find it again.
+     */
+    TestDaemon restart()
+    {
+        daemon.close();
+        daemon = null;
+        portsChosenHere = false;
+        return start();
+    }
+
     private void choosePorts()
     {
         properties.setProperty(SluiceConfig.INGRESS_CHANNEL, "aeron:udp?endpoint=localhost:" + freeUdpPort());

@@ -21,11 +21,14 @@ import io.sluice.transport.codec.MessageHeaderEncoder;
 import io.sluice.transport.codec.QueryEncoder;
 import io.sluice.transport.codec.QueryResultDecoder;
 import io.sluice.transport.codec.RejectedDecoder;
+import io.sluice.transport.codec.ResumeEncoder;
+import io.sluice.transport.codec.ResumedDecoder;
 import io.sluice.transport.codec.WindowResultDecoder;
 import io.sluice.transport.driver.EmbeddedDriver;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.IoUtil;
+import org.agrona.collections.IntHashSet;
 import org.agrona.concurrent.AgentInvoker;
 
 import java.io.File;
@@ -38,6 +41,14 @@ import java.security.SecureRandom;
  * Connects through a running media driver's directory, or launches its own embedded driver and talks to the
  * daemon over UDP. One thread offers, one thread polls (they may be the same); neither {@link #offerEvent} nor
  * {@link #poll} allocates.
+ * <p>
+ * <b>Resuming.</b> Event correlation ids increase per client id (the daemon rejects an event at or below the highest
+ * it accepted from the client as {@code DUPLICATE} and never applies it twice). The client keeps its last
+ * {@link Context#resendBufferLength(int)} events; after a daemon restart (or whenever it is unsure what arrived),
+ * {@link #resume(SluiceResultHandler, long)} asks the daemon for the highest event correlation id it accepted from
+ * this client and offers again, with their original ids, the buffered events above it. To resume across a restart
+ * of the client process too, give the client a fixed {@link Context#clientId(long)}: the new process's first
+ * {@code resume} moves its correlation ids above the daemon's mark, so its events are not taken for duplicates.
  * <pre>{@code
  * try (SluiceClient client = SluiceClient.connect(new SluiceClient.Context().embeddedDriver(true)))
  * {
@@ -50,6 +61,17 @@ import java.security.SecureRandom;
 public final class SluiceClient implements AutoCloseable
 {
     private static final long EMBEDDED_LIVENESS_TIMEOUT_NS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    private static final long RESUME_RETRY_NS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100);
+    private static final SluiceResultHandler DISCARD = new SluiceResultHandler()
+    {
+        public void onEventResult(final EventResultDecoder result)
+        {
+        }
+
+        public void onRejected(final RejectedDecoder rejected)
+        {
+        }
+    };
 
     private final Context ctx;
     private final MediaDriver driver;
@@ -61,21 +83,30 @@ public final class SluiceClient implements AutoCloseable
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final EventEncoder eventEncoder = new EventEncoder();
     private final QueryEncoder queryEncoder = new QueryEncoder();
+    private final ResumeEncoder resumeEncoder = new ResumeEncoder();
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final EventResultDecoder eventResult = new EventResultDecoder();
     private final RejectedDecoder rejected = new RejectedDecoder();
     private final QueryResultDecoder queryResult = new QueryResultDecoder();
     private final WindowResultDecoder windowResult = new WindowResultDecoder();
     private final AlertDecoder alert = new AlertDecoder();
+    private final ResumedDecoder resumed = new ResumedDecoder();
     private final FragmentHandler fragmentHandler = this::onFragment;
+    private final ResendBuffer resendBuffer;
+    private final IntHashSet probeAnswers = new IntHashSet();
+    private boolean probing;
     private SluiceResultHandler handler;
     private long nextCorrelationId = 1;
+    private long awaitedResumeId;
+    private boolean resumeAnswered;
+    private long resumedMark;
     private long probesSent;
 
     private SluiceClient(final Context ctx)
     {
         this.ctx = ctx;
         this.clientId = 0 != ctx.clientId ? ctx.clientId : randomClientId();
+        this.resendBuffer = new ResendBuffer(ctx.resendBufferLength);
         MediaDriver launched = null;
         Aeron connected = null;
         try
@@ -143,45 +174,45 @@ public final class SluiceClient implements AutoCloseable
      * Wait until a round trip through every processor works: the daemon receives this client's publication, this
      * client receives the daemon's egress, and each of {@link Context#egressImages(int)} processors (at least one)
      * has answered a probe {@code Query}. Probes use negative correlation ids, so the first event still gets id 1.
-     * Results sent before this returns true may have been dropped by the daemon as not connected.
+     * Results sent before this returns true may have been dropped by the daemon as not connected. What else arrives
+     * meanwhile goes to the handler of the latest {@link #poll} call (and is discarded when there was none).
      *
      * @param timeoutNs longest wait.
      * @return true when connected in time.
      */
     public boolean awaitConnected(final long timeoutNs)
     {
-        final long deadline = System.nanoTime() + timeoutNs;
+        return awaitConnected(null != handler ? handler : DISCARD, System.nanoTime() + timeoutNs);
+    }
+
+    private boolean awaitConnected(final SluiceResultHandler handler, final long deadline)
+    {
         final int images = Math.max(1, ctx.egressImages);
-        final org.agrona.collections.IntHashSet answered = new org.agrona.collections.IntHashSet();
-        final FragmentHandler probeHandler = (buffer, offset, length, header) ->
+        probeAnswers.clear();
+        probing = true;
+        try
         {
-            headerDecoder.wrap(buffer, offset);
-            if (headerDecoder.schemaId() == MessageHeaderDecoder.SCHEMA_ID &&
-                headerDecoder.templateId() == QueryResultDecoder.TEMPLATE_ID)
+            long probeKey = 0;
+            while (System.nanoTime() - deadline < 0)
             {
-                queryResult.wrapAndApplyHeader(buffer, offset, headerDecoder);
-                if (queryResult.clientId() == clientId && queryResult.correlationId() < 0)
+                if (publication.isConnected() && subscription.imageCount() >= images)
                 {
-                    answered.add(header.sessionId());
+                    if (probeAnswers.size() >= images)
+                    {
+                        return true;
+                    }
+                    offerProbe(probeKey++);
+                    poll(handler, 16);
                 }
+                invokeDriver();
+                sleepBriefly();
             }
-        };
-        long probeKey = 0;
-        while (System.nanoTime() < deadline)
-        {
-            if (publication.isConnected() && subscription.imageCount() >= images)
-            {
-                if (answered.size() >= images)
-                {
-                    return true;
-                }
-                offerProbe(probeKey++);
-                subscription.poll(probeHandler, 16);
-            }
-            invokeDriver();
-            sleepBriefly();
+            return false;
         }
-        return false;
+        finally
+        {
+            probing = false;
+        }
     }
 
     /**
@@ -206,7 +237,7 @@ public final class SluiceClient implements AutoCloseable
     }
 
     /**
-     * Send one event.
+     * Send one event, and keep it in the resend buffer ({@link Context#resendBufferLength(int)}).
      *
      * @param key       the key.
      * @param timestamp event time, epoch ns.
@@ -217,13 +248,25 @@ public final class SluiceClient implements AutoCloseable
      */
     public long offerEvent(final long key, final long timestamp, final double value)
     {
+        final long correlationId = nextCorrelationId;
+        final long result = offerEvent(correlationId, key, timestamp, value);
+        if (result < 0)
+        {
+            return result;
+        }
+        nextCorrelationId++;
+        resendBuffer.add(correlationId, key, timestamp, value);
+        return correlationId;
+    }
+
+    private long offerEvent(final long correlationId, final long key, final long timestamp, final double value)
+    {
         final long result = publication.tryClaim(MessageHeaderEncoder.ENCODED_LENGTH + EventEncoder.BLOCK_LENGTH, claim);
         if (result < 0)
         {
             invokeDriver();
             return result;
         }
-        final long correlationId = nextCorrelationId++;
         eventEncoder.wrapAndApplyHeader(claim.buffer(), claim.offset(), headerEncoder)
             .clientId(clientId)
             .correlationId(correlationId)
@@ -232,7 +275,136 @@ public final class SluiceClient implements AutoCloseable
             .value(value);
         claim.commit();
         invokeDriver();
-        return correlationId;
+        return result;
+    }
+
+    /**
+     * Resume after a daemon restart, a lost connection, or a restart of this client with the same fixed
+     * {@link Context#clientId(long)}: ask the daemon for the highest Event correlation id it has accepted from
+     * this client (its mark), then offer again, in order and with their original correlation ids, every buffered
+     * event above the mark. Those events were not applied, so each gets its normal answer: an {@code EventResult}
+     * (or a {@code Rejected} the processor decides, e.g. {@code STATE_FULL}); an event the daemon already applied is
+     * never resent by this method, and one resent by other means is answered {@code Rejected(DUPLICATE)}. Later
+     * events get correlation ids above both this client's last one and the mark.
+     * <p>
+     * First waits, up to the timeout, as {@link #awaitConnected(long)} does: until this client's publication is
+     * connected and each of {@link Context#egressImages(int)} processors has answered a probe. The publication and
+     * the egress subscription re-establish by themselves when a daemon comes back on the same channels; the probes
+     * make sure the daemon has heard this client's egress subscription, else it would drop the results of the
+     * resends as not connected. Then it sends a {@code Resume} every 100 ms until the matching {@code Resumed}
+     * arrives (asking again is harmless: a Resume changes nothing). While it waits, and whenever a resend is
+     * back-pressured, it polls the egress into the handler: results of earlier and of resent events arrive there as
+     * they would through {@link #poll}; the rest arrive through later polls. The awaited {@code Resumed} reaches the
+     * handler too ({@link SluiceResultHandler#onResumed}).
+     * <p>
+     * The thread that offers and polls; not concurrently with {@link #offerEvent} or {@link #poll}. Allocates
+     * nothing.
+     *
+     * @param handler   receives what is polled meanwhile.
+     * @param timeoutNs longest wait for the connection, the answer and the resends together.
+     * @return events offered again (0 when the daemon has every buffered event); -1 when the time ran out first,
+     * after which calling again is safe (the daemon's mark then covers whatever was resent).
+     * @throws IllegalStateException when the resend buffer no longer holds every event above the daemon's mark,
+     *                               naming the correlation ids it lost, e.g. {@code resend buffer lost correlation
+     *                               ids 101..4096 (sluice.client resendBufferLength=4096)}; the correlation ids
+     *                               have still moved above the mark.
+     */
+    public long resume(final SluiceResultHandler handler, final long timeoutNs)
+    {
+        this.handler = handler;
+        final long deadline = System.nanoTime() + timeoutNs;
+        if (!awaitConnected(handler, deadline))
+        {
+            return -1;
+        }
+        final long requestId = nextCorrelationId++;
+        awaitedResumeId = requestId;
+        resumeAnswered = false;
+        long nextRequestNs = System.nanoTime();
+        while (!resumeAnswered)
+        {
+            final long nowNs = System.nanoTime();
+            if (nowNs - deadline >= 0)
+            {
+                return -1;
+            }
+            if (nowNs - nextRequestNs >= 0 && publication.isConnected() && subscription.imageCount() > 0 &&
+                offerResume(requestId))
+            {
+                nextRequestNs = nowNs + RESUME_RETRY_NS;
+            }
+            if (0 == poll(handler, 16))
+            {
+                sleepBriefly();
+            }
+        }
+
+        final long mark = resumedMark;
+        if (mark >= nextCorrelationId)
+        {
+            nextCorrelationId = mark + 1;
+        }
+        if (!resendBuffer.holdsAllAbove(mark))
+        {
+            throw new IllegalStateException("resend buffer lost correlation ids " + resendBuffer.firstLostAbove(mark) +
+                ".." + resendBuffer.evictedUpTo() + " (sluice.client resendBufferLength=" +
+                resendBuffer.capacity() + ")");
+        }
+        final int first = resendBuffer.firstAbove(mark);
+        final int size = resendBuffer.size();
+        for (int i = first; i < size; i++)
+        {
+            while (offerEvent(
+                resendBuffer.correlationId(i), resendBuffer.key(i), resendBuffer.timestamp(i), resendBuffer.value(i)) < 0)
+            {
+                if (System.nanoTime() - deadline >= 0)
+                {
+                    return -1;
+                }
+                if (0 == poll(handler, 16))
+                {
+                    sleepBriefly();
+                }
+            }
+        }
+        return size - first;
+    }
+
+    /**
+     * {@link #resume(SluiceResultHandler, long)} delivering what it polls to the handler of the latest
+     * {@link #poll} call (discarding it when there was none).
+     *
+     * @param timeoutNs longest wait for the connection, the answer and the resends together.
+     * @return events offered again; -1 when the time ran out first.
+     * @throws IllegalStateException when the resend buffer no longer holds every event above the daemon's mark.
+     */
+    public long resume(final long timeoutNs)
+    {
+        return resume(null != handler ? handler : DISCARD, timeoutNs);
+    }
+
+    /**
+     * @return events held for {@link #resume}: the last ones offered, at most {@link Context#resendBufferLength(int)}
+     * (a resume resends only those above the daemon's mark, and keeps them all).
+     */
+    public int resendBufferSize()
+    {
+        return resendBuffer.size();
+    }
+
+    private boolean offerResume(final long correlationId)
+    {
+        if (publication.tryClaim(MessageHeaderEncoder.ENCODED_LENGTH + ResumeEncoder.BLOCK_LENGTH, claim) > 0)
+        {
+            resumeEncoder.wrapAndApplyHeader(claim.buffer(), claim.offset(), headerEncoder)
+                .clientId(clientId)
+                .correlationId(correlationId);
+            claim.commit();
+            invokeDriver();
+            return true;
+        }
+        invokeDriver();
+        return false;
     }
 
     /**
@@ -260,8 +432,8 @@ public final class SluiceClient implements AutoCloseable
     }
 
     /**
-     * Deliver received results to the handler: this client's EventResults, QueryResults and Rejected, and every
-     * WindowResult and Alert.
+     * Deliver received results to the handler: this client's EventResults, QueryResults, Rejected and Resumed, and
+     * every WindowResult and Alert.
      *
      * @param handler        receives the results.
      * @param fragmentLimit  most messages to read.
@@ -321,9 +493,16 @@ public final class SluiceClient implements AutoCloseable
 
             case QueryResultDecoder.TEMPLATE_ID:
                 queryResult.wrap(buffer, bodyOffset, blockLength, version);
-                if (queryResult.clientId() == clientId && queryResult.correlationId() > 0)
+                if (queryResult.clientId() == clientId)
                 {
-                    handler.onQueryResult(queryResult);
+                    if (queryResult.correlationId() > 0)
+                    {
+                        handler.onQueryResult(queryResult);
+                    }
+                    else if (probing)
+                    {
+                        probeAnswers.add(header.sessionId());
+                    }
                 }
                 break;
 
@@ -335,6 +514,20 @@ public final class SluiceClient implements AutoCloseable
             case AlertDecoder.TEMPLATE_ID:
                 alert.wrap(buffer, bodyOffset, blockLength, version);
                 handler.onAlert(alert);
+                break;
+
+            case ResumedDecoder.TEMPLATE_ID:
+                resumed.wrap(buffer, bodyOffset, blockLength, version);
+                if (resumed.clientId() == clientId)
+                {
+                    final long lastCorrelationId = resumed.lastCorrelationId();
+                    if (!resumeAnswered && resumed.correlationId() == awaitedResumeId)
+                    {
+                        resumedMark = lastCorrelationId;
+                        resumeAnswered = true;
+                    }
+                    handler.onResumed(clientId, resumed.correlationId(), lastCorrelationId);
+                }
                 break;
 
             default:
@@ -392,7 +585,11 @@ public final class SluiceClient implements AutoCloseable
         private int egressStreamId = Settings.EGRESS_STREAM_ID.defaultValue();
         private long clientId;
         private int egressImages;
+        private int resendBufferLength = DEFAULT_RESEND_BUFFER_LENGTH;
         private boolean concluded;
+
+        /** Events a client keeps for {@link SluiceClient#resume} unless told otherwise. */
+        public static final int DEFAULT_RESEND_BUFFER_LENGTH = 65536;
 
         /**
          * Check every setting, naming the daemon's {@code sluice.*} key where one exists: channels are Aeron URIs
@@ -419,6 +616,10 @@ public final class SluiceClient implements AutoCloseable
             if (egressImages < 0)
             {
                 throw new IllegalArgumentException("egressImages must be >= 0: " + egressImages);
+            }
+            if (resendBufferLength < 0)
+            {
+                throw new IllegalArgumentException("resendBufferLength must be >= 0: " + resendBufferLength);
             }
             if (!embeddedDriver && null == aeronDirectoryName)
             {
@@ -521,6 +722,28 @@ public final class SluiceClient implements AutoCloseable
         }
 
         /**
+         * @return events kept for {@link SluiceClient#resume}; 0 keeps none.
+         */
+        public int resendBufferLength()
+        {
+            return resendBufferLength;
+        }
+
+        /**
+         * @param events most recently offered events kept for {@link SluiceClient#resume}, at least 0 (0 keeps none:
+         *               a resume then fails if the daemon lacks any event offered); default
+         *               {@value #DEFAULT_RESEND_BUFFER_LENGTH}. Each costs 32 bytes, allocated at connect. Keep at
+         *               least the events that can be in flight plus those a daemon in {@code async} journal mode
+         *               may lose at a crash.
+         * @return this.
+         */
+        public Context resendBufferLength(final int events)
+        {
+            this.resendBufferLength = events;
+            return this;
+        }
+
+        /**
          * @param dir directory of a running media driver to connect through (ignored with an embedded driver).
          * @return this.
          */
@@ -587,7 +810,9 @@ public final class SluiceClient implements AutoCloseable
         }
 
         /**
-         * @param clientId this client's id, non-zero; default a random positive id.
+         * @param clientId this client's id, non-zero; default a random positive id. Set a fixed id to
+         *                 {@link SluiceClient#resume} across restarts of the client process: the daemon keeps each
+         *                 client id's highest accepted event correlation id, and a random id starts afresh.
          * @return this.
          */
         public Context clientId(final long clientId)

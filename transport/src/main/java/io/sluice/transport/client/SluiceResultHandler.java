@@ -42,4 +42,17 @@ public interface SluiceResultHandler
     default void onAlert(AlertDecoder alert)
     {
     }
+
+    /**
+     * The daemon's answer to one of this client's {@code Resume} requests. {@link SluiceClient#resume} consumes the
+     * answer it waits for; this sees any other (e.g. a late answer to an earlier request that was sent again).
+     *
+     * @param clientId          this client's id.
+     * @param correlationId     the {@code Resume}'s correlation id.
+     * @param lastCorrelationId the highest Event correlation id of this client the daemon has accepted, or
+     *                          {@link Long#MIN_VALUE} when none.
+     */
+    default void onResumed(long clientId, long correlationId, long lastCorrelationId)
+    {
+    }
 }

@@ -13,6 +13,7 @@ import io.sluice.core.ring.RingProducer;
 import io.sluice.transport.codec.EventDecoder;
 import io.sluice.transport.codec.MessageHeaderDecoder;
 import io.sluice.transport.codec.QueryDecoder;
+import io.sluice.transport.codec.ResumeDecoder;
 import io.sluice.transport.counters.SluiceCounters;
 import io.sluice.transport.driver.Channels;
 import org.agrona.DirectBuffer;
@@ -28,6 +29,10 @@ import java.io.PrintStream;
  * and offers what is valid to the ring's {@link RingProducer} (which routes it to its shard and stamps its receive
  * time). What is not valid goes into the ring as a REJECT entry, which the owning processor answers with
  * {@code Rejected}: one path out for every reply, in order with the client's other results of that shard.
+ * An Event whose correlation id is not above its client's mark is written as a REJECT by the producer itself
+ * ({@code DUPLICATE}, or {@code CLIENTS_FULL} for one client too many) and counted here like any other rejection.
+ * A {@code Resume} goes into the ring as a RESUME entry carrying the client's mark as of that point in the input,
+ * which the processor of the client id's shard answers with {@code Resumed}.
  * <p>
  * When the ring is full (the producer refuses the offer) the handler answers
  * {@link ControlledFragmentHandler.Action#ABORT}: the fragment stays in the log buffer, the subscription stops
@@ -44,7 +49,8 @@ import java.io.PrintStream;
 public final class IngressAgent implements Agent, ControlledFragmentHandler
 {
     private static final int FRAGMENT_LIMIT = 64;
-    private static final int ID_FIELDS_END = MessageHeaderDecoder.ENCODED_LENGTH + 24;
+    private static final int IDS_END = MessageHeaderDecoder.ENCODED_LENGTH + 16;
+    private static final int KEY_END = MessageHeaderDecoder.ENCODED_LENGTH + 24;
 
     private final Subscription subscription;
     private final RingProducer producer;
@@ -58,6 +64,7 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final EventDecoder event = new EventDecoder();
     private final QueryDecoder query = new QueryDecoder();
+    private final ResumeDecoder resume = new ResumeDecoder();
 
     private volatile boolean consuming = true;
     private long receiveNanos;
@@ -156,25 +163,26 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
         final boolean offered;
         if (0 == reason)
         {
-            if (EventDecoder.TEMPLATE_ID == header.templateId())
+            final int templateId = header.templateId();
+            if (EventDecoder.TEMPLATE_ID == templateId)
             {
                 final int result = producer.offerEvent(
                     event.clientId(), event.correlationId(), event.key(), event.timestamp(), event.value(), receiveNanos);
                 offered = RingProducer.RING_FULL != result;
                 reason = Math.max(result, 0);
             }
-            else
+            else if (QueryDecoder.TEMPLATE_ID == templateId)
             {
                 offered = producer.offerQuery(query.clientId(), query.correlationId(), query.key(), receiveNanos);
+            }
+            else
+            {
+                offered = producer.offerResume(resume.clientId(), resume.correlationId(), receiveNanos);
             }
         }
         else
         {
-            final boolean idsReadable = length >= ID_FIELDS_END;
-            final long clientId = idsReadable ? buffer.getLong(offset + MessageHeaderDecoder.ENCODED_LENGTH) : 0;
-            final long correlationId = idsReadable ? buffer.getLong(offset + MessageHeaderDecoder.ENCODED_LENGTH + 8) : 0;
-            final long key = idsReadable ? buffer.getLong(offset + MessageHeaderDecoder.ENCODED_LENGTH + 16) : 0;
-            offered = producer.offerReject(clientId, correlationId, key, reason, receiveNanos);
+            offered = offerReject(buffer, offset, length, reason);
         }
         if (!offered)
         {
@@ -198,8 +206,22 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
     }
 
     /**
-     * Check one message. Client id, correlation id and key are at the same offsets in every ingress message, so a
-     * rejection can still name them when the frame is long enough to hold them.
+     * Client id and correlation id are at the same offsets in every ingress message, and the key after them in
+     * Event and Query (a Resume has none), so a rejection names what the frame is long enough to hold; 0 otherwise.
+     */
+    private boolean offerReject(final DirectBuffer buffer, final int offset, final int length, final int reason)
+    {
+        final int bodyOffset = offset + MessageHeaderDecoder.ENCODED_LENGTH;
+        final boolean idsReadable = length >= IDS_END;
+        final boolean keyReadable = length >= KEY_END && ResumeDecoder.TEMPLATE_ID != header.templateId();
+        final long clientId = idsReadable ? buffer.getLong(bodyOffset) : 0;
+        final long correlationId = idsReadable ? buffer.getLong(bodyOffset + 8) : 0;
+        final long key = keyReadable ? buffer.getLong(bodyOffset + 16) : 0;
+        return producer.offerReject(clientId, correlationId, key, reason, receiveNanos);
+    }
+
+    /**
+     * Check one message.
      * <p>
      * Forward compatible as SBE intends: a newer schema version only appends fields, so a message of any version
      * from 1 whose block holds at least the fields this daemon knows is read (the rest of the block is skipped);
@@ -233,6 +255,10 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
         {
             expectedBlockLength = QueryDecoder.BLOCK_LENGTH;
         }
+        else if (ResumeDecoder.TEMPLATE_ID == templateId)
+        {
+            expectedBlockLength = ResumeDecoder.BLOCK_LENGTH;
+        }
         else
         {
             return RejectReason.UNKNOWN_TEMPLATE;
@@ -261,9 +287,13 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
                 return RejectReason.TIMESTAMP_OUT_OF_RANGE;
             }
         }
-        else
+        else if (QueryDecoder.TEMPLATE_ID == templateId)
         {
             query.wrap(buffer, bodyOffset, blockLength, header.version());
+        }
+        else
+        {
+            resume.wrap(buffer, bodyOffset, blockLength, header.version());
         }
         return 0;
     }

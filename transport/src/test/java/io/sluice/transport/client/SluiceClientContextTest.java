@@ -19,6 +19,7 @@ class SluiceClientContextTest
         assertEquals(1001, ctx.ingressStreamId());
         assertEquals(1002, ctx.egressStreamId());
         assertEquals(0, ctx.egressImages());
+        assertEquals(65536, ctx.resendBufferLength());
     }
 
     @Test
@@ -46,5 +47,14 @@ class SluiceClientContextTest
             () -> SluiceClient.connect(new SluiceClient.Context().egressImages(-1)));
 
         assertEquals("egressImages must be >= 0: -1", ex.getMessage());
+    }
+
+    @Test
+    void shouldRejectANegativeResendBufferLength()
+    {
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> new SluiceClient.Context().resendBufferLength(-1).conclude());
+
+        assertEquals("resendBufferLength must be >= 0: -1", ex.getMessage());
     }
 }

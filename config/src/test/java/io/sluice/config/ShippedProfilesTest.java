@@ -26,7 +26,8 @@ class ShippedProfilesTest
         {
             names = files.map((p) -> p.getFileName().toString()).filter((n) -> n.endsWith(".properties")).sorted().toList();
         }
-        assertEquals(List.of("defaults.properties", "demo.properties", "pinned-host.properties", "small-host.properties"),
+        assertEquals(List.of("defaults.properties", "demo.properties", "durable.properties", "pinned-host.properties",
+            "small-host.properties"),
             names);
         for (final String name : names)
         {
@@ -75,6 +76,22 @@ class ShippedProfilesTest
         assertEquals(65536, config.ringLength());
         assertEquals(1 << 20, config.stateCapacity());
         assertEquals("3,4,5,6", config.effective().get(SluiceConfig.PROCESSOR_CPUS));
+    }
+
+    @Test
+    void shouldLoadTheDurableProfileAsSmallHostWithASyncJournal()
+    {
+        final SluiceConfig durable = SluiceConfig.load(shipped("durable.properties"), null);
+        final SluiceConfig smallHost = SluiceConfig.load(shipped("small-host.properties"), null);
+        assertEquals(JournalMode.SYNC, durable.journalMode());
+        assertEquals(JournalMode.OFF, smallHost.journalMode());
+        assertEquals("sluice-journal", durable.journalDir());
+        assertEquals(0, durable.journalFileSync());
+        assertEquals(60_000_000_000L, durable.snapshotIntervalNs());
+        assertEquals(2, durable.snapshotRetain());
+        assertEquals(smallHost.threading(), durable.threading());
+        assertEquals(smallHost.driverThreading(), durable.driverThreading());
+        assertEquals(smallHost.stateCapacity(), durable.stateCapacity());
     }
 
     @Test

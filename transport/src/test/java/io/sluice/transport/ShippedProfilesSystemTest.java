@@ -1,7 +1,9 @@
 package io.sluice.transport;
 
+import io.sluice.config.JournalMode;
 import io.sluice.config.SluiceConfig;
 import io.sluice.transport.client.SluiceClient;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
@@ -22,12 +24,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ShippedProfilesSystemTest
 {
     @ParameterizedTest
-    @ValueSource(strings = {"defaults.properties", "small-host.properties", "pinned-host.properties", "demo.properties"})
+    @ValueSource(strings = {
+        "defaults.properties", "small-host.properties", "pinned-host.properties", "demo.properties",
+        "durable.properties"})
     @Timeout(120)
-    void shouldStartAnswerAndStopWithEveryShippedProfile(final String profile) throws Exception
+    void shouldStartAnswerAndStopWithEveryShippedProfile(final String profile, @TempDir final Path journalDir)
+        throws Exception
     {
         final TestDaemon daemon = new TestDaemon()
             .profile(Path.of("..", "config", profile))
+            .set(SluiceConfig.JOURNAL_DIR, journalDir.toString())
             .set(SluiceConfig.PROCESSOR_CPUS, "")
             .set(SluiceConfig.INGRESS_CPU, "-1")
             .set(SluiceConfig.PROCESSOR_WAIT_STRATEGY, "sleeping")
@@ -59,5 +65,10 @@ class ShippedProfilesSystemTest
         assertEquals(10, handler.results.stream().mapToLong(RecordingHandler.Result::count).max().orElse(0));
         assertTrue(daemon.log().contains("sluice: stopped after accepting"), daemon.log());
         assertFalse(new File(config.driverDir()).exists(), "driver directory deleted at stop");
+        if (JournalMode.OFF != config.journalMode())
+        {
+            assertTrue(daemon.log().contains("recovered new journal"), daemon.log());
+            assertTrue(daemon.log().contains("sluice: snapshot 1 at journal position"), daemon.log());
+        }
     }
 }

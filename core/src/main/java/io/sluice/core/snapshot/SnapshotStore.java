@@ -154,7 +154,9 @@ public final class SnapshotStore
     }
 
     /**
-     * @return the manifests of every complete set, newest (highest id) first; sets without a manifest are left out.
+     * @return the manifests of every complete set, newest (highest id) first; sets without a manifest, or with one
+     * that cannot be read, are left out (recovery then falls back to an older set, {@code sluice journal} lists them
+     * as incomplete).
      * @throws UncheckedIOException when the directory cannot be listed.
      */
     public List<SnapshotManifest> complete()
@@ -171,7 +173,14 @@ public final class SnapshotStore
                 final Path manifest = set.resolve(MANIFEST);
                 if (Files.isRegularFile(manifest))
                 {
-                    manifests.add(readManifest(manifest));
+                    try
+                    {
+                        manifests.add(readManifest(manifest));
+                    }
+                    catch (final SnapshotException ex)
+                    {
+                        // an unreadable manifest makes its set unusable, not the store
+                    }
                 }
             }
         }

@@ -18,6 +18,8 @@ public final class SnapshotTrigger implements Agent
     private final AtomicCounter request;
     private final long intervalNs;
     private final NanoClock clock;
+    private final long fingerprint;
+    private boolean started;
     private long nextDueNs;
     private volatile boolean finalRequested;
     private volatile long finalSnapshotId;
@@ -28,14 +30,17 @@ public final class SnapshotTrigger implements Agent
      * @param request     the control toggle: non-zero asks for a snapshot.
      * @param intervalNs  time between automatic snapshots, 0 for none.
      * @param clock       the producer's clock.
+     * @param fingerprint the configuration fingerprint the START entry carries.
      */
     public SnapshotTrigger(
         final SnapshotCoordinator coordinator,
         final RingProducer producer,
         final AtomicCounter request,
         final long intervalNs,
-        final NanoClock clock)
+        final NanoClock clock,
+        final long fingerprint)
     {
+        this.fingerprint = fingerprint;
         this.coordinator = coordinator;
         this.producer = producer;
         this.request = request;
@@ -69,6 +74,11 @@ public final class SnapshotTrigger implements Agent
      */
     public int doWork()
     {
+        if (!started)
+        {
+            started = producer.offerStart(fingerprint, clock.nanoTime());
+            return 1;
+        }
         final boolean requested = 0 != request.get();
         final boolean wantsFinal = finalRequested;
         final long nowNs = clock.nanoTime();

@@ -2,6 +2,7 @@ package io.sluice.transport.daemon;
 
 import io.aeron.Aeron;
 import io.aeron.Counter;
+import io.sluice.config.JournalMode;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.ThreadingMode;
 import io.sluice.core.processor.CpuPin;
@@ -25,10 +26,11 @@ import java.util.List;
 /**
  * The daemon's own thread: one agent runner whose composite runs, in order, the pinning, the embedded driver's
  * and the Aeron client's duty cycles (driver in INVOKER mode), the ingress, and in the shared layout every
- * processor, measured by a {@link DutyCycleAgent}. With the journal on, the ingress is followed by the snapshot
- * trigger and the journaller, and in INVOKER mode the driver and client duty cycles are run by the Archive's
- * invoker, placed after the journaller and followed by the journaller's acknowledgement of what the Archive
- * recorded: a sync-mode result can leave in the same cycle its entry was recorded. Its name is {@code sluice-shared} in the shared layout and
+ * processor, measured by a {@link DutyCycleAgent}. With the journal on, the snapshot trigger runs before the
+ * ingress (it puts the run's START entry into the ring before any input), and the journaller, the Archive's duty
+ * cycle (INVOKER mode) and the journaller's acknowledgement of what the Archive recorded run after it. In async
+ * mode the processors come before the journal's steps (their results do not wait for the journal write); in sync
+ * mode after them, so a result can leave in the same cycle its entry was recorded. Its name is {@code sluice-shared} in the shared layout and
  * {@code sluice-ingress} in the dedicated one (where each processor has its own thread).
  */
 final class DaemonAgents
@@ -51,24 +53,36 @@ final class DaemonAgents
         final boolean shared = ThreadingMode.SHARED == config.threading();
         final List<Agent> agents = new ArrayList<>();
         agents.add(new PinAgent(new CpuPin(config.ingressCpu(), out)));
-        final AgentInvoker archiveInvoker = null == journal ? null : journal.archiveInvoker();
-        if (null != driverInvoker && null == archiveInvoker)
+        if (null != driverInvoker)
         {
             agents.add(new InvokerAgent(driverInvoker, "driver"));
             agents.add(new InvokerAgent(aeron.conductorAgentInvoker(), "aeron-client"));
         }
-        agents.add(ingress);
         if (null != journal)
         {
             agents.add(journal.trigger());
-            agents.add(journal.journaller());
-            if (null != archiveInvoker)
+        }
+        agents.add(ingress);
+        final boolean sync = null != journal && JournalMode.SYNC == journal.mode();
+        if (shared && !sync)
+        {
+            agents.add(group.pollAgent());
+            if (null != journal && null != driverInvoker)
             {
-                agents.add(new InvokerAgent(archiveInvoker, "archive"));
+                // async: send the results now, before the journal's write, not at the top of the next cycle
+                agents.add(new InvokerAgent(driverInvoker, "driver-send"));
+            }
+        }
+        if (null != journal)
+        {
+            agents.add(journal.journaller());
+            if (null != journal.archiveInvoker())
+            {
+                agents.add(new InvokerAgent(journal.archiveInvoker(), "archive"));
                 agents.add(new AcknowledgeAgent(journal.journaller()));
             }
         }
-        if (shared)
+        if (shared && sync)
         {
             agents.add(group.pollAgent());
         }

@@ -23,6 +23,7 @@ import org.agrona.BitUtil;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.status.CountersReader;
@@ -36,8 +37,8 @@ import java.nio.file.Path;
  * life: a restart extends it from where it stopped, so positions are continuous across restarts.
  * <p>
  * Threading: with the embedded driver in INVOKER mode (the shared layout) the Archive runs INVOKER too, sharing the
- * daemon's Aeron client, and its invoker ({@link #invoker()}) drives the driver, the client and the Archive in one
- * call: the daemon's one thread runs it. Otherwise the Archive runs SHARED on its own thread ({@code sluice} adds no
+ * daemon's Aeron client, and the daemon's thread runs its invoker ({@link #invoker()}, which also runs the client
+ * conductor) beside the driver's: the Archive's own duty cycle would run the driver three times a cycle. Otherwise the Archive runs SHARED on its own thread ({@code sluice} adds no
  * thread in the shared layout), with its own client on the driver, idling as the driver does.
  * <p>
  * After {@code kill -9} the Archive's mark file looks alive for 10 s; a mark file whose owner process is dead is
@@ -66,6 +67,7 @@ public final class JournalArchive implements AutoCloseable
     private final AeronArchive client;
     private final AeronArchive.Context clientContext;
     private final AgentInvoker invoker;
+    private final AgentInvoker waitInvoker;
     private AeronArchive purgeClient;
     private long knownStartPosition;
     private int recordingTermLength;
@@ -80,10 +82,12 @@ public final class JournalArchive implements AutoCloseable
         final Archive archive,
         final AeronArchive client,
         final AeronArchive.Context clientContext,
+        final AgentInvoker waitInvoker,
         final int segmentLength,
         final int termLength)
     {
         this.clientContext = clientContext;
+        this.waitInvoker = waitInvoker;
         this.archiveDir = archiveDir;
         this.aeron = aeron;
         this.errorCounter = errorCounter;
@@ -137,7 +141,6 @@ public final class JournalArchive implements AutoCloseable
             {
                 errorCounter = addErrorCounter(aeron);
                 ctx.threadingMode(ArchiveThreadingMode.INVOKER)
-                    .mediaDriverAgentInvoker(driverInvoker)
                     .aeron(aeron)
                     .errorCounter(errorCounter);
             }
@@ -148,25 +151,49 @@ public final class JournalArchive implements AutoCloseable
                     .idleStrategySupplier(() -> IdleStrategies.create(config.driverIdleStrategy()));
             }
             archive = Archive.launch(ctx);
+            final AgentInvoker waitInvoker = null == driverInvoker ? null : waitInvoker(driverInvoker, archive.invoker(), errorHandler);
             final AeronArchive.Context clientCtx = new AeronArchive.Context()
                 .aeron(aeron)
                 .ownsAeronClient(false)
                 .controlRequestChannel(archive.context().localControlChannel())
                 .controlRequestStreamId(archive.context().localControlStreamId())
                 .controlResponseChannel(CHANNEL);
-            if (null != archive.invoker())
+            if (null != waitInvoker)
             {
-                clientCtx.agentInvoker(archive.invoker());
+                clientCtx.agentInvoker(waitInvoker);
             }
             client = AeronArchive.connect(clientCtx.clone());
             return new JournalArchive(
-                archiveDir, aeron, errorCounter, archive, client, clientCtx, segmentLength, termLength);
+                archiveDir, aeron, errorCounter, archive, client, clientCtx, waitInvoker, segmentLength, termLength);
         }
         catch (final Throwable ex)
         {
             CloseHelper.quietCloseAll(client, archive, errorCounter);
             throw ex;
         }
+    }
+
+    /**
+     * What a blocking wait on the Archive must run in INVOKER mode: the driver's duty cycle and the Archive's (which
+     * runs the client conductor). The daemon's composite runs them separately, in its own order.
+     */
+    private static AgentInvoker waitInvoker(
+        final AgentInvoker driverInvoker, final AgentInvoker archiveInvoker, final ErrorHandler errorHandler)
+    {
+        final AgentInvoker invoker = new AgentInvoker(errorHandler, null, new Agent()
+        {
+            public int doWork()
+            {
+                return driverInvoker.invoke() + archiveInvoker.invoke();
+            }
+
+            public String roleName()
+            {
+                return "sluice-journal-wait";
+            }
+        });
+        invoker.start();
+        return invoker;
     }
 
     private static Counter addErrorCounter(final Aeron aeron)
@@ -215,8 +242,8 @@ public final class JournalArchive implements AutoCloseable
     }
 
     /**
-     * @return the invoker that runs the Archive (and the driver and the client) in INVOKER mode, null when the
-     * Archive has its own thread.
+     * @return the invoker that runs the Archive (and the client conductor) in INVOKER mode, null when the Archive
+     * has its own thread.
      */
     public AgentInvoker invoker()
     {
@@ -320,9 +347,9 @@ public final class JournalArchive implements AutoCloseable
 
     private void idle(final IdleStrategy idle)
     {
-        if (null != invoker)
+        if (null != waitInvoker)
         {
-            invoker.invoke();
+            waitInvoker.invoke();
         }
         else
         {

@@ -58,6 +58,12 @@ public final class LatencyBench
             o.rates, o.warmupSeconds, o.measureSeconds, o.keys, o.burst,
             Math.max(o.messageSize, LoadGenerator.EVENT_LENGTH), o.config);
         out.printf("results in %s%n", dir);
+        if (null != o.journalModes)
+        {
+            JournalLatency.run(o, config, dir, out);
+            out.printf("written: %s%n", dir);
+            return;
+        }
 
         final List<LoadGenerator.Phase> echo = new ArrayList<>();
         final List<LoadGenerator.Phase> sluice = new ArrayList<>();
@@ -146,7 +152,7 @@ public final class LatencyBench
         out.printf("written: %s%n", dir);
     }
 
-    private static LoadGenerator.Phase measure(
+    static LoadGenerator.Phase measure(
         final String name,
         final LoadGenerator generator,
         final long rate,
@@ -244,7 +250,7 @@ public final class LatencyBench
         Files.writeString(dir.resolve("report.md"), facts.toString());
     }
 
-    private static void write(final Path file, final Histogram histogram) throws IOException
+    static void write(final Path file, final Histogram histogram) throws IOException
     {
         try (PrintStream ps = new PrintStream(file.toFile(), StandardCharsets.US_ASCII))
         {
@@ -283,6 +289,7 @@ public final class LatencyBench
         boolean connect;
         boolean skipEcho;
         boolean throughput;
+        List<String> journalModes;
         long p99BoundUs = 10_000;
         Path config;
         Path home = Paths.get(".");
@@ -329,9 +336,14 @@ public final class LatencyBench
                     case "--connect" -> { o.connect = true; o.skipEcho = true; userArgs.add(a); }
                     case "--no-echo" -> { o.skipEcho = true; userArgs.add(a); }
                     case "--throughput" -> { o.throughput = true; userArgs.add(a); }
+                    case "--journal" ->
+                    {
+                        o.journalModes = List.of(args[++i].split(","));
+                        userArgs.add(a + " " + args[i]);
+                    }
                     default -> throw new IllegalArgumentException("unknown option " + a + "; options: --rates 10k,100k " +
                         "--warmup-seconds N --measure-seconds N --keys N --burst N --message-size BYTES --config FILE --connect " +
-                        "--no-echo --throughput --p99-bound-us N");
+                        "--no-echo --throughput --p99-bound-us N --journal off,async,sync");
                 }
             }
             if (null == o.config)

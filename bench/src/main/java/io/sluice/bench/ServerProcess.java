@@ -56,6 +56,22 @@ final class ServerProcess implements AutoCloseable
         return Files.readString(log, StandardCharsets.UTF_8);
     }
 
+    /**
+     * Kill the server with SIGKILL (no graceful stop, no last snapshot) and wait until it is gone.
+     */
+    void kill()
+    {
+        process.destroyForcibly();
+        try
+        {
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     public void close() throws IOException
     {
         process.destroy();

@@ -25,8 +25,8 @@ import java.util.List;
 /**
  * The daemon's own thread: one agent runner whose composite runs, in order, the pinning, the embedded driver's
  * and the Aeron client's duty cycles (driver in INVOKER mode), the ingress, and in the shared layout every
- * processor, measured by a {@link DutyCycleAgent}. With the journal on, the ingress is followed by the snapshot
- * trigger and the journaller, and in INVOKER mode the driver and client duty cycles are run by the Archive's
+ * processor, measured by a {@link DutyCycleAgent}. With the journal on, the snapshot trigger precedes the ingress
+ * and the journaller follows it, and in INVOKER mode the driver and client duty cycles are run by the Archive's
  * invoker, placed after the journaller and followed by the journaller's acknowledgement of what the Archive
  * recorded: a sync-mode result can leave in the same cycle its entry was recorded. Its name is {@code sluice-shared} in the shared layout and
  * {@code sluice-ingress} in the dedicated one (where each processor has its own thread).
@@ -57,10 +57,14 @@ final class DaemonAgents
             agents.add(new InvokerAgent(driverInvoker, "driver"));
             agents.add(new InvokerAgent(aeron.conductorAgentInvoker(), "aeron-client"));
         }
+        if (null != journal)
+        {
+            // before the ingress: the run's START entry goes into the ring ahead of any input
+            agents.add(journal.trigger());
+        }
         agents.add(ingress);
         if (null != journal)
         {
-            agents.add(journal.trigger());
             agents.add(journal.journaller());
             if (null != archiveInvoker)
             {

@@ -34,7 +34,8 @@ import java.util.concurrent.locks.LockSupport;
  *   &lt;sluice.journal.dir&gt;/snapshots/&lt;id&gt;/       snapshot sets
  * </pre>
  * Start-up: {@link #open} launches the Archive, restores the newest usable snapshot and replays the journal after
- * it with the egress muted, extends the recording, and puts a START entry (seed and fingerprint) into the ring.
+ * it with the egress muted, extends the recording, and has the snapshot trigger put a START entry (seed and fingerprint) into the ring
+ * first thing on the producer's thread.
  * Control thread for open and close; the agents run on the daemon's thread.
  */
 public final class Journal implements AutoCloseable
@@ -82,7 +83,7 @@ public final class Journal implements AutoCloseable
      * @param egress        the egress, muted during the replay.
      * @param errorHandler  the daemon's error handler.
      * @param out           where recovery and snapshots are reported.
-     * @return the journal, recovered, recording, its START entry in the ring.
+     * @return the journal, recovered, recording, its START entry pending on the producer's thread.
      */
     public static Journal open(
         final SluiceConfig config,
@@ -152,10 +153,7 @@ public final class Journal implements AutoCloseable
             archive.closeStartupClient();
             final SnapshotTrigger trigger = new SnapshotTrigger(
                 coordinator, producer, request, config.snapshotIntervalNs(), new SystemNanoClock());
-            if (!producer.offerStart(shards.fingerprint(), System.nanoTime()))
-            {
-                throw new IllegalStateException("the ring has no room for the journal's START entry");
-            }
+            trigger.startRun(shards.fingerprint());
             return new Journal(config.journalMode(), archive, journaller, coordinator, trigger, recording,
                 recovery, journalDir);
         }

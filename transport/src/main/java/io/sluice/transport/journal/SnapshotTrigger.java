@@ -19,6 +19,8 @@ public final class SnapshotTrigger implements Agent
     private final long intervalNs;
     private final NanoClock clock;
     private long nextDueNs;
+    private long startFingerprint;
+    private boolean startPending;
     private volatile boolean finalRequested;
     private volatile long finalSnapshotId;
 
@@ -42,6 +44,19 @@ public final class SnapshotTrigger implements Agent
         this.intervalNs = intervalNs;
         this.clock = clock;
         this.nextDueNs = clock.nanoTime() + intervalNs;
+    }
+
+    /**
+     * Put the START entry of this run (the hash seed and the configuration fingerprint) into the ring on the
+     * producer's thread, first thing in its next duty cycle: the ring has one producer thread, and a claim from the
+     * control thread would make it two. Start-up only, before the daemon's thread starts.
+     *
+     * @param fingerprint the configuration fingerprint.
+     */
+    public void startRun(final long fingerprint)
+    {
+        startFingerprint = fingerprint;
+        startPending = true;
     }
 
     /**
@@ -69,6 +84,15 @@ public final class SnapshotTrigger implements Agent
      */
     public int doWork()
     {
+        if (startPending)
+        {
+            if (!producer.offerStart(startFingerprint, clock.nanoTime()))
+            {
+                return 0;
+            }
+            startPending = false;
+            return 1;
+        }
         final boolean requested = 0 != request.get();
         final boolean wantsFinal = finalRequested;
         final long nowNs = clock.nanoTime();

@@ -30,8 +30,12 @@ public final class RejectReason
     /** The client id is new and the daemon already tracks {@code sluice.client.capacity} clients. */
     public static final int CLIENTS_FULL = 11;
 
+    /** The client's stream was picked up mid-way (the daemon restarted while the client kept publishing, so what
+     * it sent meanwhile was lost): its Events are refused until it sends a Resume and resends from its mark. */
+    public static final int RESUME_REQUIRED = 12;
+
     /** One more than the largest reason code: size for per-reason arrays. */
-    public static final int LIMIT = 12;
+    public static final int LIMIT = 13;
 
     private RejectReason()
     {
@@ -56,6 +60,7 @@ public final class RejectReason
             case LATE: return "LATE";
             case DUPLICATE: return "DUPLICATE";
             case CLIENTS_FULL: return "CLIENTS_FULL";
+            case RESUME_REQUIRED: return "RESUME_REQUIRED";
             default: return "UNKNOWN(" + reason + ")";
         }
     }

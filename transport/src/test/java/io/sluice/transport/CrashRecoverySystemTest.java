@@ -47,11 +47,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *     <li>in {@code sync} mode, every result the client received agrees with the journal: its count and sum are
  *     the key's running count and sum over the journaled events up to and including its event.</li>
  * </ul>
- * Between a kill and the client's resume the client offers nothing, as a client that learnt of the restart
- * does: events offered meanwhile go to a publication whose new image on the restarted daemon joins at the sender's
- * position, so the ones sent into the void are lost below the daemon's mark and resume never resends them
- * ({@code -Dsluice.test.crash.offer-while-down=true} shows it: the exactly-once check then fails with a gap right
- * after the kill).
+ * The client keeps offering while the daemon is down and restarting, as a client that has not noticed does:
+ * events offered meanwhile go to a publication whose new image on the restarted daemon joins at the sender's
+ * position, so those sent into the void are lost. The restarted daemon answers the events of such a stream
+ * {@code Rejected(RESUME_REQUIRED)} until the client resumes, so no later event raises the client's mark over the
+ * lost ones and the resume resends them all (before that rule the exactly-once check failed with a gap right
+ * after the first kill: 4,707 events missing with seed 6516253512738).
+ * {@code -Dsluice.test.crash.offer-while-down=false} stops offering from a kill until the resume.
  * <p>
  * {@code -Dsluice.test.crash.kills=N} (default 4) sets the kills of the sync run (the async run with windows has
  * half, at least 2); {@code -Dsluice.test.crash.seed=S} replays the moments and the load of a printed seed.
@@ -66,7 +68,8 @@ class CrashRecoverySystemTest
     private static final long RESUME_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
     private static final long MIN_LOAD_MS = 200;
     private static final long MAX_LOAD_MS = 2500;
-    private static final boolean OFFER_WHILE_DOWN = Boolean.getBoolean("sluice.test.crash.offer-while-down");
+    private static final boolean OFFER_WHILE_DOWN =
+        Boolean.parseBoolean(System.getProperty("sluice.test.crash.offer-while-down", "true"));
 
     private final Path dir = Path.of(System.getProperty("java.io.tmpdir"), "sluice-crash-" + System.nanoTime());
     private final List<Process> processes = new ArrayList<>();

@@ -2,6 +2,7 @@ package io.sluice.transport.ingress;
 
 import io.aeron.Aeron;
 import io.aeron.ControlledFragmentAssembler;
+import io.aeron.Image;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.aeron.logbuffer.Header;
@@ -17,6 +18,7 @@ import io.sluice.transport.codec.ResumeDecoder;
 import io.sluice.transport.counters.SluiceCounters;
 import io.sluice.transport.driver.Channels;
 import org.agrona.DirectBuffer;
+import org.agrona.collections.Int2IntHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
@@ -49,6 +51,9 @@ import java.io.PrintStream;
 public final class IngressAgent implements Agent, ControlledFragmentHandler
 {
     private static final int FRAGMENT_LIMIT = 64;
+    private static final int SESSION_UNKNOWN = 0;
+    private static final int SESSION_OK = 1;
+    private static final int SESSION_MUST_RESUME = 2;
     private static final int IDS_END = MessageHeaderDecoder.ENCODED_LENGTH + 16;
     private static final int KEY_END = MessageHeaderDecoder.ENCODED_LENGTH + 24;
 
@@ -66,6 +71,7 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
     private final QueryDecoder query = new QueryDecoder();
     private final ResumeDecoder resume = new ResumeDecoder();
 
+    private final Int2IntHashMap sessions = new Int2IntHashMap(SESSION_UNKNOWN);
     private volatile boolean consuming = true;
     private long receiveNanos;
     private long lastRejectLogNs;
@@ -164,7 +170,12 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
         if (0 == reason)
         {
             final int templateId = header.templateId();
-            if (EventDecoder.TEMPLATE_ID == templateId)
+            if (EventDecoder.TEMPLATE_ID == templateId && mustResume(aeronHeader.sessionId()))
+            {
+                reason = RejectReason.RESUME_REQUIRED;
+                offered = offerReject(buffer, offset, length, reason);
+            }
+            else if (EventDecoder.TEMPLATE_ID == templateId)
             {
                 final int result = producer.offerEvent(
                     event.clientId(), event.correlationId(), event.key(), event.timestamp(), event.value(), receiveNanos);
@@ -178,6 +189,10 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
             else
             {
                 offered = producer.offerResume(resume.clientId(), resume.correlationId(), receiveNanos);
+                if (offered)
+                {
+                    sessions.put(aeronHeader.sessionId(), SESSION_OK);
+                }
             }
         }
         else
@@ -203,6 +218,24 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
             lastRejectSessionId = aeronHeader.sessionId();
         }
         return Action.CONTINUE;
+    }
+
+    /**
+     * A stream the subscription picked up mid-way (its image joined after position 0: the publisher was already
+     * publishing when this daemon started, so whatever it sent before the join is lost) must resume before its
+     * events count: otherwise later events would raise the client's mark over the lost ones and a resume would
+     * never resend them. Looked up once per session (the image's join position), then one map lookup.
+     */
+    private boolean mustResume(final int sessionId)
+    {
+        int state = sessions.get(sessionId);
+        if (SESSION_UNKNOWN == state)
+        {
+            final Image image = subscription.imageBySessionId(sessionId);
+            state = null != image && image.joinPosition() > 0 ? SESSION_MUST_RESUME : SESSION_OK;
+            sessions.put(sessionId, state);
+        }
+        return SESSION_MUST_RESUME == state;
     }
 
     /**

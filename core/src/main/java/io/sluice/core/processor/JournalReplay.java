@@ -12,11 +12,13 @@ import org.agrona.concurrent.UnsafeBuffer;
  * tick to every processor), exactly as the live path would hand it over. START, SNAPSHOT and RESUME entries change
  * no state and are passed over. Whatever the processors answer goes to their sinks: mute them for a recovery.
  * <p>
- * One thread; call before the processors start (their threads then see the state by {@code Thread.start}).
+ * Each replay on one thread; call before the processors start (their threads then see the state by
+ * {@code Thread.start}, or by joining the replaying threads).
  */
 public final class JournalReplay
 {
     private final ShardProcessor[] processors;
+    private final boolean[] owned;
     private final RingProducer producer;
     private final RingEntry scratch = new RingEntry(new UnsafeBuffer(new byte[RingEntry.LENGTH]), 0);
     private long entries;
@@ -27,8 +29,29 @@ public final class JournalReplay
      */
     public JournalReplay(final ShardProcessor[] processors, final RingProducer producer)
     {
+        this(processors, producer, 0, 1);
+    }
+
+    /**
+     * A replay of some shards only, so several threads can replay one journal side by side, each the only writer
+     * of its own shards: this one applies the entries (and ticks) of shards {@code s} with
+     * {@code s % stride == first} and passes over the others.
+     *
+     * @param processors the processors, shard i at index i.
+     * @param producer   the ring producer whose state the entries also move (one of the replays only), or null.
+     * @param first      the first shard of this replay.
+     * @param stride     how many replays share the shards.
+     */
+    public JournalReplay(
+        final ShardProcessor[] processors, final RingProducer producer, final int first, final int stride)
+    {
         this.processors = processors.clone();
         this.producer = producer;
+        this.owned = new boolean[processors.length];
+        for (int shard = first; shard < processors.length; shard += stride)
+        {
+            owned[shard] = true;
+        }
     }
 
     /**
@@ -50,9 +73,12 @@ public final class JournalReplay
         switch (entry.type())
         {
             case RingEntry.TYPE_TICK:
-                for (final ShardProcessor processor : processors)
+                for (int shard = 0; shard < processors.length; shard++)
                 {
-                    processor.onEntry(entry);
+                    if (owned[shard])
+                    {
+                        processors[shard].onEntry(entry);
+                    }
                 }
                 break;
 
@@ -65,7 +91,10 @@ public final class JournalReplay
                     throw new IllegalStateException("journaled entry " + entries + " names shard " + shard +
                         ", this daemon has " + processors.length + " processors");
                 }
-                processors[shard].onEntry(entry);
+                if (owned[shard])
+                {
+                    processors[shard].onEntry(entry);
+                }
                 break;
 
             default:

@@ -75,6 +75,25 @@ public final class ShardSnapshot
     }
 
     /**
+     * Allocate the table copy and the free-slot stack for a table of this shape now (start-up), so that neither a
+     * snapshot's copy nor a load allocates.
+     *
+     * @param capacity    the table's capacity.
+     * @param tableLength bytes of the table.
+     */
+    public void reserve(final int capacity, final int tableLength)
+    {
+        if (null == table || table.capacity() < tableLength)
+        {
+            table = new UnsafeBuffer(BufferUtil.allocateDirectAligned(Math.max(tableLength, 64), 64));
+        }
+        if (freeSlots.length < capacity)
+        {
+            freeSlots = new int[capacity];
+        }
+    }
+
+    /**
      * @return the free-slot stack to copy into, at least {@link #capacity()} long.
      */
     public int[] freeSlots()

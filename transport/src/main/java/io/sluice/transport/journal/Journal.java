@@ -107,23 +107,6 @@ public final class Journal implements AutoCloseable
         {
             archive = JournalArchive.launch(config, aeron, driverInvoker, errorHandler, config.journalSegmentLength());
             final SnapshotStore store = new SnapshotStore(journalDir.resolve("snapshots"));
-            egress.mute(true);
-            final JournalRecovery.Result recovery;
-            try
-            {
-                recovery = JournalRecovery.recover(
-                    archive, store, processors, producer, shards.hashSeed(), shards.fingerprint(), out);
-            }
-            finally
-            {
-                egress.mute(false);
-            }
-            if (null == JournalIdentity.read(journalDir))
-            {
-                new JournalIdentity(shards.hashSeed(), shards.stateSettings()).write(journalDir);
-            }
-            recording = archive.startRecording(recovery.journal());
-
             final Counter recorded = counters.newCounter(aeron, SluiceCounters.JOURNAL_RECORDED_POSITION_TYPE_ID,
                 "sluice journal recorded position: " + journalDir);
             final Counter unrecorded = counters.newCounter(aeron, SluiceCounters.JOURNAL_UNRECORDED_BYTES_TYPE_ID,
@@ -143,6 +126,24 @@ public final class Journal implements AutoCloseable
 
             coordinator = new SnapshotCoordinator(store, processors.length, config.snapshotRetain(),
                 shards.hashSeed(), shards.fingerprint(), lastId, lastPosition, digest, pause, out, errorHandler);
+            coordinator.reserve(shards.stateCapacity(), shards.tableBytes());
+            egress.mute(true);
+            final JournalRecovery.Result recovery;
+            try
+            {
+                recovery = JournalRecovery.recover(archive, store, coordinator.parts(), processors, producer,
+                    shards.hashSeed(), shards.fingerprint(), out);
+            }
+            finally
+            {
+                egress.mute(false);
+            }
+            if (null == JournalIdentity.read(journalDir))
+            {
+                new JournalIdentity(shards.hashSeed(), shards.stateSettings()).write(journalDir);
+            }
+            recording = archive.startRecording(recovery.journal());
+
             journaller.attach(recording, aeron.countersReader(), archive, coordinator, recorded, unrecorded, start);
             final List<SnapshotManifest> complete = store.complete();
             coordinator.start(recording.recordingId(), journaller, complete.isEmpty() ? null : complete.get(0));

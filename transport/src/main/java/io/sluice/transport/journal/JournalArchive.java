@@ -5,8 +5,6 @@ import io.aeron.AeronCounters;
 import io.aeron.ChannelUriStringBuilder;
 import io.aeron.Counter;
 import io.aeron.ExclusivePublication;
-import io.aeron.Image;
-import io.aeron.Subscription;
 import io.aeron.archive.Archive;
 import io.aeron.archive.ArchiveMarkFile;
 import io.aeron.archive.ArchiveThreadingMode;
@@ -14,21 +12,26 @@ import io.aeron.archive.ArchiveTool;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.archive.codecs.SourceLocation;
 import io.aeron.archive.status.RecordingPos;
-import io.aeron.logbuffer.FragmentHandler;
 import io.sluice.config.ConfigurationException;
 import io.sluice.config.SluiceConfig;
 import io.sluice.transport.driver.IdleStrategies;
 import io.aeron.logbuffer.FrameDescriptor;
+import io.aeron.protocol.DataHeaderFlyweight;
 import org.agrona.BitUtil;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.ExpandableArrayBuffer;
+import org.agrona.IoUtil;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersReader;
 
 import java.io.File;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 
 /**
@@ -51,14 +54,14 @@ public final class JournalArchive implements AutoCloseable
 {
     /** Stream id of the journal publication (IPC). */
     public static final int STREAM_ID = 1100;
-    /** Stream id replays are read on (IPC). */
-    public static final int REPLAY_STREAM_ID = 1101;
     /** MTU of the journal publication: one batch of entries per frame, up to this less the header. */
     public static final int MTU = 8192;
     /** The archive's id, fixed: the recording position counters are found by it. */
     public static final long ARCHIVE_ID = 0x5_1CE_0001L;
 
     private static final String CHANNEL = "aeron:ipc";
+    /** Aeron Archive names a recording's segment files {@code <recording id>-<segment base position>.rec}. */
+    private static final String SEGMENT_FILE_SUFFIX = ".rec";
 
     private final Path archiveDir;
     private final Aeron aeron;
@@ -293,56 +296,69 @@ public final class JournalArchive implements AutoCloseable
     }
 
     /**
-     * Read the journal from a position to its end, one message (a batch of entries) at a time.
+     * Read the journal from a position to its end, one message (a batch of entries) at a time, straight from the
+     * recording's segment files, mapped read-only: recovery runs before anything else, so it reads the files rather
+     * than having the Archive replay them through a publication (a copy and a hop per message). Padding frames are
+     * passed over; the first frame that is not whole (length 0 where the recording was cut by a crash, or a
+     * fragment of a message, which the journal never writes) ends the read.
      *
-     * @param journal  the journal's recording.
+     * @param journal  the journal's recording, stopped (the Archive recovers its stop position at launch).
      * @param from     the position to start at, a message boundary.
-     * @param handler  receives each message; its header's position is the end of the message.
-     * @return the position read up to (the recording's stop position unless the handler stopped early by
-     * returning false from {@link MessageHandler#onMessage}).
+     * @param handler  receives each message.
+     * @return the position read up to: the recording's stop position, or the start of the first frame that was
+     * not whole or that the handler refused.
      */
     public long read(final RecordingDescriptor journal, final long from, final MessageHandler handler)
     {
         final long stop = journal.stopPosition();
-        if (from >= stop)
+        long position = from;
+        while (position < stop)
         {
-            return from;
-        }
-        final long[] readUpTo = { from };
-        final boolean[] stopped = { false };
-        final FragmentHandler fragments = (buffer, offset, length, header) ->
-        {
-            if (stopped[0])
+            final long segmentBase = AeronArchive.segmentFileBasePosition(
+                journal.startPosition(), position, journal.termBufferLength(), journal.segmentFileLength());
+            final File file = archiveDir.resolve(
+                journal.recordingId() + "-" + segmentBase + SEGMENT_FILE_SUFFIX).toFile();
+            final MappedByteBuffer mapped = IoUtil.mapExistingFile(file, FileChannel.MapMode.READ_ONLY, "journal");
+            try
             {
-                return;
-            }
-            final long end = header.position();
-            if (handler.onMessage(buffer, offset, length, end - BitUtil.align(header.frameLength(), FrameDescriptor.FRAME_ALIGNMENT), end))
-            {
-                readUpTo[0] = end;
-            }
-            else
-            {
-                stopped[0] = true;
-            }
-        };
-        try (Subscription replay = client.replay(journal.recordingId(), from, stop - from, CHANNEL, REPLAY_STREAM_ID))
-        {
-            final IdleStrategy idle = IdleStrategies.create(io.sluice.config.IdleStrategyType.YIELDING);
-            while (0 == replay.imageCount())
-            {
-                idle(idle);
-            }
-            final Image image = replay.imageAtIndex(0);
-            while (!stopped[0] && image.position() < stop && !image.isClosed())
-            {
-                if (0 == image.poll(fragments, 256))
+                final UnsafeBuffer segment = new UnsafeBuffer(mapped);
+                final int limit = (int)Math.min(segment.capacity(), stop - segmentBase);
+                int offset = (int)(position - segmentBase);
+                while (offset < limit)
                 {
-                    idle(idle);
+                    final int frameLength = segment.getInt(offset, ByteOrder.LITTLE_ENDIAN);
+                    final int aligned = BitUtil.align(Math.max(frameLength, 0), FrameDescriptor.FRAME_ALIGNMENT);
+                    if (frameLength < DataHeaderFlyweight.HEADER_LENGTH || offset + aligned > limit)
+                    {
+                        return position;
+                    }
+                    final int type = segment.getShort(offset + DataHeaderFlyweight.TYPE_FIELD_OFFSET,
+                        ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+                    if (DataHeaderFlyweight.HDR_TYPE_DATA == type)
+                    {
+                        final byte flags = segment.getByte(offset + DataHeaderFlyweight.FLAGS_FIELD_OFFSET);
+                        if (DataHeaderFlyweight.BEGIN_AND_END_FLAGS != (flags & DataHeaderFlyweight.BEGIN_AND_END_FLAGS) ||
+                            !handler.onMessage(segment, offset + DataHeaderFlyweight.HEADER_LENGTH,
+                            frameLength - DataHeaderFlyweight.HEADER_LENGTH, position, position + aligned))
+                        {
+                            return position;
+                        }
+                    }
+                    offset += aligned;
+                    position += aligned;
                 }
+                if (position < stop && offset >= segment.capacity())
+                {
+                    continue;
+                }
+                return position;
+            }
+            finally
+            {
+                IoUtil.unmap(mapped);
             }
         }
-        return readUpTo[0];
+        return position;
     }
 
     private void idle(final IdleStrategy idle)

@@ -73,6 +73,7 @@ public final class JournalRecovery
      *
      * @param archive     the journal's archive.
      * @param store       the snapshot sets.
+     * @param parts       where snapshot parts are loaded, one per processor (the snapshot writer's, reserved).
      * @param processors  the daemon's processors, shard i at index i, not started, their sinks muted.
      * @param producer    the ring producer, not yet producing.
      * @param hashSeed    the daemon's hash seed: a journal START entry or snapshot with another refuses.
@@ -85,6 +86,7 @@ public final class JournalRecovery
     public static Result recover(
         final JournalArchive archive,
         final SnapshotStore store,
+        final ShardSnapshot[] parts,
         final ShardProcessor[] processors,
         final RingProducer producer,
         final long hashSeed,
@@ -97,8 +99,8 @@ public final class JournalRecovery
         {
             return new Result(null, null, 0, 0, 0, System.nanoTime() - startNs);
         }
-        final SnapshotManifest snapshot = restoreNewest(journal, store, processors, producer, hashSeed, fingerprint,
-            out, startNs);
+        final SnapshotManifest snapshot = restoreNewest(journal, store, parts, processors, producer, hashSeed,
+            fingerprint, out, startNs);
         final long from = null == snapshot ? journal.startPosition() : snapshot.journalPosition();
         if (null == snapshot && journal.startPosition() > 0)
         {
@@ -106,9 +108,51 @@ public final class JournalRecovery
                 journal.startPosition() + " (older segments were purged) and no usable snapshot remains: it cannot " +
                 "be replayed; move the journal directory away to start fresh");
         }
-        final JournalReplay replay = new JournalReplay(processors, producer);
-        final long end = archive.read(journal, from, (buffer, offset, length, frameStart, endPosition) ->
-            isWhole(buffer, offset, length) && apply(replay, buffer, offset, length, hashSeed, fingerprint, startNs));
+        final int threads = Math.min(processors.length, Runtime.getRuntime().availableProcessors());
+        final JournalReplay replay = new JournalReplay(processors, producer, 0, threads);
+        final JournalArchive.RecordingDescriptor replayed = journal;
+        final Thread[] helpers = new Thread[threads - 1];
+        final Throwable[] failures = new Throwable[threads];
+        for (int t = 1; t < threads; t++)
+        {
+            final JournalReplay shards = new JournalReplay(processors, null, t, threads);
+            final int index = t;
+            helpers[t - 1] = new Thread(() ->
+            {
+                try
+                {
+                    archive.read(replayed, from, (buffer, offset, length, frameStart, endPosition) ->
+                        isWhole(buffer, offset, length) &&
+                        apply(shards, buffer, offset, length, hashSeed, fingerprint, startNs));
+                }
+                catch (final Throwable ex)
+                {
+                    failures[index] = ex;
+                }
+            }, "sluice-recovery-" + t);
+            helpers[t - 1].start();
+        }
+        long end;
+        try
+        {
+            end = archive.read(journal, from, (buffer, offset, length, frameStart, endPosition) ->
+                isWhole(buffer, offset, length) && apply(replay, buffer, offset, length, hashSeed, fingerprint, startNs));
+        }
+        finally
+        {
+            joinAll(helpers);
+        }
+        for (final Throwable failure : failures)
+        {
+            if (failure instanceof RuntimeException runtime)
+            {
+                throw runtime;
+            }
+            if (failure instanceof Error error)
+            {
+                throw error;
+            }
+        }
         long torn = 0;
         if (end < journal.stopPosition())
         {
@@ -120,9 +164,33 @@ public final class JournalRecovery
         return new Result(journal, snapshot, from, replay.entries(), torn, System.nanoTime() - startNs);
     }
 
+    private static void joinAll(final Thread[] threads)
+    {
+        boolean interrupted = false;
+        for (final Thread thread : threads)
+        {
+            while (thread.isAlive())
+            {
+                try
+                {
+                    thread.join();
+                }
+                catch (final InterruptedException ex)
+                {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static SnapshotManifest restoreNewest(
         final JournalArchive.RecordingDescriptor journal,
         final SnapshotStore store,
+        final ShardSnapshot[] parts,
         final ShardProcessor[] processors,
         final RingProducer producer,
         final long hashSeed,
@@ -131,17 +199,12 @@ public final class JournalRecovery
         final long nowNs)
     {
         final List<SnapshotManifest> manifests = store.complete();
-        final ShardSnapshot[] parts = new ShardSnapshot[processors.length];
         final ProducerSnapshot producerPart = new ProducerSnapshot();
         for (final SnapshotManifest manifest : manifests)
         {
             try
             {
                 check(manifest, journal, hashSeed, fingerprint);
-                for (int i = 0; i < parts.length; i++)
-                {
-                    parts[i] = new ShardSnapshot();
-                }
                 store.load(manifest, parts, producerPart);
                 for (int i = 0; i < parts.length; i++)
                 {

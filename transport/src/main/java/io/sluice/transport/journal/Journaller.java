@@ -136,6 +136,15 @@ public final class Journaller implements Agent
     }
 
     /**
+     * @return true while the journal publication holds entries the Archive has not recorded yet (its duty cycle
+     * then has work).
+     */
+    public boolean hasUnrecorded()
+    {
+        return publication.position() > countersReader.getCounterValue(recordingCounterId);
+    }
+
+    /**
      * Ask for the journal segments before a position to be purged, on this journaller's thread. Any thread.
      *
      * @param position the oldest kept snapshot's journal position.

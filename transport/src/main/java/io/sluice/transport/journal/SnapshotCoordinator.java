@@ -99,6 +99,29 @@ public final class SnapshotCoordinator implements SnapshotListener, AutoCloseabl
     }
 
     /**
+     * Allocate every part's table copy now, at start-up, so a snapshot's pause is the copy alone (and recovery
+     * loads snapshots into the same buffers). Start-up only.
+     *
+     * @param capacity   keys per table.
+     * @param tableBytes bytes per table.
+     */
+    public void reserve(final int capacity, final long tableBytes)
+    {
+        for (final ShardSnapshot part : parts)
+        {
+            part.reserve(capacity, Math.toIntExact(tableBytes));
+        }
+    }
+
+    /**
+     * @return the parts, shard i at index i: recovery loads into them before the processors start.
+     */
+    public ShardSnapshot[] parts()
+    {
+        return parts;
+    }
+
+    /**
      * Start writing snapshots into a recording's journal. Start-up only.
      *
      * @param recordingId the journal's recording.

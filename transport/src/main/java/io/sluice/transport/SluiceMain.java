@@ -61,6 +61,10 @@ public final class SluiceMain
             switch (args[0])
             {
                 case "daemon":
+                    if (hasFlag(args, "--fresh-journal"))
+                    {
+                        System.out.println(JournalTool.moveAside(config));
+                    }
                     return daemon(config);
                 case "stat":
                     return SluiceStat.print(config.driverDir(), System.out) < 0 ? 1 : 0;
@@ -137,6 +141,18 @@ public final class SluiceMain
             .egressImages(config.processorCount());
     }
 
+    private static boolean hasFlag(final String[] args, final String name)
+    {
+        for (int i = 1; i < args.length; i++)
+        {
+            if (name.equals(args[i]))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static String option(final String[] args, final String name, final String defaultValue)
     {
         for (int i = 1; i < args.length - 1; i++)
@@ -151,7 +167,7 @@ public final class SluiceMain
 
     private static int usage()
     {
-        System.err.println("usage: sluice daemon [--config FILE] | stat [--config FILE] | errors [--config FILE] | " +
+        System.err.println("usage: sluice daemon [--config FILE] [--fresh-journal] | stat [--config FILE] | errors [--config FILE] | " +
             "snapshot [--config FILE] [--timeout SECONDS] | journal [--config FILE] | " +
             "producer [--config FILE] [--rate N] [--seconds N] [--keys N]");
         return 2;

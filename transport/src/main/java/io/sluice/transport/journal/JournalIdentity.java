@@ -123,7 +123,7 @@ public record JournalIdentity(long hashSeed, Map<String, String> stateSettings)
             throw new ConfigurationException(SluiceConfig.HASH_SEED, String.format("0x%016x", shards.hashSeed()),
                 "differs from the journal in " + journalDir + ", written with " + SluiceConfig.HASH_SEED + "=" +
                 String.format("0x%016x", hashSeed) + "; leave the seed random to adopt the journal's, or move " +
-                journalDir + " away to start fresh");
+                journalDir + " away (sluice daemon --fresh-journal) to start fresh");
         }
         for (final Map.Entry<String, String> setting : shards.stateSettings().entrySet())
         {
@@ -133,7 +133,7 @@ public record JournalIdentity(long hashSeed, Map<String, String> stateSettings)
                 throw new ConfigurationException(setting.getKey(), setting.getValue(),
                     "differs from the journal in " + journalDir + ", written with " + setting.getKey() + "=" +
                     journal + " (window durations in ns); start with the journal's settings, or move " + journalDir +
-                    " away to start fresh");
+                    " away (sluice daemon --fresh-journal) to start fresh");
             }
         }
     }

@@ -110,6 +110,35 @@ public final class JournalTool
     }
 
     /**
+     * Start fresh ({@code sluice daemon --fresh-journal}): move the journal directory aside, never delete it, so a
+     * daemon whose configuration differs from the journal's can start with an empty one.
+     *
+     * @param config the configuration naming the journal directory.
+     * @return the line saying what was done.
+     * @throws UncheckedIOException when the directory cannot be moved.
+     */
+    public static String moveAside(final SluiceConfig config)
+    {
+        final Path journalDir = Path.of(config.journalDir()).toAbsolutePath();
+        if (!Files.exists(journalDir))
+        {
+            return "sluice: --fresh-journal: no journal in " + journalDir + ", starting with a new one";
+        }
+        final Path aside = journalDir.resolveSibling(journalDir.getFileName() + ".old-" +
+            java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        try
+        {
+            Files.move(journalDir, aside);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot move " + journalDir + " aside to " + aside, ex);
+        }
+        return "sluice: --fresh-journal: moved the journal " + journalDir + " aside to " + aside +
+            "; starting with a new one";
+    }
+
+    /**
      * List the journal: its identity, recording (positions and size on disk) and snapshot sets.
      *
      * @param config the configuration naming the journal directory.

@@ -163,6 +163,8 @@ public final class RecoveryBench
         finally
         {
             JournalLatency.deleteTree(journalDir);
+            // the last daemon was killed with SIGKILL: nobody deleted its driver directory
+            JournalLatency.deleteTree(Path.of(driverDir));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.sluice.core.ring;
 
+import io.sluice.config.Settings;
 import io.sluice.core.RejectReason;
 import io.sluice.core.route.ShardRouter;
 import io.sluice.core.snapshot.ProducerSnapshot;
@@ -55,6 +56,7 @@ public final class RingProducer
      * @param shardCount  number of shards (processors), at least 1.
      * @param watermarks  the watermark and tick schedule when windows are on, null when they are off (no ticks).
      * @param ticks       counts the ticks put into the ring; written by the producer thread only.
+     *                    Tracks as many clients as {@code sluice.client.capacity} declares by default.
      */
     public RingProducer(
         final SluiceRing ring,
@@ -63,11 +65,9 @@ public final class RingProducer
         final WatermarkTracker watermarks,
         final AtomicCounter ticks)
     {
-        this(ring, router, shardCount, watermarks, ticks, new ClientMarks(DEFAULT_CLIENT_CAPACITY));
+        this(ring, router, shardCount, watermarks, ticks, new ClientMarks(Settings.CLIENT_CAPACITY.defaultValue()));
     }
 
-    /** Clients tracked by the short constructor. */
-    public static final int DEFAULT_CLIENT_CAPACITY = 65536;
 
     /**
      * @param ring        the ring this producer alone writes.

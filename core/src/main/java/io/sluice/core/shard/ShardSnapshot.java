@@ -20,6 +20,9 @@ public final class ShardSnapshot
     /** The logic kind of event-time windows. */
     public static final int KIND_WINDOWS = 2;
 
+    private static final int[] NO_SIZES = new int[0];
+    private static final long[][] NO_BUCKETS = new long[0][];
+
     private int shard;
     private long snapshotId;
     private int kind;
@@ -31,8 +34,8 @@ public final class ShardSnapshot
     private int freeCount;
     private long watermark = Long.MIN_VALUE;
     private long closedUpTo = Long.MIN_VALUE;
-    private int[] bucketSizes = new int[0];
-    private long[][] buckets = new long[0][];
+    private int[] bucketSizes = NO_SIZES;
+    private long[][] buckets = NO_BUCKETS;
 
     /**
      * Start filling: which shard and snapshot, and the table's shape.
@@ -59,18 +62,11 @@ public final class ShardSnapshot
         this.capacity = capacity;
         this.slotLength = slotLength;
         this.tableLength = tableLength;
-        if (null == table || table.capacity() < tableLength)
-        {
-            table = new UnsafeBuffer(BufferUtil.allocateDirectAligned(Math.max(tableLength, 64), 64));
-        }
-        if (freeSlots.length < capacity)
-        {
-            freeSlots = new int[capacity];
-        }
+        reserve(capacity, tableLength);
         watermark = Long.MIN_VALUE;
         closedUpTo = Long.MIN_VALUE;
-        bucketSizes = new int[0];
-        buckets = new long[0][];
+        bucketSizes = NO_SIZES;
+        buckets = NO_BUCKETS;
         return table;
     }
 

@@ -84,9 +84,9 @@ public final class KeyStateTable
     /** Most keys one table holds. */
     public static final int MAX_CAPACITY = 1 << 28;
 
-    private static final int INDEX_KEY_OFFSET = 0;
-    private static final int INDEX_SLOT_OFFSET = 8;
-    private static final int INDEX_OCCUPIED_OFFSET = 12;
+    static final int INDEX_KEY_OFFSET = 0;
+    static final int INDEX_SLOT_OFFSET = 8;
+    static final int INDEX_OCCUPIED_OFFSET = 12;
     private static final int COUNT_OFFSET = 0;
     private static final int SUM_OFFSET = 8;
     private static final int MIN_OFFSET = 16;

@@ -59,12 +59,12 @@ public final class StateDigest
         for (int entry = 0; entry < indexEntries; entry++)
         {
             final int offset = entry * KeyStateTable.INDEX_ENTRY_LENGTH;
-            if (0 == table.getInt(offset + 12))
+            if (0 == table.getInt(offset + KeyStateTable.INDEX_OCCUPIED_OFFSET))
             {
                 continue;
             }
-            final int slot = table.getInt(offset + 8);
-            digest.add(entry).add(table.getLong(offset)).add(slot);
+            final int slot = table.getInt(offset + KeyStateTable.INDEX_SLOT_OFFSET);
+            digest.add(entry).add(table.getLong(offset + KeyStateTable.INDEX_KEY_OFFSET)).add(slot);
             final int data = dataOffset + slot * slotLength;
             for (int i = 0; i < slotLength; i += 8)
             {

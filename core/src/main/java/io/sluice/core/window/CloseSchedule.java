@@ -116,11 +116,11 @@ public final class CloseSchedule
     }
 
     /**
-     * @return longs used in each bucket (a copy).
+     * @return longs used in each bucket (not copied: read, never keep).
      */
     public int[] sizes()
     {
-        return sizes.clone();
+        return sizes;
     }
 
     /**

@@ -121,9 +121,7 @@ public final class JournalRecovery
             {
                 try
                 {
-                    archive.read(replayed, from, (buffer, offset, length, frameStart, endPosition) ->
-                        isWhole(buffer, offset, length) &&
-                        apply(shards, buffer, offset, length, hashSeed, fingerprint, startNs));
+                    replay(archive, replayed, from, shards, hashSeed, fingerprint, startNs);
                 }
                 catch (final Throwable ex)
                 {
@@ -135,8 +133,7 @@ public final class JournalRecovery
         long end;
         try
         {
-            end = archive.read(journal, from, (buffer, offset, length, frameStart, endPosition) ->
-                isWhole(buffer, offset, length) && apply(replay, buffer, offset, length, hashSeed, fingerprint, startNs));
+            end = replay(archive, journal, from, replay, hashSeed, fingerprint, startNs);
         }
         finally
         {
@@ -162,6 +159,19 @@ public final class JournalRecovery
             journal = archive.truncate(journal, end);
         }
         return new Result(journal, snapshot, from, replay.entries(), torn, System.nanoTime() - startNs);
+    }
+
+    private static long replay(
+        final JournalArchive archive,
+        final JournalArchive.RecordingDescriptor journal,
+        final long from,
+        final JournalReplay replay,
+        final long hashSeed,
+        final long fingerprint,
+        final long nowNs)
+    {
+        return archive.read(journal, from, (buffer, offset, length, frameStart, endPosition) ->
+            isWhole(buffer, offset, length) && apply(replay, buffer, offset, length, hashSeed, fingerprint, nowNs));
     }
 
     private static void joinAll(final Thread[] threads)

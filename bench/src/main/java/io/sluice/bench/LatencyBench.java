@@ -25,8 +25,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code ./sluice bench}: round-trip latency of Sluice against a raw Aeron echo measured the same way in the same
- * run (the echo runs beside the daemon on its own ports; each rate measures echo then Sluice), and optionally the
- * highest sustained throughput of each.
+ * run (the echo runs beside the daemon on its own ports; each rate measures echo then Sluice). With
+ * {@code --throughput} it runs {@link ThroughputBench} instead, with {@code --journal} {@link JournalLatency}.
  * <pre>
  *   [LatencyBench process]                          [server process: EchoServer, then the Sluice daemon]
  *   LoadGenerator ─ SluiceClient ─ driver ──UDP──▶ driver ─ ingress ─▶ (echo | ring ─▶ processors) ─┐
@@ -54,6 +54,12 @@ public final class LatencyBench
             .resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         Files.createDirectories(dir);
         final PrintStream out = System.out;
+        if (o.throughput)
+        {
+            ThroughputBench.run(o, config, dir, out);
+            out.printf("written: %s%n", dir);
+            return;
+        }
         out.printf("sluice bench: rates %s, warm-up %d s, measured %d s, %d keys, burst %d, event frame %d B, config %s%n",
             o.rates, o.warmupSeconds, o.measureSeconds, o.keys, o.burst,
             Math.max(o.messageSize, LoadGenerator.EVENT_LENGTH), o.config);
@@ -145,10 +151,6 @@ public final class LatencyBench
         out.println(internal);
 
         writeFiles(dir, o, config, results, table, summary, internal);
-        if (o.throughput)
-        {
-            Throughput.run(o, config, dir, out);
-        }
         out.printf("written: %s%n", dir);
     }
 
@@ -289,6 +291,13 @@ public final class LatencyBench
         boolean connect;
         boolean skipEcho;
         boolean throughput;
+        List<String> modes = ThroughputBench.MODES;
+        int generators = 1;
+        int generatorProcesses = 1;
+        int stepSeconds = 3;
+        long startRate;
+        int rawBurst = 64;
+        boolean skipRaw;
         List<String> journalModes;
         long p99BoundUs = 10_000;
         Path config;
@@ -336,6 +345,17 @@ public final class LatencyBench
                     case "--connect" -> { o.connect = true; o.skipEcho = true; userArgs.add(a); }
                     case "--no-echo" -> { o.skipEcho = true; userArgs.add(a); }
                     case "--throughput" -> { o.throughput = true; userArgs.add(a); }
+                    case "--modes" -> { o.modes = List.of(args[++i].split(",")); userArgs.add(a + " " + args[i]); }
+                    case "--generators" -> { o.generators = Integer.parseInt(args[++i]); userArgs.add(a + " " + args[i]); }
+                    case "--generator-processes" ->
+                    {
+                        o.generatorProcesses = Integer.parseInt(args[++i]);
+                        userArgs.add(a + " " + args[i]);
+                    }
+                    case "--step-seconds" -> { o.stepSeconds = Integer.parseInt(args[++i]); userArgs.add(a + " " + args[i]); }
+                    case "--start-rate" -> { o.startRate = parseCount(args[++i]); userArgs.add(a + " " + args[i]); }
+                    case "--raw-burst" -> { o.rawBurst = Integer.parseInt(args[++i]); userArgs.add(a + " " + args[i]); }
+                    case "--no-raw" -> { o.skipRaw = true; userArgs.add(a); }
                     case "--journal" ->
                     {
                         o.journalModes = List.of(args[++i].split(","));
@@ -343,12 +363,20 @@ public final class LatencyBench
                     }
                     default -> throw new IllegalArgumentException("unknown option " + a + "; options: --rates 10k,100k " +
                         "--warmup-seconds N --measure-seconds N --keys N --burst N --message-size BYTES --config FILE --connect " +
-                        "--no-echo --throughput --p99-bound-us N --journal off,async,sync");
+                        "--no-echo --p99-bound-us N --journal off,async,sync | --throughput --modes none,batched,per-event " +
+                        "--generators N --generator-processes P --step-seconds N --warmup-seconds N --start-rate N " +
+                        "--burst N --keys N --raw-burst N --no-raw --config FILE");
                 }
             }
             if (null == o.config)
             {
-                o.config = o.home.resolve("config/small-host.properties");
+                o.config = o.home.resolve(o.throughput ? "config/demo.properties" : "config/small-host.properties");
+            }
+            if (o.throughput && (o.connect || null != o.journalModes || o.generators < 1 || o.generatorProcesses < 1 ||
+                o.stepSeconds < 1 || o.warmupSeconds < 1))
+            {
+                throw new IllegalArgumentException("--throughput starts its own daemon (not with --connect or --journal) " +
+                    "and needs --generators, --generator-processes, --step-seconds and --warmup-seconds >= 1");
             }
             if (null == o.jar)
             {

@@ -57,6 +57,25 @@ final class ServerProcess implements AutoCloseable
     }
 
     /**
+     * Wait until the process exits by itself.
+     *
+     * @param timeoutMs longest wait.
+     * @return true when it exited in time.
+     */
+    boolean awaitExit(final long timeoutMs)
+    {
+        try
+        {
+            return process.waitFor(timeoutMs, TimeUnit.MILLISECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
      * Kill the server with SIGKILL (no graceful stop, no last snapshot) and wait until it is gone.
      */
     void kill()

@@ -1,0 +1,358 @@
+package io.sluice.bench;
+
+import io.sluice.config.SluiceConfig;
+import io.sluice.config.WindowType;
+import io.sluice.transport.counters.SluiceCounters;
+import io.sluice.transport.stat.SluiceStat;
+import org.agrona.IoUtil;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code ./sluice bench --throughput}: the highest rate at which Sluice answers every event, per result mode, beside
+ * raw Aeron one-way throughput of 32-byte messages measured with the same driver configuration in the same run.
+ * <pre>
+ *   1. baseline   [RawAeronOneWay publisher] ──UDP 32 B msgs, flat out──▶ [RawAeronOneWay subscriber] ─▶ counter
+ *   2. per mode   [GeneratorProcess x P: N threads, a SluiceClient each, bursts of events, flush, poll]
+ *                        ──UDP EventBatch──▶ [daemon process: ingress ─▶ ring ─▶ processors] ──UDP (MDC)──┐
+ *                        ◀─── results in the mode's form, window results, alerts ─────────────────────────┘
+ *                 this process: drives the steps, reads the daemon's counters from its CnC file, judges
+ * </pre>
+ * Each mode gets fresh generator processes on the same daemon: a warm-up at flat out, a measured flat-out step
+ * (offer as fast as the clients take events, with back-pressure), then a {@link RateSearch} from half the flat-out
+ * rate (x1.25 until a fail, then bisection to 5 %), a step per rate, each judged by {@link StepOutcome#passed()}.
+ * In {@code none} mode the windows must close after each step for their counts to be compared: the daemon's
+ * {@code sluice.window.idle-advance} does that (set to 200 ms for the run when the configuration has windows and
+ * no idle advance), and the generators wait for them within the drain time. Control thread only.
+ */
+final class ThroughputBench
+{
+    /** Modes measured when {@code --modes} is not given. */
+    static final List<String> MODES = List.of("none", "batched", "per-event");
+
+    private static final long BURST_PERIOD_NS = TimeUnit.MICROSECONDS.toNanos(100);
+    private static final int MAX_BURST = 1024;
+    private static final int FLAT_OUT_BURST = 256;
+    private static final long ANSWER_DRAIN_MS = 2_000;
+    private static final Pattern RAW_SENT = Pattern.compile("raw-publisher: sent (\\d+)");
+
+    private ThroughputBench()
+    {
+    }
+
+    static void run(final LatencyBench.Options o, final SluiceConfig config, final Path dir, final PrintStream out)
+        throws IOException
+    {
+        for (final String mode : o.modes)
+        {
+            if (!MODES.contains(mode))
+            {
+                throw new IllegalArgumentException("--modes takes " + MODES + ": " + mode);
+            }
+        }
+        final int threads = o.generators * o.generatorProcesses;
+        out.printf(Locale.ROOT, "sluice bench --throughput: modes %s, %d generator thread(s) x %d process(es), " +
+            "%,d keys per thread, warm-up %d s, steps %d s, config %s%n",
+            o.modes, o.generators, o.generatorProcesses, o.keys, o.warmupSeconds, o.stepSeconds, o.config);
+        out.printf("results in %s%n", dir);
+
+        final ThroughputReport.RawResult raw = o.skipRaw ? null : measureRaw(o, config, dir, out);
+
+        final List<String> daemonOptions = new ArrayList<>();
+        final String daemonDir = LatencyBench.shmDir("sluice-tput-daemon");
+        daemonOptions.add("-Dsluice.driver.dir=" + daemonDir);
+        String note = "";
+        if (WindowType.NONE != config.windowType() && 0 == config.idleAdvanceNs())
+        {
+            daemonOptions.add("-D" + SluiceConfig.WINDOW_IDLE_ADVANCE + "=200ms");
+            note = SluiceConfig.WINDOW_IDLE_ADVANCE + "=200ms set for the run, so each step's windows close\n";
+            out.print(note);
+        }
+        daemonOptions.addAll(List.of("-jar", o.jar, "daemon", "--config", o.config.toString()));
+        final List<ThroughputReport.ModeResult> results = new ArrayList<>();
+        try (ServerProcess daemon = ServerProcess.start(ServerProcess.javaCommand(daemonOptions.toArray(new String[0])),
+            dir.resolve("daemon-throughput.log"), "sluice: ready"))
+        {
+            out.printf("daemon pid %d, driver %s%n", daemon.pid(), daemonDir);
+            for (final String mode : o.modes)
+            {
+                results.add(runMode(mode, o, config, daemonDir, threads, dir, out));
+            }
+        }
+
+        final String table = ThroughputReport.table(raw, results);
+        final String bounds = ThroughputReport.bounds(results);
+        out.println();
+        out.print(table);
+        out.print(bounds);
+        writeReport(dir, o, config, table, bounds, note);
+    }
+
+    private static ThroughputReport.ModeResult runMode(
+        final String mode,
+        final LatencyBench.Options o,
+        final SluiceConfig config,
+        final String daemonDir,
+        final int threads,
+        final Path dir,
+        final PrintStream out) throws IOException
+    {
+        final List<Generator> generators = new ArrayList<>();
+        try
+        {
+            for (int p = 0; p < o.generatorProcesses; p++)
+            {
+                generators.add(Generator.start(ServerProcess.javaCommand("-cp", o.benchJar(),
+                    GeneratorProcess.class.getName(), "--config", o.config.toString(), "--mode", mode,
+                    "--threads", Integer.toString(o.generators), "--keys", Integer.toString(o.keys),
+                    "--key-base", Long.toString((long)p * o.generators * o.keys)),
+                    dir.resolve("generator-" + mode + "-" + p + ".log")));
+            }
+            out.printf("%-9s warm-up %d s at flat out ...%n", mode, o.warmupSeconds);
+            step(mode, 0, o.warmupSeconds, o, config, daemonDir, threads, generators);
+            final StepOutcome flatOut = step(mode, 0, o.stepSeconds, o, config, daemonDir, threads, generators);
+            out.println(ThroughputReport.progress(flatOut, false));
+
+            final long start = o.startRate > 0 ? o.startRate : Math.max(1_000, (long)(flatOut.achievedPerSecond() / 2));
+            final RateSearch search = new RateSearch(start, 1.25, 0.05, 1_000, 1_000_000_000L);
+            StepOutcome sustained = null;
+            while (0 != search.rate())
+            {
+                final StepOutcome s = step(mode, search.rate(), o.stepSeconds, o, config, daemonDir, threads, generators);
+                final boolean retrying = !s.passed() && !search.retrying();
+                out.println(ThroughputReport.progress(s, retrying));
+                if (s.passed() && (null == sustained || s.targetRate() > sustained.targetRate()))
+                {
+                    sustained = s;
+                }
+                search.record(s.passed());
+            }
+            return new ThroughputReport.ModeResult(mode, sustained, search.firstFail(), flatOut);
+        }
+        finally
+        {
+            for (final Generator g : generators)
+            {
+                g.close();
+            }
+        }
+    }
+
+    private static StepOutcome step(
+        final String mode,
+        final long rate,
+        final int seconds,
+        final LatencyBench.Options o,
+        final SluiceConfig config,
+        final String daemonDir,
+        final int threads,
+        final List<Generator> generators) throws IOException
+    {
+        final boolean none = "none".equals(mode);
+        final int windowsPerEvent = BurstGenerator.windowsPerEvent(config);
+        final long perThread = 0 == rate ? 0 : Math.max(1, rate / threads);
+        final int burst = o.burst > 1 ? o.burst : 0 == rate ? FLAT_OUT_BURST :
+            (int)Math.max(1, Math.min(MAX_BURST, perThread * BURST_PERIOD_NS / 1_000_000_000L));
+        final long drainMs = none && windowsPerEvent > 0 ?
+            TimeUnit.NANOSECONDS.toMillis(config.windowSizeNs() + config.allowedLatenessNs() + config.idleAdvanceNs()) +
+            ANSWER_DRAIN_MS : ANSWER_DRAIN_MS;
+
+        final long processedBefore = SluiceStat.sum(daemonDir, SluiceCounters.PROCESSED_TYPE_ID);
+        final String command = "step " + perThread + ' ' + TimeUnit.SECONDS.toMillis(seconds) + ' ' + drainMs + ' ' + burst;
+        for (final Generator g : generators)
+        {
+            g.send(command);
+        }
+        BurstGenerator.Totals sum = null;
+        for (final Generator g : generators)
+        {
+            final BurstGenerator.Totals totals = g.awaitResult();
+            sum = null == sum ? totals : sum.plus(totals);
+        }
+        long processed = SluiceStat.sum(daemonDir, SluiceCounters.PROCESSED_TYPE_ID) - processedBefore;
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ANSWER_DRAIN_MS);
+        while (none && processed < sum.sent() && System.nanoTime() - deadlineNs < 0)
+        {
+            LatencyBench.sleep(10);
+            processed = SluiceStat.sum(daemonDir, SluiceCounters.PROCESSED_TYPE_ID) - processedBefore;
+        }
+        return new StepOutcome(mode, 0 == rate ? 0 : perThread * threads, sum.sent(), sum.answered(), sum.misrouted(),
+            sum.rejected(), sum.windowCount(), windowsPerEvent, processed, sum.sendNs(), sum.outBytes());
+    }
+
+    private static ThroughputReport.RawResult measureRaw(
+        final LatencyBench.Options o, final SluiceConfig config, final Path dir, final PrintStream out) throws IOException
+    {
+        final String channel = RawAeronOneWay.channel(config, LatencyBench.freeUdpPort());
+        final String subscriberDir = LatencyBench.shmDir("sluice-tput-raw-sub");
+        final String publisherDir = LatencyBench.shmDir("sluice-tput-raw-pub");
+        final int seconds = o.warmupSeconds + o.stepSeconds;
+        out.printf(Locale.ROOT, "raw Aeron one-way, %d B messages, flat out: warm-up %d s, measuring %d s ...",
+            RawAeronOneWay.MESSAGE_LENGTH, o.warmupSeconds, o.stepSeconds);
+        out.flush();
+        try (ServerProcess subscriber = ServerProcess.start(ServerProcess.javaCommand("-cp", o.benchJar(),
+            RawAeronOneWay.class.getName(), "subscriber", "--config", o.config.toString(), "--channel", channel,
+            "--dir", subscriberDir), dir.resolve("raw-subscriber.log"), "raw-subscriber: ready"))
+        {
+            final double perSecond;
+            final long sent;
+            try (ServerProcess publisher = ServerProcess.start(ServerProcess.javaCommand("-cp", o.benchJar(),
+                RawAeronOneWay.class.getName(), "publisher", "--config", o.config.toString(), "--channel", channel,
+                "--dir", publisherDir, "--seconds", Integer.toString(seconds + 1), "--burst",
+                Integer.toString(o.rawBurst)), dir.resolve("raw-publisher.log"), "raw-publisher: connected"))
+            {
+                LatencyBench.sleep(TimeUnit.SECONDS.toMillis(o.warmupSeconds));
+                final long c0 = SluiceStat.sum(subscriberDir, RawAeronOneWay.RECEIVED_TYPE_ID);
+                final long t0 = System.nanoTime();
+                LatencyBench.sleep(TimeUnit.SECONDS.toMillis(o.stepSeconds));
+                final long c1 = SluiceStat.sum(subscriberDir, RawAeronOneWay.RECEIVED_TYPE_ID);
+                final long t1 = System.nanoTime();
+                perSecond = (c1 - c0) * 1e9 / (t1 - t0);
+                if (!publisher.awaitExit(TimeUnit.SECONDS.toMillis(30)))
+                {
+                    throw new IOException("raw publisher did not finish:\n" + publisher.output());
+                }
+                final Matcher m = RAW_SENT.matcher(publisher.output());
+                if (!m.find())
+                {
+                    throw new IOException("raw publisher did not say what it sent:\n" + publisher.output());
+                }
+                sent = Long.parseLong(m.group(1));
+            }
+            long received = SluiceStat.sum(subscriberDir, RawAeronOneWay.RECEIVED_TYPE_ID);
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (received < sent && System.nanoTime() - deadlineNs < 0)
+            {
+                LatencyBench.sleep(10);
+                received = SluiceStat.sum(subscriberDir, RawAeronOneWay.RECEIVED_TYPE_ID);
+            }
+            final long outOfSequence = SluiceStat.sum(subscriberDir, RawAeronOneWay.OUT_OF_SEQUENCE_TYPE_ID);
+            final ThroughputReport.RawResult raw =
+                new ThroughputReport.RawResult(perSecond, sent, received, outOfSequence);
+            out.printf(Locale.ROOT, " %,.0f msgs/s, %.1f MB/s; received %,d/%,d, %,d out of sequence%n",
+                raw.messagesPerSecond(), raw.megabytesPerSecond(), received, sent, outOfSequence);
+            return raw;
+        }
+        finally
+        {
+            IoUtil.delete(new File(subscriberDir), true);
+            IoUtil.delete(new File(publisherDir), true);
+        }
+    }
+
+    private static void writeReport(
+        final Path dir,
+        final LatencyBench.Options o,
+        final SluiceConfig config,
+        final String table,
+        final String bounds,
+        final String note) throws IOException
+    {
+        final StringBuilder b = new StringBuilder();
+        final Path report = dir.resolve("report.md");
+        if (!Files.exists(report))
+        {
+            b.append("# machine\n").append(MachineFacts.describe());
+            b.append("\n# command\n./sluice bench ").append(String.join(" ", o.args)).append('\n');
+            b.append("\n# configuration (").append(o.config).append(")\n");
+            config.effective().forEach((k, v) -> b.append(k).append('=').append(v).append('\n'));
+            config.aeronProperties().forEach((k, v) -> b.append(k).append('=').append(v).append('\n'));
+        }
+        b.append(String.format(Locale.ROOT, "%n# throughput (%d generator thread(s) x %d process(es), %d s steps)%n",
+            o.generators, o.generatorProcesses, o.stepSeconds));
+        b.append("Highest rate with every event answered (none: counted by the daemon and in its window results), " +
+            "payload MB/s (32 B in per event; out: results, window results and alerts for the generators), " +
+            "and its ratio to raw Aeron one-way messages/s of 32 B in the same run.\n");
+        b.append(note).append('\n').append(table).append('\n').append(bounds);
+        Files.writeString(report, b.toString(), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    /**
+     * A generator process and its stdin/stdout protocol.
+     */
+    private static final class Generator implements AutoCloseable
+    {
+        private final Process process;
+        private final Path log;
+        private final BufferedReader in;
+        private final Writer toProcess;
+
+        private Generator(final Process process, final Path log)
+        {
+            this.process = process;
+            this.log = log;
+            this.in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII));
+            this.toProcess = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.US_ASCII);
+        }
+
+        static Generator start(final List<String> command, final Path log) throws IOException
+        {
+            final Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
+            final Generator generator = new Generator(process, log);
+            final String line = generator.in.readLine();
+            if (null == line || !line.startsWith("generator: ready"))
+            {
+                process.destroyForcibly();
+                throw new IOException("generator did not become ready (" + line + "): " + command + "\n" +
+                    Files.readString(log));
+            }
+            return generator;
+        }
+
+        void send(final String line) throws IOException
+        {
+            toProcess.write(line);
+            toProcess.write('\n');
+            toProcess.flush();
+        }
+
+        BurstGenerator.Totals awaitResult() throws IOException
+        {
+            final String line = in.readLine();
+            if (null == line)
+            {
+                throw new IOException("generator process ended:\n" + Files.readString(log));
+            }
+            return BurstGenerator.Totals.parse(line);
+        }
+
+        public void close()
+        {
+            try
+            {
+                send("quit");
+            }
+            catch (final IOException ignore)
+            {
+                process.destroy();
+            }
+            try
+            {
+                if (!process.waitFor(30, TimeUnit.SECONDS))
+                {
+                    process.destroyForcibly();
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -47,7 +47,7 @@ import java.security.SecureRandom;
  * daemon over UDP. Neither {@link #offerEvent} nor {@link #poll} allocates.
  * <p>
  * <b>Batching.</b> {@link #offerEvent} adds the event to a pending batch; the batch leaves as one
- * {@code EventBatch} message on {@link #flush()}, at the start of the next {@link #poll} or query, or when it is full
+ * {@code EventBatch} message (at most one frame) on {@link #flush()}, at the start of the next {@link #poll} or query, or when it is full
  * and another event is offered, so events offered in one duty cycle travel together and a single event still leaves
  * at once when the application polls (no linger). A batch of one event in {@link ResultMode#PER_EVENT} mode leaves as
  * a plain {@code Event}. The results come as the context's {@link Context#resultMode(ResultMode)} says. Offer and poll
@@ -154,8 +154,7 @@ public final class SluiceClient implements AutoCloseable
             this.publication = aeron.addExclusivePublication(ctx.ingressChannel, ctx.ingressStreamId);
             this.subscription = aeron.addSubscription(ctx.egressChannel, ctx.egressStreamId);
             this.resultMode = ctx.resultMode;
-            this.batchLimit = 0 != ctx.maxBatchEvents ? ctx.maxBatchEvents : Math.max(1, Math.min(
-                Settings.BATCH_MAX_EVENTS.defaultValue(),
+            this.batchLimit = Math.max(1, Math.min(ctx.maxBatchEvents,
                 (publication.maxPayloadLength() - BATCH_HEADER_LENGTH) / EventBatchEncoder.EventsEncoder.sbeBlockLength()));
             this.batchBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
                 BATCH_HEADER_LENGTH + batchLimit * EventBatchEncoder.EventsEncoder.sbeBlockLength(), 64));
@@ -371,7 +370,7 @@ public final class SluiceClient implements AutoCloseable
     }
 
     /**
-     * @return most events one batch holds ({@link Context#maxBatchEvents(int)}, or what fits one frame).
+     * @return most events one batch holds: {@link Context#maxBatchEvents(int)}, or what fits one frame when less.
      */
     public int batchLimit()
     {
@@ -723,7 +722,7 @@ public final class SluiceClient implements AutoCloseable
         private int egressImages;
         private int resendBufferLength = DEFAULT_RESEND_BUFFER_LENGTH;
         private ResultMode resultMode = ResultMode.PER_EVENT;
-        private int maxBatchEvents;
+        private int maxBatchEvents = Settings.BATCH_MAX_EVENTS.defaultValue();
         private boolean concluded;
 
         /** Events a client keeps for {@link SluiceClient#resume} unless told otherwise. */
@@ -755,10 +754,7 @@ public final class SluiceClient implements AutoCloseable
             {
                 throw new IllegalArgumentException("egressImages must be >= 0: " + egressImages);
             }
-            if (0 != maxBatchEvents)
-            {
-                Settings.BATCH_MAX_EVENTS.check(maxBatchEvents);
-            }
+            Settings.BATCH_MAX_EVENTS.check(maxBatchEvents);
             if (null == resultMode || ResultMode.NULL_VAL == resultMode)
             {
                 throw new IllegalArgumentException("resultMode must be PER_EVENT, BATCHED or NONE: " + resultMode);
@@ -897,7 +893,7 @@ public final class SluiceClient implements AutoCloseable
         }
 
         /**
-         * @return most events in one batch; 0 for what fits one frame of the ingress publication.
+         * @return most events in one batch.
          */
         public int maxBatchEvents()
         {
@@ -905,9 +901,9 @@ public final class SluiceClient implements AutoCloseable
         }
 
         /**
-         * @param events most events in one batch: 0 (default) for as many as fit one frame of the ingress
-         *               publication (43 at the default MTU of 1408), at most the daemon's
-         *               {@code sluice.batch.max-events}; a larger batch is fragmented by Aeron. 1: no batching, every
+         * @param events most events in one batch ({@code sluice.batch.max-events}: the daemon's, default 1024, or
+         *               fewer); a batch also never exceeds one frame of the ingress publication (43 events at the
+         *               default MTU of 1408; raise the channel's {@code mtu} for larger batches). 1: no batching, every
          *               event leaves at once as an {@code Event}.
          * @return this.
          */

@@ -692,10 +692,16 @@ public final class SluiceClient implements AutoCloseable
     }
 
     /**
-     * Close the publication, subscription, client and any embedded driver (deleting its directory).
+     * Send the pending batch if the publication takes it at once (a batch it refuses is lost: {@link #flush()} before
+     * closing to be sure), then close the publication, subscription, client and any embedded driver (deleting its
+     * directory).
      */
     public void close()
     {
+        if (pendingEvents > 0 && !publication.isClosed())
+        {
+            flush();
+        }
         CloseHelper.quietClose(aeron);
         if (null != driver)
         {

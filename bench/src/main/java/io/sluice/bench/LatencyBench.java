@@ -199,8 +199,10 @@ public final class LatencyBench
 
     static SluiceClient connect(final SluiceConfig config, final int egressImages)
     {
+        // The latency sweep measures single events (each leaves at once as an Event): the echo answers Events only.
         final SluiceClient client = SluiceClient.connect(SluiceMain.clientContextFor(config)
             .egressImages(egressImages)
+            .maxBatchEvents(1)
             .embeddedDriver(true)
             .driverThreading(DriverThreading.INVOKER));
         if (!client.awaitConnected(TimeUnit.SECONDS.toNanos(30)))

@@ -71,6 +71,12 @@ public final class Settings
         "Most distinct client ids whose high-water mark (highest accepted event correlation id) is tracked; an " +
         "event from one more client is rejected CLIENTS_FULL."));
 
+    /** Most events in one EventBatch. */
+    public static final Setting<Integer> BATCH_MAX_EVENTS = declare(Setting.integer(
+        SluiceConfig.BATCH_MAX_EVENTS, 1024, 1, 8192,
+        "Most events in one EventBatch message; a larger batch is rejected whole (BATCH_TOO_LARGE). At most half " +
+        "of sluice.ring.length: a batch's events and the ticks between them go into the ring at once."));
+
     /** How units of work map onto threads. */
     public static final Setting<ThreadingMode> THREADING = declare(Setting.choice(
         SluiceConfig.THREADING, ThreadingMode.SHARED, EnumSet.allOf(ThreadingMode.class),

@@ -42,6 +42,8 @@ public final class SluiceConfig
     public static final String HASH_SEED = "sluice.hash.seed";
     /** Property: most distinct client ids whose high-water marks the daemon tracks. */
     public static final String CLIENT_CAPACITY = "sluice.client.capacity";
+    /** Property: most events in one EventBatch message. */
+    public static final String BATCH_MAX_EVENTS = "sluice.batch.max-events";
     /** Property: journal mode, off, async or sync. */
     public static final String JOURNAL_MODE = "sluice.journal.mode";
     /** Property: directory of the journal (the Aeron Archive) and the snapshots. */
@@ -269,6 +271,11 @@ public final class SluiceConfig
                         "with field " + Setting.formatEnum(rule.field()) + " needs windows: set " + WINDOW_TYPE);
                 }
             }
+        }
+        if ((long)batchMaxEvents() * 2 > ringLength())
+        {
+            throw fail(Settings.BATCH_MAX_EVENTS, "must be at most half of " + show(Settings.RING_LENGTH) +
+                ": a batch's events and the ticks between them go into the ring at once");
         }
         if (journalMode() == JournalMode.OFF && snapshotIntervalNs() > 0)
         {
@@ -536,6 +543,15 @@ public final class SluiceConfig
     public int clientCapacity()
     {
         return value(Settings.CLIENT_CAPACITY);
+    }
+
+    /**
+     * @return {@value #BATCH_MAX_EVENTS}: most events in one EventBatch message; a larger one is rejected whole
+     * (BATCH_TOO_LARGE). Default and range: {@link Settings#BATCH_MAX_EVENTS}; at most half of {@link #ringLength()}.
+     */
+    public int batchMaxEvents()
+    {
+        return value(Settings.BATCH_MAX_EVENTS);
     }
 
     /**

@@ -287,7 +287,8 @@ class SluiceConfigTest
         final SluiceConfig largest = SluiceConfig.of(props("sluice.ring.length", "64m", "sluice.state.capacity", "256m"));
         assertEquals(1 << 26, largest.ringLength());
         assertEquals(1 << 28, largest.stateCapacity());
-        final SluiceConfig smallest = SluiceConfig.of(props("sluice.ring.length", "2", "sluice.state.capacity", "2"));
+        final SluiceConfig smallest = SluiceConfig.of(props("sluice.ring.length", "2", "sluice.state.capacity", "2",
+            "sluice.batch.max-events", "1"));
         assertEquals(2, smallest.ringLength());
         assertEquals(2, smallest.stateCapacity());
     }

@@ -34,8 +34,15 @@ public final class RejectReason
      * it sent meanwhile was lost): its Events are refused until it sends a Resume and resends from its mark. */
     public static final int RESUME_REQUIRED = 12;
 
+    /** An EventBatch holds more events than {@code sluice.batch.max-events}: the whole batch is refused. */
+    public static final int BATCH_TOO_LARGE = 13;
+
+    /** An EventBatch whose event count does not match its length, whose events are shorter than 32 bytes, or whose
+     * result mode is unknown: the whole batch is refused. */
+    public static final int BATCH_MALFORMED = 14;
+
     /** One more than the largest reason code: size for per-reason arrays. */
-    public static final int LIMIT = 13;
+    public static final int LIMIT = 15;
 
     private RejectReason()
     {
@@ -61,6 +68,8 @@ public final class RejectReason
             case DUPLICATE: return "DUPLICATE";
             case CLIENTS_FULL: return "CLIENTS_FULL";
             case RESUME_REQUIRED: return "RESUME_REQUIRED";
+            case BATCH_TOO_LARGE: return "BATCH_TOO_LARGE";
+            case BATCH_MALFORMED: return "BATCH_MALFORMED";
             default: return "UNKNOWN(" + reason + ")";
         }
     }

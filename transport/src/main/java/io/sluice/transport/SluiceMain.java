@@ -117,7 +117,8 @@ public final class SluiceMain
     }
 
     /**
-     * A client context that reaches a daemon running with this configuration over its UDP channels.
+     * A client context that reaches a daemon running with this configuration over its UDP channels, batching at most
+     * the daemon's {@code sluice.batch.max-events}.
      *
      * @param config the daemon's configuration.
      * @return the context.
@@ -138,7 +139,8 @@ public final class SluiceMain
         return new SluiceClient.Context()
             .ingress(config.ingressChannel(), config.ingressStreamId())
             .egress(subscribe, config.egressStreamId())
-            .egressImages(config.processorCount());
+            .egressImages(config.processorCount())
+            .maxBatchEvents(config.batchMaxEvents());
     }
 
     private static boolean hasFlag(final String[] args, final String name)

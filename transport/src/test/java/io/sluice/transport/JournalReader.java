@@ -186,7 +186,8 @@ final class JournalReader
             final long key,
             final long timestamp,
             final Aggregate aggregate,
-            final long receiveNanos)
+            final long receiveNanos,
+            final int resultMode)
         {
         }
 
@@ -200,7 +201,8 @@ final class JournalReader
         {
         }
 
-        public void onRejected(final long clientId, final long correlationId, final long key, final int reason)
+        public void onRejected(
+            final long clientId, final long correlationId, final long key, final int reason, final int batchIndex)
         {
         }
 

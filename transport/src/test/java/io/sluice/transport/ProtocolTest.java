@@ -22,4 +22,13 @@ class ProtocolTest
         }
         assertEquals(io.sluice.core.RejectReason.LIMIT - 1, checked);
     }
+
+    @Test
+    void shouldUseTheSameResultModesInCoreAndOnTheWire()
+    {
+        assertEquals(io.sluice.core.ResultMode.PER_EVENT, io.sluice.transport.codec.ResultMode.PER_EVENT.value());
+        assertEquals(io.sluice.core.ResultMode.BATCHED, io.sluice.transport.codec.ResultMode.BATCHED.value());
+        assertEquals(io.sluice.core.ResultMode.NONE, io.sluice.transport.codec.ResultMode.NONE.value());
+        assertEquals(io.sluice.core.ResultMode.LIMIT, io.sluice.transport.codec.ResultMode.values().length - 1);
+    }
 }

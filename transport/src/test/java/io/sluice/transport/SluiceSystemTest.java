@@ -148,6 +148,7 @@ class SluiceSystemTest
         try (TestDaemon daemon = new TestDaemon()
             .set(SluiceConfig.THREADING, threading)
             .set(SluiceConfig.RING_LENGTH, "64")
+            .set(SluiceConfig.BATCH_MAX_EVENTS, "32")
             .set("aeron.term.buffer.length", "64k")
             .start();
             SluiceClient client = daemon.client())

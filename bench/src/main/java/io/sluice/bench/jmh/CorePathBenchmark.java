@@ -172,7 +172,7 @@ public class CorePathBenchmark
 
         public void onEventResult(
             final long clientId, final long correlationId, final long key, final long timestamp,
-            final Aggregate aggregate, final long receiveNanos)
+            final Aggregate aggregate, final long receiveNanos, final int resultMode)
         {
             blackhole.consume(aggregate.sum());
             blackhole.consume(correlationId);
@@ -185,7 +185,8 @@ public class CorePathBenchmark
             blackhole.consume(open.count());
         }
 
-        public void onRejected(final long clientId, final long correlationId, final long key, final int reason)
+        public void onRejected(
+        final long clientId, final long correlationId, final long key, final int reason, final int batchIndex)
         {
             blackhole.consume(reason);
         }

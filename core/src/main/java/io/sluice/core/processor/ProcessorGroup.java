@@ -292,6 +292,13 @@ public final class ProcessorGroup implements AutoCloseable
                 default:
                     break;
             }
+            if (endOfBatch)
+            {
+                for (final ShardProcessor processor : processors)
+                {
+                    processor.onBatchEnd();
+                }
+            }
             return true;
         }
 

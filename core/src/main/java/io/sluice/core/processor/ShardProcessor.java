@@ -189,6 +189,7 @@ public final class ShardProcessor implements EventHandler<RingEntry>
 
     private void endBatch()
     {
+        sink.onBatchEnd();
         final long cycleNs = System.nanoTime() - batchStartNs;
         if (cycleNs > maxCycleNs)
         {
@@ -224,7 +225,7 @@ public final class ShardProcessor implements EventHandler<RingEntry>
 
             case RingEntry.TYPE_REJECT:
                 counters.processed().incrementRelease();
-                sink.onRejected(entry.clientId(), entry.correlationId(), entry.key(), entry.reason());
+                sink.onRejected(entry.clientId(), entry.correlationId(), entry.key(), entry.reason(), entry.batchIndex());
                 break;
 
             case RingEntry.TYPE_RESUME:
@@ -238,6 +239,15 @@ public final class ShardProcessor implements EventHandler<RingEntry>
             default:
                 break;
         }
+    }
+
+    /**
+     * The end of a batch of ring entries when entries reach this processor through {@link #onEntry} (the shared
+     * layout's poller): lets the sink send what it holds for the batch. Processor thread only.
+     */
+    public void onBatchEnd()
+    {
+        sink.onBatchEnd();
     }
 
     private void onSnapshotMarker(final long snapshotId)
@@ -288,6 +298,7 @@ public final class ShardProcessor implements EventHandler<RingEntry>
         private Integer evictAfterWindows;
         private Long stallThresholdNs;
         private Integer clientCapacity;
+        private Integer batchMaxEvents;
         private ShardRouter router;
         private AlertRules alerts;
         private long tableBytes;
@@ -310,7 +321,8 @@ public final class ShardProcessor implements EventHandler<RingEntry>
                 .alertRules(config.alertRules())
                 .evictAfterWindows(config.evictAfterWindows())
                 .stallThresholdNs(config.agentStallThresholdNs())
-                .clientCapacity(config.clientCapacity());
+                .clientCapacity(config.clientCapacity())
+                .batchMaxEvents(config.batchMaxEvents());
         }
 
         /**
@@ -340,6 +352,8 @@ public final class ShardProcessor implements EventHandler<RingEntry>
             stallThresholdNs = Settings.AGENT_STALL_THRESHOLD.valueOrDefault(stallThresholdNs);
             clientCapacity = Settings.CLIENT_CAPACITY.valueOrDefault(clientCapacity);
             Settings.CLIENT_CAPACITY.check(clientCapacity);
+            batchMaxEvents = Settings.BATCH_MAX_EVENTS.valueOrDefault(batchMaxEvents);
+            Settings.BATCH_MAX_EVENTS.check(batchMaxEvents);
             alertRules = null == alertRules ? List.of() : List.copyOf(alertRules);
             if (null != windowSpec)
             {
@@ -402,6 +416,24 @@ public final class ShardProcessor implements EventHandler<RingEntry>
         public Integer clientCapacity()
         {
             return clientCapacity;
+        }
+
+        /**
+         * @param batchMaxEvents most events in one batch the producer takes ({@value SluiceConfig#BATCH_MAX_EVENTS}).
+         * @return this.
+         */
+        public Context batchMaxEvents(final int batchMaxEvents)
+        {
+            this.batchMaxEvents = batchMaxEvents;
+            return this;
+        }
+
+        /**
+         * @return most events in one batch the producer takes; null before conclude when not set.
+         */
+        public Integer batchMaxEvents()
+        {
+            return batchMaxEvents;
         }
 
         /**
@@ -664,13 +696,14 @@ public final class ShardProcessor implements EventHandler<RingEntry>
         /**
          * @param ring  the ring the producer alone writes.
          * @param ticks counts the ticks put into the ring.
-         * @return the ring's producer, routing to {@link #processorCount()} shards by {@link #router()}.
+         * @return the ring's producer, routing to {@link #processorCount()} shards by {@link #router()}, taking batches
+         * of {@link #batchMaxEvents()} events (or half the ring, when that is less).
          * @throws IllegalStateException when not concluded.
          */
         public RingProducer newProducer(final SluiceRing ring, final AtomicCounter ticks)
         {
-            return new RingProducer(
-                ring, router(), processorCount, newWatermarkTracker(), ticks, new ClientMarks(clientCapacity));
+            return new RingProducer(ring, router(), processorCount, newWatermarkTracker(), ticks,
+                new ClientMarks(clientCapacity), Math.min(batchMaxEvents, Math.max(1, ring.length() / 2)));
         }
 
         private Context checkConcluded()

@@ -31,7 +31,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  *  +---------------------------------------------------------------+
  *  |                          Reason code                          | 48  REJECT only
  *  +---------------------------------------------------------------+
- *  |                           (padding)                           | 52
+ *  |          Result mode          |     Batch index + 1           | 52  EVENT: result mode; EVENT, REJECT:
+ *  |                               |                               |     index in the client's batch + 1
  *  +---------------------------------------------------------------+
  *  |       Ingress receive time, System.nanoTime (64 bits)         | 56
  *  +---------------------------------------------------------------+
@@ -76,6 +77,10 @@ public final class RingEntry
     public static final int VALUE_OFFSET = 40;
     /** Offset of the reason code. */
     public static final int REASON_OFFSET = 48;
+    /** Offset of the result mode of an EVENT ({@link io.sluice.core.ResultMode}), 16 bits. */
+    public static final int RESULT_MODE_OFFSET = 52;
+    /** Offset of an EVENT's or REJECT's index in its client's batch plus one (0: not from a batch), 16 bits. */
+    public static final int BATCH_INDEX_OFFSET = 54;
     /** Offset of the ingress receive time. */
     public static final int RECEIVE_NANOS_OFFSET = 56;
     /** Bytes of an entry: one ring slot. */
@@ -159,6 +164,23 @@ public final class RingEntry
     }
 
     /**
+     * @return an EVENT's {@link io.sluice.core.ResultMode}: which result its client wants.
+     */
+    public int resultMode()
+    {
+        return buffer.getShort(offset + RESULT_MODE_OFFSET);
+    }
+
+    /**
+     * @return an EVENT's or a REJECT's index in its client's {@code EventBatch}, -1 when the input was not an event of
+     * a batch.
+     */
+    public int batchIndex()
+    {
+        return (buffer.getShort(offset + BATCH_INDEX_OFFSET) & 0xFFFF) - 1;
+    }
+
+    /**
      * @return {@code System.nanoTime()} when the ingress received the message.
      */
     public long receiveNanos()
@@ -187,7 +209,37 @@ public final class RingEntry
         final double value,
         final long receiveNanos)
     {
+        return event(shard, clientId, correlationId, key, timestamp, value, receiveNanos, 0, -1);
+    }
+
+    /**
+     * Write an event with the result its client wants. Producer thread only, between claim and publish.
+     *
+     * @param shard         owning shard.
+     * @param clientId      client id.
+     * @param correlationId client's correlation id.
+     * @param key           key.
+     * @param timestamp     event time, epoch ns.
+     * @param value         value.
+     * @param receiveNanos  receive time, {@code System.nanoTime()}.
+     * @param resultMode    a {@link io.sluice.core.ResultMode}.
+     * @param batchIndex    the event's index in its client's batch, -1 when not from a batch.
+     * @return this.
+     */
+    public RingEntry event(
+        final int shard,
+        final long clientId,
+        final long correlationId,
+        final long key,
+        final long timestamp,
+        final double value,
+        final long receiveNanos,
+        final int resultMode,
+        final int batchIndex)
+    {
         ids(shard, clientId, correlationId, key, receiveNanos);
+        buffer.putShort(offset + RESULT_MODE_OFFSET, (short)resultMode);
+        buffer.putShort(offset + BATCH_INDEX_OFFSET, (short)(batchIndex + 1));
         buffer.putLong(offset + TIMESTAMP_OFFSET, timestamp);
         buffer.putDouble(offset + VALUE_OFFSET, value);
         buffer.putInt(offset + REASON_OFFSET, 0);
@@ -236,11 +288,37 @@ public final class RingEntry
         final int reason,
         final long receiveNanos)
     {
+        return reject(shard, clientId, correlationId, key, reason, receiveNanos, -1);
+    }
+
+    /**
+     * Write a rejection of one event of a batch, naming its index. Producer thread only, between claim and publish.
+     *
+     * @param shard         owning shard.
+     * @param clientId      client id, 0 when it could not be read.
+     * @param correlationId client's correlation id, 0 when it could not be read.
+     * @param key           key, 0 when it could not be read.
+     * @param reason        a {@link RejectReason} code, in {@code [1, RejectReason.LIMIT)}.
+     * @param receiveNanos  receive time, {@code System.nanoTime()}.
+     * @param batchIndex    the event's index in its batch, -1 when not from a batch (or the whole batch).
+     * @return this.
+     * @throws IllegalArgumentException when the reason is not a reject reason; nothing is written then.
+     */
+    public RingEntry reject(
+        final int shard,
+        final long clientId,
+        final long correlationId,
+        final long key,
+        final int reason,
+        final long receiveNanos,
+        final int batchIndex)
+    {
         if (reason < 1 || reason >= RejectReason.LIMIT)
         {
             throw new IllegalArgumentException("not a reject reason: " + reason);
         }
         ids(shard, clientId, correlationId, key, receiveNanos);
+        buffer.putShort(offset + BATCH_INDEX_OFFSET, (short)(batchIndex + 1));
         buffer.putLong(offset + TIMESTAMP_OFFSET, 0);
         buffer.putDouble(offset + VALUE_OFFSET, 0);
         buffer.putInt(offset + REASON_OFFSET, reason);
@@ -373,6 +451,7 @@ public final class RingEntry
         buffer.putLong(offset + CLIENT_ID_OFFSET, clientId);
         buffer.putLong(offset + CORRELATION_ID_OFFSET, correlationId);
         buffer.putLong(offset + KEY_OFFSET, key);
+        buffer.putInt(offset + RESULT_MODE_OFFSET, 0);
         buffer.putLong(offset + RECEIVE_NANOS_OFFSET, nanos);
     }
 }

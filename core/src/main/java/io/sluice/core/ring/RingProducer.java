@@ -49,6 +49,15 @@ public final class RingProducer
     private final int shardCount;
     private final WatermarkTracker watermarks;
     private final AtomicCounter ticks;
+    private final long[] batchCorrelationIds;
+    private final long[] batchKeys;
+    private final long[] batchTimestamps;
+    private final double[] batchValues;
+    private final int[] batchReasons;
+    private final long[] batchTicks;
+    private long batchClientId;
+    private int batchResultMode;
+    private int batchSize;
 
     /**
      * @param ring        the ring this producer alone writes.
@@ -68,8 +77,10 @@ public final class RingProducer
         this(ring, router, shardCount, watermarks, ticks, new ClientMarks(Settings.CLIENT_CAPACITY.defaultValue()));
     }
 
-
     /**
+     * Batches hold as many events as {@code sluice.batch.max-events} declares by default, or half the ring when
+     * that is less.
+     *
      * @param ring        the ring this producer alone writes.
      * @param router      the daemon's seeded key hash, which picks each entry's shard.
      * @param shardCount  number of shards (processors), at least 1.
@@ -85,11 +96,47 @@ public final class RingProducer
         final AtomicCounter ticks,
         final ClientMarks marks)
     {
+        this(ring, router, shardCount, watermarks, ticks, marks,
+            Math.max(1, Math.min(Settings.BATCH_MAX_EVENTS.defaultValue(), ring.length() / 2)));
+    }
+
+
+    /**
+     * @param ring        the ring this producer alone writes.
+     * @param router      the daemon's seeded key hash, which picks each entry's shard.
+     * @param shardCount  number of shards (processors), at least 1.
+     * @param watermarks  the watermark and tick schedule when windows are on, null when they are off (no ticks).
+     * @param ticks       counts the ticks put into the ring; written by the producer thread only.
+     * @param marks       the clients' high-water marks.
+     * @param batchMaxEvents most events in one batch ({@link #beginBatch}); the ring must hold twice as many.
+     * @throws IllegalArgumentException when the shard count is below 1, or the ring is shorter than twice the
+     *                                  batch size.
+     */
+    public RingProducer(
+        final SluiceRing ring,
+        final ShardRouter router,
+        final int shardCount,
+        final WatermarkTracker watermarks,
+        final AtomicCounter ticks,
+        final ClientMarks marks,
+        final int batchMaxEvents)
+    {
         this.marks = marks;
         if (shardCount < 1)
         {
             throw new IllegalArgumentException("shardCount must be >= 1: " + shardCount);
         }
+        if (batchMaxEvents < 1 || 2L * batchMaxEvents > ring.length())
+        {
+            throw new IllegalArgumentException(
+                "batchMaxEvents must be in [1, ring length / 2 = " + ring.length() / 2 + "]: " + batchMaxEvents);
+        }
+        this.batchCorrelationIds = new long[batchMaxEvents];
+        this.batchKeys = new long[batchMaxEvents];
+        this.batchTimestamps = new long[batchMaxEvents];
+        this.batchValues = new double[batchMaxEvents];
+        this.batchReasons = new int[batchMaxEvents];
+        this.batchTicks = new long[batchMaxEvents];
         this.ring = ring;
         this.router = router;
         this.shardCount = shardCount;
@@ -188,6 +235,166 @@ public final class RingProducer
             ring.publish(sequence);
         }
         return OFFERED;
+    }
+
+    /**
+     * @return most events one batch holds.
+     */
+    public int batchCapacity()
+    {
+        return batchReasons.length;
+    }
+
+    /**
+     * Start staging a batch of one client's events (an {@code EventBatch} message), dropping whatever was staged
+     * before. Then {@link #addToBatch} each event and {@link #offerBatch} them together.
+     *
+     * @param clientId   the batch's client.
+     * @param resultMode the {@link io.sluice.core.ResultMode} its events' results take.
+     */
+    public void beginBatch(final long clientId, final int resultMode)
+    {
+        batchClientId = clientId;
+        batchResultMode = resultMode;
+        batchSize = 0;
+    }
+
+    /**
+     * Stage the next event of the batch.
+     *
+     * @param correlationId client's correlation id.
+     * @param key           key.
+     * @param timestamp     event time, epoch ns.
+     * @param value         value; anything when a reason is given.
+     * @param reason        0 for an event the caller found valid, else the {@link RejectReason} it was refused with.
+     * @throws IndexOutOfBoundsException when the batch already holds {@link #batchCapacity()} events.
+     */
+    public void addToBatch(
+        final long correlationId, final long key, final long timestamp, final double value, final int reason)
+    {
+        final int index = batchSize;
+        batchCorrelationIds[index] = correlationId;
+        batchKeys[index] = key;
+        batchTimestamps[index] = timestamp;
+        batchValues[index] = value;
+        batchReasons[index] = reason;
+        batchSize = index + 1;
+    }
+
+    /**
+     * Put the staged batch into the ring with one claim and one publish: each event (its client's mark checked as
+     * {@link #offerEvent} does, a tick before it when it moves the watermark into a new pane) or, for an event
+     * refused by the caller or by its mark, a REJECT naming its index in the batch. All of it or nothing: the ring
+     * must have room for twice the batch (a tick before every event, at worst), else nothing changes and the same
+     * batch may be staged and offered again. Afterwards {@link #batchReason(int)} tells each event's outcome.
+     *
+     * @param receiveNanos when the batch was received, on the producer's monotonic clock.
+     * @return {@link #OFFERED}, or {@link #RING_FULL} with nothing changed.
+     */
+    public int offerBatch(final long receiveNanos)
+    {
+        final int size = batchSize;
+        if (0 == size)
+        {
+            return OFFERED;
+        }
+        if (!ring.hasCapacity(2 * size))
+        {
+            return RING_FULL;
+        }
+        final long clientId = batchClientId;
+        final WatermarkTracker watermarks = this.watermarks;
+        final long markBefore = marks.mark(clientId);
+        final boolean hasRoom = marks.hasRoomFor(clientId);
+        long mark = markBefore;
+        int slots = 0;
+        for (int i = 0; i < size; i++)
+        {
+            int reason = batchReasons[i];
+            final long correlationId = batchCorrelationIds[i];
+            if (0 == reason)
+            {
+                reason = correlationId <= mark ? RejectReason.DUPLICATE : !hasRoom ? RejectReason.CLIENTS_FULL : 0;
+                batchReasons[i] = reason;
+            }
+            batchTicks[i] = Long.MIN_VALUE;
+            if (0 == reason)
+            {
+                mark = correlationId;
+                if (null != watermarks)
+                {
+                    final long timestamp = batchTimestamps[i];
+                    final boolean tickFirst = watermarks.needsTickBefore(timestamp);
+                    watermarks.onEvent(timestamp, receiveNanos);
+                    if (tickFirst)
+                    {
+                        batchTicks[i] = watermarks.watermark();
+                        watermarks.ticked(receiveNanos);
+                        ticks.incrementRelease();
+                        slots++;
+                    }
+                }
+            }
+            slots++;
+        }
+        if (mark != markBefore)
+        {
+            marks.accept(clientId, mark);
+        }
+
+        final long hi = ring.claim(slots);
+        final long lo = hi - slots + 1;
+        long sequence = lo;
+        try
+        {
+            final int resultMode = batchResultMode;
+            for (int i = 0; i < size; i++)
+            {
+                final int reason = batchReasons[i];
+                final long key = batchKeys[i];
+                if (0 != reason)
+                {
+                    ring.entry(sequence).clear().reject(
+                        shardOf(key), clientId, batchCorrelationIds[i], key, reason, receiveNanos, i);
+                    sequence++;
+                    continue;
+                }
+                if (Long.MIN_VALUE != batchTicks[i])
+                {
+                    ring.entry(sequence).clear().tick(batchTicks[i], receiveNanos);
+                    sequence++;
+                }
+                ring.entry(sequence).clear().event(shardOf(key), clientId, batchCorrelationIds[i], key,
+                    batchTimestamps[i], batchValues[i], receiveNanos, resultMode, i);
+                sequence++;
+            }
+        }
+        finally
+        {
+            for (long s = sequence; s <= hi; s++)
+            {
+                ring.entry(s).clear();
+            }
+            ring.publish(lo, hi);
+        }
+        return OFFERED;
+    }
+
+    /**
+     * @return events in the staged (or last offered) batch.
+     */
+    public int batchSize()
+    {
+        return batchSize;
+    }
+
+    /**
+     * @param index an event's index in the last offered batch.
+     * @return 0 when it went into the ring as an event, else the reason of the REJECT that went in instead.
+     */
+    public int batchReason(final int index)
+    {
+        return batchReasons[index];
     }
 
     private int rejectInstead(

@@ -147,6 +147,29 @@ public final class SluiceRing
     }
 
     /**
+     * Claim the next {@code count} slots at once. Producer thread only; call only when {@link #hasCapacity(int)}
+     * said so, else this waits for the processors.
+     *
+     * @param count slots, at least 1 and at most the ring's length.
+     * @return the sequence of the last slot claimed; the first is {@code last - count + 1}.
+     */
+    public long claim(final int count)
+    {
+        return ringBuffer.next(count);
+    }
+
+    /**
+     * Make a run of claimed slots visible to the consumers at once. Producer thread only.
+     *
+     * @param lo first sequence of the run.
+     * @param hi last sequence of the run.
+     */
+    public void publish(final long lo, final long hi)
+    {
+        ringBuffer.publish(lo, hi);
+    }
+
+    /**
      * @param sequence a claimed sequence.
      * @return the entry to write.
      */

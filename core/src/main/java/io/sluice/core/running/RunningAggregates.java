@@ -51,7 +51,7 @@ public final class RunningAggregates implements ShardLogic
         if (-1 == slot)
         {
             counters.onStateFull();
-            sink.onRejected(entry.clientId(), entry.correlationId(), key, RejectReason.STATE_FULL);
+            sink.onRejected(entry.clientId(), entry.correlationId(), key, RejectReason.STATE_FULL, entry.batchIndex());
             return;
         }
 
@@ -59,8 +59,8 @@ public final class RunningAggregates implements ShardLogic
         table.apply(slot, value, entry.timestamp());
         counters.liveKeys().setRelease(table.size());
         counters.processed().incrementRelease();
-        sink.onEventResult(
-            entry.clientId(), entry.correlationId(), key, entry.timestamp(), table.read(slot, open), entry.receiveNanos());
+        sink.onEventResult(entry.clientId(), entry.correlationId(), key, entry.timestamp(), table.read(slot, open),
+            entry.receiveNanos(), entry.resultMode());
         alerts.testEvent(sink, counters.alertsFired(), key, value, open);
     }
 

@@ -20,9 +20,18 @@ public interface ResultSink
      * @param timestamp     the event's time, epoch ns.
      * @param aggregate     the key's aggregate including the event.
      * @param receiveNanos  when the ingress received the event, {@code System.nanoTime()}.
+     * @param resultMode    the {@link io.sluice.core.ResultMode} the event's client asked for: the sink sends an
+     *                      {@code EventResult}, adds the result to the batch it sends at {@link #onBatchEnd()}, or
+     *                      sends nothing.
      */
     void onEventResult(
-        long clientId, long correlationId, long key, long timestamp, Aggregate aggregate, long receiveNanos);
+        long clientId,
+        long correlationId,
+        long key,
+        long timestamp,
+        Aggregate aggregate,
+        long receiveNanos,
+        int resultMode);
 
     /**
      * The answer to a query.
@@ -43,8 +52,10 @@ public interface ResultSink
      * @param correlationId the client's id for the input, 0 when unreadable.
      * @param key           the key, 0 when unreadable.
      * @param reason        a {@link io.sluice.core.RejectReason} code.
+     * @param batchIndex    the event's index in its client's {@code EventBatch}, -1 when the input was not an event
+     *                      of a batch (or was the whole batch).
      */
-    void onRejected(long clientId, long correlationId, long key, int reason);
+    void onRejected(long clientId, long correlationId, long key, int reason, int batchIndex);
 
     /**
      * A key's window closed with at least one event; exactly once per key and window.
@@ -77,4 +88,13 @@ public interface ResultSink
      * @param lastCorrelationId the client's highest accepted event correlation id, {@link Long#MIN_VALUE} for none.
      */
     void onResumed(long clientId, long correlationId, long lastCorrelationId);
+
+    /**
+     * The processor reached the end of a batch of ring entries (what the ring had ready when it looked): a sink that
+     * holds batched results sends them now. Called once per processor batch, also when the batch held nothing for
+     * this sink.
+     */
+    default void onBatchEnd()
+    {
+    }
 }

@@ -109,14 +109,14 @@ public final class WindowEngine implements ShardLogic
         if (spec.newestEnd(pane) <= watermark)
         {
             counters.onLate();
-            sink.onRejected(entry.clientId(), entry.correlationId(), key, RejectReason.LATE);
+            sink.onRejected(entry.clientId(), entry.correlationId(), key, RejectReason.LATE, entry.batchIndex());
             return;
         }
         final int slot = table.findOrInsert(key);
         if (-1 == slot)
         {
             counters.onStateFull();
-            sink.onRejected(entry.clientId(), entry.correlationId(), key, RejectReason.STATE_FULL);
+            sink.onRejected(entry.clientId(), entry.correlationId(), key, RejectReason.STATE_FULL, entry.batchIndex());
             return;
         }
 
@@ -132,7 +132,8 @@ public final class WindowEngine implements ShardLogic
         counters.processed().incrementRelease();
 
         table.mergePanes(slot, pane, pane + panesPerWindow, pane * slideNs, window);
-        sink.onEventResult(entry.clientId(), entry.correlationId(), key, timestamp, window, entry.receiveNanos());
+        sink.onEventResult(
+            entry.clientId(), entry.correlationId(), key, timestamp, window, entry.receiveNanos(), entry.resultMode());
         alerts.testEvent(sink, counters.alertsFired(), key, value, window);
     }
 

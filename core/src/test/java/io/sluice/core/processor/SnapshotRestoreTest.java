@@ -86,7 +86,7 @@ class SnapshotRestoreTest
 
         public void onEventResult(
             final long clientId, final long correlationId, final long key, final long timestamp, final Aggregate a,
-            final long receiveNanos)
+            final long receiveNanos, final int resultMode)
         {
             outputs.add(new Out('E', clientId, correlationId, key, timestamp, a.windowStart(), a.count(), a.sum(),
                 a.min(), a.max(), a.first(), a.last()));
@@ -102,7 +102,8 @@ class SnapshotRestoreTest
                 closed.sum(), closed.min(), closed.max(), closed.first(), closed.last()));
         }
 
-        public void onRejected(final long clientId, final long correlationId, final long key, final int reason)
+        public void onRejected(
+        final long clientId, final long correlationId, final long key, final int reason, final int batchIndex)
         {
             outputs.add(new Out('R', clientId, correlationId, key, reason, 0, 0, 0, 0, 0, 0, 0));
         }

@@ -57,6 +57,7 @@ class SluiceRingContextTest
     {
         final Properties properties = new Properties();
         properties.setProperty(SluiceConfig.RING_LENGTH, "1k");
+        properties.setProperty(SluiceConfig.BATCH_MAX_EVENTS, "512");
         properties.setProperty(SluiceConfig.PROCESSOR_WAIT_STRATEGY, "yielding");
 
         final SluiceRing.Context ctx = SluiceRing.Context.from(SluiceConfig.of(properties)).conclude();

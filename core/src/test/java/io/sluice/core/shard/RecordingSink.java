@@ -34,7 +34,7 @@ public final class RecordingSink implements ResultSink
 
     public void onEventResult(
         final long clientId, final long correlationId, final long key, final long timestamp, final Aggregate a,
-        final long receiveNanos)
+        final long receiveNanos, final int resultMode)
     {
         if (correlationId == poisonedCorrelationId)
         {
@@ -52,7 +52,8 @@ public final class RecordingSink implements ResultSink
             open.last(), 0));
     }
 
-    public void onRejected(final long clientId, final long correlationId, final long key, final int reason)
+    public void onRejected(
+        final long clientId, final long correlationId, final long key, final int reason, final int batchIndex)
     {
         results.add(new Result(clientId, correlationId, key, 0, 0, 0, 0, 0, 0, reason));
     }

@@ -13,7 +13,7 @@ final class CapturingSink implements ResultSink
 
     public void onEventResult(
         final long clientId, final long correlationId, final long key, final long timestamp, final Aggregate a,
-        final long receiveNanos)
+        final long receiveNanos, final int resultMode)
     {
         outputs.add(new Output('E', key, correlationId, a.windowStart(), a.count(), a.sum(), a.min(), a.max(),
             a.first(), a.last()));
@@ -27,7 +27,8 @@ final class CapturingSink implements ResultSink
             closed.windowStart(), closed.count(), (long)closed.sum()});
     }
 
-    public void onRejected(final long clientId, final long correlationId, final long key, final int reason)
+    public void onRejected(
+        final long clientId, final long correlationId, final long key, final int reason, final int batchIndex)
     {
         outputs.add(new Output('R', key, correlationId, reason, 0, 0, 0, 0, 0, 0));
     }

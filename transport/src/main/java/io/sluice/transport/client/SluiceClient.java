@@ -14,7 +14,9 @@ import io.sluice.config.IdleStrategyType;
 import io.sluice.config.Settings;
 import io.sluice.config.SluiceConfig;
 import io.sluice.transport.codec.AlertDecoder;
+import io.sluice.transport.codec.EventBatchEncoder;
 import io.sluice.transport.codec.EventEncoder;
+import io.sluice.transport.codec.EventResultBatchDecoder;
 import io.sluice.transport.codec.EventResultDecoder;
 import io.sluice.transport.codec.MessageHeaderDecoder;
 import io.sluice.transport.codec.MessageHeaderEncoder;
@@ -22,14 +24,17 @@ import io.sluice.transport.codec.QueryEncoder;
 import io.sluice.transport.codec.QueryResultDecoder;
 import io.sluice.transport.codec.RejectedDecoder;
 import io.sluice.transport.codec.ResumeEncoder;
+import io.sluice.transport.codec.ResultMode;
 import io.sluice.transport.codec.ResumedDecoder;
 import io.sluice.transport.codec.WindowResultDecoder;
 import io.sluice.transport.driver.EmbeddedDriver;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.IoUtil;
+import org.agrona.BufferUtil;
 import org.agrona.collections.IntHashSet;
 import org.agrona.concurrent.AgentInvoker;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.File;
 import java.security.SecureRandom;
@@ -39,8 +44,15 @@ import java.security.SecureRandom;
  * the results addressed to it (plus the window results and alerts every client gets) from the egress channel.
  * <p>
  * Connects through a running media driver's directory, or launches its own embedded driver and talks to the
- * daemon over UDP. One thread offers, one thread polls (they may be the same); neither {@link #offerEvent} nor
- * {@link #poll} allocates.
+ * daemon over UDP. Neither {@link #offerEvent} nor {@link #poll} allocates.
+ * <p>
+ * <b>Batching.</b> {@link #offerEvent} adds the event to a pending batch; the batch leaves as one
+ * {@code EventBatch} message (at most one frame) on {@link #flush()}, at the start of the next {@link #poll} or query, or when it is full
+ * and another event is offered, so events offered in one duty cycle travel together and a single event still leaves
+ * at once when the application polls (no linger). A batch of one event in {@link ResultMode#PER_EVENT} mode leaves as
+ * a plain {@code Event}. The results come as the context's {@link Context#resultMode(ResultMode)} says. Offer and poll
+ * on one thread; with {@link Context#maxBatchEvents(int)} 1 nothing is ever pending (each event leaves at once as an
+ * {@code Event}) and one thread may offer while another polls.
  * <p>
  * <b>Resuming.</b> Event correlation ids increase per client id (the daemon rejects an event at or below the highest
  * it accepted from the client as {@code DUPLICATE} and never applies it twice). The client keeps its last
@@ -61,6 +73,11 @@ import java.security.SecureRandom;
 public final class SluiceClient implements AutoCloseable
 {
     private static final long EMBEDDED_LIVENESS_TIMEOUT_NS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    /** Message header, block and the events group's header of an EventBatch. */
+    private static final int BATCH_HEADER_LENGTH = MessageHeaderEncoder.ENCODED_LENGTH + EventBatchEncoder.BLOCK_LENGTH +
+        EventBatchEncoder.EventsEncoder.sbeHeaderSize();
+    /** Offset of the events group's numInGroup, patched when the batch is sent. */
+    private static final int BATCH_COUNT_OFFSET = MessageHeaderEncoder.ENCODED_LENGTH + EventBatchEncoder.BLOCK_LENGTH + 2;
     private static final long RESUME_RETRY_NS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100);
     private static final SluiceResultHandler DISCARD = new SluiceResultHandler()
     {
@@ -82,6 +99,14 @@ public final class SluiceClient implements AutoCloseable
     private final BufferClaim claim = new BufferClaim();
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final EventEncoder eventEncoder = new EventEncoder();
+    private final EventBatchEncoder batchEncoder = new EventBatchEncoder();
+    private final EventResultBatchDecoder resultBatch = new EventResultBatchDecoder();
+    private final UnsafeBuffer batchBuffer;
+    private final int batchLimit;
+    private final ResultMode resultMode;
+    private EventBatchEncoder.EventsEncoder batchEvents;
+    private int pendingEvents;
+    private long lastFlushResult;
     private final QueryEncoder queryEncoder = new QueryEncoder();
     private final ResumeEncoder resumeEncoder = new ResumeEncoder();
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
@@ -128,6 +153,11 @@ public final class SluiceClient implements AutoCloseable
             this.aeron = connected;
             this.publication = aeron.addExclusivePublication(ctx.ingressChannel, ctx.ingressStreamId);
             this.subscription = aeron.addSubscription(ctx.egressChannel, ctx.egressStreamId);
+            this.resultMode = ctx.resultMode;
+            this.batchLimit = Math.max(1, Math.min(ctx.maxBatchEvents,
+                (publication.maxPayloadLength() - BATCH_HEADER_LENGTH) / EventBatchEncoder.EventsEncoder.sbeBlockLength()));
+            this.batchBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
+                BATCH_HEADER_LENGTH + batchLimit * EventBatchEncoder.EventsEncoder.sbeBlockLength(), 64));
         }
         catch (final RuntimeException ex)
         {
@@ -237,26 +267,114 @@ public final class SluiceClient implements AutoCloseable
     }
 
     /**
-     * Send one event, and keep it in the resend buffer ({@link Context#resendBufferLength(int)}).
+     * Offer one event: add it to the pending batch (which leaves on {@link #flush()}, the next {@link #poll} or
+     * query, or when full), or with {@link Context#maxBatchEvents(int)} 1 send it at once; and keep it in the resend
+     * buffer ({@link Context#resendBufferLength(int)}).
      *
      * @param key       the key.
      * @param timestamp event time, epoch ns.
      * @param value     the value.
      * @return the correlation id (&gt; 0) of the event's result, or a negative {@link Publication} code
      * ({@link Publication#BACK_PRESSURED}, {@link Publication#NOT_CONNECTED}, {@link Publication#ADMIN_ACTION},
-     * {@link Publication#CLOSED}, {@link Publication#MAX_POSITION_EXCEEDED}): then nothing was sent, try again.
+     * {@link Publication#CLOSED}, {@link Publication#MAX_POSITION_EXCEEDED}) when the event could not be taken (the
+     * pending batch is full and could not be sent, or the single event could not be): then try again.
      */
     public long offerEvent(final long key, final long timestamp, final double value)
     {
         final long correlationId = nextCorrelationId;
-        final long result = offerEvent(correlationId, key, timestamp, value);
-        if (result < 0)
+        if (1 == batchLimit)
         {
-            return result;
+            final long result = offerEvent(correlationId, key, timestamp, value);
+            if (result < 0)
+            {
+                return result;
+            }
+        }
+        else
+        {
+            if (pendingEvents == batchLimit && !flush())
+            {
+                return lastFlushResult;
+            }
+            if (0 == pendingEvents)
+            {
+                batchEvents = batchEncoder.wrapAndApplyHeader(batchBuffer, 0, headerEncoder)
+                    .clientId(clientId)
+                    .resultMode(resultMode)
+                    .eventsCount(batchLimit);
+            }
+            batchEvents.next()
+                .correlationId(correlationId)
+                .key(key)
+                .timestamp(timestamp)
+                .value(value);
+            pendingEvents++;
         }
         nextCorrelationId++;
         resendBuffer.add(correlationId, key, timestamp, value);
         return correlationId;
+    }
+
+    /**
+     * Send the pending batch, if any, as one message (a single event in {@link ResultMode#PER_EVENT} mode as a plain
+     * {@code Event}). {@link #poll} and the queries call it first.
+     *
+     * @return true when nothing is pending any more; false when the batch could not be sent (back-pressure, not
+     * connected: {@link #lastFlushResult()} says which) and is still pending.
+     */
+    public boolean flush()
+    {
+        final int count = pendingEvents;
+        if (0 == count)
+        {
+            return true;
+        }
+        final long result;
+        if (1 == count && ResultMode.PER_EVENT == resultMode)
+        {
+            final int entry = BATCH_HEADER_LENGTH;
+            result = offerEvent(batchBuffer.getLong(entry), batchBuffer.getLong(entry + 8),
+                batchBuffer.getLong(entry + 16), batchBuffer.getDouble(entry + 24));
+        }
+        else
+        {
+            batchBuffer.putShort(BATCH_COUNT_OFFSET, (short)count, java.nio.ByteOrder.LITTLE_ENDIAN);
+            result = publication.offer(
+                batchBuffer, 0, BATCH_HEADER_LENGTH + count * EventBatchEncoder.EventsEncoder.sbeBlockLength());
+            invokeDriver();
+        }
+        lastFlushResult = result;
+        if (result < 0)
+        {
+            return false;
+        }
+        pendingEvents = 0;
+        return true;
+    }
+
+    /**
+     * @return events offered but not yet sent.
+     */
+    public int pendingEvents()
+    {
+        return pendingEvents;
+    }
+
+    /**
+     * @return what the last {@link #flush()} got from the publication: its new position, or a negative
+     * {@link Publication} code.
+     */
+    public long lastFlushResult()
+    {
+        return lastFlushResult;
+    }
+
+    /**
+     * @return most events one batch holds: {@link Context#maxBatchEvents(int)}, or what fits one frame when less.
+     */
+    public int batchLimit()
+    {
+        return batchLimit;
     }
 
     private long offerEvent(final long correlationId, final long key, final long timestamp, final double value)
@@ -312,6 +430,7 @@ public final class SluiceClient implements AutoCloseable
     public long resume(final SluiceResultHandler handler, final long timeoutNs)
     {
         this.handler = handler;
+        pendingEvents = 0;
         final long deadline = System.nanoTime() + timeoutNs;
         if (!awaitConnected(handler, deadline))
         {
@@ -415,6 +534,10 @@ public final class SluiceClient implements AutoCloseable
      */
     public long offerQuery(final long key)
     {
+        if (!flush())
+        {
+            return lastFlushResult;
+        }
         final long result = publication.tryClaim(MessageHeaderEncoder.ENCODED_LENGTH + QueryEncoder.BLOCK_LENGTH, claim);
         if (result < 0)
         {
@@ -442,6 +565,7 @@ public final class SluiceClient implements AutoCloseable
     public int poll(final SluiceResultHandler handler, final int fragmentLimit)
     {
         this.handler = handler;
+        flush();
         final int fragments = subscription.poll(fragmentHandler, fragmentLimit);
         invokeDriver();
         return fragments;
@@ -480,6 +604,17 @@ public final class SluiceClient implements AutoCloseable
                 if (eventResult.clientId() == clientId)
                 {
                     handler.onEventResult(eventResult);
+                }
+                break;
+
+            case EventResultBatchDecoder.TEMPLATE_ID:
+                resultBatch.wrap(buffer, bodyOffset, blockLength, version);
+                for (final EventResultBatchDecoder.ResultsDecoder result : resultBatch.results())
+                {
+                    if (result.clientId() == clientId)
+                    {
+                        handler.onBatchedEventResult(result);
+                    }
                 }
                 break;
 
@@ -557,10 +692,16 @@ public final class SluiceClient implements AutoCloseable
     }
 
     /**
-     * Close the publication, subscription, client and any embedded driver (deleting its directory).
+     * Send the pending batch if the publication takes it at once (a batch it refuses is lost: {@link #flush()} before
+     * closing to be sure), then close the publication, subscription, client and any embedded driver (deleting its
+     * directory).
      */
     public void close()
     {
+        if (pendingEvents > 0 && !publication.isClosed())
+        {
+            flush();
+        }
         CloseHelper.quietClose(aeron);
         if (null != driver)
         {
@@ -586,6 +727,8 @@ public final class SluiceClient implements AutoCloseable
         private long clientId;
         private int egressImages;
         private int resendBufferLength = DEFAULT_RESEND_BUFFER_LENGTH;
+        private ResultMode resultMode = ResultMode.PER_EVENT;
+        private int maxBatchEvents = Settings.BATCH_MAX_EVENTS.defaultValue();
         private boolean concluded;
 
         /** Events a client keeps for {@link SluiceClient#resume} unless told otherwise. */
@@ -616,6 +759,11 @@ public final class SluiceClient implements AutoCloseable
             if (egressImages < 0)
             {
                 throw new IllegalArgumentException("egressImages must be >= 0: " + egressImages);
+            }
+            Settings.BATCH_MAX_EVENTS.check(maxBatchEvents);
+            if (null == resultMode || ResultMode.NULL_VAL == resultMode)
+            {
+                throw new IllegalArgumentException("resultMode must be PER_EVENT, BATCHED or NONE: " + resultMode);
             }
             if (resendBufferLength < 0)
             {
@@ -727,6 +875,48 @@ public final class SluiceClient implements AutoCloseable
         public int resendBufferLength()
         {
             return resendBufferLength;
+        }
+
+        /**
+         * @return the per-event results this client's events get.
+         */
+        public ResultMode resultMode()
+        {
+            return resultMode;
+        }
+
+        /**
+         * @param resultMode the per-event results this client's events get: {@link ResultMode#PER_EVENT} (default, an
+         *                   {@code EventResult} each), {@link ResultMode#BATCHED} ({@code EventResultBatch}, to
+         *                   {@link SluiceResultHandler#onBatchedEventResult}) or {@link ResultMode#NONE} (only window
+         *                   results, alerts, query results and rejections). Sent on every batch.
+         * @return this.
+         */
+        public Context resultMode(final ResultMode resultMode)
+        {
+            this.resultMode = resultMode;
+            return this;
+        }
+
+        /**
+         * @return most events in one batch.
+         */
+        public int maxBatchEvents()
+        {
+            return maxBatchEvents;
+        }
+
+        /**
+         * @param events most events in one batch ({@code sluice.batch.max-events}: the daemon's, default 1024, or
+         *               fewer); a batch also never exceeds one frame of the ingress publication (43 events at the
+         *               default MTU of 1408; raise the channel's {@code mtu} for larger batches). 1: no batching, every
+         *               event leaves at once as an {@code Event}.
+         * @return this.
+         */
+        public Context maxBatchEvents(final int events)
+        {
+            this.maxBatchEvents = events;
+            return this;
         }
 
         /**

@@ -1,6 +1,7 @@
 package io.sluice.transport.client;
 
 import io.sluice.transport.codec.AlertDecoder;
+import io.sluice.transport.codec.EventResultBatchDecoder;
 import io.sluice.transport.codec.EventResultDecoder;
 import io.sluice.transport.codec.QueryResultDecoder;
 import io.sluice.transport.codec.RejectedDecoder;
@@ -16,6 +17,16 @@ public interface SluiceResultHandler
      * @param result the key's aggregate after one of this client's events.
      */
     void onEventResult(EventResultDecoder result);
+
+    /**
+     * One result of an {@code EventResultBatch}: the key's aggregate after one of this client's events sent with
+     * {@code ResultMode.BATCHED}. Called once per result of this client in the batch, in order.
+     *
+     * @param result the result (its {@code eventCount} is the aggregate's count).
+     */
+    default void onBatchedEventResult(EventResultBatchDecoder.ResultsDecoder result)
+    {
+    }
 
     /**
      * @param rejected one of this client's inputs that could not be processed, with the reason.

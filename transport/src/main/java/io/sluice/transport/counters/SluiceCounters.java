@@ -88,6 +88,8 @@ public final class SluiceCounters implements AutoCloseable
     public static final int SNAPSHOT_MAX_PAUSE_TYPE_ID = 1028;
     /** First journal position still held (moves when segments are purged). */
     public static final int JOURNAL_START_POSITION_TYPE_ID = 1029;
+    /** EventBatch messages taken by the ingress (each of their events counts in received too). */
+    public static final int INGRESS_BATCHES_TYPE_ID = 1030;
 
     /** Key of a counter that is not per shard or per reason. */
     public static final int NO_KEY = -1;
@@ -101,6 +103,7 @@ public final class SluiceCounters implements AutoCloseable
     private final Counter accepted;
     private final Counter[] rejected = new Counter[RejectReason.LIMIT];
     private final Counter ringFull;
+    private final Counter batches;
     private final Counter errors;
     private final Counter gcCount;
     private final Counter ticks;
@@ -122,6 +125,7 @@ public final class SluiceCounters implements AutoCloseable
         gcCount = add(aeron, JVM_GC_COUNT_TYPE_ID, NO_KEY, "sluice jvm gc count");
         gcTimeMs = add(aeron, JVM_GC_TIME_TYPE_ID, NO_KEY, "sluice jvm gc time ms");
         ticks = add(aeron, TICKS_TYPE_ID, NO_KEY, "sluice ingress ticks");
+        batches = add(aeron, INGRESS_BATCHES_TYPE_ID, NO_KEY, "sluice ingress batches");
     }
 
     /**
@@ -235,6 +239,14 @@ public final class SluiceCounters implements AutoCloseable
     public Counter accepted()
     {
         return accepted;
+    }
+
+    /**
+     * @return EventBatch messages the ingress took into the ring (events or rejections of each of its events).
+     */
+    public Counter batches()
+    {
+        return batches;
     }
 
     /**

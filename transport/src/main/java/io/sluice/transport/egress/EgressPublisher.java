@@ -3,12 +3,14 @@ package io.sluice.transport.egress;
 import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
 import io.aeron.logbuffer.BufferClaim;
+import io.sluice.core.ResultMode;
 import io.sluice.core.shard.ResultSink;
 import io.sluice.core.state.Aggregate;
 import io.sluice.transport.codec.AlertEncoder;
 import io.sluice.transport.codec.AlertField;
 import io.sluice.transport.codec.AlertOp;
 import io.sluice.transport.codec.BooleanType;
+import io.sluice.transport.codec.EventResultBatchEncoder;
 import io.sluice.transport.codec.EventResultEncoder;
 import io.sluice.transport.codec.MessageHeaderEncoder;
 import io.sluice.transport.codec.QueryResultEncoder;
@@ -18,7 +20,9 @@ import io.sluice.transport.codec.ResumedEncoder;
 import io.sluice.transport.codec.WindowResultEncoder;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.AgentInvoker;
+import org.agrona.BufferUtil;
 import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 
 /**
@@ -29,9 +33,21 @@ import org.agrona.concurrent.status.AtomicCounter;
  * results are never dropped silently. While waiting it invokes the embedded driver when the same thread owns its
  * duty cycle, so the driver can drain what blocks us. With no subscriber the result has nowhere to go: it is
  * counted as not connected and skipped. A closed publication (shutdown) counts the result as dropped.
+ * <p>
+ * Results of events whose client asked for {@link ResultMode#BATCHED} are encoded into one {@code EventResultBatch}
+ * held here (at most one frame of the publication: its MTU less the frame header) and sent when the processor's
+ * batch ends, when the frame is full, or before any other message, so every client still sees its results of a key
+ * in order and after nothing that came later. {@link ResultMode#NONE} sends no per-event result.
  */
 public final class EgressPublisher implements ResultSink
 {
+    /** Message header, empty block and the results group's header. */
+    private static final int BATCH_HEADER_LENGTH = MessageHeaderEncoder.ENCODED_LENGTH +
+        EventResultBatchEncoder.BLOCK_LENGTH + EventResultBatchEncoder.ResultsEncoder.sbeHeaderSize();
+    /** Offset of the group's numInGroup, patched when the batch is sent. */
+    private static final int BATCH_COUNT_OFFSET = MessageHeaderEncoder.ENCODED_LENGTH +
+        EventResultBatchEncoder.BLOCK_LENGTH + 2;
+
     private final ExclusivePublication publication;
     private final IdleStrategy retryIdle;
     private final AgentInvoker driverInvoker;
@@ -46,6 +62,11 @@ public final class EgressPublisher implements ResultSink
     private final WindowResultEncoder windowResult = new WindowResultEncoder();
     private final AlertEncoder alert = new AlertEncoder();
     private final ResumedEncoder resumed = new ResumedEncoder();
+    private final EventResultBatchEncoder resultBatch = new EventResultBatchEncoder();
+    private final UnsafeBuffer batchBuffer;
+    private final int batchCapacity;
+    private EventResultBatchEncoder.ResultsEncoder batchResults;
+    private int batchCount;
     private boolean muted;
     private final byte[][] ruleNames;
     private final Histogram latency;
@@ -83,7 +104,12 @@ public final class EgressPublisher implements ResultSink
         this.backPressure = backPressure;
         this.notConnected = notConnected;
         this.dropped = dropped;
+        final int frameBytes = publication.maxPayloadLength();
+        this.batchCapacity = (frameBytes - BATCH_HEADER_LENGTH) / EventResultBatchEncoder.ResultsEncoder.sbeBlockLength();
+        this.batchBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
+            BATCH_HEADER_LENGTH + batchCapacity * EventResultBatchEncoder.ResultsEncoder.sbeBlockLength(), 64));
     }
+
 
     /**
      * @return the publication.
@@ -105,6 +131,95 @@ public final class EgressPublisher implements ResultSink
      * {@inheritDoc}
      */
     public void onEventResult(
+        final long clientId,
+        final long correlationId,
+        final long key,
+        final long timestamp,
+        final Aggregate aggregate,
+        final long receiveNanos,
+        final int resultMode)
+    {
+        if (ResultMode.PER_EVENT == resultMode)
+        {
+            sendEventResult(clientId, correlationId, key, timestamp, aggregate, receiveNanos);
+        }
+        else if (ResultMode.BATCHED == resultMode)
+        {
+            addToBatch(clientId, correlationId, key, timestamp, aggregate, receiveNanos);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onBatchEnd()
+    {
+        if (batchCount > 0)
+        {
+            sendBatch();
+        }
+    }
+
+    /**
+     * @return results one {@code EventResultBatch} holds: what fits one frame of the publication.
+     */
+    public int batchCapacity()
+    {
+        return batchCapacity;
+    }
+
+    private void addToBatch(
+        final long clientId,
+        final long correlationId,
+        final long key,
+        final long timestamp,
+        final Aggregate aggregate,
+        final long receiveNanos)
+    {
+        if (muted)
+        {
+            return;
+        }
+        if (0 == batchCount)
+        {
+            batchResults = resultBatch.wrapAndApplyHeader(batchBuffer, 0, header).resultsCount(batchCapacity);
+        }
+        batchResults.next()
+            .clientId(clientId)
+            .correlationId(correlationId)
+            .key(key)
+            .timestamp(timestamp)
+            .windowStart(aggregate.windowStart())
+            .eventCount(aggregate.count())
+            .sum(aggregate.sum())
+            .min(aggregate.min())
+            .max(aggregate.max())
+            .first(aggregate.first())
+            .last(aggregate.last());
+        if (null != latency)
+        {
+            latency.recordValue(Math.min(latency.getHighestTrackableValue(), System.nanoTime() - receiveNanos));
+        }
+        if (++batchCount == batchCapacity)
+        {
+            sendBatch();
+        }
+    }
+
+    private void sendBatch()
+    {
+        final int count = batchCount;
+        batchCount = 0;
+        batchBuffer.putShort(BATCH_COUNT_OFFSET, (short)count, java.nio.ByteOrder.LITTLE_ENDIAN);
+        final int length = BATCH_HEADER_LENGTH + count * EventResultBatchEncoder.ResultsEncoder.sbeBlockLength();
+        if (claim(length))
+        {
+            claim.buffer().putBytes(claim.offset(), batchBuffer, 0, length);
+            claim.commit();
+        }
+    }
+
+    private void sendEventResult(
         final long clientId,
         final long correlationId,
         final long key,
@@ -181,7 +296,8 @@ public final class EgressPublisher implements ResultSink
     /**
      * {@inheritDoc}
      */
-    public void onRejected(final long clientId, final long correlationId, final long key, final int reason)
+    public void onRejected(
+        final long clientId, final long correlationId, final long key, final int reason, final int batchIndex)
     {
         if (claim(MessageHeaderEncoder.ENCODED_LENGTH + RejectedEncoder.BLOCK_LENGTH))
         {
@@ -189,7 +305,8 @@ public final class EgressPublisher implements ResultSink
                 .clientId(clientId)
                 .correlationId(correlationId)
                 .key(key)
-                .reason(RejectReason.get((short)reason));
+                .reason(RejectReason.get((short)reason))
+                .batchIndex(batchIndex);
             claim.commit();
         }
     }
@@ -275,6 +392,10 @@ public final class EgressPublisher implements ResultSink
         if (muted)
         {
             return false;
+        }
+        if (batchCount > 0)
+        {
+            sendBatch();
         }
         boolean retrying = false;
         while (true)

@@ -10,7 +10,9 @@ import io.sluice.config.ConfigurationException;
 import io.sluice.config.Settings;
 import io.sluice.config.SluiceConfig;
 import io.sluice.core.RejectReason;
+import io.sluice.core.ResultMode;
 import io.sluice.core.ring.RingProducer;
+import io.sluice.transport.codec.EventBatchDecoder;
 import io.sluice.transport.codec.EventDecoder;
 import io.sluice.transport.codec.MessageHeaderDecoder;
 import io.sluice.transport.codec.QueryDecoder;
@@ -36,6 +38,11 @@ import java.io.PrintStream;
  * A {@code Resume} goes into the ring as a RESUME entry carrying the client's mark as of that point in the input,
  * which the processor of the client id's shard answers with {@code Resumed}.
  * <p>
+ * An {@code EventBatch} goes into the ring whole, with one claim and one publish ({@link RingProducer#offerBatch}):
+ * its frame is checked first (a count above the producer's batch capacity, {@code BATCH_TOO_LARGE}, or one that does
+ * not match the frame's length, {@code BATCH_MALFORMED}, refuses the whole batch with one REJECT), then each event is
+ * checked as a single {@code Event} is, and a bad one becomes a REJECT naming its index while the others go in.
+ * <p>
  * When the ring is full (the producer refuses the offer) the handler answers
  * {@link ControlledFragmentHandler.Action#ABORT}: the fragment stays in the log buffer, the subscription stops
  * advancing, and Aeron's flow control pushes back on the publishers.
@@ -56,6 +63,8 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
     private static final int SESSION_MUST_RESUME = 2;
     private static final int IDS_END = MessageHeaderDecoder.ENCODED_LENGTH + 16;
     private static final int KEY_END = MessageHeaderDecoder.ENCODED_LENGTH + 24;
+    private static final int BATCH_CLIENT_ID_END = MessageHeaderDecoder.ENCODED_LENGTH + 8;
+    private static final int BATCH_GROUP_HEADER_LENGTH = 4;
 
     private final Subscription subscription;
     private final RingProducer producer;
@@ -70,6 +79,7 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
     private final EventDecoder event = new EventDecoder();
     private final QueryDecoder query = new QueryDecoder();
     private final ResumeDecoder resume = new ResumeDecoder();
+    private final EventBatchDecoder batch = new EventBatchDecoder();
 
     private final Int2IntHashMap sessions = new Int2IntHashMap(SESSION_UNKNOWN);
     private volatile boolean consuming = true;
@@ -165,6 +175,11 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
      */
     public Action onFragment(final DirectBuffer buffer, final int offset, final int length, final Header aeronHeader)
     {
+        if (length >= MessageHeaderDecoder.ENCODED_LENGTH && EventBatchDecoder.TEMPLATE_ID == header.wrap(buffer, offset)
+            .templateId() && MessageHeaderDecoder.SCHEMA_ID == header.schemaId() && header.version() >= 1)
+        {
+            return onBatch(buffer, offset, length, aeronHeader.sessionId());
+        }
         int reason = validate(buffer, offset, length);
         final boolean offered;
         if (0 == reason)
@@ -212,12 +227,135 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
         }
         else
         {
-            counters.rejected(reason).incrementRelease();
-            rejectsSinceLog++;
-            lastRejectReason = reason;
-            lastRejectSessionId = aeronHeader.sessionId();
+            countReject(reason, aeronHeader.sessionId(), 1);
         }
         return Action.CONTINUE;
+    }
+
+    /**
+     * An EventBatch: checked whole first (block, group header, count against the capacity and the frame's length,
+     * result mode), then event by event; into the ring with one claim and one publish, or not at all when the ring
+     * lacks room (ABORT: the whole message comes again).
+     */
+    private Action onBatch(final DirectBuffer buffer, final int offset, final int length, final int sessionId)
+    {
+        final int reason = validateBatch(buffer, offset, length);
+        if (0 != reason)
+        {
+            final int bodyOffset = offset + MessageHeaderDecoder.ENCODED_LENGTH;
+            final long clientId = length >= BATCH_CLIENT_ID_END ? buffer.getLong(bodyOffset) : 0;
+            if (!producer.offerReject(
+                clientId, firstCorrelationId(buffer, offset, length), 0, reason, receiveNanos))
+            {
+                counters.ringFull().incrementRelease();
+                return Action.ABORT;
+            }
+            counters.received().incrementRelease();
+            countReject(reason, sessionId, 1);
+            return Action.CONTINUE;
+        }
+
+        final RingProducer producer = this.producer;
+        producer.beginBatch(batch.clientId(), batch.resultModeRaw());
+        final boolean mustResume = mustResume(sessionId);
+        final EventBatchDecoder.EventsDecoder events = batch.events();
+        while (events.hasNext())
+        {
+            events.next();
+            final double value = events.value();
+            final long timestamp = events.timestamp();
+            final int eventReason = mustResume ? RejectReason.RESUME_REQUIRED :
+                !Double.isFinite(value) ? RejectReason.INVALID_VALUE :
+                timestamp < timestampMinNs || timestamp > timestampMaxNs ? RejectReason.TIMESTAMP_OUT_OF_RANGE : 0;
+            producer.addToBatch(events.correlationId(), events.key(), timestamp, value, eventReason);
+        }
+        if (RingProducer.RING_FULL == producer.offerBatch(receiveNanos))
+        {
+            counters.ringFull().incrementRelease();
+            return Action.ABORT;
+        }
+
+        final int size = producer.batchSize();
+        int accepted = 0;
+        for (int i = 0; i < size; i++)
+        {
+            final int eventReason = producer.batchReason(i);
+            if (0 == eventReason)
+            {
+                accepted++;
+            }
+            else
+            {
+                countReject(eventReason, sessionId, 1);
+            }
+        }
+        counters.batches().incrementRelease();
+        counters.received().getAndAddRelease(size);
+        counters.accepted().getAndAddRelease(accepted);
+        return Action.CONTINUE;
+    }
+
+    /**
+     * A batch refused whole is named by its first event's correlation id, when the frame holds one; else 0.
+     */
+    private long firstCorrelationId(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final int blockLength = header.blockLength();
+        final int groupOffset = offset + MessageHeaderDecoder.ENCODED_LENGTH + blockLength;
+        if (blockLength < EventBatchDecoder.BLOCK_LENGTH || groupOffset + BATCH_GROUP_HEADER_LENGTH + 8 > offset + length)
+        {
+            return 0;
+        }
+        final int entryLength = buffer.getShort(groupOffset, java.nio.ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+        final int count = buffer.getShort(groupOffset + 2, java.nio.ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+        return entryLength >= 8 && count > 0 ? buffer.getLong(groupOffset + BATCH_GROUP_HEADER_LENGTH) : 0;
+    }
+
+    /**
+     * @return 0 when the batch can be read, else the reason to refuse it whole.
+     */
+    private int validateBatch(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final int blockLength = header.blockLength();
+        if (blockLength < EventBatchDecoder.BLOCK_LENGTH)
+        {
+            return RejectReason.BAD_BLOCK_LENGTH;
+        }
+        final int groupOffset = offset + MessageHeaderDecoder.ENCODED_LENGTH + blockLength;
+        if (groupOffset + BATCH_GROUP_HEADER_LENGTH > offset + length)
+        {
+            return RejectReason.TRUNCATED;
+        }
+        final int entryLength = buffer.getShort(groupOffset, java.nio.ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+        final int count = buffer.getShort(groupOffset + 2, java.nio.ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+        if (entryLength < EventBatchDecoder.EventsDecoder.sbeBlockLength())
+        {
+            return RejectReason.BATCH_MALFORMED;
+        }
+        if (count > producer.batchCapacity())
+        {
+            return RejectReason.BATCH_TOO_LARGE;
+        }
+        final long end = groupOffset + BATCH_GROUP_HEADER_LENGTH + (long)count * entryLength;
+        if (end > offset + length || (end < offset + length && header.version() <= MessageHeaderDecoder.SCHEMA_VERSION))
+        {
+            return RejectReason.BATCH_MALFORMED;
+        }
+        batch.wrap(buffer, offset + MessageHeaderDecoder.ENCODED_LENGTH, blockLength, header.version());
+        final short mode = batch.resultModeRaw();
+        if (mode < 0 || mode >= ResultMode.LIMIT)
+        {
+            return RejectReason.BATCH_MALFORMED;
+        }
+        return 0;
+    }
+
+    private void countReject(final int reason, final int sessionId, final int count)
+    {
+        counters.rejected(reason).getAndAddRelease(count);
+        rejectsSinceLog += count;
+        lastRejectReason = reason;
+        lastRejectSessionId = sessionId;
     }
 
     /**

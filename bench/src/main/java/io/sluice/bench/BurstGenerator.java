@@ -6,10 +6,14 @@ import io.sluice.config.WindowType;
 import io.sluice.transport.client.SluiceClient;
 import io.sluice.transport.client.SluiceResultHandler;
 import io.sluice.transport.codec.AlertDecoder;
+import io.sluice.transport.codec.EventResultBatchDecoder;
 import io.sluice.transport.codec.EventResultDecoder;
 import io.sluice.transport.codec.MessageHeaderDecoder;
 import io.sluice.transport.codec.RejectedDecoder;
 import io.sluice.transport.codec.WindowResultDecoder;
+
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
 
 import java.util.SplittableRandom;
 
@@ -37,6 +41,7 @@ final class BurstGenerator implements SluiceResultHandler
     static final int POLL_LIMIT = 1024;
 
     private static final int EVENT_RESULT_BYTES = MessageHeaderDecoder.ENCODED_LENGTH + EventResultDecoder.BLOCK_LENGTH;
+    private static final int BATCHED_RESULT_BYTES = EventResultBatchDecoder.ResultsDecoder.sbeBlockLength();
     private static final int WINDOW_RESULT_BYTES =
         MessageHeaderDecoder.ENCODED_LENGTH + WindowResultDecoder.BLOCK_LENGTH;
     private static final int ALERT_BYTES = MessageHeaderDecoder.ENCODED_LENGTH + AlertDecoder.BLOCK_LENGTH + Integer.BYTES;
@@ -44,6 +49,9 @@ final class BurstGenerator implements SluiceResultHandler
     private final SluiceClient client;
     private final String mode;
     private final boolean perEvent;
+    private final boolean batched;
+    private final boolean none;
+    private final IdleStrategy idle = new BackoffIdleStrategy(100, 10, 1_000, 50_000);
     private final long keyBase;
     private final int keys;
     private final int windowsPerEvent;
@@ -69,12 +77,14 @@ final class BurstGenerator implements SluiceResultHandler
      * @param rejected      rejections.
      * @param windowCount   sum of {@code count} of this step's window results of the generator's keys.
      * @param outBytes      bytes of those results, window results and alerts.
+     * @param beganNs       when sending began, {@code System.nanoTime()} (the earliest, when summed; the clock is
+     *                      the same in every process of the host).
      * @param sendNs        time spent sending (the longest, when summed).
      * @param backPressured offers refused by back-pressure.
      */
     record Totals(
-        long sent, long answered, long misrouted, long rejected, long windowCount, long outBytes, long sendNs,
-        long backPressured)
+        long sent, long answered, long misrouted, long rejected, long windowCount, long outBytes, long beganNs,
+        long sendNs, long backPressured)
     {
         /**
          * @param o another generator's totals.
@@ -83,8 +93,8 @@ final class BurstGenerator implements SluiceResultHandler
         Totals plus(final Totals o)
         {
             return new Totals(sent + o.sent, answered + o.answered, misrouted + o.misrouted, rejected + o.rejected,
-                windowCount + o.windowCount, outBytes + o.outBytes, Math.max(sendNs, o.sendNs),
-                backPressured + o.backPressured);
+                windowCount + o.windowCount, outBytes + o.outBytes, Math.min(beganNs, o.beganNs),
+                Math.max(sendNs, o.sendNs), backPressured + o.backPressured);
         }
 
         /**
@@ -93,7 +103,7 @@ final class BurstGenerator implements SluiceResultHandler
         String toLine()
         {
             return "result " + sent + ' ' + answered + ' ' + misrouted + ' ' + rejected + ' ' + windowCount + ' ' +
-                outBytes + ' ' + sendNs + ' ' + backPressured;
+                outBytes + ' ' + beganNs + ' ' + sendNs + ' ' + backPressured;
         }
 
         /**
@@ -103,12 +113,13 @@ final class BurstGenerator implements SluiceResultHandler
         static Totals parse(final String line)
         {
             final String[] f = line.trim().split(" ");
-            if (9 != f.length || !"result".equals(f[0]))
+            if (10 != f.length || !"result".equals(f[0]))
             {
                 throw new IllegalArgumentException("not a result line: " + line);
             }
             return new Totals(Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4]),
-                Long.parseLong(f[5]), Long.parseLong(f[6]), Long.parseLong(f[7]), Long.parseLong(f[8]));
+                Long.parseLong(f[5]), Long.parseLong(f[6]), Long.parseLong(f[7]), Long.parseLong(f[8]),
+                Long.parseLong(f[9]));
         }
     }
 
@@ -127,6 +138,8 @@ final class BurstGenerator implements SluiceResultHandler
         this.client = client;
         this.mode = mode;
         this.perEvent = "per-event".equals(mode);
+        this.batched = "batched".equals(mode);
+        this.none = "none".equals(mode);
         this.keyBase = keyBase;
         this.keys = keys;
         this.windowsPerEvent = windowsPerEvent(config);
@@ -159,7 +172,10 @@ final class BurstGenerator implements SluiceResultHandler
      */
     Totals step(final long rate, final long durationNs, final int burst, final long drainNs)
     {
-        awaitWindowGap();
+        if (none)
+        {
+            awaitWindowGap();
+        }
         answered = 0;
         misrouted = 0;
         rejected = 0;
@@ -170,6 +186,7 @@ final class BurstGenerator implements SluiceResultHandler
         firstTimestamp = Long.MAX_VALUE;
         long sent = 0;
         long backPressured = 0;
+        idle.reset();
         final long beganNs = System.nanoTime();
         if (0 == rate)
         {
@@ -178,18 +195,18 @@ final class BurstGenerator implements SluiceResultHandler
             while ((nowNs = System.nanoTime()) - endNs < 0)
             {
                 final long timestamp = stamp(nowNs);
-                for (int i = 0; i < burst; i++)
+                int offered = 0;
+                while (offered < burst && offer(timestamp) > 0)
                 {
-                    final long id = offer(timestamp);
-                    if (id < 0)
-                    {
-                        backPressured++;
-                        break;
-                    }
-                    sent++;
+                    offered++;
                 }
+                if (offered < burst)
+                {
+                    backPressured++;
+                }
+                sent += offered;
                 flush();
-                client.poll(this, POLL_LIMIT);
+                idle(offered + pollAll());
             }
         }
         else
@@ -200,6 +217,7 @@ final class BurstGenerator implements SluiceResultHandler
             long nowNs;
             while (sent < events && (nowNs = System.nanoTime()) - giveUpNs < 0)
             {
+                int offered = 0;
                 if (schedule.intendedNs(sent) - nowNs <= 0)
                 {
                     final long timestamp = stamp(nowNs);
@@ -212,10 +230,11 @@ final class BurstGenerator implements SluiceResultHandler
                             break;
                         }
                         sent++;
+                        offered++;
                     }
                     flush();
                 }
-                client.poll(this, POLL_LIMIT);
+                idle(offered + pollAll());
             }
         }
         final long sendNs = System.nanoTime() - beganNs;
@@ -226,15 +245,25 @@ final class BurstGenerator implements SluiceResultHandler
         final long expectedWindowCount = sent * windowsPerEvent;
         final long deadlineNs = System.nanoTime() + drainNs;
         while (System.nanoTime() - deadlineNs < 0 &&
-            ("none".equals(mode) ? windowCount < expectedWindowCount : answered + misrouted + rejected < sent))
+            (none ? windowCount < expectedWindowCount : answered + misrouted + rejected < sent))
         {
             flush();
-            if (0 == client.poll(this, POLL_LIMIT))
-            {
-                Thread.onSpinWait();
-            }
+            idle(pollAll());
         }
-        return new Totals(sent, answered, misrouted, rejected, windowCount, outBytes, sendNs, backPressured);
+        return new Totals(
+            sent, answered, misrouted, rejected, windowCount, outBytes, beganNs, sendNs, backPressured);
+    }
+
+    private void idle(final int work)
+    {
+        if (0 == work)
+        {
+            idle.idle();
+        }
+        else
+        {
+            idle.reset();
+        }
     }
 
     /**
@@ -243,6 +272,24 @@ final class BurstGenerator implements SluiceResultHandler
     void service()
     {
         client.poll(this, POLL_LIMIT);
+    }
+
+    /**
+     * Poll until nothing more arrives: each poll also runs the embedded driver's duty cycle once, whose receiver
+     * reads one datagram per channel, so a single poll per burst would let results pile up and back-pressure the
+     * daemon's egress.
+     */
+    private int pollAll()
+    {
+        int total = 0;
+        int fragments;
+        do
+        {
+            fragments = client.poll(this, POLL_LIMIT);
+            total += fragments;
+        }
+        while (fragments > 0);
+        return total;
     }
 
     private long stamp(final long nowNs)
@@ -274,6 +321,7 @@ final class BurstGenerator implements SluiceResultHandler
 
     private void flush()
     {
+        client.flush();
     }
 
     private void awaitWindowGap()
@@ -318,6 +366,25 @@ final class BurstGenerator implements SluiceResultHandler
                 misrouted++;
             }
             outBytes += EVENT_RESULT_BYTES;
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onBatchedEventResult(final EventResultBatchDecoder.ResultsDecoder result)
+    {
+        if (ours(result.correlationId()))
+        {
+            if (batched)
+            {
+                answered++;
+            }
+            else
+            {
+                misrouted++;
+            }
+            outBytes += BATCHED_RESULT_BYTES;
         }
     }
 

@@ -4,6 +4,7 @@ import io.sluice.config.DriverThreading;
 import io.sluice.config.SluiceConfig;
 import io.sluice.transport.SluiceMain;
 import io.sluice.transport.client.SluiceClient;
+import io.sluice.transport.codec.ResultMode;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -112,6 +113,7 @@ public final class GeneratorProcess
     {
         final SluiceClient client = SluiceClient.connect(SluiceMain.clientContextFor(config)
             .egressImages(config.processorCount())
+            .resultMode(resultMode(mode))
             .embeddedDriver(true)
             .driverThreading(DriverThreading.INVOKER));
         if (!client.awaitConnected(TimeUnit.SECONDS.toNanos(30)))
@@ -120,6 +122,21 @@ public final class GeneratorProcess
             throw new IllegalStateException("could not connect to the daemon within 30 s");
         }
         return client;
+    }
+
+    /**
+     * @param mode {@code none}, {@code batched} or {@code per-event}.
+     * @return the wire's result mode of that name.
+     */
+    static ResultMode resultMode(final String mode)
+    {
+        return switch (mode)
+        {
+            case "none" -> ResultMode.NONE;
+            case "batched" -> ResultMode.BATCHED;
+            case "per-event" -> ResultMode.PER_EVENT;
+            default -> throw new IllegalArgumentException("result mode must be none, batched or per-event: " + mode);
+        };
     }
 
     private static String option(final String[] args, final String name)
@@ -194,7 +211,7 @@ public final class GeneratorProcess
                     catch (final RuntimeException ex)
                     {
                         failure = ex;
-                        totals = new BurstGenerator.Totals(0, 0, 0, 0, 0, 0, 0, 0);
+                        totals = new BurstGenerator.Totals(0, 0, 0, 0, 0, 0, System.nanoTime(), 0, 0);
                     }
                     results.put(totals);
                 }

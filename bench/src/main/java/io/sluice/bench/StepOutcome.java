@@ -7,7 +7,8 @@ package io.sluice.bench;
  * <ul>
  *     <li>{@code per-event}: an {@code EventResult} for every event;</li>
  *     <li>{@code batched}: every result inside an {@code EventResultBatch};</li>
- *     <li>{@code none}: the daemon processed every event (its processed counters moved by the events sent) and the
+ *     <li>{@code none}: the daemon accepted and processed every event (its ingress accepted and processors' processed
+ *     counters moved by the events sent) and the
  *     counts of the window results of the generators' keys add up to the events sent (times the windows each event
  *     falls in).</li>
  * </ul>
@@ -21,8 +22,11 @@ package io.sluice.bench;
  * @param rejected        rejections received.
  * @param windowCount     sum of {@code count} over the window results of the generators' keys for this step.
  * @param windowsPerEvent windows each event falls in (1 tumbling, size/slide sliding), 0 with no windows.
- * @param processed       how far the daemon's processed counters moved during the step, -1 when not read.
+ * @param accepted        how far the daemon's ingress accepted counter moved during the step.
+ * @param processed       how far the daemon's processed counters moved during the step.
  * @param sendNs          longest time a generator thread spent sending, ns.
+ * @param processedNs     time from the first send until the daemon had processed as many events as were sent or,
+ *                        when it had not within the drain time, until it last made progress, ns.
  * @param outBytes        bytes of the results, window results and alerts for the generators, SBE header included.
  */
 record StepOutcome(
@@ -34,8 +38,10 @@ record StepOutcome(
     long rejected,
     long windowCount,
     int windowsPerEvent,
+    long accepted,
     long processed,
     long sendNs,
+    long processedNs,
     long outBytes)
 {
     /** Payload bytes in per event: one entry of an {@code EventBatch}. */
@@ -44,11 +50,29 @@ record StepOutcome(
     static final double REACHED = 0.95;
 
     /**
-     * @return events per second sent.
+     * @return events per second through the daemon: the events sent and processed over the time from the first send
+     * until the last was sent or, when later, until the daemon had processed them (events that sat in a client's
+     * publication while the daemon was behind do not count as achieved).
      */
     double achievedPerSecond()
     {
-        return sent * 1e9 / Math.max(1, sendNs);
+        return Math.min(sent, processed) * 1e9 / elapsedNs();
+    }
+
+    /**
+     * @return the later of the send time and the processing time, at least 1 ns.
+     */
+    long elapsedNs()
+    {
+        return Math.max(1, Math.max(sendNs, processedNs));
+    }
+
+    /**
+     * @return true when the daemon processed as many events as were sent.
+     */
+    boolean allProcessed()
+    {
+        return processed >= sent;
     }
 
     /**
@@ -64,7 +88,7 @@ record StepOutcome(
      */
     double outMegabytesPerSecond()
     {
-        return outBytes * 1e3 / Math.max(1, sendNs);
+        return outBytes * 1e3 / elapsedNs();
     }
 
     /**
@@ -79,7 +103,7 @@ record StepOutcome(
         }
         if ("none".equals(mode))
         {
-            return processed == sent && (0 == windowsPerEvent || windowCount == sent * windowsPerEvent);
+            return accepted == sent && processed == sent && (0 == windowsPerEvent || windowCount == sent * windowsPerEvent);
         }
         return answered == sent;
     }

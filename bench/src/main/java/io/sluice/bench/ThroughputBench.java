@@ -5,6 +5,7 @@ import io.sluice.config.WindowType;
 import io.sluice.transport.counters.SluiceCounters;
 import io.sluice.transport.stat.SluiceStat;
 import org.agrona.IoUtil;
+import org.agrona.collections.LongArrayList;
 
 import java.io.BufferedReader;
 import java.io.File;
@@ -50,6 +51,7 @@ final class ThroughputBench
     private static final int MAX_BURST = 1024;
     private static final int FLAT_OUT_BURST = 256;
     private static final long ANSWER_DRAIN_MS = 2_000;
+    private static final long SETTLE_LIMIT_NS = TimeUnit.SECONDS.toNanos(30);
     private static final Pattern RAW_SENT = Pattern.compile("raw-publisher: sent (\\d+)");
 
     private ThroughputBench()
@@ -87,12 +89,13 @@ final class ThroughputBench
         daemonOptions.addAll(List.of("-jar", o.jar, "daemon", "--config", o.config.toString()));
         final List<ThroughputReport.ModeResult> results = new ArrayList<>();
         try (ServerProcess daemon = ServerProcess.start(ServerProcess.javaCommand(daemonOptions.toArray(new String[0])),
-            dir.resolve("daemon-throughput.log"), "sluice: ready"))
+            dir.resolve("daemon-throughput.log"), "sluice: ready");
+            DaemonCounters counters = new DaemonCounters(daemonDir))
         {
             out.printf("daemon pid %d, driver %s%n", daemon.pid(), daemonDir);
             for (final String mode : o.modes)
             {
-                results.add(runMode(mode, o, config, daemonDir, threads, dir, out));
+                results.add(runMode(mode, o, config, counters, threads, dir, out));
             }
         }
 
@@ -108,7 +111,7 @@ final class ThroughputBench
         final String mode,
         final LatencyBench.Options o,
         final SluiceConfig config,
-        final String daemonDir,
+        final DaemonCounters counters,
         final int threads,
         final Path dir,
         final PrintStream out) throws IOException
@@ -124,9 +127,11 @@ final class ThroughputBench
                     "--key-base", Long.toString((long)p * o.generators * o.keys)),
                     dir.resolve("generator-" + mode + "-" + p + ".log")));
             }
+            final Ledger ledger = new Ledger(counters.sum(SluiceCounters.INGRESS_ACCEPTED_TYPE_ID));
             out.printf("%-9s warm-up %d s at flat out ...%n", mode, o.warmupSeconds);
-            step(mode, 0, o.warmupSeconds, o, config, daemonDir, threads, generators);
-            final StepOutcome flatOut = step(mode, 0, o.stepSeconds, o, config, daemonDir, threads, generators);
+            out.println(ThroughputReport.progress(
+                step(mode, 0, o.warmupSeconds, o, config, counters, ledger, threads, generators, out), false) + " (warm-up)");
+            final StepOutcome flatOut = step(mode, 0, o.stepSeconds, o, config, counters, ledger, threads, generators, out);
             out.println(ThroughputReport.progress(flatOut, false));
 
             final long start = o.startRate > 0 ? o.startRate : Math.max(1_000, (long)(flatOut.achievedPerSecond() / 2));
@@ -134,7 +139,8 @@ final class ThroughputBench
             StepOutcome sustained = null;
             while (0 != search.rate())
             {
-                final StepOutcome s = step(mode, search.rate(), o.stepSeconds, o, config, daemonDir, threads, generators);
+                final StepOutcome s =
+                    step(mode, search.rate(), o.stepSeconds, o, config, counters, ledger, threads, generators, out);
                 final boolean retrying = !s.passed() && !search.retrying();
                 out.println(ThroughputReport.progress(s, retrying));
                 if (s.passed() && (null == sustained || s.targetRate() > sustained.targetRate()))
@@ -143,6 +149,7 @@ final class ThroughputBench
                 }
                 search.record(s.passed());
             }
+            settle(counters, ledger);
             return new ThroughputReport.ModeResult(mode, sustained, search.firstFail(), flatOut);
         }
         finally
@@ -160,9 +167,11 @@ final class ThroughputBench
         final int seconds,
         final LatencyBench.Options o,
         final SluiceConfig config,
-        final String daemonDir,
+        final DaemonCounters counters,
+        final Ledger ledger,
         final int threads,
-        final List<Generator> generators) throws IOException
+        final List<Generator> generators,
+        final PrintStream out) throws IOException
     {
         final boolean none = "none".equals(mode);
         final int windowsPerEvent = BurstGenerator.windowsPerEvent(config);
@@ -173,27 +182,94 @@ final class ThroughputBench
             TimeUnit.NANOSECONDS.toMillis(config.windowSizeNs() + config.allowedLatenessNs() + config.idleAdvanceNs()) +
             ANSWER_DRAIN_MS : ANSWER_DRAIN_MS;
 
-        final long processedBefore = SluiceStat.sum(daemonDir, SluiceCounters.PROCESSED_TYPE_ID);
+        if (!settle(counters, ledger))
+        {
+            out.printf("%-9s the daemon had not accepted every earlier event after %d s; the step goes on%n", mode,
+                TimeUnit.NANOSECONDS.toSeconds(SETTLE_LIMIT_NS));
+        }
+        final long acceptedBefore = counters.sum(SluiceCounters.INGRESS_ACCEPTED_TYPE_ID);
+        final long processedBefore = counters.sum(SluiceCounters.PROCESSED_TYPE_ID);
+        final LongArrayList sampleNs = new LongArrayList();
+        final LongArrayList sampleProcessed = new LongArrayList();
         final String command = "step " + perThread + ' ' + TimeUnit.SECONDS.toMillis(seconds) + ' ' + drainMs + ' ' + burst;
         for (final Generator g : generators)
         {
             g.send(command);
         }
         BurstGenerator.Totals sum = null;
-        for (final Generator g : generators)
+        final List<Generator> waiting = new ArrayList<>(generators);
+        while (!waiting.isEmpty())
         {
-            final BurstGenerator.Totals totals = g.awaitResult();
-            sum = null == sum ? totals : sum.plus(totals);
+            sampleNs.addLong(System.nanoTime());
+            sampleProcessed.addLong(counters.sum(SluiceCounters.PROCESSED_TYPE_ID) - processedBefore);
+            for (int i = waiting.size() - 1; i >= 0; i--)
+            {
+                final BurstGenerator.Totals totals = waiting.get(i).pollResult();
+                if (null != totals)
+                {
+                    sum = null == sum ? totals : sum.plus(totals);
+                    waiting.remove(i);
+                }
+            }
+            LatencyBench.sleep(1);
         }
-        long processed = SluiceStat.sum(daemonDir, SluiceCounters.PROCESSED_TYPE_ID) - processedBefore;
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ANSWER_DRAIN_MS);
-        while (none && processed < sum.sent() && System.nanoTime() - deadlineNs < 0)
+        do
         {
-            LatencyBench.sleep(10);
-            processed = SluiceStat.sum(daemonDir, SluiceCounters.PROCESSED_TYPE_ID) - processedBefore;
+            sampleNs.addLong(System.nanoTime());
+            sampleProcessed.addLong(counters.sum(SluiceCounters.PROCESSED_TYPE_ID) - processedBefore);
+            LatencyBench.sleep(1);
         }
+        while (sampleProcessed.getLong(sampleProcessed.size() - 1) < sum.sent() && System.nanoTime() - deadlineNs < 0);
+        final long processed = sampleProcessed.getLong(sampleProcessed.size() - 1);
+        final long target = Math.min(sum.sent(), processed);
+        int reached = 0;
+        while (sampleProcessed.getLong(reached) < target)
+        {
+            reached++;
+        }
+        final long processedNs = sampleNs.getLong(reached) - sum.beganNs();
+        ledger.sent += sum.sent();
+        final long accepted = counters.sum(SluiceCounters.INGRESS_ACCEPTED_TYPE_ID) - acceptedBefore;
         return new StepOutcome(mode, 0 == rate ? 0 : perThread * threads, sum.sent(), sum.answered(), sum.misrouted(),
-            sum.rejected(), sum.windowCount(), windowsPerEvent, processed, sum.sendNs(), sum.outBytes());
+            sum.rejected(), sum.windowCount(), windowsPerEvent, accepted, processed, sum.sendNs(), processedNs,
+            sum.outBytes());
+    }
+
+    /**
+     * Wait until the daemon has accepted every event the mode's generators have sent so far (events of a step can
+     * still sit in a client's publication, or wait for a retransmission, after the step), so nothing of one step is
+     * counted in the next.
+     *
+     * @return false when that did not happen within {@link #SETTLE_LIMIT_NS}.
+     */
+    private static boolean settle(final DaemonCounters counters, final Ledger ledger)
+    {
+        final long limitNs = System.nanoTime() + SETTLE_LIMIT_NS;
+        while (counters.sum(SluiceCounters.INGRESS_ACCEPTED_TYPE_ID) - ledger.acceptedBase < ledger.sent)
+        {
+            if (System.nanoTime() - limitNs >= 0)
+            {
+                return false;
+            }
+            LatencyBench.sleep(5);
+        }
+        return true;
+    }
+
+    /**
+     * What the daemon should have accepted from one mode's generators: their events so far, counted from the
+     * daemon's accepted counter once they were connected (their connection probes are accepted input too).
+     */
+    private static final class Ledger
+    {
+        private final long acceptedBase;
+        private long sent;
+
+        Ledger(final long acceptedBase)
+        {
+            this.acceptedBase = acceptedBase;
+        }
     }
 
     private static ThroughputReport.RawResult measureRaw(
@@ -322,8 +398,20 @@ final class ThroughputBench
             toProcess.flush();
         }
 
-        BurstGenerator.Totals awaitResult() throws IOException
+        /**
+         * @return the step's result when the process has printed it, else null.
+         * @throws IOException when the process ended.
+         */
+        BurstGenerator.Totals pollResult() throws IOException
         {
+            if (!in.ready())
+            {
+                if (!process.isAlive())
+                {
+                    throw new IOException("generator process ended:\n" + Files.readString(log));
+                }
+                return null;
+            }
             final String line = in.readLine();
             if (null == line)
             {

@@ -66,10 +66,11 @@ final class ThroughputReport
             s.achievedPerSecond()));
         if ("none".equals(s.mode()))
         {
-            b.append(String.format(Locale.ROOT, "counted %,d/%,d", s.processed(), s.sent()));
+            b.append(String.format(Locale.ROOT, "accepted %,d, processed %,d of %,d", s.accepted(), s.processed(),
+                s.sent()));
             if (0 != s.windowsPerEvent())
             {
-                b.append(String.format(Locale.ROOT, ", in windows %,d/%,d", s.windowCount(),
+                b.append(String.format(Locale.ROOT, ", in windows %,d of %,d", s.windowCount(),
                     s.sent() * s.windowsPerEvent()));
             }
         }
@@ -85,7 +86,9 @@ final class ThroughputReport
         {
             b.append(String.format(Locale.ROOT, ", %,d results in another mode's form", s.misrouted()));
         }
-        b.append(String.format(Locale.ROOT, ", %.1f MB/s in, %.1f MB/s out -> %s",
+        b.append(String.format(Locale.ROOT, ", sent in %.2f s, %s, %.1f MB/s in, %.1f MB/s out -> %s",
+            s.sendNs() / 1e9, s.allProcessed() ?
+            String.format(Locale.ROOT, "processed by %.2f s", s.processedNs() / 1e9) : "NOT all processed",
             s.inMegabytesPerSecond(), s.outMegabytesPerSecond(),
             s.passed() ? "pass" : 0 == s.targetRate() ? (s.allAnswered() ? "all answered" : "NOT all answered") :
             retrying ? "fail, retry" : "FAIL"));

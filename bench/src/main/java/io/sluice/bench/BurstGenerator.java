@@ -267,11 +267,12 @@ final class BurstGenerator implements SluiceResultHandler
     }
 
     /**
-     * Keep the client and its embedded driver serviced between steps.
+     * Keep the client and its embedded driver serviced between steps (a step's last events may still be on their way,
+     * or being retransmitted), backing off when nothing happens.
      */
     void service()
     {
-        client.poll(this, POLL_LIMIT);
+        idle(pollAll());
     }
 
     /**

@@ -193,7 +193,7 @@ public final class GeneratorProcess
                 ready.countDown();
                 while (true)
                 {
-                    final long[] step = commands.poll(1, TimeUnit.MILLISECONDS);
+                    final long[] step = commands.poll();
                     if (STOP == step)
                     {
                         break;

@@ -44,7 +44,8 @@ final class BurstGenerator implements SluiceResultHandler
     private static final int BATCHED_RESULT_BYTES = EventResultBatchDecoder.ResultsDecoder.sbeBlockLength();
     private static final int WINDOW_RESULT_BYTES =
         MessageHeaderDecoder.ENCODED_LENGTH + WindowResultDecoder.BLOCK_LENGTH;
-    private static final int ALERT_BYTES = MessageHeaderDecoder.ENCODED_LENGTH + AlertDecoder.BLOCK_LENGTH + Integer.BYTES;
+    private static final int ALERT_BYTES =
+        MessageHeaderDecoder.ENCODED_LENGTH + AlertDecoder.BLOCK_LENGTH + Integer.BYTES;
 
     private final SluiceClient client;
     private final String mode;

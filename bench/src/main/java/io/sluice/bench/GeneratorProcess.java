@@ -63,7 +63,8 @@ public final class GeneratorProcess
             System.err.println("generator: not every client connected");
             System.exit(1);
         }
-        System.out.println("generator: ready (" + threads + " threads, mode " + mode + ")");
+        System.out.println("generator: ready (" + threads + " thread(s), mode " + mode + ", client batches of up to " +
+            workers.get(0).batchLimit + " events)");
         System.out.flush();
 
         final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
@@ -165,6 +166,7 @@ public final class GeneratorProcess
         private final BlockingQueue<long[]> commands = new ArrayBlockingQueue<>(1);
         private final Thread thread;
         private volatile Throwable failure;
+        private volatile int batchLimit;
 
         Worker(
             final SluiceConfig config,
@@ -189,6 +191,7 @@ public final class GeneratorProcess
             try
             {
                 client = connect(config, mode);
+                batchLimit = client.batchLimit();
                 final BurstGenerator generator = new BurstGenerator(client, mode, keyBase, keys, config, keyBase + 7);
                 ready.countDown();
                 while (true)

@@ -34,7 +34,8 @@ final class RateSearch
     {
         if (startRate < 1 || growth <= 1 || precision <= 0 || floor < 1 || ceiling < floor)
         {
-            throw new IllegalArgumentException("need startRate >= 1, growth > 1, precision > 0, 1 <= floor <= ceiling: " +
+            throw new IllegalArgumentException(
+                "need startRate >= 1, growth > 1, precision > 0, 1 <= floor <= ceiling: " +
                 startRate + ", " + growth + ", " + precision + ", " + floor + ", " + ceiling);
         }
         this.growth = growth;

@@ -70,7 +70,8 @@ public final class RawAeronOneWay
     public static void main(final String[] args) throws Exception
     {
         final String role = args.length > 0 ? args[0] : "";
-        final SluiceConfig config = SluiceConfig.load(Paths.get(option(args, "--config", null)), System.getProperties());
+        final SluiceConfig config =
+            SluiceConfig.load(Paths.get(option(args, "--config", null)), System.getProperties());
         final String channel = option(args, "--channel", null);
         final String dir = option(args, "--dir", null);
         final MediaDriver driver = EmbeddedDriver.launch(
@@ -106,12 +107,9 @@ public final class RawAeronOneWay
     static String channel(final SluiceConfig config, final int port)
     {
         final ChannelUri uri = ChannelUri.parse(config.ingressChannel());
-        if (!CommonContext.UDP_MEDIA.equals(uri.media()))
-        {
-            return "aeron:udp?endpoint=localhost:" + port;
-        }
-        uri.put(CommonContext.ENDPOINT_PARAM_NAME, "localhost:" + port);
-        return uri.toString();
+        return CommonContext.UDP_MEDIA.equals(uri.media()) ?
+            ThroughputBench.onPort(config.ingressChannel(), CommonContext.ENDPOINT_PARAM_NAME, port) :
+            "aeron:udp?endpoint=localhost:" + port;
     }
 
     private static void subscribe(

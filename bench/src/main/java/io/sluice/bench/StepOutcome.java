@@ -103,7 +103,8 @@ record StepOutcome(
         }
         if ("none".equals(mode))
         {
-            return accepted == sent && processed == sent && (0 == windowsPerEvent || windowCount == sent * windowsPerEvent);
+            return accepted == sent && processed == sent &&
+                (0 == windowsPerEvent || windowCount == sent * windowsPerEvent);
         }
         return answered == sent;
     }

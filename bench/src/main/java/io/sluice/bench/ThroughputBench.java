@@ -1,5 +1,6 @@
 package io.sluice.bench;
 
+import io.aeron.ChannelUri;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.WindowType;
 import io.sluice.transport.counters.SluiceCounters;
@@ -8,9 +9,11 @@ import org.agrona.IoUtil;
 import org.agrona.collections.LongArrayList;
 
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.Writer;
@@ -37,10 +40,22 @@ import java.util.regex.Pattern;
  * </pre>
  * Each mode gets fresh generator processes on the same daemon: a warm-up at flat out, a measured flat-out step
  * (offer as fast as the clients take events, with back-pressure), then a {@link RateSearch} from half the flat-out
- * rate (x1.25 until a fail, then bisection to 5 %), a step per rate, each judged by {@link StepOutcome#passed()}.
- * In {@code none} mode the windows must close after each step for their counts to be compared: the daemon's
- * {@code sluice.window.idle-advance} does that (set to 200 ms for the run when the configuration has windows and
- * no idle advance), and the generators wait for them within the drain time. Control thread only.
+ * rate (or {@code --start-rate}; x1.25 until a fail, then bisection to 5 %), a step per rate, each judged by
+ * {@link StepOutcome#passed()}. The total rate is split evenly over the generator threads; each sends bursts of
+ * 100 us worth of events (or {@code --burst}), 256 at a time flat out.
+ * <ul>
+ *     <li><b>Achieved</b> counts until the daemon had processed the step's events: this process samples the daemon's
+ *     processed counters every millisecond, so events that waited in a client's publication (up to half a term)
+ *     while the daemon was behind do not pass for throughput.</li>
+ *     <li><b>Steps do not overlap</b>: a step starts only once the daemon has accepted every event the mode's
+ *     generators sent before it.</li>
+ *     <li><b>Windows close after each step</b> in {@code none} mode, so their counts can be compared with the events
+ *     sent: the daemon's {@code sluice.window.idle-advance} moves the watermark on once the generators stop (set to
+ *     200 ms for the run when the configuration has windows and no idle advance); the generators wait for the
+ *     windows within the drain time (window size + lateness + idle advance + 2 s), and attribute windows to a step
+ *     by event time (see {@link BurstGenerator}).</li>
+ * </ul>
+ * Everything printed also goes into the run's {@code report.md}. Control thread only.
  */
 final class ThroughputBench
 {
@@ -58,9 +73,11 @@ final class ThroughputBench
     {
     }
 
-    static void run(final LatencyBench.Options o, final SluiceConfig config, final Path dir, final PrintStream out)
+    static void run(final LatencyBench.Options o, final SluiceConfig config, final Path dir, final PrintStream console)
         throws IOException
     {
+        final ByteArrayOutputStream transcript = new ByteArrayOutputStream();
+        final PrintStream out = new PrintStream(new Tee(console, transcript), true, StandardCharsets.UTF_8);
         for (final String mode : o.modes)
         {
             if (!MODES.contains(mode))
@@ -76,7 +93,16 @@ final class ThroughputBench
 
         final ThroughputReport.RawResult raw = o.skipRaw ? null : measureRaw(o, config, dir, out);
 
-        final List<String> daemonOptions = new ArrayList<>();
+        final int ingressPort = LatencyBench.freeUdpPort();
+        int egressPort;
+        while (ingressPort == (egressPort = LatencyBench.freeUdpPort()))
+        {
+            Thread.onSpinWait();
+        }
+        final List<String> channels = List.of(
+            "-D" + SluiceConfig.INGRESS_CHANNEL + "=" + onPort(config.ingressChannel(), "endpoint", ingressPort),
+            "-D" + SluiceConfig.EGRESS_CHANNEL + "=" + onPort(config.egressChannel(), "control", egressPort));
+        final List<String> daemonOptions = new ArrayList<>(channels);
         final String daemonDir = LatencyBench.shmDir("sluice-tput-daemon");
         daemonOptions.add("-Dsluice.driver.dir=" + daemonDir);
         String note = "";
@@ -92,10 +118,10 @@ final class ThroughputBench
             dir.resolve("daemon-throughput.log"), "sluice: ready");
             DaemonCounters counters = new DaemonCounters(daemonDir))
         {
-            out.printf("daemon pid %d, driver %s%n", daemon.pid(), daemonDir);
+            out.printf("daemon pid %d, driver %s, %s%n", daemon.pid(), daemonDir, String.join(" ", channels));
             for (final String mode : o.modes)
             {
-                results.add(runMode(mode, o, config, counters, threads, dir, out));
+                results.add(runMode(mode, o, config, channels, counters, threads, dir, out));
             }
         }
 
@@ -104,13 +130,14 @@ final class ThroughputBench
         out.println();
         out.print(table);
         out.print(bounds);
-        writeReport(dir, o, config, table, bounds, note);
+        writeReport(dir, o, config, table, bounds, note, transcript.toString(StandardCharsets.UTF_8));
     }
 
     private static ThroughputReport.ModeResult runMode(
         final String mode,
         final LatencyBench.Options o,
         final SluiceConfig config,
+        final List<String> channels,
         final DaemonCounters counters,
         final int threads,
         final Path dir,
@@ -121,17 +148,21 @@ final class ThroughputBench
         {
             for (int p = 0; p < o.generatorProcesses; p++)
             {
-                generators.add(Generator.start(ServerProcess.javaCommand("-cp", o.benchJar(),
-                    GeneratorProcess.class.getName(), "--config", o.config.toString(), "--mode", mode,
-                    "--threads", Integer.toString(o.generators), "--keys", Integer.toString(o.keys),
-                    "--key-base", Long.toString((long)p * o.generators * o.keys)),
+                final List<String> command = new ArrayList<>(channels);
+                command.addAll(List.of("-cp", o.benchJar(), GeneratorProcess.class.getName(),
+                    "--config", o.config.toString(), "--mode", mode, "--threads", Integer.toString(o.generators),
+                    "--keys", Integer.toString(o.keys), "--key-base", Long.toString((long)p * o.generators * o.keys)));
+                generators.add(Generator.start(ServerProcess.javaCommand(command.toArray(new String[0])),
                     dir.resolve("generator-" + mode + "-" + p + ".log")));
             }
+            out.printf("%-9s %s%n", mode, generators.get(0).readyLine);
             final Ledger ledger = new Ledger(counters.sum(SluiceCounters.INGRESS_ACCEPTED_TYPE_ID));
             out.printf("%-9s warm-up %d s at flat out ...%n", mode, o.warmupSeconds);
-            out.println(ThroughputReport.progress(
-                step(mode, 0, o.warmupSeconds, o, config, counters, ledger, threads, generators, out), false) + " (warm-up)");
-            final StepOutcome flatOut = step(mode, 0, o.stepSeconds, o, config, counters, ledger, threads, generators, out);
+            final StepOutcome warmUp =
+                step(mode, 0, o.warmupSeconds, o, config, counters, ledger, threads, generators, out);
+            out.println(ThroughputReport.progress(warmUp, false) + " (warm-up)");
+            final StepOutcome flatOut =
+                step(mode, 0, o.stepSeconds, o, config, counters, ledger, threads, generators, out);
             out.println(ThroughputReport.progress(flatOut, false));
 
             final long start = o.startRate > 0 ? o.startRate : Math.max(1_000, (long)(flatOut.achievedPerSecond() / 2));
@@ -191,7 +222,8 @@ final class ThroughputBench
         final long processedBefore = counters.sum(SluiceCounters.PROCESSED_TYPE_ID);
         final LongArrayList sampleNs = new LongArrayList();
         final LongArrayList sampleProcessed = new LongArrayList();
-        final String command = "step " + perThread + ' ' + TimeUnit.SECONDS.toMillis(seconds) + ' ' + drainMs + ' ' + burst;
+        final String command =
+            "step " + perThread + ' ' + TimeUnit.SECONDS.toMillis(seconds) + ' ' + drainMs + ' ' + burst;
         for (final Generator g : generators)
         {
             g.send(command);
@@ -272,8 +304,27 @@ final class ThroughputBench
         }
     }
 
+    /**
+     * @param channel an Aeron channel.
+     * @param param   its parameter holding a host:port address, e.g. {@code endpoint} or {@code control}.
+     * @param port    the port to move the address to.
+     * @return the channel with that address at localhost:port and every other parameter kept; unchanged when the
+     * channel has no such parameter (IPC).
+     */
+    static String onPort(final String channel, final String param, final int port)
+    {
+        final ChannelUri uri = ChannelUri.parse(channel);
+        if (null == uri.get(param))
+        {
+            return channel;
+        }
+        uri.put(param, "localhost:" + port);
+        return uri.toString();
+    }
+
     private static ThroughputReport.RawResult measureRaw(
-        final LatencyBench.Options o, final SluiceConfig config, final Path dir, final PrintStream out) throws IOException
+        final LatencyBench.Options o, final SluiceConfig config, final Path dir, final PrintStream out)
+        throws IOException
     {
         final String channel = RawAeronOneWay.channel(config, LatencyBench.freeUdpPort());
         final String subscriberDir = LatencyBench.shmDir("sluice-tput-raw-sub");
@@ -338,7 +389,8 @@ final class ThroughputBench
         final SluiceConfig config,
         final String table,
         final String bounds,
-        final String note) throws IOException
+        final String note,
+        final String transcript) throws IOException
     {
         final StringBuilder b = new StringBuilder();
         final Path report = dir.resolve("report.md");
@@ -356,6 +408,7 @@ final class ThroughputBench
             "payload MB/s (32 B in per event; out: results, window results and alerts for the generators), " +
             "and its ratio to raw Aeron one-way messages/s of 32 B in the same run.\n");
         b.append(note).append('\n').append(table).append('\n').append(bounds);
+        b.append("\n## every step\n```\n").append(transcript).append("```\n");
         Files.writeString(report, b.toString(), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
@@ -368,6 +421,7 @@ final class ThroughputBench
         private final Path log;
         private final BufferedReader in;
         private final Writer toProcess;
+        private String readyLine;
 
         private Generator(final Process process, final Path log)
         {
@@ -388,6 +442,7 @@ final class ThroughputBench
                 throw new IOException("generator did not become ready (" + line + "): " + command + "\n" +
                     Files.readString(log));
             }
+            generator.readyLine = line;
             return generator;
         }
 
@@ -441,6 +496,39 @@ final class ThroughputBench
             {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /**
+     * Writes what the benchmark prints to the console and to the transcript that goes into the report.
+     */
+    private static final class Tee extends OutputStream
+    {
+        private final OutputStream first;
+        private final OutputStream second;
+
+        Tee(final OutputStream first, final OutputStream second)
+        {
+            this.first = first;
+            this.second = second;
+        }
+
+        public void write(final int b) throws IOException
+        {
+            first.write(b);
+            second.write(b);
+        }
+
+        public void write(final byte[] bytes, final int offset, final int length) throws IOException
+        {
+            first.write(bytes, offset, length);
+            second.write(bytes, offset, length);
+        }
+
+        public void flush() throws IOException
+        {
+            first.flush();
+            second.flush();
         }
     }
 }

@@ -107,7 +107,8 @@ final class ThroughputReport
         b.append("|---|---:|---:|---:|---:|---:|---|\n");
         if (null != raw)
         {
-            b.append(String.format(Locale.ROOT, "| raw Aeron one-way, %d B messages | %,.0f | %.1f |  | 1.00 |  | %s |%n",
+            b.append(String.format(Locale.ROOT,
+                "| raw Aeron one-way, %d B messages | %,.0f | %.1f |  | 1.00 |  | %s |%n",
                 RawAeronOneWay.MESSAGE_LENGTH, raw.messagesPerSecond(), raw.megabytesPerSecond(),
                 raw.complete() ? "all" : String.format(Locale.ROOT, "%,d/%,d, %,d out of sequence",
                 raw.received(), raw.sent(), raw.outOfSequence())));

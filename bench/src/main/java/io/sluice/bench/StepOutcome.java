@@ -20,6 +20,7 @@ package io.sluice.bench;
  * @param answered        results received in the form the mode promises.
  * @param misrouted       results received in the form of another mode.
  * @param rejected        rejections received.
+ * @param late            how far the daemon's late counters moved during the step (events it refused as late).
  * @param windowCount     sum of {@code count} over the window results of the generators' keys for this step.
  * @param windowsPerEvent windows each event falls in (1 tumbling, size/slide sliding), 0 with no windows.
  * @param accepted        how far the daemon's ingress accepted counter moved during the step.
@@ -36,6 +37,7 @@ record StepOutcome(
     long answered,
     long misrouted,
     long rejected,
+    long late,
     long windowCount,
     int windowsPerEvent,
     long accepted,

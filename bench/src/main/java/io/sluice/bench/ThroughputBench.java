@@ -220,6 +220,7 @@ final class ThroughputBench
         }
         final long acceptedBefore = counters.sum(SluiceCounters.INGRESS_ACCEPTED_TYPE_ID);
         final long processedBefore = counters.sum(SluiceCounters.PROCESSED_TYPE_ID);
+        final long lateBefore = counters.sum(SluiceCounters.LATE_TYPE_ID);
         final LongArrayList sampleNs = new LongArrayList();
         final LongArrayList sampleProcessed = new LongArrayList();
         final String command =
@@ -263,8 +264,9 @@ final class ThroughputBench
         final long processedNs = sampleNs.getLong(reached) - sum.beganNs();
         ledger.sent += sum.sent();
         final long accepted = counters.sum(SluiceCounters.INGRESS_ACCEPTED_TYPE_ID) - acceptedBefore;
+        final long late = counters.sum(SluiceCounters.LATE_TYPE_ID) - lateBefore;
         return new StepOutcome(mode, 0 == rate ? 0 : perThread * threads, sum.sent(), sum.answered(), sum.misrouted(),
-            sum.rejected(), sum.windowCount(), windowsPerEvent, accepted, processed, sum.sendNs(), processedNs,
+            sum.rejected(), late, sum.windowCount(), windowsPerEvent, accepted, processed, sum.sendNs(), processedNs,
             sum.outBytes());
     }
 

@@ -80,7 +80,7 @@ final class ThroughputReport
         }
         if (0 != s.rejected())
         {
-            b.append(String.format(Locale.ROOT, ", REJECTED %,d", s.rejected()));
+            b.append(String.format(Locale.ROOT, ", REJECTED %,d (late %,d)", s.rejected(), s.late()));
         }
         if (0 != s.misrouted())
         {

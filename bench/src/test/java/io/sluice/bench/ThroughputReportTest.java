@@ -15,14 +15,14 @@ class ThroughputReportTest
     private static StepOutcome none(final long target, final long sent, final long processed, final long windowCount)
     {
         return new StepOutcome(
-            "none", target, sent, 0, 0, 0, windowCount, 1, sent, processed, TWO_SECONDS, 1_000_000_000L, 8_000);
+            "none", target, sent, 0, 0, 0, 0, windowCount, 1, sent, processed, TWO_SECONDS, 1_000_000_000L, 8_000);
     }
 
     private static StepOutcome batched(
         final long target, final long sent, final long answered, final long sendNs, final long completeNs)
     {
         return new StepOutcome(
-            "batched", target, sent, answered, 0, 0, 0, 1, sent, sent, sendNs, completeNs, answered * 88);
+            "batched", target, sent, answered, 0, 0, 0, 0, 1, sent, sent, sendNs, completeNs, answered * 88);
     }
 
     @Test
@@ -32,10 +32,10 @@ class ThroughputReportTest
         assertFalse(none(1_000_000, 2_000_000, 1_999_999, 2_000_000).passed());
         assertFalse(none(1_000_000, 2_000_000, 2_000_000, 1_999_999).passed());
         final StepOutcome noWindows = new StepOutcome(
-            "none", 1_000_000, 2_000_000, 0, 0, 0, 0, 0, 2_000_000, 2_000_000, TWO_SECONDS, TWO_SECONDS, 0);
+            "none", 1_000_000, 2_000_000, 0, 0, 0, 0, 0, 0, 2_000_000, 2_000_000, TWO_SECONDS, TWO_SECONDS, 0);
         assertTrue(noWindows.passed());
         final StepOutcome notAccepted = new StepOutcome(
-            "none", 1_000_000, 2_000_000, 0, 0, 0, 0, 0, 1_999_999, 2_000_000, TWO_SECONDS, TWO_SECONDS, 0);
+            "none", 1_000_000, 2_000_000, 0, 0, 0, 0, 0, 0, 1_999_999, 2_000_000, TWO_SECONDS, TWO_SECONDS, 0);
         assertFalse(notAccepted.passed());
     }
 
@@ -45,8 +45,8 @@ class ThroughputReportTest
         assertTrue(batched(1_000_000, 1_900_000, 1_900_000, TWO_SECONDS, TWO_SECONDS).passed());
         assertFalse(batched(1_000_000, 1_899_998, 1_899_998, TWO_SECONDS, TWO_SECONDS).passed());
         assertTrue(batched(0, 10, 10, TWO_SECONDS, TWO_SECONDS).passed());
-        assertFalse(new StepOutcome("batched", 0, 10, 9, 1, 0, 0, 1, 10, 10, 1_000, 1_000, 0).passed());
-        assertFalse(new StepOutcome("per-event", 0, 10, 9, 0, 1, 0, 1, 10, 10, 1_000, 1_000, 0).passed());
+        assertFalse(new StepOutcome("batched", 0, 10, 9, 1, 0, 0, 0, 1, 10, 10, 1_000, 1_000, 0).passed());
+        assertFalse(new StepOutcome("per-event", 0, 10, 9, 0, 1, 0, 0, 1, 10, 10, 1_000, 1_000, 0).passed());
     }
 
     @Test
@@ -58,7 +58,7 @@ class ThroughputReportTest
         assertEquals(800_000.0, fellBehind.achievedPerSecond(), 1e-6);
         assertFalse(fellBehind.passed());
         final StepOutcome neverDone = new StepOutcome(
-            "none", 0, 2_000_000, 0, 0, 0, 0, 0, 1_500_000, 1_200_000, TWO_SECONDS, 4_000_000_000L, 0);
+            "none", 0, 2_000_000, 0, 0, 0, 0, 0, 0, 1_500_000, 1_200_000, TWO_SECONDS, 4_000_000_000L, 0);
         assertEquals(300_000.0, neverDone.achievedPerSecond(), 1e-6);
         assertFalse(neverDone.allProcessed());
     }
@@ -75,8 +75,12 @@ class ThroughputReportTest
             ThroughputReport.progress(batched(0, 5_000_000, 5_000_000, TWO_SECONDS, 2_500_000_000L), false));
         assertEquals("per-event        10,000: achieved       9,500 ev/s, answered 19,000/20,000, sent in 2.00 s, " +
             "NOT all processed, 0.3 MB/s in, 0.9 MB/s out -> FAIL",
-            ThroughputReport.progress(new StepOutcome("per-event", 10_000, 20_000, 19_000, 0, 0, 0, 1, 20_000, 19_000,
-                TWO_SECONDS, 1_900_000_000L, 19_000 * 96), false));
+            ThroughputReport.progress(new StepOutcome("per-event", 10_000, 20_000, 19_000, 0, 0, 0, 0, 1, 20_000,
+                19_000, TWO_SECONDS, 1_900_000_000L, 19_000 * 96), false));
+        assertEquals("per-event        10,000: achieved      10,000 ev/s, answered 19,990/20,000, REJECTED 10 (late 10), " +
+            "sent in 2.00 s, processed by 2.00 s, 0.3 MB/s in, 1.0 MB/s out -> fail, retry",
+            ThroughputReport.progress(new StepOutcome("per-event", 10_000, 20_000, 19_990, 0, 10, 10, 0, 1, 20_000,
+                20_000, TWO_SECONDS, TWO_SECONDS, 19_990 * 96), true));
     }
 
     @Test

@@ -505,7 +505,11 @@ class BatchSystemTest
     @Timeout(60)
     void shouldRejectAnOversizedOrMalformedBatchWholeAndGoOnServing() throws Exception
     {
-        try (TestDaemon daemon = new TestDaemon().set(SluiceConfig.BATCH_MAX_EVENTS, Integer.toString(MAX_BATCH)).start();
+        try (TestDaemon daemon = new TestDaemon()
+            .set(SluiceConfig.BATCH_MAX_EVENTS, Integer.toString(MAX_BATCH))
+            .set(SluiceConfig.WINDOW_TYPE, "tumbling")
+            .set(SluiceConfig.WINDOW_SIZE, "100ms")
+            .start();
             SluiceClient client = client(daemon, ResultMode.PER_EVENT, ""))
         {
             assertTrue(client.awaitConnected(TimeUnit.SECONDS.toNanos(10)));
@@ -513,6 +517,8 @@ class BatchSystemTest
             final long id = client.clientId();
             final ExclusivePublication publication = client.publication();
             final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(16 * 1024));
+            assertEquals((publication.maxPayloadLength() - 28) / 32, client.batchLimit(),
+                "the client's own batches stay within one frame of the default MTU");
 
             final BatchFrame tooLarge = new BatchFrame(id, ResultMode.PER_EVENT.value());
             for (int i = 1; i <= MAX_BATCH + 1; i++)
@@ -546,24 +552,38 @@ class BatchSystemTest
                 new Reject(id, 4, 0, RejectReason.BATCH_TOO_LARGE, -1)), outcomes.rejects,
                 "refused whole, named by the first event when it can be read");
             assertEquals(List.of(
-                new Result('E', id, 1, 5, T0, 0, 1, 1.0, 1.0, 1.0, 1.0, 1.0),
-                new Result('E', id, 2, 5, T0 + 1, 0, 2, 3.0, 1.0, 2.0, 1.0, 2.0),
-                new Result('E', id, 3, 5, T0 + 2, 0, 3, 6.0, 1.0, 3.0, 1.0, 3.0),
-                new Result('B', id, 4, 5, T0, 0, 4, 7.0, 1.0, 3.0, 1.0, 1.0),
-                new Result('B', id, 5, 5, T0 + 1, 0, 5, 9.0, 1.0, 3.0, 1.0, 2.0)), outcomes.results,
+                new Result('E', id, 1, 5, T0, T0, 1, 1.0, 1.0, 1.0, 1.0, 1.0),
+                new Result('E', id, 2, 5, T0 + 1, T0, 2, 3.0, 1.0, 2.0, 1.0, 2.0),
+                new Result('E', id, 3, 5, T0 + 2, T0, 3, 6.0, 1.0, 3.0, 1.0, 3.0),
+                new Result('B', id, 4, 5, T0, T0, 4, 7.0, 1.0, 3.0, 1.0, 3.0),
+                new Result('B', id, 5, 5, T0 + 1, T0, 5, 9.0, 1.0, 3.0, 1.0, 3.0)), outcomes.results,
                 "no event of a refused batch was applied, nor raised the client's mark");
             assertEquals(1, outcomes.queries.size());
             assertEquals(List.of(query, 5L, 6L, 10L), List.of(
                 outcomes.queries.get(0)[0], outcomes.queries.get(0)[1], outcomes.queries.get(0)[2],
                 outcomes.queries.get(0)[3]), "the NONE batch's event was applied, unanswered");
 
+            // a processor's rejection of an event of a batch names its index too
+            send(publication, buffer, new BatchFrame(id, ResultMode.PER_EVENT.value())
+                .add(7, 6, T0 + 1_000 * MS, 1.0)
+                .add(8, 5, T0, 1.0), client, outcomes);
+            pollUntil(() -> outcomes.perEventOutcomes() >= 13 && !outcomes.windows.isEmpty(),
+                new SluiceClient[]{client}, new Outcomes[]{outcomes});
+            assertEquals(new Reject(id, 8, 5, RejectReason.LATE, 1), outcomes.rejects.get(6));
+            assertEquals(7, outcomes.rejects.size());
+            assertEquals(new Result('E', id, 7, 6, T0 + 1_000 * MS, T0 + 1_000 * MS, 1, 1.0, 1.0, 1.0, 1.0, 1.0),
+                outcomes.results.get(5));
+            assertEquals(6, outcomes.results.size());
+            assertEquals(List.of(window(5, T0, T0 + WINDOW_NS, 6, 10.0, 1.0, 3.0, 1.0, 3.0)), outcomes.windows);
+
             final long probes = client.probesSent();
-            assertEquals(probes + 13, daemon.counter(SluiceCounters.INGRESS_RECEIVED_TYPE_ID, "received"));
-            assertEquals(probes + 7, daemon.counter(SluiceCounters.INGRESS_ACCEPTED_TYPE_ID, "accepted"));
-            assertEquals(3, daemon.counter(SluiceCounters.INGRESS_BATCHES_TYPE_ID, "batches"));
+            assertEquals(probes + 15, daemon.counter(SluiceCounters.INGRESS_RECEIVED_TYPE_ID, "received"));
+            assertEquals(probes + 9, daemon.counter(SluiceCounters.INGRESS_ACCEPTED_TYPE_ID, "accepted"));
+            assertEquals(4, daemon.counter(SluiceCounters.INGRESS_BATCHES_TYPE_ID, "batches"));
             assertEquals(2, daemon.counter(SluiceCounters.REJECTED_TYPE_ID, "rejected BATCH_TOO_LARGE"));
             assertEquals(3, daemon.counter(SluiceCounters.REJECTED_TYPE_ID, "rejected BATCH_MALFORMED"));
             assertEquals(1, daemon.counter(SluiceCounters.REJECTED_TYPE_ID, "rejected BAD_BLOCK_LENGTH"));
+            assertEquals(1, daemon.counter(SluiceCounters.REJECTED_TYPE_ID, "rejected LATE"));
         }
     }
 

@@ -5,6 +5,7 @@ import io.sluice.config.SluiceConfig;
 import io.sluice.core.RejectReason;
 import io.sluice.transport.client.SluiceClient;
 import io.sluice.transport.client.SluiceResultHandler;
+import io.sluice.transport.codec.AlertDecoder;
 import io.sluice.transport.codec.EventResultBatchDecoder;
 import io.sluice.transport.codec.EventResultDecoder;
 import io.sluice.transport.codec.QueryResultDecoder;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -37,9 +39,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Batches over UDP: two clients each send batches of 1, 7, 64 and the largest size (128: {@code sluice.batch.max-events}
  * and an ingress {@code mtu} of 8192 so it fits one frame), single events, and bad events inside both, in every
- * result mode, with tumbling windows on; every event's outcome and every window result is checked against a
- * reference computed here from what was sent. Then whole batches refused (too large, malformed) while the daemon
- * goes on, and back-pressure with batches.
+ * result mode, with tumbling windows and alert rules on (a window rule, an event rule on the value and, in the
+ * dedicated runs, an event rule on the window's sum); every event's outcome, every window result and every alert is
+ * checked against a reference computed here from what was sent. Then whole batches refused (too large, malformed)
+ * while the daemon goes on, and back-pressure with batches.
  */
 class BatchSystemTest
 {
@@ -53,6 +56,9 @@ class BatchSystemTest
     private static final long CLOSER_KEY = 999;
     /** Past the newest event time by more than the allowed lateness plus a window: closes every window but its own. */
     private static final long CLOSER_TIME = T0 + 10_000 * MS;
+    private static final double HOT_THRESHOLD = 0.95;
+    private static final double SPIKE_THRESHOLD = 0.99;
+    private static final double HEAVY_THRESHOLD = 3;
 
     /**
      * One event as sent, and what it should get: a reason (0: applied) and, for a rejection, the index it names.
@@ -81,6 +87,7 @@ class BatchSystemTest
         final List<long[]> arrivals = new ArrayList<>();
         final List<long[]> queries = new ArrayList<>();
         final List<String> windows = new ArrayList<>();
+        final List<String> alerts = new ArrayList<>();
 
         public void onEventResult(final EventResultDecoder r)
         {
@@ -111,6 +118,13 @@ class BatchSystemTest
         {
             windows.add(window(r.key(), r.windowStart(), r.windowEnd(), r.count(), r.sum(), r.min(), r.max(),
                 r.first(), r.last()));
+        }
+
+        public void onAlert(final AlertDecoder a)
+        {
+            final String fields = a.ruleIndex() + " key=" + a.key() + " window=" + a.windowStart() + " " + a.field() +
+                " " + a.op() + " observed=" + a.observed() + " threshold=" + a.threshold();
+            alerts.add(a.ruleName() + " " + fields);
         }
 
         int perEventOutcomes()
@@ -181,6 +195,19 @@ class BatchSystemTest
                 a.max, a.first, a.last);
         }
 
+        List<String> windowAlerts(final long openStart, final int ruleIndex)
+        {
+            final List<String> alerts = new ArrayList<>();
+            windows.forEach((key, byStart) -> byStart.forEach((start, a) ->
+            {
+                if (start != openStart && a.max > HOT_THRESHOLD)
+                {
+                    alerts.add(alert("hot", ruleIndex, key, start, "MAX GT", a.max, HOT_THRESHOLD));
+                }
+            }));
+            return alerts;
+        }
+
         List<String> closedWindows(final long openStart)
         {
             final List<String> closed = new ArrayList<>();
@@ -194,6 +221,14 @@ class BatchSystemTest
             closed.sort(null);
             return closed;
         }
+    }
+
+    static String alert(
+        final String name, final int ruleIndex, final long key, final long windowStart, final String fieldAndOp,
+        final double observed, final double threshold)
+    {
+        return name + " " + ruleIndex + " key=" + key + " window=" + windowStart + " " + fieldAndOp + " observed=" +
+            observed + " threshold=" + threshold;
     }
 
     static String window(
@@ -247,9 +282,50 @@ class BatchSystemTest
         return batches;
     }
 
-    private static TestDaemon windowedDaemon(final String threading)
+    /**
+     * Tumbling 100 ms windows, lateness 5 s; alert rules: {@code hot} (window max &gt; 0.95), {@code spike} (event
+     * value &gt;= 0.99) and, when asked, {@code heavy} (event: the window's sum after the event &gt; 3, a rule that
+     * reads the aggregate even when no per-event result is wanted).
+     */
+    /**
+     * Equal as sorted lists (each element as many times), naming the first differences when not.
+     */
+    private static void assertSameElements(final List<String> expected, final List<String> actual, final String what)
     {
-        return new TestDaemon()
+        final List<String> sorted = new ArrayList<>(actual);
+        sorted.sort(null);
+        if (!expected.equals(sorted))
+        {
+            final List<String> missing = new ArrayList<>(expected);
+            sorted.forEach(missing::remove);
+            final List<String> extra = new ArrayList<>(sorted);
+            expected.forEach(extra::remove);
+            throw new AssertionError(what + ": " + expected.size() + " expected, " + actual.size() + " received; " +
+                missing.size() + " missing, e.g. " + missing.subList(0, Math.min(5, missing.size())) + "; " +
+                extra.size() + " unexpected, e.g. " + extra.subList(0, Math.min(5, extra.size())));
+        }
+    }
+
+    private static TestDaemon windowedDaemon(final String threading, final boolean heavyRule)
+    {
+        final TestDaemon daemon = new TestDaemon()
+            .set("sluice.alert.hot.on", "window")
+            .set("sluice.alert.hot.field", "max")
+            .set("sluice.alert.hot.op", ">")
+            .set("sluice.alert.hot.threshold", Double.toString(HOT_THRESHOLD))
+            .set("sluice.alert.spike.on", "event")
+            .set("sluice.alert.spike.field", "value")
+            .set("sluice.alert.spike.op", ">=")
+            .set("sluice.alert.spike.threshold", Double.toString(SPIKE_THRESHOLD));
+        if (heavyRule)
+        {
+            daemon
+                .set("sluice.alert.heavy.on", "event")
+                .set("sluice.alert.heavy.field", "sum")
+                .set("sluice.alert.heavy.op", ">")
+                .set("sluice.alert.heavy.threshold", Double.toString(HEAVY_THRESHOLD));
+        }
+        return daemon
             .set(SluiceConfig.THREADING, threading)
             .set(SluiceConfig.WINDOW_TYPE, "tumbling")
             .set(SluiceConfig.WINDOW_SIZE, "100ms")
@@ -315,15 +391,15 @@ class BatchSystemTest
         assertEquals(value, daemon.counter(typeId, label), label);
     }
 
-    @ParameterizedTest(name = "{0} {1}")
+    @ParameterizedTest(name = "{0} {1} heavy rule {2}")
     @CsvSource({
-        "PER_EVENT, shared", "BATCHED, shared", "NONE, shared",
-        "PER_EVENT, dedicated", "BATCHED, dedicated", "NONE, dedicated"})
+        "PER_EVENT, shared, false", "BATCHED, shared, false", "NONE, shared, false",
+        "PER_EVENT, dedicated, true", "BATCHED, dedicated, true", "NONE, dedicated, true"})
     @Timeout(90)
     void shouldGiveEveryEventOfBatchesAndSingleEventsFromTwoClientsExactlyItsOutcomeAndCloseExactWindows(
-        final ResultMode mode, final String threading) throws Exception
+        final ResultMode mode, final String threading, final boolean heavyRule) throws Exception
     {
-        try (TestDaemon daemon = windowedDaemon(threading);
+        try (TestDaemon daemon = windowedDaemon(threading, heavyRule);
             SluiceClient client0 = client(daemon, mode, "|mtu=8192");
             SluiceClient client1 = client(daemon, mode, "|mtu=8192"))
         {
@@ -348,6 +424,7 @@ class BatchSystemTest
 
             final AtomicReference<Throwable> failure = new AtomicReference<>();
             final AtomicInteger clientsComplete = new AtomicInteger();
+            final CountDownLatch connected = new CountDownLatch(2);
             final Thread[] threads = new Thread[2];
             for (int c = 0; c < 2; c++)
             {
@@ -360,6 +437,9 @@ class BatchSystemTest
                     try
                     {
                         assertTrue(client.awaitConnected(TimeUnit.SECONDS.toNanos(10)));
+                        // alerts go to every client: neither sends before both receive the egress
+                        connected.countDown();
+                        assertTrue(connected.await(10, TimeUnit.SECONDS));
                         for (final List<Sent> batch : plan)
                         {
                             for (final Sent e : batch)
@@ -416,6 +496,10 @@ class BatchSystemTest
             int goodEvents = 0;
             int batchMessages = 0;
             final int[] rejectedByReason = new int[RejectReason.LIMIT];
+            final int heavyIndex = 0;
+            final int hotIndex = heavyRule ? 1 : 0;
+            final int spikeIndex = hotIndex + 1;
+            final List<String> expectedAlerts = new ArrayList<>();
             for (int c = 0; c < 2; c++)
             {
                 final long clientId = clients[c].clientId();
@@ -433,6 +517,16 @@ class BatchSystemTest
                         {
                             goodEvents++;
                             final Result result = reference.apply(kind, clientId, e);
+                            if (heavyRule && result.sum() > HEAVY_THRESHOLD)
+                            {
+                                expectedAlerts.add(
+                                    alert("heavy", heavyIndex, e.key(), 0, "SUM GT", result.sum(), HEAVY_THRESHOLD));
+                            }
+                            if (e.value() >= SPIKE_THRESHOLD)
+                            {
+                                expectedAlerts.add(
+                                    alert("spike", spikeIndex, e.key(), 0, "VALUE GE", e.value(), SPIKE_THRESHOLD));
+                            }
                             if (perEventResults)
                             {
                                 expectedResults.get(c).put(e.id(), result);
@@ -447,13 +541,17 @@ class BatchSystemTest
                     }
                 }
             }
-            final List<String> expectedWindows =
-                reference.closedWindows(Math.floorDiv(CLOSER_TIME, WINDOW_NS) * WINDOW_NS);
+            final long openStart = Math.floorDiv(CLOSER_TIME, WINDOW_NS) * WINDOW_NS;
+            final List<String> expectedWindows = reference.closedWindows(openStart);
+            expectedAlerts.addAll(reference.windowAlerts(openStart, hotIndex));
+            expectedAlerts.sort(null);
             final int closerOutcomes = perEventResults ? 1 : 0;
             pollUntil(() -> outcomes[0].perEventOutcomes() >= expectedOutcomes[0] + closerOutcomes &&
                 outcomes[1].perEventOutcomes() >= expectedOutcomes[1] &&
                 outcomes[0].windows.size() >= expectedWindows.size() &&
-                outcomes[1].windows.size() >= expectedWindows.size(), clients, outcomes);
+                outcomes[1].windows.size() >= expectedWindows.size() &&
+                outcomes[0].alerts.size() >= expectedAlerts.size() &&
+                outcomes[1].alerts.size() >= expectedAlerts.size(), clients, outcomes);
 
             for (int c = 0; c < 2; c++)
             {
@@ -480,11 +578,20 @@ class BatchSystemTest
                     lastIdOfKey.put(arrival[0], arrival[1]);
                 }
 
-                final List<String> windows = new ArrayList<>(received.windows);
-                windows.sort(null);
-                assertEquals(expectedWindows, windows, "client " + c + " window results");
+                assertSameElements(expectedWindows, received.windows, "client " + c + " window results");
+                assertSameElements(expectedAlerts, received.alerts, "client " + c + " alerts");
             }
             assertTrue(expectedWindows.size() > 300, "windows closed: " + expectedWindows.size());
+            for (final String rule : heavyRule ? List.of("heavy ", "hot ", "spike ") : List.of("hot ", "spike "))
+            {
+                assertTrue(expectedAlerts.stream().filter((a) -> a.startsWith(rule)).count() > 10, rule + "alerts");
+            }
+            long alertsFired = 0;
+            for (int p = 0; p < daemon.config().processorCount(); p++)
+            {
+                alertsFired += daemon.counter(SluiceCounters.ALERTS_FIRED_TYPE_ID, p + " alerts-fired");
+            }
+            assertEquals(expectedAlerts.size(), alertsFired);
             assertTrue(rejectedByReason[RejectReason.INVALID_VALUE] > 10, "bad values sent");
             assertTrue(rejectedByReason[RejectReason.TIMESTAMP_OUT_OF_RANGE] > 10, "bad timestamps sent");
 

@@ -19,6 +19,7 @@ public final class AlertRules
 
     private final AlertRule[] eventRules;
     private final AlertRule[] windowRules;
+    private final boolean eventRulesReadAggregate;
 
     /**
      * @param rules the configured rules.
@@ -33,6 +34,21 @@ public final class AlertRules
         }
         eventRules = onEvent.toArray(new AlertRule[0]);
         windowRules = onWindow.toArray(new AlertRule[0]);
+        boolean readAggregate = false;
+        for (final AlertRule rule : eventRules)
+        {
+            readAggregate |= rule.field() != AlertRule.Field.VALUE;
+        }
+        eventRulesReadAggregate = readAggregate;
+    }
+
+    /**
+     * @return true when an event rule compares the key's aggregate after the event (not only the event's value), so
+     * the aggregate must be computed even for an event whose client wants no result.
+     */
+    public boolean eventRulesReadAggregate()
+    {
+        return eventRulesReadAggregate;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.sluice.core.window;
 
 import io.sluice.core.RejectReason;
+import io.sluice.core.ResultMode;
 import io.sluice.core.alert.AlertRules;
 import io.sluice.core.ring.RingEntry;
 import io.sluice.core.shard.ResultSink;
@@ -39,6 +40,7 @@ public final class WindowEngine implements ShardLogic
     private final ResultSink sink;
     private final ShardCounters counters;
     private final AlertRules alerts;
+    private final boolean aggregateForAlerts;
     private final int evictAfterWindows;
     private final long evictAfterNs;
     private final CloseSchedule schedule;
@@ -71,6 +73,7 @@ public final class WindowEngine implements ShardLogic
         this.sink = sink;
         this.counters = counters;
         this.alerts = alerts;
+        this.aggregateForAlerts = alerts.eventRulesReadAggregate();
         this.evictAfterWindows = evictAfterWindows;
         this.evictAfterNs = evictAfterWindows > Long.MAX_VALUE / spec.sizeNs() ?
             Long.MAX_VALUE : evictAfterWindows * spec.sizeNs();
@@ -131,9 +134,13 @@ public final class WindowEngine implements ShardLogic
         counters.liveKeys().setRelease(table.size());
         counters.processed().incrementRelease();
 
-        table.mergePanes(slot, pane, pane + panesPerWindow, pane * slideNs, window);
-        sink.onEventResult(
-            entry.clientId(), entry.correlationId(), key, timestamp, window, entry.receiveNanos(), entry.resultMode());
+        final int resultMode = entry.resultMode();
+        if (ResultMode.NONE != resultMode || aggregateForAlerts)
+        {
+            table.mergePanes(slot, pane, pane + panesPerWindow, pane * slideNs, window);
+            sink.onEventResult(entry.clientId(), entry.correlationId(), key, timestamp, window, entry.receiveNanos(),
+                resultMode);
+        }
         alerts.testEvent(sink, counters.alertsFired(), key, value, window);
     }
 

@@ -908,7 +908,7 @@ public final class SluiceClient implements AutoCloseable
 
         /**
          * @param events most events in one batch ({@code sluice.batch.max-events}: the daemon's, default 1024, or
-         *               fewer); a batch also never exceeds one frame of the ingress publication (43 events at the
+         *               fewer); a batch also never exceeds one frame of the ingress publication (42 events at the
          *               default MTU of 1408; raise the channel's {@code mtu} for larger batches). 1: no batching, every
          *               event leaves at once as an {@code Event}.
          * @return this.

@@ -154,7 +154,7 @@ public final class RawAeronOneWay
             LatencyBench.sleep(1);
         }
         System.out.println("raw-publisher: connected (burst " + burst + ", " + publication.termBufferLength() +
-            " B terms, mtu " + publication.maxPayloadLength() + ")");
+            " B terms, " + publication.maxPayloadLength() + " B max payload per frame)");
         final BufferClaim claim = new BufferClaim();
         final long endNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         long sent = 0;

@@ -112,7 +112,8 @@ final class ServerProcess implements AutoCloseable
         final String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
         final List<String> command = new java.util.ArrayList<>(List.of(java,
             "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-            "-XX:+UseParallelGC", "-Xms256m", "-Xmx256m"));
+            "-XX:+UseParallelGC", "-Xms256m", "-Xmx256m",
+            "-Dagrona.disable.bounds.checks=" + System.getProperty("agrona.disable.bounds.checks", "false")));
         command.addAll(List.of(rest));
         return command;
     }

@@ -63,4 +63,16 @@ class ThroughputSetupTest
         assertEquals(ResultMode.PER_EVENT, GeneratorProcess.resultMode("per-event"));
         assertThrows(IllegalArgumentException.class, () -> GeneratorProcess.resultMode("PER_EVENT"));
     }
+
+    @Test
+    void shouldShipAThroughputConfigurationWithWindowsAlertsAndEightKilobyteFrames() throws Exception
+    {
+        final SluiceConfig config =
+            SluiceConfig.load(java.nio.file.Paths.get("throughput.properties"), new Properties());
+
+        assertEquals(io.sluice.config.WindowType.TUMBLING, config.windowType());
+        assertEquals(2, config.alertRules().size());
+        assertEquals("8k", ChannelUri.parse(config.ingressChannel()).get("mtu"));
+        assertEquals("8k", ChannelUri.parse(config.egressChannel()).get("mtu"));
+    }
 }

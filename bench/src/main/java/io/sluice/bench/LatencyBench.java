@@ -301,7 +301,6 @@ public final class LatencyBench
         int rawBurst = 64;
         boolean skipRaw;
         List<String> journalModes;
-        long p99BoundUs = 10_000;
         Path config;
         Path home = Paths.get(".");
         String jar;
@@ -343,7 +342,6 @@ public final class LatencyBench
                         userArgs.add(a + " " + args[i]);
                     }
                     case "--config" -> { o.config = Paths.get(args[++i]); userArgs.add(a + " " + args[i]); }
-                    case "--p99-bound-us" -> { o.p99BoundUs = Long.parseLong(args[++i]); userArgs.add(a + " " + args[i]); }
                     case "--connect" -> { o.connect = true; o.skipEcho = true; userArgs.add(a); }
                     case "--no-echo" -> { o.skipEcho = true; userArgs.add(a); }
                     case "--throughput" -> { o.throughput = true; userArgs.add(a); }
@@ -365,7 +363,7 @@ public final class LatencyBench
                     }
                     default -> throw new IllegalArgumentException("unknown option " + a + "; options: --rates 10k,100k " +
                         "--warmup-seconds N --measure-seconds N --keys N --burst N --message-size BYTES --config FILE --connect " +
-                        "--no-echo --p99-bound-us N --journal off,async,sync | --throughput --modes none,batched,per-event " +
+                        "--no-echo --journal off,async,sync | --throughput --modes none,batched,per-event " +
                         "--generators N --generator-processes P --step-seconds N --warmup-seconds N --start-rate N " +
                         "--burst N --keys N --raw-burst N --no-raw --config FILE");
                 }

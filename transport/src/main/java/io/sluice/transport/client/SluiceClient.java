@@ -37,6 +37,7 @@ import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.File;
+import java.nio.ByteOrder;
 import java.security.SecureRandom;
 
 /**
@@ -338,7 +339,7 @@ public final class SluiceClient implements AutoCloseable
         }
         else
         {
-            batchBuffer.putShort(BATCH_COUNT_OFFSET, (short)count, java.nio.ByteOrder.LITTLE_ENDIAN);
+            batchBuffer.putShort(BATCH_COUNT_OFFSET, (short)count, ByteOrder.LITTLE_ENDIAN);
             result = publication.offer(
                 batchBuffer, 0, BATCH_HEADER_LENGTH + count * EventBatchEncoder.EventsEncoder.sbeBlockLength());
             invokeDriver();

@@ -19,11 +19,13 @@ import io.sluice.transport.codec.RejectedEncoder;
 import io.sluice.transport.codec.ResumedEncoder;
 import io.sluice.transport.codec.WindowResultEncoder;
 import org.HdrHistogram.Histogram;
-import org.agrona.concurrent.AgentInvoker;
 import org.agrona.BufferUtil;
+import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
+
+import java.nio.ByteOrder;
 
 /**
  * One processor's egress: encodes its results with SBE straight into its own {@link ExclusivePublication}
@@ -210,7 +212,7 @@ public final class EgressPublisher implements ResultSink
     {
         final int count = batchCount;
         batchCount = 0;
-        batchBuffer.putShort(BATCH_COUNT_OFFSET, (short)count, java.nio.ByteOrder.LITTLE_ENDIAN);
+        batchBuffer.putShort(BATCH_COUNT_OFFSET, (short)count, ByteOrder.LITTLE_ENDIAN);
         final int length = BATCH_HEADER_LENGTH + count * EventResultBatchEncoder.ResultsEncoder.sbeBlockLength();
         if (claim(length))
         {

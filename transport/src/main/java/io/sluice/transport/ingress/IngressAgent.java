@@ -26,6 +26,7 @@ import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 
 import java.io.PrintStream;
+import java.nio.ByteOrder;
 
 /**
  * The ring's feeder. Polls the ingress subscription (through a fragment assembler, so a message larger
@@ -306,8 +307,8 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
         {
             return 0;
         }
-        final int entryLength = buffer.getShort(groupOffset, java.nio.ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
-        final int count = buffer.getShort(groupOffset + 2, java.nio.ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+        final int entryLength = buffer.getShort(groupOffset, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+        final int count = buffer.getShort(groupOffset + 2, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
         return entryLength >= 8 && count > 0 ? buffer.getLong(groupOffset + BATCH_GROUP_HEADER_LENGTH) : 0;
     }
 
@@ -326,8 +327,8 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
         {
             return RejectReason.TRUNCATED;
         }
-        final int entryLength = buffer.getShort(groupOffset, java.nio.ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
-        final int count = buffer.getShort(groupOffset + 2, java.nio.ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+        final int entryLength = buffer.getShort(groupOffset, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+        final int count = buffer.getShort(groupOffset + 2, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
         if (entryLength < EventBatchDecoder.EventsDecoder.sbeBlockLength())
         {
             return RejectReason.BATCH_MALFORMED;

@@ -17,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Every shipped profile starts for real, answers events and stops cleanly. Only what must be scaled to this
+ * Every shipped profile (and the throughput benchmark's) starts for real, on its own channel parameters (mtu and
+ * flow control kept, ports moved), answers events and stops cleanly. Only what must be scaled to this
  * machine is overridden: CPU lists (pinning to CPUs the host may not have) and busy-spinning strategies (never
  * more spinning threads than cores in a test); sizes stay as shipped.
  */
@@ -25,14 +26,14 @@ class ShippedProfilesSystemTest
 {
     @ParameterizedTest
     @ValueSource(strings = {
-        "defaults.properties", "small-host.properties", "pinned-host.properties", "demo.properties",
-        "durable.properties"})
+        "config/defaults.properties", "config/small-host.properties", "config/pinned-host.properties",
+        "config/demo.properties", "config/durable.properties", "bench/throughput.properties"})
     @Timeout(120)
     void shouldStartAnswerAndStopWithEveryShippedProfile(final String profile, @TempDir final Path journalDir)
         throws Exception
     {
         final TestDaemon daemon = new TestDaemon()
-            .profile(Path.of("..", "config", profile))
+            .profile(Path.of("..").resolve(profile))
             .set(SluiceConfig.JOURNAL_DIR, journalDir.toString())
             .set(SluiceConfig.PROCESSOR_CPUS, "")
             .set(SluiceConfig.INGRESS_CPU, "-1")
@@ -40,6 +41,11 @@ class ShippedProfilesSystemTest
             .set(SluiceConfig.INGRESS_IDLE_STRATEGY, "backoff")
             .set(SluiceConfig.DRIVER_IDLE_STRATEGY, "backoff");
         final SluiceConfig config = daemon.config();
+        final SluiceConfig shipped = SluiceConfig.load(Path.of("..").resolve(profile), new java.util.Properties());
+        assertEquals(io.aeron.ChannelUri.parse(shipped.ingressChannel()).get("mtu"),
+            io.aeron.ChannelUri.parse(config.ingressChannel()).get("mtu"), "the profile's ingress mtu is kept");
+        assertEquals(io.aeron.ChannelUri.parse(shipped.egressChannel()).get("mtu"),
+            io.aeron.ChannelUri.parse(config.egressChannel()).get("mtu"), "the profile's egress mtu is kept");
         final RecordingHandler handler = new RecordingHandler();
         try
         {

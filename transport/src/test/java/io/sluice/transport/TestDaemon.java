@@ -1,5 +1,6 @@
 package io.sluice.transport;
 
+import io.aeron.ChannelUri;
 import io.sluice.config.ConfigurationException;
 import io.sluice.config.SluiceConfig;
 import io.sluice.transport.client.SluiceClient;
@@ -30,7 +31,10 @@ final class TestDaemon implements AutoCloseable
 
     private static final int START_ATTEMPTS = 5;
 
-    private boolean portsChosenHere = true;
+    private boolean channelsSetByTest;
+    private boolean portsFixed;
+    private int ingressPort;
+    private int egressPort;
     private Path profile;
 
     TestDaemon()
@@ -50,7 +54,7 @@ final class TestDaemon implements AutoCloseable
         properties.setProperty(key, value);
         if (SluiceConfig.INGRESS_CHANNEL.equals(key) || SluiceConfig.EGRESS_CHANNEL.equals(key))
         {
-            portsChosenHere = false;
+            channelsSetByTest = true;
         }
         return this;
     }
@@ -73,7 +77,7 @@ final class TestDaemon implements AutoCloseable
             {
                 final boolean portTaken = SluiceConfig.INGRESS_CHANNEL.equals(ex.key()) ||
                     SluiceConfig.EGRESS_CHANNEL.equals(ex.key());
-                if (!portsChosenHere || !portTaken || attempt == START_ATTEMPTS)
+                if (channelsSetByTest || portsFixed || !portTaken || attempt == START_ATTEMPTS)
                 {
                     throw ex;
                 }
@@ -90,15 +94,14 @@ final class TestDaemon implements AutoCloseable
     {
         daemon.close();
         daemon = null;
-        portsChosenHere = false;
+        portsFixed = true;
         return start();
     }
 
     private void choosePorts()
     {
-        properties.setProperty(SluiceConfig.INGRESS_CHANNEL, "aeron:udp?endpoint=localhost:" + freeUdpPort());
-        properties.setProperty(
-            SluiceConfig.EGRESS_CHANNEL, "aeron:udp?control=localhost:" + freeUdpPort() + "|control-mode=dynamic|fc=min,t:5s");
+        ingressPort = freeUdpPort();
+        egressPort = freeUdpPort();
     }
 
     /**
@@ -111,9 +114,33 @@ final class TestDaemon implements AutoCloseable
         return this;
     }
 
+    /**
+     * @return the configuration: the profile (if any) with this test's settings over it; unless the test set the
+     * channels itself, the profile's (or the default) channels with their endpoint and control moved to this
+     * daemon's free ports and every other parameter (mtu, flow control...) kept.
+     */
     SluiceConfig config()
     {
-        return SluiceConfig.load(profile, properties);
+        if (channelsSetByTest)
+        {
+            return SluiceConfig.load(profile, properties);
+        }
+        final SluiceConfig shipped = SluiceConfig.load(profile, properties);
+        final Properties withPorts = new Properties();
+        withPorts.putAll(properties);
+        withPorts.setProperty(SluiceConfig.INGRESS_CHANNEL, onPort(shipped.ingressChannel(), "endpoint", ingressPort));
+        withPorts.setProperty(SluiceConfig.EGRESS_CHANNEL, onPort(shipped.egressChannel(), "control", egressPort));
+        return SluiceConfig.load(profile, withPorts);
+    }
+
+    private static String onPort(final String channel, final String param, final int port)
+    {
+        final ChannelUri uri = ChannelUri.parse(channel);
+        if (null != uri.get(param))
+        {
+            uri.put(param, "localhost:" + port);
+        }
+        return uri.toString();
     }
 
     SluiceClient client()

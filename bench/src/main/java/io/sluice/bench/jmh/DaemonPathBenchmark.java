@@ -1,33 +1,9 @@
 package io.sluice.bench.jmh;
 
-import io.aeron.Aeron;
-import io.aeron.ExclusivePublication;
-import io.aeron.Subscription;
-import io.aeron.driver.MediaDriver;
-import io.aeron.driver.ThreadingMode;
 import io.aeron.logbuffer.BufferClaim;
 import io.aeron.logbuffer.FragmentHandler;
-import io.sluice.config.SluiceConfig;
-import io.sluice.config.WaitStrategyType;
-import io.sluice.core.alert.AlertRules;
-import io.sluice.core.processor.ProcessorGroup;
-import io.sluice.core.processor.ShardProcessor;
-import io.sluice.core.ring.RingProducer;
-import io.sluice.core.ring.SluiceRing;
-import io.sluice.core.route.ShardRouter;
-import io.sluice.core.running.RunningAggregates;
-import io.sluice.core.shard.ShardCounters;
-import io.sluice.core.state.KeyStateTable;
 import io.sluice.transport.codec.EventEncoder;
 import io.sluice.transport.codec.MessageHeaderEncoder;
-import io.sluice.transport.counters.SluiceCounters;
-import io.sluice.transport.egress.EgressPublisher;
-import io.sluice.transport.ingress.IngressAgent;
-import org.agrona.CloseHelper;
-import org.agrona.IoUtil;
-import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.AgentInvoker;
-import org.agrona.concurrent.NoOpIdleStrategy;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -42,12 +18,10 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
-import java.io.File;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The daemon's whole per-event path in one thread, over Aeron IPC with an embedded INVOKER driver:
+ * The daemon's whole per-event path in one thread ({@link IpcDaemon}: Aeron IPC, embedded INVOKER driver):
  * <pre>
  *   Event ─▶ IPC ─▶ IngressAgent (assemble, validate, claim, write, publish)
  *         ─▶ ring ─▶ ShardProcessor ─▶ KeyStateTable ─▶ EgressPublisher (SBE into ExclusivePublication)
@@ -63,19 +37,9 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 1)
 public class DaemonPathBenchmark
 {
-    private static final ShardRouter ROUTER = new ShardRouter(42);
     private static final int KEYS = 1024;
 
-    private String dir;
-    private MediaDriver driver;
-    private Aeron aeron;
-    private AgentInvoker driverInvoker;
-    private AgentInvoker clientInvoker;
-    private ExclusivePublication ingressPublication;
-    private Subscription egressSubscription;
-    private IngressAgent ingress;
-    private Agent processors;
-    private SluiceCounters counters;
+    private IpcDaemon daemon;
     private final BufferClaim claim = new BufferClaim();
     private final MessageHeaderEncoder header = new MessageHeaderEncoder();
     private final EventEncoder event = new EventEncoder();
@@ -88,47 +52,8 @@ public class DaemonPathBenchmark
     @Setup(Level.Trial)
     public void setUp(final Blackhole blackhole)
     {
-        dir = SluiceConfig.sharedMemoryDir() + "/sluice-jmh-" + ProcessHandle.current().pid();
-        driver = MediaDriver.launch(new MediaDriver.Context()
-            .aeronDirectoryName(dir)
-            .threadingMode(ThreadingMode.INVOKER)
-            .ipcTermBufferLength(4 * 1024 * 1024)
-            .dirDeleteOnStart(true)
-            .dirDeleteOnShutdown(true));
-        driverInvoker = driver.sharedAgentInvoker();
-        aeron = Aeron.connect(new Aeron.Context()
-            .aeronDirectoryName(dir)
-            .useConductorAgentInvoker(true)
-            .driverAgentInvoker(driverInvoker));
-        clientInvoker = aeron.conductorAgentInvoker();
-        counters = new SluiceCounters(aeron);
-
-        final Subscription ingressSubscription = aeron.addSubscription("aeron:ipc", 1001);
-        ingressPublication = aeron.addExclusivePublication("aeron:ipc", 1001);
-        egressSubscription = aeron.addSubscription("aeron:ipc", 1002);
-        final SluiceRing ring = new SluiceRing(1024, WaitStrategyType.BUSY_SPIN);
-        final ShardProcessor[] shardProcessors = new ShardProcessor[2];
-        for (int i = 0; i < shardProcessors.length; i++)
-        {
-            final io.aeron.Counter[] egressCounters = counters.egress(aeron, i);
-            final EgressPublisher egress = new EgressPublisher(
-                aeron.addExclusivePublication("aeron:ipc", 1002), new NoOpIdleStrategy(), driverInvoker,
-                egressCounters[0], egressCounters[1], egressCounters[2], null, List.of());
-            final KeyStateTable table = new KeyStateTable(4096, 0, ROUTER);
-            final ShardCounters shardCounters = counters.processor(aeron, i);
-            shardProcessors[i] = new ShardProcessor(
-                i, new RunningAggregates(table, egress, shardCounters, AlertRules.NONE), egress, shardCounters, null, null);
-        }
-        processors = new ProcessorGroup(ring, shardProcessors, io.sluice.config.ThreadingMode.SHARED,
-            Throwable::printStackTrace).pollAgent();
-        ingress = new IngressAgent(new IngressAgent.Context().conclude(), ingressSubscription,
-            new RingProducer(ring, ROUTER, 2, null, counters.ticks()), counters);
+        daemon = new IpcDaemon("aeron:ipc", 1024, 512);
         egressHandler = (buffer, offset, length, h) -> blackhole.consume(buffer.getLong(offset + 16));
-        while (!ingressPublication.isConnected() || egressSubscription.imageCount() < 2)
-        {
-            driverInvoker.invoke();
-            clientInvoker.invoke();
-        }
     }
 
     /**
@@ -137,8 +62,7 @@ public class DaemonPathBenchmark
     @TearDown(Level.Trial)
     public void tearDown()
     {
-        CloseHelper.closeAll(counters, aeron, driver);
-        IoUtil.delete(new File(dir), true);
+        daemon.close();
     }
 
     /**
@@ -150,11 +74,13 @@ public class DaemonPathBenchmark
     @Benchmark
     public int eventInResultOut() throws Exception
     {
+        final IpcDaemon daemon = this.daemon;
         final long id = ++correlationId;
-        while (ingressPublication.tryClaim(MessageHeaderEncoder.ENCODED_LENGTH + EventEncoder.BLOCK_LENGTH, claim) < 0)
+        final int length = MessageHeaderEncoder.ENCODED_LENGTH + EventEncoder.BLOCK_LENGTH;
+        while (daemon.ingressPublication.tryClaim(length, claim) < 0)
         {
-            driverInvoker.invoke();
-            egressSubscription.poll(egressHandler, 16);
+            daemon.driverInvoker.invoke();
+            daemon.egressSubscription.poll(egressHandler, 16);
         }
         event.wrapAndApplyHeader(claim.buffer(), claim.offset(), header)
             .clientId(1)
@@ -163,13 +89,13 @@ public class DaemonPathBenchmark
             .timestamp(1_700_000_000_000_000_000L)
             .value(1.5);
         claim.commit();
-        ingress.doWork();
-        processors.doWork();
-        final int read = egressSubscription.poll(egressHandler, 16);
+        daemon.ingress.doWork();
+        daemon.processors.doWork();
+        final int read = daemon.egressSubscription.poll(egressHandler, 16);
         if ((id & 63) == 0)
         {
-            driverInvoker.invoke();
-            clientInvoker.invoke();
+            daemon.driverInvoker.invoke();
+            daemon.clientInvoker.invoke();
         }
         return read;
     }

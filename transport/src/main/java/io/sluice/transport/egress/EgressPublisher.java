@@ -198,13 +198,18 @@ public final class EgressPublisher implements ResultSink
             .max(aggregate.max())
             .first(aggregate.first())
             .last(aggregate.last());
-        if (null != latency)
-        {
-            latency.recordValue(Math.min(latency.getHighestTrackableValue(), System.nanoTime() - receiveNanos));
-        }
+        recordLatency(receiveNanos);
         if (++batchCount == batchCapacity)
         {
             sendBatch();
+        }
+    }
+
+    private void recordLatency(final long receiveNanos)
+    {
+        if (null != latency)
+        {
+            latency.recordValue(Math.min(latency.getHighestTrackableValue(), System.nanoTime() - receiveNanos));
         }
     }
 
@@ -244,10 +249,7 @@ public final class EgressPublisher implements ResultSink
                 .first(aggregate.first())
                 .last(aggregate.last());
             claim.commit();
-            if (null != latency)
-            {
-                latency.recordValue(Math.min(latency.getHighestTrackableValue(), System.nanoTime() - receiveNanos));
-            }
+            recordLatency(receiveNanos);
         }
     }
 

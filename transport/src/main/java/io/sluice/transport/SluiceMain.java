@@ -12,6 +12,9 @@ import io.sluice.transport.daemon.TerminationSignal;
 import io.sluice.transport.demo.DemoProducer;
 import io.sluice.transport.stat.SluiceStat;
 import io.sluice.transport.journal.JournalTool;
+import io.sluice.transport.replay.JournalExport;
+import io.sluice.transport.replay.ReplayOutput;
+import io.sluice.transport.replay.WhatIfReplay;
 import java.util.concurrent.TimeUnit;
 
 import java.nio.file.Files;
@@ -26,6 +29,8 @@ import java.nio.file.Paths;
  *   errors   [--config FILE]   print a daemon's distinct errors with counts and first/last times
  *   direct-memory [--config FILE]   print the direct memory bytes the configuration needs (for the launcher)
  *   producer [--config FILE] [--rate N] [--seconds N] [--keys N]   the demo producer
+ *   journal  [--config FILE]   list the journal; {@code journal export --out FILE ...} writes its events to a file
+ *   replay   --config WHATIF --out FILE [--compare BASELINE] ...   what-if replay of the journal ({@link WhatIfReplay})
  * </pre>
  * Exit codes: 0 success, 1 any other failure (printed in one line), 2 bad configuration or usage.
  */
@@ -74,7 +79,17 @@ public final class SluiceMain
                     return JournalTool.snapshot(config, TimeUnit.SECONDS.toNanos(
                         Long.parseLong(option(args, "--timeout", "60"))), System.out);
                 case "journal":
+                    if (hasFlag(args, "export"))
+                    {
+                        final Path out = requiredPath(args, "--out");
+                        JournalExport.export(journalDir(args, config), config.driverDir(), option(args, "--from", null),
+                            option(args, "--to", null), out, WhatIfReplay.format(option(args, "--format", null), out),
+                            Long.parseLong(option(args, "--max-read-mb", "-1")), System.out);
+                        return 0;
+                    }
                     return JournalTool.list(config, System.out);
+                case "replay":
+                    return replay(args, config);
                 case "direct-memory":
                     System.out.println(DaemonContext.from(config).conclude().directMemoryBytes());
                     return 0;
@@ -98,6 +113,66 @@ public final class SluiceMain
         {
             System.err.println("sluice: failed: " + ex);
             return 1;
+        }
+    }
+
+    private static int replay(final String[] args, final SluiceConfig whatIf)
+    {
+        final Path out = requiredPath(args, "--out");
+        final String compare = option(args, "--compare", null);
+        final SluiceConfig baseline = null == compare ? null : SluiceConfig.load(readable("--compare", compare),
+            System.getProperties());
+        final WhatIfReplay.Request request = new WhatIfReplay.Request(whatIf, baseline, journalDir(args, whatIf),
+            whatIf.driverDir(), option(args, "--from", null), option(args, "--to", null), keys(option(args, "--keys",
+            null)), out, WhatIfReplay.format(option(args, "--format", null), out), hasFlag(args, "--event-results"),
+            hasFlag(args, "--close-open-windows"), Long.parseLong(option(args, "--max-read-mb", "-1")));
+        if (null != baseline && ReplayOutput.Format.CSV != request.format())
+        {
+            throw new ConfigurationException("--format", request.format().name().toLowerCase(java.util.Locale.ROOT),
+                "must be csv with --compare: the differences are written as CSV");
+        }
+        WhatIfReplay.run(request, System.out);
+        return 0;
+    }
+
+    private static Path journalDir(final String[] args, final SluiceConfig config)
+    {
+        return Paths.get(option(args, "--journal", config.journalDir()));
+    }
+
+    private static Path requiredPath(final String[] args, final String name)
+    {
+        final String value = option(args, name, null);
+        if (null == value)
+        {
+            throw new ConfigurationException(name, "(missing)", "is required: the file to write");
+        }
+        return Paths.get(value);
+    }
+
+    private static Path readable(final String name, final String value)
+    {
+        final Path file = Paths.get(value);
+        if (!Files.isReadable(file))
+        {
+            throw new ConfigurationException(name, value, "must be a readable file");
+        }
+        return file;
+    }
+
+    private static long[] keys(final String keys)
+    {
+        if (null == keys)
+        {
+            return null;
+        }
+        try
+        {
+            return java.util.Arrays.stream(keys.split(",")).map(String::trim).mapToLong(Long::parseLong).toArray();
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new ConfigurationException("--keys", keys, "must be keys (64-bit integers) separated by commas");
         }
     }
 
@@ -171,6 +246,9 @@ public final class SluiceMain
     {
         System.err.println("usage: sluice daemon [--config FILE] [--fresh-journal] | stat [--config FILE] | errors [--config FILE] | " +
             "snapshot [--config FILE] [--timeout SECONDS] | journal [--config FILE] | " +
+            "journal export --out FILE [--format csv|sbe] [--from P|T] [--to P|T] [--journal DIR] [--config FILE] | " +
+            "replay --config WHATIF --out FILE [--compare BASELINE] [--format csv|sbe] [--from P|T] [--to P|T] " +
+            "[--keys K1,K2] [--event-results] [--close-open-windows] [--journal DIR] [--max-read-mb N] | " +
             "producer [--config FILE] [--rate N] [--seconds N] [--keys N]");
         return 2;
     }

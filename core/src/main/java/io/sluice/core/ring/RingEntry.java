@@ -417,6 +417,31 @@ public final class RingEntry
     }
 
     /**
+     * Hand the entry to another owner, for a replay that routes journaled entries to its own number of shards.
+     *
+     * @param shard the processor that owns the entry now.
+     * @return this.
+     */
+    public RingEntry shard(final int shard)
+    {
+        buffer.putInt(offset + SHARD_OFFSET, shard);
+        return this;
+    }
+
+    /**
+     * Ask for another result of an EVENT, for a replay that writes per-event results or not whatever the client
+     * chose.
+     *
+     * @param resultMode a {@link io.sluice.core.ResultMode}.
+     * @return this.
+     */
+    public RingEntry resultMode(final int resultMode)
+    {
+        buffer.putShort(offset + RESULT_MODE_OFFSET, (short)resultMode);
+        return this;
+    }
+
+    /**
      * @return the buffer this entry is a view of (the ring's, or a scratch one).
      */
     public UnsafeBuffer buffer()

@@ -6,18 +6,8 @@ import io.aeron.logbuffer.BufferClaim;
 import io.sluice.core.ResultMode;
 import io.sluice.core.shard.ResultSink;
 import io.sluice.core.state.Aggregate;
-import io.sluice.transport.codec.AlertEncoder;
-import io.sluice.transport.codec.AlertField;
-import io.sluice.transport.codec.AlertOp;
-import io.sluice.transport.codec.BooleanType;
 import io.sluice.transport.codec.EventResultBatchEncoder;
-import io.sluice.transport.codec.EventResultEncoder;
 import io.sluice.transport.codec.MessageHeaderEncoder;
-import io.sluice.transport.codec.QueryResultEncoder;
-import io.sluice.transport.codec.RejectReason;
-import io.sluice.transport.codec.RejectedEncoder;
-import io.sluice.transport.codec.ResumedEncoder;
-import io.sluice.transport.codec.WindowResultEncoder;
 import org.HdrHistogram.Histogram;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.AgentInvoker;
@@ -58,19 +48,13 @@ public final class EgressPublisher implements ResultSink
     private final AtomicCounter dropped;
     private final BufferClaim claim = new BufferClaim();
     private final MessageHeaderEncoder header = new MessageHeaderEncoder();
-    private final EventResultEncoder eventResult = new EventResultEncoder();
-    private final QueryResultEncoder queryResult = new QueryResultEncoder();
-    private final RejectedEncoder rejected = new RejectedEncoder();
-    private final WindowResultEncoder windowResult = new WindowResultEncoder();
-    private final AlertEncoder alert = new AlertEncoder();
-    private final ResumedEncoder resumed = new ResumedEncoder();
+    private final EgressCodec codec;
     private final EventResultBatchEncoder resultBatch = new EventResultBatchEncoder();
     private final UnsafeBuffer batchBuffer;
     private final int batchCapacity;
     private EventResultBatchEncoder.ResultsEncoder batchResults;
     private int batchCount;
     private boolean muted;
-    private final byte[][] ruleNames;
     private final Histogram latency;
     private volatile boolean running = true;
 
@@ -95,11 +79,7 @@ public final class EgressPublisher implements ResultSink
         final java.util.List<String> ruleNames)
     {
         this.latency = latency;
-        this.ruleNames = new byte[ruleNames.size()][];
-        for (int i = 0; i < this.ruleNames.length; i++)
-        {
-            this.ruleNames[i] = ruleNames.get(i).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        }
+        this.codec = new EgressCodec(ruleNames);
         this.publication = publication;
         this.retryIdle = retryIdle;
         this.driverInvoker = driverInvoker;
@@ -234,20 +214,9 @@ public final class EgressPublisher implements ResultSink
         final Aggregate aggregate,
         final long receiveNanos)
     {
-        if (claim(MessageHeaderEncoder.ENCODED_LENGTH + EventResultEncoder.BLOCK_LENGTH))
+        if (claim(EgressCodec.EVENT_RESULT_LENGTH))
         {
-            eventResult.wrapAndApplyHeader(claim.buffer(), claim.offset(), header)
-                .clientId(clientId)
-                .correlationId(correlationId)
-                .key(key)
-                .timestamp(timestamp)
-                .windowStart(aggregate.windowStart())
-                .count(aggregate.count())
-                .sum(aggregate.sum())
-                .min(aggregate.min())
-                .max(aggregate.max())
-                .first(aggregate.first())
-                .last(aggregate.last());
+            codec.eventResult(claim.buffer(), claim.offset(), clientId, correlationId, key, timestamp, aggregate);
             claim.commit();
             recordLatency(receiveNanos);
         }
@@ -272,27 +241,9 @@ public final class EgressPublisher implements ResultSink
         final Aggregate open,
         final Aggregate closed)
     {
-        if (claim(MessageHeaderEncoder.ENCODED_LENGTH + QueryResultEncoder.BLOCK_LENGTH))
+        if (claim(EgressCodec.QUERY_RESULT_LENGTH))
         {
-            queryResult.wrapAndApplyHeader(claim.buffer(), claim.offset(), header)
-                .clientId(clientId)
-                .correlationId(correlationId)
-                .key(key)
-                .found(found ? BooleanType.TRUE : BooleanType.FALSE)
-                .openWindowStart(open.windowStart())
-                .openCount(open.count())
-                .openSum(open.sum())
-                .openMin(open.min())
-                .openMax(open.max())
-                .openFirst(open.first())
-                .openLast(open.last())
-                .closedWindowStart(closed.windowStart())
-                .closedCount(closed.count())
-                .closedSum(closed.sum())
-                .closedMin(closed.min())
-                .closedMax(closed.max())
-                .closedFirst(closed.first())
-                .closedLast(closed.last());
+            codec.queryResult(claim.buffer(), claim.offset(), clientId, correlationId, key, found, open, closed);
             claim.commit();
         }
     }
@@ -303,14 +254,9 @@ public final class EgressPublisher implements ResultSink
     public void onRejected(
         final long clientId, final long correlationId, final long key, final int reason, final int batchIndex)
     {
-        if (claim(MessageHeaderEncoder.ENCODED_LENGTH + RejectedEncoder.BLOCK_LENGTH))
+        if (claim(EgressCodec.REJECTED_LENGTH))
         {
-            rejected.wrapAndApplyHeader(claim.buffer(), claim.offset(), header)
-                .clientId(clientId)
-                .correlationId(correlationId)
-                .key(key)
-                .reason(RejectReason.get((short)reason))
-                .batchIndex(batchIndex);
+            codec.rejected(claim.buffer(), claim.offset(), clientId, correlationId, key, reason, batchIndex);
             claim.commit();
         }
     }
@@ -320,18 +266,9 @@ public final class EgressPublisher implements ResultSink
      */
     public void onWindowResult(final long key, final long windowEnd, final Aggregate window)
     {
-        if (claim(MessageHeaderEncoder.ENCODED_LENGTH + WindowResultEncoder.BLOCK_LENGTH))
+        if (claim(EgressCodec.WINDOW_RESULT_LENGTH))
         {
-            windowResult.wrapAndApplyHeader(claim.buffer(), claim.offset(), header)
-                .key(key)
-                .windowStart(window.windowStart())
-                .windowEnd(windowEnd)
-                .count(window.count())
-                .sum(window.sum())
-                .min(window.min())
-                .max(window.max())
-                .first(window.first())
-                .last(window.last());
+            codec.windowResult(claim.buffer(), claim.offset(), key, windowEnd, window);
             claim.commit();
         }
     }
@@ -348,19 +285,9 @@ public final class EgressPublisher implements ResultSink
         final double observed,
         final double threshold)
     {
-        final byte[] name = ruleNames[ruleIndex];
-        if (claim(MessageHeaderEncoder.ENCODED_LENGTH + AlertEncoder.BLOCK_LENGTH +
-            AlertEncoder.ruleNameHeaderLength() + name.length))
+        if (claim(codec.alertLength(ruleIndex)))
         {
-            alert.wrapAndApplyHeader(claim.buffer(), claim.offset(), header)
-                .ruleIndex(ruleIndex)
-                .key(key)
-                .windowStart(windowStart)
-                .field(AlertField.get((short)field))
-                .op(AlertOp.get((short)op))
-                .observed(observed)
-                .threshold(threshold)
-                .putRuleName(name, 0, name.length);
+            codec.alert(claim.buffer(), claim.offset(), ruleIndex, key, windowStart, field, op, observed, threshold);
             claim.commit();
         }
     }
@@ -381,12 +308,9 @@ public final class EgressPublisher implements ResultSink
      */
     public void onResumed(final long clientId, final long correlationId, final long lastCorrelationId)
     {
-        if (claim(MessageHeaderEncoder.ENCODED_LENGTH + ResumedEncoder.BLOCK_LENGTH))
+        if (claim(EgressCodec.RESUMED_LENGTH))
         {
-            resumed.wrapAndApplyHeader(claim.buffer(), claim.offset(), header)
-                .clientId(clientId)
-                .correlationId(correlationId)
-                .lastCorrelationId(lastCorrelationId);
+            codec.resumed(claim.buffer(), claim.offset(), clientId, correlationId, lastCorrelationId);
             claim.commit();
         }
     }

@@ -15,23 +15,15 @@ import io.aeron.archive.status.RecordingPos;
 import io.sluice.config.ConfigurationException;
 import io.sluice.config.SluiceConfig;
 import io.sluice.transport.driver.IdleStrategies;
-import io.aeron.logbuffer.FrameDescriptor;
-import io.aeron.protocol.DataHeaderFlyweight;
-import org.agrona.BitUtil;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.ExpandableArrayBuffer;
-import org.agrona.IoUtil;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.IdleStrategy;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersReader;
 
 import java.io.File;
-import java.nio.ByteOrder;
-import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 
 /**
@@ -60,8 +52,6 @@ public final class JournalArchive implements AutoCloseable
     public static final long ARCHIVE_ID = 0x5_1CE_0001L;
 
     private static final String CHANNEL = "aeron:ipc";
-    /** Aeron Archive names a recording's segment files {@code <recording id>-<segment base position>.rec}. */
-    private static final String SEGMENT_FILE_SUFFIX = ".rec";
 
     private final Path archiveDir;
     private final Aeron aeron;
@@ -310,55 +300,7 @@ public final class JournalArchive implements AutoCloseable
      */
     public long read(final RecordingDescriptor journal, final long from, final MessageHandler handler)
     {
-        final long stop = journal.stopPosition();
-        long position = from;
-        while (position < stop)
-        {
-            final long segmentBase = AeronArchive.segmentFileBasePosition(
-                journal.startPosition(), position, journal.termBufferLength(), journal.segmentFileLength());
-            final File file = archiveDir.resolve(
-                journal.recordingId() + "-" + segmentBase + SEGMENT_FILE_SUFFIX).toFile();
-            final MappedByteBuffer mapped = IoUtil.mapExistingFile(file, FileChannel.MapMode.READ_ONLY, "journal");
-            try
-            {
-                final UnsafeBuffer segment = new UnsafeBuffer(mapped);
-                final int limit = (int)Math.min(segment.capacity(), stop - segmentBase);
-                int offset = (int)(position - segmentBase);
-                while (offset < limit)
-                {
-                    final int frameLength = segment.getInt(offset, ByteOrder.LITTLE_ENDIAN);
-                    final int aligned = BitUtil.align(Math.max(frameLength, 0), FrameDescriptor.FRAME_ALIGNMENT);
-                    if (frameLength < DataHeaderFlyweight.HEADER_LENGTH || offset + aligned > limit)
-                    {
-                        return position;
-                    }
-                    final int type = segment.getShort(offset + DataHeaderFlyweight.TYPE_FIELD_OFFSET,
-                        ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
-                    if (DataHeaderFlyweight.HDR_TYPE_DATA == type)
-                    {
-                        final byte flags = segment.getByte(offset + DataHeaderFlyweight.FLAGS_FIELD_OFFSET);
-                        if (DataHeaderFlyweight.BEGIN_AND_END_FLAGS != (flags & DataHeaderFlyweight.BEGIN_AND_END_FLAGS) ||
-                            !handler.onMessage(segment, offset + DataHeaderFlyweight.HEADER_LENGTH,
-                            frameLength - DataHeaderFlyweight.HEADER_LENGTH, position, position + aligned))
-                        {
-                            return position;
-                        }
-                    }
-                    offset += aligned;
-                    position += aligned;
-                }
-                if (position < stop && offset >= segment.capacity())
-                {
-                    continue;
-                }
-                return position;
-            }
-            finally
-            {
-                IoUtil.unmap(mapped);
-            }
-        }
-        return position;
+        return JournalFiles.read(archiveDir, journal, from, journal.stopPosition(), handler);
     }
 
     private void idle(final IdleStrategy idle)

@@ -124,13 +124,17 @@ public final class JournalInput
         final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (true)
         {
+            // the daemon's counter for this journal directory; the only one there when the path was written another way
+            final long[] found = { -1, -1, 0 };
             SluiceStat.read(driverDir, (reader) -> reader.forEach((counterId, typeId, keyBuffer, counterLabel) ->
             {
-                if (SluiceCounters.JOURNAL_RECORDED_POSITION_TYPE_ID == typeId && label.equals(counterLabel))
+                if (SluiceCounters.JOURNAL_RECORDED_POSITION_TYPE_ID == typeId)
                 {
-                    position[0] = reader.getCounterValue(counterId);
+                    found[label.equals(counterLabel) ? 0 : 1] = reader.getCounterValue(counterId);
+                    found[2]++;
                 }
             }));
+            position[0] = found[0] >= 0 ? found[0] : 1 == found[2] ? found[1] : -1;
             if (position[0] > 0 || System.nanoTime() - deadlineNs > 0)
             {
                 break;

@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code ./sluice bench}: round-trip latency of Sluice against a raw Aeron echo measured the same way in the same
  * run (the echo runs beside the daemon on its own ports; each rate measures echo then Sluice). With
- * {@code --throughput} it runs {@link ThroughputBench} instead, with {@code --journal} {@link JournalLatency}.
+ * {@code --throughput} it runs {@link ThroughputBench} instead, with {@code --journal} {@link JournalLatency}, with
+ * {@code --replay} {@link ReplayBench}.
  * <pre>
  *   [LatencyBench process]                          [server process: EchoServer, then the Sluice daemon]
  *   LoadGenerator ─ SluiceClient ─ driver ──UDP──▶ driver ─ ingress ─▶ (echo | ring ─▶ processors) ─┐
@@ -57,6 +58,12 @@ public final class LatencyBench
         if (o.throughput)
         {
             ThroughputBench.run(o, config, dir, out);
+            out.printf("written: %s%n", dir);
+            return;
+        }
+        if (o.replay)
+        {
+            ReplayBench.run(o, config, dir, out);
             out.printf("written: %s%n", dir);
             return;
         }
@@ -301,6 +308,9 @@ public final class LatencyBench
         int rawBurst = 64;
         boolean skipRaw;
         List<String> journalModes;
+        boolean replay;
+        long replayEvents = 10_000_000L;
+        boolean ratesGiven;
         Path config;
         Path home = Paths.get(".");
         String jar;
@@ -330,6 +340,7 @@ public final class LatencyBench
                             rates.add(parseCount(r));
                         }
                         o.rates = rates;
+                        o.ratesGiven = true;
                         userArgs.add(a + " " + args[i]);
                     }
                     case "--warmup-seconds" -> { o.warmupSeconds = Integer.parseInt(args[++i]); userArgs.add(a + " " + args[i]); }
@@ -361,16 +372,34 @@ public final class LatencyBench
                         o.journalModes = List.of(args[++i].split(","));
                         userArgs.add(a + " " + args[i]);
                     }
+                    case "--replay" -> { o.replay = true; userArgs.add(a); }
+                    case "--replay-events" ->
+                    {
+                        o.replayEvents = parseCount(args[++i]);
+                        userArgs.add(a + " " + args[i]);
+                    }
                     default -> throw new IllegalArgumentException("unknown option " + a + "; options: --rates 10k,100k " +
                         "--warmup-seconds N --measure-seconds N --keys N --burst N --message-size BYTES --config FILE --connect " +
                         "--no-echo --journal off,async,sync | --throughput --modes none,batched,per-event " +
                         "--generators N --generator-processes P --step-seconds N --warmup-seconds N --start-rate N " +
-                        "--burst N --keys N --raw-burst N --no-raw --config FILE");
+                        "--burst N --keys N --raw-burst N --no-raw --config FILE | --replay --replay-events N " +
+                        "--rates 10k --warmup-seconds N --measure-seconds N --config FILE");
                 }
             }
             if (null == o.config)
             {
-                o.config = o.home.resolve(o.throughput ? "config/demo.properties" : "config/small-host.properties");
+                o.config = o.home.resolve(o.throughput || o.replay ? "config/demo.properties" :
+                    "config/small-host.properties");
+            }
+            if (o.replay && (o.throughput || o.connect || o.skipEcho || null != o.journalModes || o.replayEvents < 1))
+            {
+                throw new IllegalArgumentException("--replay records its own journal with its own daemons and measures " +
+                    "the echo beside them (not with --throughput, --journal, --connect or --no-echo), and needs " +
+                    "--replay-events >= 1");
+            }
+            if (o.replay && !o.ratesGiven)
+            {
+                o.rates = List.of(10_000L);
             }
             if (o.throughput && (o.connect || null != o.journalModes || o.generators < 1 || o.generatorProcesses < 1 ||
                 o.stepSeconds < 1 || o.warmupSeconds < 1))

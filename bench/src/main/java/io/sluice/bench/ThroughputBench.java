@@ -504,7 +504,7 @@ final class ThroughputBench
     /**
      * Writes what the benchmark prints to the console and to the transcript that goes into the report.
      */
-    private static final class Tee extends OutputStream
+    static final class Tee extends OutputStream
     {
         private final OutputStream first;
         private final OutputStream second;

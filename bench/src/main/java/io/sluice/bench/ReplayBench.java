@@ -1,0 +1,650 @@
+package io.sluice.bench;
+
+import io.aeron.Publication;
+import io.sluice.config.SluiceConfig;
+import io.sluice.transport.SluiceMain;
+import io.sluice.transport.client.SluiceClient;
+import io.sluice.transport.client.SluiceResultHandler;
+import io.sluice.transport.codec.EventResultDecoder;
+import io.sluice.transport.codec.RejectedDecoder;
+import io.sluice.transport.codec.ResultMode;
+import io.sluice.transport.counters.SluiceCounters;
+import io.sluice.transport.replay.ReplayOutput;
+import io.sluice.transport.replay.WhatIfReplay;
+import io.sluice.config.DriverThreading;
+import org.HdrHistogram.Histogram;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code ./sluice bench --replay}: what-if replay's rate over a recorded journal, and what a concurrent replay does to
+ * a live daemon's latency.
+ * <pre>
+ *   1. record  [this process: SluiceClient, result mode NONE, full batches, flat out]
+ *                  ──UDP EventBatch──▶ [daemon process, journal async, fresh dir] ──▶ journal (N events)
+ *              stop the daemon (SIGTERM); its accepted counter must equal N; 1 GiB journal segments, so the
+ *              snapshot at stop (which purges whole segments before it) leaves every event
+ *   2. replay  [this process: WhatIfReplay.run] ◀── the stopped journal, mapped read-only
+ *              own configuration (cold, then warm), a what-if configuration, --compare (baseline: own)
+ *              each must find exactly N events; output to a temp CSV file
+ *   3. latency [echo process] + [daemon process, journal async, fresh dir, N events recorded as in 1]
+ *              ◀── LoadGenerator (as ./sluice bench): echo then Sluice at each rate, without a replay, then again
+ *                  while [replay processes: ./sluice replay --journal (the live daemon's)] run one after another
+ *                  with the default bound beside a live daemon ({@code JournalInput.LIVE_DEFAULT_MIB_PER_SECOND})
+ * </pre>
+ * Recorded events: {@value #KEYS} keys at random, event times {@value #EVENT_SPACING_NS} ns apart starting an hour
+ * ago on a whole second (100,000 events per event-time second, so 10 M events span 100 windows of one second), values
+ * 95-105 except one in 8,192 at 89 and one in 8,192 at 109 (as {@link BurstGenerator}). Temp files and journals are
+ * deleted at the end. Control thread only.
+ */
+final class ReplayBench
+{
+    static final int KEYS = 10_000;
+    static final long EVENT_SPACING_NS = 10_000;
+
+    private static final Pattern RATE = Pattern.compile("in ([0-9.]+) s: ([0-9.]+) M entries/s");
+    private static final Pattern PROGRESS = Pattern.compile("([0-9.]+) M entries/s, journal position");
+
+    /**
+     * One replay in this process.
+     *
+     * @param name       what was replayed.
+     * @param entries    journal entries read.
+     * @param events     events among them.
+     * @param durationNs time taken.
+     * @param gcCount    collections of this JVM during it.
+     * @param gcMs       their time.
+     */
+    record ReplayRun(String name, long entries, long events, long durationNs, long gcCount, long gcMs)
+    {
+        double eventsPerSecond()
+        {
+            return events * 1e9 / Math.max(1, durationNs);
+        }
+
+        double entriesPerSecond()
+        {
+            return entries * 1e9 / Math.max(1, durationNs);
+        }
+    }
+
+    private ReplayBench()
+    {
+    }
+
+    /**
+     * @param config the daemon's configuration file's settings.
+     * @return the what-if configuration: the same with 500 ms windows, the window alert rule's threshold 104.9 and
+     * 4 shards of 16,384 keys each.
+     */
+    static SluiceConfig whatIf(final Path configFile)
+    {
+        final Properties overrides = new Properties();
+        overrides.putAll(System.getProperties());
+        for (final String[] setting : whatIfSettings())
+        {
+            overrides.setProperty(setting[0], setting[1]);
+        }
+        return SluiceConfig.load(configFile, overrides);
+    }
+
+    /**
+     * @return the what-if configuration's settings over the daemon's, as property name and value.
+     */
+    static List<String[]> whatIfSettings()
+    {
+        return List.of(
+            new String[]{ SluiceConfig.WINDOW_SIZE, "500ms" },
+            new String[]{ "sluice.alert.hot.threshold", "104.9" },
+            new String[]{ SluiceConfig.PROCESSOR_COUNT, "4" },
+            new String[]{ SluiceConfig.STATE_CAPACITY, "16384" });
+    }
+
+    static void run(final LatencyBench.Options o, final SluiceConfig config, final Path dir, final PrintStream console)
+        throws Exception
+    {
+        final ByteArrayOutputStream transcript = new ByteArrayOutputStream();
+        final PrintStream out = new PrintStream(new ThroughputBench.Tee(console, transcript), true,
+            StandardCharsets.UTF_8);
+        out.printf(Locale.ROOT, "sluice bench --replay: %,d events, %,d keys, config %s; latency at %s, warm-up %d s, " +
+            "measured %d s%n", o.replayEvents, KEYS, o.config, o.rates, o.warmupSeconds, o.measureSeconds);
+        out.printf("results in %s%n", dir);
+
+        final List<ReplayRun> runs = new ArrayList<>();
+        final Path journalDir = Files.createTempDirectory("sluice-bench-replay-journal-");
+        final Path csv = Files.createTempFile("sluice-bench-replay-", ".csv");
+        try
+        {
+            final String recordDir = LatencyBench.shmDir("sluice-bench-replay-record");
+            final long recordNs = record(o, config, journalDir, recordDir, dir.resolve("daemon-record.log"), out);
+            out.printf(Locale.ROOT, "recorded %,d events in %.1f s (%,.0f events/s), journal %,d bytes%n",
+                o.replayEvents, recordNs / 1e9, o.replayEvents * 1e9 / recordNs, size(journalDir));
+
+            final SluiceConfig whatIf = whatIf(o.config);
+            runs.add(replay("own configuration (cold)", config, null, journalDir, recordDir, csv, o, out));
+            runs.add(replay("own configuration (warm)", config, null, journalDir, recordDir, csv, o, out));
+            runs.add(replay("what-if", whatIf, null, journalDir, recordDir, csv, o, out));
+            runs.add(replay("--compare (what-if vs own)", whatIf, config, journalDir, recordDir, csv, o, out));
+        }
+        finally
+        {
+            JournalLatency.deleteTree(journalDir);
+            Files.deleteIfExists(csv);
+        }
+        final String replayTable = replayTable(runs);
+        out.println();
+        out.print(replayTable);
+
+        final String latencyTable = latency(o, config, dir, out);
+        out.println();
+        out.print(latencyTable);
+        writeReport(dir, o, config, replayTable, latencyTable, transcript.toString(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Start a daemon with a fresh journal, record the events into it, stop it.
+     *
+     * @return time from the first event offered until the daemon had accepted the last.
+     */
+    private static long record(
+        final LatencyBench.Options o,
+        final SluiceConfig config,
+        final Path journalDir,
+        final String driverDir,
+        final Path log,
+        final PrintStream out) throws IOException
+    {
+        final long recordNs;
+        // The daemon's snapshot at stop purges the whole segments before it: one segment of 1 GiB (the longest) keeps
+        // every recorded event (64 bytes each) up to 16 M of them.
+        try (ServerProcess daemon = startDaemon(o, journalDir, driverDir, log,
+            List.of("-D" + SluiceConfig.JOURNAL_SEGMENT_LENGTH + "=1g")))
+        {
+            out.printf("record: daemon pid %d, journal async in %s, one segment of 1 GiB%n", daemon.pid(), journalDir);
+            recordNs = fill(o, config, driverDir, out);
+        }
+        out.println("record: daemon stopped: " + lastLines(log, "journal"));
+        return recordNs;
+    }
+
+    static ServerProcess startDaemon(
+        final LatencyBench.Options o,
+        final Path journalDir,
+        final String driverDir,
+        final Path log,
+        final List<String> extra) throws IOException
+    {
+        final List<String> options = new ArrayList<>(List.of("-Dsluice.driver.dir=" + driverDir,
+            "-D" + SluiceConfig.JOURNAL_MODE + "=async",
+            "-D" + SluiceConfig.JOURNAL_DIR + "=" + journalDir,
+            "-D" + SluiceConfig.JOURNAL_FILE_SYNC + "=0"));
+        options.addAll(extra);
+        options.addAll(List.of("-jar", o.jar, "daemon", "--config", o.config.toString()));
+        return ServerProcess.start(ServerProcess.javaCommand(options.toArray(new String[0])), log, "sluice: ready");
+    }
+
+    /**
+     * Push {@link LatencyBench.Options#replayEvents} events flat out into a running daemon and wait until it accepted
+     * them all.
+     *
+     * @return time from the first offer until the daemon's accepted counter showed the last event.
+     */
+    private static long fill(
+        final LatencyBench.Options o, final SluiceConfig config, final String driverDir, final PrintStream out)
+    {
+        final long events = o.replayEvents;
+        final SplittableRandom random = new SplittableRandom(42);
+        final long startTimestamp = TimeUnit.SECONDS.toNanos(System.currentTimeMillis() / 1000 - 3600);
+        final Drain drain = new Drain();
+        try (DaemonCounters counters = new DaemonCounters(driverDir);
+            SluiceClient client = SluiceClient.connect(SluiceMain.clientContextFor(config)
+                .egressImages(config.processorCount())
+                .resultMode(ResultMode.NONE)
+                .embeddedDriver(true)
+                .driverThreading(DriverThreading.INVOKER)))
+        {
+            if (!client.awaitConnected(TimeUnit.SECONDS.toNanos(30)))
+            {
+                throw new IllegalStateException("could not connect to the daemon within 30 s");
+            }
+            final long acceptedBefore = counters.sum(SluiceCounters.INGRESS_ACCEPTED_TYPE_ID);
+            out.printf(Locale.ROOT, "record: client batches of up to %d events, result mode NONE%n",
+                client.batchLimit());
+            final long startNs = System.nanoTime();
+            for (long i = 0; i < events; i++)
+            {
+                final int r = random.nextInt(8192);
+                final double value = 0 == r ? 89.0 : 1 == r ? 109.0 : 95.0 + (r & 1023) / 102.4;
+                final long key = random.nextInt(KEYS);
+                final long timestamp = startTimestamp + i * EVENT_SPACING_NS;
+                long id;
+                while ((id = client.offerEvent(key, timestamp, value)) < 0)
+                {
+                    if (Publication.CLOSED == id || Publication.MAX_POSITION_EXCEEDED == id)
+                    {
+                        throw new IllegalStateException("publication to the daemon is closed: " + id);
+                    }
+                    client.poll(drain, BurstGenerator.POLL_LIMIT);
+                }
+                if (0 == (i & 1023))
+                {
+                    client.poll(drain, BurstGenerator.POLL_LIMIT);
+                }
+            }
+            while (!client.flush())
+            {
+                client.poll(drain, BurstGenerator.POLL_LIMIT);
+            }
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            long accepted;
+            while ((accepted = counters.sum(SluiceCounters.INGRESS_ACCEPTED_TYPE_ID) - acceptedBefore) < events)
+            {
+                if (System.nanoTime() - deadlineNs > 0)
+                {
+                    throw new IllegalStateException("the daemon accepted " + accepted + " of " + events + " events");
+                }
+                if (0 == client.poll(drain, BurstGenerator.POLL_LIMIT))
+                {
+                    Thread.onSpinWait();
+                }
+            }
+            final long recordNs = System.nanoTime() - startNs;
+            if (accepted != events || drain.rejected > 0)
+            {
+                throw new IllegalStateException("the daemon accepted " + accepted + " events and rejected " +
+                    drain.rejected + ", " + events + " sent");
+            }
+            out.printf(Locale.ROOT, "record: the daemon accepted %,d events (= sent), rejected none; %,d window " +
+                "results and %,d alerts came back so far%n", accepted, drain.windows, drain.alerts);
+            return recordNs;
+        }
+    }
+
+    private static ReplayRun replay(
+        final String name,
+        final SluiceConfig whatIf,
+        final SluiceConfig baseline,
+        final Path journalDir,
+        final String driverDir,
+        final Path csv,
+        final LatencyBench.Options o,
+        final PrintStream out)
+    {
+        out.println();
+        out.println("replay: " + name);
+        final long gcCountBefore = gcCount();
+        final long gcMsBefore = gcMs();
+        final WhatIfReplay.Result result = WhatIfReplay.run(new WhatIfReplay.Request(whatIf, baseline, journalDir,
+            driverDir, null, null, null, csv, ReplayOutput.Format.CSV, false, false, -1), out);
+        final ReplayRun run = new ReplayRun(name, result.entries(), result.events(), result.durationNs(),
+            gcCount() - gcCountBefore, gcMs() - gcMsBefore);
+        if (result.events() != o.replayEvents)
+        {
+            throw new IllegalStateException(name + ": replayed " + result.events() + " events, recorded " +
+                o.replayEvents);
+        }
+        out.printf(Locale.ROOT, "replay: %s: %,.0f events/s (%,.0f entries/s), %,d GCs (%,d ms), output %,d bytes%n",
+            name, run.eventsPerSecond(), run.entriesPerSecond(), run.gcCount(), run.gcMs(), size(csv));
+        return run;
+    }
+
+    static String replayTable(final List<ReplayRun> runs)
+    {
+        final StringBuilder b = new StringBuilder();
+        b.append("| replay | entries | events | time (s) | entries/s | events/s | GCs (ms) |\n");
+        b.append("|---|---:|---:|---:|---:|---:|---:|\n");
+        for (final ReplayRun r : runs)
+        {
+            b.append(String.format(Locale.ROOT, "| %s | %,d | %,d | %.2f | %,.0f | %,.0f | %d (%d) |%n", r.name(),
+                r.entries(), r.events(), r.durationNs() / 1e9, r.entriesPerSecond(), r.eventsPerSecond(),
+                r.gcCount(), r.gcMs()));
+        }
+        return b.toString();
+    }
+
+    /**
+     * Latency at each rate against a daemon with the journal on, without and then with replays of its own journal
+     * running beside it.
+     *
+     * @return the table.
+     */
+    private static String latency(
+        final LatencyBench.Options o, final SluiceConfig config, final Path dir, final PrintStream out)
+        throws Exception
+    {
+        out.println();
+        out.println("latency: echo and daemon (journal async), then without and with a concurrent replay");
+        final String echoIngress = "aeron:udp?endpoint=localhost:" + LatencyBench.freeUdpPort();
+        final String echoEgress =
+            "aeron:udp?control=localhost:" + LatencyBench.freeUdpPort() + "|control-mode=dynamic|fc=min,t:5s";
+        final Properties echoOverrides = new Properties();
+        echoOverrides.putAll(System.getProperties());
+        echoOverrides.setProperty(SluiceConfig.INGRESS_CHANNEL, echoIngress);
+        echoOverrides.setProperty(SluiceConfig.EGRESS_CHANNEL, echoEgress);
+        final SluiceConfig echoConfig = SluiceConfig.load(o.config, echoOverrides);
+
+        final Path journalDir = Files.createTempDirectory("sluice-bench-replay-live-journal-");
+        final Path csv = Files.createTempFile("sluice-bench-replay-live-", ".csv");
+        final String daemonDir = LatencyBench.shmDir("sluice-bench-replay-live");
+        final List<Report.RateResult> without = new ArrayList<>();
+        final List<Report.RateResult> with = new ArrayList<>();
+        final ReplayLoop loop;
+        try (ServerProcess echoServer = ServerProcess.start(
+            ServerProcess.javaCommand("-Dsluice.driver.dir=" + LatencyBench.shmDir("sluice-bench-echo"),
+                "-D" + SluiceConfig.INGRESS_CHANNEL + "=" + echoIngress,
+                "-D" + SluiceConfig.EGRESS_CHANNEL + "=" + echoEgress,
+                "-cp", o.benchJar(), EchoServer.class.getName(), "--config", o.config.toString()),
+            dir.resolve("echo.log"), "echo: ready");
+            ServerProcess daemon = startDaemon(o, journalDir, daemonDir, dir.resolve("daemon-live.log"), List.of()))
+        {
+            out.printf("latency: daemon pid %d, journal async in %s; recording %,d events first%n", daemon.pid(),
+                journalDir, o.replayEvents);
+            fill(o, config, daemonDir, out);
+            final List<String> replayCommand = new ArrayList<>(List.of("-Dsluice.driver.dir=" + daemonDir));
+            for (final String[] setting : whatIfSettings())
+            {
+                replayCommand.add("-D" + setting[0] + "=" + setting[1]);
+            }
+            replayCommand.addAll(List.of("-jar", o.jar, "replay", "--config", o.config.toString(), "--journal",
+                journalDir.toString(), "--out", csv.toString()));
+            loop = new ReplayLoop(ServerProcess.javaCommand(replayCommand.toArray(new String[0])), dir);
+            try (SluiceClient echoClient = LatencyBench.connect(echoConfig, 1);
+                SluiceClient sluiceClient = LatencyBench.connect(config, config.processorCount()))
+            {
+                final LoadGenerator echoGenerator = new LoadGenerator(echoClient, o.messageSize).companion(sluiceClient);
+                final LoadGenerator sluiceGenerator =
+                    new LoadGenerator(sluiceClient, o.messageSize).companion(echoClient);
+                for (final long rate : o.rates)
+                {
+                    without.add(measure(rate, echoGenerator, sluiceGenerator, o, daemonDir, "", out));
+                }
+                out.printf("latency: replays of the live journal start one after another (%s)%n",
+                    String.join(" ", replayCommand));
+                loop.start();
+                try
+                {
+                    for (final long rate : o.rates)
+                    {
+                        with.add(measure(rate, echoGenerator, sluiceGenerator, o, daemonDir, "+replay", out));
+                    }
+                }
+                finally
+                {
+                    loop.stop();
+                }
+            }
+        }
+        finally
+        {
+            JournalLatency.deleteTree(journalDir);
+            Files.deleteIfExists(csv);
+        }
+        for (final String line : loop.summaries)
+        {
+            out.println("latency: concurrent " + line);
+        }
+        return latencyTable(o.rates, without, with) + loop.describe();
+    }
+
+    private static Report.RateResult measure(
+        final long rate,
+        final LoadGenerator echoGenerator,
+        final LoadGenerator sluiceGenerator,
+        final LatencyBench.Options o,
+        final String daemonDir,
+        final String suffix,
+        final PrintStream out)
+    {
+        final LoadGenerator.Phase echo = LatencyBench.measure("echo" + suffix, echoGenerator, rate, o, null, null, out);
+        final List<long[]> gc = new ArrayList<>();
+        final LoadGenerator.Phase sluice =
+            LatencyBench.measure("sluice" + suffix, sluiceGenerator, rate, o, gc, daemonDir, out);
+        return new Report.RateResult(rate, echo, sluice, gc.get(0)[0], gc.get(0)[1]);
+    }
+
+    static String latencyTable(
+        final List<Long> rates, final List<Report.RateResult> without, final List<Report.RateResult> with)
+    {
+        final StringBuilder b = new StringBuilder();
+        b.append("| rate (ev/s) | replay | percentile | echo (us) | sluice (us) | sluice/echo | " +
+            "sluice/sluice(no replay) |\n");
+        b.append("|---:|---|---:|---:|---:|---:|---:|\n");
+        for (int i = 0; i < rates.size(); i++)
+        {
+            for (int side = 0; side < 2; side++)
+            {
+                final Report.RateResult r = 0 == side ? without.get(i) : with.get(i);
+                final Histogram base = without.get(i).sluice().histogram();
+                for (final double p : new double[]{ 50, 90, 99, 99.9 })
+                {
+                    final double echo = Report.micros(r.echo().histogram(), p);
+                    final double sluice = Report.micros(r.sluice().histogram(), p);
+                    b.append(String.format(Locale.ROOT, "| %,d | %s | p%s | %.1f | %.1f | %.2f | %.2f |%n",
+                        rates.get(i), 0 == side ? "no" : "yes", p == Math.rint(p) ? Long.toString((long)p) :
+                        Double.toString(p), echo, sluice, sluice / echo, sluice / Report.micros(base, p)));
+                }
+            }
+        }
+        return b.toString();
+    }
+
+    private static void writeReport(
+        final Path dir,
+        final LatencyBench.Options o,
+        final SluiceConfig config,
+        final String replayTable,
+        final String latencyTable,
+        final String transcript) throws IOException
+    {
+        final StringBuilder b = new StringBuilder();
+        b.append("# machine\n").append(MachineFacts.describe());
+        b.append("\n# command\n./sluice bench ").append(String.join(" ", o.args)).append('\n');
+        b.append("\n# configuration (").append(o.config).append("; daemons: ").append(SluiceConfig.JOURNAL_MODE)
+            .append("=async, a fresh ").append(SluiceConfig.JOURNAL_DIR).append(", ")
+            .append(SluiceConfig.JOURNAL_FILE_SYNC).append("=0)\n");
+        config.effective().forEach((k, v) -> b.append(k).append('=').append(v).append('\n'));
+        b.append("\n# what-if configuration: the same with\n");
+        for (final String[] setting : whatIfSettings())
+        {
+            b.append(setting[0]).append('=').append(setting[1]).append('\n');
+        }
+        b.append("\n# replay rates\n").append(replayTable);
+        b.append("\n# latency (round trip, us) without and with a concurrent replay\n").append(latencyTable);
+        b.append("\n## transcript\n```\n").append(transcript).append("```\n");
+        Files.writeString(dir.resolve("report.md"), b.toString());
+    }
+
+    private static long gcCount()
+    {
+        long count = 0;
+        for (final GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans())
+        {
+            count += Math.max(0, gc.getCollectionCount());
+        }
+        return count;
+    }
+
+    private static long gcMs()
+    {
+        long ms = 0;
+        for (final GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans())
+        {
+            ms += Math.max(0, gc.getCollectionTime());
+        }
+        return ms;
+    }
+
+    private static long size(final Path root)
+    {
+        try (var paths = Files.walk(root))
+        {
+            return paths.filter(Files::isRegularFile).mapToLong((p) -> p.toFile().length()).sum();
+        }
+        catch (final IOException ex)
+        {
+            return -1;
+        }
+    }
+
+    private static String lastLines(final Path log, final String containing) throws IOException
+    {
+        final StringBuilder b = new StringBuilder();
+        for (final String line : Files.readAllLines(log, StandardCharsets.UTF_8))
+        {
+            if (line.contains(containing))
+            {
+                b.append(b.length() == 0 ? "" : " | ").append(line.trim());
+            }
+        }
+        return b.toString();
+    }
+
+    /**
+     * Counts what comes back to the recording client (window results, alerts) and its rejections.
+     */
+    private static final class Drain implements SluiceResultHandler
+    {
+        private long rejected;
+        private long windows;
+        private long alerts;
+
+        public void onEventResult(final EventResultDecoder result)
+        {
+        }
+
+        public void onRejected(final RejectedDecoder reject)
+        {
+            rejected++;
+        }
+
+        public void onWindowResult(final io.sluice.transport.codec.WindowResultDecoder result)
+        {
+            windows++;
+        }
+
+        public void onAlert(final io.sluice.transport.codec.AlertDecoder alert)
+        {
+            alerts++;
+        }
+    }
+
+    /**
+     * Replay processes run one after another on a thread of their own until stopped; each one's log is kept, and
+     * its summary line (entries, time, rate) and its progress lines' rates collected.
+     */
+    private static final class ReplayLoop
+    {
+        private final List<String> command;
+        private final Path dir;
+        private final List<String> summaries = new ArrayList<>();
+        private final List<Double> progressRates = new ArrayList<>();
+        private final Thread thread;
+        private volatile boolean running = true;
+        private volatile Process current;
+        private int started;
+        private int completed;
+
+        ReplayLoop(final List<String> command, final Path dir)
+        {
+            this.command = command;
+            this.dir = dir;
+            this.thread = new Thread(this::loop, "replay-loop");
+        }
+
+        void start()
+        {
+            thread.start();
+        }
+
+        void stop() throws InterruptedException
+        {
+            running = false;
+            final Process process = current;
+            if (null != process)
+            {
+                process.destroy();
+            }
+            thread.join(TimeUnit.SECONDS.toMillis(60));
+        }
+
+        private void loop()
+        {
+            while (running)
+            {
+                final Path log = dir.resolve("replay-" + (started + 1) + ".log");
+                try
+                {
+                    final Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                        .redirectOutput(log.toFile()).start();
+                    started++;
+                    current = process;
+                    final int exit = process.waitFor();
+                    final List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+                    for (final String line : lines)
+                    {
+                        final Matcher progress = PROGRESS.matcher(line);
+                        if (progress.find())
+                        {
+                            progressRates.add(Double.parseDouble(progress.group(1)));
+                        }
+                        if (RATE.matcher(line).find())
+                        {
+                            summaries.add("replay " + started + ": " + line.trim());
+                        }
+                    }
+                    if (0 == exit)
+                    {
+                        completed++;
+                    }
+                    else if (running)
+                    {
+                        summaries.add("replay " + started + " failed (exit " + exit + "): " + String.join(" | ", lines));
+                        running = false;
+                    }
+                }
+                catch (final IOException ex)
+                {
+                    summaries.add("replay " + (started + 1) + " could not start: " + ex);
+                    running = false;
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+
+        String describe()
+        {
+            double sum = 0;
+            double min = Double.MAX_VALUE;
+            double max = 0;
+            for (final double rate : progressRates)
+            {
+                sum += rate;
+                min = Math.min(min, rate);
+                max = Math.max(max, rate);
+            }
+            return String.format(Locale.ROOT, "concurrent replays: %d started, %d completed while measuring; " +
+                "their progress lines (cumulative rate since each start): mean %.2f M entries/s, %.2f-%.2f%n",
+                started, completed, progressRates.isEmpty() ? 0 : sum / progressRates.size(),
+                progressRates.isEmpty() ? 0 : min, max) + String.join("\n", summaries) + "\n";
+        }
+    }
+}

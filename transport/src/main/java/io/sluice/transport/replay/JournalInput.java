@@ -2,6 +2,8 @@ package io.sluice.transport.replay;
 
 import io.aeron.archive.ArchiveMarkFile;
 import io.aeron.archive.ArchiveTool;
+import io.aeron.archive.codecs.mark.MarkFileHeaderDecoder;
+import io.aeron.archive.codecs.mark.MessageHeaderDecoder;
 import io.sluice.config.ConfigurationException;
 import io.sluice.config.SluiceConfig;
 import io.sluice.core.ring.RingEntry;
@@ -11,7 +13,11 @@ import io.sluice.transport.journal.JournalFiles;
 import io.sluice.transport.journal.JournalIdentity;
 import io.sluice.transport.stat.SluiceStat;
 import org.agrona.DirectBuffer;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.UnsafeBuffer;
 
+import java.io.File;
+import java.nio.MappedByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -33,6 +39,8 @@ public final class JournalInput
 {
     /** Default bound on reads beside a live daemon, MiB/s: a million entries a second. */
     public static final long LIVE_DEFAULT_MIB_PER_SECOND = 64;
+
+    private static final long CLOSED_ACTIVITY_TIMESTAMP = -1;
 
     private final Path journalDir;
     private final Path archiveDir;
@@ -102,18 +110,49 @@ public final class JournalInput
 
     private static long livePid(final Path archiveDir)
     {
-        if (!Files.exists(archiveDir.resolve(ArchiveMarkFile.FILENAME)))
+        final File markFile = archiveDir.resolve(ArchiveMarkFile.FILENAME).toFile();
+        if (!markFile.exists())
         {
             return 0;
         }
         try
         {
+            if (closedArchive(markFile))
+            {
+                return 0;
+            }
             final long pid = ArchiveTool.pid(archiveDir.toFile());
             return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) ? pid : 0;
         }
         catch (final RuntimeException ex)
         {
             return 0;
+        }
+    }
+
+    /**
+     * An Archive that closes marks its mark file's activity timestamp -1 ({@code ArchiveMarkFile.signalTerminated}):
+     * then its daemon has stopped, whichever process now has the pid the file names (the reader itself when the
+     * daemon ran in its JVM, or another process that was given the pid again).
+     *
+     * @param markFile the Archive's mark file.
+     * @return true when the mark file says its Archive has closed.
+     */
+    private static boolean closedArchive(final File markFile)
+    {
+        final MappedByteBuffer mapped = IoUtil.mapExistingFile(markFile, ArchiveMarkFile.FILENAME);
+        try
+        {
+            final UnsafeBuffer buffer = new UnsafeBuffer(mapped);
+            final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(buffer, 0);
+            final int offset = MarkFileHeaderDecoder.TEMPLATE_ID == header.templateId() &&
+                MarkFileHeaderDecoder.SCHEMA_ID == header.schemaId() ? MessageHeaderDecoder.ENCODED_LENGTH : 0;
+            return CLOSED_ACTIVITY_TIMESTAMP ==
+                buffer.getLongVolatile(offset + MarkFileHeaderDecoder.activityTimestampEncodingOffset());
+        }
+        finally
+        {
+            IoUtil.unmap(mapped);
         }
     }
 

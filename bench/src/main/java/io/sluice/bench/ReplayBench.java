@@ -290,7 +290,7 @@ final class ReplayBench
         final long gcCountBefore = gcCount();
         final long gcMsBefore = gcMs();
         final WhatIfReplay.Result result = WhatIfReplay.run(new WhatIfReplay.Request(whatIf, baseline, journalDir,
-            driverDir, null, null, null, csv, ReplayOutput.Format.CSV, false, false, -1), out);
+            driverDir, null, null, null, csv, ReplayOutput.Format.CSV, false, false, -1, -1), out);
         final ReplayRun run = new ReplayRun(name, result.entries(), result.events(), result.durationNs(),
             gcCount() - gcCountBefore, gcMs() - gcMsBefore);
         if (result.events() != o.replayEvents)

@@ -125,7 +125,8 @@ public final class SluiceMain
         final WhatIfReplay.Request request = new WhatIfReplay.Request(whatIf, baseline, journalDir(args, whatIf),
             whatIf.driverDir(), option(args, "--from", null), option(args, "--to", null), keys(option(args, "--keys",
             null)), out, WhatIfReplay.format(option(args, "--format", null), out), hasFlag(args, "--event-results"),
-            hasFlag(args, "--close-open-windows"), Long.parseLong(option(args, "--max-read-mb", "-1")));
+            hasFlag(args, "--close-open-windows"), Long.parseLong(option(args, "--max-read-mb", "-1")),
+            Integer.parseInt(option(args, "--threads", "-1")));
         if (null != baseline && ReplayOutput.Format.CSV != request.format())
         {
             throw new ConfigurationException("--format", request.format().name().toLowerCase(java.util.Locale.ROOT),
@@ -248,7 +249,7 @@ public final class SluiceMain
             "snapshot [--config FILE] [--timeout SECONDS] | journal [--config FILE] | " +
             "journal export --out FILE [--format csv|sbe] [--from P|T] [--to P|T] [--journal DIR] [--config FILE] | " +
             "replay --config WHATIF --out FILE [--compare BASELINE] [--format csv|sbe] [--from P|T] [--to P|T] " +
-            "[--keys K1,K2] [--event-results] [--close-open-windows] [--journal DIR] [--max-read-mb N] | " +
+            "[--keys K1,K2] [--event-results] [--close-open-windows] [--journal DIR] [--max-read-mb N] [--threads N] | " +
             "producer [--config FILE] [--rate N] [--seconds N] [--keys N]");
         return 2;
     }

@@ -394,6 +394,26 @@ class WhatIfReplaySystemTest
         assertEquals(byKey(published), byKey(replayed), "each key's messages in the same order");
     }
 
+    /**
+     * Two threads, each the only writer of its shards, give each processor's output in the same order as one thread:
+     * the file holds the first thread's shards, then the second's.
+     */
+    @Test
+    @Timeout(60)
+    void shouldGiveEachProcessorsOutputInTheSameOrderWithOneThreadOrTwo() throws IOException
+    {
+        final List<Message> one = replaySbe(config(Map.of()), journalDir, "one-thread.sbe", SCRIPT.length - 1, 1);
+        final List<Message> two = replaySbe(config(Map.of()), journalDir, "two-threads.sbe", SCRIPT.length - 1, 2);
+        assertEquals(sorted(live), sorted(two), "the same messages, byte for byte");
+        assertEquals(byProcessor(one, 2), byProcessor(two, 2), "each processor's messages in the same order");
+        assertEquals(byProcessor(live, 2), byProcessor(two, 2));
+        final ShardRouter router = shards(config(Map.of())).router();
+        final long shardZero = two.stream().filter((m) -> 0 == router.shard(m.key(), 2)).count();
+        assertTrue(shardZero > 0 && shardZero < two.size(), "both shards answer: " + shardZero + " of " + two.size());
+        assertTrue(two.subList(0, (int)shardZero).stream().allMatch((m) -> 0 == router.shard(m.key(), 2)),
+            "the first thread's shard first");
+    }
+
     @Test
     @Timeout(60)
     void shouldReplayAJournalOfTwoShardsUnderOneAndFourToTheSameOutputPerKey() throws IOException
@@ -414,7 +434,7 @@ class WhatIfReplaySystemTest
     {
         final Path out = dir.resolve("closed.csv");
         WhatIfReplay.run(new WhatIfReplay.Request(config(Map.of()), null, journalDir, driverDir, null, null, null, out,
-            ReplayOutput.Format.CSV, false, true, -1), new PrintStream(new ByteArrayOutputStream(), true));
+            ReplayOutput.Format.CSV, false, true, -1, -1), new PrintStream(new ByteArrayOutputStream(), true));
         final List<String> lines = Files.readAllLines(out);
         assertEquals(HEADER, lines.get(0));
         final long w2 = T0 + 200 * MS;
@@ -446,7 +466,7 @@ class WhatIfReplaySystemTest
         final ByteArrayOutputStream log = new ByteArrayOutputStream();
         final WhatIfReplay.Result result = WhatIfReplay.run(new WhatIfReplay.Request(
             config(Map.of("sluice.alert.hot.threshold", "108")), config(Map.of()), journalDir, driverDir, null, null,
-            null, out, ReplayOutput.Format.CSV, false, false, -1), new PrintStream(log, true));
+            null, out, ReplayOutput.Format.CSV, false, false, -1, -1), new PrintStream(log, true));
         assertEquals(SCRIPT.length - 1, result.events(), "every journaled event (the NaN one is a reject entry)");
         assertEquals(List.of(
             "windows: 7 equal, 0 differ, 0 only in what-if, 0 only in baseline",
@@ -466,7 +486,7 @@ class WhatIfReplaySystemTest
         final ByteArrayOutputStream log = new ByteArrayOutputStream();
         WhatIfReplay.run(new WhatIfReplay.Request(
             config(Map.of(SluiceConfig.WINDOW_ALLOWED_LATENESS, "40ms")), config(Map.of()), journalDir, driverDir,
-            null, null, null, out, ReplayOutput.Format.CSV, false, false, -1), new PrintStream(log, true));
+            null, null, null, out, ReplayOutput.Format.CSV, false, false, -1, -1), new PrintStream(log, true));
         assertEquals(List.of(
             "windows: 5 equal, 2 differ, 0 only in what-if, 0 only in baseline",
             "alerts of rule hot: what-if 4, baseline 4; 0 only in what-if, 0 only in baseline",
@@ -608,7 +628,7 @@ class WhatIfReplaySystemTest
             final ByteArrayOutputStream log = new ByteArrayOutputStream();
             final WhatIfReplay.Result result = WhatIfReplay.run(new WhatIfReplay.Request(daemon.config(), null,
                 liveJournal, daemon.driverDir, null, null, null, dir.resolve("live-replay.csv"),
-                ReplayOutput.Format.CSV, true, false, -1), new PrintStream(log, true));
+                ReplayOutput.Format.CSV, true, false, -1, -1), new PrintStream(log, true));
             assertEquals(events, result.events());
             final String text = log.toString(StandardCharsets.UTF_8);
             assertTrue(text.contains("(live daemon pid " + ProcessHandle.current().pid() + ", up to its recorded " +
@@ -636,17 +656,26 @@ class WhatIfReplaySystemTest
 
     private List<Message> replaySbe(final SluiceConfig config, final String file) throws IOException
     {
-        return replaySbe(config, journalDir, file, SCRIPT.length - 1);
+        return replaySbe(config, journalDir, file, SCRIPT.length - 1, -1);
     }
 
     private List<Message> replaySbe(
         final SluiceConfig config, final Path journal, final String file, final long events) throws IOException
     {
+        return replaySbe(config, journal, file, events, -1);
+    }
+
+    private List<Message> replaySbe(
+        final SluiceConfig config, final Path journal, final String file, final long events, final int threads)
+        throws IOException
+    {
         final Path out = dir.resolve(file);
         final WhatIfReplay.Result result = WhatIfReplay.run(new WhatIfReplay.Request(config, null, journal,
-            config.driverDir(), null, null, null, out, ReplayOutput.Format.SBE, true, false, -1),
+            config.driverDir(), null, null, null, out, ReplayOutput.Format.SBE, true, false, -1, threads),
             new PrintStream(new ByteArrayOutputStream(), true));
         assertEquals(events, result.events());
+        assertEquals(-1 == threads ? Math.min(config.processorCount(), Runtime.getRuntime().availableProcessors()) :
+            threads, result.threads(), "threads sharing the shards");
         final List<Message> messages = new ArrayList<>();
         final UnsafeBuffer buffer = new UnsafeBuffer(Files.readAllBytes(out));
         for (int offset = 0; offset < buffer.capacity(); )

@@ -35,8 +35,12 @@ import org.agrona.concurrent.status.AtomicCounter;
  *     <li><b>Keys.</b> With a key filter only those keys' events, queries and rejects reach the processors; time
  *     still moves with every event, so a key's output equals the unfiltered run's.</li>
  * </ul>
- * Journaled START and SNAPSHOT entries change nothing here and are passed over. Not thread safe: one thread feeds
- * one run (two runs of a comparison on the same thread, entry by entry).
+ * Journaled START and SNAPSHOT entries change nothing here and are passed over.
+ * <p>
+ * Several threads can share one configuration's replay, as recovery does: each feeds every entry to a run of its own
+ * that owns the shards {@code s} with {@code s % stride == first} and passes over the others' entries (each shard
+ * still has one writer; time is derived by every run alike). Not thread safe: one thread feeds one run (two runs of
+ * a comparison on the same thread, entry by entry).
  */
 public final class WhatIfRun
 {
@@ -51,7 +55,6 @@ public final class WhatIfRun
     private final LongHashSet keys;
     private final AtomicCounter rejectedLate;
     private final AtomicCounter rejectedStateFull;
-    private final ShardCounters[] counters;
     private final RingEntry entry = new RingEntry(new UnsafeBuffer(new byte[RingEntry.LENGTH]), 0);
     private final RingEntry tick = new RingEntry(new UnsafeBuffer(new byte[RingEntry.LENGTH]), 0);
     private long entries;
@@ -72,6 +75,31 @@ public final class WhatIfRun
         final long journalLatenessNs,
         final boolean eventResults,
         final long[] keys)
+    {
+        this(shards, sink, journalLatenessNs, eventResults, keys, 0, 1);
+    }
+
+    /**
+     * A run of some shards only, for one of several threads replaying one configuration side by side.
+     *
+     * @param shards            this run's concluded shard context, with the journal's hash seed.
+     * @param sink              where its processors' output goes, in the order they produce it.
+     * @param journalLatenessNs the allowed lateness the journal was written under (0 when it had no windows: it then
+     *                          holds no ticks).
+     * @param eventResults      true to have a result for every accepted event.
+     * @param keys              only these keys reach the processors, or null for all.
+     * @param first             the first shard this run owns.
+     * @param stride            how many runs share the shards: this one owns {@code first}, {@code first + stride},
+     *                          ...
+     */
+    public WhatIfRun(
+        final ShardProcessor.Context shards,
+        final ResultSink sink,
+        final long journalLatenessNs,
+        final boolean eventResults,
+        final long[] keys,
+        final int first,
+        final int stride)
     {
         final int shardCount = shards.processorCount();
         this.router = shards.router();
@@ -98,16 +126,14 @@ public final class WhatIfRun
         rejectedLate = new AtomicCounter(values, id++);
         rejectedStateFull = new AtomicCounter(values, id++);
         processors = new ShardProcessor[shardCount];
-        counters = new ShardCounters[shardCount];
-        for (int shard = 0; shard < shardCount; shard++)
+        for (int shard = first; shard < shardCount; shard += stride)
         {
             final AtomicCounter unused = new AtomicCounter(values, id++);
-            counters[shard] = new ShardCounters(new AtomicCounter(values, id++), new AtomicCounter(values, id++),
+            final ShardCounters counters = new ShardCounters(new AtomicCounter(values, id++), new AtomicCounter(values, id++),
                 new AtomicCounter(values, id++), new AtomicCounter(values, id++), new AtomicCounter(values, id++),
                 new AtomicCounter(values, id++), new AtomicCounter(values, id++), rejectedStateFull, rejectedLate,
                 new AtomicCounter(values, id++), unused);
-            processors[shard] = new ShardProcessor(
-                shard, shards.newLogic(sink, counters[shard]), sink, counters[shard], null, null);
+            processors[shard] = new ShardProcessor(shard, shards.newLogic(sink, counters), sink, counters, null, null);
         }
     }
 
@@ -135,18 +161,18 @@ public final class WhatIfRun
                         tick();
                     }
                 }
-                if (selected(entry.key()))
+                final int eventShard = router.shard(entry.key(), processors.length);
+                if (null != processors[eventShard] && selected(entry.key()))
                 {
-                    final int shard = router.shard(entry.key(), processors.length);
-                    processors[shard].onEntry(entry.resultMode(resultMode).shard(shard));
+                    processors[eventShard].onEntry(entry.resultMode(resultMode).shard(eventShard));
                 }
                 break;
 
             case RingEntry.TYPE_QUERY:
             case RingEntry.TYPE_REJECT:
-                if (selected(entry.key()))
+                final int shard = router.shard(entry.key(), processors.length);
+                if (null != processors[shard] && selected(entry.key()))
                 {
-                    final int shard = router.shard(entry.key(), processors.length);
                     processors[shard].onEntry(entry.shard(shard));
                 }
                 break;
@@ -213,7 +239,10 @@ public final class WhatIfRun
         ticks++;
         for (final ShardProcessor processor : processors)
         {
-            processor.onEntry(tick);
+            if (null != processor)
+            {
+                processor.onEntry(tick);
+            }
         }
     }
 
@@ -255,31 +284,5 @@ public final class WhatIfRun
     public int shardCount()
     {
         return processors.length;
-    }
-
-    /**
-     * @return keys held in every shard's table now.
-     */
-    public long liveKeys()
-    {
-        long keys = 0;
-        for (final ShardCounters shard : counters)
-        {
-            keys += shard.liveKeys().get();
-        }
-        return keys;
-    }
-
-    /**
-     * @return each shard's state digest, shard i at index i.
-     */
-    public long[] digests()
-    {
-        final long[] digests = new long[processors.length];
-        for (int i = 0; i < processors.length; i++)
-        {
-            digests[i] = processors[i].digest();
-        }
-        return digests;
     }
 }

@@ -53,12 +53,13 @@ public abstract class ReplayOutput implements ResultSink, AutoCloseable
      * @param file      the file, or null to write nothing.
      * @param format    its format.
      * @param ruleNames the alert rules' names by index.
+     * @param header    true to start a CSV file with its header (false for a part appended to another).
      * @return the output.
      */
-    static ReplayOutput open(final Path file, final Format format, final List<String> ruleNames)
+    static ReplayOutput open(final Path file, final Format format, final List<String> ruleNames, final boolean header)
     {
         final OutputStream out = null == file ? null : newStream(file);
-        return Format.CSV == format ? new Csv(out, ruleNames) : new Sbe(out, ruleNames);
+        return Format.CSV == format ? new Csv(out, ruleNames, header) : new Sbe(out, ruleNames);
     }
 
     static OutputStream newStream(final Path file)
@@ -167,10 +168,27 @@ public abstract class ReplayOutput implements ResultSink, AutoCloseable
         int ruleIndex, long key, long windowStart, int field, int op, double observed, double threshold);
 
     /**
-     * @return one line counting what was written: windows, alerts, per-event and query results, rejects by reason.
+     * @param outputs the outputs of one replay's threads.
+     * @return one line counting what they wrote: windows, alerts, per-event and query results, rejects by reason.
      */
-    final String describe()
+    static String describe(final List<ReplayOutput> outputs)
     {
+        long windows = 0;
+        long alerts = 0;
+        long eventResults = 0;
+        long queryResults = 0;
+        final long[] rejects = new long[RejectReason.LIMIT];
+        for (final ReplayOutput output : outputs)
+        {
+            windows += output.windows;
+            alerts += output.alerts;
+            eventResults += output.eventResults;
+            queryResults += output.queryResults;
+            for (int reason = 0; reason < rejects.length; reason++)
+            {
+                rejects[reason] += output.rejects[reason];
+            }
+        }
         final StringBuilder line = new StringBuilder()
             .append(windows).append(" window results, ")
             .append(alerts).append(" alerts, ")
@@ -186,22 +204,6 @@ public abstract class ReplayOutput implements ResultSink, AutoCloseable
             }
         }
         return line.append(any ? "" : "none").toString();
-    }
-
-    /**
-     * @return window results written.
-     */
-    final long windows()
-    {
-        return windows;
-    }
-
-    /**
-     * @return alerts written.
-     */
-    final long alerts()
-    {
-        return alerts;
     }
 
     /**
@@ -228,12 +230,15 @@ public abstract class ReplayOutput implements ResultSink, AutoCloseable
         private final StringBuilder row = new StringBuilder(256);
         private byte[] bytes = new byte[256];
 
-        Csv(final OutputStream out, final List<String> ruleNames)
+        Csv(final OutputStream out, final List<String> ruleNames, final boolean header)
         {
             super(out);
             this.ruleNames = ruleNames;
-            row.append(CsvRows.HEADER);
-            flushRow();
+            if (header)
+            {
+                row.append(CsvRows.HEADER);
+                flushRow();
+            }
         }
 
         private void flushRow()

@@ -30,7 +30,7 @@ import java.util.TreeMap;
  * Every difference is a CSV row: {@code change} ({@code differs} or {@code only}), {@code side} ({@code what-if} or
  * {@code baseline}) and then {@link CsvRows}' columns (an alert row carries its count in {@code count}).
  */
-public final class ResultDiff implements AutoCloseable
+final class ResultDiff implements AutoCloseable
 {
     static final String HEADER = "change,side," + CsvRows.HEADER;
     private static final String[] SIDES = { "what-if", "baseline" };
@@ -69,14 +69,19 @@ public final class ResultDiff implements AutoCloseable
      * @param whatIfRules  the what-if run's alert rule names by index.
      * @param baselineRules the baseline's.
      * @param maxWindowNs  the longer of the two runs' window sizes, 0 without windows.
+     * @param header       true to start the file with its header (false for a part appended to another).
      */
     ResultDiff(
-        final OutputStream out, final List<String> whatIfRules, final List<String> baselineRules, final long maxWindowNs)
+        final OutputStream out,
+        final List<String> whatIfRules,
+        final List<String> baselineRules,
+        final long maxWindowNs,
+        final boolean header)
     {
         this.out = out;
         this.maxWindowNs = maxWindowNs;
         this.sides = new Side[] { new Side(WHAT_IF, whatIfRules), new Side(BASELINE, baselineRules) };
-        if (null != out)
+        if (null != out && header)
         {
             row.append(HEADER);
             flushRow();
@@ -226,14 +231,36 @@ public final class ResultDiff implements AutoCloseable
     }
 
     /**
+     * @param diffs the differences found by one replay's threads.
      * @return the summary's lines: windows equal, differing and in one run only; alerts by rule; rejects that
      * differ.
      */
-    List<String> describe()
+    static List<String> describe(final List<ResultDiff> diffs)
     {
+        long equal = 0;
+        long differ = 0;
+        final long[] only = new long[2];
+        long rejects = 0;
+        final Map<String, long[]> rules = new TreeMap<>();
+        for (final ResultDiff diff : diffs)
+        {
+            equal += diff.windowsEqual;
+            differ += diff.windowsDiffer;
+            only[WHAT_IF] += diff.windowsOnly[WHAT_IF];
+            only[BASELINE] += diff.windowsOnly[BASELINE];
+            rejects += diff.rejectsDiffer;
+            diff.rules.forEach((rule, counts) ->
+            {
+                final long[] sum = rules.computeIfAbsent(rule, (k) -> new long[4]);
+                for (int i = 0; i < sum.length; i++)
+                {
+                    sum[i] += counts[i];
+                }
+            });
+        }
         final List<String> lines = new ArrayList<>();
-        lines.add("windows: " + windowsEqual + " equal, " + windowsDiffer + " differ, " + windowsOnly[WHAT_IF] +
-            " only in what-if, " + windowsOnly[BASELINE] + " only in baseline");
+        lines.add("windows: " + equal + " equal, " + differ + " differ, " + only[WHAT_IF] + " only in what-if, " +
+            only[BASELINE] + " only in baseline");
         for (final Map.Entry<String, long[]> rule : rules.entrySet())
         {
             final long[] counts = rule.getValue();
@@ -245,37 +272,8 @@ public final class ResultDiff implements AutoCloseable
         {
             lines.add("alerts: none in either run");
         }
-        lines.add("events rejected differently: " + rejectsDiffer);
+        lines.add("events rejected differently: " + rejects);
         return lines;
-    }
-
-    long windowsEqual()
-    {
-        return windowsEqual;
-    }
-
-    long windowsDiffer()
-    {
-        return windowsDiffer;
-    }
-
-    long windowsOnly(final boolean whatIf)
-    {
-        return windowsOnly[whatIf ? WHAT_IF : BASELINE];
-    }
-
-    long rejectsDiffer()
-    {
-        return rejectsDiffer;
-    }
-
-    /**
-     * @param rule a rule name.
-     * @return alerts fired by the rule in what-if and baseline, and those only in what-if and only in baseline.
-     */
-    long[] rule(final String rule)
-    {
-        return rules.getOrDefault(rule, new long[4]).clone();
     }
 
     public void close()

@@ -5,8 +5,15 @@ import io.sluice.config.SluiceConfig;
 import io.sluice.core.processor.ShardProcessor;
 import io.sluice.core.replay.WhatIfRun;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +50,8 @@ public final class WhatIfReplay
      * @param closeOpenWindows   {@code --close-open-windows}: close every window still open at the end.
      * @param maxReadMibPerSecond bound on journal reads in MiB/s, 0 for none, -1 for the default
      *                            ({@link JournalInput#readBound(long)}).
+     * @param threads            {@code --threads}: threads sharing the shards, -1 for the default
+     *                           ({@link #threads}).
      */
     public record Request(
         SluiceConfig whatIf,
@@ -56,7 +65,8 @@ public final class WhatIfReplay
         ReplayOutput.Format format,
         boolean eventResults,
         boolean closeOpenWindows,
-        long maxReadMibPerSecond)
+        long maxReadMibPerSecond,
+        int threads)
     {
     }
 
@@ -68,11 +78,11 @@ public final class WhatIfReplay
      * @param from       first position read.
      * @param to         position read up to.
      * @param durationNs time taken.
-     * @param whatIf     the what-if run.
-     * @param diff       the comparison, or null.
+     * @param threads    threads that shared the shards.
+     * @param summary    the summary's lines on what was written (or, with a baseline, what differs).
      */
-    public record Result(long entries, long events, long from, long to, long durationNs, WhatIfRun whatIf,
-        ResultDiff diff)
+    public record Result(long entries, long events, long from, long to, long durationNs, int threads,
+        List<String> summary)
     {
         /**
          * @return entries a second.
@@ -108,6 +118,34 @@ public final class WhatIfReplay
     }
 
     /**
+     * How many threads share the replay: each reads the whole journal and runs the shards {@code s} with
+     * {@code s % threads == t}, so each shard keeps one writer. By default one per shard up to the CPUs, and one
+     * beside a live daemon (its cores are the daemon's); a comparison of runs with different shard counts takes one
+     * (a key's shards differ between the runs).
+     *
+     * @param requested {@code --threads}, -1 for the default.
+     * @param live      true when a live daemon records the journal.
+     * @param shards    the what-if run's shard count.
+     * @param baseline  the baseline's shard count, or 0 without one.
+     * @return the threads, at least 1 and at most the shard count.
+     * @throws io.sluice.config.ConfigurationException naming {@code --threads} when it is not -1 or positive.
+     */
+    public static int threads(final int requested, final boolean live, final int shards, final int baseline)
+    {
+        if (0 == requested || requested < -1)
+        {
+            throw new io.sluice.config.ConfigurationException("--threads", Integer.toString(requested),
+                "must be at least 1");
+        }
+        if (baseline > 0 && baseline != shards)
+        {
+            return 1;
+        }
+        final int wanted = -1 != requested ? requested : live ? 1 : Runtime.getRuntime().availableProcessors();
+        return Math.max(1, Math.min(wanted, shards));
+    }
+
+    /**
      * Run a replay.
      *
      * @param request what to replay.
@@ -121,43 +159,211 @@ public final class WhatIfReplay
         final long to = input.resolve("--to", request.to(), Long.MAX_VALUE);
         final long readBound = input.readBound(request.maxReadMibPerSecond());
         final ShardProcessor.Context whatIfShards = shardsOf(request.whatIf(), input);
+        final ShardProcessor.Context baselineShards = null == request.baseline() ? null :
+            shardsOf(request.baseline(), input);
+        final int threads = threads(request.threads(), input.livePid() > 0, whatIfShards.processorCount(),
+            null == baselineShards ? 0 : baselineShards.processorCount());
         log.println("sluice replay: journal " + input.dir() + (input.livePid() > 0 ?
             " (live daemon pid " + input.livePid() + ", up to its recorded position " + input.endPosition() + ")" :
             "") + ", written under " + input.settings());
         log.println("sluice replay: what-if " + describe(whatIfShards) +
-            (null == request.baseline() ? "" : "; baseline " + describe(shardsOf(request.baseline(), input))));
+            (null == baselineShards ? "" : "; baseline " + describe(baselineShards)) + "; " + threads +
+            (1 == threads ? " thread" : " threads") + " (--threads)");
         if (readBound > 0)
         {
             log.println("sluice replay: journal reads bounded to " + readBound / (1024 * 1024) + " MiB/s " +
                 "(--max-read-mb)");
         }
 
-        final ReplayOutput output;
-        final ResultDiff diff;
-        final WhatIfRun whatIf;
-        final WhatIfRun baseline;
-        if (null == request.baseline())
+        final Pass[] passes = new Pass[threads];
+        final long startNs = System.nanoTime();
+        try
         {
-            output = ReplayOutput.open(request.out(), request.format(), ruleNames(request.whatIf()));
-            diff = null;
-            whatIf = new WhatIfRun(whatIfShards, output, input.latenessNs(), request.eventResults(), request.keys());
-            baseline = null;
+            for (int t = 0; t < threads; t++)
+            {
+                passes[t] = new Pass(request, input, whatIfShards, baselineShards, t, threads);
+            }
+            final Thread[] helpers = new Thread[threads - 1];
+            final Throwable[] failures = new Throwable[threads];
+            for (int t = 1; t < threads; t++)
+            {
+                final int index = t;
+                helpers[t - 1] = new Thread(() ->
+                {
+                    try
+                    {
+                        passes[index].replay(input, from, to, readBound, null, startNs);
+                    }
+                    catch (final Throwable ex)
+                    {
+                        failures[index] = ex;
+                    }
+                }, "sluice-replay-" + t);
+                helpers[t - 1].start();
+            }
+            try
+            {
+                passes[0].replay(input, from, to, readBound, log, startNs);
+            }
+            finally
+            {
+                join(helpers);
+            }
+            for (final Throwable failure : failures)
+            {
+                if (failure instanceof RuntimeException runtime)
+                {
+                    throw runtime;
+                }
+                if (failure instanceof Error error)
+                {
+                    throw error;
+                }
+            }
+        }
+        finally
+        {
+            for (final Pass pass : passes)
+            {
+                if (null != pass)
+                {
+                    pass.close();
+                }
+            }
+        }
+        appendParts(request.out(), passes);
+        final long durationNs = System.nanoTime() - startNs;
+        final List<String> summary = new ArrayList<>();
+        if (null == baselineShards)
+        {
+            summary.add("wrote " + ReplayOutput.describe(Arrays.stream(passes).map((pass) -> pass.output).toList()) +
+                " to " + request.out() + " (" + request.format().name().toLowerCase(Locale.ROOT) + ")" +
+                (request.closeOpenWindows() ? "" :
+                "; windows still open at the end are not in it (--close-open-windows closes them)"));
         }
         else
         {
-            final ShardProcessor.Context baselineShards = shardsOf(request.baseline(), input);
-            output = null;
-            diff = new ResultDiff(ReplayOutput.newStream(request.out()), ruleNames(request.whatIf()),
-                ruleNames(request.baseline()), Math.max(windowNs(whatIfShards), windowNs(baselineShards)));
-            whatIf = new WhatIfRun(whatIfShards, diff.whatIf(), input.latenessNs(), false, request.keys());
-            baseline = new WhatIfRun(baselineShards, diff.baseline(), input.latenessNs(), false, request.keys());
+            summary.addAll(ResultDiff.describe(Arrays.stream(passes).map((pass) -> pass.diff).toList()));
+            summary.add("the differences are in " + request.out() + " (csv)");
+        }
+        final Pass first = passes[0];
+        final Result result = new Result(first.whatIf.entries(), first.whatIf.events(), from, first.end, durationNs,
+            threads, List.copyOf(summary));
+        log.println(String.format(Locale.ROOT, "sluice replay: %,d entries (%,d events) from journal position %,d " +
+            "to %,d in %.2f s: %.2f M entries/s", result.entries(), result.events(), from, first.end,
+            durationNs / 1e9, result.entriesPerSecond() / 1e6));
+        for (final String line : summary)
+        {
+            log.println("sluice replay: " + line);
+        }
+        return result;
+    }
+
+    private static void join(final Thread[] threads)
+    {
+        boolean interrupted = false;
+        for (final Thread thread : threads)
+        {
+            while (null != thread && thread.isAlive())
+            {
+                try
+                {
+                    thread.join();
+                }
+                catch (final InterruptedException ex)
+                {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Path partOf(final Path out, final int thread)
+    {
+        return out.resolveSibling(out.getFileName() + ".part-" + thread);
+    }
+
+    /**
+     * The first thread wrote the output file itself; the others' parts follow it, in thread order, and are deleted.
+     */
+    private static void appendParts(final Path out, final Pass[] passes)
+    {
+        if (passes.length < 2)
+        {
+            return;
+        }
+        try (OutputStream file = Files.newOutputStream(out, StandardOpenOption.APPEND))
+        {
+            for (int t = 1; t < passes.length; t++)
+            {
+                final Path part = partOf(out, t);
+                Files.copy(part, file);
+                Files.delete(part);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot append the threads' parts to " + out, ex);
+        }
+    }
+
+    /**
+     * One thread's share: its runs (the what-if one, and the baseline with a comparison) of the shards it owns, and
+     * where their output goes (the output file for the first thread, a part file for the others).
+     */
+    private static final class Pass implements AutoCloseable
+    {
+        private final ReplayOutput output;
+        private final ResultDiff diff;
+        private final WhatIfRun whatIf;
+        private final WhatIfRun baseline;
+        private final boolean closeOpenWindows;
+        private long end;
+
+        Pass(
+            final Request request,
+            final JournalInput input,
+            final ShardProcessor.Context whatIfShards,
+            final ShardProcessor.Context baselineShards,
+            final int thread,
+            final int threads)
+        {
+            final Path file = 0 == thread ? request.out() : partOf(request.out(), thread);
+            closeOpenWindows = request.closeOpenWindows();
+            if (null == baselineShards)
+            {
+                output = ReplayOutput.open(file, request.format(), ruleNames(request.whatIf()), 0 == thread);
+                diff = null;
+                whatIf = new WhatIfRun(whatIfShards, output, input.latenessNs(), request.eventResults(),
+                    request.keys(), thread, threads);
+                baseline = null;
+            }
+            else
+            {
+                output = null;
+                diff = new ResultDiff(ReplayOutput.newStream(file), ruleNames(request.whatIf()),
+                    ruleNames(request.baseline()), Math.max(windowNs(whatIfShards), windowNs(baselineShards)),
+                    0 == thread);
+                whatIf = new WhatIfRun(whatIfShards, diff.whatIf(), input.latenessNs(), false, request.keys(),
+                    thread, threads);
+                baseline = new WhatIfRun(baselineShards, diff.baseline(), input.latenessNs(), false, request.keys(),
+                    thread, threads);
+            }
         }
 
-        final long startNs = System.nanoTime();
-        final long[] progress = { 0, startNs + TimeUnit.SECONDS.toNanos(1), from };
-        final long end;
-        try
+        void replay(
+            final JournalInput input,
+            final long from,
+            final long to,
+            final long readBound,
+            final PrintStream progressLog,
+            final long startNs)
         {
+            final long[] progress = { 0, startNs + TimeUnit.SECONDS.toNanos(1) };
             end = input.read(from, to, readBound, (buffer, offset, position) ->
             {
                 whatIf.apply(buffer, offset);
@@ -173,15 +379,16 @@ public final class WhatIfReplay
                         diff.settle(whatIf.watermark(), baseline.watermark());
                     }
                     final long nowNs = System.nanoTime();
-                    if (nowNs - progress[1] >= 0)
+                    if (null != progressLog && nowNs - progress[1] >= 0)
                     {
                         progress[1] = nowNs + TimeUnit.SECONDS.toNanos(1);
-                        log.println(String.format(Locale.ROOT, "sluice replay: %,d entries, %.2f M entries/s, " +
-                            "journal position %,d", progress[0], progress[0] * 1e3 / (nowNs - startNs), position));
+                        progressLog.println(String.format(Locale.ROOT, "sluice replay: %,d entries, %.2f M " +
+                            "entries/s, journal position %,d", progress[0], progress[0] * 1e3 / (nowNs - startNs),
+                            position));
                     }
                 }
             });
-            if (request.closeOpenWindows())
+            if (closeOpenWindows)
             {
                 whatIf.closeOpenWindows();
                 if (null != baseline)
@@ -194,7 +401,8 @@ public final class WhatIfReplay
                 diff.finish();
             }
         }
-        finally
+
+        public void close()
         {
             if (null != output)
             {
@@ -205,26 +413,6 @@ public final class WhatIfReplay
                 diff.close();
             }
         }
-        final long durationNs = System.nanoTime() - startNs;
-        final Result result = new Result(whatIf.entries(), whatIf.events(), from, end, durationNs, whatIf, diff);
-        log.println(String.format(Locale.ROOT, "sluice replay: %,d entries (%,d events) from journal position %,d " +
-            "to %,d in %.2f s: %.2f M entries/s", result.entries(), result.events(), from, end, durationNs / 1e9,
-            result.entriesPerSecond() / 1e6));
-        if (null != output)
-        {
-            log.println("sluice replay: wrote " + output.describe() + " to " + request.out() + " (" +
-                request.format().name().toLowerCase(Locale.ROOT) + ")" + (request.closeOpenWindows() ? "" :
-                "; windows still open at the end are not in it (--close-open-windows closes them)"));
-        }
-        else
-        {
-            for (final String line : diff.describe())
-            {
-                log.println("sluice replay: " + line);
-            }
-            log.println("sluice replay: the differences are in " + request.out() + " (csv)");
-        }
-        return result;
     }
 
     private static ShardProcessor.Context shardsOf(final SluiceConfig config, final JournalInput input)

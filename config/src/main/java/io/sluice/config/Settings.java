@@ -209,6 +209,12 @@ public final class Settings
         SluiceConfig.JOURNAL_SEGMENT_LENGTH, 128 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024,
         "Bytes of each journal segment file, a power of two in [64k, 1g]: the unit in which old journal is purged."));
 
+    /** Journal history kept for what-if replay and export. */
+    public static final Setting<Long> JOURNAL_RETENTION = declare(Setting.duration(
+        SluiceConfig.JOURNAL_RETENTION, "0s", 0, 3660 * DAY_NS,
+        "Journal history kept for what-if replay and export: a segment before the oldest kept snapshot is purged " +
+        "only once it was last written this long ago; 0s: as soon as the snapshots allow."));
+
     /** Time between automatic snapshots. */
     public static final Setting<Long> SNAPSHOT_INTERVAL = declare(Setting.duration(
         SluiceConfig.SNAPSHOT_INTERVAL, "0s", 0, 7 * DAY_NS,

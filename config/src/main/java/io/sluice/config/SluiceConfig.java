@@ -52,6 +52,8 @@ public final class SluiceConfig
     public static final String JOURNAL_FILE_SYNC = "sluice.journal.file-sync";
     /** Property: bytes of each journal segment file. */
     public static final String JOURNAL_SEGMENT_LENGTH = "sluice.journal.segment-length";
+    /** Key: journal history kept for what-if replay and export, a duration. */
+    public static final String JOURNAL_RETENTION = "sluice.journal.retention";
     /** Property: time between automatic snapshots, 0 for none. */
     public static final String SNAPSHOT_INTERVAL = "sluice.snapshot.interval";
     /** Property: complete snapshot sets kept; the journal before the oldest kept is purged. */
@@ -589,6 +591,16 @@ public final class SluiceConfig
     public int journalSegmentLength()
     {
         return value(Settings.JOURNAL_SEGMENT_LENGTH);
+    }
+
+    /**
+     * @return {@value #JOURNAL_RETENTION}: how long ago a journal segment must have been last written before it may
+     * be purged, ns; 0 to purge whatever the oldest kept snapshot no longer needs. Default and range:
+     * {@link Settings#JOURNAL_RETENTION}.
+     */
+    public long journalRetentionNs()
+    {
+        return value(Settings.JOURNAL_RETENTION);
     }
 
     /**

@@ -313,6 +313,72 @@ class JournalOutcomesSystemTest
         assertTrue(text.contains("snapshots: 2 complete"), text);
     }
 
+    /**
+     * With {@code sluice.journal.retention} the snapshots no longer decide alone: every segment written within it is
+     * kept, so the whole run stays replayable (what-if replay), while snapshots are still taken and retained. Without
+     * the setting the same run purges (the test above).
+     */
+    @Test
+    @Timeout(120)
+    void shouldKeepEverySegmentWrittenWithinTheRetention() throws Exception
+    {
+        final Path archiveDir = journalDir.resolve("archive");
+        final long events = 10_000;
+        long sent = 0;
+        try (TestDaemon daemon = journaled(new TestDaemon())
+            .set(SluiceConfig.SNAPSHOT_INTERVAL, "200ms")
+            .set(SluiceConfig.SNAPSHOT_RETAIN, "2")
+            .set(SluiceConfig.JOURNAL_SEGMENT_LENGTH, "64k")
+            .set(SluiceConfig.JOURNAL_RETENTION, "3600s")
+            .start();
+            SluiceClient client = client(daemon))
+        {
+            assertTrue(client.awaitConnected(TIMEOUT_NS), daemon.log());
+            final RecordingHandler handler = new RecordingHandler();
+            final long deadlineNs = System.nanoTime() + TIMEOUT_NS;
+            long answered = 0;
+            while (answered < events && System.nanoTime() - deadlineNs < 0)
+            {
+                if (sent < events && sent - answered < 500 && client.offerEvent(sent % KEYS, T0 + sent, 1.0) > 0)
+                {
+                    sent++;
+                }
+                client.poll(handler, 256);
+                answered += handler.results.size();
+                handler.results.clear();
+                if (sent % 1_000 == 0)
+                {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+                }
+            }
+            assertEquals(events, answered, daemon.log());
+            assertEquals(List.of(), handler.rejects);
+            final String snapshots = journalDir.resolve("snapshots").toString();
+            final long snapshotsBefore = daemon.counter(SluiceCounters.SNAPSHOT_LAST_ID_TYPE_ID, snapshots);
+            final long waitUntilNs = System.nanoTime() + TIMEOUT_NS;
+            while (daemon.counter(SluiceCounters.SNAPSHOT_LAST_ID_TYPE_ID, snapshots) < snapshotsBefore + 3 &&
+                System.nanoTime() - waitUntilNs < 0)
+            {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            }
+            assertEquals(0, daemon.counter(SluiceCounters.JOURNAL_START_POSITION_TYPE_ID, "journal start position"),
+                "nothing purged while every segment is within the retention");
+        }
+        assertTrue(segmentFiles(archiveDir) > 10, "the run's segments are all there: " + segmentFiles(archiveDir));
+        final SnapshotStore store = new SnapshotStore(journalDir.resolve("snapshots"));
+        assertEquals(2, store.complete().size(), "snapshots are still retained as configured");
+        final java.util.concurrent.atomic.AtomicLong journaled = new java.util.concurrent.atomic.AtomicLong();
+        io.sluice.transport.replay.JournalInput.open(journalDir, "/nonexistent").read(0, Long.MAX_VALUE, 0,
+            (buffer, offset, position) ->
+            {
+                if (io.sluice.core.ring.RingEntry.TYPE_EVENT == buffer.getInt(offset))
+                {
+                    journaled.incrementAndGet();
+                }
+            });
+        assertEquals(sent, journaled.get(), "every event of the run is in the journal, from its start");
+    }
+
     private static int segmentFiles(final Path archiveDir) throws IOException
     {
         try (Stream<Path> files = Files.list(archiveDir))

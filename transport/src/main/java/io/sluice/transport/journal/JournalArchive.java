@@ -25,6 +25,7 @@ import org.agrona.concurrent.status.CountersReader;
 
 import java.io.File;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The journal's store: an Aeron Archive embedded in the daemon, recording one IPC {@link ExclusivePublication}
@@ -65,6 +66,7 @@ public final class JournalArchive implements AutoCloseable
     private long knownStartPosition;
     private int recordingTermLength;
     private final int segmentLength;
+    private final long retentionNs;
     private final int termLength;
     private long recordingId = Aeron.NULL_VALUE;
 
@@ -77,8 +79,10 @@ public final class JournalArchive implements AutoCloseable
         final AeronArchive.Context clientContext,
         final AgentInvoker waitInvoker,
         final int segmentLength,
-        final int termLength)
+        final int termLength,
+        final long retentionNs)
     {
+        this.retentionNs = retentionNs;
         this.clientContext = clientContext;
         this.waitInvoker = waitInvoker;
         this.archiveDir = archiveDir;
@@ -157,7 +161,8 @@ public final class JournalArchive implements AutoCloseable
             }
             client = AeronArchive.connect(clientCtx.clone());
             return new JournalArchive(
-                archiveDir, aeron, errorCounter, archive, client, clientCtx, waitInvoker, segmentLength, termLength);
+                archiveDir, aeron, errorCounter, archive, client, clientCtx, waitInvoker, segmentLength, termLength,
+                config.journalRetentionNs());
         }
         catch (final Throwable ex)
         {
@@ -374,7 +379,8 @@ public final class JournalArchive implements AutoCloseable
 
     /**
      * Purge whole journal segments before a position (the oldest kept snapshot's): the journal's start moves to the
-     * segment boundary at or below it. Daemon thread in INVOKER mode (the call runs the Archive's duty cycle while
+     * segment boundary at or below it, or to the first segment last written within {@code sluice.journal.retention}
+     * when that is lower (the history kept for what-if replay). Daemon thread in INVOKER mode (the call runs the Archive's duty cycle while
      * it waits).
      *
      * @param position keep everything from here on.
@@ -387,7 +393,8 @@ public final class JournalArchive implements AutoCloseable
             return 0;
         }
         final long start = knownStartPosition;
-        final long base = AeronArchive.segmentFileBasePosition(start, position, recordingTermLength, segmentLength);
+        final long base = retained(start,
+            AeronArchive.segmentFileBasePosition(start, position, recordingTermLength, segmentLength));
         if (base >= start + segmentLength)
         {
             if (null == purgeClient)
@@ -400,6 +407,26 @@ public final class JournalArchive implements AutoCloseable
             knownStartPosition = base;
         }
         return knownStartPosition;
+    }
+
+    /**
+     * With {@code sluice.journal.retention} set, keep every segment last written within it: lower the purge's
+     * segment boundary to the first segment whose file is that recent.
+     */
+    private long retained(final long start, final long base)
+    {
+        if (0 == retentionNs)
+        {
+            return base;
+        }
+        final long horizonMs = System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(retentionNs);
+        long kept = start;
+        while (kept < base &&
+            archiveDir.resolve(recordingId + "-" + kept + ".rec").toFile().lastModified() < horizonMs)
+        {
+            kept += segmentLength;
+        }
+        return kept;
     }
 
     /**

@@ -310,6 +310,7 @@ public final class LatencyBench
         List<String> journalModes;
         boolean replay;
         long replayEvents = 10_000_000L;
+        int replayNice = 19;
         boolean ratesGiven;
         Path config;
         Path home = Paths.get(".");
@@ -378,11 +379,16 @@ public final class LatencyBench
                         o.replayEvents = parseCount(args[++i]);
                         userArgs.add(a + " " + args[i]);
                     }
+                    case "--replay-nice" ->
+                    {
+                        o.replayNice = Integer.parseInt(args[++i]);
+                        userArgs.add(a + " " + args[i]);
+                    }
                     default -> throw new IllegalArgumentException("unknown option " + a + "; options: --rates 10k,100k " +
                         "--warmup-seconds N --measure-seconds N --keys N --burst N --message-size BYTES --config FILE --connect " +
                         "--no-echo --journal off,async,sync | --throughput --modes none,batched,per-event " +
                         "--generators N --generator-processes P --step-seconds N --warmup-seconds N --start-rate N " +
-                        "--burst N --keys N --raw-burst N --no-raw --config FILE | --replay --replay-events N " +
+                        "--burst N --keys N --raw-burst N --no-raw --config FILE | --replay --replay-events N --replay-nice N " +
                         "--rates 10k --warmup-seconds N --measure-seconds N --config FILE");
                 }
             }

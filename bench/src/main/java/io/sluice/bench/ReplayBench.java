@@ -140,6 +140,7 @@ final class ReplayBench
             runs.add(replay("own configuration (warm)", config, null, journalDir, recordDir, csv, o, out));
             runs.add(replay("what-if", whatIf, null, journalDir, recordDir, csv, o, out));
             runs.add(replay("--compare (what-if vs own)", whatIf, config, journalDir, recordDir, csv, o, out));
+            runs.add(replayProcess(o, journalDir, recordDir, csv, dir, out));
         }
         finally
         {
@@ -170,15 +171,24 @@ final class ReplayBench
         final PrintStream out) throws IOException
     {
         final long recordNs;
-        // The daemon's snapshot at stop purges the whole segments before it: one segment of 1 GiB (the longest) keeps
-        // every recorded event (64 bytes each) up to 16 M of them.
+        // The daemon's snapshot at stop would purge the segments before it; the retention keeps the whole run.
         try (ServerProcess daemon = startDaemon(o, journalDir, driverDir, log,
-            List.of("-D" + SluiceConfig.JOURNAL_SEGMENT_LENGTH + "=1g")))
+            List.of("-D" + SluiceConfig.JOURNAL_RETENTION + "=3600s")))
         {
-            out.printf("record: daemon pid %d, journal async in %s, one segment of 1 GiB%n", daemon.pid(), journalDir);
+            out.printf("record: daemon pid %d, journal async in %s, %s=3600s%n", daemon.pid(), journalDir,
+                SluiceConfig.JOURNAL_RETENTION);
             recordNs = fill(o, config, driverDir, out);
         }
         out.println("record: daemon stopped: " + lastLines(log, "journal"));
+        // the replays measure the replay, not the kernel writing the fresh journal back to disk beside them
+        try
+        {
+            new ProcessBuilder("sync").inheritIO().start().waitFor();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
         return recordNs;
     }
 
@@ -303,6 +313,53 @@ final class ReplayBench
         return run;
     }
 
+    /**
+     * The recording's own configuration by {@code sluice replay} in a process of its own, as a user runs it: a cold
+     * JVM, nice 19. Its entries, events and time come from its summary line.
+     */
+    private static ReplayRun replayProcess(
+        final LatencyBench.Options o,
+        final Path journalDir,
+        final String driverDir,
+        final Path csv,
+        final Path dir,
+        final PrintStream out) throws IOException, InterruptedException
+    {
+        final String name = "own configuration, `sluice replay` process (cold JVM, nice " + o.replayNice + ")";
+        out.println();
+        out.println("replay: " + name);
+        final List<String> command = new ArrayList<>(List.of("nice", "-n", Integer.toString(o.replayNice)));
+        command.addAll(ServerProcess.javaCommand("-Xms1g", "-Xmx1g", "-Dsluice.driver.dir=" + driverDir, "-jar", o.jar,
+            "replay", "--config", o.config.toString(), "--journal", journalDir.toString(), "--out", csv.toString()));
+        final Path log = dir.resolve("replay-process.log");
+        final long startNs = System.nanoTime();
+        final Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
+            .start();
+        if (0 != process.waitFor())
+        {
+            throw new IllegalStateException(name + " failed: " + Files.readString(log));
+        }
+        final long wallNs = System.nanoTime() - startNs;
+        final java.util.regex.Matcher summary = java.util.regex.Pattern
+            .compile("sluice replay: ([\\d,]+) entries \\(([\\d,]+) events\\) .* in ([\\d.]+) s")
+            .matcher(Files.readString(log));
+        if (!summary.find())
+        {
+            throw new IllegalStateException(name + ": no summary line in " + log);
+        }
+        final ReplayRun run = new ReplayRun(name, Long.parseLong(summary.group(1).replace(",", "")),
+            Long.parseLong(summary.group(2).replace(",", "")), (long)(Double.parseDouble(summary.group(3)) * 1e9),
+            -1, -1);
+        if (run.events() != o.replayEvents)
+        {
+            throw new IllegalStateException(name + ": replayed " + run.events() + " events, recorded " +
+                o.replayEvents);
+        }
+        out.printf(Locale.ROOT, "replay: %s: %,.0f events/s (%,.0f entries/s), the process %.2f s from start to exit, " +
+            "output %,d bytes%n", name, run.eventsPerSecond(), run.entriesPerSecond(), wallNs / 1e9, size(csv));
+        return run;
+    }
+
     static String replayTable(final List<ReplayRun> runs)
     {
         final StringBuilder b = new StringBuilder();
@@ -310,9 +367,9 @@ final class ReplayBench
         b.append("|---|---:|---:|---:|---:|---:|---:|\n");
         for (final ReplayRun r : runs)
         {
-            b.append(String.format(Locale.ROOT, "| %s | %,d | %,d | %.2f | %,.0f | %,.0f | %d (%d) |%n", r.name(),
+            b.append(String.format(Locale.ROOT, "| %s | %,d | %,d | %.2f | %,.0f | %,.0f | %s |%n", r.name(),
                 r.entries(), r.events(), r.durationNs() / 1e9, r.entriesPerSecond(), r.eventsPerSecond(),
-                r.gcCount(), r.gcMs()));
+                r.gcCount() < 0 ? "not measured" : r.gcCount() + " (" + r.gcMs() + ")"));
         }
         return b.toString();
     }
@@ -362,7 +419,10 @@ final class ReplayBench
             }
             replayCommand.addAll(List.of("-jar", o.jar, "replay", "--config", o.config.toString(), "--journal",
                 journalDir.toString(), "--out", csv.toString()));
-            loop = new ReplayLoop(ServerProcess.javaCommand(replayCommand.toArray(new String[0])), dir);
+            // as ./sluice runs it: at the lowest CPU priority (nice 19 by default), beside the live daemon
+            final List<String> niced = new ArrayList<>(List.of("nice", "-n", Integer.toString(o.replayNice)));
+            niced.addAll(ServerProcess.javaCommand(replayCommand.toArray(new String[0])));
+            loop = new ReplayLoop(niced, dir);
             try (SluiceClient echoClient = LatencyBench.connect(echoConfig, 1);
                 SluiceClient sluiceClient = LatencyBench.connect(config, config.processorCount()))
             {
@@ -373,8 +433,8 @@ final class ReplayBench
                 {
                     without.add(measure(rate, echoGenerator, sluiceGenerator, o, daemonDir, "", out));
                 }
-                out.printf("latency: replays of the live journal start one after another (%s)%n",
-                    String.join(" ", replayCommand));
+                out.printf("latency: replays of the live journal start one after another (nice -n %d, %s)%n",
+                    o.replayNice, String.join(" ", replayCommand));
                 loop.start();
                 try
                 {

@@ -311,6 +311,8 @@ public final class LatencyBench
         boolean replay;
         long replayEvents = 10_000_000L;
         int replayNice = 19;
+        int replayKeys = ReplayBench.KEYS;
+        Path replayJournal;
         boolean ratesGiven;
         Path config;
         Path home = Paths.get(".");
@@ -379,6 +381,16 @@ public final class LatencyBench
                         o.replayEvents = parseCount(args[++i]);
                         userArgs.add(a + " " + args[i]);
                     }
+                    case "--replay-journal" ->
+                    {
+                        o.replayJournal = Paths.get(args[++i]).toAbsolutePath();
+                        userArgs.add(a + " " + args[i]);
+                    }
+                    case "--replay-keys" ->
+                    {
+                        o.replayKeys = (int)parseCount(args[++i]);
+                        userArgs.add(a + " " + args[i]);
+                    }
                     case "--replay-nice" ->
                     {
                         o.replayNice = Integer.parseInt(args[++i]);
@@ -388,7 +400,7 @@ public final class LatencyBench
                         "--warmup-seconds N --measure-seconds N --keys N --burst N --message-size BYTES --config FILE --connect " +
                         "--no-echo --journal off,async,sync | --throughput --modes none,batched,per-event " +
                         "--generators N --generator-processes P --step-seconds N --warmup-seconds N --start-rate N " +
-                        "--burst N --keys N --raw-burst N --no-raw --config FILE | --replay --replay-events N --replay-nice N " +
+                        "--burst N --keys N --raw-burst N --no-raw --config FILE | --replay --replay-events N --replay-keys N --replay-nice N --replay-journal DIR " +
                         "--rates 10k --warmup-seconds N --measure-seconds N --config FILE");
                 }
             }
@@ -397,11 +409,12 @@ public final class LatencyBench
                 o.config = o.home.resolve(o.throughput || o.replay ? "config/demo.properties" :
                     "config/small-host.properties");
             }
-            if (o.replay && (o.throughput || o.connect || o.skipEcho || null != o.journalModes || o.replayEvents < 1))
+            if (o.replay && (o.throughput || o.connect || o.skipEcho || null != o.journalModes || o.replayEvents < 1 ||
+                o.replayKeys < 1))
             {
                 throw new IllegalArgumentException("--replay records its own journal with its own daemons and measures " +
                     "the echo beside them (not with --throughput, --journal, --connect or --no-echo), and needs " +
-                    "--replay-events >= 1");
+                    "--replay-events >= 1 and --replay-keys >= 1");
             }
             if (o.replay && !o.ratesGiven)
             {

@@ -47,7 +47,7 @@ import java.util.regex.Pattern;
  *                  while [replay processes: ./sluice replay --journal (the live daemon's)] run one after another
  *                  with the default bound beside a live daemon ({@code JournalInput.LIVE_DEFAULT_MIB_PER_SECOND})
  * </pre>
- * Recorded events: {@value #KEYS} keys at random, event times {@value #EVENT_SPACING_NS} ns apart starting an hour
+ * Recorded events: {@code --replay-keys} keys at random (default {@value #KEYS}), event times {@value #EVENT_SPACING_NS} ns apart starting an hour
  * ago on a whole second (100,000 events per event-time second, so 10 M events span 100 windows of one second), values
  * 95-105 except one in 8,192 at 89 and one in 8,192 at 109 (as {@link BurstGenerator}). Temp files and journals are
  * deleted at the end. Control thread only.
@@ -122,18 +122,28 @@ final class ReplayBench
         final PrintStream out = new PrintStream(new ThroughputBench.Tee(console, transcript), true,
             StandardCharsets.UTF_8);
         out.printf(Locale.ROOT, "sluice bench --replay: %,d events, %,d keys, config %s; latency at %s, warm-up %d s, " +
-            "measured %d s%n", o.replayEvents, KEYS, o.config, o.rates, o.warmupSeconds, o.measureSeconds);
+            "measured %d s%n", o.replayEvents, o.replayKeys, o.config, o.rates, o.warmupSeconds, o.measureSeconds);
         out.printf("results in %s%n", dir);
 
         final List<ReplayRun> runs = new ArrayList<>();
-        final Path journalDir = Files.createTempDirectory("sluice-bench-replay-journal-");
+        // --replay-journal DIR: record into DIR and keep it, or replay what an earlier run recorded there
+        final boolean kept = null != o.replayJournal;
+        final Path journalDir = kept ? o.replayJournal : Files.createTempDirectory("sluice-bench-replay-journal-");
         final Path csv = Files.createTempFile("sluice-bench-replay-", ".csv");
         try
         {
             final String recordDir = LatencyBench.shmDir("sluice-bench-replay-record");
-            final long recordNs = record(o, config, journalDir, recordDir, dir.resolve("daemon-record.log"), out);
-            out.printf(Locale.ROOT, "recorded %,d events in %.1f s (%,.0f events/s), journal %,d bytes%n",
-                o.replayEvents, recordNs / 1e9, o.replayEvents * 1e9 / recordNs, size(journalDir));
+            if (kept && Files.isDirectory(journalDir.resolve("archive")))
+            {
+                out.printf(Locale.ROOT, "replaying the journal recorded earlier in %s (%,d bytes)%n", journalDir,
+                    size(journalDir));
+            }
+            else
+            {
+                final long recordNs = record(o, config, journalDir, recordDir, dir.resolve("daemon-record.log"), out);
+                out.printf(Locale.ROOT, "recorded %,d events in %.1f s (%,.0f events/s), journal %,d bytes%n",
+                    o.replayEvents, recordNs / 1e9, o.replayEvents * 1e9 / recordNs, size(journalDir));
+            }
 
             final SluiceConfig whatIf = whatIf(o.config);
             runs.add(replay("own configuration (cold)", config, null, journalDir, recordDir, csv, o, out));
@@ -144,7 +154,10 @@ final class ReplayBench
         }
         finally
         {
-            JournalLatency.deleteTree(journalDir);
+            if (!kept)
+            {
+                JournalLatency.deleteTree(journalDir);
+            }
             Files.deleteIfExists(csv);
         }
         final String replayTable = replayTable(runs);
@@ -240,7 +253,7 @@ final class ReplayBench
             {
                 final int r = random.nextInt(8192);
                 final double value = 0 == r ? 89.0 : 1 == r ? 109.0 : 95.0 + (r & 1023) / 102.4;
-                final long key = random.nextInt(KEYS);
+                final long key = random.nextInt(o.replayKeys);
                 final long timestamp = startTimestamp + i * EVENT_SPACING_NS;
                 long id;
                 while ((id = client.offerEvent(key, timestamp, value)) < 0)

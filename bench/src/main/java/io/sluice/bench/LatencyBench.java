@@ -311,6 +311,7 @@ public final class LatencyBench
         boolean replay;
         long replayEvents = 10_000_000L;
         int replayNice = 19;
+        boolean replayIdle;
         int replayKeys = ReplayBench.KEYS;
         Path replayJournal;
         boolean ratesGiven;
@@ -391,6 +392,7 @@ public final class LatencyBench
                         o.replayKeys = (int)parseCount(args[++i]);
                         userArgs.add(a + " " + args[i]);
                     }
+                    case "--replay-idle" -> { o.replayIdle = true; userArgs.add(a); }
                     case "--replay-nice" ->
                     {
                         o.replayNice = Integer.parseInt(args[++i]);
@@ -400,7 +402,7 @@ public final class LatencyBench
                         "--warmup-seconds N --measure-seconds N --keys N --burst N --message-size BYTES --config FILE --connect " +
                         "--no-echo --journal off,async,sync | --throughput --modes none,batched,per-event " +
                         "--generators N --generator-processes P --step-seconds N --warmup-seconds N --start-rate N " +
-                        "--burst N --keys N --raw-burst N --no-raw --config FILE | --replay --replay-events N --replay-keys N --replay-nice N --replay-journal DIR " +
+                        "--burst N --keys N --raw-burst N --no-raw --config FILE | --replay --replay-events N --replay-keys N --replay-nice N --replay-idle --replay-journal DIR " +
                         "--rates 10k --warmup-seconds N --measure-seconds N --config FILE");
                 }
             }

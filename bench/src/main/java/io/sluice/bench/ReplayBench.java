@@ -437,7 +437,8 @@ final class ReplayBench
             replayCommand.addAll(List.of("-jar", o.jar, "replay", "--config", o.config.toString(), "--journal",
                 journalDir.toString(), "--out", csv.toString()));
             // as ./sluice runs it: at the lowest CPU priority (nice 19 by default), beside the live daemon
-            final List<String> niced = new ArrayList<>(List.of("nice", "-n", Integer.toString(o.replayNice)));
+            final List<String> niced = new ArrayList<>(o.replayIdle ? List.of("chrt", "--idle", "0") :
+                List.of("nice", "-n", Integer.toString(o.replayNice)));
             niced.addAll(ServerProcess.javaCommand(replayCommand.toArray(new String[0])));
             loop = new ReplayLoop(niced, dir);
             try (SluiceClient echoClient = LatencyBench.connect(echoConfig, 1);
@@ -450,8 +451,8 @@ final class ReplayBench
                 {
                     without.add(measure(rate, echoGenerator, sluiceGenerator, o, daemonDir, "", out));
                 }
-                out.printf("latency: replays of the live journal start one after another (nice -n %d, %s)%n",
-                    o.replayNice, String.join(" ", replayCommand));
+                out.printf("latency: replays of the live journal start one after another (%s, %s)%n",
+                    o.replayIdle ? "chrt --idle 0" : "nice -n " + o.replayNice, String.join(" ", replayCommand));
                 loop.start();
                 try
                 {

@@ -277,12 +277,4 @@ public final class WhatIfRun
     {
         return null == time ? Long.MIN_VALUE : time.lastTickWatermark();
     }
-
-    /**
-     * @return this run's shard count.
-     */
-    public int shardCount()
-    {
-        return processors.length;
-    }
 }

@@ -17,7 +17,7 @@ import java.util.TreeMap;
 
 /**
  * The difference between two runs over the same journal ({@code sluice replay --compare}): the what-if run and the
- * baseline, fed entry by entry on one thread.
+ * baseline, fed entry by entry on one thread (with several threads, one diff each over the keys of its shards).
  * <ul>
  *     <li><b>Windows</b> are matched by key, start and end: equal, differing aggregates, or in one run only. A window
  *     one run produced is in that run only once the other run's watermark has passed its end without producing it

@@ -20,9 +20,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code sluice replay}: a daemon's journal through fresh processors under another configuration (windows, alert
- * rules, eviction, state capacity, shard count), as fast as the machine goes, on one thread, to a file: window
- * results, alerts, rejects, query results and optionally per-event results ({@link ReplayOutput}). With a baseline
- * configuration both run over the same entries in one pass and the file holds their difference ({@link ResultDiff}).
+ * rules, eviction, state capacity, shard count), as fast as the machine goes, to a file: window results, alerts,
+ * rejects, query results and optionally per-event results ({@link ReplayOutput}). With a baseline configuration both
+ * run over the same entries in one pass and the file holds their difference ({@link ResultDiff}). Threads share the
+ * shards as recovery's do ({@link #threads}); each writes its own part, and the parts follow each other in the file.
  * A progress line a second and a summary at the end. How the runs see the journal (routing, time, results): see
  * {@link WhatIfRun}; how the journal is read (stopped, crashed or live daemon): see {@link JournalInput}.
  */

@@ -152,6 +152,10 @@ class CrashRecoverySystemTest
                 daemon.process.destroyForcibly();
                 assertTrue(daemon.process.waitFor(30, TimeUnit.SECONDS), "killed");
                 assertEquals(137, daemon.process.exitValue(), "SIGKILL\n" + daemon.output());
+                if (1 == kill && resultsAreDurable)
+                {
+                    assertCrashedJournalHoldsEveryAnswer(config, load.log.received);
+                }
 
                 final long restartNs = System.nanoTime();
                 daemon = start(command);
@@ -478,6 +482,32 @@ class CrashRecoverySystemTest
      * What the client received, by correlation id: each event result's count and sum (the latest, and how many came
      * twice), rejects by reason, the latest resume mark.
      */
+    /**
+     * What-if replay and export read a crashed daemon's journal to its last whole message (its recording has no stop
+     * position until the next start recovers it): in sync mode every event whose result the client saw is there.
+     */
+    private static void assertCrashedJournalHoldsEveryAnswer(final SluiceConfig config, final BitSet answered)
+    {
+        final io.sluice.transport.replay.JournalInput crashed =
+            io.sluice.transport.replay.JournalInput.open(Path.of(config.journalDir()), config.driverDir());
+        assertEquals(0, crashed.livePid(), "no live daemon records the journal");
+        assertEquals(Long.MAX_VALUE, crashed.endPosition(), "read to the last whole message");
+        final BitSet journaled = new BitSet();
+        final long end = crashed.read(crashed.startPosition(), Long.MAX_VALUE, 0, (buffer, offset, position) ->
+        {
+            if (io.sluice.core.ring.RingEntry.TYPE_EVENT == buffer.getInt(offset) &&
+                CLIENT_ID == buffer.getLong(offset + io.sluice.core.ring.RingEntry.CLIENT_ID_OFFSET))
+            {
+                journaled.set((int)buffer.getLong(offset + io.sluice.core.ring.RingEntry.CORRELATION_ID_OFFSET));
+            }
+        });
+        final BitSet missing = (BitSet)answered.clone();
+        missing.andNot(journaled);
+        assertTrue(answered.cardinality() > 0 && missing.isEmpty(), "answered " + answered.cardinality() +
+            ", journaled " + journaled.cardinality() + " up to position " + end + ", answered but not journaled: " +
+            missing.cardinality());
+    }
+
     private static final class ResultLog implements SluiceResultHandler
     {
         private final BitSet received = new BitSet();

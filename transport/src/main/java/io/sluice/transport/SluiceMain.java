@@ -84,7 +84,7 @@ public final class SluiceMain
                         final Path out = requiredPath(args, "--out");
                         JournalExport.export(journalDir(args, config), config.driverDir(), option(args, "--from", null),
                             option(args, "--to", null), out, WhatIfReplay.format(option(args, "--format", null), out),
-                            Long.parseLong(option(args, "--max-read-mb", "-1")), System.out);
+                            maxReadMib(args), System.out);
                         return 0;
                     }
                     return JournalTool.list(config, System.out);
@@ -118,6 +118,10 @@ public final class SluiceMain
 
     private static int replay(final String[] args, final SluiceConfig whatIf)
     {
+        if (null == option(args, "--config", null))
+        {
+            throw new ConfigurationException("--config", "(missing)", "is required: the what-if configuration");
+        }
         final Path out = requiredPath(args, "--out");
         final String compare = option(args, "--compare", null);
         final SluiceConfig baseline = null == compare ? null : SluiceConfig.load(readable("--compare", compare),
@@ -125,8 +129,7 @@ public final class SluiceMain
         final WhatIfReplay.Request request = new WhatIfReplay.Request(whatIf, baseline, journalDir(args, whatIf),
             whatIf.driverDir(), option(args, "--from", null), option(args, "--to", null), keys(option(args, "--keys",
             null)), out, WhatIfReplay.format(option(args, "--format", null), out), hasFlag(args, "--event-results"),
-            hasFlag(args, "--close-open-windows"), Long.parseLong(option(args, "--max-read-mb", "-1")),
-            Integer.parseInt(option(args, "--threads", "-1")));
+            hasFlag(args, "--close-open-windows"), maxReadMib(args), (int)number(args, "--threads", -1, 1, 4096));
         if (null != baseline && ReplayOutput.Format.CSV != request.format())
         {
             throw new ConfigurationException("--format", request.format().name().toLowerCase(java.util.Locale.ROOT),
@@ -134,6 +137,40 @@ public final class SluiceMain
         }
         WhatIfReplay.run(request, System.out);
         return 0;
+    }
+
+    /**
+     * @return {@code --max-read-mb}: MiB/s, 0 for no bound, -1 (absent) for the default.
+     */
+    private static long maxReadMib(final String[] args)
+    {
+        return number(args, "--max-read-mb", -1, 0, 1024 * 1024);
+    }
+
+    /**
+     * @return the option's number, or the default when it is absent.
+     * @throws ConfigurationException naming the option when it is not a number in range.
+     */
+    private static long number(final String[] args, final String name, final long dflt, final long min, final long max)
+    {
+        final String value = option(args, name, null);
+        if (null == value)
+        {
+            return dflt;
+        }
+        try
+        {
+            final long number = Long.parseLong(value.trim());
+            if (number >= min && number <= max)
+            {
+                return number;
+            }
+        }
+        catch (final NumberFormatException ex)
+        {
+            // answered below
+        }
+        throw new ConfigurationException(name, value, "must be a number from " + min + " to " + max);
     }
 
     private static Path journalDir(final String[] args, final SluiceConfig config)
@@ -247,7 +284,8 @@ public final class SluiceMain
     {
         System.err.println("usage: sluice daemon [--config FILE] [--fresh-journal] | stat [--config FILE] | errors [--config FILE] | " +
             "snapshot [--config FILE] [--timeout SECONDS] | journal [--config FILE] | " +
-            "journal export --out FILE [--format csv|sbe] [--from P|T] [--to P|T] [--journal DIR] [--config FILE] | " +
+            "journal export --out FILE [--format csv|sbe] [--from P|T] [--to P|T] [--journal DIR] [--max-read-mb N] " +
+            "[--config FILE] | " +
             "replay --config WHATIF --out FILE [--compare BASELINE] [--format csv|sbe] [--from P|T] [--to P|T] " +
             "[--keys K1,K2] [--event-results] [--close-open-windows] [--journal DIR] [--max-read-mb N] [--threads N] | " +
             "producer [--config FILE] [--rate N] [--seconds N] [--keys N]");

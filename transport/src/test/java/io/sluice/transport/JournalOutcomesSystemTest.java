@@ -9,7 +9,9 @@ import io.sluice.core.snapshot.SnapshotManifest;
 import io.sluice.core.snapshot.SnapshotStore;
 import io.sluice.transport.client.SluiceClient;
 import io.sluice.transport.counters.SluiceCounters;
+import io.sluice.transport.journal.JournalFiles;
 import io.sluice.transport.journal.JournalTool;
+import io.sluice.transport.replay.JournalInput;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -26,6 +28,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -363,20 +366,67 @@ class JournalOutcomesSystemTest
             }
             assertEquals(0, daemon.counter(SluiceCounters.JOURNAL_START_POSITION_TYPE_ID, "journal start position"),
                 "nothing purged while every segment is within the retention");
+            final int segments = segmentFiles(archiveDir);
+            assertTrue(segments > 10, "the run's segments are all there: " + segments);
+
+            // the first three segments age past the retention: the next snapshots purge them, and only them
+            final int aged = 3;
+            final long purged = journaledBefore(archiveDir, aged * 65536L);
+            final FileTime twoHoursAgo = FileTime.fromMillis(System.currentTimeMillis() - TimeUnit.HOURS.toMillis(2));
+            for (int segment = 0; segment < aged; segment++)
+            {
+                Files.setLastModifiedTime(archiveDir.resolve("0-" + segment * 65536L + ".rec"), twoHoursAgo);
+            }
+            final long purgeDeadlineNs = System.nanoTime() + TIMEOUT_NS;
+            while (0 == daemon.counter(SluiceCounters.JOURNAL_START_POSITION_TYPE_ID, "journal start position") &&
+                System.nanoTime() - purgeDeadlineNs < 0)
+            {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            }
+            assertEquals(aged * 65536L,
+                daemon.counter(SluiceCounters.JOURNAL_START_POSITION_TYPE_ID, "journal start position"),
+                "the aged segments purged, the segments within the retention kept");
+            for (int segment = 0; segment <= aged; segment++)
+            {
+                assertEquals(segment == aged, Files.exists(archiveDir.resolve("0-" + segment * 65536L + ".rec")),
+                    "only the aged segments are gone: segment " + segment);
+            }
+            assertTrue(purged > 0, "events in the aged segments: " + purged);
+            sent -= purged;
         }
-        assertTrue(segmentFiles(archiveDir) > 10, "the run's segments are all there: " + segmentFiles(archiveDir));
         final SnapshotStore store = new SnapshotStore(journalDir.resolve("snapshots"));
         assertEquals(2, store.complete().size(), "snapshots are still retained as configured");
         final java.util.concurrent.atomic.AtomicLong journaled = new java.util.concurrent.atomic.AtomicLong();
-        io.sluice.transport.replay.JournalInput.open(journalDir, "/nonexistent").read(0, Long.MAX_VALUE, 0,
+        JournalInput.open(journalDir, "/nonexistent").read(0, Long.MAX_VALUE, 0,
             (buffer, offset, position) ->
             {
-                if (io.sluice.core.ring.RingEntry.TYPE_EVENT == buffer.getInt(offset))
+                if (RingEntry.TYPE_EVENT == buffer.getInt(offset + RingEntry.TYPE_OFFSET))
                 {
                     journaled.incrementAndGet();
                 }
             });
-        assertEquals(sent, journaled.get(), "every event of the run is in the journal, from its start");
+        assertEquals(sent, journaled.get(), "every event after the purged segments is in the journal");
+    }
+
+    /**
+     * @return the client's events in the journal's first segments, before a position: read before they are purged.
+     */
+    private long journaledBefore(final Path archiveDir, final long position)
+    {
+        final long[] events = { 0 };
+        JournalFiles.read(archiveDir, JournalFiles.find(archiveDir), 0, position,
+            (buffer, offset, length, frameStart, endPosition) ->
+            {
+                for (int i = offset; i < offset + length; i += RingEntry.LENGTH)
+                {
+                    if (RingEntry.TYPE_EVENT == buffer.getInt(i + RingEntry.TYPE_OFFSET))
+                    {
+                        events[0]++;
+                    }
+                }
+                return true;
+            });
+        return events[0];
     }
 
     private static int segmentFiles(final Path archiveDir) throws IOException

@@ -380,7 +380,8 @@ public final class JournalArchive implements AutoCloseable
     /**
      * Purge whole journal segments before a position (the oldest kept snapshot's): the journal's start moves to the
      * segment boundary at or below it, or to the first segment last written within {@code sluice.journal.retention}
-     * when that is lower (the history kept for what-if replay). Daemon thread in INVOKER mode (the call runs the Archive's duty cycle while
+     * when that is lower (the history kept for what-if replay). The journal's start is always a segment boundary:
+     * 0, or where a purge left it. Daemon thread in INVOKER mode (the call runs the Archive's duty cycle while
      * it waits).
      *
      * @param position keep everything from here on.
@@ -421,9 +422,13 @@ public final class JournalArchive implements AutoCloseable
         }
         final long horizonMs = System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(retentionNs);
         long kept = start;
-        while (kept < base &&
-            archiveDir.resolve(recordingId + "-" + kept + ".rec").toFile().lastModified() < horizonMs)
+        while (kept < base)
         {
+            final File segment = JournalFiles.segmentFile(archiveDir, recordingId, kept);
+            if (!segment.exists() || segment.lastModified() >= horizonMs)
+            {
+                break;
+            }
             kept += segmentLength;
         }
         return kept;

@@ -55,6 +55,17 @@ public final class JournalFiles
     }
 
     /**
+     * @param archiveDir  the Archive's directory.
+     * @param recordingId the journal's recording.
+     * @param segmentBase the position the segment starts at (a segment boundary).
+     * @return the segment's file, as Aeron Archive names it.
+     */
+    public static File segmentFile(final Path archiveDir, final long recordingId, final long segmentBase)
+    {
+        return archiveDir.resolve(recordingId + "-" + segmentBase + SEGMENT_FILE_SUFFIX).toFile();
+    }
+
+    /**
      * Read the journal from a position up to a limit, one message (a batch of entries) at a time. Padding frames are
      * passed over; the first frame that is not whole (length 0 where the recording ends or was cut by a crash, or a
      * fragment of a message, which the journal never writes) ends the read; so does a segment file that does not
@@ -82,8 +93,7 @@ public final class JournalFiles
         {
             final long segmentBase = AeronArchive.segmentFileBasePosition(
                 journal.startPosition(), position, journal.termBufferLength(), journal.segmentFileLength());
-            final File file = archiveDir.resolve(
-                journal.recordingId() + "-" + segmentBase + SEGMENT_FILE_SUFFIX).toFile();
+            final File file = segmentFile(archiveDir, journal.recordingId(), segmentBase);
             if (!file.exists())
             {
                 if (Long.MAX_VALUE == limit)
@@ -91,7 +101,7 @@ public final class JournalFiles
                     return position;
                 }
                 throw new IllegalStateException("the journal's segment file " + file + " is missing: the recording " +
-                    "holds positions up to " + limit);
+                    "holds positions up to " + limit + " (purged by the daemon's retention while this read ran?)");
             }
             final MappedByteBuffer mapped = IoUtil.mapExistingFile(file, FileChannel.MapMode.READ_ONLY, "journal");
             try

@@ -10,7 +10,6 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -59,23 +58,21 @@ public final class JournalExport
         final PrintStream log)
     {
         final JournalInput input = JournalInput.open(journalDir, driverDir);
-        final long from = input.resolve("--from", fromBound, input.startPosition());
-        final long to = input.resolve("--to", toBound, Long.MAX_VALUE);
+        final long readBound = input.readBound(maxReadMibPerSecond);
+        final long[] range = input.range("--from", fromBound, "--to", toBound, readBound);
+        final long from = range[0];
+        final long to = range[1];
         final long[] counts = new long[2];
         final UnsafeBuffer message = new UnsafeBuffer(new byte[Integer.BYTES + MessageHeaderEncoder.ENCODED_LENGTH +
             EventEncoder.BLOCK_LENGTH]);
         final MessageHeaderEncoder header = new MessageHeaderEncoder();
         final EventEncoder event = new EventEncoder();
-        final StringBuilder row = new StringBuilder(128);
         final long startNs = System.nanoTime();
         final long end;
         try (OutputStream file = ReplayOutput.newStream(out))
         {
-            if (ReplayOutput.Format.CSV == format)
-            {
-                file.write((CSV_HEADER + "\n").getBytes(StandardCharsets.US_ASCII));
-            }
-            end = input.read(from, to, input.readBound(maxReadMibPerSecond), (buffer, offset, position) ->
+            final CsvWriter csv = ReplayOutput.Format.CSV == format ? new CsvWriter(file, CSV_HEADER) : null;
+            end = input.read(from, to, readBound, (buffer, offset, position) ->
             {
                 if (RingEntry.TYPE_EVENT != buffer.getInt(offset + RingEntry.TYPE_OFFSET))
                 {
@@ -91,11 +88,11 @@ public final class JournalExport
                 {
                     if (ReplayOutput.Format.CSV == format)
                     {
-                        row.setLength(0);
-                        row.append(counts[0]).append(',').append(position).append(',').append(clientId).append(',')
-                            .append(correlationId).append(',').append(key).append(',').append(timestamp).append(',')
-                            .append(value).append('\n');
-                        file.write(row.toString().getBytes(StandardCharsets.US_ASCII));
+                        final StringBuilder row = csv.row().append(counts[0]).append(',').append(position).append(',')
+                            .append(clientId).append(',').append(correlationId).append(',').append(key).append(',')
+                            .append(timestamp).append(',');
+                        CsvRows.appendDouble(row, value);
+                        csv.endRow();
                     }
                     else
                     {

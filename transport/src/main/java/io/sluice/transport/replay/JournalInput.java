@@ -17,8 +17,10 @@ import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.MappedByteBuffer;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -41,6 +43,8 @@ public final class JournalInput
     public static final long LIVE_DEFAULT_MIB_PER_SECOND = 64;
 
     private static final long CLOSED_ACTIVITY_TIMESTAMP = -1;
+    /** The daemon's counter of its journal's recorded position is labelled so, then its journal directory. */
+    private static final String RECORDED_POSITION_LABEL = "sluice journal recorded position: ";
 
     private final Path journalDir;
     private final Path archiveDir;
@@ -158,22 +162,19 @@ public final class JournalInput
 
     private static long recordedPosition(final Path journalDir, final String driverDir, final long pid)
     {
-        final String label = "sluice journal recorded position: " + journalDir;
         final long[] position = { -1 };
         final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (true)
         {
-            // the daemon's counter for this journal directory; the only one there when the path was written another way
-            final long[] found = { -1, -1, 0 };
-            SluiceStat.read(driverDir, (reader) -> reader.forEach((counterId, typeId, keyBuffer, counterLabel) ->
+            SluiceStat.read(driverDir, (reader) -> reader.forEach((counterId, typeId, keyBuffer, label) ->
             {
-                if (SluiceCounters.JOURNAL_RECORDED_POSITION_TYPE_ID == typeId)
+                if (SluiceCounters.JOURNAL_RECORDED_POSITION_TYPE_ID == typeId &&
+                    label.startsWith(RECORDED_POSITION_LABEL) &&
+                    sameDirectory(journalDir, label.substring(RECORDED_POSITION_LABEL.length())))
                 {
-                    found[label.equals(counterLabel) ? 0 : 1] = reader.getCounterValue(counterId);
-                    found[2]++;
+                    position[0] = reader.getCounterValue(counterId);
                 }
             }));
-            position[0] = found[0] >= 0 ? found[0] : 1 == found[2] ? found[1] : -1;
             if (position[0] > 0 || System.nanoTime() - deadlineNs > 0)
             {
                 break;
@@ -187,6 +188,21 @@ public final class JournalInput
                 "daemon runs with, so its recorded position can be read");
         }
         return position[0];
+    }
+
+    /**
+     * @return true when the counter's directory is the journal's, however either path is written.
+     */
+    private static boolean sameDirectory(final Path journalDir, final String counterDir)
+    {
+        try
+        {
+            return Files.isSameFile(journalDir, Path.of(counterDir));
+        }
+        catch (final IOException | InvalidPathException ex)
+        {
+            return false;
+        }
     }
 
     /**
@@ -262,25 +278,53 @@ public final class JournalInput
     }
 
     /**
-     * Resolve a bound given on the command line: a journal position (a plain number) or an event time (ISO-8601,
-     * e.g. {@code 2026-11-24T09:00:00Z}). A time is the position of the first message holding an event at or after
-     * it, found by reading from the start; the end of the journal when there is none.
+     * Resolve the range given on the command line ({@code --from}, {@code --to}): each a journal position (a plain
+     * number) or an event time (ISO-8601, e.g. {@code 2026-11-24T09:00:00Z}). A time is the position of the first
+     * message holding an event at or after it, found by reading from the journal's start (within the read bound);
+     * the end of the journal when there is none. A start below the journal's first position (purged) starts there.
      *
-     * @param option the option's name, for the message.
-     * @param bound  the option's value.
-     * @param dflt   the position when the bound is null.
-     * @return the position.
-     * @throws ConfigurationException naming the option when the value is neither.
+     * @param fromOption        the start option's name, for messages.
+     * @param from              its value, or null for the journal's start.
+     * @param toOption          the end option's name.
+     * @param to                its value, or null for the journal's end.
+     * @param maxBytesPerSecond bound on the reads that find a time, 0 for none.
+     * @return the start and end positions.
+     * @throws ConfigurationException naming the option when a value is neither a position nor a time, when the
+     *                                start is at or past the journal's end, or the end not after the start.
      */
-    public long resolve(final String option, final String bound, final long dflt)
+    public long[] range(
+        final String fromOption, final String from, final String toOption, final String to, final long maxBytesPerSecond)
+    {
+        final long start = Math.max(recording.startPosition(),
+            resolve(fromOption, from, recording.startPosition(), maxBytesPerSecond));
+        final long stop = resolve(toOption, to, Long.MAX_VALUE, maxBytesPerSecond);
+        if (Long.MAX_VALUE != end && start >= end)
+        {
+            throw new ConfigurationException(fromOption, from, "is at or past the journal's end, position " + end);
+        }
+        if (stop <= start)
+        {
+            throw new ConfigurationException(toOption, to, "must be after " + fromOption + " (position " + start + ")");
+        }
+        return new long[] { start, stop };
+    }
+
+    private long resolve(final String option, final String bound, final long dflt, final long maxBytesPerSecond)
     {
         if (null == bound)
         {
             return dflt;
         }
-        if (bound.chars().allMatch(Character::isDigit) && !bound.isEmpty())
+        if (!bound.isEmpty() && bound.chars().allMatch(Character::isDigit))
         {
-            return Long.parseLong(bound);
+            try
+            {
+                return Long.parseLong(bound);
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw new ConfigurationException(option, bound, "is not a journal position (a 64-bit number)");
+            }
         }
         final Instant time;
         try
@@ -294,13 +338,16 @@ public final class JournalInput
         }
         final long timeNs = TimeUnit.SECONDS.toNanos(time.getEpochSecond()) + time.getNano();
         final long[] found = { -1 };
-        final long stop = JournalFiles.read(archiveDir, recording, recording.startPosition(), end,
+        final long from = recording.startPosition();
+        final long startNs = System.nanoTime();
+        final long stop = JournalFiles.read(archiveDir, recording, from, end,
             (buffer, offset, length, frameStart, endPosition) ->
             {
                 if (!isWhole(buffer, offset, length))
                 {
                     return false;
                 }
+                pace(startNs, endPosition - from, maxBytesPerSecond);
                 for (int i = offset; i < offset + length; i += RingEntry.LENGTH)
                 {
                     if (RingEntry.TYPE_EVENT == buffer.getInt(i + RingEntry.TYPE_OFFSET) &&
@@ -316,7 +363,8 @@ public final class JournalInput
     }
 
     /**
-     * Read the entries of the messages that start in {@code [from, to)}, in journal order.
+     * Read the entries of the messages that start in {@code [from, to)}, in journal order. Any thread; several
+     * threads may read one journal at once (each call maps the segment files for itself).
      *
      * @param from              first position; a message starting at or after it is the first read.
      * @param to                end position (exclusive: a message starting here is not read).
@@ -344,21 +392,28 @@ public final class JournalInput
             {
                 return false;
             }
-            if (maxBytesPerSecond > 0)
-            {
-                final long dueNs = startNs + (long)((endPosition - from) * (1e9 / maxBytesPerSecond));
-                final long aheadNs = dueNs - System.nanoTime();
-                if (aheadNs > TimeUnit.MILLISECONDS.toNanos(1))
-                {
-                    LockSupport.parkNanos(aheadNs);
-                }
-            }
+            pace(startNs, endPosition - from, maxBytesPerSecond);
             for (int i = offset; i < offset + length; i += RingEntry.LENGTH)
             {
                 handler.onEntry(buffer, i, frameStart);
             }
             return true;
         });
+    }
+
+    /**
+     * Wait while a read is ahead of its bound.
+     */
+    private static void pace(final long startNs, final long bytesRead, final long maxBytesPerSecond)
+    {
+        if (maxBytesPerSecond > 0)
+        {
+            final long aheadNs = startNs + (long)(bytesRead * (1e9 / maxBytesPerSecond)) - System.nanoTime();
+            if (aheadNs > TimeUnit.MILLISECONDS.toNanos(1))
+            {
+                LockSupport.parkNanos(aheadNs);
+            }
+        }
     }
 
     /**

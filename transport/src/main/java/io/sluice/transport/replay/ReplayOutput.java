@@ -4,7 +4,7 @@ import io.sluice.core.RejectReason;
 import io.sluice.core.shard.ResultSink;
 import io.sluice.core.state.Aggregate;
 import io.sluice.transport.egress.EgressCodec;
-import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.ExpandableArrayBuffer;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -24,7 +24,7 @@ import java.util.List;
  *     Per-event results are single {@code EventResult} messages whatever mode the client asked for live (how the
  *     daemon grouped them into {@code EventResultBatch} frames depends on timing, not on the input).</li>
  * </ul>
- * A null file counts and writes nothing. One thread.
+ * One thread.
  */
 public abstract class ReplayOutput implements ResultSink, AutoCloseable
 {
@@ -37,20 +37,14 @@ public abstract class ReplayOutput implements ResultSink, AutoCloseable
         SBE
     }
 
-    private final OutputStream out;
     private long windows;
     private long alerts;
     private long eventResults;
     private long queryResults;
     private final long[] rejects = new long[RejectReason.LIMIT];
 
-    ReplayOutput(final OutputStream out)
-    {
-        this.out = out;
-    }
-
     /**
-     * @param file      the file, or null to write nothing.
+     * @param file      the file.
      * @param format    its format.
      * @param ruleNames the alert rules' names by index.
      * @param header    true to start a CSV file with its header (false for a part appended to another).
@@ -58,7 +52,7 @@ public abstract class ReplayOutput implements ResultSink, AutoCloseable
      */
     static ReplayOutput open(final Path file, final Format format, final List<String> ruleNames, final boolean header)
     {
-        final OutputStream out = null == file ? null : newStream(file);
+        final OutputStream out = newStream(file);
         return Format.CSV == format ? new Csv(out, ruleNames, header) : new Sbe(out, ruleNames);
     }
 
@@ -77,26 +71,6 @@ public abstract class ReplayOutput implements ResultSink, AutoCloseable
         {
             throw new UncheckedIOException("cannot write " + file, ex);
         }
-    }
-
-    final void write(final byte[] bytes, final int length)
-    {
-        if (null != out)
-        {
-            try
-            {
-                out.write(bytes, 0, length);
-            }
-            catch (final IOException ex)
-            {
-                throw new UncheckedIOException(ex);
-            }
-        }
-    }
-
-    final boolean writing()
-    {
-        return null != out;
     }
 
     public final void onEventResult(
@@ -209,62 +183,24 @@ public abstract class ReplayOutput implements ResultSink, AutoCloseable
     /**
      * Flush and close the file.
      */
-    public void close()
-    {
-        if (null != out)
-        {
-            try
-            {
-                out.close();
-            }
-            catch (final IOException ex)
-            {
-                throw new UncheckedIOException(ex);
-            }
-        }
-    }
+    public abstract void close();
 
     private static final class Csv extends ReplayOutput
     {
         private final List<String> ruleNames;
-        private final StringBuilder row = new StringBuilder(256);
-        private byte[] bytes = new byte[256];
+        private final CsvWriter out;
 
         Csv(final OutputStream out, final List<String> ruleNames, final boolean header)
         {
-            super(out);
             this.ruleNames = ruleNames;
-            if (header)
-            {
-                row.append(CsvRows.HEADER);
-                flushRow();
-            }
-        }
-
-        private void flushRow()
-        {
-            row.append('\n');
-            final int length = row.length();
-            if (bytes.length < length)
-            {
-                bytes = new byte[Math.max(length, 2 * bytes.length)];
-            }
-            for (int i = 0; i < length; i++)
-            {
-                bytes[i] = (byte)row.charAt(i);
-            }
-            write(bytes, length);
-            row.setLength(0);
+            this.out = new CsvWriter(out, header ? CsvRows.HEADER : null);
         }
 
         void eventResult(
             final long clientId, final long correlationId, final long key, final long timestamp, final Aggregate aggregate)
         {
-            if (writing())
-            {
-                CsvRows.event(row, clientId, correlationId, key, timestamp, aggregate);
-                flushRow();
-            }
+            CsvRows.event(out.row(), clientId, correlationId, key, timestamp, aggregate);
+            out.endRow();
         }
 
         void queryResult(
@@ -275,32 +211,23 @@ public abstract class ReplayOutput implements ResultSink, AutoCloseable
             final Aggregate open,
             final Aggregate closed)
         {
-            if (writing())
-            {
-                CsvRows.query(row, "query", clientId, correlationId, key, found, open);
-                flushRow();
-                CsvRows.query(row, "query-closed", clientId, correlationId, key, found, closed);
-                flushRow();
-            }
+            CsvRows.query(out.row(), "query", clientId, correlationId, key, found, open);
+            out.endRow();
+            CsvRows.query(out.row(), "query-closed", clientId, correlationId, key, found, closed);
+            out.endRow();
         }
 
         void rejected(
             final long clientId, final long correlationId, final long key, final int reason, final int batchIndex)
         {
-            if (writing())
-            {
-                CsvRows.reject(row, clientId, correlationId, key, reason, batchIndex);
-                flushRow();
-            }
+            CsvRows.reject(out.row(), clientId, correlationId, key, reason, batchIndex);
+            out.endRow();
         }
 
         void windowResult(final long key, final long windowEnd, final Aggregate window)
         {
-            if (writing())
-            {
-                CsvRows.window(row, key, windowEnd, window);
-                flushRow();
-            }
+            CsvRows.window(out.row(), key, windowEnd, window);
+            out.endRow();
         }
 
         void alert(
@@ -312,11 +239,13 @@ public abstract class ReplayOutput implements ResultSink, AutoCloseable
             final double observed,
             final double threshold)
         {
-            if (writing())
-            {
-                CsvRows.alert(row, ruleNames.get(ruleIndex), key, windowStart, field, op, observed, threshold);
-                flushRow();
-            }
+            CsvRows.alert(out.row(), ruleNames.get(ruleIndex), key, windowStart, field, op, observed, threshold);
+            out.endRow();
+        }
+
+        public void close()
+        {
+            out.close();
         }
     }
 
@@ -324,28 +253,34 @@ public abstract class ReplayOutput implements ResultSink, AutoCloseable
     {
         private static final int LENGTH_PREFIX = Integer.BYTES;
 
+        private final OutputStream out;
         private final EgressCodec codec;
-        private final ExpandableDirectByteBuffer buffer = new ExpandableDirectByteBuffer(512);
-        private final byte[] bytes = new byte[64 * 1024];
+        private final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(512);
 
         Sbe(final OutputStream out, final List<String> ruleNames)
         {
-            super(out);
+            this.out = out;
             this.codec = new EgressCodec(ruleNames);
         }
 
-        private void flush(final int length)
+        private void write(final int length)
         {
             buffer.putInt(0, length, ByteOrder.LITTLE_ENDIAN);
-            buffer.getBytes(0, bytes, 0, LENGTH_PREFIX + length);
-            write(bytes, LENGTH_PREFIX + length);
+            try
+            {
+                out.write(buffer.byteArray(), 0, LENGTH_PREFIX + length);
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
         }
 
         void eventResult(
             final long clientId, final long correlationId, final long key, final long timestamp, final Aggregate aggregate)
         {
             codec.eventResult(buffer, LENGTH_PREFIX, clientId, correlationId, key, timestamp, aggregate);
-            flush(EgressCodec.EVENT_RESULT_LENGTH);
+            write(EgressCodec.EVENT_RESULT_LENGTH);
         }
 
         void queryResult(
@@ -357,20 +292,20 @@ public abstract class ReplayOutput implements ResultSink, AutoCloseable
             final Aggregate closed)
         {
             codec.queryResult(buffer, LENGTH_PREFIX, clientId, correlationId, key, found, open, closed);
-            flush(EgressCodec.QUERY_RESULT_LENGTH);
+            write(EgressCodec.QUERY_RESULT_LENGTH);
         }
 
         void rejected(
             final long clientId, final long correlationId, final long key, final int reason, final int batchIndex)
         {
             codec.rejected(buffer, LENGTH_PREFIX, clientId, correlationId, key, reason, batchIndex);
-            flush(EgressCodec.REJECTED_LENGTH);
+            write(EgressCodec.REJECTED_LENGTH);
         }
 
         void windowResult(final long key, final long windowEnd, final Aggregate window)
         {
             codec.windowResult(buffer, LENGTH_PREFIX, key, windowEnd, window);
-            flush(EgressCodec.WINDOW_RESULT_LENGTH);
+            write(EgressCodec.WINDOW_RESULT_LENGTH);
         }
 
         void alert(
@@ -385,7 +320,19 @@ public abstract class ReplayOutput implements ResultSink, AutoCloseable
             final int length = codec.alertLength(ruleIndex);
             buffer.checkLimit(LENGTH_PREFIX + length);
             codec.alert(buffer, LENGTH_PREFIX, ruleIndex, key, windowStart, field, op, observed, threshold);
-            flush(length);
+            write(length);
+        }
+
+        public void close()
+        {
+            try
+            {
+                out.close();
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
         }
     }
 }

@@ -1,18 +1,16 @@
 package io.sluice.transport.replay;
 
-import io.sluice.core.RejectReason;
 import io.sluice.core.shard.ResultSink;
 import io.sluice.core.state.Aggregate;
 
-import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -21,14 +19,18 @@ import java.util.TreeMap;
  * <ul>
  *     <li><b>Windows</b> are matched by key, start and end: equal, differing aggregates, or in one run only. A window
  *     one run produced is in that run only once the other run's watermark has passed its end without producing it
- *     (closed windows never change), so only windows still in flight are held.</li>
- *     <li><b>Alerts</b> are counted by rule name, key and window start in each run; the counts differ or not once
- *     both watermarks have passed the window (at the end without windows).</li>
+ *     (closed windows never change), so only windows still in flight are held. At the end, a window one run closed
+ *     while the other's watermark has not reached its end is not compared: it is still open there (counted apart;
+ *     {@code --close-open-windows} closes both runs' windows and compares them all).</li>
+ *     <li><b>Alerts</b> are counted by rule name, key and window start in each run; the counts are compared once
+ *     both watermarks have passed the window, the rest at the end, except the alerts of a window still open in one
+ *     run.</li>
  *     <li><b>Rejects</b> are compared entry by entry: an event one run rejects (LATE, STATE_FULL) and the other
  *     does not, or with another reason.</li>
  * </ul>
- * Every difference is a CSV row: {@code change} ({@code differs} or {@code only}), {@code side} ({@code what-if} or
- * {@code baseline}) and then {@link CsvRows}' columns (an alert row carries its count in {@code count}).
+ * Query and per-event results are not compared. Every difference is a CSV row: {@code change} ({@code differs} or
+ * {@code only}), {@code side} ({@code what-if} or {@code baseline}) and then {@link CsvRows}' columns (an alert row
+ * carries its count in {@code count}).
  */
 final class ResultDiff implements AutoCloseable
 {
@@ -36,6 +38,8 @@ final class ResultDiff implements AutoCloseable
     private static final String[] SIDES = { "what-if", "baseline" };
     private static final int WHAT_IF = 0;
     private static final int BASELINE = 1;
+    /** Per rule: alerts fired in what-if and baseline, only in what-if, only in baseline, groups that differ. */
+    private static final int RULE_STATS = 5;
 
     private record WindowKey(long key, long start, long end)
     {
@@ -49,27 +53,32 @@ final class ResultDiff implements AutoCloseable
     {
     }
 
-    private final OutputStream out;
-    private final StringBuilder row = new StringBuilder(256);
+    private record WindowStart(long key, long start)
+    {
+    }
+
+    private final CsvWriter out;
     private final long maxWindowNs;
     @SuppressWarnings("unchecked")
     private final Map<WindowKey, WindowValue>[] pending = new Map[] { new HashMap<>(), new HashMap<>() };
     private final Map<AlertKey, long[]> alertCounts = new HashMap<>();
     private final Map<String, long[]> rules = new TreeMap<>();
     private final Side[] sides;
-    private final int[] entryReject = new int[2];
-    private final long[][] entryRejectIds = new long[2][];
+    private final int[] entryReason = new int[2];
+    private final long[][] entryReject = new long[2][4];
     private long windowsEqual;
     private long windowsDiffer;
     private final long[] windowsOnly = new long[2];
+    private final long[] windowsStillOpen = new long[2];
+    private long alertsStillOpen;
     private long rejectsDiffer;
 
     /**
-     * @param out          where the diff rows go, or null for none.
-     * @param whatIfRules  the what-if run's alert rule names by index.
+     * @param out           where the diff rows go.
+     * @param whatIfRules   the what-if run's alert rule names by index.
      * @param baselineRules the baseline's.
-     * @param maxWindowNs  the longer of the two runs' window sizes, 0 without windows.
-     * @param header       true to start the file with its header (false for a part appended to another).
+     * @param maxWindowNs   the longer of the two runs' window sizes, 0 without windows.
+     * @param header        true to start the file with its header (false for a part appended to another).
      */
     ResultDiff(
         final OutputStream out,
@@ -78,14 +87,9 @@ final class ResultDiff implements AutoCloseable
         final long maxWindowNs,
         final boolean header)
     {
-        this.out = out;
+        this.out = new CsvWriter(out, header ? HEADER : null);
         this.maxWindowNs = maxWindowNs;
         this.sides = new Side[] { new Side(WHAT_IF, whatIfRules), new Side(BASELINE, baselineRules) };
-        if (null != out && header)
-        {
-            row.append(HEADER);
-            flushRow();
-        }
     }
 
     /**
@@ -109,23 +113,24 @@ final class ResultDiff implements AutoCloseable
      */
     void afterEntry()
     {
-        if (entryReject[WHAT_IF] != entryReject[BASELINE])
+        if (entryReason[WHAT_IF] != entryReason[BASELINE])
         {
             rejectsDiffer++;
-            final boolean both = 0 != entryReject[WHAT_IF] && 0 != entryReject[BASELINE];
+            final boolean both = 0 != entryReason[WHAT_IF] && 0 != entryReason[BASELINE];
             for (int side = 0; side < 2; side++)
             {
-                if (0 != entryReject[side])
+                if (0 != entryReason[side])
                 {
-                    final long[] ids = entryRejectIds[side];
-                    row.append(both ? "differs," : "only,").append(SIDES[side]).append(',');
-                    CsvRows.reject(row, ids[0], ids[1], ids[2], entryReject[side], (int)ids[3]);
-                    flushRow();
+                    final long[] ids = entryReject[side];
+                    final StringBuilder row = out.row().append(both ? "differs," : "only,").append(SIDES[side])
+                        .append(',');
+                    CsvRows.reject(row, ids[0], ids[1], ids[2], entryReason[side], (int)ids[3]);
+                    out.endRow();
                 }
             }
         }
-        entryReject[WHAT_IF] = 0;
-        entryReject[BASELINE] = 0;
+        entryReason[WHAT_IF] = 0;
+        entryReason[BASELINE] = 0;
     }
 
     /**
@@ -147,12 +152,36 @@ final class ResultDiff implements AutoCloseable
     }
 
     /**
-     * End of the input: whatever is still held differs.
+     * End of the input: settle with the runs' last watermarks. A window still held was closed by one run and is still
+     * open in the other: it and its alerts are counted, not compared. Every other alert count is final (an event
+     * rule's alert never changes once its event is applied) and is compared.
+     *
+     * @param whatIfWatermark   the what-if run's last watermark.
+     * @param baselineWatermark the baseline's.
      */
-    void finish()
+    void finish(final long whatIfWatermark, final long baselineWatermark)
     {
-        settleWindows(WHAT_IF, Long.MAX_VALUE);
-        settleWindows(BASELINE, Long.MAX_VALUE);
+        settle(whatIfWatermark, baselineWatermark);
+        final Set<WindowStart> open = new HashSet<>();
+        for (int side = 0; side < 2; side++)
+        {
+            for (final WindowKey window : pending[side].keySet())
+            {
+                open.add(new WindowStart(window.key(), window.start()));
+            }
+            windowsStillOpen[side] += pending[side].size();
+            pending[side].clear();
+        }
+        final Iterator<Map.Entry<AlertKey, long[]>> alerts = alertCounts.entrySet().iterator();
+        while (alerts.hasNext())
+        {
+            final Map.Entry<AlertKey, long[]> alert = alerts.next();
+            if (open.contains(new WindowStart(alert.getKey().key(), alert.getKey().windowStart())))
+            {
+                alertsStillOpen += alert.getValue()[WHAT_IF] + alert.getValue()[BASELINE];
+                alerts.remove();
+            }
+        }
         settleAlerts(Long.MAX_VALUE);
     }
 
@@ -187,17 +216,22 @@ final class ResultDiff implements AutoCloseable
             {
                 final boolean both = counts[WHAT_IF] > 0 && counts[BASELINE] > 0;
                 final long[] rule = rules.get(key.rule());
+                if (both)
+                {
+                    rule[4]++;
+                }
                 for (int side = 0; side < 2; side++)
                 {
                     if (counts[side] > 0)
                     {
                         if (!both)
                         {
-                            rule[2 + side]++;
+                            rule[2 + side] += counts[side];
                         }
-                        row.append(both ? "differs," : "only,").append(SIDES[side]).append(',');
+                        final StringBuilder row = out.row().append(both ? "differs," : "only,").append(SIDES[side])
+                            .append(',');
                         CsvRows.alertCount(row, key.rule(), key.key(), key.windowStart(), counts[side]);
-                        flushRow();
+                        out.endRow();
                     }
                 }
             }
@@ -207,51 +241,40 @@ final class ResultDiff implements AutoCloseable
 
     private void windowRow(final String change, final int side, final WindowKey key, final WindowValue value)
     {
-        row.append(change).append(SIDES[side]).append(',');
+        final StringBuilder row = out.row().append(change).append(SIDES[side]).append(',');
         CsvRows.window(row, key.key(), key.start(), key.end(), value.count(), value.sum(), value.min(), value.max(),
             value.first(), value.last());
-        flushRow();
-    }
-
-    private void flushRow()
-    {
-        row.append('\n');
-        if (null != out)
-        {
-            try
-            {
-                out.write(row.toString().getBytes(StandardCharsets.US_ASCII));
-            }
-            catch (final IOException ex)
-            {
-                throw new UncheckedIOException(ex);
-            }
-        }
-        row.setLength(0);
+        out.endRow();
     }
 
     /**
      * @param diffs the differences found by one replay's threads.
      * @return the summary's lines: windows equal, differing and in one run only; alerts by rule; rejects that
-     * differ.
+     * differ; what was still open at the end.
      */
     static List<String> describe(final List<ResultDiff> diffs)
     {
         long equal = 0;
         long differ = 0;
         final long[] only = new long[2];
+        final long[] stillOpen = new long[2];
+        long alertsOpen = 0;
         long rejects = 0;
         final Map<String, long[]> rules = new TreeMap<>();
         for (final ResultDiff diff : diffs)
         {
             equal += diff.windowsEqual;
             differ += diff.windowsDiffer;
-            only[WHAT_IF] += diff.windowsOnly[WHAT_IF];
-            only[BASELINE] += diff.windowsOnly[BASELINE];
+            alertsOpen += diff.alertsStillOpen;
             rejects += diff.rejectsDiffer;
+            for (int side = 0; side < 2; side++)
+            {
+                only[side] += diff.windowsOnly[side];
+                stillOpen[side] += diff.windowsStillOpen[side];
+            }
             diff.rules.forEach((rule, counts) ->
             {
-                final long[] sum = rules.computeIfAbsent(rule, (k) -> new long[4]);
+                final long[] sum = rules.computeIfAbsent(rule, (k) -> new long[RULE_STATS]);
                 for (int i = 0; i < sum.length; i++)
                 {
                     sum[i] += counts[i];
@@ -266,29 +289,28 @@ final class ResultDiff implements AutoCloseable
             final long[] counts = rule.getValue();
             lines.add("alerts of rule " + rule.getKey() + ": what-if " + counts[WHAT_IF] + ", baseline " +
                 counts[BASELINE] + "; " + counts[2 + WHAT_IF] + " only in what-if, " + counts[2 + BASELINE] +
-                " only in baseline");
+                " only in baseline" + (counts[4] > 0 ? ", " + counts[4] + " windows with another count" : ""));
         }
         if (rules.isEmpty())
         {
             lines.add("alerts: none in either run");
         }
         lines.add("events rejected differently: " + rejects);
+        if (stillOpen[WHAT_IF] + stillOpen[BASELINE] + alertsOpen > 0)
+        {
+            lines.add("not compared, still open in the other run at the end: " + stillOpen[WHAT_IF] +
+                " windows closed only in what-if, " + stillOpen[BASELINE] + " only in baseline, " + alertsOpen +
+                " alerts of such windows (--close-open-windows closes them)");
+        }
         return lines;
     }
 
+    /**
+     * Flush and close the file.
+     */
     public void close()
     {
-        if (null != out)
-        {
-            try
-            {
-                out.close();
-            }
-            catch (final IOException ex)
-            {
-                throw new UncheckedIOException(ex);
-            }
-        }
+        out.close();
     }
 
     private final class Side implements ResultSink
@@ -326,8 +348,12 @@ final class ResultDiff implements AutoCloseable
         public void onRejected(
             final long clientId, final long correlationId, final long key, final int reason, final int batchIndex)
         {
-            entryReject[side] = reason;
-            entryRejectIds[side] = new long[] { clientId, correlationId, key, batchIndex };
+            entryReason[side] = reason;
+            final long[] ids = entryReject[side];
+            ids[0] = clientId;
+            ids[1] = correlationId;
+            ids[2] = key;
+            ids[3] = batchIndex;
         }
 
         public void onWindowResult(final long key, final long windowEnd, final Aggregate window)
@@ -363,7 +389,7 @@ final class ResultDiff implements AutoCloseable
         {
             final String rule = ruleNames.get(ruleIndex);
             alertCounts.computeIfAbsent(new AlertKey(rule, key, windowStart), (k) -> new long[2])[side]++;
-            rules.computeIfAbsent(rule, (k) -> new long[4])[side]++;
+            rules.computeIfAbsent(rule, (k) -> new long[RULE_STATS])[side]++;
         }
 
         public void onResumed(final long clientId, final long correlationId, final long lastCorrelationId)

@@ -1,6 +1,7 @@
 package io.sluice.transport.replay;
 
 import io.sluice.config.AlertRule;
+import io.sluice.config.ConfigurationException;
 import io.sluice.config.SluiceConfig;
 import io.sluice.core.processor.ShardProcessor;
 import io.sluice.core.replay.WhatIfRun;
@@ -17,6 +18,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code sluice replay}: a daemon's journal through fresh processors under another configuration (windows, alert
@@ -100,7 +102,7 @@ public final class WhatIfReplay
      * @param format the option's value, or null.
      * @param out    the output file.
      * @return the format.
-     * @throws io.sluice.config.ConfigurationException naming {@code --format} when it is neither.
+     * @throws ConfigurationException naming {@code --format} when it is neither.
      */
     public static ReplayOutput.Format format(final String format, final Path out)
     {
@@ -114,7 +116,7 @@ public final class WhatIfReplay
         }
         catch (final IllegalArgumentException ex)
         {
-            throw new io.sluice.config.ConfigurationException("--format", format, "must be csv or sbe");
+            throw new ConfigurationException("--format", format, "must be csv or sbe");
         }
     }
 
@@ -129,13 +131,13 @@ public final class WhatIfReplay
      * @param shards    the what-if run's shard count.
      * @param baseline  the baseline's shard count, or 0 without one.
      * @return the threads, at least 1 and at most the shard count.
-     * @throws io.sluice.config.ConfigurationException naming {@code --threads} when it is not -1 or positive.
+     * @throws ConfigurationException naming {@code --threads} when it is not -1 or positive.
      */
     public static int threads(final int requested, final boolean live, final int shards, final int baseline)
     {
         if (0 == requested || requested < -1)
         {
-            throw new io.sluice.config.ConfigurationException("--threads", Integer.toString(requested),
+            throw new ConfigurationException("--threads", Integer.toString(requested),
                 "must be at least 1");
         }
         if (baseline > 0 && baseline != shards)
@@ -156,9 +158,10 @@ public final class WhatIfReplay
     public static Result run(final Request request, final PrintStream log)
     {
         final JournalInput input = JournalInput.open(request.journalDir(), request.driverDir());
-        final long from = input.resolve("--from", request.from(), input.startPosition());
-        final long to = input.resolve("--to", request.to(), Long.MAX_VALUE);
         final long readBound = input.readBound(request.maxReadMibPerSecond());
+        final long[] range = input.range("--from", request.from(), "--to", request.to(), readBound);
+        final long from = range[0];
+        final long to = range[1];
         final ShardProcessor.Context whatIfShards = shardsOf(request.whatIf(), input);
         final ShardProcessor.Context baselineShards = null == request.baseline() ? null :
             shardsOf(request.baseline(), input);
@@ -177,13 +180,17 @@ public final class WhatIfReplay
         }
 
         final Pass[] passes = new Pass[threads];
+        final AtomicBoolean failed = new AtomicBoolean();
         final long startNs = System.nanoTime();
+        boolean done = false;
         try
         {
             for (int t = 0; t < threads; t++)
             {
-                passes[t] = new Pass(request, input, whatIfShards, baselineShards, t, threads);
+                passes[t] = new Pass(request, input, whatIfShards, baselineShards, t, threads, failed);
             }
+            // every thread reads the whole journal: the bound is shared among them
+            final long threadBound = readBound / threads;
             final Thread[] helpers = new Thread[threads - 1];
             final Throwable[] failures = new Throwable[threads];
             for (int t = 1; t < threads; t++)
@@ -193,10 +200,11 @@ public final class WhatIfReplay
                 {
                     try
                     {
-                        passes[index].replay(input, from, to, readBound, null, startNs);
+                        passes[index].replay(input, from, to, threadBound, null, startNs);
                     }
                     catch (final Throwable ex)
                     {
+                        failed.set(true);
                         failures[index] = ex;
                     }
                 }, "sluice-replay-" + t);
@@ -204,33 +212,23 @@ public final class WhatIfReplay
             }
             try
             {
-                passes[0].replay(input, from, to, readBound, log, startNs);
+                passes[0].replay(input, from, to, threadBound, log, startNs);
+            }
+            catch (final Throwable ex)
+            {
+                failed.set(true);
+                failures[0] = ex;
             }
             finally
             {
                 join(helpers);
             }
-            for (final Throwable failure : failures)
-            {
-                if (failure instanceof RuntimeException runtime)
-                {
-                    throw runtime;
-                }
-                if (failure instanceof Error error)
-                {
-                    throw error;
-                }
-            }
+            rethrowFirst(failures);
+            done = true;
         }
         finally
         {
-            for (final Pass pass : passes)
-            {
-                if (null != pass)
-                {
-                    pass.close();
-                }
-            }
+            closeAll(passes, done);
         }
         appendParts(request.out(), passes);
         final long durationNs = System.nanoTime() - startNs;
@@ -258,6 +256,80 @@ public final class WhatIfReplay
             log.println("sluice replay: " + line);
         }
         return result;
+    }
+
+    /**
+     * Throw the first thread's failure, the others' added to it as suppressed.
+     */
+    private static void rethrowFirst(final Throwable[] failures)
+    {
+        Throwable first = null;
+        for (final Throwable failure : failures)
+        {
+            if (null == failure || failure instanceof Aborted)
+            {
+                continue;
+            }
+            if (null == first)
+            {
+                first = failure;
+            }
+            else
+            {
+                first.addSuppressed(failure);
+            }
+        }
+        if (first instanceof RuntimeException runtime)
+        {
+            throw runtime;
+        }
+        if (first instanceof Error error)
+        {
+            throw error;
+        }
+        if (null != first)
+        {
+            throw new IllegalStateException(first);
+        }
+    }
+
+    /**
+     * Close every pass's file; after a failure also delete the other threads' part files (the output file itself
+     * stays, as far as it got).
+     */
+    private static void closeAll(final Pass[] passes, final boolean done)
+    {
+        RuntimeException failure = null;
+        for (int t = 0; t < passes.length; t++)
+        {
+            try
+            {
+                if (null != passes[t])
+                {
+                    passes[t].close();
+                }
+                if (!done && t > 0)
+                {
+                    Files.deleteIfExists(passes[t].file);
+                }
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                if (null == failure)
+                {
+                    failure = ex instanceof RuntimeException runtime ? runtime : new UncheckedIOException(
+                        (IOException)ex);
+                }
+                else
+                {
+                    failure.addSuppressed(ex);
+                }
+            }
+        }
+        if (null != failure && done)
+        {
+            throw failure;
+        }
     }
 
     private static void join(final Thread[] threads)
@@ -313,6 +385,19 @@ public final class WhatIfReplay
     }
 
     /**
+     * Ends a thread's replay early because another thread failed.
+     */
+    private static final class Aborted extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+
+        Aborted()
+        {
+            super("another replay thread failed", null, false, false);
+        }
+    }
+
+    /**
      * One thread's share: its runs (the what-if one, and the baseline with a comparison) of the shards it owns, and
      * where their output goes (the output file for the first thread, a part file for the others).
      */
@@ -323,6 +408,8 @@ public final class WhatIfReplay
         private final WhatIfRun whatIf;
         private final WhatIfRun baseline;
         private final boolean closeOpenWindows;
+        private final AtomicBoolean failed;
+        private final Path file;
         private long end;
 
         Pass(
@@ -331,9 +418,11 @@ public final class WhatIfReplay
             final ShardProcessor.Context whatIfShards,
             final ShardProcessor.Context baselineShards,
             final int thread,
-            final int threads)
+            final int threads,
+            final AtomicBoolean failed)
         {
-            final Path file = 0 == thread ? request.out() : partOf(request.out(), thread);
+            this.failed = failed;
+            this.file = 0 == thread ? request.out() : partOf(request.out(), thread);
             closeOpenWindows = request.closeOpenWindows();
             if (null == baselineShards)
             {
@@ -375,6 +464,10 @@ public final class WhatIfReplay
                 }
                 if (0 == (++progress[0] & (PROGRESS_EVERY_ENTRIES - 1)))
                 {
+                    if (failed.get())
+                    {
+                        throw new Aborted();
+                    }
                     if (null != diff)
                     {
                         diff.settle(whatIf.watermark(), baseline.watermark());
@@ -399,7 +492,7 @@ public final class WhatIfReplay
             }
             if (null != diff)
             {
-                diff.finish();
+                diff.finish(whatIf.watermark(), baseline.watermark());
             }
         }
 

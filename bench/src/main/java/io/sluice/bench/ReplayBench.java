@@ -37,20 +37,22 @@ import java.util.regex.Pattern;
  * <pre>
  *   1. record  [this process: SluiceClient, result mode NONE, full batches, flat out]
  *                  ──UDP EventBatch──▶ [daemon process, journal async, fresh dir] ──▶ journal (N events)
- *              stop the daemon (SIGTERM); its accepted counter must equal N; 1 GiB journal segments, so the
- *              snapshot at stop (which purges whole segments before it) leaves every event
+ *              stop the daemon (SIGTERM); it must have accepted the N events; sluice.journal.retention=3600s, so
+ *              the snapshot at stop (which purges whole segments before it) leaves every event; sync
  *   2. replay  [this process: WhatIfReplay.run] ◀── the stopped journal, mapped read-only
- *              own configuration (cold, then warm), a what-if configuration, --compare (baseline: own)
- *              each must find exactly N events; output to a temp CSV file
+ *              own configuration (cold, then warm), a what-if configuration, --compare (baseline: own), then
+ *              `sluice replay` as a process (nice 19); each must find exactly N events; output to a temp CSV file
  *   3. latency [echo process] + [daemon process, journal async, fresh dir, N events recorded as in 1]
  *              ◀── LoadGenerator (as ./sluice bench): echo then Sluice at each rate, without a replay, then again
- *                  while [replay processes: ./sluice replay --journal (the live daemon's)] run one after another
- *                  with the default bound beside a live daemon ({@code JournalInput.LIVE_DEFAULT_MIB_PER_SECOND})
+ *                  while [replay processes: sluice replay --journal (the live daemon's), nice 19 or SCHED_IDLE]
+ *                  run one after another, with the default bound beside a live daemon
+ *                  ({@code JournalInput.LIVE_DEFAULT_MIB_PER_SECOND})
  * </pre>
- * Recorded events: {@code --replay-keys} keys at random (default {@value #KEYS}), event times {@value #EVENT_SPACING_NS} ns apart starting an hour
- * ago on a whole second (100,000 events per event-time second, so 10 M events span 100 windows of one second), values
+ * Recorded events: {@code --replay-keys} keys at random (default {@value #KEYS}), event times
+ * {@value #EVENT_SPACING_NS} ns apart starting an hour ago on a whole second (100,000 events per event-time second, so 10 M events span 100 windows of one second), values
  * 95-105 except one in 8,192 at 89 and one in 8,192 at 109 (as {@link BurstGenerator}). Temp files and journals are
- * deleted at the end. Control thread only.
+ * deleted at the end (a journal in {@code --replay-journal DIR} is kept). The benchmark's own thread, and one that
+ * starts the concurrent replay processes.
  */
 final class ReplayBench
 {

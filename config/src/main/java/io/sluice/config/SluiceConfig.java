@@ -52,7 +52,7 @@ public final class SluiceConfig
     public static final String JOURNAL_FILE_SYNC = "sluice.journal.file-sync";
     /** Property: bytes of each journal segment file. */
     public static final String JOURNAL_SEGMENT_LENGTH = "sluice.journal.segment-length";
-    /** Key: journal history kept for what-if replay and export, a duration. */
+    /** Property: journal history kept for what-if replay and export, a duration. */
     public static final String JOURNAL_RETENTION = "sluice.journal.retention";
     /** Property: time between automatic snapshots, 0 for none. */
     public static final String SNAPSHOT_INTERVAL = "sluice.snapshot.interval";

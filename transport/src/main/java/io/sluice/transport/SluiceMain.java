@@ -15,6 +15,8 @@ import io.sluice.transport.journal.JournalTool;
 import io.sluice.transport.replay.JournalExport;
 import io.sluice.transport.replay.ReplayOutput;
 import io.sluice.transport.replay.WhatIfReplay;
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 import java.nio.file.Files;
@@ -132,7 +134,7 @@ public final class SluiceMain
             hasFlag(args, "--close-open-windows"), maxReadMib(args), (int)number(args, "--threads", -1, 1, 4096));
         if (null != baseline && ReplayOutput.Format.CSV != request.format())
         {
-            throw new ConfigurationException("--format", request.format().name().toLowerCase(java.util.Locale.ROOT),
+            throw new ConfigurationException("--format", request.format().name().toLowerCase(Locale.ROOT),
                 "must be csv with --compare: the differences are written as CSV");
         }
         WhatIfReplay.run(request, System.out);
@@ -206,7 +208,7 @@ public final class SluiceMain
         }
         try
         {
-            return java.util.Arrays.stream(keys.split(",")).map(String::trim).mapToLong(Long::parseLong).toArray();
+            return Arrays.stream(keys.split(",")).map(String::trim).mapToLong(Long::parseLong).toArray();
         }
         catch (final NumberFormatException ex)
         {

@@ -12,6 +12,7 @@ import io.sluice.transport.client.SluiceResultHandler;
 import io.sluice.transport.codec.EventResultDecoder;
 import io.sluice.transport.codec.RejectedDecoder;
 import io.sluice.transport.journal.JournalArchive;
+import io.sluice.transport.replay.JournalInput;
 import org.agrona.IoUtil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -479,26 +480,21 @@ class CrashRecoverySystemTest
     }
 
     /**
-     * What the client received, by correlation id: each event result's count and sum (the latest, and how many came
-     * twice), rejects by reason, the latest resume mark.
-     */
-    /**
      * What-if replay and export read a crashed daemon's journal to its last whole message (its recording has no stop
      * position until the next start recovers it): in sync mode every event whose result the client saw is there.
      */
     private static void assertCrashedJournalHoldsEveryAnswer(final SluiceConfig config, final BitSet answered)
     {
-        final io.sluice.transport.replay.JournalInput crashed =
-            io.sluice.transport.replay.JournalInput.open(Path.of(config.journalDir()), config.driverDir());
+        final JournalInput crashed = JournalInput.open(Path.of(config.journalDir()), config.driverDir());
         assertEquals(0, crashed.livePid(), "no live daemon records the journal");
         assertEquals(Long.MAX_VALUE, crashed.endPosition(), "read to the last whole message");
         final BitSet journaled = new BitSet();
         final long end = crashed.read(crashed.startPosition(), Long.MAX_VALUE, 0, (buffer, offset, position) ->
         {
-            if (io.sluice.core.ring.RingEntry.TYPE_EVENT == buffer.getInt(offset) &&
-                CLIENT_ID == buffer.getLong(offset + io.sluice.core.ring.RingEntry.CLIENT_ID_OFFSET))
+            if (RingEntry.TYPE_EVENT == buffer.getInt(offset + RingEntry.TYPE_OFFSET) &&
+                CLIENT_ID == buffer.getLong(offset + RingEntry.CLIENT_ID_OFFSET))
             {
-                journaled.set((int)buffer.getLong(offset + io.sluice.core.ring.RingEntry.CORRELATION_ID_OFFSET));
+                journaled.set((int)buffer.getLong(offset + RingEntry.CORRELATION_ID_OFFSET));
             }
         });
         final BitSet missing = (BitSet)answered.clone();
@@ -508,6 +504,10 @@ class CrashRecoverySystemTest
             missing.cardinality());
     }
 
+    /**
+     * What the client received, by correlation id: each event result's count and sum (the latest, and how many came
+     * twice), rejects by reason, the latest resume mark.
+     */
     private static final class ResultLog implements SluiceResultHandler
     {
         private final BitSet received = new BitSet();

@@ -15,6 +15,7 @@ import io.sluice.transport.codec.QueryResultDecoder;
 import io.sluice.transport.codec.RejectedDecoder;
 import io.sluice.transport.codec.ResultMode;
 import io.sluice.transport.codec.WindowResultDecoder;
+import io.sluice.transport.counters.SluiceCounters;
 import io.sluice.transport.replay.JournalExport;
 import io.sluice.transport.replay.JournalInput;
 import io.sluice.transport.replay.ReplayOutput;
@@ -625,11 +626,16 @@ class WhatIfReplaySystemTest
             }
             assertEquals(events, journaled, "the journal holds every accepted event once recorded");
 
+            final long recorded = daemon.counter(SluiceCounters.JOURNAL_RECORDED_POSITION_TYPE_ID,
+                liveJournal.toString());
+            assertEquals(recorded, JournalInput.open(liveJournal, daemon.driverDir).endPosition(),
+                "a live journal is read up to the daemon's recorded position, not to whatever the files hold");
             final ByteArrayOutputStream log = new ByteArrayOutputStream();
             final WhatIfReplay.Result result = WhatIfReplay.run(new WhatIfReplay.Request(daemon.config(), null,
                 liveJournal, daemon.driverDir, null, null, null, dir.resolve("live-replay.csv"),
                 ReplayOutput.Format.CSV, true, false, -1, -1), new PrintStream(log, true));
             assertEquals(events, result.events());
+            assertEquals(recorded, result.to());
             final String text = log.toString(StandardCharsets.UTF_8);
             assertTrue(text.contains("(live daemon pid " + ProcessHandle.current().pid() + ", up to its recorded " +
                 "position "), text);

@@ -13,6 +13,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.collections.LongHashSet;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.concurrent.status.CountersReader;
 
 /**
  * One configuration's what-if run over a journal: fresh processors built from that configuration (its windows,
@@ -121,7 +122,7 @@ public final class WhatIfRun
             }
         }
         final UnsafeBuffer values = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
-            (COUNTERS_PER_SHARD * shardCount + 2) * org.agrona.concurrent.status.CountersReader.COUNTER_LENGTH, 64));
+            (COUNTERS_PER_SHARD * shardCount + 2) * CountersReader.COUNTER_LENGTH, 64));
         int id = 0;
         rejectedLate = new AtomicCounter(values, id++);
         rejectedStateFull = new AtomicCounter(values, id++);
@@ -129,8 +130,8 @@ public final class WhatIfRun
         for (int shard = first; shard < shardCount; shard += stride)
         {
             final AtomicCounter unused = new AtomicCounter(values, id++);
-            final ShardCounters counters = new ShardCounters(new AtomicCounter(values, id++), new AtomicCounter(values, id++),
-                new AtomicCounter(values, id++), new AtomicCounter(values, id++), new AtomicCounter(values, id++),
+            final ShardCounters counters = new ShardCounters(new AtomicCounter(values, id++),
+                new AtomicCounter(values, id++), new AtomicCounter(values, id++), new AtomicCounter(values, id++), new AtomicCounter(values, id++),
                 new AtomicCounter(values, id++), new AtomicCounter(values, id++), rejectedStateFull, rejectedLate,
                 new AtomicCounter(values, id++), unused);
             processors[shard] = new ShardProcessor(shard, shards.newLogic(sink, counters), sink, counters, null, null);

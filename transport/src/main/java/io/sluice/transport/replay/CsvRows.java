@@ -8,8 +8,9 @@ import io.sluice.transport.codec.AlertOp;
 /**
  * The CSV form of the daemon's outputs, for what-if replay's files: one header, one row per output, the columns of
  * every kind side by side and empty where a kind has no such field. Times are epoch ns; values are decimals that
- * read back as exactly the same double ({@link #appendDouble}). Kinds: {@code window}, {@code alert}, {@code event} (a per-event result),
- * {@code reject}, {@code query} (the open window a query found) and {@code query-closed} (its last closed one).
+ * read back as exactly the same double ({@link #appendDouble}). Kinds: {@code window}, {@code alert},
+ * {@code event} (a per-event result), {@code reject}, {@code query} (the open window a query found) and
+ * {@code query-closed} (its last closed one).
  */
 final class CsvRows
 {

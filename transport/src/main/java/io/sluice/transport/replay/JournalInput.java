@@ -293,7 +293,11 @@ public final class JournalInput
      *                                start is at or past the journal's end, or the end not after the start.
      */
     public long[] range(
-        final String fromOption, final String from, final String toOption, final String to, final long maxBytesPerSecond)
+        final String fromOption,
+        final String from,
+        final String toOption,
+        final String to,
+        final long maxBytesPerSecond)
     {
         final long start = Math.max(recording.startPosition(),
             resolve(fromOption, from, recording.startPosition(), maxBytesPerSecond));

@@ -197,7 +197,11 @@ public abstract class ReplayOutput implements ResultSink, AutoCloseable
         }
 
         void eventResult(
-            final long clientId, final long correlationId, final long key, final long timestamp, final Aggregate aggregate)
+            final long clientId,
+            final long correlationId,
+            final long key,
+            final long timestamp,
+            final Aggregate aggregate)
         {
             CsvRows.event(out.row(), clientId, correlationId, key, timestamp, aggregate);
             out.endRow();
@@ -277,7 +281,11 @@ public abstract class ReplayOutput implements ResultSink, AutoCloseable
         }
 
         void eventResult(
-            final long clientId, final long correlationId, final long key, final long timestamp, final Aggregate aggregate)
+            final long clientId,
+            final long correlationId,
+            final long key,
+            final long timestamp,
+            final Aggregate aggregate)
         {
             codec.eventResult(buffer, LENGTH_PREFIX, clientId, correlationId, key, timestamp, aggregate);
             write(EgressCodec.EVENT_RESULT_LENGTH);

@@ -5,6 +5,7 @@ import io.sluice.transport.codec.AlertEncoder;
 import io.sluice.transport.codec.AlertField;
 import io.sluice.transport.codec.AlertOp;
 import io.sluice.transport.codec.BooleanType;
+import io.sluice.transport.codec.EventResultBatchEncoder;
 import io.sluice.transport.codec.EventResultEncoder;
 import io.sluice.transport.codec.MessageHeaderEncoder;
 import io.sluice.transport.codec.QueryResultEncoder;
@@ -94,6 +95,38 @@ public final class EgressCodec
             .timestamp(timestamp)
             .windowStart(aggregate.windowStart())
             .count(aggregate.count())
+            .sum(aggregate.sum())
+            .min(aggregate.min())
+            .max(aggregate.max())
+            .first(aggregate.first())
+            .last(aggregate.last());
+    }
+
+    /**
+     * Encode the next result of an {@code EventResultBatch}: the fields of an {@code EventResult}.
+     *
+     * @param result        the batch's group, moved to the result to write.
+     * @param clientId      the event's client.
+     * @param correlationId the event's correlation id.
+     * @param key           the event's key.
+     * @param timestamp     the event's time.
+     * @param aggregate     the key's aggregate after the event.
+     */
+    public static void batchedResult(
+        final EventResultBatchEncoder.ResultsEncoder result,
+        final long clientId,
+        final long correlationId,
+        final long key,
+        final long timestamp,
+        final Aggregate aggregate)
+    {
+        result
+            .clientId(clientId)
+            .correlationId(correlationId)
+            .key(key)
+            .timestamp(timestamp)
+            .windowStart(aggregate.windowStart())
+            .eventCount(aggregate.count())
             .sum(aggregate.sum())
             .min(aggregate.min())
             .max(aggregate.max())

@@ -166,18 +166,7 @@ public final class EgressPublisher implements ResultSink
         {
             batchResults = resultBatch.wrapAndApplyHeader(batchBuffer, 0, header).resultsCount(batchCapacity);
         }
-        batchResults.next()
-            .clientId(clientId)
-            .correlationId(correlationId)
-            .key(key)
-            .timestamp(timestamp)
-            .windowStart(aggregate.windowStart())
-            .eventCount(aggregate.count())
-            .sum(aggregate.sum())
-            .min(aggregate.min())
-            .max(aggregate.max())
-            .first(aggregate.first())
-            .last(aggregate.last());
+        EgressCodec.batchedResult(batchResults.next(), clientId, correlationId, key, timestamp, aggregate);
         recordLatency(receiveNanos);
         if (++batchCount == batchCapacity)
         {

@@ -225,6 +225,41 @@ public final class Settings
         SluiceConfig.SNAPSHOT_RETAIN, 2, 1, 1000,
         "Complete snapshot sets kept; older sets are deleted and the journal before the oldest kept is purged."));
 
+    /** Members of the Aeron Cluster this node belongs to; empty for a standalone daemon. */
+    public static final Setting<String> CLUSTER_MEMBERS = declare(Setting.text(
+        SluiceConfig.CLUSTER_MEMBERS, "",
+        "Members of the Aeron Cluster this daemon is a node of, in Aeron's form " +
+        "id,ingress,consensus,log,catchup,archive|... (host:port endpoints); empty: a standalone daemon."));
+
+    /** This node's member id in the cluster. */
+    public static final Setting<Integer> CLUSTER_MEMBER_ID = declare(Setting.integer(
+        SluiceConfig.CLUSTER_MEMBER_ID, -1, -1, 1000,
+        "This node's id in sluice.cluster.members; -1: not set (required when members are set)."));
+
+    /** Directory of this node's cluster state. */
+    public static final Setting<String> CLUSTER_DIR = declare(Setting.text(
+        SluiceConfig.CLUSTER_DIR, "",
+        "Directory of this node's Aeron Archive (the replicated log and the snapshots, archive/) and consensus " +
+        "state (cluster/).").derivedDefault(
+        "sluice-cluster-<member id>", (concluded) -> "sluice-cluster-" + concluded.value(CLUSTER_MEMBER_ID)));
+
+    /** How long followers wait for the leader's heartbeat before electing a new one. */
+    public static final Setting<Long> CLUSTER_HEARTBEAT_TIMEOUT = declare(Setting.duration(
+        SluiceConfig.CLUSTER_HEARTBEAT_TIMEOUT, "1s", 100 * MILLISECOND_NS, 60 * SECOND_NS,
+        "How long followers hear nothing from the leader before they elect a new one (Aeron's default is 10s); " +
+        "the leader sends a heartbeat every tenth of it."));
+
+    /** How long an election waits for the other members. */
+    public static final Setting<Long> CLUSTER_ELECTION_TIMEOUT = declare(Setting.duration(
+        SluiceConfig.CLUSTER_ELECTION_TIMEOUT, "500ms", 50 * MILLISECOND_NS, 60 * SECOND_NS,
+        "How long an election waits to hear from the other members before it goes on with a quorum (Aeron's " +
+        "default is 1s)."));
+
+    /** Idle strategy of the consensus module, the archive and the clustered service. */
+    public static final Setting<IdleStrategyType> CLUSTER_IDLE_STRATEGY = declare(Setting.choice(
+        SluiceConfig.CLUSTER_IDLE_STRATEGY, IdleStrategyType.BACKOFF, agentIdleStrategies(),
+        "Idle strategy of a cluster node's consensus module, archive and Sluice service threads."));
+
     /** File the daemon writes its internal latency distribution to at shutdown. */
     public static final Setting<String> LATENCY_HISTOGRAM_FILE = declare(Setting.text(
         SluiceConfig.LATENCY_HISTOGRAM_FILE, "",

@@ -2,6 +2,7 @@ package io.sluice.config;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -88,6 +89,19 @@ public final class SluiceConfig
     public static final String TIMESTAMP_MAX = "sluice.event.timestamp-max";
     /** Minimum time between two log lines about rejected input. */
     public static final String REJECT_LOG_INTERVAL = "sluice.reject.log-interval";
+
+    /** Property: members of the Aeron Cluster this daemon is a node of; empty for standalone. */
+    public static final String CLUSTER_MEMBERS = "sluice.cluster.members";
+    /** Property: this node's member id. */
+    public static final String CLUSTER_MEMBER_ID = "sluice.cluster.member-id";
+    /** Property: directory of this node's archive and consensus state. */
+    public static final String CLUSTER_DIR = "sluice.cluster.dir";
+    /** Property: leader heartbeat timeout. */
+    public static final String CLUSTER_HEARTBEAT_TIMEOUT = "sluice.cluster.heartbeat-timeout";
+    /** Property: election timeout. */
+    public static final String CLUSTER_ELECTION_TIMEOUT = "sluice.cluster.election-timeout";
+    /** Property: idle strategy of the cluster node's own threads. */
+    public static final String CLUSTER_IDLE_STRATEGY = "sluice.cluster.idle-strategy";
 
     /** File the daemon writes its internal latency distribution to at shutdown. */
     public static final String LATENCY_HISTOGRAM_FILE = "sluice.latency.histogram-file";
@@ -283,10 +297,72 @@ public final class SluiceConfig
         {
             throw fail(Settings.SNAPSHOT_INTERVAL, "needs a journal: set " + JOURNAL_MODE + "=async or sync");
         }
+        if (isClustered())
+        {
+            checkCluster();
+        }
         if (ingressChannel().equals(egressChannel()) && ingressStreamId() == egressStreamId())
         {
             throw fail(Settings.EGRESS_STREAM_ID,
                 "must differ from " + INGRESS_STREAM_ID + " when ingress and egress share a channel");
+        }
+    }
+
+    /**
+     * A cluster node: every member parses, this node's id is among them, and what a replicated state machine needs
+     * holds (a fixed hash seed, no journal of its own, processors on the service thread, driver threads of its own).
+     */
+    private void checkCluster()
+    {
+        final List<Integer> ids = new ArrayList<>();
+        for (final String member : clusterMembers().split("\\|"))
+        {
+            if (member.isBlank())
+            {
+                continue;
+            }
+            final String[] fields = member.trim().split(",");
+            boolean endpoints = 6 == fields.length;
+            for (int i = 1; endpoints && i < fields.length; i++)
+            {
+                final int colon = fields[i].lastIndexOf(':');
+                endpoints = colon > 0 && colon < fields[i].length() - 1;
+            }
+            if (!endpoints)
+            {
+                throw fail(Settings.CLUSTER_MEMBERS, "member '" + member.trim() +
+                    "' must be id,ingress,consensus,log,catchup,archive with host:port endpoints");
+            }
+            try
+            {
+                ids.add(Integer.parseInt(fields[0].trim()));
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw fail(Settings.CLUSTER_MEMBERS, "member '" + member.trim() + "' must start with an integer id");
+            }
+        }
+        if (!ids.contains(clusterMemberId()))
+        {
+            throw fail(Settings.CLUSTER_MEMBER_ID, "must be one of the ids in " + CLUSTER_MEMBERS + ": " + ids);
+        }
+        if (hashSeedDrawn)
+        {
+            throw new ConfigurationException(HASH_SEED, "random",
+                "must be a fixed number in a cluster: every node routes keys with the same seed");
+        }
+        if (journalMode() != JournalMode.OFF)
+        {
+            throw fail(Settings.JOURNAL_MODE, "must be off in a cluster: the cluster's replicated log is the journal");
+        }
+        if (threading() != ThreadingMode.SHARED)
+        {
+            throw fail(Settings.THREADING, "must be shared in a cluster: the processors run on the service thread");
+        }
+        if (driverMode() != DriverMode.EMBEDDED || driverThreading() == DriverThreading.INVOKER)
+        {
+            throw fail(Settings.DRIVER_THREADING, "must be shared, shared_network or dedicated with " + DRIVER_MODE +
+                "=embedded in a cluster: the node's driver, archive and consensus module run their own threads");
         }
     }
 
@@ -601,6 +677,62 @@ public final class SluiceConfig
     public long journalRetentionNs()
     {
         return value(Settings.JOURNAL_RETENTION);
+    }
+
+    /**
+     * @return true when {@value #CLUSTER_MEMBERS} is set: the daemon runs as a node of an Aeron Cluster.
+     */
+    public boolean isClustered()
+    {
+        return !clusterMembers().isBlank();
+    }
+
+    /**
+     * @return {@value #CLUSTER_MEMBERS}: Aeron's {@code id,ingress,consensus,log,catchup,archive|...} form, or empty.
+     */
+    public String clusterMembers()
+    {
+        return value(Settings.CLUSTER_MEMBERS);
+    }
+
+    /**
+     * @return {@value #CLUSTER_MEMBER_ID}: this node's id, -1 when not set.
+     */
+    public int clusterMemberId()
+    {
+        return value(Settings.CLUSTER_MEMBER_ID);
+    }
+
+    /**
+     * @return {@value #CLUSTER_DIR}: this node's archive and consensus state directory.
+     */
+    public String clusterDir()
+    {
+        return value(Settings.CLUSTER_DIR);
+    }
+
+    /**
+     * @return {@value #CLUSTER_HEARTBEAT_TIMEOUT}, ns: followers elect a new leader after hearing nothing this long.
+     */
+    public long clusterHeartbeatTimeoutNs()
+    {
+        return value(Settings.CLUSTER_HEARTBEAT_TIMEOUT);
+    }
+
+    /**
+     * @return {@value #CLUSTER_ELECTION_TIMEOUT}, ns.
+     */
+    public long clusterElectionTimeoutNs()
+    {
+        return value(Settings.CLUSTER_ELECTION_TIMEOUT);
+    }
+
+    /**
+     * @return {@value #CLUSTER_IDLE_STRATEGY}: the idle strategy of a node's consensus module, archive and service.
+     */
+    public IdleStrategyType clusterIdleStrategy()
+    {
+        return value(Settings.CLUSTER_IDLE_STRATEGY);
     }
 
     /**

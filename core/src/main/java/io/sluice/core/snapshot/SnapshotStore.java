@@ -242,7 +242,7 @@ public final class SnapshotStore
         {
             final Path file = setDir.resolve(partName(i));
             final ByteBuffer bytes = readChecked(file, manifest.checksums()[i], manifest.lengths()[i]);
-            readShard(file, bytes, parts[i]);
+            readShard(file.toString(), bytes, parts[i]);
             if (parts[i].shard() != i || parts[i].snapshotId() != manifest.snapshotId())
             {
                 throw new SnapshotException(file + " holds shard " + parts[i].shard() + " of snapshot " +
@@ -250,7 +250,7 @@ public final class SnapshotStore
             }
         }
         final Path file = setDir.resolve(PRODUCER_PART);
-        readProducer(file, readChecked(file, manifest.checksums()[parts.length], manifest.lengths()[parts.length]),
+        readProducer(file.toString(), readChecked(file, manifest.checksums()[parts.length], manifest.lengths()[parts.length]),
             producer);
     }
 
@@ -281,6 +281,70 @@ public final class SnapshotStore
         {
             throw new UncheckedIOException("cannot delete snapshot " + setDir, ex);
         }
+    }
+
+    /**
+     * A shard part exactly as its file holds it, for a snapshot kept elsewhere (a cluster's snapshot recording):
+     * the sections in order, the last one the CRC-32C trailer. The table section is a view of the part's own buffer.
+     * Control path: allocates.
+     *
+     * @param part a shard's part, filled by its processor.
+     * @return the sections; their bytes concatenated are the part.
+     */
+    public static ByteBuffer[] shardPart(final ShardSnapshot part)
+    {
+        return withTrailer(shardSections(part));
+    }
+
+    /**
+     * The producer's part exactly as its file holds it, trailer included ({@link #shardPart}).
+     *
+     * @param producer the producer's part.
+     * @return the sections; their bytes concatenated are the part.
+     */
+    public static ByteBuffer[] producerPart(final ProducerSnapshot producer)
+    {
+        return withTrailer(producerSections(producer));
+    }
+
+    /**
+     * Read a shard part from its bytes ({@link #shardPart} concatenated), checking its CRC-32C trailer.
+     *
+     * @param bytes  the part, trailer included, little-endian, from position 0 to its limit.
+     * @param part   filled with the shard's state.
+     * @param source names the bytes in a failure.
+     * @throws SnapshotException when the trailer does not match or the part does not read.
+     */
+    public static void readShardPart(final ByteBuffer bytes, final ShardSnapshot part, final String source)
+    {
+        readShard(source, checkTrailer(bytes, source, -1), part);
+    }
+
+    /**
+     * Read the producer's part from its bytes ({@link #producerPart} concatenated), checking its trailer.
+     *
+     * @param bytes    the part, trailer included, little-endian, from position 0 to its limit.
+     * @param producer filled with the producer's state.
+     * @param source   names the bytes in a failure.
+     * @throws SnapshotException when the trailer does not match or the part does not read.
+     */
+    public static void readProducerPart(final ByteBuffer bytes, final ProducerSnapshot producer, final String source)
+    {
+        readProducer(source, checkTrailer(bytes, source, -1), producer);
+    }
+
+    private static ByteBuffer[] withTrailer(final ByteBuffer[] sections)
+    {
+        final CRC32C crc = new CRC32C();
+        for (final ByteBuffer section : sections)
+        {
+            crc.update(section.duplicate());
+        }
+        final ByteBuffer trailer = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+        trailer.putInt((int)crc.getValue()).flip();
+        final ByteBuffer[] all = java.util.Arrays.copyOf(sections, sections.length + 1);
+        all[sections.length] = trailer;
+        return all;
     }
 
     private static ByteBuffer[] shardSections(final ShardSnapshot part)
@@ -343,31 +407,24 @@ public final class SnapshotStore
     private static Written writeAtomically(final Path file, final ByteBuffer[] sections) throws IOException
     {
         final Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        final CRC32C crc = new CRC32C();
+        final ByteBuffer[] all = withTrailer(sections);
+        final long checksum = Integer.toUnsignedLong(all[all.length - 1].getInt(0));
         long length = 0;
         try (FileChannel channel = FileChannel.open(
             tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE))
         {
-            for (final ByteBuffer section : sections)
+            for (final ByteBuffer section : all)
             {
-                crc.update(section.duplicate());
                 length += section.remaining();
                 while (section.hasRemaining())
                 {
                     channel.write(section);
                 }
             }
-            final ByteBuffer trailer = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
-            trailer.putInt((int)crc.getValue()).flip();
-            while (trailer.hasRemaining())
-            {
-                channel.write(trailer);
-            }
-            length += 4;
             channel.force(true);
         }
         moveAtomically(tmp, file);
-        return new Written(crc.getValue(), length);
+        return new Written(checksum, length);
     }
 
     private static void moveAtomically(final Path from, final Path to) throws IOException
@@ -506,22 +563,37 @@ public final class SnapshotStore
             throw new SnapshotException("cannot read snapshot part " + file + ": " + ex, ex);
         }
         bytes.flip();
+        return checkTrailer(bytes, file.toString(), expectedChecksum);
+    }
+
+    /**
+     * Check a part's CRC-32C trailer (and, when not -1, the checksum its manifest expects); the part's bytes then end
+     * before the trailer.
+     */
+    private static ByteBuffer checkTrailer(final ByteBuffer bytes, final String source, final long expectedChecksum)
+    {
+        final int size = bytes.limit();
+        if (size < 4)
+        {
+            throw new SnapshotException("snapshot part " + source + " has " + size + " bytes, too few for its trailer");
+        }
+        bytes.order(ByteOrder.LITTLE_ENDIAN);
         final CRC32C crc = new CRC32C();
         final ByteBuffer body = bytes.duplicate();
-        body.limit((int)size - 4);
+        body.position(0).limit(size - 4);
         crc.update(body);
-        final long trailer = Integer.toUnsignedLong(bytes.getInt((int)size - 4));
-        if (crc.getValue() != trailer || trailer != expectedChecksum)
+        final long trailer = Integer.toUnsignedLong(bytes.getInt(size - 4));
+        if (crc.getValue() != trailer || (-1 != expectedChecksum && trailer != expectedChecksum))
         {
             throw new SnapshotException(String.format(
                 "snapshot part %s fails its checksum: CRC-32C of its bytes is %08x, its trailer says %08x, " +
-                "the manifest %08x", file, crc.getValue(), trailer, expectedChecksum));
+                "the manifest %08x", source, crc.getValue(), trailer, expectedChecksum));
         }
-        bytes.limit((int)size - 4);
+        bytes.limit(size - 4);
         return bytes;
     }
 
-    private static void readShard(final Path file, final ByteBuffer bytes, final ShardSnapshot part)
+    private static void readShard(final String file, final ByteBuffer bytes, final ShardSnapshot part)
     {
         if (bytes.remaining() < SHARD_HEADER_LENGTH || SHARD_MAGIC != bytes.getLong(0) || VERSION != bytes.getInt(8))
         {
@@ -567,7 +639,7 @@ public final class SnapshotStore
         }
     }
 
-    private static void readProducer(final Path file, final ByteBuffer bytes, final ProducerSnapshot producer)
+    private static void readProducer(final String file, final ByteBuffer bytes, final ProducerSnapshot producer)
     {
         if (bytes.remaining() < 56 || PRODUCER_MAGIC != bytes.getLong(0) || VERSION != bytes.getInt(8))
         {

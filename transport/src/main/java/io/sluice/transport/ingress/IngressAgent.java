@@ -9,14 +9,7 @@ import io.aeron.logbuffer.Header;
 import io.sluice.config.ConfigurationException;
 import io.sluice.config.Settings;
 import io.sluice.config.SluiceConfig;
-import io.sluice.core.RejectReason;
-import io.sluice.core.ResultMode;
 import io.sluice.core.ring.RingProducer;
-import io.sluice.transport.codec.EventBatchDecoder;
-import io.sluice.transport.codec.EventDecoder;
-import io.sluice.transport.codec.MessageHeaderDecoder;
-import io.sluice.transport.codec.QueryDecoder;
-import io.sluice.transport.codec.ResumeDecoder;
 import io.sluice.transport.counters.SluiceCounters;
 import io.sluice.transport.driver.Channels;
 import org.agrona.DirectBuffer;
@@ -26,25 +19,13 @@ import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 
 import java.io.PrintStream;
-import java.nio.ByteOrder;
 
 /**
- * The ring's feeder. Polls the ingress subscription (through a fragment assembler, so a message larger
- * than one frame is checked whole and answered once), checks every message's SBE header and body,
- * and offers what is valid to the ring's {@link RingProducer} (which routes it to its shard and stamps its receive
- * time). What is not valid goes into the ring as a REJECT entry, which the owning processor answers with
- * {@code Rejected}: one path out for every reply, in order with the client's other results of that shard.
- * An Event whose correlation id is not above its client's mark is written as a REJECT by the producer itself
- * ({@code DUPLICATE}, or {@code CLIENTS_FULL} for one client too many) and counted here like any other rejection.
- * A {@code Resume} goes into the ring as a RESUME entry carrying the client's mark as of that point in the input,
- * which the processor of the client id's shard answers with {@code Resumed}.
+ * The ring's feeder on a standalone daemon. Polls the ingress subscription (through a fragment assembler, so a
+ * message larger than one frame is checked whole and answered once) and hands each message to its
+ * {@link IngressHandler}, which checks it and offers it, or its rejection, to the ring's {@link RingProducer}.
  * <p>
- * An {@code EventBatch} goes into the ring whole, with one claim and one publish ({@link RingProducer#offerBatch}):
- * its frame is checked first (a count above the producer's batch capacity, {@code BATCH_TOO_LARGE}, or one that does
- * not match the frame's length, {@code BATCH_MALFORMED}, refuses the whole batch with one REJECT), then each event is
- * checked as a single {@code Event} is, and a bad one becomes a REJECT naming its index while the others go in.
- * <p>
- * When the ring is full (the producer refuses the offer) the handler answers
+ * When the ring is full (the producer refuses the offer) the agent answers
  * {@link ControlledFragmentHandler.Action#ABORT}: the fragment stays in the log buffer, the subscription stops
  * advancing, and Aeron's flow control pushes back on the publishers.
  * Nothing is dropped and nothing is buffered here.
@@ -53,42 +34,24 @@ import java.nio.ByteOrder;
  * its clock rule asks for ({@link RingProducer#doTick(long)}); ticks before events are the producer's own business.
  * Processors read no clock, so the same input gives the same output.
  * <p>
- * Rejections are logged at most once per configured interval, with the count since the last line.
+ * It is also the handler's {@link IngressHandler.ResumeGate}: a stream it picked up mid-way must resume first.
  * Ingress thread only.
  */
-public final class IngressAgent implements Agent, ControlledFragmentHandler
+public final class IngressAgent implements Agent, ControlledFragmentHandler, IngressHandler.ResumeGate
 {
     private static final int FRAGMENT_LIMIT = 64;
     private static final int SESSION_UNKNOWN = 0;
     private static final int SESSION_OK = 1;
     private static final int SESSION_MUST_RESUME = 2;
-    private static final int IDS_END = MessageHeaderDecoder.ENCODED_LENGTH + 16;
-    private static final int KEY_END = MessageHeaderDecoder.ENCODED_LENGTH + 24;
-    private static final int BATCH_CLIENT_ID_END = MessageHeaderDecoder.ENCODED_LENGTH + 8;
-    private static final int BATCH_GROUP_HEADER_LENGTH = 4;
 
     private final Subscription subscription;
     private final RingProducer producer;
-    private final long timestampMinNs;
-    private final long timestampMaxNs;
-    private final SluiceCounters counters;
     private final NanoClock nanoClock;
-    private final long rejectLogIntervalNs;
-    private final PrintStream log;
+    private final IngressHandler handler;
     private final ControlledFragmentAssembler assembler = new ControlledFragmentAssembler(this);
-    private final MessageHeaderDecoder header = new MessageHeaderDecoder();
-    private final EventDecoder event = new EventDecoder();
-    private final QueryDecoder query = new QueryDecoder();
-    private final ResumeDecoder resume = new ResumeDecoder();
-    private final EventBatchDecoder batch = new EventBatchDecoder();
-
     private final Int2IntHashMap sessions = new Int2IntHashMap(SESSION_UNKNOWN);
     private volatile boolean consuming = true;
     private long receiveNanos;
-    private long lastRejectLogNs;
-    private long rejectsSinceLog;
-    private int lastRejectReason;
-    private int lastRejectSessionId;
 
     /**
      * @param ctx          a concluded context: timestamp range, reject log interval, clock and log.
@@ -100,39 +63,12 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
     public IngressAgent(
         final Context ctx, final Subscription subscription, final RingProducer producer, final SluiceCounters counters)
     {
-        this(subscription, producer, ctx.checkConcluded().timestampMinNs(), ctx.timestampMaxNs(), counters,
-            ctx.nanoClock(), ctx.rejectLogIntervalNs(), ctx.log());
-    }
-
-    /**
-     * @param subscription        the ingress subscription.
-     * @param producer            the ring's producer, called by this agent alone.
-     * @param timestampMinNs      earliest accepted event time.
-     * @param timestampMaxNs      latest accepted event time.
-     * @param counters            ingress counters.
-     * @param nanoClock           clock for receive stamps and log rate limiting.
-     * @param rejectLogIntervalNs least time between reject log lines.
-     * @param log                 where reject lines go.
-     */
-    private IngressAgent(
-        final Subscription subscription,
-        final RingProducer producer,
-        final long timestampMinNs,
-        final long timestampMaxNs,
-        final SluiceCounters counters,
-        final NanoClock nanoClock,
-        final long rejectLogIntervalNs,
-        final PrintStream log)
-    {
+        ctx.checkConcluded();
         this.subscription = subscription;
         this.producer = producer;
-        this.timestampMinNs = timestampMinNs;
-        this.timestampMaxNs = timestampMaxNs;
-        this.counters = counters;
-        this.nanoClock = nanoClock;
-        this.rejectLogIntervalNs = rejectLogIntervalNs;
-        this.log = log;
-        this.lastRejectLogNs = nanoClock.nanoTime() - rejectLogIntervalNs;
+        this.nanoClock = ctx.nanoClock();
+        this.handler = new IngressHandler(producer, ctx.timestampMinNs(), ctx.timestampMaxNs(), counters,
+            ctx.rejectLogIntervalNs(), ctx.log(), this, nanoClock.nanoTime());
     }
 
     /**
@@ -156,10 +92,7 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
         receiveNanos = nanoClock.nanoTime();
         int work = subscription.controlledPoll(assembler, FRAGMENT_LIMIT);
         work += producer.doTick(receiveNanos);
-        if (rejectsSinceLog > 0)
-        {
-            work += logRejects(receiveNanos);
-        }
+        work += handler.logRejects(receiveNanos);
         return work;
     }
 
@@ -176,187 +109,16 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
      */
     public Action onFragment(final DirectBuffer buffer, final int offset, final int length, final Header aeronHeader)
     {
-        if (length >= MessageHeaderDecoder.ENCODED_LENGTH && EventBatchDecoder.TEMPLATE_ID == header.wrap(buffer, offset)
-            .templateId() && MessageHeaderDecoder.SCHEMA_ID == header.schemaId() && header.version() >= 1)
-        {
-            return onBatch(buffer, offset, length, aeronHeader.sessionId());
-        }
-        int reason = validate(buffer, offset, length);
-        final boolean offered;
-        if (0 == reason)
-        {
-            final int templateId = header.templateId();
-            if (EventDecoder.TEMPLATE_ID == templateId && mustResume(aeronHeader.sessionId()))
-            {
-                reason = RejectReason.RESUME_REQUIRED;
-                offered = offerReject(buffer, offset, length, reason);
-            }
-            else if (EventDecoder.TEMPLATE_ID == templateId)
-            {
-                final int result = producer.offerEvent(
-                    event.clientId(), event.correlationId(), event.key(), event.timestamp(), event.value(), receiveNanos);
-                offered = RingProducer.RING_FULL != result;
-                reason = Math.max(result, 0);
-            }
-            else if (QueryDecoder.TEMPLATE_ID == templateId)
-            {
-                offered = producer.offerQuery(query.clientId(), query.correlationId(), query.key(), receiveNanos);
-            }
-            else
-            {
-                offered = producer.offerResume(resume.clientId(), resume.correlationId(), receiveNanos);
-                if (offered)
-                {
-                    sessions.put(aeronHeader.sessionId(), SESSION_OK);
-                }
-            }
-        }
-        else
-        {
-            offered = offerReject(buffer, offset, length, reason);
-        }
-        if (!offered)
-        {
-            counters.ringFull().incrementRelease();
-            return Action.ABORT;
-        }
-
-        counters.received().incrementRelease();
-        if (0 == reason)
-        {
-            counters.accepted().incrementRelease();
-        }
-        else
-        {
-            countReject(reason, aeronHeader.sessionId(), 1);
-        }
-        return Action.CONTINUE;
+        return handler.onMessage(buffer, offset, length, aeronHeader.sessionId(), receiveNanos) ?
+            Action.CONTINUE : Action.ABORT;
     }
 
     /**
-     * An EventBatch: checked whole first (block, group header, count against the capacity and the frame's length,
-     * result mode), then event by event; into the ring with one claim and one publish, or not at all when the ring
-     * lacks room (ABORT: the whole message comes again).
+     * {@inheritDoc}
      */
-    private Action onBatch(final DirectBuffer buffer, final int offset, final int length, final int sessionId)
+    public void onResume(final int sessionId)
     {
-        final int reason = validateBatch(buffer, offset, length);
-        if (0 != reason)
-        {
-            final int bodyOffset = offset + MessageHeaderDecoder.ENCODED_LENGTH;
-            final long clientId = length >= BATCH_CLIENT_ID_END ? buffer.getLong(bodyOffset) : 0;
-            if (!producer.offerReject(
-                clientId, firstCorrelationId(buffer, offset, length), 0, reason, receiveNanos))
-            {
-                counters.ringFull().incrementRelease();
-                return Action.ABORT;
-            }
-            counters.received().incrementRelease();
-            countReject(reason, sessionId, 1);
-            return Action.CONTINUE;
-        }
-
-        final RingProducer producer = this.producer;
-        producer.beginBatch(batch.clientId(), batch.resultModeRaw());
-        final boolean mustResume = mustResume(sessionId);
-        final EventBatchDecoder.EventsDecoder events = batch.events();
-        while (events.hasNext())
-        {
-            events.next();
-            final double value = events.value();
-            final long timestamp = events.timestamp();
-            final int eventReason = mustResume ? RejectReason.RESUME_REQUIRED :
-                !Double.isFinite(value) ? RejectReason.INVALID_VALUE :
-                timestamp < timestampMinNs || timestamp > timestampMaxNs ? RejectReason.TIMESTAMP_OUT_OF_RANGE : 0;
-            producer.addToBatch(events.correlationId(), events.key(), timestamp, value, eventReason);
-        }
-        if (RingProducer.RING_FULL == producer.offerBatch(receiveNanos))
-        {
-            counters.ringFull().incrementRelease();
-            return Action.ABORT;
-        }
-
-        final int size = producer.batchSize();
-        int accepted = 0;
-        for (int i = 0; i < size; i++)
-        {
-            final int eventReason = producer.batchReason(i);
-            if (0 == eventReason)
-            {
-                accepted++;
-            }
-            else
-            {
-                countReject(eventReason, sessionId, 1);
-            }
-        }
-        counters.batches().incrementRelease();
-        counters.received().getAndAddRelease(size);
-        counters.accepted().getAndAddRelease(accepted);
-        return Action.CONTINUE;
-    }
-
-    /**
-     * A batch refused whole is named by its first event's correlation id, when the frame holds one; else 0.
-     */
-    private long firstCorrelationId(final DirectBuffer buffer, final int offset, final int length)
-    {
-        final int blockLength = header.blockLength();
-        final int groupOffset = offset + MessageHeaderDecoder.ENCODED_LENGTH + blockLength;
-        if (blockLength < EventBatchDecoder.BLOCK_LENGTH || groupOffset + BATCH_GROUP_HEADER_LENGTH + 8 > offset + length)
-        {
-            return 0;
-        }
-        final int entryLength = buffer.getShort(groupOffset, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
-        final int count = buffer.getShort(groupOffset + 2, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
-        return entryLength >= 8 && count > 0 ? buffer.getLong(groupOffset + BATCH_GROUP_HEADER_LENGTH) : 0;
-    }
-
-    /**
-     * @return 0 when the batch can be read, else the reason to refuse it whole.
-     */
-    private int validateBatch(final DirectBuffer buffer, final int offset, final int length)
-    {
-        final int blockLength = header.blockLength();
-        if (blockLength < EventBatchDecoder.BLOCK_LENGTH)
-        {
-            return RejectReason.BAD_BLOCK_LENGTH;
-        }
-        final int groupOffset = offset + MessageHeaderDecoder.ENCODED_LENGTH + blockLength;
-        if (groupOffset + BATCH_GROUP_HEADER_LENGTH > offset + length)
-        {
-            return RejectReason.TRUNCATED;
-        }
-        final int entryLength = buffer.getShort(groupOffset, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
-        final int count = buffer.getShort(groupOffset + 2, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
-        if (entryLength < EventBatchDecoder.EventsDecoder.sbeBlockLength())
-        {
-            return RejectReason.BATCH_MALFORMED;
-        }
-        if (count > producer.batchCapacity())
-        {
-            return RejectReason.BATCH_TOO_LARGE;
-        }
-        final long end = groupOffset + BATCH_GROUP_HEADER_LENGTH + (long)count * entryLength;
-        if (end > offset + length || (end < offset + length && header.version() <= MessageHeaderDecoder.SCHEMA_VERSION))
-        {
-            return RejectReason.BATCH_MALFORMED;
-        }
-        batch.wrap(buffer, offset + MessageHeaderDecoder.ENCODED_LENGTH, blockLength, header.version());
-        final short mode = batch.resultModeRaw();
-        if (mode < 0 || mode >= ResultMode.LIMIT)
-        {
-            return RejectReason.BATCH_MALFORMED;
-        }
-        return 0;
-    }
-
-    private void countReject(final int reason, final int sessionId, final int count)
-    {
-        counters.rejected(reason).getAndAddRelease(count);
-        rejectsSinceLog += count;
-        lastRejectReason = reason;
-        lastRejectSessionId = sessionId;
+        sessions.put(sessionId, SESSION_OK);
     }
 
     /**
@@ -365,7 +127,7 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
      * events count: otherwise later events would raise the client's mark over the lost ones and a resume would
      * never resend them. Looked up once per session (the image's join position), then one map lookup.
      */
-    private boolean mustResume(final int sessionId)
+    public boolean mustResume(final int sessionId)
     {
         int state = sessions.get(sessionId);
         if (SESSION_UNKNOWN == state)
@@ -375,113 +137,6 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler
             sessions.put(sessionId, state);
         }
         return SESSION_MUST_RESUME == state;
-    }
-
-    /**
-     * Client id and correlation id are at the same offsets in every ingress message, and the key after them in
-     * Event and Query (a Resume has none), so a rejection names what the frame is long enough to hold; 0 otherwise.
-     */
-    private boolean offerReject(final DirectBuffer buffer, final int offset, final int length, final int reason)
-    {
-        final int bodyOffset = offset + MessageHeaderDecoder.ENCODED_LENGTH;
-        final boolean idsReadable = length >= IDS_END;
-        final boolean keyReadable = length >= KEY_END && ResumeDecoder.TEMPLATE_ID != header.templateId();
-        final long clientId = idsReadable ? buffer.getLong(bodyOffset) : 0;
-        final long correlationId = idsReadable ? buffer.getLong(bodyOffset + 8) : 0;
-        final long key = keyReadable ? buffer.getLong(bodyOffset + 16) : 0;
-        return producer.offerReject(clientId, correlationId, key, reason, receiveNanos);
-    }
-
-    /**
-     * Check one message.
-     * <p>
-     * Forward compatible as SBE intends: a newer schema version only appends fields, so a message of any version
-     * from 1 whose block holds at least the fields this daemon knows is read (the rest of the block is skipped);
-     * only a block shorter than the known one ({@code BAD_BLOCK_LENGTH}), a frame shorter than its declared block
-     * ({@code TRUNCATED}) or version 0 ({@code UNSUPPORTED_VERSION}) cannot be read.
-     *
-     * @return 0 when valid, else a {@link RejectReason} code.
-     */
-    private int validate(final DirectBuffer buffer, final int offset, final int length)
-    {
-        if (length < MessageHeaderDecoder.ENCODED_LENGTH)
-        {
-            return RejectReason.TRUNCATED;
-        }
-        header.wrap(buffer, offset);
-        if (header.schemaId() != MessageHeaderDecoder.SCHEMA_ID)
-        {
-            return RejectReason.WRONG_SCHEMA;
-        }
-        if (header.version() < 1)
-        {
-            return RejectReason.UNSUPPORTED_VERSION;
-        }
-        final int templateId = header.templateId();
-        final int expectedBlockLength;
-        if (EventDecoder.TEMPLATE_ID == templateId)
-        {
-            expectedBlockLength = EventDecoder.BLOCK_LENGTH;
-        }
-        else if (QueryDecoder.TEMPLATE_ID == templateId)
-        {
-            expectedBlockLength = QueryDecoder.BLOCK_LENGTH;
-        }
-        else if (ResumeDecoder.TEMPLATE_ID == templateId)
-        {
-            expectedBlockLength = ResumeDecoder.BLOCK_LENGTH;
-        }
-        else
-        {
-            return RejectReason.UNKNOWN_TEMPLATE;
-        }
-        final int blockLength = header.blockLength();
-        if (blockLength < expectedBlockLength)
-        {
-            return RejectReason.BAD_BLOCK_LENGTH;
-        }
-        if (length < MessageHeaderDecoder.ENCODED_LENGTH + blockLength)
-        {
-            return RejectReason.TRUNCATED;
-        }
-
-        final int bodyOffset = offset + MessageHeaderDecoder.ENCODED_LENGTH;
-        if (EventDecoder.TEMPLATE_ID == templateId)
-        {
-            event.wrap(buffer, bodyOffset, blockLength, header.version());
-            if (!Double.isFinite(event.value()))
-            {
-                return RejectReason.INVALID_VALUE;
-            }
-            final long timestamp = event.timestamp();
-            if (timestamp < timestampMinNs || timestamp > timestampMaxNs)
-            {
-                return RejectReason.TIMESTAMP_OUT_OF_RANGE;
-            }
-        }
-        else if (QueryDecoder.TEMPLATE_ID == templateId)
-        {
-            query.wrap(buffer, bodyOffset, blockLength, header.version());
-        }
-        else
-        {
-            resume.wrap(buffer, bodyOffset, blockLength, header.version());
-        }
-        return 0;
-    }
-
-    private int logRejects(final long nowNs)
-    {
-        if (nowNs - lastRejectLogNs < rejectLogIntervalNs)
-        {
-            return 0;
-        }
-        log.println("sluice: rejected " + rejectsSinceLog + " input(s) in the last " +
-            (nowNs - lastRejectLogNs) / 1_000_000 + " ms; last: " + RejectReason.name(lastRejectReason) +
-            " from session " + lastRejectSessionId);
-        lastRejectLogNs = nowNs;
-        rejectsSinceLog = 0;
-        return 1;
     }
 
     /**

@@ -100,6 +100,17 @@ public final class Settings
     public static final Setting<Integer> INGRESS_CPU = declare(Setting.integer(
         SluiceConfig.INGRESS_CPU, -1, -1, 4095, "CPU for the ingress (or shared) thread; -1: not pinned."));
 
+    /** Members of the Aeron Cluster this node belongs to; empty for a standalone daemon. */
+    public static final Setting<String> CLUSTER_MEMBERS = declare(Setting.text(
+        SluiceConfig.CLUSTER_MEMBERS, "",
+        "Members of the Aeron Cluster this daemon is a node of, in Aeron's form " +
+        "id,ingress,consensus,log,catchup,archive|... (host:port endpoints); empty: a standalone daemon."));
+
+    /** This node's member id in the cluster. */
+    public static final Setting<Integer> CLUSTER_MEMBER_ID = declare(Setting.integer(
+        SluiceConfig.CLUSTER_MEMBER_ID, -1, -1, 1000,
+        "This node's id in sluice.cluster.members; -1: not set (required when members are set)."));
+
     /** Whether the media driver is embedded or external. */
     public static final Setting<DriverMode> DRIVER_MODE = declare(Setting.choice(
         SluiceConfig.DRIVER_MODE, DriverMode.EMBEDDED, EnumSet.allOf(DriverMode.class),
@@ -108,7 +119,8 @@ public final class Settings
     /** Media driver directory. */
     public static final Setting<String> DRIVER_DIR = declare(Setting.text(
         SluiceConfig.DRIVER_DIR, "", "Media driver directory.").derivedDefault(
-        "<shared memory dir>/sluice-<user>-driver", (concluded) -> defaultDriverDir()));
+        "<shared memory dir>/sluice-<user>-driver, on a cluster node <shared memory dir>/sluice-<user>-node-<member " +
+        "id>-driver", (concluded) -> defaultDriverDir(concluded.value(CLUSTER_MEMBERS), concluded.value(CLUSTER_MEMBER_ID))));
 
     /** How long a driver's heartbeat may stand still before its directory is taken over. */
     public static final Setting<Long> DRIVER_LIVENESS_TIMEOUT = declare(Setting.duration(
@@ -225,17 +237,6 @@ public final class Settings
         SluiceConfig.SNAPSHOT_RETAIN, 2, 1, 1000,
         "Complete snapshot sets kept; older sets are deleted and the journal before the oldest kept is purged."));
 
-    /** Members of the Aeron Cluster this node belongs to; empty for a standalone daemon. */
-    public static final Setting<String> CLUSTER_MEMBERS = declare(Setting.text(
-        SluiceConfig.CLUSTER_MEMBERS, "",
-        "Members of the Aeron Cluster this daemon is a node of, in Aeron's form " +
-        "id,ingress,consensus,log,catchup,archive|... (host:port endpoints); empty: a standalone daemon."));
-
-    /** This node's member id in the cluster. */
-    public static final Setting<Integer> CLUSTER_MEMBER_ID = declare(Setting.integer(
-        SluiceConfig.CLUSTER_MEMBER_ID, -1, -1, 1000,
-        "This node's id in sluice.cluster.members; -1: not set (required when members are set)."));
-
     /** Directory of this node's cluster state. */
     public static final Setting<String> CLUSTER_DIR = declare(Setting.text(
         SluiceConfig.CLUSTER_DIR, "",
@@ -303,8 +304,10 @@ public final class Settings
         return EnumSet.complementOf(EnumSet.of(IdleStrategyType.NOOP));
     }
 
-    private static String defaultDriverDir()
+    private static String defaultDriverDir(final String clusterMembers, final int clusterMemberId)
     {
-        return SluiceConfig.sharedMemoryDir() + "/sluice-" + System.getProperty("user.name", "default") + "-driver";
+        final String node = clusterMembers.isBlank() ? "" : "-node-" + clusterMemberId;
+        return SluiceConfig.sharedMemoryDir() + "/sluice-" + System.getProperty("user.name", "default") + node +
+            "-driver";
     }
 }

@@ -6,6 +6,8 @@ import io.sluice.config.ConfigurationException;
 import io.sluice.config.DriverThreading;
 import io.sluice.config.SluiceConfig;
 import io.sluice.transport.client.SluiceClient;
+import io.sluice.transport.cluster.ClusterControlTool;
+import io.sluice.transport.cluster.ClusterNode;
 import io.sluice.transport.daemon.DaemonContext;
 import io.sluice.transport.daemon.SluiceDaemon;
 import io.sluice.transport.daemon.TerminationSignal;
@@ -33,7 +35,11 @@ import java.nio.file.Paths;
  *   producer [--config FILE] [--rate N] [--seconds N] [--keys N]   the demo producer
  *   journal  [--config FILE]   list the journal; {@code journal export --out FILE ...} writes its events to a file
  *   replay   --config WHATIF --out FILE [--compare BASELINE] ...   what-if replay of the journal ({@link WhatIfReplay})
+ *   cluster-shutdown --config NODE   ask the cluster's leader to snapshot and stop every node
  * </pre>
+ * With {@code sluice.cluster.members} set, {@code daemon} runs a cluster node ({@link ClusterNode}) and
+ * {@code snapshot} asks the node (it must be the leader) for a cluster snapshot.
+ * <p>
  * Exit codes: 0 success, 1 any other failure (printed in one line), 2 bad configuration or usage.
  */
 public final class SluiceMain
@@ -78,6 +84,11 @@ public final class SluiceMain
                 case "errors":
                     return SluiceStat.printErrors(config.driverDir(), System.out) < 0 ? 1 : 0;
                 case "snapshot":
+                    if (config.isClustered())
+                    {
+                        return ClusterControlTool.snapshot(config, TimeUnit.SECONDS.toNanos(
+                            Long.parseLong(option(args, "--timeout", "60"))), System.out);
+                    }
                     return JournalTool.snapshot(config, TimeUnit.SECONDS.toNanos(
                         Long.parseLong(option(args, "--timeout", "60"))), System.out);
                 case "journal":
@@ -92,6 +103,8 @@ public final class SluiceMain
                     return JournalTool.list(config, System.out);
                 case "replay":
                     return replay(args, config);
+                case "cluster-shutdown":
+                    return ClusterControlTool.shutdown(config, System.out);
                 case "direct-memory":
                     System.out.println(DaemonContext.from(config).conclude().directMemoryBytes());
                     return 0;
@@ -218,10 +231,39 @@ public final class SluiceMain
 
     private static int daemon(final SluiceConfig config)
     {
+        if (config.isClustered())
+        {
+            return clusterNode(config);
+        }
         final TerminationSignal signal = new TerminationSignal();
         try (SluiceDaemon daemon = SluiceDaemon.start(config, System.out))
         {
             System.out.println("sluice: SIG" + signal.await(100, daemon::updateJvmCounters) + " received, draining");
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+        return 0;
+    }
+
+    private static int clusterNode(final SluiceConfig config)
+    {
+        final TerminationSignal signal = new TerminationSignal();
+        try (ClusterNode node = ClusterNode.start(config, System.out))
+        {
+            while (!signal.received() && !node.awaitTerminated(100))
+            {
+                Thread.onSpinWait();
+            }
+            if (null != node.failure())
+            {
+                System.out.println("sluice: the node failed, stopping: " + node.failure());
+                return 1;
+            }
+            System.out.println(signal.received() ? "sluice: SIG" + signal.name() + " received, stopping" :
+                "sluice: the cluster terminated this node, stopping");
         }
         catch (final InterruptedException ex)
         {
@@ -290,7 +332,7 @@ public final class SluiceMain
             "[--config FILE] | " +
             "replay --config WHATIF --out FILE [--compare BASELINE] [--format csv|sbe] [--from P|T] [--to P|T] " +
             "[--keys K1,K2] [--event-results] [--close-open-windows] [--journal DIR] [--max-read-mb N] [--threads N] | " +
-            "producer [--config FILE] [--rate N] [--seconds N] [--keys N]");
+            "producer [--config FILE] [--rate N] [--seconds N] [--keys N] | cluster-shutdown --config NODE");
         return 2;
     }
 }

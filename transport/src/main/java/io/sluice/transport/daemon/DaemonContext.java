@@ -91,9 +91,12 @@ public final class DaemonContext
             throw new ConfigurationException(SluiceConfig.PROCESSOR_COUNT, Integer.toString(shards.processorCount()),
                 "must be the same for the shards and the egress, which has " + egress.processorCount());
         }
-        // with a journal, each processor's snapshot part holds a copy of its table
-        directMemoryBytes = saturatedSum(ring.bytes(), saturatedProduct((journalOn ? 2L : 1L) *
-            shards.processorCount(), shards.tableBytes()), Preflight.RESERVE_BYTES);
+        // with a journal, each processor's snapshot part holds a copy of its table; on a cluster node a restore also
+        // reads the parts into one buffer, and the node's archive and consensus module have buffers of their own
+        final long tableCopies = config.isClustered() ? 3L : journalOn ? 2L : 1L;
+        directMemoryBytes = saturatedSum(ring.bytes(), saturatedProduct(tableCopies *
+            shards.processorCount(), shards.tableBytes()), Preflight.RESERVE_BYTES +
+            (config.isClustered() ? Preflight.RESERVE_BYTES : 0));
         concluded = true;
         return this;
     }

@@ -29,6 +29,22 @@ public final class TerminationSignal
     }
 
     /**
+     * @return true once TERM or INT arrived.
+     */
+    public boolean received()
+    {
+        return 0 == latch.getCount();
+    }
+
+    /**
+     * @return the name of the signal that arrived, e.g. "TERM", or null before one did.
+     */
+    public String name()
+    {
+        return received;
+    }
+
+    /**
      * Block until a signal arrives.
      *
      * @return the signal's name, e.g. "TERM".

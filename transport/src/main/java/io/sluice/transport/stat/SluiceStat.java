@@ -1,7 +1,9 @@
 package io.sluice.transport.stat;
 
 import io.aeron.CncFileDescriptor;
+import io.aeron.AeronCounters;
 import io.aeron.CommonContext;
+import io.aeron.cluster.service.Cluster;
 import io.sluice.transport.counters.SluiceCounters;
 import io.sluice.transport.daemon.ErrorLogFile;
 import org.agrona.IoUtil;
@@ -16,7 +18,8 @@ import java.time.Instant;
 
 /**
  * Prints a running daemon's Sluice counters (type ids from {@value SluiceCounters#TYPE_ID_BASE}) by reading its
- * media driver's CnC file, as AeronStat does for Aeron's own counters.
+ * media driver's CnC file, as AeronStat does for Aeron's own counters; on a cluster node also the consensus
+ * module's role (follower, candidate, leader), commit position, election count, snapshot count and leadership term.
  */
 public final class SluiceStat
 {
@@ -47,6 +50,19 @@ public final class SluiceStat
                 {
                     out.printf("%-5d %-6d %,20d  %s%n", counterId, typeId, reader.getCounterValue(counterId), label);
                     printed[0]++;
+                }
+                else if (AeronCounters.CLUSTER_NODE_ROLE_TYPE_ID == typeId)
+                {
+                    final long role = reader.getCounterValue(counterId);
+                    out.printf("%-5d %-6d %20s  %s%n", counterId, typeId,
+                        Cluster.Role.get(role).name().toLowerCase() + " (" + role + ")", label);
+                }
+                else if (AeronCounters.CLUSTER_COMMIT_POSITION_TYPE_ID == typeId ||
+                    AeronCounters.CLUSTER_ELECTION_COUNT_TYPE_ID == typeId ||
+                    AeronCounters.CLUSTER_SNAPSHOT_COUNTER_TYPE_ID == typeId ||
+                    AeronCounters.CLUSTER_LEADERSHIP_TERM_ID_TYPE_ID == typeId)
+                {
+                    out.printf("%-5d %-6d %,20d  %s%n", counterId, typeId, reader.getCounterValue(counterId), label);
                 }
             });
         });

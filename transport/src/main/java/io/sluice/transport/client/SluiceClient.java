@@ -41,7 +41,7 @@ import java.nio.ByteOrder;
 import java.security.SecureRandom;
 
 /**
- * A Java application's connection to a Sluice daemon: offers Events and Queries on the ingress channel and polls
+ * A Java application's connection to a Sluice daemon (or to a Sluice cluster, see below): offers Events and Queries on the ingress channel and polls
  * the results addressed to it (plus the window results and alerts every client gets) from the egress channel.
  * <p>
  * Connects through a running media driver's directory, or launches its own embedded driver and talks to the
@@ -70,6 +70,23 @@ import java.security.SecureRandom;
  *     client.poll(handler, 10);
  * }
  * }</pre>
+ * <b>Cluster.</b> With {@link Context#clusterIngressEndpoints(String)} set, the client opens a session with an Aeron
+ * Cluster running Sluice's clustered service instead: the same messages travel as cluster session messages, the API is
+ * the same, and the egress is this session's (its results, and every window result and alert). The session opens in
+ * the background as the client polls ({@link #awaitConnected(long)} waits for it and a probe round trip through the
+ * log). When the cluster elects a new leader, events offered to the old one may never have reached the committed log,
+ * and results of events the old leader committed but did not send are not sent again (as after a daemon crash). So
+ * the first {@link #poll}, {@link #offerEvent}, {@link #flush()} or query after a new leader was reported resumes
+ * first, exactly as {@link #resume(SluiceResultHandler, long)} does, blocking up to
+ * {@link Context#resumeTimeoutNs(long)}: a pending batch is dropped from the batch and resent from the resend buffer
+ * with the rest above the mark, in order and with the original ids. Nothing new is sent before that resume is done:
+ * {@code offerEvent} does not take an event (it returns {@link Publication#NOT_CONNECTED}) while the resume cannot
+ * finish, so no later event raises the mark over a lost one; the application sees every result once, and no
+ * event is applied twice. The same happens when the cluster closes the session (no new leader in time) and the
+ * client opens another. Keep a resend buffer that covers the events in flight. {@link #leaderChanges()},
+ * {@link #autoResumes()} and {@link #leaderMemberId()} report it. A cluster client offers and polls on one thread
+ * (AeronCluster is not thread safe) and must poll at least every second or so: polling keeps the session alive. With
+ * an embedded driver in INVOKER threading, AeronCluster's own waits run the driver too.
  */
 public final class SluiceClient implements AutoCloseable
 {
@@ -94,8 +111,10 @@ public final class SluiceClient implements AutoCloseable
     private final Context ctx;
     private final MediaDriver driver;
     private final Aeron aeron;
-    private final ExclusivePublication publication;
-    private final Subscription subscription;
+    private final ClientLink link;
+    private final DaemonLink daemonLink;
+    private final ClusterLink clusterLink;
+    private final int claimHeaderLength;
     private final long clientId;
     private final BufferClaim claim = new BufferClaim();
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
@@ -127,6 +146,9 @@ public final class SluiceClient implements AutoCloseable
     private boolean resumeAnswered;
     private long resumedMark;
     private long probesSent;
+    private boolean resuming;
+    private long resumedEpoch;
+    private long autoResumes;
 
     private SluiceClient(final Context ctx)
     {
@@ -152,11 +174,22 @@ public final class SluiceClient implements AutoCloseable
                 .driverAgentInvoker(driverInvoker));
             this.driver = launched;
             this.aeron = connected;
-            this.publication = aeron.addExclusivePublication(ctx.ingressChannel, ctx.ingressStreamId);
-            this.subscription = aeron.addSubscription(ctx.egressChannel, ctx.egressStreamId);
+            if (ctx.isClusterClient())
+            {
+                this.daemonLink = null;
+                this.clusterLink = new ClusterLink(aeron, driverInvoker, ctx, fragmentHandler);
+                this.link = clusterLink;
+            }
+            else
+            {
+                this.clusterLink = null;
+                this.daemonLink = new DaemonLink(aeron, ctx, fragmentHandler);
+                this.link = daemonLink;
+            }
+            this.claimHeaderLength = link.claimHeaderLength();
             this.resultMode = ctx.resultMode;
             this.batchLimit = Math.max(1, Math.min(ctx.maxBatchEvents,
-                (publication.maxPayloadLength() - BATCH_HEADER_LENGTH) / EventBatchEncoder.EventsEncoder.sbeBlockLength()));
+                (link.maxFrameMessageLength() - BATCH_HEADER_LENGTH) / EventBatchEncoder.EventsEncoder.sbeBlockLength()));
             this.batchBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
                 BATCH_HEADER_LENGTH + batchLimit * EventBatchEncoder.EventsEncoder.sbeBlockLength(), 64));
         }
@@ -207,6 +240,9 @@ public final class SluiceClient implements AutoCloseable
      * has answered a probe {@code Query}. Probes use negative correlation ids, so the first event still gets id 1.
      * Results sent before this returns true may have been dropped by the daemon as not connected. What else arrives
      * meanwhile goes to the handler of the latest {@link #poll} call (and is discarded when there was none).
+     * A cluster client waits for its cluster session to open (a connect attempt that times out, e.g. while no leader
+     * is elected, starts over: {@link #lastClusterConnectFailure()} says why) and for one probe answered through the
+     * cluster's log; {@link Context#egressImages(int)} does not apply.
      *
      * @param timeoutNs longest wait.
      * @return true when connected in time.
@@ -218,7 +254,9 @@ public final class SluiceClient implements AutoCloseable
 
     private boolean awaitConnected(final SluiceResultHandler handler, final long deadline)
     {
-        final int images = Math.max(1, ctx.egressImages);
+        final int images = null != clusterLink ? 1 : Math.max(1, ctx.egressImages);
+        final boolean wasProbing = probing;
+        this.handler = handler;
         probeAnswers.clear();
         probing = true;
         try
@@ -226,14 +264,18 @@ public final class SluiceClient implements AutoCloseable
             long probeKey = 0;
             while (System.nanoTime() - deadline < 0)
             {
-                if (publication.isConnected() && subscription.imageCount() >= images)
+                if (link.isConnected(images))
                 {
                     if (probeAnswers.size() >= images)
                     {
                         return true;
                     }
                     offerProbe(probeKey++);
-                    poll(handler, 16);
+                    pollWithin(handler, 16);
+                }
+                else
+                {
+                    link.connect(16);
                 }
                 invokeDriver();
                 sleepBriefly();
@@ -242,7 +284,7 @@ public final class SluiceClient implements AutoCloseable
         }
         finally
         {
-            probing = false;
+            probing = wasProbing;
         }
     }
 
@@ -256,10 +298,10 @@ public final class SluiceClient implements AutoCloseable
 
     private void offerProbe(final long key)
     {
-        if (publication.tryClaim(MessageHeaderEncoder.ENCODED_LENGTH + QueryEncoder.BLOCK_LENGTH, claim) > 0)
+        if (link.tryClaim(MessageHeaderEncoder.ENCODED_LENGTH + QueryEncoder.BLOCK_LENGTH, claim) > 0)
         {
             probesSent++;
-            queryEncoder.wrapAndApplyHeader(claim.buffer(), claim.offset(), headerEncoder)
+            queryEncoder.wrapAndApplyHeader(claim.buffer(), claim.offset() + claimHeaderLength, headerEncoder)
                 .clientId(clientId)
                 .correlationId(-1 - key)
                 .key(key);
@@ -278,10 +320,17 @@ public final class SluiceClient implements AutoCloseable
      * @return the correlation id (&gt; 0) of the event's result, or a negative {@link Publication} code
      * ({@link Publication#BACK_PRESSURED}, {@link Publication#NOT_CONNECTED}, {@link Publication#ADMIN_ACTION},
      * {@link Publication#CLOSED}, {@link Publication#MAX_POSITION_EXCEEDED}) when the event could not be taken (the
-     * pending batch is full and could not be sent, or the single event could not be): then try again.
+     * pending batch is full and could not be sent, or the single event could not be): then try again. A cluster
+     * client returns {@link Publication#NOT_CONNECTED} while no session is open, and when the resume owed after a
+     * leader change, which this call runs first, did not finish within {@link Context#resumeTimeoutNs(long)}.
+     * @throws IllegalStateException from an automatic resume whose resend buffer lost events.
      */
     public long offerEvent(final long key, final long timestamp, final double value)
     {
+        if (resumedEpoch != link.epoch() && !resumeAfterLeaderChange())
+        {
+            return Publication.NOT_CONNECTED;
+        }
         final long correlationId = nextCorrelationId;
         if (1 == batchLimit)
         {
@@ -321,9 +370,22 @@ public final class SluiceClient implements AutoCloseable
      * {@code Event}). {@link #poll} and the queries call it first.
      *
      * @return true when nothing is pending any more; false when the batch could not be sent (back-pressure, not
-     * connected: {@link #lastFlushResult()} says which) and is still pending.
+     * connected: {@link #lastFlushResult()} says which) and is still pending. A cluster client runs first the resume
+     * owed after a leader change (which resends the pending batch from the resend buffer); when that does not finish
+     * in time the result is false with {@link Publication#NOT_CONNECTED}.
+     * @throws IllegalStateException from an automatic resume whose resend buffer lost events.
      */
     public boolean flush()
+    {
+        if (resumedEpoch != link.epoch() && !resumeAfterLeaderChange())
+        {
+            lastFlushResult = Publication.NOT_CONNECTED;
+            return false;
+        }
+        return sendPending();
+    }
+
+    private boolean sendPending()
     {
         final int count = pendingEvents;
         if (0 == count)
@@ -340,7 +402,7 @@ public final class SluiceClient implements AutoCloseable
         else
         {
             batchBuffer.putShort(BATCH_COUNT_OFFSET, (short)count, ByteOrder.LITTLE_ENDIAN);
-            result = publication.offer(
+            result = link.offer(
                 batchBuffer, 0, BATCH_HEADER_LENGTH + count * EventBatchEncoder.EventsEncoder.sbeBlockLength());
             invokeDriver();
         }
@@ -380,13 +442,13 @@ public final class SluiceClient implements AutoCloseable
 
     private long offerEvent(final long correlationId, final long key, final long timestamp, final double value)
     {
-        final long result = publication.tryClaim(MessageHeaderEncoder.ENCODED_LENGTH + EventEncoder.BLOCK_LENGTH, claim);
+        final long result = link.tryClaim(MessageHeaderEncoder.ENCODED_LENGTH + EventEncoder.BLOCK_LENGTH, claim);
         if (result < 0)
         {
             invokeDriver();
             return result;
         }
-        eventEncoder.wrapAndApplyHeader(claim.buffer(), claim.offset(), headerEncoder)
+        eventEncoder.wrapAndApplyHeader(claim.buffer(), claim.offset() + claimHeaderLength, headerEncoder)
             .clientId(clientId)
             .correlationId(correlationId)
             .key(key)
@@ -416,8 +478,13 @@ public final class SluiceClient implements AutoCloseable
      * they would through {@link #poll}; the rest arrive through later polls. The awaited {@code Resumed} reaches the
      * handler too ({@link SluiceResultHandler#onResumed}).
      * <p>
-     * The thread that offers and polls; not concurrently with {@link #offerEvent} or {@link #poll}. Allocates
-     * nothing.
+     * A cluster client: the {@code Resume} goes through the cluster's log, so the mark is the one as of that point
+     * of the log. When the cluster reports another new leader while this runs, it starts over with the new leader
+     * (within the same time). A cluster client runs this by itself after each leader change; see the class
+     * description.
+     * <p>
+     * The thread that offers and polls; not concurrently with {@link #offerEvent} or {@link #poll}, and not from the
+     * handler while a resume runs. Allocates nothing.
      *
      * @param handler   receives what is polled meanwhile.
      * @param timeoutNs longest wait for the connection, the answer and the resends together.
@@ -426,68 +493,140 @@ public final class SluiceClient implements AutoCloseable
      * @throws IllegalStateException when the resend buffer no longer holds every event above the daemon's mark,
      *                               naming the correlation ids it lost, e.g. {@code resend buffer lost correlation
      *                               ids 101..4096 (sluice.client resendBufferLength=4096)}; the correlation ids
-     *                               have still moved above the mark.
+     *                               have still moved above the mark; also when a resume is already running (the
+     *                               handler called it).
      */
     public long resume(final SluiceResultHandler handler, final long timeoutNs)
     {
+        if (resuming)
+        {
+            throw new IllegalStateException("a resume is already running on this client (called from its handler?)");
+        }
+        resuming = true;
+        try
+        {
+            return runResume(handler, System.nanoTime() + timeoutNs);
+        }
+        finally
+        {
+            resuming = false;
+        }
+    }
+
+    private long runResume(final SluiceResultHandler handler, final long deadline)
+    {
         this.handler = handler;
         pendingEvents = 0;
-        final long deadline = System.nanoTime() + timeoutNs;
-        if (!awaitConnected(handler, deadline))
+        while (true)
         {
-            return -1;
-        }
-        final long requestId = nextCorrelationId++;
-        awaitedResumeId = requestId;
-        resumeAnswered = false;
-        long nextRequestNs = System.nanoTime();
-        while (!resumeAnswered)
-        {
-            final long nowNs = System.nanoTime();
-            if (nowNs - deadline >= 0)
+            final long epoch = link.epoch();
+            if (!awaitConnected(handler, deadline))
             {
                 return -1;
             }
-            if (nowNs - nextRequestNs >= 0 && publication.isConnected() && subscription.imageCount() > 0 &&
-                offerResume(requestId))
+            if (epoch != link.epoch())
             {
-                nextRequestNs = nowNs + RESUME_RETRY_NS;
+                continue;
             }
-            if (0 == poll(handler, 16))
+            final long requestId = nextCorrelationId++;
+            awaitedResumeId = requestId;
+            resumeAnswered = false;
+            long nextRequestNs = System.nanoTime();
+            while (!resumeAnswered && epoch == link.epoch())
             {
-                sleepBriefly();
-            }
-        }
-
-        final long mark = resumedMark;
-        if (mark >= nextCorrelationId)
-        {
-            nextCorrelationId = mark + 1;
-        }
-        if (!resendBuffer.holdsAllAbove(mark))
-        {
-            throw new IllegalStateException("resend buffer lost correlation ids " + resendBuffer.firstLostAbove(mark) +
-                ".." + resendBuffer.evictedUpTo() + " (sluice.client resendBufferLength=" +
-                resendBuffer.capacity() + ")");
-        }
-        final int first = resendBuffer.firstAbove(mark);
-        final int size = resendBuffer.size();
-        for (int i = first; i < size; i++)
-        {
-            while (offerEvent(
-                resendBuffer.correlationId(i), resendBuffer.key(i), resendBuffer.timestamp(i), resendBuffer.value(i)) < 0)
-            {
-                if (System.nanoTime() - deadline >= 0)
+                final long nowNs = System.nanoTime();
+                if (nowNs - deadline >= 0)
                 {
                     return -1;
                 }
-                if (0 == poll(handler, 16))
+                if (nowNs - nextRequestNs >= 0 && link.isConnected(1) && offerResume(requestId))
+                {
+                    nextRequestNs = nowNs + RESUME_RETRY_NS;
+                }
+                if (0 == pollWithin(handler, 16))
                 {
                     sleepBriefly();
                 }
             }
+            if (epoch != link.epoch())
+            {
+                continue;
+            }
+
+            final long mark = resumedMark;
+            if (mark >= nextCorrelationId)
+            {
+                nextCorrelationId = mark + 1;
+            }
+            if (!resendBuffer.holdsAllAbove(mark))
+            {
+                resumedEpoch = epoch;
+                throw new IllegalStateException("resend buffer lost correlation ids " +
+                    resendBuffer.firstLostAbove(mark) + ".." + resendBuffer.evictedUpTo() +
+                    " (sluice.client resendBufferLength=" + resendBuffer.capacity() + ")");
+            }
+            final int first = resendBuffer.firstAbove(mark);
+            final int size = resendBuffer.size();
+            for (int i = first; i < size && epoch == link.epoch(); i++)
+            {
+                while (offerEvent(
+                    resendBuffer.correlationId(i), resendBuffer.key(i), resendBuffer.timestamp(i), resendBuffer.value(i)) < 0)
+                {
+                    if (System.nanoTime() - deadline >= 0)
+                    {
+                        return -1;
+                    }
+                    if (0 == pollWithin(handler, 16))
+                    {
+                        sleepBriefly();
+                    }
+                    if (epoch != link.epoch())
+                    {
+                        break;
+                    }
+                }
+            }
+            if (epoch != link.epoch())
+            {
+                continue;
+            }
+            resumedEpoch = epoch;
+            return size - first;
         }
-        return size - first;
+    }
+
+    /**
+     * Run the resume owed since a new cluster leader (or a new cluster session) was reported, unless one is running.
+     *
+     * @return true when the resume is done and nothing newer is owed, so sending may go on.
+     */
+    private boolean resumeAfterLeaderChange()
+    {
+        if (resuming)
+        {
+            return false;
+        }
+        if (resume(null != handler ? handler : DISCARD, ctx.resumeTimeoutNs) >= 0)
+        {
+            autoResumes++;
+        }
+        return resumedEpoch == link.epoch();
+    }
+
+    /**
+     * Poll from inside {@link #awaitConnected} and {@link #resume}: sends the pending batch only when no resume is
+     * owed (it would overtake the resends) and never starts a resume.
+     */
+    private int pollWithin(final SluiceResultHandler handler, final int fragmentLimit)
+    {
+        this.handler = handler;
+        if (!resuming && resumedEpoch == link.epoch())
+        {
+            sendPending();
+        }
+        final int fragments = link.poll(fragmentLimit);
+        invokeDriver();
+        return fragments;
     }
 
     /**
@@ -514,9 +653,9 @@ public final class SluiceClient implements AutoCloseable
 
     private boolean offerResume(final long correlationId)
     {
-        if (publication.tryClaim(MessageHeaderEncoder.ENCODED_LENGTH + ResumeEncoder.BLOCK_LENGTH, claim) > 0)
+        if (link.tryClaim(MessageHeaderEncoder.ENCODED_LENGTH + ResumeEncoder.BLOCK_LENGTH, claim) > 0)
         {
-            resumeEncoder.wrapAndApplyHeader(claim.buffer(), claim.offset(), headerEncoder)
+            resumeEncoder.wrapAndApplyHeader(claim.buffer(), claim.offset() + claimHeaderLength, headerEncoder)
                 .clientId(clientId)
                 .correlationId(correlationId);
             claim.commit();
@@ -539,14 +678,14 @@ public final class SluiceClient implements AutoCloseable
         {
             return lastFlushResult;
         }
-        final long result = publication.tryClaim(MessageHeaderEncoder.ENCODED_LENGTH + QueryEncoder.BLOCK_LENGTH, claim);
+        final long result = link.tryClaim(MessageHeaderEncoder.ENCODED_LENGTH + QueryEncoder.BLOCK_LENGTH, claim);
         if (result < 0)
         {
             invokeDriver();
             return result;
         }
         final long correlationId = nextCorrelationId++;
-        queryEncoder.wrapAndApplyHeader(claim.buffer(), claim.offset(), headerEncoder)
+        queryEncoder.wrapAndApplyHeader(claim.buffer(), claim.offset() + claimHeaderLength, headerEncoder)
             .clientId(clientId)
             .correlationId(correlationId)
             .key(key);
@@ -557,35 +696,96 @@ public final class SluiceClient implements AutoCloseable
 
     /**
      * Deliver received results to the handler: this client's EventResults, QueryResults, Rejected and Resumed, and
-     * every WindowResult and Alert.
+     * every WindowResult and Alert. Sends the pending batch first ({@link #flush()}).
+     * <p>
+     * A cluster client: runs first the resume owed after a leader change (see the class description), and keeps the
+     * cluster session alive (connecting, following a new leader, a keep-alive after a second without sending), so
+     * call it at least every second or so, and never let more than the cluster's session timeout (Aeron's default
+     * 10 s) pass without it.
      *
      * @param handler        receives the results.
-     * @param fragmentLimit  most messages to read.
-     * @return messages read, including those addressed to other clients.
+     * @param fragmentLimit  most messages to read (a cluster client reads in steps of up to 10, so up to 9 more).
+     * @return messages read, including those addressed to other clients (a cluster client counts connection
+     * changes too).
+     * @throws IllegalStateException from an automatic resume whose resend buffer lost events (see
+     *                               {@link #resume(SluiceResultHandler, long)}).
      */
     public int poll(final SluiceResultHandler handler, final int fragmentLimit)
     {
         this.handler = handler;
         flush();
-        final int fragments = subscription.poll(fragmentHandler, fragmentLimit);
+        final int fragments = link.poll(fragmentLimit);
         invokeDriver();
         return fragments;
     }
 
     /**
-     * @return the publication to the daemon, for inspection (position, connection).
+     * @return the publication to the daemon, for inspection (position, connection); null for a cluster client.
      */
     public ExclusivePublication publication()
     {
-        return publication;
+        return null != daemonLink ? daemonLink.publication() : null;
     }
 
     /**
-     * @return the subscription to the daemon's egress.
+     * @return the subscription to the daemon's egress; null for a cluster client.
      */
     public Subscription subscription()
     {
-        return subscription;
+        return null != daemonLink ? daemonLink.subscription() : null;
+    }
+
+    /**
+     * @return true when this client connects to an Aeron Cluster ({@link Context#clusterIngressEndpoints(String)}).
+     */
+    public boolean isClusterClient()
+    {
+        return null != clusterLink;
+    }
+
+    /**
+     * @return new leaders the cluster reported to this client (0 for a daemon client). Each one owes a resume that
+     * the next {@link #poll}, {@link #offerEvent}, {@link #flush()} or query runs.
+     */
+    public long leaderChanges()
+    {
+        return null != clusterLink ? clusterLink.leaderChanges() : 0;
+    }
+
+    /**
+     * @return automatic resumes completed after a leader change or a new cluster session (0 for a daemon client).
+     */
+    public long autoResumes()
+    {
+        return autoResumes;
+    }
+
+    /**
+     * @return the cluster leader's member id as this client last heard it; -1 for a daemon client and while no
+     * cluster session is open.
+     */
+    public int leaderMemberId()
+    {
+        return null != clusterLink ? clusterLink.leaderMemberId() : -1;
+    }
+
+    /**
+     * @return cluster sessions opened: 1 once connected, one more each time the cluster closed the session (it timed
+     * out, or no new leader came in time) and the client opened another (then resuming as after a leader change);
+     * 0 for a daemon client.
+     */
+    public long clusterSessionsOpened()
+    {
+        return null != clusterLink ? clusterLink.sessionsOpened() : 0;
+    }
+
+    /**
+     * @return why the last attempt to open a cluster session failed (a timeout, no leader yet), null when none did
+     * or for a daemon client. Attempts start over by themselves while the client polls.
+     */
+    public Exception lastClusterConnectFailure()
+    {
+        return null != clusterLink ? clusterLink.lastConnectFailure() : null;
     }
 
     private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
@@ -699,10 +899,11 @@ public final class SluiceClient implements AutoCloseable
      */
     public void close()
     {
-        if (pendingEvents > 0 && !publication.isClosed())
+        if (pendingEvents > 0 && resumedEpoch == link.epoch())
         {
-            flush();
+            sendPending();
         }
+        CloseHelper.quietClose(link);
         CloseHelper.quietClose(aeron);
         if (null != driver)
         {
@@ -730,10 +931,86 @@ public final class SluiceClient implements AutoCloseable
         private int resendBufferLength = DEFAULT_RESEND_BUFFER_LENGTH;
         private ResultMode resultMode = ResultMode.PER_EVENT;
         private int maxBatchEvents = Settings.BATCH_MAX_EVENTS.defaultValue();
+        private String clusterIngressEndpoints;
+        private String clusterIngressChannel = DEFAULT_CLUSTER_INGRESS_CHANNEL;
+        private String clusterEgressChannel = DEFAULT_CLUSTER_EGRESS_CHANNEL;
+        private long resumeTimeoutNs = DEFAULT_RESUME_TIMEOUT_NS;
         private boolean concluded;
 
         /** Events a client keeps for {@link SluiceClient#resume} unless told otherwise. */
         public static final int DEFAULT_RESEND_BUFFER_LENGTH = 65536;
+
+        /** Channel of the cluster ingress unless told otherwise; each member's endpoint is added to it. */
+        public static final String DEFAULT_CLUSTER_INGRESS_CHANNEL = "aeron:udp";
+
+        /** Channel on which a cluster client receives the cluster's egress unless told otherwise. */
+        public static final String DEFAULT_CLUSTER_EGRESS_CHANNEL = "aeron:udp?endpoint=localhost:0";
+
+        /** Longest automatic resume after a cluster leader change unless told otherwise: 10 s. */
+        public static final long DEFAULT_RESUME_TIMEOUT_NS = 10_000_000_000L;
+
+        /**
+         * Turn an Aeron Cluster members string, {@code id,ingress,consensus,log,catchup,archive|...} (as the cluster
+         * nodes are configured with; 6 to 8 endpoints a member), into the ingress endpoints a client connects to,
+         * {@code id=ingress,...}, in the same order.
+         *
+         * @param clusterMembers the members string.
+         * @return the ingress endpoints, for {@link #clusterIngressEndpoints(String)}.
+         * @throws IllegalArgumentException naming the member that is not {@code id,ingress,consensus,log,catchup,
+         *                                  archive} with an integer id and a non-empty ingress endpoint.
+         */
+        public static String ingressEndpointsOf(final String clusterMembers)
+        {
+            if (null == clusterMembers || clusterMembers.isBlank())
+            {
+                throw new IllegalArgumentException("cluster members must be set: " + clusterMembers);
+            }
+            final StringBuilder endpoints = new StringBuilder();
+            for (final String member : clusterMembers.split("\\|", -1))
+            {
+                final String[] fields = member.split(",", -1);
+                if (fields.length < 6 || fields.length > 8 || !isMemberId(fields[0].trim()) || fields[1].isBlank())
+                {
+                    throw new IllegalArgumentException("cluster member '" + member + "' must be " +
+                        "id,ingress,consensus,log,catchup,archive (in " + clusterMembers + ")");
+                }
+                if (endpoints.length() > 0)
+                {
+                    endpoints.append(',');
+                }
+                endpoints.append(fields[0].trim()).append('=').append(fields[1].trim());
+            }
+            return endpoints.toString();
+        }
+
+        private static boolean isMemberId(final String id)
+        {
+            if (id.isEmpty() || id.length() > 9)
+            {
+                return false;
+            }
+            for (int i = 0; i < id.length(); i++)
+            {
+                if (!Character.isDigit(id.charAt(i)))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private static void checkIngressEndpoints(final String endpoints)
+        {
+            for (final String endpoint : endpoints.split(",", -1))
+            {
+                final int equals = endpoint.indexOf('=');
+                if (equals < 0 || !isMemberId(endpoint.substring(0, equals)) || equals == endpoint.length() - 1)
+                {
+                    throw new IllegalArgumentException("clusterIngressEndpoints=" + endpoints +
+                        " must be id=host:port,... (e.g. 0=localhost:9002,1=localhost:9102), not '" + endpoint + "'");
+                }
+            }
+        }
 
         /**
          * Check every setting, naming the daemon's {@code sluice.*} key where one exists: channels are Aeron URIs
@@ -778,6 +1055,25 @@ public final class SluiceClient implements AutoCloseable
             {
                 throw new IllegalArgumentException("driverThreading and driverIdleStrategy must be set");
             }
+            if (null != clusterIngressEndpoints)
+            {
+                checkIngressEndpoints(clusterIngressEndpoints);
+                if (null == clusterIngressChannel || !clusterIngressChannel.startsWith("aeron:udp"))
+                {
+                    throw new IllegalArgumentException(
+                        "clusterIngressChannel=" + clusterIngressChannel + " must be an aeron:udp channel");
+                }
+                if (null == clusterEgressChannel ||
+                    !(clusterEgressChannel.startsWith("aeron:udp") || clusterEgressChannel.startsWith("aeron:ipc")))
+                {
+                    throw new IllegalArgumentException(
+                        "clusterEgressChannel=" + clusterEgressChannel + " must be an aeron:udp or aeron:ipc channel");
+                }
+            }
+            if (resumeTimeoutNs <= 0)
+            {
+                throw new IllegalArgumentException("resumeTimeoutNs=" + resumeTimeoutNs + " must be > 0");
+            }
             concluded = true;
             return this;
         }
@@ -788,6 +1084,97 @@ public final class SluiceClient implements AutoCloseable
         public boolean isConcluded()
         {
             return concluded;
+        }
+
+        /**
+         * @return true when {@link #clusterIngressEndpoints(String)} is set: the client connects to a cluster.
+         */
+        public boolean isClusterClient()
+        {
+            return null != clusterIngressEndpoints;
+        }
+
+        /**
+         * @return the cluster members' ingress endpoints, {@code id=host:port,...}; null for a daemon client.
+         */
+        public String clusterIngressEndpoints()
+        {
+            return clusterIngressEndpoints;
+        }
+
+        /**
+         * @param endpoints the cluster members' ingress endpoints in Aeron's form {@code 0=host:port,1=host:port,
+         *                  2=host:port} ({@link #ingressEndpointsOf(String)} makes it from the members string). When
+         *                  set, the client opens a session with an Aeron Cluster running Sluice's clustered service
+         *                  instead of using the daemon's ingress and egress channels; null (default) for a daemon.
+         * @return this.
+         */
+        public Context clusterIngressEndpoints(final String endpoints)
+        {
+            this.clusterIngressEndpoints = endpoints;
+            return this;
+        }
+
+        /**
+         * @return the channel of the cluster ingress.
+         */
+        public String clusterIngressChannel()
+        {
+            return clusterIngressChannel;
+        }
+
+        /**
+         * @param channel the channel of the cluster ingress, an {@code aeron:udp} channel to which each member's
+         *                endpoint is added (e.g. {@code aeron:udp?term-length=1m|mtu=8k}); default
+         *                {@value #DEFAULT_CLUSTER_INGRESS_CHANNEL}. Its {@code mtu} bounds a batch's events as for a
+         *                daemon.
+         * @return this.
+         */
+        public Context clusterIngressChannel(final String channel)
+        {
+            this.clusterIngressChannel = channel;
+            return this;
+        }
+
+        /**
+         * @return the channel on which the cluster's egress reaches this client.
+         */
+        public String clusterEgressChannel()
+        {
+            return clusterEgressChannel;
+        }
+
+        /**
+         * @param channel the channel on which the cluster's egress reaches this client: {@code aeron:udp?endpoint=
+         *                <this host's address the cluster can reach>:0} (port 0: any free port); default
+         *                {@value #DEFAULT_CLUSTER_EGRESS_CHANNEL}, which only a cluster on this host reaches.
+         * @return this.
+         */
+        public Context clusterEgressChannel(final String channel)
+        {
+            this.clusterEgressChannel = channel;
+            return this;
+        }
+
+        /**
+         * @return longest automatic resume after a cluster leader change, ns.
+         */
+        public long resumeTimeoutNs()
+        {
+            return resumeTimeoutNs;
+        }
+
+        /**
+         * @param timeoutNs longest wait, in ns, of the automatic resume that the first {@link SluiceClient#poll},
+         *                  {@link SluiceClient#offerEvent}, {@link SluiceClient#flush()} or query after a cluster
+         *                  leader change runs (connection, answer and resends together); &gt; 0, default
+         *                  {@value #DEFAULT_RESUME_TIMEOUT_NS} (10 s).
+         * @return this.
+         */
+        public Context resumeTimeoutNs(final long timeoutNs)
+        {
+            this.resumeTimeoutNs = timeoutNs;
+            return this;
         }
 
         /**

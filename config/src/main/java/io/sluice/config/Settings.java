@@ -109,7 +109,7 @@ public final class Settings
     /** This node's member id in the cluster. */
     public static final Setting<Integer> CLUSTER_MEMBER_ID = declare(Setting.integer(
         SluiceConfig.CLUSTER_MEMBER_ID, -1, -1, 1000,
-        "This node's id in sluice.cluster.members; -1: not set (required when members are set)."));
+        "This node's id in sluice.cluster.members; -1: not set (a client of the cluster; a node must set it)."));
 
     /** Whether the media driver is embedded or external. */
     public static final Setting<DriverMode> DRIVER_MODE = declare(Setting.choice(

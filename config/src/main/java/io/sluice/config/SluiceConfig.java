@@ -309,7 +309,7 @@ public final class SluiceConfig
     }
 
     /**
-     * A cluster node: every member parses, this node's id is among them, and what a replicated state machine needs
+     * A cluster node (or a client of one, which sets no member id): every member parses, this node's id is among them, and what a replicated state machine needs
      * holds (a fixed hash seed, no journal of its own, processors on the service thread, driver threads of its own).
      */
     private void checkCluster()
@@ -342,7 +342,7 @@ public final class SluiceConfig
                 throw fail(Settings.CLUSTER_MEMBERS, "member '" + member.trim() + "' must start with an integer id");
             }
         }
-        if (!ids.contains(clusterMemberId()))
+        if (-1 != clusterMemberId() && !ids.contains(clusterMemberId()))
         {
             throw fail(Settings.CLUSTER_MEMBER_ID, "must be one of the ids in " + CLUSTER_MEMBERS + ": " + ids);
         }

@@ -11,12 +11,14 @@ import io.sluice.transport.cluster.ClusterNode;
 import io.sluice.transport.daemon.DaemonContext;
 import io.sluice.transport.daemon.SluiceDaemon;
 import io.sluice.transport.daemon.TerminationSignal;
+import io.sluice.transport.demo.ClusterDemo;
 import io.sluice.transport.demo.DemoProducer;
 import io.sluice.transport.stat.SluiceStat;
 import io.sluice.transport.journal.JournalTool;
 import io.sluice.transport.replay.JournalExport;
 import io.sluice.transport.replay.ReplayOutput;
 import io.sluice.transport.replay.WhatIfReplay;
+import java.io.File;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +38,7 @@ import java.nio.file.Paths;
  *   journal  [--config FILE]   list the journal; {@code journal export --out FILE ...} writes its events to a file
  *   replay   --config WHATIF --out FILE [--compare BASELINE] ...   what-if replay of the journal ({@link WhatIfReplay})
  *   cluster-shutdown --config NODE   ask the cluster's leader to snapshot and stop every node
+ *   cluster-demo --config NODE [--rate N] [--seconds N]   three nodes on loopback: kill the leader, fail over
  * </pre>
  * With {@code sluice.cluster.members} set, {@code daemon} runs a cluster node ({@link ClusterNode}) and
  * {@code snapshot} asks the node (it must be the leader) for a cluster snapshot.
@@ -105,6 +108,16 @@ public final class SluiceMain
                     return replay(args, config);
                 case "cluster-shutdown":
                     return ClusterControlTool.shutdown(config, System.out);
+                case "cluster-demo":
+                    if (null == configFile || !config.isClustered())
+                    {
+                        throw new ConfigurationException("--config", String.valueOf(configFile),
+                            "must be a cluster profile such as config/cluster-node.properties");
+                    }
+                    return ClusterDemo.run(
+                        new File(SluiceMain.class.getProtectionDomain().getCodeSource().getLocation().toURI()),
+                        configFile, (int)number(args, "--rate", 10_000, 1, 1_000_000),
+                        (int)number(args, "--seconds", 20, 8, 3600), System.out);
                 case "direct-memory":
                     System.out.println(DaemonContext.from(config).conclude().directMemoryBytes());
                     return 0;
@@ -274,14 +287,20 @@ public final class SluiceMain
     }
 
     /**
-     * A client context that reaches a daemon running with this configuration over its UDP channels, batching at most
-     * the daemon's {@code sluice.batch.max-events}.
+     * A client context that reaches a daemon running with this configuration over its UDP channels (a cluster through
+     * every member's ingress endpoint), batching at most the daemon's {@code sluice.batch.max-events}.
      *
      * @param config the daemon's configuration.
      * @return the context.
      */
     public static SluiceClient.Context clientContextFor(final SluiceConfig config)
     {
+        if (config.isClustered())
+        {
+            return new SluiceClient.Context()
+                .clusterIngressEndpoints(SluiceClient.Context.ingressEndpointsOf(config.clusterMembers()))
+                .maxBatchEvents(config.batchMaxEvents());
+        }
         final ChannelUri egress = ChannelUri.parse(config.egressChannel());
         final String subscribe;
         if (null != egress.get(CommonContext.MDC_CONTROL_PARAM_NAME))
@@ -332,7 +351,8 @@ public final class SluiceMain
             "[--config FILE] | " +
             "replay --config WHATIF --out FILE [--compare BASELINE] [--format csv|sbe] [--from P|T] [--to P|T] " +
             "[--keys K1,K2] [--event-results] [--close-open-windows] [--journal DIR] [--max-read-mb N] [--threads N] | " +
-            "producer [--config FILE] [--rate N] [--seconds N] [--keys N] | cluster-shutdown --config NODE");
+            "producer [--config FILE] [--rate N] [--seconds N] [--keys N] | cluster-shutdown --config NODE | " +
+            "cluster-demo --config NODE [--rate N] [--seconds N]");
         return 2;
     }
 }

@@ -43,25 +43,6 @@ public final class ClusterMembers
     }
 
     /**
-     * @param members the members string.
-     * @return every member's ingress endpoint in Aeron's client form {@code id=host:port,id=host:port}.
-     */
-    public static String ingressEndpoints(final String members)
-    {
-        final StringBuilder endpoints = new StringBuilder();
-        for (final String member : members.split("\\|"))
-        {
-            final String[] fields = member.trim().split(",");
-            if (fields.length == 6)
-            {
-                endpoints.append(endpoints.length() > 0 ? "," : "").append(fields[0].trim()).append('=')
-                    .append(fields[INGRESS].trim());
-            }
-        }
-        return endpoints.toString();
-    }
-
-    /**
      * @param endpoint {@code host:port}.
      * @return the host.
      */

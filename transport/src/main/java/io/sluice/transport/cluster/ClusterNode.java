@@ -1,16 +1,19 @@
 package io.sluice.transport.cluster;
 
 import io.aeron.archive.Archive;
+import io.aeron.archive.ArchiveMarkFile;
 import io.aeron.archive.ArchiveThreadingMode;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.cluster.ConsensusModule;
 import io.aeron.cluster.NanosecondClusterClock;
+import io.aeron.cluster.service.ClusterMarkFile;
 import io.aeron.cluster.service.ClusteredServiceContainer;
 import io.aeron.driver.MediaDriver;
 import io.sluice.config.ConfigurationException;
 import io.sluice.config.SluiceConfig;
 import io.sluice.transport.daemon.DaemonContext;
 import io.sluice.transport.daemon.DaemonErrorHandler;
+import io.sluice.transport.daemon.Preflight;
 import io.sluice.transport.daemon.SluiceDaemon;
 import io.sluice.transport.driver.EmbeddedDriver;
 import io.sluice.transport.driver.IdleStrategies;
@@ -21,6 +24,8 @@ import org.agrona.concurrent.NoOpLock;
 
 import java.io.File;
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -110,13 +115,21 @@ public final class ClusterNode implements AutoCloseable
         {
             throw new ConfigurationException(SluiceConfig.CLUSTER_MEMBERS, "", "must be set to start a cluster node");
         }
+        Preflight.check(ctx);
         final int memberId = config.clusterMemberId();
+        if (-1 == memberId)
+        {
+            throw new ConfigurationException(SluiceConfig.CLUSTER_MEMBER_ID, "-1",
+                "must be set to run a cluster node, e.g. -Dsluice.cluster.member-id=0");
+        }
         final String[] self = ClusterMembers.member(config.clusterMembers(), memberId);
         final String host = ClusterMembers.host(self[ClusterMembers.ARCHIVE]);
         final String driverDir = config.driverDir();
         final File nodeDir = new File(config.clusterDir()).getAbsoluteFile();
         final File clusterDir = new File(nodeDir, "cluster");
 
+        EmbeddedDriver.checkDirectory(SluiceConfig.DRIVER_DIR, driverDir, config.driverLivenessTimeoutNs());
+        removeStaleMarkFiles(nodeDir);
         driver = EmbeddedDriver.launch(SluiceConfig.DRIVER_DIR, driverDir, config.driverThreading(),
             config.driverIdleStrategy(), errorHandler.driverErrors(), config.driverLivenessTimeoutNs(),
             config.aeronProperties(), (c) -> c.termBufferSparseFile(true), out);
@@ -174,6 +187,32 @@ public final class ClusterNode implements AutoCloseable
         errorHandler.startPrinting();
         out.println("sluice: ready");
         out.flush();
+    }
+
+    /**
+     * The archive and consensus mark files of a node killed within the last ten seconds still look alive to Aeron,
+     * which would refuse to start. This node's driver directory has no live driver (checked first), so no process
+     * of this node runs and its mark files are stale: remove them so a killed node restarts at once.
+     */
+    private void removeStaleMarkFiles(final File nodeDir)
+    {
+        final List<File> markFiles = new ArrayList<>();
+        markFiles.add(new File(new File(nodeDir, "archive"), ArchiveMarkFile.FILENAME));
+        markFiles.add(new File(new File(nodeDir, "cluster"), ClusterMarkFile.FILENAME));
+        final File[] serviceMarks = new File(nodeDir, "cluster").listFiles(
+            (dir, name) -> name.startsWith(ClusterMarkFile.SERVICE_FILENAME_PREFIX) &&
+            name.endsWith(ClusterMarkFile.FILE_EXTENSION));
+        if (null != serviceMarks)
+        {
+            markFiles.addAll(List.of(serviceMarks));
+        }
+        for (final File markFile : markFiles)
+        {
+            if (markFile.exists() && markFile.delete())
+            {
+                out.println("sluice: removed the stale mark file " + markFile + " of this node's previous run");
+            }
+        }
     }
 
     private String summary(final String[] self, final File nodeDir)

@@ -136,7 +136,7 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
         processorAgent.onStart();
         producer = shards.newProducer(ring, counters.ticks());
         ingress = new IngressHandler(producer, config.timestampMinNs(), config.timestampMaxNs(), counters,
-            config.rejectLogIntervalNs(), out, IngressHandler.ResumeGate.NEVER, nowNs(cluster.time()));
+            config.rejectLogIntervalNs(), out, IngressHandler.ResumeGate.NEVER);
 
         if (null != snapshotImage)
         {

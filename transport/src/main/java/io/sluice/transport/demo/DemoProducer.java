@@ -42,7 +42,8 @@ public final class DemoProducer implements SluiceResultHandler
     private DemoProducer(final PrintStream out, final int events)
     {
         this.out = out;
-        this.intendedSendNs = new long[events + 1];
+        // ids beyond the events: a resume after a restart or a cluster's leader change spends one each
+        this.intendedSendNs = new long[events + 1 + 4096];
         for (final long key : SHOWN_KEYS)
         {
             shown.put(key, new double[4]);
@@ -104,7 +105,10 @@ public final class DemoProducer implements SluiceResultHandler
                 final long correlationId = client.offerEvent(key, epochOffsetNs + intendedNs, value);
                 if (correlationId > 0)
                 {
-                    intendedSendNs[(int)correlationId] = intendedNs;
+                    if (correlationId < intendedSendNs.length)
+                    {
+                        intendedSendNs[(int)correlationId] = intendedNs;
+                    }
                     sent++;
                 }
             }

@@ -68,7 +68,7 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler, Ing
         this.producer = producer;
         this.nanoClock = ctx.nanoClock();
         this.handler = new IngressHandler(producer, ctx.timestampMinNs(), ctx.timestampMaxNs(), counters,
-            ctx.rejectLogIntervalNs(), ctx.log(), this, nanoClock.nanoTime());
+            ctx.rejectLogIntervalNs(), ctx.log(), this);
     }
 
     /**

@@ -99,7 +99,6 @@ public final class IngressHandler
      * @param rejectLogIntervalNs least time between reject log lines.
      * @param log                 where reject lines go.
      * @param gate                which streams must resume first.
-     * @param nowNs               the caller's clock now, for the reject log's rate.
      */
     public IngressHandler(
         final RingProducer producer,
@@ -108,8 +107,7 @@ public final class IngressHandler
         final SluiceCounters counters,
         final long rejectLogIntervalNs,
         final PrintStream log,
-        final ResumeGate gate,
-        final long nowNs)
+        final ResumeGate gate)
     {
         this.producer = producer;
         this.timestampMinNs = timestampMinNs;
@@ -118,7 +116,7 @@ public final class IngressHandler
         this.rejectLogIntervalNs = rejectLogIntervalNs;
         this.log = log;
         this.gate = gate;
-        this.lastRejectLogNs = nowNs - rejectLogIntervalNs;
+        this.lastRejectLogNs = Long.MIN_VALUE;
     }
 
     /**
@@ -135,6 +133,10 @@ public final class IngressHandler
         final DirectBuffer buffer, final int offset, final int length, final int sessionId, final long receiveNanos)
     {
         this.receiveNanos = receiveNanos;
+        if (Long.MIN_VALUE == lastRejectLogNs)
+        {
+            lastRejectLogNs = receiveNanos - rejectLogIntervalNs;
+        }
         if (length >= MessageHeaderDecoder.ENCODED_LENGTH && EventBatchDecoder.TEMPLATE_ID == header.wrap(buffer, offset)
             .templateId() && MessageHeaderDecoder.SCHEMA_ID == header.schemaId() && header.version() >= 1)
         {

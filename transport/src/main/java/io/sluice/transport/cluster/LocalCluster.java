@@ -337,6 +337,46 @@ public final class LocalCluster implements AutoCloseable
     }
 
     /**
+     * Stop the whole cluster through the leader's control toggle: every node takes a snapshot at the same log
+     * position and terminates; wait until every process has exited.
+     *
+     * @param timeoutNs longest wait.
+     * @return the highest exit code of the nodes (0 when all exited cleanly).
+     * @throws IllegalStateException when no leader takes the request.
+     */
+    public int shutdown(final long timeoutNs)
+    {
+        final long deadlineNs = System.nanoTime() + timeoutNs;
+        final int leader = awaitLeader(timeoutNs);
+        final boolean[] toggled = { false };
+        while (-1 != leader && !toggled[0] && System.nanoTime() - deadlineNs < 0)
+        {
+            SluiceStat.read(driverDir(leader), (reader) ->
+            {
+                final ClusterControlTool.Node node = ClusterControlTool.node(reader);
+                toggled[0] = null != node &&
+                    ClusterControl.ToggleState.SHUTDOWN.toggle(new AtomicCounter(reader.valuesBuffer(), node.toggleId()));
+            });
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+        if (!toggled[0])
+        {
+            throw new IllegalStateException("no leader took the shutdown request");
+        }
+        int code = 0;
+        for (int member = 0; member < size; member++)
+        {
+            final Process process = processes[member];
+            if (null != process)
+            {
+                code = Math.max(code, waitFor(process));
+                processes[member] = null;
+            }
+        }
+        return code;
+    }
+
+    /**
      * @param member a member.
      * @param from   offset in its log file.
      * @return its log from there, or empty.

@@ -330,8 +330,8 @@ public final class SluiceConfig
             }
             if (!endpoints)
             {
-                throw fail(Settings.CLUSTER_MEMBERS, "member '" + member.trim() +
-                    "' must be id,ingress,consensus,log,catchup,archive with host:port endpoints");
+                throw fail(Settings.CLUSTER_MEMBERS, "must have member '" + member.trim() +
+                    "' as id,ingress,consensus,log,catchup,archive with host:port endpoints");
             }
             try
             {
@@ -339,7 +339,7 @@ public final class SluiceConfig
             }
             catch (final NumberFormatException ex)
             {
-                throw fail(Settings.CLUSTER_MEMBERS, "member '" + member.trim() + "' must start with an integer id");
+                throw fail(Settings.CLUSTER_MEMBERS, "must have member '" + member.trim() + "' start with an integer id");
             }
         }
         if (-1 != clusterMemberId() && !ids.contains(clusterMemberId()))

@@ -15,6 +15,7 @@ import static io.sluice.config.SettingsTest.shipped;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ShippedProfilesTest
 {
@@ -26,8 +27,8 @@ class ShippedProfilesTest
         {
             names = files.map((p) -> p.getFileName().toString()).filter((n) -> n.endsWith(".properties")).sorted().toList();
         }
-        assertEquals(List.of("defaults.properties", "demo.properties", "durable.properties", "pinned-host.properties",
-            "small-host.properties"),
+        assertEquals(List.of("cluster-node.properties", "defaults.properties", "demo.properties", "durable.properties",
+            "pinned-host.properties", "small-host.properties"),
             names);
         for (final String name : names)
         {
@@ -43,6 +44,33 @@ class ShippedProfilesTest
         fromFile.remove(SluiceConfig.HASH_SEED);
         builtIn.remove(SluiceConfig.HASH_SEED);
         assertEquals(builtIn, fromFile);
+    }
+
+    @Test
+    void shouldLoadTheClusterNodeProfileForAnyOfItsMembersAndForAClient()
+    {
+        final SluiceConfig client = SluiceConfig.load(shipped("cluster-node.properties"), null);
+        assertTrue(client.isClustered());
+        assertEquals(-1, client.clusterMemberId());
+        assertEquals("0,localhost:20310,localhost:20311,localhost:20312,localhost:20313,localhost:20314|" +
+            "1,localhost:20320,localhost:20321,localhost:20322,localhost:20323,localhost:20324|" +
+            "2,localhost:20330,localhost:20331,localhost:20332,localhost:20333,localhost:20334", client.clusterMembers());
+        assertEquals(0x5eed5eed5eed5eedL, client.hashSeed());
+        assertEquals(JournalMode.OFF, client.journalMode());
+        assertEquals(DriverThreading.SHARED, client.driverThreading());
+        assertEquals(1_000_000_000L, client.clusterHeartbeatTimeoutNs());
+        assertEquals(500_000_000L, client.clusterElectionTimeoutNs());
+        assertEquals(IdleStrategyType.BACKOFF, client.clusterIdleStrategy());
+        assertEquals(WindowType.TUMBLING, client.windowType());
+        for (int member = 0; member < 3; member++)
+        {
+            final Properties id = new Properties();
+            id.setProperty(SluiceConfig.CLUSTER_MEMBER_ID, Integer.toString(member));
+            final SluiceConfig node = SluiceConfig.load(shipped("cluster-node.properties"), id);
+            assertEquals(member, node.clusterMemberId());
+            assertEquals("sluice-cluster-" + member, node.clusterDir());
+            assertTrue(node.driverDir().endsWith("-node-" + member + "-driver"), node.driverDir());
+        }
     }
 
     @Test

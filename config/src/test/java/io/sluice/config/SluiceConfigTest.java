@@ -343,4 +343,51 @@ class SluiceConfigTest
         }
         return path;
     }
+
+    private static final String MEMBERS = "0,h0:1,h0:2,h0:3,h0:4,h0:5|1,h1:1,h1:2,h1:3,h1:4,h1:5|2,h2:1,h2:2,h2:3,h2:4,h2:5";
+
+    private static String clusterFailure(final String... keyValues)
+    {
+        final String[] node = new String[keyValues.length + 10];
+        System.arraycopy(new String[]{
+            SluiceConfig.CLUSTER_MEMBERS, MEMBERS, SluiceConfig.CLUSTER_MEMBER_ID, "1", SluiceConfig.HASH_SEED, "7",
+            SluiceConfig.DRIVER_THREADING, "shared", SluiceConfig.JOURNAL_MODE, "off"}, 0, node, 0, 10);
+        System.arraycopy(keyValues, 0, node, 10, keyValues.length);
+        return assertThrows(ConfigurationException.class, () -> SluiceConfig.of(props(node))).getMessage();
+    }
+
+    @Test
+    void shouldAcceptAClusterNodeAndAClientOfTheCluster()
+    {
+        final SluiceConfig node = SluiceConfig.of(props(SluiceConfig.CLUSTER_MEMBERS, MEMBERS,
+            SluiceConfig.CLUSTER_MEMBER_ID, "2", SluiceConfig.HASH_SEED, "7", SluiceConfig.DRIVER_THREADING, "shared"));
+        assertEquals(2, node.clusterMemberId());
+        assertEquals("sluice-cluster-2", node.clusterDir());
+        final SluiceConfig client = SluiceConfig.of(props(SluiceConfig.CLUSTER_MEMBERS, MEMBERS,
+            SluiceConfig.HASH_SEED, "7", SluiceConfig.DRIVER_THREADING, "shared"));
+        assertEquals(-1, client.clusterMemberId());
+        assertEquals(false, SluiceConfig.of(new Properties()).isClustered());
+    }
+
+    @Test
+    void shouldRefuseAClusterNodeThatCannotBeAReplicatedStateMachineNamingTheKey()
+    {
+        assertEquals("sluice.cluster.member-id=3 must be one of the ids in sluice.cluster.members: [0, 1, 2]",
+            clusterFailure(SluiceConfig.CLUSTER_MEMBER_ID, "3"));
+        assertEquals("sluice.hash.seed=random must be a fixed number in a cluster: every node routes keys with the " +
+            "same seed", clusterFailure(SluiceConfig.HASH_SEED, "random"));
+        assertEquals("sluice.journal.mode=async must be off in a cluster: the cluster's replicated log is the journal",
+            clusterFailure(SluiceConfig.JOURNAL_MODE, "async"));
+        assertEquals("sluice.threading=dedicated must be shared in a cluster: the processors run on the service " +
+            "thread", clusterFailure(SluiceConfig.THREADING, "dedicated"));
+        assertEquals("sluice.driver.threading=invoker must be shared, shared_network or dedicated with " +
+            "sluice.driver.mode=embedded in a cluster: the node's driver, archive and consensus module run their own " +
+            "threads", clusterFailure(SluiceConfig.DRIVER_THREADING, "invoker"));
+        assertEquals("sluice.cluster.members=0,h0:1,h0:2|1,h1:1 must have member '0,h0:1,h0:2' as " +
+            "id,ingress,consensus,log,catchup,archive with host:port endpoints",
+            clusterFailure(SluiceConfig.CLUSTER_MEMBERS, "0,h0:1,h0:2|1,h1:1"));
+        assertEquals("sluice.cluster.members=x,h0:1,h0:2,h0:3,h0:4,h0:5 must have member 'x,h0:1,h0:2,h0:3,h0:4,h0:5' " +
+            "start with an integer id", clusterFailure(SluiceConfig.CLUSTER_MEMBERS, "x,h0:1,h0:2,h0:3,h0:4,h0:5",
+            SluiceConfig.CLUSTER_MEMBER_ID, "-1"));
+    }
 }

@@ -236,6 +236,35 @@ class ClusterFailoverSystemTest
         }
     }
 
+    @Test
+    void shouldStartAnswerAndStopTheShippedClusterNodeProfile() throws Exception
+    {
+        workDir = Files.createTempDirectory("sluice-cluster-test");
+        final LocalCluster cluster = new LocalCluster(shadedJar(), Path.of("../config/cluster-node.properties"),
+            workDir.resolve("nodes"), 3, 21360, Map.of());
+        resources.add(cluster);
+        cluster.startAll();
+        assertNotEquals(-1, cluster.awaitLeader(SECONDS_60));
+        final Client client = client(cluster);
+        final long nowNs = System.currentTimeMillis() * 1_000_000L;
+        for (int event = 1; event <= 100; event++)
+        {
+            while (client.client.offerEvent(key(event), nowNs + event, 100.0 + event % 7) <= 0)
+            {
+                client.client.poll(client, 64);
+            }
+        }
+        client.client.flush();
+        client.awaitAnswers(100);
+        assertEquals(0, client.duplicateRejects);
+        for (int member = 0; member < 3; member++)
+        {
+            assertEquals(0, cluster.stop(member), cluster.log(member, 0));
+            assertTrue(cluster.log(member, 0).contains("sluice: SIGTERM received, stopping"), cluster.log(member, 0));
+            assertTrue(!new File(cluster.driverDir(member)).exists(), "member " + member + " deleted its driver dir");
+        }
+    }
+
     /**
      * A node says it restored its snapshot once its service has started, shortly after the node is ready.
      */

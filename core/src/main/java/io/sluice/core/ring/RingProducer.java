@@ -529,6 +529,41 @@ public final class RingProducer
     }
 
     /**
+     * @return the clock reading of the last tick, {@link Long#MIN_VALUE} without windows; with
+     * {@link #lastEventNs()} the clock-driven state a snapshot of a source whose clock is its input (a cluster's time)
+     * must keep ({@link #restoreClock}).
+     */
+    public long lastTickNs()
+    {
+        return null == watermarks ? Long.MIN_VALUE : watermarks.lastTickNs();
+    }
+
+    /**
+     * @return the clock reading of the last accepted event, {@link Long#MIN_VALUE} without windows.
+     */
+    public long lastEventNs()
+    {
+        return null == watermarks ? Long.MIN_VALUE : watermarks.lastEventNs();
+    }
+
+    /**
+     * After {@link #restore}, put back the clock-driven state too (the tick interval and idle advance count from
+     * these readings, not from the restore), for a source whose clock is part of its input: a cluster node restored
+     * from a snapshot then ticks at the same log positions as the nodes that never stopped. Does nothing without
+     * windows.
+     *
+     * @param lastTickNs  the clock reading of the last tick.
+     * @param lastEventNs the clock reading of the last accepted event.
+     */
+    public void restoreClock(final long lastTickNs, final long lastEventNs)
+    {
+        if (null != watermarks)
+        {
+            watermarks.restoreClock(lastTickNs, lastEventNs);
+        }
+    }
+
+    /**
      * Put a query into the ring.
      *
      * @param clientId      client id.

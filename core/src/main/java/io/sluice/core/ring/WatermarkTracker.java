@@ -158,4 +158,34 @@ public final class WatermarkTracker
         this.lastTickNs = nowNs;
         this.lastEventNs = nowNs;
     }
+
+    /**
+     * @return the clock reading of the last tick (the tick interval counts from it).
+     */
+    public long lastTickNs()
+    {
+        return lastTickNs;
+    }
+
+    /**
+     * @return the clock reading of the last accepted event (idle advance counts the quiet time from it).
+     */
+    public long lastEventNs()
+    {
+        return lastEventNs;
+    }
+
+    /**
+     * Put back the clock-driven state too, after {@link #restore}: for a source whose clock is part of its input (a
+     * cluster's time), so that a restored producer ticks and advances at the same points of the input as one that
+     * never stopped.
+     *
+     * @param lastTickNs  the clock reading of the last tick.
+     * @param lastEventNs the clock reading of the last accepted event.
+     */
+    public void restoreClock(final long lastTickNs, final long lastEventNs)
+    {
+        this.lastTickNs = lastTickNs;
+        this.lastEventNs = lastEventNs;
+    }
 }

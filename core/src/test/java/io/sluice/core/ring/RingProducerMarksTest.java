@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -269,5 +270,43 @@ class RingProducerMarksTest
         assertEquals(RejectReason.CLIENTS_FULL, replayed.offerEvent(3, 2, 7, T0 + 1_400 * MS, 1.0, now));
         assertEquals(RejectReason.DUPLICATE, replayed.offerEvent(2, 6, 7, T0 + 1_400 * MS, 1.0, now));
         assertFalse(replayed.marks().hasRoomFor(3));
+    }
+
+    @Test
+    void shouldTickAndAdvanceAtTheSameClockReadingsAfterARestoreThatKeepsTheClock()
+    {
+        final SluiceRing liveRing = new SluiceRing(256, WaitStrategyType.SLEEPING);
+        final RingProducer live = new RingProducer(liveRing, ROUTER, 2,
+            new WatermarkTracker(100 * MS, 0, 10 * MS, 50 * MS), ticks, new ClientMarks(4));
+        final long t = 1_000 * MS;
+        live.offerEvent(1, 1, 70, T0, 1.0, t);
+        live.doTick(t + 4 * MS);
+        live.offerEvent(1, 2, 71, T0 + 30 * MS, 2.0, t + 6 * MS);
+        final ProducerSnapshot snapshot = new ProducerSnapshot();
+        assertTrue(live.offerSnapshot(9, t + 8 * MS, snapshot));
+        final long cursor = liveRing.ringBuffer().getCursor();
+
+        final SluiceRing keptRing = new SluiceRing(256, WaitStrategyType.SLEEPING);
+        final RingProducer kept = new RingProducer(keptRing, ROUTER, 2,
+            new WatermarkTracker(100 * MS, 0, 10 * MS, 50 * MS), ticks, new ClientMarks(4));
+        kept.restore(snapshot, t + 8 * MS);
+        kept.restoreClock(live.lastTickNs(), live.lastEventNs());
+        final SluiceRing resetRing = new SluiceRing(256, WaitStrategyType.SLEEPING);
+        final RingProducer reset = new RingProducer(resetRing, ROUTER, 2,
+            new WatermarkTracker(100 * MS, 0, 10 * MS, 50 * MS), ticks, new ClientMarks(4));
+        reset.restore(snapshot, t + 8 * MS);
+
+        for (final RingProducer producer : new RingProducer[]{ live, kept, reset })
+        {
+            for (long now = t + 9 * MS; now <= t + 200 * MS; now += 3 * MS)
+            {
+                producer.doTick(now);
+            }
+            producer.offerEvent(1, 3, 72, T0 + 210 * MS, 3.0, t + 201 * MS);
+        }
+        final List<String> after = entries(liveRing, cursor + 1);
+        assertEquals(after, entries(keptRing, 0), "the same ticks and watermarks at the same clock readings");
+        assertNotEquals(after, entries(resetRing, 0), "a restore that restarts the clock ticks elsewhere");
+        assertEquals(live.watermark(), kept.watermark());
     }
 }

@@ -25,7 +25,8 @@ import java.nio.ByteOrder;
  * <pre>
  *   header message (little-endian):
  *    0  magic "SLUICCLS" (8)   8  version (4)   12  shard count (4)   16  hash seed (8)   24  fingerprint (8)
- *   32  snapshot id (8)        40  part lengths, shard 0..n-1 then the producer (8 each)
+ *   32  snapshot id (8)        40  producer's last tick, cluster ns (8)   48  producer's last event, cluster ns (8)
+ *   56  part lengths, shard 0..n-1 then the producer (8 each)
  *   then the parts' bytes in that order, in messages of at most {@link #CHUNK_LENGTH} bytes
  * </pre>
  * Control path (snapshots and start-up): allocates.
@@ -35,7 +36,7 @@ final class ClusterSnapshot
     static final long MAGIC = 0x534C_4353_4349_554CL;
     static final int VERSION = 1;
     static final int CHUNK_LENGTH = 64 * 1024;
-    private static final int HEADER_LENGTH = 40;
+    private static final int HEADER_LENGTH = 56;
 
     private ClusterSnapshot()
     {
@@ -48,8 +49,10 @@ final class ClusterSnapshot
      * @param hashSeed    the key hash's seed.
      * @param fingerprint the fingerprint of the settings that shape state.
      * @param snapshotId  the snapshot's id (the log position it was taken at).
+     * @param lastTickNs  the producer's clock reading at its last tick (cluster time, ns).
+     * @param lastEventNs the producer's clock reading at its last accepted event (cluster time, ns).
      */
-    record Header(int shardCount, long hashSeed, long fingerprint, long snapshotId)
+    record Header(int shardCount, long hashSeed, long fingerprint, long snapshotId, long lastTickNs, long lastEventNs)
     {
     }
 
@@ -85,6 +88,8 @@ final class ClusterSnapshot
         chunk.putLong(16, header.hashSeed(), ByteOrder.LITTLE_ENDIAN);
         chunk.putLong(24, header.fingerprint(), ByteOrder.LITTLE_ENDIAN);
         chunk.putLong(32, header.snapshotId(), ByteOrder.LITTLE_ENDIAN);
+        chunk.putLong(40, header.lastTickNs(), ByteOrder.LITTLE_ENDIAN);
+        chunk.putLong(48, header.lastEventNs(), ByteOrder.LITTLE_ENDIAN);
         long total = 0;
         for (int i = 0; i < parts.length; i++)
         {
@@ -248,7 +253,8 @@ final class ClusterSnapshot
                 }
                 bytes = ByteBuffer.allocateDirect((int)total).order(ByteOrder.LITTLE_ENDIAN);
                 header = new Header(shardCount, buffer.getLong(offset + 16, ByteOrder.LITTLE_ENDIAN),
-                    buffer.getLong(offset + 24, ByteOrder.LITTLE_ENDIAN), buffer.getLong(offset + 32, ByteOrder.LITTLE_ENDIAN));
+                    buffer.getLong(offset + 24, ByteOrder.LITTLE_ENDIAN), buffer.getLong(offset + 32, ByteOrder.LITTLE_ENDIAN),
+                    buffer.getLong(offset + 40, ByteOrder.LITTLE_ENDIAN), buffer.getLong(offset + 48, ByteOrder.LITTLE_ENDIAN));
                 return;
             }
             if (received + length > total)

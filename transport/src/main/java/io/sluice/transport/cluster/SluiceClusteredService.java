@@ -231,8 +231,8 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
         {
             collecting = false;
         }
-        final ClusterSnapshot.Header header = new ClusterSnapshot.Header(
-            parts.length, ctx.shards().hashSeed(), ctx.shards().fingerprint(), id);
+        final ClusterSnapshot.Header header = new ClusterSnapshot.Header(parts.length, ctx.shards().hashSeed(),
+            ctx.shards().fingerprint(), id, producer.lastTickNs(), producer.lastEventNs());
         final long bytes = ClusterSnapshot.write(snapshotPublication, header, parts, producerPart,
             cluster.idleStrategy());
         final long value = SnapshotManifest.combined(partDigests());
@@ -338,6 +338,7 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
             processors[i].logic().restoreFrom(parts[i]);
         }
         producer.restore(producerPart, nowNs(cluster.time()));
+        producer.restoreClock(header.lastTickNs(), header.lastEventNs());
         final long value = digest();
         publishDigest(header.snapshotId(), value);
         out.printf("sluice: restored cluster snapshot of log position %d: digest %016x%n", header.snapshotId(), value);

@@ -10,6 +10,7 @@ import io.sluice.transport.codec.MessageHeaderEncoder;
 import io.sluice.transport.egress.EgressCodec;
 import org.agrona.BufferUtil;
 import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.ObjectHashSet;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -29,10 +30,12 @@ import java.util.List;
  * client, and sent when another client's result or any other message comes, when it is full, or when a processor's
  * batch ends, so a client sees its results of a key in order.
  * <p>
- * A back-pressured session is retried with the cluster's idle strategy at most {@link #MAX_RETRIES} times, each retry
- * counted; after that the result is dropped and counted: a client that does not read must not stop the cluster (the
- * log, not the egress, is the truth: a client that lost results resumes or queries). A result for a client with no
- * open session counts as not connected.
+ * A back-pressured session is retried with the cluster's idle strategy at most {@link #MAX_RETRIES} times, each failed
+ * offer counted; after that the result is dropped and counted, and the session is congested: each later message to
+ * it is offered once, and dropped and counted when refused, until an offer succeeds again. So a client that does not
+ * read costs the service one failed offer per message, never a wait per message, and the cluster goes on (the log,
+ * not the egress, is the truth: a client that lost results resumes or queries). A result for a client with no open
+ * session counts as not connected.
  * <p>
  * Service thread only; allocates nothing per result.
  */
@@ -51,11 +54,13 @@ final class ClusterEgress implements ResultSink
     private final EgressCodec codec;
     private final Long2ObjectHashMap<ClientSession> sessionByClient = new Long2ObjectHashMap<>();
     private final List<ClientSession> sessions = new ArrayList<>();
+    private final ObjectHashSet<ClientSession> congested = new ObjectHashSet<>();
     private final UnsafeBuffer buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(4096, 64));
     private final UnsafeBuffer batchBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
         BATCH_HEADER_LENGTH + BATCH_CAPACITY * EventResultBatchEncoder.ResultsEncoder.sbeBlockLength(), 64));
     private final MessageHeaderEncoder header = new MessageHeaderEncoder();
     private final EventResultBatchEncoder resultBatch = new EventResultBatchEncoder();
+    private final int clientCapacity;
     private final AtomicCounter backPressure;
     private final AtomicCounter notConnected;
     private final AtomicCounter dropped;
@@ -65,18 +70,21 @@ final class ClusterEgress implements ResultSink
     private int batchCount;
 
     /**
-     * @param ruleNames    alert rule names by rule index.
-     * @param backPressure counts retries of a back-pressured session.
+     * @param ruleNames      alert rule names by rule index.
+     * @param clientCapacity most clients routed ({@code sluice.client.capacity}, as many as have a mark).
+     * @param backPressure   counts failed offers to a back-pressured session.
      * @param notConnected counts results for a client with no open session.
      * @param dropped      counts results given up on (still back-pressured after the retries, or a closed session).
      */
     ClusterEgress(
         final List<String> ruleNames,
+        final int clientCapacity,
         final AtomicCounter backPressure,
         final AtomicCounter notConnected,
         final AtomicCounter dropped)
     {
         this.codec = new EgressCodec(ruleNames);
+        this.clientCapacity = clientCapacity;
         this.backPressure = backPressure;
         this.notConnected = notConnected;
         this.dropped = dropped;
@@ -108,18 +116,22 @@ final class ClusterEgress implements ResultSink
     void onSessionClose(final ClientSession session)
     {
         sessions.remove(session);
+        congested.remove(session);
         sessionByClient.values().removeIf((s) -> s == session);
     }
 
     /**
-     * The client's messages come on this session: its results go there. One map lookup when nothing changed.
+     * The client's messages come on this session: its results go there. One map lookup when nothing changed; at
+     * most {@code clientCapacity} clients are routed (a new one beyond is not, and its results count as not
+     * connected, as its events are rejected {@code CLIENTS_FULL}).
      *
-     * @param clientId the client id a message carried.
+     * @param clientId the client id a Sluice message carried.
      * @param session  the session it came on.
      */
     void route(final long clientId, final ClientSession session)
     {
-        if (sessionByClient.get(clientId) != session)
+        final ClientSession current = sessionByClient.get(clientId);
+        if (current != session && (null != current || sessionByClient.size() < clientCapacity))
         {
             sessionByClient.put(clientId, session);
         }
@@ -270,11 +282,20 @@ final class ClusterEgress implements ResultSink
             notConnected.incrementRelease();
             return;
         }
-        for (int attempt = 0; attempt <= MAX_RETRIES; attempt++)
+        final int retries = congested.contains(session) ? 0 : MAX_RETRIES;
+        if (null != retryIdle)
+        {
+            retryIdle.reset();
+        }
+        for (int attempt = 0; attempt <= retries; attempt++)
         {
             final long result = session.offer(message, 0, length);
             if (result > 0)
             {
+                if (0 == retries)
+                {
+                    congested.remove(session);
+                }
                 return;
             }
             if (Publication.NOT_CONNECTED == result)
@@ -287,11 +308,12 @@ final class ClusterEgress implements ResultSink
                 break;
             }
             backPressure.incrementRelease();
-            if (null != retryIdle)
+            if (null != retryIdle && attempt < retries)
             {
                 retryIdle.idle();
             }
         }
+        congested.add(session);
         dropped.incrementRelease();
     }
 }

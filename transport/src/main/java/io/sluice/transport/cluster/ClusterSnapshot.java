@@ -27,14 +27,15 @@ import java.nio.ByteOrder;
  *    0  magic "SLUICCLS" (8)   8  version (4)   12  shard count (4)   16  hash seed (8)   24  fingerprint (8)
  *   32  snapshot id (8)        40  producer's last tick, cluster ns (8)   48  producer's last event, cluster ns (8)
  *   56  part lengths, shard 0..n-1 then the producer (8 each)
- *   then the parts' bytes in that order, in messages of at most {@link #CHUNK_LENGTH} bytes
+ *   then the parts' bytes in that order, in messages of at most {@link #CHUNK_LENGTH} bytes (less when the
+ *   publication's largest message is smaller)
  * </pre>
  * Control path (snapshots and start-up): allocates.
  */
 final class ClusterSnapshot
 {
     static final long MAGIC = 0x534C_4353_4349_554CL;
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     static final int CHUNK_LENGTH = 64 * 1024;
     private static final int HEADER_LENGTH = 56;
 
@@ -81,6 +82,7 @@ final class ClusterSnapshot
         }
         parts[shards.length] = SnapshotStore.producerPart(producer);
 
+        final int chunkLength = Math.min(CHUNK_LENGTH, publication.maxMessageLength());
         final UnsafeBuffer chunk = new UnsafeBuffer(BufferUtil.allocateDirectAligned(CHUNK_LENGTH, 64));
         chunk.putLong(0, MAGIC, ByteOrder.LITTLE_ENDIAN);
         chunk.putInt(8, VERSION, ByteOrder.LITTLE_ENDIAN);
@@ -108,11 +110,11 @@ final class ClusterSnapshot
                 final int limit = section.limit();
                 while (position < limit)
                 {
-                    final int length = Math.min(limit - position, CHUNK_LENGTH - filled);
+                    final int length = Math.min(limit - position, chunkLength - filled);
                     chunk.putBytes(filled, section, position, length);
                     filled += length;
                     position += length;
-                    if (CHUNK_LENGTH == filled)
+                    if (chunkLength == filled)
                     {
                         offer(publication, chunk, filled, idle);
                         filled = 0;

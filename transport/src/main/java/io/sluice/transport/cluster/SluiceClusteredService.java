@@ -69,6 +69,7 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
     private final ErrorHandler errorHandler;
     private final long tickIntervalNs;
     private final boolean windows;
+    private final MessageHeaderDecoder messageHeader = new MessageHeaderDecoder();
     private Cluster cluster;
     private TimeUnit timeUnit;
     private SluiceCounters counters;
@@ -109,8 +110,8 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
         this.timeUnit = null == cluster.timeUnit() ? TimeUnit.NANOSECONDS : cluster.timeUnit();
         counters = new SluiceCounters(cluster.aeron());
         final Counter[] egressCounters = counters.egress(cluster.aeron(), 0);
-        egress = new ClusterEgress(ctx.egress().alertRuleNames(), egressCounters[0], egressCounters[1],
-            egressCounters[2]);
+        egress = new ClusterEgress(ctx.egress().alertRuleNames(), config.clientCapacity(), egressCounters[0],
+            egressCounters[1], egressCounters[2]);
         egress.retryIdle(cluster.idleStrategy());
         snapshotId = counters.newCounter(cluster.aeron(), SluiceCounters.SNAPSHOT_LAST_ID_TYPE_ID,
             "sluice snapshot last id: cluster member " + config.clusterMemberId());
@@ -177,14 +178,15 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
         final Header header)
     {
         final long nowNs = nowNs(timestamp);
-        if (length >= CLIENT_ID_END)
-        {
-            egress.route(buffer.getLong(offset + MessageHeaderDecoder.ENCODED_LENGTH, ByteOrder.LITTLE_ENDIAN), session);
-        }
         final int sessionId = (int)session.id();
         while (!ingress.onMessage(buffer, offset, length, sessionId, nowNs))
         {
             drain();
+        }
+        if (length >= CLIENT_ID_END && MessageHeaderDecoder.SCHEMA_ID == messageHeader.wrap(buffer, offset).schemaId())
+        {
+            // before the processors answer it, so its Rejected (or result) finds the session
+            egress.route(buffer.getLong(offset + MessageHeaderDecoder.ENCODED_LENGTH, ByteOrder.LITTLE_ENDIAN), session);
         }
         producer.doTick(nowNs);
         drain();

@@ -35,7 +35,7 @@ class ClusterEgressTest
     private final AtomicCounter backPressure = counters.newCounter("back-pressure");
     private final AtomicCounter notConnected = counters.newCounter("not-connected");
     private final AtomicCounter dropped = counters.newCounter("dropped");
-    private final ClusterEgress egress = new ClusterEgress(List.of("hot"), backPressure, notConnected, dropped);
+    private final ClusterEgress egress = new ClusterEgress(List.of("hot"), 3, backPressure, notConnected, dropped);
     private final Aggregate aggregate = new Aggregate();
 
     ClusterEgressTest()
@@ -71,6 +71,15 @@ class ClusterEgressTest
         egress.onWindowResult(7, 2000, aggregate);
         assertEquals(2, notConnected.get(), "client 10's session closed");
         assertEquals(List.of("EventResult 10/1", "WindowResult", "Alert hot", "WindowResult"), a.messages);
+
+        egress.route(40, a);
+        egress.route(50, a);
+        egress.route(60, a);
+        egress.route(70, a);
+        egress.onResumed(60, 1, 0);
+        egress.onResumed(70, 1, 0);
+        assertEquals("Resumed 60/1 mark 0", a.messages.get(a.messages.size() - 1));
+        assertEquals(3, notConnected.get(), "client 70 is one more than the 3 routed clients the capacity allows");
     }
 
     @Test
@@ -123,11 +132,27 @@ class ClusterEgressTest
         egress.onEventResult(10, 2, 7, 100, aggregate, 0, ResultMode.PER_EVENT);
         assertEquals(3 + ClusterEgress.MAX_RETRIES + 1, backPressure.get());
         assertEquals(1, dropped.get());
-        slow.results.add(Publication.NOT_CONNECTED);
+
+        for (int i = 0; i < 1000; i++)
+        {
+            slow.results.add(Publication.BACK_PRESSURED);
+        }
+        for (int i = 0; i < 1000; i++)
+        {
+            egress.onWindowResult(7, 1000 + i, aggregate);
+        }
+        assertEquals(3 + ClusterEgress.MAX_RETRIES + 1 + 1000, backPressure.get(),
+            "a congested session gets one offer a message, no retries");
+        assertEquals(1001, dropped.get());
         egress.onEventResult(10, 3, 7, 100, aggregate, 0, ResultMode.PER_EVENT);
-        assertEquals(1, notConnected.get());
+        slow.results.add(Publication.BACK_PRESSURED);
         egress.onEventResult(10, 4, 7, 100, aggregate, 0, ResultMode.PER_EVENT);
-        assertEquals(List.of("EventResult 10/1", "EventResult 10/4"), slow.messages);
+        assertEquals(3 + ClusterEgress.MAX_RETRIES + 1 + 1000 + 1, backPressure.get(),
+            "once an offer went through, the session is retried again");
+        slow.results.add(Publication.NOT_CONNECTED);
+        egress.onEventResult(10, 5, 7, 100, aggregate, 0, ResultMode.PER_EVENT);
+        assertEquals(1, notConnected.get());
+        assertEquals(List.of("EventResult 10/1", "EventResult 10/3", "EventResult 10/4"), slow.messages);
     }
 
     /**

@@ -529,6 +529,15 @@ public final class RingProducer
     }
 
     /**
+     * @return true when a clock-driven tick can still become due without another input ({@link WatermarkTracker#mayTick});
+     * false without windows.
+     */
+    public boolean mayTick()
+    {
+        return null != watermarks && watermarks.mayTick();
+    }
+
+    /**
      * @return the clock reading of the last tick, {@link Long#MIN_VALUE} without windows; with
      * {@link #lastEventNs()} the clock-driven state a snapshot of a source whose clock is its input (a cluster's time)
      * must keep ({@link #restoreClock}).

@@ -188,4 +188,14 @@ public final class WatermarkTracker
         this.lastTickNs = lastTickNs;
         this.lastEventNs = lastEventNs;
     }
+
+    /**
+     * @return true when a clock-driven tick can still become due without another event: the watermark moved past the
+     * last tick's, or idle advance will move it once events were seen. A source that ticks by timer can stop the
+     * timer while this is false and start it again with the next event.
+     */
+    public boolean mayTick()
+    {
+        return watermark > lastTickWatermark || (idleAdvanceNs > 0 && Long.MIN_VALUE != maxTimestamp);
+    }
 }

@@ -21,6 +21,7 @@ import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.NoOpLock;
+import org.agrona.concurrent.SystemEpochClock;
 
 import java.io.File;
 import java.io.PrintStream;
@@ -190,28 +191,68 @@ public final class ClusterNode implements AutoCloseable
     }
 
     /**
-     * The archive and consensus mark files of a node killed within the last ten seconds still look alive to Aeron,
-     * which would refuse to start. This node's driver directory has no live driver (checked first), so no process
-     * of this node runs and its mark files are stale: remove them so a killed node restarts at once.
+     * Aeron refuses a mark file whose activity is less than ten seconds old, so a node killed a moment ago could not
+     * start again at once. Each mark file records the process that wrote it: one whose process is gone is stale and
+     * removed; one whose process lives belongs to a running node (another member pointed at the same directory) and
+     * is refused; one that cannot be read is left for Aeron to judge.
      */
     private void removeStaleMarkFiles(final File nodeDir)
     {
-        final List<File> markFiles = new ArrayList<>();
-        markFiles.add(new File(new File(nodeDir, "archive"), ArchiveMarkFile.FILENAME));
-        markFiles.add(new File(new File(nodeDir, "cluster"), ClusterMarkFile.FILENAME));
-        final File[] serviceMarks = new File(nodeDir, "cluster").listFiles(
-            (dir, name) -> name.startsWith(ClusterMarkFile.SERVICE_FILENAME_PREFIX) &&
-            name.endsWith(ClusterMarkFile.FILE_EXTENSION));
+        final File archiveDir = new File(nodeDir, "archive");
+        final File clusterDir = new File(nodeDir, "cluster");
+        removeIfStale(archiveDir, ArchiveMarkFile.FILENAME, () ->
+        {
+            try (ArchiveMarkFile markFile = new ArchiveMarkFile(
+                archiveDir, ArchiveMarkFile.FILENAME, SystemEpochClock.INSTANCE, 0, (message) -> {}))
+            {
+                return markFile.decoder().pid();
+            }
+        });
+        final List<String> clusterMarks = new ArrayList<>();
+        clusterMarks.add(ClusterMarkFile.FILENAME);
+        final String[] serviceMarks = clusterDir.list((dir, name) ->
+            name.startsWith(ClusterMarkFile.SERVICE_FILENAME_PREFIX) && name.endsWith(ClusterMarkFile.FILE_EXTENSION));
         if (null != serviceMarks)
         {
-            markFiles.addAll(List.of(serviceMarks));
+            clusterMarks.addAll(List.of(serviceMarks));
         }
-        for (final File markFile : markFiles)
+        for (final String name : clusterMarks)
         {
-            if (markFile.exists() && markFile.delete())
+            removeIfStale(clusterDir, name, () ->
             {
-                out.println("sluice: removed the stale mark file " + markFile + " of this node's previous run");
-            }
+                try (ClusterMarkFile markFile = new ClusterMarkFile(
+                    clusterDir, name, SystemEpochClock.INSTANCE, 0, (message) -> {}))
+                {
+                    return markFile.decoder().pid();
+                }
+            });
+        }
+    }
+
+    private void removeIfStale(final File dir, final String name, final java.util.function.LongSupplier pidReader)
+    {
+        final File markFile = new File(dir, name);
+        if (!markFile.exists())
+        {
+            return;
+        }
+        final long pid;
+        try
+        {
+            pid = pidReader.getAsLong();
+        }
+        catch (final RuntimeException ex)
+        {
+            return;
+        }
+        if (pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+        {
+            throw new ConfigurationException(SluiceConfig.CLUSTER_DIR, config.clusterDir(), "is in use by process " +
+                pid + " (" + markFile + "; another member started with the same directory?): give every node its own");
+        }
+        if (markFile.delete())
+        {
+            out.println("sluice: removed the stale mark file " + markFile + " of process " + pid + ", which is gone");
         }
     }
 

@@ -47,7 +47,8 @@ import java.util.concurrent.TimeUnit;
  *     offered again: a message in the log cannot be refused.</li>
  *     <li><b>Time is the cluster's.</b> Each message's log timestamp is the producer's clock (receive time, tick rule,
  *     idle advance), and a cluster timer every {@code sluice.tick.interval} (scheduled from the first message, the
- *     same log position on every node) lets the tick rule run on a quiet log.
+ *     same log position on every node) lets the tick rule run on a quiet log; it stops while no tick can become due
+ *     (no idle advance and the watermark ticked) and the next message starts it again.
  *     No wall clock is read, so every node computes the same output from the same log.</li>
  *     <li><b>Snapshots.</b> {@link #onTakeSnapshot} puts a snapshot marker through the ring, the processors copy their
  *     state at it, and the parts are written in the standalone snapshot format ({@link ClusterSnapshot});
@@ -207,7 +208,14 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
             final long nowNs = nowNs(timestamp);
             producer.doTick(nowNs);
             drain();
-            scheduleTick(nowNs);
+            if (producer.mayTick())
+            {
+                scheduleTick(nowNs);
+            }
+            else
+            {
+                tickScheduled = false;
+            }
         }
     }
 

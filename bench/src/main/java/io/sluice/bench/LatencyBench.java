@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * {@code ./sluice bench}: round-trip latency of Sluice against a raw Aeron echo measured the same way in the same
  * run (the echo runs beside the daemon on its own ports; each rate measures echo then Sluice). With
  * {@code --throughput} it runs {@link ThroughputBench} instead, with {@code --journal} {@link JournalLatency}, with
- * {@code --replay} {@link ReplayBench}.
+ * {@code --replay} {@link ReplayBench}, with {@code --cluster} {@link ClusterBench}.
  * <pre>
  *   [LatencyBench process]                          [server process: EchoServer, then the Sluice daemon]
  *   LoadGenerator ─ SluiceClient ─ driver ──UDP──▶ driver ─ ingress ─▶ (echo | ring ─▶ processors) ─┐
@@ -55,6 +55,12 @@ public final class LatencyBench
             .resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         Files.createDirectories(dir);
         final PrintStream out = System.out;
+        if (o.cluster)
+        {
+            ClusterBench.run(o, config, dir, out);
+            out.printf("written: %s%n", dir);
+            return;
+        }
         if (o.throughput)
         {
             ThroughputBench.run(o, config, dir, out);
@@ -314,6 +320,8 @@ public final class LatencyBench
         boolean replayIdle;
         int replayKeys = ReplayBench.KEYS;
         Path replayJournal;
+        boolean cluster;
+        int kills = 5;
         boolean ratesGiven;
         Path config;
         Path home = Paths.get(".");
@@ -393,6 +401,8 @@ public final class LatencyBench
                         userArgs.add(a + " " + args[i]);
                     }
                     case "--replay-idle" -> { o.replayIdle = true; userArgs.add(a); }
+                    case "--cluster" -> { o.cluster = true; userArgs.add(a); }
+                    case "--kills" -> { o.kills = Integer.parseInt(args[++i]); userArgs.add(a + " " + args[i]); }
                     case "--replay-nice" ->
                     {
                         o.replayNice = Integer.parseInt(args[++i]);
@@ -403,7 +413,8 @@ public final class LatencyBench
                         "--no-echo --journal off,async,sync | --throughput --modes none,batched,per-event " +
                         "--generators N --generator-processes P --step-seconds N --warmup-seconds N --start-rate N " +
                         "--burst N --keys N --raw-burst N --no-raw --config FILE | --replay --replay-events N --replay-keys N --replay-nice N --replay-idle --replay-journal DIR " +
-                        "--rates 10k --warmup-seconds N --measure-seconds N --config FILE");
+                        "--rates 10k --warmup-seconds N --measure-seconds N --config FILE | --cluster --rates 1k,5k " +
+                        "--kills N --warmup-seconds N --measure-seconds N --keys N --config FILE");
                 }
             }
             if (null == o.config)
@@ -417,6 +428,17 @@ public final class LatencyBench
                 throw new IllegalArgumentException("--replay records its own journal with its own daemons and measures " +
                     "the echo beside them (not with --throughput, --journal, --connect or --no-echo), and needs " +
                     "--replay-events >= 1 and --replay-keys >= 1");
+            }
+            if (o.cluster && (o.throughput || o.replay || o.connect || o.skipEcho || null != o.journalModes ||
+                0 != o.messageSize || 1 != o.burst || o.kills < 0 || o.kills > 64))
+            {
+                throw new IllegalArgumentException("--cluster starts its own echo, daemon and cluster (not with " +
+                    "--throughput, --replay, --journal, --connect or --no-echo), sends plain single events (no " +
+                    "--message-size or --burst) and needs 0 <= --kills <= 64");
+            }
+            if (o.cluster && !o.ratesGiven)
+            {
+                o.rates = List.of(1_000L, 5_000L);
             }
             if (o.replay && !o.ratesGiven)
             {

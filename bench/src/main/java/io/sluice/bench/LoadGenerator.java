@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LoadGenerator implements SluiceResultHandler
 {
-    private static final int ID_MASK = (1 << 23) - 1;
+    private static final int ID_BITS = 23;
     private static final long HIGHEST_NS = TimeUnit.SECONDS.toNanos(30);
 
     private static final SluiceResultHandler IGNORE = new SluiceResultHandler()
@@ -39,9 +39,10 @@ public final class LoadGenerator implements SluiceResultHandler
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final EventEncoder eventEncoder = new EventEncoder();
     private long nextPaddedId = 1L << 40;
-    private SluiceClient companion;
+    private SluiceClient[] companions = new SluiceClient[0];
     private long nextCompanionDutyNs;
-    private final long[] intendedById = new long[ID_MASK + 1];
+    private final int idMask;
+    private final long[] intendedById;
     private final long epochOffsetNs = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
     private final SplittableRandom random = new SplittableRandom(7);
     private Histogram histogram;
@@ -65,6 +66,19 @@ public final class LoadGenerator implements SluiceResultHandler
      */
     public LoadGenerator(final SluiceClient client, final int messageSize)
     {
+        this(client, messageSize, ID_BITS);
+    }
+
+    /**
+     * @param client      a connected client.
+     * @param messageSize as {@link #LoadGenerator(SluiceClient, int)}.
+     * @param idBits      the table of intended send times holds {@code 2^idBits} entries, indexed by correlation id
+     *                    modulo its size: it must exceed the events in flight at any time (default 23: 64 MiB).
+     */
+    public LoadGenerator(final SluiceClient client, final int messageSize, final int idBits)
+    {
+        this.idMask = (1 << idBits) - 1;
+        this.intendedById = new long[idMask + 1];
         if (messageSize != 0 && messageSize < EVENT_LENGTH)
         {
             throw new IllegalArgumentException("message size must be 0 or >= " + EVENT_LENGTH + ": " + messageSize);
@@ -85,7 +99,33 @@ public final class LoadGenerator implements SluiceResultHandler
      */
     public LoadGenerator companion(final SluiceClient other)
     {
-        this.companion = other;
+        return companions(other);
+    }
+
+    /**
+     * Keep other clients of this thread alive while this one runs (see {@link #companion(SluiceClient)}); a cluster
+     * client also keeps its session alive only while polled.
+     *
+     * @param others the other clients; nulls are skipped.
+     * @return this.
+     */
+    public LoadGenerator companions(final SluiceClient... others)
+    {
+        int count = 0;
+        for (final SluiceClient other : others)
+        {
+            count += null == other ? 0 : 1;
+        }
+        final SluiceClient[] kept = new SluiceClient[count];
+        int i = 0;
+        for (final SluiceClient other : others)
+        {
+            if (null != other)
+            {
+                kept[i++] = other;
+            }
+        }
+        this.companions = kept;
         return this;
     }
 
@@ -150,7 +190,7 @@ public final class LoadGenerator implements SluiceResultHandler
                     {
                         firstId = id;
                     }
-                    intendedById[(int)(id & ID_MASK)] = intendedNs;
+                    intendedById[(int)(id & idMask)] = intendedNs;
                     sent++;
                     continue;
                 }
@@ -191,12 +231,15 @@ public final class LoadGenerator implements SluiceResultHandler
 
     private void serviceCompanion()
     {
-        if (null != companion)
+        if (companions.length > 0)
         {
             final long nowNs = System.nanoTime();
             if (nowNs >= nextCompanionDutyNs)
             {
-                companion.poll(IGNORE, 64);
+                for (final SluiceClient companion : companions)
+                {
+                    companion.poll(IGNORE, 64);
+                }
                 nextCompanionDutyNs = nowNs + TimeUnit.MILLISECONDS.toNanos(1);
             }
         }
@@ -211,7 +254,7 @@ public final class LoadGenerator implements SluiceResultHandler
         if (id >= firstId && id <= lastId)
         {
             received++;
-            histogram.recordValue(Math.min(HIGHEST_NS, System.nanoTime() - intendedById[(int)(id & ID_MASK)]));
+            histogram.recordValue(Math.min(HIGHEST_NS, System.nanoTime() - intendedById[(int)(id & idMask)]));
         }
     }
 

@@ -81,8 +81,8 @@ import java.security.SecureRandom;
  * {@link Context#resumeTimeoutNs(long)}: a pending batch is dropped from the batch and resent from the resend buffer
  * with the rest above the mark, in order and with the original ids. Nothing new is sent before that resume is done:
  * {@code offerEvent} does not take an event (it returns {@link Publication#NOT_CONNECTED}) while the resume cannot
- * finish, so no later event raises the mark over a lost one; the application sees every result once, and no
- * event is applied twice. The same happens when the cluster closes the session (no new leader in time) and the
+ * finish, so no later event raises the mark over a lost one: every event is applied exactly once, and the
+ * application sees each result at most once (results the old leader did not send are lost). The same happens when the cluster closes the session (no new leader in time) and the
  * client opens another. Keep a resend buffer that covers the events in flight. {@link #leaderChanges()},
  * {@link #autoResumes()} and {@link #leaderMemberId()} report it. A cluster client offers and polls on one thread
  * (AeronCluster is not thread safe) and must poll at least every second or so: polling keeps the session alive. With

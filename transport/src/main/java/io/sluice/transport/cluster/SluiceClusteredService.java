@@ -20,6 +20,7 @@ import io.sluice.core.shard.SnapshotListener;
 import io.sluice.core.snapshot.ProducerSnapshot;
 import io.sluice.core.snapshot.SnapshotException;
 import io.sluice.core.snapshot.SnapshotManifest;
+import io.sluice.core.state.StateDigest;
 import io.sluice.transport.codec.MessageHeaderDecoder;
 import io.sluice.transport.counters.SluiceCounters;
 import io.sluice.transport.daemon.DaemonContext;
@@ -62,6 +63,13 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
 {
     /** Correlation id of the tick timer. */
     static final long TICK_TIMER = 1;
+    /**
+     * Settings besides the state's own that decide what a node makes of the log (rejects, ticks, idle advance): a
+     * node that differs in any of them would compute other state from the same log.
+     */
+    static final java.util.List<String> LOG_SETTINGS = java.util.List.of(SluiceConfig.TICK_INTERVAL,
+        SluiceConfig.WINDOW_IDLE_ADVANCE, SluiceConfig.TIMESTAMP_MIN, SluiceConfig.TIMESTAMP_MAX,
+        SluiceConfig.BATCH_MAX_EVENTS, SluiceConfig.RING_LENGTH, SluiceConfig.CLIENT_CAPACITY);
     private static final int CLIENT_ID_END = MessageHeaderDecoder.ENCODED_LENGTH + 8;
 
     private final SluiceConfig config;
@@ -71,6 +79,7 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
     private final long tickIntervalNs;
     private final boolean windows;
     private final MessageHeaderDecoder messageHeader = new MessageHeaderDecoder();
+    private final long fingerprint;
     private Cluster cluster;
     private TimeUnit timeUnit;
     private SluiceCounters counters;
@@ -100,6 +109,34 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
         this.errorHandler = errorHandler;
         this.windows = null != ctx.shards().windowSpec();
         this.tickIntervalNs = ctx.shards().tickIntervalNs();
+        this.fingerprint = fingerprintOf(ctx);
+    }
+
+    /**
+     * @return the fingerprint of the state's settings ({@code ShardProcessor.Context#fingerprint}), the
+     * {@link #LOG_SETTINGS} and the alert rules, as concluded: what a cluster snapshot is checked against.
+     */
+    static long fingerprintOf(final DaemonContext ctx)
+    {
+        final StateDigest digest = new StateDigest().add(ctx.shards().fingerprint());
+        final java.util.Map<String, String> effective = ctx.config().effective();
+        final StringBuilder text = new StringBuilder();
+        for (final String key : LOG_SETTINGS)
+        {
+            text.append(key).append('=').append(effective.get(key)).append('\n');
+        }
+        effective.forEach((key, value) ->
+        {
+            if (key.startsWith(io.sluice.config.AlertRule.PREFIX))
+            {
+                text.append(key).append('=').append(value).append('\n');
+            }
+        });
+        for (int i = 0; i < text.length(); i++)
+        {
+            digest.add(text.charAt(i));
+        }
+        return digest.value();
     }
 
     /**
@@ -242,7 +279,7 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
             collecting = false;
         }
         final ClusterSnapshot.Header header = new ClusterSnapshot.Header(parts.length, ctx.shards().hashSeed(),
-            ctx.shards().fingerprint(), id, producer.lastTickNs(), producer.lastEventNs());
+            fingerprint, id, producer.lastTickNs(), producer.lastEventNs());
         final long bytes = ClusterSnapshot.write(snapshotPublication, header, parts, producerPart,
             cluster.idleStrategy());
         final long value = SnapshotManifest.combined(partDigests());
@@ -335,13 +372,14 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
     {
         final ClusterSnapshot.Header header = ClusterSnapshot.read(snapshotImage, parts, producerPart,
             cluster.idleStrategy());
-        if (header.hashSeed() != ctx.shards().hashSeed() || header.fingerprint() != ctx.shards().fingerprint())
+        if (header.hashSeed() != ctx.shards().hashSeed() || header.fingerprint() != fingerprint)
         {
             throw new SnapshotException("cluster snapshot " + header.snapshotId() + " was taken under another " +
                 "configuration (hash seed " + header.hashSeed() + ", fingerprint " + header.fingerprint() +
-                "; this node: " + ctx.shards().hashSeed() + ", " + ctx.shards().fingerprint() + "): the settings " +
-                "that shape state (" + String.join(", ", ctx.shards().stateSettings().keySet()) + ") and " +
-                SluiceConfig.HASH_SEED + " must be those the cluster ran with");
+                "; this node: " + ctx.shards().hashSeed() + ", " + fingerprint + "): " + SluiceConfig.HASH_SEED +
+                " and the settings that decide how the log is applied (" + String.join(", ", LOG_SETTINGS) +
+                ", the alert rules, and " + String.join(", ", ctx.shards().stateSettings().keySet()) +
+                ") must be those the cluster ran with");
         }
         for (int i = 0; i < processors.length; i++)
         {

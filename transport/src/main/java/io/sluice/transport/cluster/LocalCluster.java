@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -28,8 +29,9 @@ import java.util.concurrent.locks.LockSupport;
  * directory) and log file, on ports {@code basePort + 10 * member + 0..4}. It starts, kills (SIGKILL), stops (SIGTERM)
  * and restarts nodes, finds the leader and reads each node's counters from its CnC file.
  * <p>
- * {@link #close()} kills what still runs and deletes the work directory and every driver directory. Control
- * thread only.
+ * {@link #close()} kills what still runs and deletes the work directory and every driver directory. A member may be
+ * started on one thread while another thread kills, stops or reads the others (the demo restarts a node in the
+ * background); one member is handled by one thread at a time.
  */
 public final class LocalCluster implements AutoCloseable
 {
@@ -42,7 +44,7 @@ public final class LocalCluster implements AutoCloseable
     private final int basePort;
     private final String tag;
     private final List<String> properties;
-    private final Process[] processes;
+    private final AtomicReferenceArray<Process> processes;
 
     /**
      * @param jar        the shaded Sluice jar the nodes run.
@@ -69,7 +71,7 @@ public final class LocalCluster implements AutoCloseable
         this.tag = "sluice-cluster-" + ProcessHandle.current().pid() + "-" + basePort;
         this.properties = new ArrayList<>();
         properties.forEach((key, value) -> this.properties.add("-D" + key + "=" + value));
-        this.processes = new Process[size];
+        this.processes = new AtomicReferenceArray<>(size);
     }
 
     /**
@@ -161,12 +163,13 @@ public final class LocalCluster implements AutoCloseable
         {
             Files.createDirectories(workDir);
             final long offset = Files.exists(logFile(member)) ? Files.size(logFile(member)) : 0;
-            processes[member] = new ProcessBuilder(command).redirectErrorStream(true)
+            final Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile(member).toFile())).start();
+            processes.set(member, process);
             final long deadlineNs = System.nanoTime() + READY_TIMEOUT_NS;
             while (!log(member, offset).contains("sluice: ready"))
             {
-                if (!processes[member].isAlive() || System.nanoTime() - deadlineNs > 0)
+                if (!process.isAlive() || System.nanoTime() - deadlineNs > 0)
                 {
                     throw new IllegalStateException("cluster member " + member + " did not start:\n" +
                         log(member, offset));
@@ -198,12 +201,11 @@ public final class LocalCluster implements AutoCloseable
      */
     public void kill(final int member)
     {
-        final Process process = processes[member];
+        final Process process = processes.getAndSet(member, null);
         if (null != process)
         {
             process.destroyForcibly();
             waitFor(process);
-            processes[member] = null;
         }
     }
 
@@ -215,15 +217,13 @@ public final class LocalCluster implements AutoCloseable
      */
     public int stop(final int member)
     {
-        final Process process = processes[member];
+        final Process process = processes.getAndSet(member, null);
         if (null == process)
         {
             return -1;
         }
         process.destroy();
-        final int code = waitFor(process);
-        processes[member] = null;
-        return code;
+        return waitFor(process);
     }
 
     /**
@@ -232,7 +232,8 @@ public final class LocalCluster implements AutoCloseable
      */
     public boolean isRunning(final int member)
     {
-        return null != processes[member] && processes[member].isAlive();
+        final Process process = processes.get(member);
+        return null != process && process.isAlive();
     }
 
     /**
@@ -241,7 +242,7 @@ public final class LocalCluster implements AutoCloseable
      */
     public Process process(final int member)
     {
-        return processes[member];
+        return processes.get(member);
     }
 
     /**
@@ -366,11 +367,10 @@ public final class LocalCluster implements AutoCloseable
         int code = 0;
         for (int member = 0; member < size; member++)
         {
-            final Process process = processes[member];
+            final Process process = processes.getAndSet(member, null);
             if (null != process)
             {
                 code = Math.max(code, waitFor(process));
-                processes[member] = null;
             }
         }
         return code;

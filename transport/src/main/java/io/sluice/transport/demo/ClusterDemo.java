@@ -32,8 +32,8 @@ import java.util.concurrent.TimeUnit;
  *   t = restart-after: the killed node starts again, recovers and catches up from the new leader's log
  *   end: snapshot on every node at one log position; the digests must be equal
  * </pre>
- * Exit 0 when every event was applied exactly once (the leader's accepted count equals the events sent) and the
- * digests are equal; 1 otherwise.
+ * Exit 0 when every event was applied exactly once (no answer twice, no {@code DUPLICATE}, and a last resume finds
+ * the cluster's mark for the client at its last event) and the digests are equal; 1 otherwise.
  */
 public final class ClusterDemo implements SluiceResultHandler
 {
@@ -73,6 +73,8 @@ public final class ClusterDemo implements SluiceResultHandler
         final Path workDir = Files.createTempDirectory("sluice-cluster-demo");
         try (LocalCluster cluster = new LocalCluster(jar, config, workDir, 3, BASE_PORT, Map.of()))
         {
+            // Ctrl-C: the JVM's shutdown still kills the nodes and deletes what they wrote
+            Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "cluster-demo-cleanup"));
             out.println("cluster-demo: starting 3 nodes on loopback (ports " + BASE_PORT + ".." + (BASE_PORT + 24) +
                 "), logs in " + workDir);
             cluster.startAll();
@@ -141,12 +143,21 @@ public final class ClusterDemo implements SluiceResultHandler
             }
             if (-1 == killed && nowNs - killAtNs >= 0)
             {
-                killed = cluster.awaitLeader(TimeUnit.SECONDS.toNanos(5));
-                killNs = System.nanoTime();
-                cluster.kill(killed);
-                out.println("cluster-demo: SIGKILL leader member " + killed);
+                final int leader = cluster.awaitLeader(TimeUnit.SECONDS.toNanos(5));
+                if (-1 == leader)
+                {
+                    out.println("cluster-demo: no member leads; nothing to kill");
+                    killed = -2;
+                }
+                else
+                {
+                    killed = leader;
+                    killNs = System.nanoTime();
+                    cluster.kill(killed);
+                    out.println("cluster-demo: SIGKILL leader member " + killed);
+                }
             }
-            if (null == restarter && -1 != killed && nowNs - restartAtNs >= 0)
+            if (null == restarter && killed >= 0 && nowNs - restartAtNs >= 0)
             {
                 final int member = killed;
                 out.println("cluster-demo: restarting member " + member);
@@ -183,7 +194,7 @@ public final class ClusterDemo implements SluiceResultHandler
         line.append(String.format("leader %2s  sent %,9d  results %,9d  rejected %,6d  leader changes %d",
             client.leaderMemberId() < 0 ? "-" : Integer.toString(client.leaderMemberId()), sent, results, rejected,
             client.leaderChanges()));
-        if (-1 != killed)
+        if (killed >= 0)
         {
             line.append(gapNs < 0 ? "  fail-over gap: waiting" :
                 String.format("  fail-over gap %,d ms", TimeUnit.NANOSECONDS.toMillis(gapNs)));
@@ -200,6 +211,7 @@ public final class ClusterDemo implements SluiceResultHandler
 
     private int report(final LocalCluster cluster, final long sent)
     {
+        final long resent = client.resume(this, TimeUnit.SECONDS.toNanos(30));
         final int leader = cluster.awaitLeader(TimeUnit.SECONDS.toNanos(10));
         final long accepted = cluster.counter(leader, SluiceCounters.INGRESS_ACCEPTED_TYPE_ID);
         final long[] digests = cluster.snapshotDigests(TimeUnit.SECONDS.toNanos(60));
@@ -221,9 +233,11 @@ public final class ClusterDemo implements SluiceResultHandler
                 position);
             equal &= digests[member] == digests[0];
         }
-        final boolean exactlyOnce = 0 == duplicates && 0 == duplicateRejects;
+        final boolean exactlyOnce = 0 == duplicates && 0 == duplicateRejects && 0 == resent;
+        out.println("cluster-demo: a last resume finds the cluster's mark for this client at its last event: " +
+            (0 == resent ? "no event lost" : -1 == resent ? "NOT ANSWERED" : resent + " events were MISSING and resent"));
         out.println("cluster-demo: digests " + (equal ? "equal" : "DIFFER") + "; events applied " +
-            (exactlyOnce ? "once each" : "more than once"));
+            (exactlyOnce ? "once each" : "NOT once each"));
         for (int member = 0; member < cluster.size(); member++)
         {
             final int code = cluster.stop(member);
@@ -264,7 +278,7 @@ public final class ClusterDemo implements SluiceResultHandler
             }
             answered.set((int)correlationId);
         }
-        if (-1 != killed && gapNs < 0 && client.leaderChanges() > 0)
+        if (killed >= 0 && gapNs < 0 && client.leaderChanges() > 0)
         {
             gapNs = System.nanoTime() - killNs;
         }

@@ -359,10 +359,15 @@ public final class SluiceConfig
         {
             throw fail(Settings.THREADING, "must be shared in a cluster: the processors run on the service thread");
         }
-        if (driverMode() != DriverMode.EMBEDDED || driverThreading() == DriverThreading.INVOKER)
+        if (driverMode() != DriverMode.EMBEDDED)
         {
-            throw fail(Settings.DRIVER_THREADING, "must be shared, shared_network or dedicated with " + DRIVER_MODE +
-                "=embedded in a cluster: the node's driver, archive and consensus module run their own threads");
+            throw fail(Settings.DRIVER_MODE, "must be embedded in a cluster: each node runs its own driver beside its " +
+                "archive and consensus module");
+        }
+        if (driverThreading() == DriverThreading.INVOKER)
+        {
+            throw fail(Settings.DRIVER_THREADING, "must be shared, shared_network or dedicated in a cluster: the " +
+                "node's driver, archive and consensus module run their own threads");
         }
     }
 

@@ -380,9 +380,11 @@ class SluiceConfigTest
             clusterFailure(SluiceConfig.JOURNAL_MODE, "async"));
         assertEquals("sluice.threading=dedicated must be shared in a cluster: the processors run on the service " +
             "thread", clusterFailure(SluiceConfig.THREADING, "dedicated"));
-        assertEquals("sluice.driver.threading=invoker must be shared, shared_network or dedicated with " +
-            "sluice.driver.mode=embedded in a cluster: the node's driver, archive and consensus module run their own " +
-            "threads", clusterFailure(SluiceConfig.DRIVER_THREADING, "invoker"));
+        assertEquals("sluice.driver.threading=invoker must be shared, shared_network or dedicated in a cluster: the " +
+            "node's driver, archive and consensus module run their own threads",
+            clusterFailure(SluiceConfig.DRIVER_THREADING, "invoker"));
+        assertEquals("sluice.driver.mode=external must be embedded in a cluster: each node runs its own driver beside " +
+            "its archive and consensus module", clusterFailure(SluiceConfig.DRIVER_MODE, "external"));
         assertEquals("sluice.cluster.members=0,h0:1,h0:2|1,h1:1 must have member '0,h0:1,h0:2' as " +
             "id,ingress,consensus,log,catchup,archive with host:port endpoints",
             clusterFailure(SluiceConfig.CLUSTER_MEMBERS, "0,h0:1,h0:2|1,h1:1"));

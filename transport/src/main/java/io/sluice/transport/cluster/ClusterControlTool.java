@@ -104,12 +104,10 @@ public final class ClusterControlTool
         {
             return 1;
         }
-        final boolean[] toggled = { false };
-        SluiceStat.read(config.driverDir(), (reader) -> toggled[0] =
-            ClusterControl.ToggleState.SHUTDOWN.toggle(new AtomicCounter(reader.valuesBuffer(), node.toggleId())));
-        out.println(toggled[0] ? "sluice cluster-shutdown: every member snapshots and stops" :
+        final boolean toggled = toggle(config.driverDir(), ClusterControl.ToggleState.SHUTDOWN);
+        out.println(toggled ? "sluice cluster-shutdown: every member snapshots and stops" :
             "sluice cluster-shutdown: another control action is in progress; try again");
-        return toggled[0] ? 0 : 1;
+        return toggled ? 0 : 1;
     }
 
     private static Node find(final SluiceConfig config, final PrintStream out)
@@ -130,6 +128,24 @@ public final class ClusterControlTool
             return null;
         }
         return found[0];
+    }
+
+    /**
+     * Set a node's control toggle, as its leader then acts on it.
+     *
+     * @param driverDir the node's driver directory.
+     * @param state     what to ask.
+     * @return true when the toggle was set (the node runs a consensus module and no other request is pending).
+     */
+    static boolean toggle(final String driverDir, final ClusterControl.ToggleState state)
+    {
+        final boolean[] toggled = { false };
+        SluiceStat.read(driverDir, (reader) ->
+        {
+            final Node node = node(reader);
+            toggled[0] = null != node && state.toggle(new AtomicCounter(reader.valuesBuffer(), node.toggleId()));
+        });
+        return toggled[0];
     }
 
     static Node node(final CountersReader reader)

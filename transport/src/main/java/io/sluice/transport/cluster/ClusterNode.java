@@ -321,7 +321,7 @@ public final class ClusterNode implements AutoCloseable
             return;
         }
         closed = true;
-        CloseHelper.quietCloseAll(container, consensusModule, archive, driver);
+        CloseHelper.closeAll(errorHandler, container, consensusModule, archive, driver);
         if (null != container)
         {
             out.println("sluice: cluster member " + config.clusterMemberId() + " stopped");

@@ -7,7 +7,6 @@ import io.sluice.config.SluiceConfig;
 import io.sluice.transport.counters.SluiceCounters;
 import io.sluice.transport.stat.SluiceStat;
 import org.agrona.IoUtil;
-import org.agrona.concurrent.status.AtomicCounter;
 
 import java.io.File;
 import java.io.IOException;
@@ -296,15 +295,8 @@ public final class LocalCluster implements AutoCloseable
             throw new IllegalStateException("no leader to take a snapshot");
         }
         final long before = counter(leader, SluiceCounters.SNAPSHOT_LAST_POSITION_TYPE_ID);
-        final boolean[] toggled = { false };
-        while (!toggled[0])
+        while (!ClusterControlTool.toggle(driverDir(leader), ClusterControl.ToggleState.SNAPSHOT))
         {
-            SluiceStat.read(driverDir(leader), (reader) ->
-            {
-                final ClusterControlTool.Node node = ClusterControlTool.node(reader);
-                toggled[0] = null != node &&
-                    ClusterControl.ToggleState.SNAPSHOT.toggle(new AtomicCounter(reader.valuesBuffer(), node.toggleId()));
-            });
             if (System.nanoTime() - deadlineNs > 0)
             {
                 throw new IllegalStateException("the leader took no snapshot request");
@@ -349,18 +341,13 @@ public final class LocalCluster implements AutoCloseable
     {
         final long deadlineNs = System.nanoTime() + timeoutNs;
         final int leader = awaitLeader(timeoutNs);
-        final boolean[] toggled = { false };
-        while (-1 != leader && !toggled[0] && System.nanoTime() - deadlineNs < 0)
+        boolean toggled = false;
+        while (-1 != leader && !toggled && System.nanoTime() - deadlineNs < 0)
         {
-            SluiceStat.read(driverDir(leader), (reader) ->
-            {
-                final ClusterControlTool.Node node = ClusterControlTool.node(reader);
-                toggled[0] = null != node &&
-                    ClusterControl.ToggleState.SHUTDOWN.toggle(new AtomicCounter(reader.valuesBuffer(), node.toggleId()));
-            });
+            toggled = ClusterControlTool.toggle(driverDir(leader), ClusterControl.ToggleState.SHUTDOWN);
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
-        if (!toggled[0])
+        if (!toggled)
         {
             throw new IllegalStateException("no leader took the shutdown request");
         }

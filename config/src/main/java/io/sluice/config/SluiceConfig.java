@@ -366,7 +366,7 @@ public final class SluiceConfig
         }
         if (driverThreading() == DriverThreading.INVOKER)
         {
-            throw fail(Settings.DRIVER_THREADING, "must be shared, shared_network or dedicated in a cluster: the " +
+            throw fail(Settings.DRIVER_THREADING, "must be shared, shared-network or dedicated in a cluster: the " +
                 "node's driver, archive and consensus module run their own threads");
         }
     }

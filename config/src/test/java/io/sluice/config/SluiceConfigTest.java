@@ -380,7 +380,7 @@ class SluiceConfigTest
             clusterFailure(SluiceConfig.JOURNAL_MODE, "async"));
         assertEquals("sluice.threading=dedicated must be shared in a cluster: the processors run on the service " +
             "thread", clusterFailure(SluiceConfig.THREADING, "dedicated"));
-        assertEquals("sluice.driver.threading=invoker must be shared, shared_network or dedicated in a cluster: the " +
+        assertEquals("sluice.driver.threading=invoker must be shared, shared-network or dedicated in a cluster: the " +
             "node's driver, archive and consensus module run their own threads",
             clusterFailure(SluiceConfig.DRIVER_THREADING, "invoker"));
         assertEquals("sluice.driver.mode=external must be embedded in a cluster: each node runs its own driver beside " +

@@ -209,6 +209,17 @@ public final class Setting<T>
 
     /**
      * @param key         property name.
+     * @param description one line: what listens there.
+     * @return a TCP endpoint {@code host:port} to listen on ({@code [v6-address]:port} for an IPv6 literal), port
+     * 0 for any free port; empty (the default) for off.
+     */
+    public static Setting<String> endpoint(final String key, final String description)
+    {
+        return of(key, "", Setting::parseEndpoint, Function.identity(), description);
+    }
+
+    /**
+     * @param key         property name.
      * @param description one line: which threads the CPUs are for.
      * @return a comma-separated list of CPU numbers; default empty (no pinning). Values are fresh arrays.
      */
@@ -501,6 +512,36 @@ public final class Setting<T>
         if (!text.startsWith("aeron:udp") && !text.startsWith("aeron:ipc"))
         {
             throw new ConfigurationException(key, text, "must be an Aeron URI starting aeron:udp or aeron:ipc");
+        }
+        return text;
+    }
+
+    private static String parseEndpoint(final String key, final String text)
+    {
+        if (text.isEmpty())
+        {
+            return text;
+        }
+        final int colon = text.lastIndexOf(':');
+        final String host = colon > 0 ? text.substring(0, colon) : "";
+        final boolean bracketed = host.startsWith("[") && host.endsWith("]") && host.length() > 2;
+        if (host.isEmpty() || (host.indexOf(':') >= 0 && !bracketed) || host.indexOf(' ') >= 0)
+        {
+            throw new ConfigurationException(key, text,
+                "must be host:port, e.g. localhost:9464 ([address]:port for IPv6), or empty for off");
+        }
+        final String port = text.substring(colon + 1);
+        try
+        {
+            final int value = Integer.parseInt(port);
+            if (value < 0 || value > 65535)
+            {
+                throw new NumberFormatException(port);
+            }
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new ConfigurationException(key, text, "must end in a port in [0, 65535] (0: any free port)");
         }
         return text;
     }

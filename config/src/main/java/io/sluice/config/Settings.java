@@ -266,6 +266,12 @@ public final class Settings
         SluiceConfig.LATENCY_HISTOGRAM_FILE, "",
         "File for the ingress-to-egress latency distribution written at shutdown; empty: not recorded."));
 
+    /** Where the Prometheus endpoint listens. */
+    public static final Setting<String> METRICS_ENDPOINT = declare(Setting.endpoint(
+        SluiceConfig.METRICS_ENDPOINT,
+        "host:port the Prometheus endpoint (/metrics) listens on, e.g. localhost:9464 (loopback) or 0.0.0.0:9464 " +
+        "(every interface); port 0: any free port, printed at start; empty: off."));
+
     private static final List<Setting<?>> ALL = List.copyOf(TABLE);
 
     private Settings()

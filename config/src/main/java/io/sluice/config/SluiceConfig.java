@@ -105,6 +105,8 @@ public final class SluiceConfig
 
     /** File the daemon writes its internal latency distribution to at shutdown. */
     public static final String LATENCY_HISTOGRAM_FILE = "sluice.latency.histogram-file";
+    /** Where the Prometheus endpoint listens; empty: off. */
+    public static final String METRICS_ENDPOINT = "sluice.metrics.endpoint";
 
     /** Window type: none, tumbling or sliding. */
     public static final String WINDOW_TYPE = "sluice.window.type";
@@ -814,6 +816,16 @@ public final class SluiceConfig
     public String latencyHistogramFile()
     {
         return value(Settings.LATENCY_HISTOGRAM_FILE);
+    }
+
+    /**
+     * @return {@value #METRICS_ENDPOINT}: {@code host:port} the Prometheus endpoint listens on (port 0: any free
+     * port), empty when off. When on, each processor also records ingress receive to egress offer per event, as
+     * with {@link #latencyHistogramFile()}. Default and range: {@link Settings#METRICS_ENDPOINT}.
+     */
+    public String metricsEndpoint()
+    {
+        return value(Settings.METRICS_ENDPOINT);
     }
 
     /**

@@ -47,7 +47,11 @@ class SluiceConfigTest
         "sluice.shutdown.timeout;-1ms;sluice.shutdown.timeout=-1ms must be between 0s and 3600s",
         "sluice.driver.liveness-timeout;99ms;sluice.driver.liveness-timeout=99ms must be between 100ms and 60s",
         "sluice.driver.liveness-timeout;61s;sluice.driver.liveness-timeout=61s must be between 100ms and 60s",
-        "sluice.driver.liveness-timeout;3;sluice.driver.liveness-timeout=3 must be a duration with a unit: ns, us, ms or s (e.g. 10ms)"})
+        "sluice.driver.liveness-timeout;3;sluice.driver.liveness-timeout=3 must be a duration with a unit: ns, us, ms or s (e.g. 10ms)",
+        "sluice.metrics.endpoint;9464;sluice.metrics.endpoint=9464 must be host:port, e.g. localhost:9464 ([address]:port for IPv6), or empty for off",
+        "sluice.metrics.endpoint;::1:9464;sluice.metrics.endpoint=::1:9464 must be host:port, e.g. localhost:9464",
+        "sluice.metrics.endpoint;localhost:65536;sluice.metrics.endpoint=localhost:65536 must end in a port in [0, 65535] (0: any free port)",
+        "sluice.metrics.endpoint;localhost:http;sluice.metrics.endpoint=localhost:http must end in a port in [0, 65535]"})
     void shouldFailNamingTheKeyTheValueAndWhatIsAllowed(final String key, final String value, final String message)
     {
         final ConfigurationException ex =
@@ -324,6 +328,15 @@ class SluiceConfigTest
         assertArrayEquals(new int[]{1, 2, 3}, config.processorCpus());
         assertEquals(IdleStrategyType.BUSY_SPIN, config.ingressIdleStrategy());
         assertEquals("4m", config.aeronProperties().get("aeron.term.buffer.length"));
+    }
+
+    @Test
+    void shouldLeaveTheMetricsEndpointOffUnlessGivenHostAndPort()
+    {
+        assertEquals("", SluiceConfig.of(props()).metricsEndpoint());
+        assertEquals("localhost:9464", SluiceConfig.of(props("sluice.metrics.endpoint", "localhost:9464")).metricsEndpoint());
+        assertEquals("[::1]:0", SluiceConfig.of(props("sluice.metrics.endpoint", "[::1]:0")).metricsEndpoint());
+        assertEquals("0.0.0.0:9464", SluiceConfig.of(props("sluice.metrics.endpoint", "0.0.0.0:9464")).metricsEndpoint());
     }
 
     @Test

@@ -17,6 +17,7 @@ import io.sluice.transport.daemon.Preflight;
 import io.sluice.transport.daemon.SluiceDaemon;
 import io.sluice.transport.driver.EmbeddedDriver;
 import io.sluice.transport.driver.IdleStrategies;
+import io.sluice.transport.metrics.MetricsServer;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentTerminationException;
@@ -65,6 +66,7 @@ public final class ClusterNode implements AutoCloseable
     private Archive archive;
     private ConsensusModule consensusModule;
     private ClusteredServiceContainer container;
+    private MetricsServer metrics;
     private SluiceClusteredService service;
     private boolean closed;
 
@@ -185,6 +187,11 @@ public final class ClusterNode implements AutoCloseable
             .terminationHook(terminated::countDown));
 
         out.print(summary(self, nodeDir));
+        if (!config.metricsEndpoint().isEmpty())
+        {
+            metrics = MetricsServer.start(config.metricsEndpoint(), driver.context().countersManager(), null);
+            out.println("  metrics   " + metrics.url() + " (Prometheus, thread " + MetricsServer.THREAD_NAME + ")");
+        }
         errorHandler.startPrinting();
         out.println("sluice: ready");
         out.flush();
@@ -321,7 +328,7 @@ public final class ClusterNode implements AutoCloseable
             return;
         }
         closed = true;
-        CloseHelper.closeAll(errorHandler, container, consensusModule, archive, driver);
+        CloseHelper.closeAll(errorHandler, metrics, container, consensusModule, archive, driver);
         if (null != container)
         {
             out.println("sluice: cluster member " + config.clusterMemberId() + " stopped");

@@ -19,6 +19,7 @@ import io.sluice.transport.driver.EmbeddedDriver;
 import io.sluice.transport.egress.EgressGroup;
 import io.sluice.transport.ingress.IngressAgent;
 import io.sluice.transport.journal.Journal;
+import io.sluice.transport.metrics.MetricsServer;
 import io.sluice.transport.journal.Journaller;
 import io.aeron.RethrowingErrorHandler;
 import org.agrona.CloseHelper;
@@ -61,6 +62,7 @@ public final class SluiceDaemon implements AutoCloseable
     private IngressAgent ingress;
     private Journal journal;
     private AgentRunner runner;
+    private MetricsServer metrics;
     private boolean ready;
     private boolean closed;
 
@@ -144,6 +146,11 @@ public final class SluiceDaemon implements AutoCloseable
             config, driverInvoker, aeron, ingress, group, journal, counters, errorHandler, out);
 
         out.print(StartupSummary.render(config, driver, ring, shared, shards.hashSeed(), journal));
+        if (!config.metricsEndpoint().isEmpty())
+        {
+            metrics = MetricsServer.start(config.metricsEndpoint(), aeron.countersReader(), egress.latency());
+            out.println("  metrics   " + metrics.url() + " (Prometheus, thread " + MetricsServer.THREAD_NAME + ")");
+        }
         group.start();
         AgentRunner.startOnThread(runner);
         errorHandler.startPrinting();
@@ -240,6 +247,7 @@ public final class SluiceDaemon implements AutoCloseable
             return;
         }
         closed = true;
+        CloseHelper.quietClose(metrics);
         final long deadlineNs = System.nanoTime() + config.shutdownTimeoutNs();
         if (null != runner)
         {

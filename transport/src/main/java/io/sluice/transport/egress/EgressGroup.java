@@ -26,13 +26,13 @@ import java.util.List;
  */
 public final class EgressGroup
 {
-    private static final long HIGHEST_LATENCY_NS = 10_000_000_000L;
-
     private final EgressPublisher[] publishers;
+    private final ShardLatency latency;
 
-    private EgressGroup(final EgressPublisher[] publishers)
+    private EgressGroup(final EgressPublisher[] publishers, final ShardLatency latency)
     {
         this.publishers = publishers;
+        this.latency = latency;
     }
 
     /**
@@ -52,6 +52,7 @@ public final class EgressGroup
         final String channel = ctx.channel();
         final int streamId = ctx.streamId();
         final EgressPublisher[] publishers = new EgressPublisher[ctx.processorCount()];
+        final ShardLatency latency = ctx.recordLatency() ? new ShardLatency(publishers.length) : null;
         for (int i = 0; i < publishers.length; i++)
         {
             final ExclusivePublication publication = Channels.open(SluiceConfig.EGRESS_CHANNEL, channel,
@@ -60,10 +61,19 @@ public final class EgressGroup
             publishers[i] = new EgressPublisher(
                 publication, IdleStrategies.create(ctx.retryIdleStrategy()), driverInvoker,
                 egressCounters[0], egressCounters[1], egressCounters[2],
-                ctx.latencyHistogramFile().isEmpty() ? null : new Histogram(HIGHEST_LATENCY_NS, 3),
+                null == latency ? null : latency.recorder(i),
                 ctx.alertRuleNames());
         }
-        return new EgressGroup(publishers);
+        return new EgressGroup(publishers, latency);
+    }
+
+    /**
+     * @return the processors' internal latency, or null when neither a latency file nor the metrics endpoint asks
+     * for it.
+     */
+    public ShardLatency latency()
+    {
+        return latency;
     }
 
     /**
@@ -127,15 +137,11 @@ public final class EgressGroup
      */
     public void writeLatency(final String file, final PrintStream log) throws IOException
     {
-        if (file.isEmpty())
+        if (file.isEmpty() || null == latency)
         {
             return;
         }
-        final Histogram merged = new Histogram(HIGHEST_LATENCY_NS, 3);
-        for (final EgressPublisher publisher : publishers)
-        {
-            merged.add(publisher.latency());
-        }
+        final Histogram merged = latency.merged();
         try (PrintStream out = new PrintStream(file, "US-ASCII"))
         {
             merged.outputPercentileDistribution(out, 1000.0);
@@ -160,6 +166,7 @@ public final class EgressGroup
         private Integer processorCount;
         private IdleStrategyType retryIdleStrategy;
         private String latencyHistogramFile;
+        private boolean recordLatency;
         private List<String> alertRuleNames;
         private boolean concluded;
 
@@ -181,6 +188,7 @@ public final class EgressGroup
                 .processorCount(config.processorCount())
                 .retryIdleStrategy(config.ingressIdleStrategy())
                 .latencyHistogramFile(config.latencyHistogramFile())
+                .recordLatency(!config.latencyHistogramFile().isEmpty() || !config.metricsEndpoint().isEmpty())
                 .alertRuleNames(ruleNames);
         }
 
@@ -204,6 +212,7 @@ public final class EgressGroup
             processorCount = Settings.PROCESSOR_COUNT.valueOrDefault(processorCount);
             retryIdleStrategy = Settings.INGRESS_IDLE_STRATEGY.valueOrDefault(retryIdleStrategy);
             latencyHistogramFile = Settings.LATENCY_HISTOGRAM_FILE.valueOrDefault(latencyHistogramFile);
+            recordLatency |= !latencyHistogramFile.isEmpty();
             alertRuleNames = null == alertRuleNames ? List.of() : List.copyOf(alertRuleNames);
             concluded = true;
             return this;
@@ -299,6 +308,25 @@ public final class EgressGroup
         public String latencyHistogramFile()
         {
             return latencyHistogramFile;
+        }
+
+        /**
+         * @param recordLatency true to record each processor's internal latency ({@link ShardLatency}) even without
+         *                      a latency file: the metrics endpoint serves it. A latency file always records.
+         * @return this.
+         */
+        public Context recordLatency(final boolean recordLatency)
+        {
+            this.recordLatency = recordLatency;
+            return this;
+        }
+
+        /**
+         * @return true when the processors record their internal latency.
+         */
+        public boolean recordLatency()
+        {
+            return recordLatency;
         }
 
         /**

@@ -8,7 +8,7 @@ import io.sluice.core.shard.ResultSink;
 import io.sluice.core.state.Aggregate;
 import io.sluice.transport.codec.EventResultBatchEncoder;
 import io.sluice.transport.codec.MessageHeaderEncoder;
-import org.HdrHistogram.Histogram;
+import org.HdrHistogram.SingleWriterRecorder;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.IdleStrategy;
@@ -55,7 +55,7 @@ public final class EgressPublisher implements ResultSink
     private EventResultBatchEncoder.ResultsEncoder batchResults;
     private int batchCount;
     private boolean muted;
-    private final Histogram latency;
+    private final SingleWriterRecorder latency;
     private volatile boolean running = true;
 
     /**
@@ -65,7 +65,8 @@ public final class EgressPublisher implements ResultSink
      * @param backPressure  counts retries.
      * @param notConnected  counts results with no subscriber.
      * @param dropped       counts results lost to a closed publication.
-     * @param latency       records ingress receive to egress offer of each EventResult, or null to not record.
+     * @param latency       records ingress receive to egress offer of each EventResult (this processor's thread is
+     *                      its one writer; see {@link ShardLatency}), or null to not record.
      * @param ruleNames     alert rule names by rule index, US-ASCII, encoded once here for the Alert message.
      */
     public EgressPublisher(
@@ -75,7 +76,7 @@ public final class EgressPublisher implements ResultSink
         final AtomicCounter backPressure,
         final AtomicCounter notConnected,
         final AtomicCounter dropped,
-        final Histogram latency,
+        final SingleWriterRecorder latency,
         final java.util.List<String> ruleNames)
     {
         this.latency = latency;
@@ -178,7 +179,7 @@ public final class EgressPublisher implements ResultSink
     {
         if (null != latency)
         {
-            latency.recordValue(Math.min(latency.getHighestTrackableValue(), System.nanoTime() - receiveNanos));
+            ShardLatency.record(latency, System.nanoTime() - receiveNanos);
         }
     }
 
@@ -209,14 +210,6 @@ public final class EgressPublisher implements ResultSink
             claim.commit();
             recordLatency(receiveNanos);
         }
-    }
-
-    /**
-     * @return the internal latency histogram, or null. Read it only after the processor stopped.
-     */
-    public Histogram latency()
-    {
-        return latency;
     }
 
     /**

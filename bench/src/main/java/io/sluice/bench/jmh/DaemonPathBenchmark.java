@@ -4,6 +4,7 @@ import io.aeron.logbuffer.BufferClaim;
 import io.aeron.logbuffer.FragmentHandler;
 import io.sluice.transport.codec.EventEncoder;
 import io.sluice.transport.codec.MessageHeaderEncoder;
+import io.sluice.transport.egress.ShardLatency;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -11,6 +12,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -39,6 +41,10 @@ public class DaemonPathBenchmark
 {
     private static final int KEYS = 1024;
 
+    /** Record each result's internal latency, as with {@code sluice.metrics.endpoint} set. */
+    @Param({"false", "true"})
+    public boolean latency;
+
     private IpcDaemon daemon;
     private final BufferClaim claim = new BufferClaim();
     private final MessageHeaderEncoder header = new MessageHeaderEncoder();
@@ -52,7 +58,7 @@ public class DaemonPathBenchmark
     @Setup(Level.Trial)
     public void setUp(final Blackhole blackhole)
     {
-        daemon = new IpcDaemon("aeron:ipc", 1024, 512);
+        daemon = new IpcDaemon("aeron:ipc", 1024, 512, latency ? new ShardLatency(IpcDaemon.SHARDS) : null);
         egressHandler = (buffer, offset, length, h) -> blackhole.consume(buffer.getLong(offset + 16));
     }
 

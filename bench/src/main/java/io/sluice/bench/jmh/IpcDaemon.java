@@ -19,6 +19,7 @@ import io.sluice.core.shard.ShardCounters;
 import io.sluice.core.state.KeyStateTable;
 import io.sluice.transport.counters.SluiceCounters;
 import io.sluice.transport.egress.EgressPublisher;
+import io.sluice.transport.egress.ShardLatency;
 import io.sluice.transport.ingress.IngressAgent;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
@@ -39,7 +40,7 @@ import java.util.List;
 final class IpcDaemon implements AutoCloseable
 {
     private static final ShardRouter ROUTER = new ShardRouter(42);
-    private static final int SHARDS = 2;
+    static final int SHARDS = 2;
 
     final AgentInvoker driverInvoker;
     final AgentInvoker clientInvoker;
@@ -61,6 +62,18 @@ final class IpcDaemon implements AutoCloseable
      * @param batchMaxEvents most events in one EventBatch.
      */
     IpcDaemon(final String ingressChannel, final int ringLength, final int batchMaxEvents)
+    {
+        this(ingressChannel, ringLength, batchMaxEvents, null);
+    }
+
+    /**
+     * @param ingressChannel IPC channel the benchmark publishes on (its mtu sets the largest unfragmented message).
+     * @param ringLength     entries in the ring.
+     * @param batchMaxEvents most events in one EventBatch.
+     * @param latency        where each processor records its internal latency, as with the metrics endpoint on;
+     *                       null to not record.
+     */
+    IpcDaemon(final String ingressChannel, final int ringLength, final int batchMaxEvents, final ShardLatency latency)
     {
         dir = SluiceConfig.sharedMemoryDir() + "/sluice-jmh-" + ProcessHandle.current().pid();
         driver = MediaDriver.launch(new MediaDriver.Context()
@@ -87,7 +100,8 @@ final class IpcDaemon implements AutoCloseable
             final io.aeron.Counter[] egressCounters = counters.egress(aeron, i);
             final EgressPublisher egress = new EgressPublisher(
                 aeron.addExclusivePublication("aeron:ipc", 1002), new NoOpIdleStrategy(), driverInvoker,
-                egressCounters[0], egressCounters[1], egressCounters[2], null, List.of());
+                egressCounters[0], egressCounters[1], egressCounters[2],
+                null == latency ? null : latency.recorder(i), List.of());
             final KeyStateTable table = new KeyStateTable(4096, 0, ROUTER);
             final ShardCounters shardCounters = counters.processor(aeron, i);
             shardProcessors[i] = new ShardProcessor(

@@ -1,11 +1,14 @@
 package io.sluice.transport;
 
+import io.sluice.config.ConfigurationException;
 import io.sluice.config.SluiceConfig;
 import org.agrona.BufferUtil;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.File;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,6 +54,33 @@ class StartFailureSystemTest
         {
             ballast.forEach(BufferUtil::free);
             daemon.close();
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldRefuseAMetricsEndpointInUseNamingTheKeyAndCloseWhatWasStarted() throws Exception
+    {
+        final Set<String> threadsBefore = aeronThreads();
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
+        {
+            final String endpoint = "127.0.0.1:" + taken.getLocalPort();
+            final TestDaemon daemon = new TestDaemon().set(SluiceConfig.METRICS_ENDPOINT, endpoint);
+            try
+            {
+                final ConfigurationException ex = assertThrows(ConfigurationException.class, daemon::start);
+                assertEquals(SluiceConfig.METRICS_ENDPOINT, ex.key());
+                assertTrue(ex.getMessage().startsWith("sluice.metrics.endpoint=" + endpoint +
+                    " cannot be listened on: java.net.BindException"), ex.getMessage());
+                assertFalse(new File(daemon.driverDir).exists(), "the embedded driver's directory was deleted");
+                assertEquals(threadsBefore, aeronThreads(), "no driver thread left running");
+                assertTrue(Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
+                    .noneMatch((t) -> t.getName().equals("sluice-metrics")), "no metrics thread left running");
+            }
+            finally
+            {
+                daemon.close();
+            }
         }
     }
 

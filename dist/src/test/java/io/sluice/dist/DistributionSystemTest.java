@@ -6,10 +6,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -75,6 +80,8 @@ class DistributionSystemTest
         "TIMESTAMP_OUT_OF_RANGE", "STATE_FULL", "LATE", "DUPLICATE", "CLIENTS_FULL", "RESUME_REQUIRED",
         "BATCH_TOO_LARGE", "BATCH_MALFORMED");
 
+    private static final Pattern METRICS_URL =
+        Pattern.compile("  metrics   (http://localhost:\\d+/metrics) \\(Prometheus, thread sluice-metrics\\)");
     private static final Pattern STAT_LINE = Pattern.compile("^(\\d+)\\s+(\\d+)\\s+(\\S+)  (.+)$");
 
     private static final Path TARBALL = Path.of(System.getProperty("sluice.dist.tarball"));
@@ -211,6 +218,7 @@ class DistributionSystemTest
         final List<String> daemonCommand = new ArrayList<>(List.of(
             home.resolve("bin/sluice").toString(), "daemon", "--config", "config/small-host.properties"));
         daemonCommand.addAll(overrides);
+        daemonCommand.add("-Dsluice.metrics.endpoint=localhost:0");
         final Path daemonLog = tmp.resolve("daemon.log");
         final Process daemon = start(home, env, daemonLog, daemonCommand);
         try
@@ -227,6 +235,7 @@ class DistributionSystemTest
             assertEquals(0, run(home, env, stat, COMMAND_TIMEOUT_S, statCommand.toArray(new String[0])),
                 () -> read(stat));
             assertStatShowsAnIdleDaemon(Files.readAllLines(stat));
+            assertMetricsServed(log);
 
             daemon.destroy();
             assertTrue(daemon.waitFor(STOP_TIMEOUT_S, TimeUnit.SECONDS),
@@ -270,6 +279,25 @@ class DistributionSystemTest
         assertEquals(0, run(null, null, untarLog, COMMAND_TIMEOUT_S, "tar", "-xzf", TARBALL.toString(), "-C",
             unpacked.toString()), () -> read(untarLog));
         return unpacked.resolve(NAME);
+    }
+
+    /**
+     * The Prometheus endpoint runs on the slim runtime (its HTTP server is the JDK's jdk.httpserver module, the JVM
+     * metrics need java.management and jdk.management): scrape it once.
+     */
+    private static void assertMetricsServed(final String log) throws Exception
+    {
+        final Matcher url = METRICS_URL.matcher(log);
+        assertTrue(url.find(), log);
+        final HttpResponse<String> response = HttpClient.newHttpClient().send(
+            HttpRequest.newBuilder(URI.create(url.group(1))).timeout(Duration.ofSeconds(COMMAND_TIMEOUT_S)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode());
+        final List<String> lines = List.of(response.body().split("\n"));
+        assertTrue(lines.contains("sluice_ingress_received_total 0.0"), response.body());
+        assertTrue(lines.contains("sluice_rejected_total{reason=\"INVALID_VALUE\"} 0.0"), response.body());
+        assertTrue(lines.contains("sluice_latency_seconds_count{shard=\"1\"} 0"), response.body());
+        assertTrue(lines.stream().anyMatch((line) -> line.startsWith("jvm_threads_current ")), response.body());
     }
 
     private static void assertStatShowsAnIdleDaemon(final List<String> lines)

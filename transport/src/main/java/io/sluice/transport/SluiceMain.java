@@ -14,6 +14,7 @@ import io.sluice.transport.daemon.TerminationSignal;
 import io.sluice.transport.demo.ClusterDemo;
 import io.sluice.transport.demo.DemoProducer;
 import io.sluice.transport.stat.SluiceStat;
+import io.sluice.transport.stat.StatCommand;
 import io.sluice.transport.journal.JournalTool;
 import io.sluice.transport.replay.JournalExport;
 import io.sluice.transport.replay.ReplayOutput;
@@ -31,7 +32,8 @@ import java.nio.file.Paths;
  * Command-line entry point of the appliance.
  * <pre>
  *   daemon   [--config FILE]   run until SIGTERM/SIGINT
- *   stat     [--config FILE]   print a running daemon's counters
+ *   stat     [--config FILE] [--json | --watch [SECONDS]]   print a running daemon's counters (as JSON; refreshed
+ *            in place with per-second rates)
  *   errors   [--config FILE]   print a daemon's distinct errors with counts and first/last times
  *   direct-memory [--config FILE]   print the direct memory bytes the configuration needs (for the launcher)
  *   producer [--config FILE] [--rate N] [--seconds N] [--keys N]   the demo producer
@@ -83,7 +85,7 @@ public final class SluiceMain
                     }
                     return daemon(config);
                 case "stat":
-                    return SluiceStat.print(config.driverDir(), System.out) < 0 ? 1 : 0;
+                    return StatCommand.run(args, config, System.out, System.err);
                 case "errors":
                     return SluiceStat.printErrors(config.driverDir(), System.out) < 0 ? 1 : 0;
                 case "snapshot":
@@ -345,7 +347,7 @@ public final class SluiceMain
 
     private static int usage()
     {
-        System.err.println("usage: sluice daemon [--config FILE] [--fresh-journal] | stat [--config FILE] | errors [--config FILE] | " +
+        System.err.println("usage: sluice daemon [--config FILE] [--fresh-journal] | stat [--config FILE] [--json | --watch [SECONDS]] | errors [--config FILE] | " +
             "snapshot [--config FILE] [--timeout SECONDS] | journal [--config FILE] | " +
             "journal export --out FILE [--format csv|sbe] [--from P|T] [--to P|T] [--journal DIR] [--max-read-mb N] " +
             "[--config FILE] | " +

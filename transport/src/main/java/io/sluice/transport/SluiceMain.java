@@ -36,7 +36,7 @@ import java.nio.file.Paths;
  *            in place with per-second rates)
  *   errors   [--config FILE]   print a daemon's distinct errors with counts and first/last times
  *   direct-memory [--config FILE]   print the direct memory bytes the configuration needs (for the launcher)
- *   producer [--config FILE] [--rate N] [--seconds N] [--keys N]   the demo producer
+ *   producer [--config FILE] [--rate N] [--seconds N] [--warmup-seconds N] [--keys N]   the demo producer
  *   journal  [--config FILE]   list the journal; {@code journal export --out FILE ...} writes its events to a file
  *   replay   --config WHATIF --out FILE [--compare BASELINE] ...   what-if replay of the journal ({@link WhatIfReplay})
  *   cluster-shutdown --config NODE   ask the cluster's leader to snapshot and stop every node
@@ -124,12 +124,17 @@ public final class SluiceMain
                     System.out.println(DaemonContext.from(config).conclude().directMemoryBytes());
                     return 0;
                 case "producer":
+                {
+                    final int seconds = Integer.parseInt(option(args, "--seconds", "10"));
                     return DemoProducer.run(
                         clientContextFor(config).embeddedDriver(true).driverThreading(DriverThreading.INVOKER),
                         Integer.parseInt(option(args, "--rate", "10000")),
-                        Integer.parseInt(option(args, "--seconds", "10")),
+                        seconds,
+                        (int)number(args, "--warmup-seconds", DemoProducer.defaultWarmupSeconds(seconds), 0,
+                            Math.max(0, seconds - 1)),
                         Integer.parseInt(option(args, "--keys", "1000")),
                         System.out);
+                }
                 default:
                     return usage();
             }
@@ -353,7 +358,7 @@ public final class SluiceMain
             "[--config FILE] | " +
             "replay --config WHATIF --out FILE [--compare BASELINE] [--format csv|sbe] [--from P|T] [--to P|T] " +
             "[--keys K1,K2] [--event-results] [--close-open-windows] [--journal DIR] [--max-read-mb N] [--threads N] | " +
-            "producer [--config FILE] [--rate N] [--seconds N] [--keys N] | cluster-shutdown --config NODE | " +
+            "producer [--config FILE] [--rate N] [--seconds N] [--warmup-seconds N] [--keys N] | cluster-shutdown --config NODE | " +
             "cluster-demo --config NODE [--rate N] [--seconds N]");
         return 2;
     }

@@ -94,7 +94,7 @@ public final class StatWatch
             out.print(CLEAR_SCREEN + frame(driverDir, intervalNs, previous, reading));
             out.flush();
             previous = reading;
-            final long deadline = System.nanoTime() + intervalNs;
+            final long deadline = reading.nanoTime() + intervalNs;
             long remainingNs;
             while (!stop.getAsBoolean() && (remainingNs = deadline - System.nanoTime()) > 0)
             {

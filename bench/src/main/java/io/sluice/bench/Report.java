@@ -12,6 +12,8 @@ import java.util.Locale;
 final class Report
 {
     static final double[] PERCENTILES = {50, 90, 99, 99.9, 99.99, 100};
+    /** Percentiles marked on the chart's percentile axis, each at its {@link #nines} position. */
+    static final double[] AXIS_PERCENTILES = {0, 50, 90, 99, 99.9, 99.99, 99.999};
 
     /**
      * One rate's measurements.
@@ -79,6 +81,16 @@ final class Report
             null == r.echo() ? Double.NaN : r.echo().achievedPerSecond(), r.sluice().achievedPerSecond());
     }
 
+    /**
+     * @param percentile 0 to below 100.
+     * @return its position on the chart's percentile axis, in nines: -log10(1 - p/100), 0 for p0, 1 for p90, 2 for
+     * p99, about 0.30 for p50.
+     */
+    static double nines(final double percentile)
+    {
+        return Math.log10(1 / (1 - percentile / 100.0));
+    }
+
     private static String trim(final double p)
     {
         return p == Math.rint(p) ? Long.toString((long)p) : Double.toString(p);
@@ -129,13 +141,12 @@ final class Report
                 "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#eee\"/><text x=\"4\" y=\"%.1f\" font-size=\"11\">%s us</text>",
                 left, y, w - 10, y, y + 4, d == 0 ? "1" : "1e" + d));
         }
-        final String[] labels = {"p0", "p90", "p99", "p99.9", "p99.99", "p99.999"};
-        for (int n = 0; n <= maxNines; n++)
+        for (final double percentile : AXIS_PERCENTILES)
         {
-            final double x = left + n / maxNines * (w - left - 20);
+            final double x = left + nines(percentile) / maxNines * (w - left - 20);
             b.append(String.format(Locale.ROOT,
                 "<line x1=\"%.1f\" y1=\"30\" x2=\"%.1f\" y2=\"%d\" stroke=\"#eee\"/><text x=\"%.1f\" y=\"%d\" font-size=\"11\">%s</text>",
-                x, x, h - bottom, x - 12, h - bottom + 16, labels[n]));
+                x, x, h - bottom, x - 12, h - bottom + 16, "p" + trim(percentile)));
         }
         if (null != r.echo())
         {

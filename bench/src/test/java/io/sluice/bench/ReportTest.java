@@ -3,7 +3,10 @@ package io.sluice.bench;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -60,5 +63,31 @@ class ReportTest
             new Report.RateResult(20_000, echo, sluice, 0, 0)), "t");
         assertEquals(2, html.split("<svg ", -1).length - 1);
         assertEquals(4, html.split("<polyline ", -1).length - 1);
+    }
+
+    @Test
+    void shouldMarkP50AndTheNinesOnThePercentileAxis()
+    {
+        final LoadGenerator.Phase sluice = new LoadGenerator.Phase(uniform(2_000, 20_000, 2_000), 10, 10, 0, 1);
+        final String html = Report.chart(List.of(new Report.RateResult(10_000, null, sluice, 0, 0)), "t");
+        final Matcher axis = Pattern.compile(
+            "<line x1=\"([0-9.]+)\" y1=\"30\" x2=\"[0-9.]+\" y2=\"280\" stroke=\"#eee\"/>" +
+            "<text x=\"([0-9.]+)\" y=\"296\" font-size=\"11\">(p[0-9.]+)</text>").matcher(html);
+        final List<String> marks = new ArrayList<>();
+        while (axis.find())
+        {
+            marks.add(axis.group(3) + " at " + axis.group(1) + " label " + axis.group(2));
+        }
+        assertEquals(List.of(
+            "p0 at 60.0 label 48.0",
+            "p50 at 86.5 label 74.5",
+            "p90 at 148.0 label 136.0",
+            "p99 at 236.0 label 224.0",
+            "p99.9 at 324.0 label 312.0",
+            "p99.99 at 412.0 label 400.0",
+            "p99.999 at 500.0 label 488.0"), marks);
+        assertEquals(0.0, Report.nines(0));
+        assertEquals(1.0, Report.nines(90), 1e-12);
+        assertEquals(Math.log10(2), Report.nines(50), 1e-15);
     }
 }

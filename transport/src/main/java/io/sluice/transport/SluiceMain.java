@@ -14,6 +14,7 @@ import io.sluice.transport.daemon.TerminationSignal;
 import io.sluice.transport.demo.ClusterDemo;
 import io.sluice.transport.demo.DemoProducer;
 import io.sluice.transport.stat.SluiceStat;
+import io.sluice.transport.stat.StatCommand;
 import io.sluice.transport.journal.JournalTool;
 import io.sluice.transport.replay.JournalExport;
 import io.sluice.transport.replay.ReplayOutput;
@@ -31,10 +32,11 @@ import java.nio.file.Paths;
  * Command-line entry point of the appliance.
  * <pre>
  *   daemon   [--config FILE]   run until SIGTERM/SIGINT
- *   stat     [--config FILE]   print a running daemon's counters
+ *   stat     [--config FILE] [--json | --watch [SECONDS]]   print a running daemon's counters (as JSON; refreshed
+ *            in place with per-second rates)
  *   errors   [--config FILE]   print a daemon's distinct errors with counts and first/last times
  *   direct-memory [--config FILE]   print the direct memory bytes the configuration needs (for the launcher)
- *   producer [--config FILE] [--rate N] [--seconds N] [--keys N]   the demo producer
+ *   producer [--config FILE] [--rate N] [--seconds N] [--warmup-seconds N] [--keys N]   the demo producer
  *   journal  [--config FILE]   list the journal; {@code journal export --out FILE ...} writes its events to a file
  *   replay   --config WHATIF --out FILE [--compare BASELINE] ...   what-if replay of the journal ({@link WhatIfReplay})
  *   cluster-shutdown --config NODE   ask the cluster's leader to snapshot and stop every node
@@ -83,7 +85,7 @@ public final class SluiceMain
                     }
                     return daemon(config);
                 case "stat":
-                    return SluiceStat.print(config.driverDir(), System.out) < 0 ? 1 : 0;
+                    return StatCommand.run(args, config, System.out, System.err);
                 case "errors":
                     return SluiceStat.printErrors(config.driverDir(), System.out) < 0 ? 1 : 0;
                 case "snapshot":
@@ -122,12 +124,17 @@ public final class SluiceMain
                     System.out.println(DaemonContext.from(config).conclude().directMemoryBytes());
                     return 0;
                 case "producer":
+                {
+                    final int seconds = Integer.parseInt(option(args, "--seconds", "10"));
                     return DemoProducer.run(
                         clientContextFor(config).embeddedDriver(true).driverThreading(DriverThreading.INVOKER),
                         Integer.parseInt(option(args, "--rate", "10000")),
-                        Integer.parseInt(option(args, "--seconds", "10")),
+                        seconds,
+                        (int)number(args, "--warmup-seconds", DemoProducer.defaultWarmupSeconds(seconds), 0,
+                            Math.max(0, seconds - 1)),
                         Integer.parseInt(option(args, "--keys", "1000")),
                         System.out);
+                }
                 default:
                     return usage();
             }
@@ -345,13 +352,13 @@ public final class SluiceMain
 
     private static int usage()
     {
-        System.err.println("usage: sluice daemon [--config FILE] [--fresh-journal] | stat [--config FILE] | errors [--config FILE] | " +
+        System.err.println("usage: sluice daemon [--config FILE] [--fresh-journal] | stat [--config FILE] [--json | --watch [SECONDS]] | errors [--config FILE] | " +
             "snapshot [--config FILE] [--timeout SECONDS] | journal [--config FILE] | " +
             "journal export --out FILE [--format csv|sbe] [--from P|T] [--to P|T] [--journal DIR] [--max-read-mb N] " +
             "[--config FILE] | " +
             "replay --config WHATIF --out FILE [--compare BASELINE] [--format csv|sbe] [--from P|T] [--to P|T] " +
             "[--keys K1,K2] [--event-results] [--close-open-windows] [--journal DIR] [--max-read-mb N] [--threads N] | " +
-            "producer [--config FILE] [--rate N] [--seconds N] [--keys N] | cluster-shutdown --config NODE | " +
+            "producer [--config FILE] [--rate N] [--seconds N] [--warmup-seconds N] [--keys N] | cluster-shutdown --config NODE | " +
             "cluster-demo --config NODE [--rate N] [--seconds N]");
         return 2;
     }

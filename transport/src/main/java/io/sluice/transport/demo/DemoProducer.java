@@ -16,20 +16,34 @@ import java.util.concurrent.TimeUnit;
 /**
  * The demo's producer, a separate process from the daemon: its own embedded media driver, a {@link SluiceClient}
  * over UDP loopback, about 1,000 keys with a random walk of values at a fixed rate, and one line a second of what
- * came back (round-trip percentiles of that second). Every 2,000th event carries a NaN value to show a {@code Rejected(INVALID_VALUE)} answer; with
+ * came back. Every 2,000th event carries a NaN value to show a {@code Rejected(INVALID_VALUE)} answer; with
  * windows on it also shows window results and the first alerts as they arrive.
+ * <p>
+ * The first seconds of the run are a warm-up (JIT compilation, connection set-up: on a 2-vCPU host the first
+ * second's median round trip is milliseconds, the steady state's tens of microseconds): their lines say
+ * {@code warm-up} and show no percentiles. After it each line shows the round-trip percentiles of its second, and
+ * the run ends with the steady state's percentiles and the whole run's, each labelled. An event belongs to the
+ * warm-up when it was sent in it, whenever its answer arrives.
  * <p>
  * Round trip is measured from each event's intended send time (its slot in the fixed-rate schedule), so a stall
  * on either side shows up in the figures.
  */
 public final class DemoProducer implements SluiceResultHandler
 {
+    /** Seconds of warm-up of a run of at least twice as long, when none is given. */
+    public static final int DEFAULT_WARMUP_SECONDS = 3;
+
     private static final long[] SHOWN_KEYS = {1, 2, 3};
 
     private final PrintStream out;
     private final long[] intendedSendNs;
     private final Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+    private final Histogram steady = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
     private final Histogram interval = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+    private final int rate;
+    private final int warmupSeconds;
+    private long steadyFromCorrelationId = Long.MAX_VALUE;
+    private int reports;
     private final Long2ObjectHashMap<double[]> shown = new Long2ObjectHashMap<>();
     private long results;
     private long rejected;
@@ -39,9 +53,11 @@ public final class DemoProducer implements SluiceResultHandler
     private final StringBuilder alertLines = new StringBuilder();
     private int alertLinesShown;
 
-    private DemoProducer(final PrintStream out, final int events)
+    private DemoProducer(final PrintStream out, final int events, final int rate, final int warmupSeconds)
     {
         this.out = out;
+        this.rate = rate;
+        this.warmupSeconds = warmupSeconds;
         // ids beyond the events: a resume after a restart or a cluster's leader change spends one each
         this.intendedSendNs = new long[events + 1 + 4096];
         for (final long key : SHOWN_KEYS)
@@ -51,20 +67,37 @@ public final class DemoProducer implements SluiceResultHandler
     }
 
     /**
+     * @param seconds how long the run sends.
+     * @return the warm-up when none is given: {@value #DEFAULT_WARMUP_SECONDS} s, or half the run when that is
+     * shorter (rounded down).
+     */
+    public static int defaultWarmupSeconds(final int seconds)
+    {
+        return Math.min(DEFAULT_WARMUP_SECONDS, seconds / 2);
+    }
+
+    /**
      * Run the demo.
      *
-     * @param ctx        how to reach the daemon.
-     * @param rate       events per second.
-     * @param seconds    how long to send.
-     * @param keys       number of distinct keys.
-     * @param out        where the report lines go.
+     * @param ctx           how to reach the daemon.
+     * @param rate          events per second.
+     * @param seconds       how long to send, warm-up included.
+     * @param warmupSeconds the first seconds of the run, whose round trips are left out of every figure but the
+     *                      whole run's; 0 to {@code seconds - 1}.
+     * @param keys          number of distinct keys.
+     * @param out           where the report lines go.
      * @return 0 when every event was answered, 1 otherwise.
      */
     public static int run(
-        final SluiceClient.Context ctx, final int rate, final int seconds, final int keys, final PrintStream out)
+        final SluiceClient.Context ctx,
+        final int rate,
+        final int seconds,
+        final int warmupSeconds,
+        final int keys,
+        final PrintStream out)
     {
         final int events = rate * seconds;
-        final DemoProducer demo = new DemoProducer(out, events);
+        final DemoProducer demo = new DemoProducer(out, events, rate, warmupSeconds);
         try (SluiceClient client = SluiceClient.connect(ctx))
         {
             if (!client.awaitConnected(TimeUnit.SECONDS.toNanos(20)))
@@ -74,12 +107,18 @@ public final class DemoProducer implements SluiceResultHandler
             }
             out.printf("demo: client %d connected; sending %,d events/s over %,d keys for %d s%n",
                 client.clientId(), rate, keys, seconds);
-            return demo.send(client, rate, events, keys);
+            if (warmupSeconds > 0)
+            {
+                out.printf("demo: the first %d s warm up (JIT compilation, connection set-up): no percentiles for " +
+                    "them; then round-trip percentiles of each second%n", warmupSeconds);
+            }
+            return demo.send(client, events, keys);
         }
     }
 
-    private int send(final SluiceClient client, final int rate, final int events, final int keys)
+    private int send(final SluiceClient client, final int events, final int keys)
     {
+        final long warmupEvents = (long)rate * warmupSeconds;
         final Random random = new Random(1);
         final double[] walk = new double[keys];
         for (int i = 0; i < keys; i++)
@@ -105,6 +144,10 @@ public final class DemoProducer implements SluiceResultHandler
                 final long correlationId = client.offerEvent(key, epochOffsetNs + intendedNs, value);
                 if (correlationId > 0)
                 {
+                    if (sent == warmupEvents)
+                    {
+                        steadyFromCorrelationId = correlationId;
+                    }
                     if (correlationId < intendedSendNs.length)
                     {
                         intendedSendNs[(int)correlationId] = intendedNs;
@@ -140,27 +183,51 @@ public final class DemoProducer implements SluiceResultHandler
             }
         }
         report(sent, sent - lastSent);
-        out.printf("demo: whole run rtt p50 %,.1f us  p90 %,.1f us  p99 %,.1f us  max %,.1f us (10k/s, open loop, " +
-            "from intended send time; includes JIT warm-up)%n",
-            histogram.getValueAtPercentile(50) / 1000.0, histogram.getValueAtPercentile(90) / 1000.0,
-            histogram.getValueAtPercentile(99) / 1000.0, histogram.getMaxValue() / 1000.0);
+        final int seconds = events / rate;
+        if (warmupSeconds > 0)
+        {
+            out.printf("demo: steady state (%d s after the %d s warm-up): rtt %s (%,d events/s, open loop, from " +
+                "intended send time)%n", seconds - warmupSeconds, warmupSeconds, percentiles(steady), rate);
+            out.printf("demo: whole run (%d s, warm-up included): rtt %s%n", seconds, percentiles(histogram));
+        }
+        else
+        {
+            out.printf("demo: whole run (%d s, no warm-up): rtt %s (%,d events/s, open loop, from intended send " +
+                "time)%n", seconds, percentiles(histogram), rate);
+        }
         final boolean complete = results + rejected == sent;
         out.printf("demo: done: %,d sent, %,d results, %,d rejected, %s%n",
             sent, results, rejected, complete ? "every event answered" : "MISSING " + (sent - results - rejected));
         return complete ? 0 : 1;
     }
 
+    private static String percentiles(final Histogram h)
+    {
+        return String.format("p50 %,.1f us  p90 %,.1f us  p99 %,.1f us  max %,.1f us",
+            h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(90) / 1000.0,
+            h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0);
+    }
+
     private void report(final int sent, final long sentThisSecond)
     {
+        reports++;
         final StringBuilder keys = new StringBuilder();
         for (final long key : SHOWN_KEYS)
         {
             final double[] agg = shown.get(key);
             keys.append(String.format("  key %d: n=%d last=%.2f min=%.2f max=%.2f", key, (long)agg[0], agg[1], agg[2], agg[3]));
         }
-        out.printf("sent %,8d (%,6d/s)  results %,8d  rejected %,4d  rtt p50 %,7.1f us  p99 %,8.1f us%s%n",
-            sent, sentThisSecond, results, rejected,
-            interval.getValueAtPercentile(50) / 1000.0, interval.getValueAtPercentile(99) / 1000.0, keys);
+        if (reports <= warmupSeconds)
+        {
+            out.printf("warm-up  sent %,8d (%,6d/s)  results %,8d  rejected %,4d%s%n",
+                sent, sentThisSecond, results, rejected, keys);
+        }
+        else
+        {
+            out.printf("sent %,8d (%,6d/s)  results %,8d  rejected %,4d  rtt p50 %,7.1f us  p99 %,8.1f us%s%n",
+                sent, sentThisSecond, results, rejected,
+                interval.getValueAtPercentile(50) / 1000.0, interval.getValueAtPercentile(99) / 1000.0, keys);
+        }
         interval.reset();
         if (windows > 0 || alerts > 0)
         {
@@ -242,7 +309,11 @@ public final class DemoProducer implements SluiceResultHandler
             final long rttNs = Math.min(
                 histogram.getHighestTrackableValue(), System.nanoTime() - intendedSendNs[(int)correlationId]);
             histogram.recordValue(rttNs);
-            interval.recordValue(rttNs);
+            if (correlationId >= steadyFromCorrelationId)
+            {
+                steady.recordValue(rttNs);
+                interval.recordValue(rttNs);
+            }
         }
     }
 }

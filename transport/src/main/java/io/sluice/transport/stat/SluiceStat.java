@@ -15,6 +15,7 @@ import java.io.File;
 import java.io.PrintStream;
 import java.nio.MappedByteBuffer;
 import java.time.Instant;
+import java.util.Locale;
 
 /**
  * Prints a running daemon's Sluice counters (type ids from {@value SluiceCounters#TYPE_ID_BASE}) by reading its
@@ -34,44 +35,76 @@ public final class SluiceStat
      */
     public static int print(final String driverDir, final PrintStream out)
     {
-        final int[] printed = {0};
-        final boolean found = read(driverDir, (reader) ->
+        final StatReading reading = StatReading.read(driverDir);
+        if (null == reading)
         {
-            out.printf("%-5s %-6s %20s  %s%n", "id", "type", "value", "label");
-            reader.forEach((counterId, typeId, keyBuffer, label) ->
-            {
-                if (SluiceCounters.SNAPSHOT_DIGEST_TYPE_ID == typeId)
-                {
-                    out.printf("%-5d %-6d %20s  %s%n", counterId, typeId,
-                        String.format("%016x", reader.getCounterValue(counterId)), label);
-                    printed[0]++;
-                }
-                else if (typeId >= SluiceCounters.TYPE_ID_BASE)
-                {
-                    out.printf("%-5d %-6d %,20d  %s%n", counterId, typeId, reader.getCounterValue(counterId), label);
-                    printed[0]++;
-                }
-                else if (AeronCounters.CLUSTER_NODE_ROLE_TYPE_ID == typeId)
-                {
-                    final long role = reader.getCounterValue(counterId);
-                    out.printf("%-5d %-6d %20s  %s%n", counterId, typeId,
-                        Cluster.Role.get(role).name().toLowerCase() + " (" + role + ")", label);
-                }
-                else if (AeronCounters.CLUSTER_COMMIT_POSITION_TYPE_ID == typeId ||
-                    AeronCounters.CLUSTER_ELECTION_COUNT_TYPE_ID == typeId ||
-                    AeronCounters.CLUSTER_SNAPSHOT_COUNTER_TYPE_ID == typeId ||
-                    AeronCounters.CLUSTER_LEADERSHIP_TERM_ID_TYPE_ID == typeId)
-                {
-                    out.printf("%-5d %-6d %,20d  %s%n", counterId, typeId, reader.getCounterValue(counterId), label);
-                }
-            });
-        });
-        if (!found)
-        {
-            out.println("sluice stat: no media driver at " + driverDir + " (is the daemon running? see sluice.driver.dir)");
+            out.println(noDriverMessage(driverDir));
             return -1;
         }
-        return printed[0];
+        return printTable(reading, out);
+    }
+
+    /**
+     * @param driverDir the daemon's media driver directory.
+     * @return the line {@code sluice stat} prints when no media driver (CnC file) is there.
+     */
+    public static String noDriverMessage(final String driverDir)
+    {
+        return "sluice stat: no media driver at " + driverDir + " (is the daemon running? see sluice.driver.dir)";
+    }
+
+    /**
+     * Print a reading as {@code sluice stat} does: a header, then one line per counter with its id, type id, value
+     * (grouped digits; the snapshot digest in hex, a cluster node's role by name) and label.
+     *
+     * @param reading the counters.
+     * @param out     where to print.
+     * @return the number of Sluice counters printed (the consensus module's not counted).
+     */
+    public static int printTable(final StatReading reading, final PrintStream out)
+    {
+        int printed = 0;
+        out.printf("%-5s %-6s %20s  %s%n", "id", "type", "value", "label");
+        for (final StatReading.Value value : reading.values())
+        {
+            final int typeId = value.entry().typeId();
+            if (SluiceCounters.SNAPSHOT_DIGEST_TYPE_ID == typeId)
+            {
+                out.printf("%-5d %-6d %20s  %s%n", value.counterId(), typeId, hex(value.value()), value.label());
+            }
+            else if (AeronCounters.CLUSTER_NODE_ROLE_TYPE_ID == typeId)
+            {
+                out.printf("%-5d %-6d %20s  %s%n", value.counterId(), typeId,
+                    roleName(value.value()) + " (" + value.value() + ")", value.label());
+            }
+            else
+            {
+                out.printf("%-5d %-6d %,20d  %s%n", value.counterId(), typeId, value.value(), value.label());
+            }
+            if (typeId >= SluiceCounters.TYPE_ID_BASE)
+            {
+                printed++;
+            }
+        }
+        return printed;
+    }
+
+    /**
+     * @param value a 64-bit value such as the snapshot digest.
+     * @return its 16 hex digits, as {@code sluice snapshot} prints a digest.
+     */
+    public static String hex(final long value)
+    {
+        return String.format("%016x", value);
+    }
+
+    /**
+     * @param role the value of a cluster node's role counter.
+     * @return follower, candidate or leader.
+     */
+    public static String roleName(final long role)
+    {
+        return Cluster.Role.get(role).name().toLowerCase(Locale.ROOT);
     }
 
     /**

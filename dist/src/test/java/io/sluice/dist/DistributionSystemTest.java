@@ -1,5 +1,7 @@
 package io.sluice.dist;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -235,6 +237,13 @@ class DistributionSystemTest
             assertEquals(0, run(home, env, stat, COMMAND_TIMEOUT_S, statCommand.toArray(new String[0])),
                 () -> read(stat));
             assertStatShowsAnIdleDaemon(Files.readAllLines(stat));
+            statCommand.add("--json");
+            assertEquals(0, run(home, env, stat, COMMAND_TIMEOUT_S, statCommand.toArray(new String[0])),
+                () -> read(stat));
+            final JsonNode json = new ObjectMapper().readTree(read(stat));
+            assertEquals(driverDir.toString(), json.get("driver_dir").asText());
+            assertEquals(0L, json.get("totals").get("ingress_received").asLong(), json::toString);
+            assertTrue(json.get("counters").size() >= 40, json::toString);
             assertMetricsServed(log);
 
             daemon.destroy();

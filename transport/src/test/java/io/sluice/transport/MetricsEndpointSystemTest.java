@@ -51,6 +51,7 @@ class MetricsEndpointSystemTest
     @Timeout(90)
     void shouldServeEveryCounterTheLatencyHistogramAndJvmMetricsAndEveryMetricOfTheDashboard() throws Exception
     {
+        assertEquals(0, endpointThreads(), "no endpoint threads before the daemon starts");
         try (TestDaemon daemon = new TestDaemon()
             .set(SluiceConfig.METRICS_ENDPOINT, "localhost:0")
             .set(SluiceConfig.JOURNAL_MODE, "async")
@@ -137,7 +138,17 @@ class MetricsEndpointSystemTest
             final Set<String> missing = new TreeSet<>(dashboardNames);
             missing.removeAll(servedNames);
             assertEquals(Set.of(), missing, "metrics the dashboard uses that the endpoint does not serve");
+            assertTrue(endpointThreads() >= 2, "the endpoint's thread and the HTTP server's dispatcher run");
         }
+        assertEquals(0, endpointThreads(), "a stopped daemon's endpoint leaves no thread behind");
+    }
+
+    private static long endpointThreads()
+    {
+        return Thread.getAllStackTraces().keySet().stream()
+            .filter((thread) -> thread.isAlive() &&
+                (thread.getName().equals("sluice-metrics") || thread.getName().startsWith("HTTP-Dispatcher")))
+            .count();
     }
 
     /**

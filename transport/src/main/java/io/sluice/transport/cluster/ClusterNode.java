@@ -189,7 +189,7 @@ public final class ClusterNode implements AutoCloseable
         out.print(summary(self, nodeDir));
         if (!config.metricsEndpoint().isEmpty())
         {
-            metrics = MetricsServer.start(config.metricsEndpoint(), driver.context().countersManager(), null);
+            metrics = MetricsServer.start(config.metricsEndpoint(), driver.context().countersManager(), null, out);
             out.println("  metrics   " + metrics.url() + " (Prometheus, thread " + MetricsServer.THREAD_NAME + ")");
         }
         errorHandler.startPrinting();

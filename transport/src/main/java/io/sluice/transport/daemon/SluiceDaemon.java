@@ -148,7 +148,7 @@ public final class SluiceDaemon implements AutoCloseable
         out.print(StartupSummary.render(config, driver, ring, shared, shards.hashSeed(), journal));
         if (!config.metricsEndpoint().isEmpty())
         {
-            metrics = MetricsServer.start(config.metricsEndpoint(), aeron.countersReader(), egress.latency());
+            metrics = MetricsServer.start(config.metricsEndpoint(), aeron.countersReader(), egress.latency(), out);
             out.println("  metrics   " + metrics.url() + " (Prometheus, thread " + MetricsServer.THREAD_NAME + ")");
         }
         group.start();

@@ -153,8 +153,9 @@ public final class EgressGroup
 
     /**
      * What the egress is configured with: its channel and stream, one publication per processor, the idle strategy
-     * a back-pressured offer retries with, the file the internal latency goes to (empty: not recorded) and the
-     * alert rule names alerts carry. Set what differs from the declared defaults ({@link Settings}), or take every
+     * a back-pressured offer retries with, the file the internal latency goes to at a stop (empty: none), whether
+     * the internal latency is recorded at all (for that file or the metrics endpoint) and the alert rule names
+     * alerts carry. Set what differs from the declared defaults ({@link Settings}), or take every
      * value from a configuration with {@link #from(SluiceConfig)}, then {@link #conclude()} once.
      * <p>
      * Start-up only; not thread safe.

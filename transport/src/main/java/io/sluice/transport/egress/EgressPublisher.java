@@ -207,8 +207,8 @@ public final class EgressPublisher implements ResultSink
         if (claim(EgressCodec.EVENT_RESULT_LENGTH))
         {
             codec.eventResult(claim.buffer(), claim.offset(), clientId, correlationId, key, timestamp, aggregate);
-            claim.commit();
             recordLatency(receiveNanos);
+            claim.commit();
         }
     }
 

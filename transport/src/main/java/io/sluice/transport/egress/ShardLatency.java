@@ -3,6 +3,8 @@ package io.sluice.transport.egress;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.SingleWriterRecorder;
 
+import java.util.function.Function;
+
 /**
  * The internal latency of each shard, ingress receive to egress offer of every event result: one HdrHistogram
  * {@link SingleWriterRecorder} per processor, written by that processor's thread alone (wait-free, no lock, no
@@ -64,15 +66,28 @@ public final class ShardLatency
     }
 
     /**
+     * Read everything one shard recorded since start, without copying it. Any thread but a processor's.
+     *
+     * @param shard  a processor's shard.
+     * @param reader reads the shard's histogram while this object's lock is held; it must not keep it.
+     * @param <T>    what the reader makes of it.
+     * @return what the reader returned.
+     */
+    public synchronized <T> T read(final int shard, final Function<Histogram, T> reader)
+    {
+        fold(shard);
+        return reader.apply(cumulative[shard]);
+    }
+
+    /**
      * Everything one shard recorded since start. Any thread but a processor's.
      *
      * @param shard a processor's shard.
      * @return a copy the caller owns.
      */
-    public synchronized Histogram cumulative(final int shard)
+    public Histogram cumulative(final int shard)
     {
-        fold(shard);
-        return cumulative[shard].copy();
+        return read(shard, Histogram::copy);
     }
 
     /**

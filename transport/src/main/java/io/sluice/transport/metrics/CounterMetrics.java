@@ -73,7 +73,10 @@ final class CounterMetrics implements MultiCollector
                 digests.add(String.format("%016x", raw));
                 return;
             }
-            values.get(entry).merge(entry.keyLabel().value(keyBuffer, label), entry.scaled(raw), Double::sum);
+            // two counters of one type and label (another client's on a shared external driver): a counter's
+            // values add up, a gauge shows the larger reading
+            values.get(entry).merge(entry.keyLabel().value(keyBuffer, label), entry.scaled(raw),
+                CounterCatalog.Kind.COUNTER == entry.kind() ? Double::sum : Math::max);
         });
 
         final List<MetricSnapshot> snapshots = new ArrayList<>();
@@ -128,12 +131,12 @@ final class CounterMetrics implements MultiCollector
                 "(HdrHistogram, 3 significant digits; the sum is the mean times the count).");
         for (int shard = 0; shard < latency.shards(); shard++)
         {
-            final Histogram recorded = latency.cumulative(shard);
-            histogram.dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder()
+            final String label = Integer.toString(shard);
+            histogram.dataPoint(latency.read(shard, (recorded) -> HistogramSnapshot.HistogramDataPointSnapshot.builder()
                 .classicHistogramBuckets(buckets(recorded))
                 .sum(recorded.getTotalCount() * recorded.getMean() / 1e9)
-                .labels(Labels.of("shard", Integer.toString(shard)))
-                .build());
+                .labels(Labels.of("shard", label))
+                .build()));
         }
         return histogram.build();
     }

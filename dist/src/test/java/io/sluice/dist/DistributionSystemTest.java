@@ -8,6 +8,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,14 +47,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * <pre>
  *   dist/target/sluice-VERSION.tar.gz --tar x--&gt; TMP/sluice-VERSION/
  *   PATH = dist/target/jre/bin (jlink: JRE_MODULES, no javac) : TMP/tools (bash, sed, ... as symlinks; no mvn)
- *   bin/sluice daemon --config config/small-host.properties -D(driver dir in TMP, ports 21520/21521)
+ *   bin/sluice daemon --config config/small-host.properties -D(driver dir in TMP, free loopback UDP ports)
  *       "sluice: ready"
  *   bin/sluice stat   --CnC file in TMP/driver--&gt; every traffic counter present and 0
  *   SIGTERM           --&gt; exit 0, TMP/driver gone
  * </pre>
  * and, where systemd-analyze is installed, the unit's verification with /opt/sluice replaced by the unpacked copy.
- * The ports are fixed, outside the kernel's ephemeral range (where the other system tests' free ports come from)
- * and outside the cluster tests' 21120..21424.
+ * The daemon's UDP ports are free loopback ports found when the test runs, as the other daemon system tests find
+ * theirs.
  */
 class DistributionSystemTest
 {
@@ -70,8 +72,6 @@ class DistributionSystemTest
     static final List<String> LAUNCHER_TOOLS = List.of(
         "bash", "readlink", "nice", "grep", "sed", "mktemp", "seq", "sleep", "rm", "cat", "tail", "cut");
 
-    private static final int INGRESS_PORT = 21520;
-    private static final int EGRESS_CONTROL_PORT = 21521;
     private static final long JLINK_TIMEOUT_S = 180;
     private static final long COMMAND_TIMEOUT_S = 60;
     private static final long READY_TIMEOUT_S = 60;
@@ -214,8 +214,8 @@ class DistributionSystemTest
         final Path driverDir = tmp.resolve("driver");
         final List<String> overrides = List.of(
             "-Dsluice.driver.dir=" + driverDir,
-            "-Dsluice.ingress.channel=aeron:udp?endpoint=localhost:" + INGRESS_PORT,
-            "-Dsluice.egress.channel=aeron:udp?control=localhost:" + EGRESS_CONTROL_PORT +
+            "-Dsluice.ingress.channel=aeron:udp?endpoint=localhost:" + freeUdpPort(),
+            "-Dsluice.egress.channel=aeron:udp?control=localhost:" + freeUdpPort() +
                 "|control-mode=dynamic|fc=min,t:5s");
         final List<String> daemonCommand = new ArrayList<>(List.of(
             home.resolve("bin/sluice").toString(), "daemon", "--config", "config/small-host.properties"));
@@ -288,6 +288,17 @@ class DistributionSystemTest
         assertEquals(0, run(null, null, untarLog, COMMAND_TIMEOUT_S, "tar", "-xzf", TARBALL.toString(), "-C",
             unpacked.toString()), () -> read(untarLog));
         return unpacked.resolve(NAME);
+    }
+
+    /**
+     * @return a loopback UDP port free a moment ago, so two builds on one host do not collide.
+     */
+    private static int freeUdpPort() throws IOException
+    {
+        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress()))
+        {
+            return socket.getLocalPort();
+        }
     }
 
     /**

@@ -12,16 +12,20 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.sluice.transport.counters.CounterCatalog;
 import io.sluice.transport.counters.SluiceCounters;
 import io.sluice.transport.egress.ShardLatency;
+import io.sluice.transport.stat.SluiceStat;
+import io.sluice.transport.stat.StatReading;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.status.CountersReader;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * What a scrape of the metrics endpoint reads: every counter of {@link CounterCatalog} found in the CnC file, named
+ * What a scrape of the metrics endpoint reads: every counter of {@link CounterCatalog} found in the CnC file (one
+ * {@link StatReading}, as {@code sluice stat} takes), named
  * {@code sluice_<name>} with its shard, reason, thread or publication as a label, and the internal latency of each
  * shard as a histogram {@value #LATENCY_NAME} in seconds. Read at each scrape, on the endpoint's thread; nothing is
  * kept between scrapes but the latency histograms {@link ShardLatency} folds.
@@ -60,24 +64,19 @@ final class CounterMetrics implements MultiCollector
             values.put(entry, new LinkedHashMap<>());
         }
         final List<String> digests = new ArrayList<>();
-        counters.forEach((counterId, typeId, keyBuffer, label) ->
+        for (final StatReading.Value value : StatReading.of(counters, Instant.now(), System.nanoTime()).values())
         {
-            final CounterCatalog.Entry entry = CounterCatalog.find(typeId);
-            if (null == entry)
+            final CounterCatalog.Entry entry = value.entry();
+            if (SluiceCounters.SNAPSHOT_DIGEST_TYPE_ID == entry.typeId())
             {
-                return;
-            }
-            final long raw = counters.getCounterValue(counterId);
-            if (SluiceCounters.SNAPSHOT_DIGEST_TYPE_ID == typeId)
-            {
-                digests.add(String.format("%016x", raw));
-                return;
+                digests.add(SluiceStat.hex(value.value()));
+                continue;
             }
             // two counters of one type and label (another client's on a shared external driver): a counter's
             // values add up, a gauge shows the larger reading
-            values.get(entry).merge(entry.keyLabel().value(keyBuffer, label), entry.scaled(raw),
+            values.get(entry).merge(value.labelValue(), entry.scaled(value.value()),
                 CounterCatalog.Kind.COUNTER == entry.kind() ? Double::sum : Math::max);
-        });
+        }
 
         final List<MetricSnapshot> snapshots = new ArrayList<>();
         values.forEach((entry, byLabel) ->

@@ -13,6 +13,7 @@ import io.sluice.transport.daemon.SluiceDaemon;
 import io.sluice.transport.daemon.TerminationSignal;
 import io.sluice.transport.demo.ClusterDemo;
 import io.sluice.transport.demo.DemoProducer;
+import io.sluice.transport.metrics.MetricsExporter;
 import io.sluice.transport.stat.SluiceStat;
 import io.sluice.transport.stat.StatCommand;
 import io.sluice.transport.journal.JournalTool;
@@ -36,6 +37,8 @@ import java.nio.file.Paths;
  *            in place with per-second rates)
  *   errors   [--config FILE]   print a daemon's distinct errors with counts and first/last times
  *   direct-memory [--config FILE]   print the direct memory bytes the configuration needs (for the launcher)
+ *   exporter [--config FILE] [--dir DIR] [--endpoint HOST:PORT] [--parent-pid PID]   the Prometheus endpoint as a
+ *            process of its own, reading a daemon's counters from its CnC file ({@link MetricsExporter})
  *   producer [--config FILE] [--rate N] [--seconds N] [--warmup-seconds N] [--keys N]   the demo producer
  *   journal  [--config FILE]   list the journal; {@code journal export --out FILE ...} writes its events to a file
  *   replay   --config WHATIF --out FILE [--compare BASELINE] ...   what-if replay of the journal ({@link WhatIfReplay})
@@ -123,6 +126,10 @@ public final class SluiceMain
                 case "direct-memory":
                     System.out.println(DaemonContext.from(config).conclude().directMemoryBytes());
                     return 0;
+                case "exporter":
+                    return MetricsExporter.run(option(args, "--dir", config.driverDir()),
+                        option(args, "--endpoint", config.metricsEndpoint()),
+                        number(args, "--parent-pid", 0, 0, Long.MAX_VALUE), System.out);
                 case "producer":
                 {
                     final int seconds = Integer.parseInt(option(args, "--seconds", "10"));
@@ -275,7 +282,7 @@ public final class SluiceMain
         {
             while (!signal.received() && !node.awaitTerminated(100))
             {
-                Thread.onSpinWait();
+                node.updateJvmCounters();
             }
             if (null != node.failure())
             {
@@ -358,6 +365,7 @@ public final class SluiceMain
             "[--config FILE] | " +
             "replay --config WHATIF --out FILE [--compare BASELINE] [--format csv|sbe] [--from P|T] [--to P|T] " +
             "[--keys K1,K2] [--event-results] [--close-open-windows] [--journal DIR] [--max-read-mb N] [--threads N] | " +
+            "exporter [--config FILE] [--dir DIR] [--endpoint HOST:PORT] [--parent-pid PID] | " +
             "producer [--config FILE] [--rate N] [--seconds N] [--warmup-seconds N] [--keys N] | cluster-shutdown --config NODE | " +
             "cluster-demo --config NODE [--rate N] [--seconds N]");
         return 2;

@@ -28,6 +28,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -41,7 +42,8 @@ class MetricsEndpointSystemTest
     private static final int EVENTS = 2_000;
     private static final int KEYS = 100;
     private static final int INVALID = 3;
-    private static final Pattern PORT = Pattern.compile("metrics   http://localhost:(\\d+)/metrics");
+    private static final Pattern PORT =
+        Pattern.compile("metrics   http://localhost:(\\d+)/metrics \\(Prometheus, exporter process (\\d+)\\)");
     private static final Pattern METRIC_NAME = Pattern.compile("\\b((?:sluice|jvm|process)_[a-z0-9_]+)\\b");
 
     @TempDir
@@ -52,6 +54,7 @@ class MetricsEndpointSystemTest
     void shouldServeEveryCounterTheLatencyHistogramAndJvmMetricsAndEveryMetricOfTheDashboard() throws Exception
     {
         assertEquals(0, endpointThreads(), "no endpoint threads before the daemon starts");
+        final long[] exporterPid = {0};
         try (TestDaemon daemon = new TestDaemon()
             .set(SluiceConfig.METRICS_ENDPOINT, "localhost:0")
             .set(SluiceConfig.JOURNAL_MODE, "async")
@@ -64,6 +67,7 @@ class MetricsEndpointSystemTest
             final Matcher port = PORT.matcher(daemon.log());
             assertTrue(port.find(), daemon.log());
             final URI uri = URI.create("http://localhost:" + port.group(1) + "/metrics");
+            exporterPid[0] = Long.parseLong(port.group(2));
 
             assertTrue(client.awaitConnected(TimeUnit.SECONDS.toNanos(10)));
             assertTrue(daemon.awaitEgressReceivers(TimeUnit.SECONDS.toNanos(10)));
@@ -128,8 +132,13 @@ class MetricsEndpointSystemTest
                 served.get("sluice_latency_seconds_bucket{shard=\"0\",le=\"+Inf\"}"));
             assertTrue(served.get("sluice_latency_seconds_sum{shard=\"0\"}") > 0);
 
-            assertTrue(served.keySet().stream().anyMatch((k) -> k.startsWith("jvm_memory_used_bytes{area=\"heap\"")));
-            assertTrue(served.containsKey("jvm_threads_current"), "JVM metrics are served");
+            assertTrue(served.get("jvm_memory_used_bytes{area=\"heap\"}") > 0, "the daemon's heap: " + served);
+            assertEquals(served.get("sluice_jvm_heap_max_bytes"), served.get("jvm_memory_max_bytes{area=\"heap\"}"));
+            assertEquals((double)Runtime.getRuntime().maxMemory(), served.get("jvm_memory_max_bytes{area=\"heap\"}"),
+                "the daemon's JVM (this one), not the exporter's");
+            assertTrue(served.get("jvm_threads_current") > 0, "JVM metrics are served");
+            assertEquals(served.get("sluice_gc_collections_total"), served.get("jvm_gc_collection_seconds_count"));
+            assertEquals(1.0, served.get("sluice_driver_up"));
 
             final Set<String> servedNames = new TreeSet<>();
             served.keySet().forEach((key) -> servedNames.add(key.contains("{") ? key.substring(0, key.indexOf('{')) : key));
@@ -138,16 +147,21 @@ class MetricsEndpointSystemTest
             final Set<String> missing = new TreeSet<>(dashboardNames);
             missing.removeAll(servedNames);
             assertEquals(Set.of(), missing, "metrics the dashboard uses that the endpoint does not serve");
-            assertTrue(endpointThreads() >= 2, "the endpoint's thread and the HTTP server's dispatcher run");
+            assertEquals(1, endpointThreads(), "in the daemon's JVM only the thread that copies the exporter's " +
+                "output, no HTTP server thread: the exporter is a process");
+            assertTrue(ProcessHandle.of(exporterPid[0]).map(ProcessHandle::isAlive).orElse(false));
         }
-        assertEquals(0, endpointThreads(), "a stopped daemon's endpoint leaves no thread behind");
+        assertFalse(ProcessHandle.of(exporterPid[0]).map(ProcessHandle::isAlive).orElse(false),
+            "a stopped daemon's exporter process is gone");
+        assertEquals(0, endpointThreads(), "a stopped daemon's exporter leaves no thread behind");
     }
 
     private static long endpointThreads()
     {
         return Thread.getAllStackTraces().keySet().stream()
             .filter((thread) -> thread.isAlive() &&
-                (thread.getName().equals("sluice-metrics") || thread.getName().startsWith("HTTP-Dispatcher")))
+                (thread.getName().equals("sluice-metrics") || thread.getName().startsWith("HTTP-Dispatcher") ||
+                thread.getName().equals("sluice-exporter-output")))
             .count();
     }
 

@@ -4,7 +4,6 @@ import io.aeron.logbuffer.BufferClaim;
 import io.aeron.logbuffer.FragmentHandler;
 import io.sluice.transport.codec.EventEncoder;
 import io.sluice.transport.codec.MessageHeaderEncoder;
-import io.sluice.transport.egress.ShardLatency;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -41,7 +40,7 @@ public class DaemonPathBenchmark
 {
     private static final int KEYS = 1024;
 
-    /** Record each result's internal latency, as with {@code sluice.metrics.endpoint} set. */
+    /** Count each result's internal latency into the CnC histogram counters, as with {@code sluice.metrics.endpoint} set. */
     @Param({"false", "true"})
     public boolean latency;
 
@@ -58,7 +57,7 @@ public class DaemonPathBenchmark
     @Setup(Level.Trial)
     public void setUp(final Blackhole blackhole)
     {
-        daemon = new IpcDaemon("aeron:ipc", 1024, 512, latency ? new ShardLatency(IpcDaemon.SHARDS) : null);
+        daemon = new IpcDaemon("aeron:ipc", 1024, 512, latency);
         egressHandler = (buffer, offset, length, h) -> blackhole.consume(buffer.getLong(offset + 16));
     }
 

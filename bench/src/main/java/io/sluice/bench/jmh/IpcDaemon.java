@@ -19,7 +19,6 @@ import io.sluice.core.shard.ShardCounters;
 import io.sluice.core.state.KeyStateTable;
 import io.sluice.transport.counters.SluiceCounters;
 import io.sluice.transport.egress.EgressPublisher;
-import io.sluice.transport.egress.ShardLatency;
 import io.sluice.transport.ingress.IngressAgent;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
@@ -63,17 +62,17 @@ final class IpcDaemon implements AutoCloseable
      */
     IpcDaemon(final String ingressChannel, final int ringLength, final int batchMaxEvents)
     {
-        this(ingressChannel, ringLength, batchMaxEvents, null);
+        this(ingressChannel, ringLength, batchMaxEvents, false);
     }
 
     /**
      * @param ingressChannel IPC channel the benchmark publishes on (its mtu sets the largest unfragmented message).
      * @param ringLength     entries in the ring.
      * @param batchMaxEvents most events in one EventBatch.
-     * @param latency        where each processor records its internal latency, as with the metrics endpoint on;
-     *                       null to not record.
+     * @param latency        true to count each processor's internal latency into the CnC file's histogram
+     *                       counters, as with the metrics endpoint on.
      */
-    IpcDaemon(final String ingressChannel, final int ringLength, final int batchMaxEvents, final ShardLatency latency)
+    IpcDaemon(final String ingressChannel, final int ringLength, final int batchMaxEvents, final boolean latency)
     {
         dir = SluiceConfig.sharedMemoryDir() + "/sluice-jmh-" + ProcessHandle.current().pid();
         driver = MediaDriver.launch(new MediaDriver.Context()
@@ -101,7 +100,7 @@ final class IpcDaemon implements AutoCloseable
             final EgressPublisher egress = new EgressPublisher(
                 aeron.addExclusivePublication("aeron:ipc", 1002), new NoOpIdleStrategy(), driverInvoker,
                 egressCounters[0], egressCounters[1], egressCounters[2],
-                null == latency ? null : latency.recorder(i), List.of());
+                null, latency ? counters.latency(aeron, i) : null, List.of());
             final KeyStateTable table = new KeyStateTable(4096, 0, ROUTER);
             final ShardCounters shardCounters = counters.processor(aeron, i);
             shardProcessors[i] = new ShardProcessor(

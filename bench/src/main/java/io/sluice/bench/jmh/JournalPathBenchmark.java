@@ -142,7 +142,7 @@ public class JournalPathBenchmark
             final Counter[] egressCounters = counters.egress(aeron, i);
             final EgressPublisher egress = new EgressPublisher(
                 aeron.addExclusivePublication("aeron:ipc", 1002), new NoOpIdleStrategy(), driverInvoker,
-                egressCounters[0], egressCounters[1], egressCounters[2], null, List.of());
+                egressCounters[0], egressCounters[1], egressCounters[2], null, null, List.of());
             final KeyStateTable table = new KeyStateTable(4096, 0, ROUTER);
             final ShardCounters shardCounters = counters.processor(aeron, i);
             shardProcessors[i] = new ShardProcessor(

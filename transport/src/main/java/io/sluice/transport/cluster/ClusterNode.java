@@ -17,7 +17,7 @@ import io.sluice.transport.daemon.Preflight;
 import io.sluice.transport.daemon.SluiceDaemon;
 import io.sluice.transport.driver.EmbeddedDriver;
 import io.sluice.transport.driver.IdleStrategies;
-import io.sluice.transport.metrics.MetricsServer;
+import io.sluice.transport.metrics.ExporterProcess;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentTerminationException;
@@ -66,7 +66,7 @@ public final class ClusterNode implements AutoCloseable
     private Archive archive;
     private ConsensusModule consensusModule;
     private ClusteredServiceContainer container;
-    private MetricsServer metrics;
+    private ExporterProcess metrics;
     private SluiceClusteredService service;
     private boolean closed;
 
@@ -189,8 +189,8 @@ public final class ClusterNode implements AutoCloseable
         out.print(summary(self, nodeDir));
         if (!config.metricsEndpoint().isEmpty())
         {
-            metrics = MetricsServer.start(config.metricsEndpoint(), driver.context().countersManager(), null, out);
-            out.println("  metrics   " + metrics.url() + " (Prometheus, thread " + MetricsServer.THREAD_NAME + ")");
+            metrics = ExporterProcess.start(config.metricsEndpoint(), driverDir, out);
+            out.println("  metrics   " + metrics.url() + " (Prometheus, exporter process " + metrics.pid() + ")");
         }
         errorHandler.startPrinting();
         out.println("sluice: ready");
@@ -295,6 +295,17 @@ public final class ClusterNode implements AutoCloseable
     public boolean isTerminated()
     {
         return 0 == terminated.getCount();
+    }
+
+    /**
+     * Refresh the JVM counters the metrics exporter and {@code sluice stat} read. Control thread only.
+     */
+    public void updateJvmCounters()
+    {
+        if (null != service)
+        {
+            service.updateJvmCounters();
+        }
     }
 
     /**

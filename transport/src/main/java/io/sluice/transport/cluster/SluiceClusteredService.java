@@ -22,6 +22,7 @@ import io.sluice.core.snapshot.SnapshotException;
 import io.sluice.core.snapshot.SnapshotManifest;
 import io.sluice.core.state.StateDigest;
 import io.sluice.transport.codec.MessageHeaderDecoder;
+import io.sluice.transport.counters.JvmCounters;
 import io.sluice.transport.counters.SluiceCounters;
 import io.sluice.transport.daemon.DaemonContext;
 import io.sluice.transport.ingress.IngressHandler;
@@ -83,6 +84,7 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
     private Cluster cluster;
     private TimeUnit timeUnit;
     private SluiceCounters counters;
+    private volatile JvmCounters jvmCounters;
     private ClusterEgress egress;
     private SluiceRing ring;
     private RingProducer producer;
@@ -140,6 +142,19 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
     }
 
     /**
+     * Refresh the JVM counters ({@link JvmCounters#update()}) once the service has started; the node's control
+     * thread is their one writer. Allocates nothing.
+     */
+    public void updateJvmCounters()
+    {
+        final JvmCounters jvm = jvmCounters;
+        if (null != jvm)
+        {
+            jvm.update();
+        }
+    }
+
+    /**
      * {@inheritDoc}
      */
     public void onStart(final Cluster cluster, final Image snapshotImage)
@@ -147,6 +162,7 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
         this.cluster = cluster;
         this.timeUnit = null == cluster.timeUnit() ? TimeUnit.NANOSECONDS : cluster.timeUnit();
         counters = new SluiceCounters(cluster.aeron());
+        jvmCounters = counters.jvm();
         final Counter[] egressCounters = counters.egress(cluster.aeron(), 0);
         egress = new ClusterEgress(ctx.egress().alertRuleNames(), config.clientCapacity(), egressCounters[0],
             egressCounters[1], egressCounters[2]);

@@ -7,17 +7,16 @@ import io.sluice.core.shard.ShardCounters;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.lang.management.GarbageCollectorMXBean;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The daemon's Aeron counters, allocated in the media driver's CnC file so AeronStat and {@code sluice stat} read
- * them from outside. Type ids start at {@value #TYPE_ID_BASE}, above Aeron's own. Every counter's key is one int
- * ({@value #KEY_LENGTH} bytes): the shard of a per-processor or per-egress counter, the reason code of a
- * {@code rejected} counter, else {@value #NO_KEY}; so a tool finds a shard's counter by type and key, not by
- * parsing its label. (The egress receiver counter, type {@value #EGRESS_RECEIVER_POSITION_TYPE_ID}, is the
+ * The daemon's Aeron counters, allocated in the media driver's CnC file so AeronStat, {@code sluice stat} and the
+ * metrics exporter read them from outside. Type ids start at {@value #TYPE_ID_BASE}, above Aeron's own. Every
+ * counter's key starts with one int ({@value #KEY_LENGTH} bytes): the shard of a per-processor or per-egress
+ * counter, the reason code of a {@code rejected} counter, else {@value #NO_KEY}; so a tool finds a shard's counter
+ * by type and key, not by parsing its label. A latency bucket's key adds the bucket's bound
+ * ({@link LatencyCounters}). (The egress receiver counter, type {@value #EGRESS_RECEIVER_POSITION_TYPE_ID}, is the
  * driver's and keyed like Aeron's stream counters.)
  */
 public final class SluiceCounters implements AutoCloseable
@@ -90,6 +89,24 @@ public final class SluiceCounters implements AutoCloseable
     public static final int JOURNAL_START_POSITION_TYPE_ID = 1029;
     /** EventBatch messages taken by the ingress (each of their events counts in received too). */
     public static final int INGRESS_BATCHES_TYPE_ID = 1030;
+    /** One bucket of a processor's internal latency histogram; key: shard and upper bound ({@link LatencyCounters}). */
+    public static final int LATENCY_BUCKET_TYPE_ID = 1031;
+    /** Sum of a processor's internal latencies, ns; key: the shard. */
+    public static final int LATENCY_SUM_TYPE_ID = 1032;
+    /** Heap in use, bytes ({@link JvmCounters}). */
+    public static final int JVM_HEAP_USED_TYPE_ID = 1033;
+    /** Heap committed, bytes. */
+    public static final int JVM_HEAP_COMMITTED_TYPE_ID = 1034;
+    /** Largest heap the JVM may take, bytes. */
+    public static final int JVM_HEAP_MAX_TYPE_ID = 1035;
+    /** Direct buffer memory in use, bytes. */
+    public static final int JVM_DIRECT_USED_TYPE_ID = 1036;
+    /** Live threads of the JVM. */
+    public static final int JVM_THREADS_TYPE_ID = 1037;
+    /** Bytes allocated on the heap by every thread since start. */
+    public static final int JVM_ALLOCATED_TYPE_ID = 1038;
+    /** CPU time of the process, ns. */
+    public static final int JVM_CPU_TIME_TYPE_ID = 1039;
 
     /** Key of a counter that is not per shard or per reason. */
     public static final int NO_KEY = -1;
@@ -105,9 +122,8 @@ public final class SluiceCounters implements AutoCloseable
     private final Counter ringFull;
     private final Counter batches;
     private final Counter errors;
-    private final Counter gcCount;
     private final Counter ticks;
-    private final Counter gcTimeMs;
+    private final JvmCounters jvm;
 
     /**
      * @param aeron the daemon's client, connected to its media driver.
@@ -122,8 +138,7 @@ public final class SluiceCounters implements AutoCloseable
         }
         ringFull = add(aeron, RING_FULL_TYPE_ID, NO_KEY, "sluice ingress ring-full back-pressure");
         errors = add(aeron, ERRORS_TYPE_ID, NO_KEY, "sluice errors");
-        gcCount = add(aeron, JVM_GC_COUNT_TYPE_ID, NO_KEY, "sluice jvm gc count");
-        gcTimeMs = add(aeron, JVM_GC_TIME_TYPE_ID, NO_KEY, "sluice jvm gc time ms");
+        jvm = new JvmCounters((typeId, label) -> add(aeron, typeId, NO_KEY, label));
         ticks = add(aeron, TICKS_TYPE_ID, NO_KEY, "sluice ingress ticks");
         batches = add(aeron, INGRESS_BATCHES_TYPE_ID, NO_KEY, "sluice ingress batches");
     }
@@ -137,19 +152,11 @@ public final class SluiceCounters implements AutoCloseable
     }
 
     /**
-     * @return garbage collections since start, refreshed by the daemon's control thread.
+     * @return the JVM's counters (GC, heap, direct memory, threads, allocation, CPU).
      */
-    public Counter gcCount()
+    public JvmCounters jvm()
     {
-        return gcCount;
-    }
-
-    /**
-     * @return milliseconds of garbage collection since start, refreshed by the daemon's control thread.
-     */
-    public Counter gcTimeMs()
-    {
-        return gcTimeMs;
+        return jvm;
     }
 
     /**
@@ -175,19 +182,27 @@ public final class SluiceCounters implements AutoCloseable
     }
 
     /**
-     * Refresh the JVM counters (GC count and time) from the management beans. Control thread only.
+     * Refresh the JVM counters ({@link JvmCounters#update()}). Control thread only; allocates nothing.
      */
     public void updateJvm()
     {
-        long count = 0;
-        long timeMs = 0;
-        for (final GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans())
+        jvm.update();
+    }
+
+    /**
+     * @param aeron the daemon's client.
+     * @param shard a processor's shard.
+     * @return the processor's latency histogram counters, registered for closing with the rest.
+     */
+    public LatencyCounters latency(final Aeron aeron, final int shard)
+    {
+        return LatencyCounters.allocate((typeId, key, keyLength, label) ->
         {
-            count += Math.max(0, gc.getCollectionCount());
-            timeMs += Math.max(0, gc.getCollectionTime());
-        }
-        gcCount.setRelease(count);
-        gcTimeMs.setRelease(timeMs);
+            final int labelLength = labelBuffer.putStringWithoutLengthAscii(0, label);
+            final Counter counter = aeron.addCounter(typeId, key, 0, keyLength, labelBuffer, 0, labelLength);
+            all.add(counter);
+            return counter;
+        }, shard);
     }
 
     /**

@@ -19,7 +19,7 @@ import io.sluice.transport.driver.EmbeddedDriver;
 import io.sluice.transport.egress.EgressGroup;
 import io.sluice.transport.ingress.IngressAgent;
 import io.sluice.transport.journal.Journal;
-import io.sluice.transport.metrics.MetricsServer;
+import io.sluice.transport.metrics.ExporterProcess;
 import io.sluice.transport.journal.Journaller;
 import io.aeron.RethrowingErrorHandler;
 import org.agrona.CloseHelper;
@@ -62,7 +62,7 @@ public final class SluiceDaemon implements AutoCloseable
     private IngressAgent ingress;
     private Journal journal;
     private AgentRunner runner;
-    private MetricsServer metrics;
+    private ExporterProcess metrics;
     private boolean ready;
     private boolean closed;
 
@@ -148,8 +148,8 @@ public final class SluiceDaemon implements AutoCloseable
         out.print(StartupSummary.render(config, driver, ring, shared, shards.hashSeed(), journal));
         if (!config.metricsEndpoint().isEmpty())
         {
-            metrics = MetricsServer.start(config.metricsEndpoint(), aeron.countersReader(), egress.latency(), out);
-            out.println("  metrics   " + metrics.url() + " (Prometheus, thread " + MetricsServer.THREAD_NAME + ")");
+            metrics = ExporterProcess.start(config.metricsEndpoint(), config.driverDir(), out);
+            out.println("  metrics   " + metrics.url() + " (Prometheus, exporter process " + metrics.pid() + ")");
         }
         group.start();
         AgentRunner.startOnThread(runner);

@@ -52,7 +52,7 @@ public final class EgressGroup
         final String channel = ctx.channel();
         final int streamId = ctx.streamId();
         final EgressPublisher[] publishers = new EgressPublisher[ctx.processorCount()];
-        final ShardLatency latency = ctx.recordLatency() ? new ShardLatency(publishers.length) : null;
+        final ShardLatency latency = ctx.latencyHistogramFile().isEmpty() ? null : new ShardLatency(publishers.length);
         for (int i = 0; i < publishers.length; i++)
         {
             final ExclusivePublication publication = Channels.open(SluiceConfig.EGRESS_CHANNEL, channel,
@@ -62,14 +62,14 @@ public final class EgressGroup
                 publication, IdleStrategies.create(ctx.retryIdleStrategy()), driverInvoker,
                 egressCounters[0], egressCounters[1], egressCounters[2],
                 null == latency ? null : latency.recorder(i),
+                ctx.latencyCounters() ? counters.latency(aeron, i) : null,
                 ctx.alertRuleNames());
         }
         return new EgressGroup(publishers, latency);
     }
 
     /**
-     * @return the processors' internal latency, or null when neither a latency file nor the metrics endpoint asks
-     * for it.
+     * @return the processors' internal latency for the latency file, or null when no latency file is configured.
      */
     public ShardLatency latency()
     {
@@ -154,7 +154,8 @@ public final class EgressGroup
     /**
      * What the egress is configured with: its channel and stream, one publication per processor, the idle strategy
      * a back-pressured offer retries with, the file the internal latency goes to at a stop (empty: none), whether
-     * the internal latency is recorded at all (for that file or the metrics endpoint) and the alert rule names
+     * the internal latency is counted into the CnC file's histogram counters (for the metrics exporter) and the
+     * alert rule names
      * alerts carry. Set what differs from the declared defaults ({@link Settings}), or take every
      * value from a configuration with {@link #from(SluiceConfig)}, then {@link #conclude()} once.
      * <p>
@@ -167,7 +168,7 @@ public final class EgressGroup
         private Integer processorCount;
         private IdleStrategyType retryIdleStrategy;
         private String latencyHistogramFile;
-        private boolean recordLatency;
+        private boolean latencyCounters;
         private List<String> alertRuleNames;
         private boolean concluded;
 
@@ -189,7 +190,7 @@ public final class EgressGroup
                 .processorCount(config.processorCount())
                 .retryIdleStrategy(config.ingressIdleStrategy())
                 .latencyHistogramFile(config.latencyHistogramFile())
-                .recordLatency(!config.latencyHistogramFile().isEmpty() || !config.metricsEndpoint().isEmpty())
+                .latencyCounters(!config.metricsEndpoint().isEmpty())
                 .alertRuleNames(ruleNames);
         }
 
@@ -213,7 +214,6 @@ public final class EgressGroup
             processorCount = Settings.PROCESSOR_COUNT.valueOrDefault(processorCount);
             retryIdleStrategy = Settings.INGRESS_IDLE_STRATEGY.valueOrDefault(retryIdleStrategy);
             latencyHistogramFile = Settings.LATENCY_HISTOGRAM_FILE.valueOrDefault(latencyHistogramFile);
-            recordLatency |= !latencyHistogramFile.isEmpty();
             alertRuleNames = null == alertRuleNames ? List.of() : List.copyOf(alertRuleNames);
             concluded = true;
             return this;
@@ -312,22 +312,24 @@ public final class EgressGroup
         }
 
         /**
-         * @param recordLatency true to record each processor's internal latency ({@link ShardLatency}) even without
-         *                      a latency file: the metrics endpoint serves it. A latency file always records.
+         * @param latencyCounters true to count each processor's internal latency into histogram counters in the CnC
+         *                        file ({@link io.sluice.transport.counters.LatencyCounters}), which the metrics
+         *                        exporter serves; the daemon sets it when {@value SluiceConfig#METRICS_ENDPOINT}
+         *                        is set.
          * @return this.
          */
-        public Context recordLatency(final boolean recordLatency)
+        public Context latencyCounters(final boolean latencyCounters)
         {
-            this.recordLatency = recordLatency;
+            this.latencyCounters = latencyCounters;
             return this;
         }
 
         /**
-         * @return true when the processors record their internal latency.
+         * @return true when the processors count their internal latency into the CnC file's histogram counters.
          */
-        public boolean recordLatency()
+        public boolean latencyCounters()
         {
-            return recordLatency;
+            return latencyCounters;
         }
 
         /**

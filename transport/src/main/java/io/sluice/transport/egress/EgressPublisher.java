@@ -8,6 +8,7 @@ import io.sluice.core.shard.ResultSink;
 import io.sluice.core.state.Aggregate;
 import io.sluice.transport.codec.EventResultBatchEncoder;
 import io.sluice.transport.codec.MessageHeaderEncoder;
+import io.sluice.transport.counters.LatencyCounters;
 import org.HdrHistogram.SingleWriterRecorder;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.AgentInvoker;
@@ -56,6 +57,7 @@ public final class EgressPublisher implements ResultSink
     private int batchCount;
     private boolean muted;
     private final SingleWriterRecorder latency;
+    private final LatencyCounters latencyCounters;
     private volatile boolean running = true;
 
     /**
@@ -65,8 +67,10 @@ public final class EgressPublisher implements ResultSink
      * @param backPressure  counts retries.
      * @param notConnected  counts results with no subscriber.
      * @param dropped       counts results lost to a closed publication.
-     * @param latency       records ingress receive to egress offer of each EventResult (this processor's thread is
-     *                      its one writer; see {@link ShardLatency}), or null to not record.
+     * @param latency       records ingress receive to egress offer of each EventResult for the latency file (this
+     *                      processor's thread is its one writer; see {@link ShardLatency}), or null to not record.
+     * @param latencyCounters counts the same latency into the CnC file's histogram counters for the metrics
+     *                      exporter (this processor's thread is their one writer), or null to not count.
      * @param ruleNames     alert rule names by rule index, US-ASCII, encoded once here for the Alert message.
      */
     public EgressPublisher(
@@ -77,9 +81,11 @@ public final class EgressPublisher implements ResultSink
         final AtomicCounter notConnected,
         final AtomicCounter dropped,
         final SingleWriterRecorder latency,
+        final LatencyCounters latencyCounters,
         final java.util.List<String> ruleNames)
     {
         this.latency = latency;
+        this.latencyCounters = latencyCounters;
         this.codec = new EgressCodec(ruleNames);
         this.publication = publication;
         this.retryIdle = retryIdle;
@@ -177,9 +183,17 @@ public final class EgressPublisher implements ResultSink
 
     private void recordLatency(final long receiveNanos)
     {
-        if (null != latency)
+        if (null != latency || null != latencyCounters)
         {
-            ShardLatency.record(latency, System.nanoTime() - receiveNanos);
+            final long latencyNs = System.nanoTime() - receiveNanos;
+            if (null != latency)
+            {
+                ShardLatency.record(latency, latencyNs);
+            }
+            if (null != latencyCounters)
+            {
+                latencyCounters.record(latencyNs);
+            }
         }
     }
 

@@ -11,52 +11,89 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.sluice.transport.counters.CounterCatalog;
 import io.sluice.transport.counters.SluiceCounters;
-import io.sluice.transport.egress.ShardLatency;
+import io.sluice.transport.counters.LatencyCounters;
+import io.prometheus.metrics.model.snapshots.SummarySnapshot;
+import io.prometheus.metrics.model.snapshots.Quantiles;
 import io.sluice.transport.stat.SluiceStat;
 import io.sluice.transport.stat.StatReading;
-import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.status.CountersReader;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.TreeMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * What a scrape of the metrics endpoint reads: every counter of {@link CounterCatalog} found in the CnC file (one
- * {@link StatReading}, as {@code sluice stat} takes), named
- * {@code sluice_<name>} with its shard, reason, thread or publication as a label, and the internal latency of each
- * shard as a histogram {@value #LATENCY_NAME} in seconds. Read at each scrape, on the endpoint's thread; nothing is
- * kept between scrapes but the latency histograms {@link ShardLatency} folds.
+ * What a scrape of the metrics exporter reads, from the daemon's (or cluster node's) CnC file mapped for that scrape
+ * alone: every counter of {@link CounterCatalog} (one {@link StatReading}, as {@code sluice stat} takes), named
+ * {@code sluice_<name>} with its shard, reason, thread or publication as a label; the daemon's JVM counters also
+ * under the names of the Prometheus client's JVM instrumentation ({@link #JVM_ALIASES}); and each shard's internal
+ * latency as a histogram {@value #LATENCY_NAME} in seconds, from the bucket counters the processors count into
+ * ({@link LatencyCounters}). {@code sluice_driver_up} is 1 when a media driver's CnC file was there to read, else
+ * 0 and nothing else is served. Runs in the exporter's process, on its HTTP thread; keeps nothing between scrapes.
  */
 final class CounterMetrics implements MultiCollector
 {
     /** Name of the ingress-to-egress latency histogram, seconds. */
     static final String LATENCY_NAME = "sluice_latency_seconds";
-    /** Upper bounds of the latency histogram's buckets, seconds; {@code +Inf} follows. */
-    static final double[] LATENCY_BOUNDS_SECONDS = {
-        1e-6, 2e-6, 5e-6, 10e-6, 20e-6, 50e-6, 100e-6, 200e-6, 500e-6,
-        1e-3, 2e-3, 5e-3, 10e-3, 20e-3, 50e-3, 100e-3, 200e-3, 500e-3, 1.0, 10.0};
+    /** Name of the gauge that says whether a CnC file was read. */
+    static final String DRIVER_UP_NAME = "sluice_driver_up";
     private static final String PREFIX = "sluice_";
-
-    private final CountersReader counters;
-    private final ShardLatency latency;
+    /** Divisor from ns to s: a division gives the bounds exactly as written (1000 / 1e9 == 1e-6), a product not. */
+    private static final double NANOS_PER_SECOND = 1e9;
 
     /**
-     * @param counters the CnC file's counters, read at each scrape.
-     * @param latency  the processors' internal latency, or null when not recorded (a cluster node).
+     * A catalogue counter also served under the name (and label) the Prometheus JVM instrumentation gives it, so
+     * dashboards made for any JVM read the daemon's.
+     *
+     * @param name       the metric's name.
+     * @param labelName  its label, empty for none.
+     * @param labelValue the label's value.
      */
-    CounterMetrics(final CountersReader counters, final ShardLatency latency)
+    record Alias(String name, String labelName, String labelValue)
     {
-        this.counters = counters;
-        this.latency = latency;
+    }
+
+    /** The catalogue's JVM counters by the JVM instrumentation's names. */
+    static final Map<String, Alias> JVM_ALIASES = Map.of(
+        "jvm_heap_used_bytes", new Alias("jvm_memory_used_bytes", "area", "heap"),
+        "jvm_heap_committed_bytes", new Alias("jvm_memory_committed_bytes", "area", "heap"),
+        "jvm_heap_max_bytes", new Alias("jvm_memory_max_bytes", "area", "heap"),
+        "jvm_direct_used_bytes", new Alias("jvm_buffer_pool_used_bytes", "pool", "direct"),
+        "jvm_threads", new Alias("jvm_threads_current", "", ""),
+        "jvm_cpu_seconds", new Alias("process_cpu_seconds", "", ""));
+
+    private final String driverDir;
+
+    /**
+     * @param driverDir the media driver directory whose CnC file each scrape reads.
+     */
+    CounterMetrics(final String driverDir)
+    {
+        this.driverDir = driverDir;
     }
 
     /**
      * {@inheritDoc}
      */
     public MetricSnapshots collect()
+    {
+        final List<MetricSnapshot> snapshots = new ArrayList<>();
+        final boolean found = SluiceStat.read(driverDir, (counters) -> collect(counters, snapshots));
+        snapshots.add(GaugeSnapshot.builder().name(DRIVER_UP_NAME)
+            .help("1 when the exporter found a media driver's CnC file in " + driverDir + " at this scrape, else 0.")
+            .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(found ? 1 : 0).build())
+            .build());
+        return new MetricSnapshots(snapshots);
+    }
+
+    /**
+     * @param counters  the CnC file's counters.
+     * @param snapshots where every metric read from them goes.
+     */
+    static void collect(final CountersReader counters, final List<MetricSnapshot> snapshots)
     {
         final Map<CounterCatalog.Entry, Map<String, Double>> values = new LinkedHashMap<>();
         for (final CounterCatalog.Entry entry : CounterCatalog.entries())
@@ -78,14 +115,19 @@ final class CounterMetrics implements MultiCollector
                 CounterCatalog.Kind.COUNTER == entry.kind() ? Double::sum : Math::max);
         }
 
-        final List<MetricSnapshot> snapshots = new ArrayList<>();
         values.forEach((entry, byLabel) ->
         {
             if (!byLabel.isEmpty())
             {
-                snapshots.add(snapshot(entry, byLabel));
+                snapshots.add(snapshot(PREFIX + entry.name(), entry, byLabel));
+                final Alias alias = JVM_ALIASES.get(entry.name());
+                if (null != alias)
+                {
+                    snapshots.add(snapshot(alias.name(), entry, Map.of(alias.labelValue(), byLabel.get(""))));
+                }
             }
         });
+        gcSummary(values).ifPresent(snapshots::add);
         if (!digests.isEmpty())
         {
             final InfoSnapshot.Builder digest = InfoSnapshot.builder().name(PREFIX + "snapshot_digest")
@@ -94,17 +136,18 @@ final class CounterMetrics implements MultiCollector
                 InfoSnapshot.InfoDataPointSnapshot.builder().labels(Labels.of("digest", hex)).build()));
             snapshots.add(digest.build());
         }
+        final MetricSnapshot latency = latencySnapshot(counters);
         if (null != latency)
         {
-            snapshots.add(latencySnapshot());
+            snapshots.add(latency);
         }
-        return new MetricSnapshots(snapshots);
     }
 
-    private static MetricSnapshot snapshot(final CounterCatalog.Entry entry, final Map<String, Double> byLabel)
+    private static MetricSnapshot snapshot(
+        final String name, final CounterCatalog.Entry entry, final Map<String, Double> byLabel)
     {
-        final String name = PREFIX + entry.name();
-        final String labelName = entry.keyLabel().labelName();
+        final Alias alias = name.startsWith(PREFIX) ? null : JVM_ALIASES.get(entry.name());
+        final String labelName = null != alias ? alias.labelName() : entry.keyLabel().labelName();
         if (CounterCatalog.Kind.COUNTER == entry.kind())
         {
             final CounterSnapshot.Builder counter = CounterSnapshot.builder().name(name).help(entry.help());
@@ -118,49 +161,92 @@ final class CounterMetrics implements MultiCollector
         return gauge.build();
     }
 
+    private static java.util.Optional<MetricSnapshot> gcSummary(final Map<CounterCatalog.Entry, Map<String, Double>> values)
+    {
+        Double count = null;
+        Double seconds = null;
+        for (final Map.Entry<CounterCatalog.Entry, Map<String, Double>> entry : values.entrySet())
+        {
+            if (SluiceCounters.JVM_GC_COUNT_TYPE_ID == entry.getKey().typeId())
+            {
+                count = entry.getValue().get("");
+            }
+            else if (SluiceCounters.JVM_GC_TIME_TYPE_ID == entry.getKey().typeId())
+            {
+                seconds = entry.getValue().get("");
+            }
+        }
+        if (null == count || null == seconds)
+        {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(SummarySnapshot.builder().name("jvm_gc_collection_seconds")
+            .help("Garbage collections of the daemon's JVM and the time they took (every collector together).")
+            .dataPoint(SummarySnapshot.SummaryDataPointSnapshot.builder()
+                .count(count.longValue()).sum(seconds).quantiles(Quantiles.EMPTY).build())
+            .build());
+    }
+
     private static Labels labels(final String name, final String value)
     {
         return name.isEmpty() ? Labels.EMPTY : Labels.of(name, value);
     }
 
-    private MetricSnapshot latencySnapshot()
+    /**
+     * @param counters the CnC file's counters.
+     * @return each shard's latency histogram from its bucket and sum counters, or null when no processor records
+     * latency (the daemon's metrics endpoint off and no latency file; a cluster node).
+     */
+    static MetricSnapshot latencySnapshot(final CountersReader counters)
     {
-        final HistogramSnapshot.Builder histogram = HistogramSnapshot.builder().name(LATENCY_NAME)
-            .help("Internal latency of each event result, ingress receive to egress offer, per shard " +
-                "(HdrHistogram, 3 significant digits; the sum is the mean times the count).");
-        for (int shard = 0; shard < latency.shards(); shard++)
+        final Map<Integer, TreeMap<Long, Long>> buckets = new TreeMap<>();
+        final Map<Integer, Long> sums = new TreeMap<>();
+        counters.forEach((counterId, typeId, keyBuffer, label) ->
         {
-            final String label = Integer.toString(shard);
-            histogram.dataPoint(latency.read(shard, (recorded) -> HistogramSnapshot.HistogramDataPointSnapshot.builder()
-                .classicHistogramBuckets(buckets(recorded))
-                .sum(recorded.getTotalCount() * recorded.getMean() / 1e9)
-                .labels(Labels.of("shard", label))
-                .build()));
+            if (SluiceCounters.LATENCY_BUCKET_TYPE_ID == typeId)
+            {
+                buckets.computeIfAbsent(keyBuffer.getInt(LatencyCounters.SHARD_OFFSET), (shard) -> new TreeMap<>())
+                    .merge(keyBuffer.getLong(LatencyCounters.BOUND_OFFSET), counters.getCounterValue(counterId), Long::sum);
+            }
+            else if (SluiceCounters.LATENCY_SUM_TYPE_ID == typeId)
+            {
+                sums.merge(keyBuffer.getInt(0), counters.getCounterValue(counterId), Long::sum);
+            }
+        });
+        if (buckets.isEmpty())
+        {
+            return null;
         }
+        final HistogramSnapshot.Builder histogram = HistogramSnapshot.builder().name(LATENCY_NAME)
+            .help("Internal latency of each event result, ingress receive to egress offer, per shard.");
+        buckets.forEach((shard, byBound) -> histogram.dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder()
+            .classicHistogramBuckets(buckets(byBound))
+            .sum(sums.getOrDefault(shard, 0L) / NANOS_PER_SECOND)
+            .labels(Labels.of("shard", Integer.toString(shard)))
+            .build()));
         return histogram.build();
     }
 
     /**
-     * @param recorded latencies, ns.
-     * @return the count in each bucket of {@link #LATENCY_BOUNDS_SECONDS} and {@code +Inf} (not cumulative: the
-     * client sums them), every recorded value counted once.
+     * @param byBound count of each bucket (not cumulative) by its upper bound in ns, {@link
+     *                LatencyCounters#INFINITY_BOUND} for {@code +Inf}.
+     * @return the buckets in seconds (not cumulative: the client sums them), {@code +Inf} last even when its
+     * counter is missing.
      */
-    static ClassicHistogramBuckets buckets(final Histogram recorded)
+    static ClassicHistogramBuckets buckets(final TreeMap<Long, Long> byBound)
     {
-        final int bounds = LATENCY_BOUNDS_SECONDS.length;
-        final double[] upperBounds = new double[bounds + 1];
-        final long[] counts = new long[bounds + 1];
-        long below = 0;
-        for (int i = 0; i < bounds; i++)
+        final TreeMap<Long, Long> all = new TreeMap<>(byBound);
+        all.putIfAbsent(LatencyCounters.INFINITY_BOUND, 0L);
+        final double[] upperBounds = new double[all.size()];
+        final long[] counts = new long[all.size()];
+        int i = 0;
+        for (final Map.Entry<Long, Long> bucket : all.entrySet())
         {
-            upperBounds[i] = LATENCY_BOUNDS_SECONDS[i];
-            final long atMost = Math.min(recorded.getTotalCount(),
-                recorded.getCountBetweenValues(0, Math.round(LATENCY_BOUNDS_SECONDS[i] * 1e9)));
-            counts[i] = Math.max(0, atMost - below);
-            below = Math.max(below, atMost);
+            upperBounds[i] = LatencyCounters.INFINITY_BOUND == bucket.getKey() ?
+                Double.POSITIVE_INFINITY : bucket.getKey() / NANOS_PER_SECOND;
+            counts[i] = bucket.getValue();
+            i++;
         }
-        upperBounds[bounds] = Double.POSITIVE_INFINITY;
-        counts[bounds] = recorded.getTotalCount() - below;
         return ClassicHistogramBuckets.of(upperBounds, counts);
     }
 }

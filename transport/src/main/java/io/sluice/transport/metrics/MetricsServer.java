@@ -1,13 +1,9 @@
 package io.sluice.transport.metrics;
 
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
-import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
-import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.sluice.config.ConfigurationException;
 import io.sluice.config.SluiceConfig;
-import io.sluice.transport.egress.ShardLatency;
-import org.agrona.concurrent.status.CountersReader;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -16,11 +12,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The Prometheus endpoint ({@value SluiceConfig#METRICS_ENDPOINT}): an HTTP server of the official Prometheus Java
- * client on a thread of its own, {@code sluice-metrics}, serving {@code GET /metrics} in the Prometheus text format
- * (OpenMetrics when the scraper asks for it). Each scrape reads Sluice's counters from the CnC file and folds the
- * processors' latency recorders; the JVM's own metrics (memory, GC, threads, classes, buffer pools) come from the
- * client's JVM instrumentation. Nothing runs on the event path. Started and closed on the control thread.
+ * The Prometheus endpoint of the metrics exporter ({@link MetricsExporter}, a process of its own beside the daemon):
+ * an HTTP server of the official Prometheus Java client on a thread of its own, {@code sluice-metrics}, serving
+ * {@code GET /metrics} in the Prometheus text format (OpenMetrics when the scraper asks for it). Each scrape maps
+ * the daemon's CnC file and reads its counters ({@link CounterMetrics}); nothing of it runs in the daemon's JVM.
  */
 public final class MetricsServer implements AutoCloseable
 {
@@ -28,13 +23,6 @@ public final class MetricsServer implements AutoCloseable
     public static final String THREAD_NAME = "sluice-metrics";
     /** Longest a close waits for a scrape in progress to end, ms. */
     static final long CLOSE_TIMEOUT_MS = 5_000;
-
-    /**
-     * The JVM metrics, registered once per process: the client keeps every registry JVM metrics were registered
-     * with, so a registry per endpoint would keep each stopped endpoint's collectors (and the counters they read)
-     * alive. Each endpoint's own registry delegates to this one.
-     */
-    private static PrometheusRegistry jvmRegistry;
 
     private final HTTPServer server;
     private final ExecutorService executor;
@@ -52,22 +40,19 @@ public final class MetricsServer implements AutoCloseable
     /**
      * @param endpoint {@code host:port} to listen on, as {@link SluiceConfig#metricsEndpoint()} concluded it (port
      *                 0: any free port).
-     * @param counters the CnC file's counters.
-     * @param latency  the processors' internal latency, or null when not recorded.
-     * @param log      where a close that gave up waiting for a scrape says so.
+     * @param driverDir the media driver directory whose CnC file each scrape reads.
+     * @param log       where a close that gave up waiting for a scrape says so.
      * @return the running endpoint.
      * @throws ConfigurationException naming {@value SluiceConfig#METRICS_ENDPOINT} when it cannot listen there.
      */
     public static MetricsServer start(
-        final String endpoint, final CountersReader counters, final ShardLatency latency, final PrintStream log)
+        final String endpoint, final String driverDir, final PrintStream log)
     {
         final int colon = endpoint.lastIndexOf(':');
         final String host = endpoint.substring(0, colon);
         final int port = Integer.parseInt(endpoint.substring(colon + 1));
         final PrometheusRegistry registry = new PrometheusRegistry();
-        registry.register(new CounterMetrics(counters, latency));
-        final PrometheusRegistry jvm = jvmRegistry();
-        registry.register((MultiCollector)jvm::scrape);
+        registry.register(new CounterMetrics(driverDir));
         final ExecutorService executor = Executors.newSingleThreadExecutor((runnable) ->
         {
             final Thread thread = new Thread(runnable, THREAD_NAME);
@@ -91,16 +76,6 @@ public final class MetricsServer implements AutoCloseable
         }
     }
 
-    private static synchronized PrometheusRegistry jvmRegistry()
-    {
-        if (null == jvmRegistry)
-        {
-            jvmRegistry = new PrometheusRegistry();
-            JvmMetrics.builder().register(jvmRegistry);
-        }
-        return jvmRegistry;
-    }
-
     /**
      * @return the port it listens on (the one chosen when configured with port 0).
      */
@@ -119,7 +94,7 @@ public final class MetricsServer implements AutoCloseable
 
     /**
      * Stop listening, then wait (up to {@value #CLOSE_TIMEOUT_MS} ms) until a scrape in progress has ended and the
-     * endpoint's thread is gone: a scrape reads the CnC file, which the caller unmaps next. Idempotent.
+     * endpoint's thread is gone. Idempotent.
      */
     public void close()
     {

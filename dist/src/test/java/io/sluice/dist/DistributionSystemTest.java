@@ -83,7 +83,7 @@ class DistributionSystemTest
         "BATCH_TOO_LARGE", "BATCH_MALFORMED");
 
     private static final Pattern METRICS_URL =
-        Pattern.compile("  metrics   (http://localhost:\\d+/metrics) \\(Prometheus, thread sluice-metrics\\)");
+        Pattern.compile("  metrics   (http://localhost:\\d+/metrics) \\(Prometheus, exporter process \\d+\\)");
     private static final Pattern STAT_LINE = Pattern.compile("^(\\d+)\\s+(\\d+)\\s+(\\S+)  (.+)$");
 
     private static final Path TARBALL = Path.of(System.getProperty("sluice.dist.tarball"));
@@ -302,8 +302,8 @@ class DistributionSystemTest
     }
 
     /**
-     * The Prometheus endpoint runs on the slim runtime (its HTTP server is the JDK's jdk.httpserver module, the JVM
-     * metrics need java.management and jdk.management): scrape it once.
+     * The metrics exporter process runs on the slim runtime (its HTTP server is the JDK's jdk.httpserver module; the
+     * daemon's JVM counters need java.management and jdk.management): scrape it once.
      */
     private static void assertMetricsServed(final String log) throws Exception
     {
@@ -318,6 +318,9 @@ class DistributionSystemTest
         assertTrue(lines.contains("sluice_rejected_total{reason=\"INVALID_VALUE\"} 0.0"), response.body());
         assertTrue(lines.contains("sluice_latency_seconds_count{shard=\"1\"} 0"), response.body());
         assertTrue(lines.stream().anyMatch((line) -> line.startsWith("jvm_threads_current ")), response.body());
+        assertTrue(lines.stream().anyMatch((line) -> line.startsWith("jvm_memory_used_bytes{area=\"heap\"} ")),
+            response.body());
+        assertTrue(lines.contains("sluice_driver_up 1.0"), response.body());
     }
 
     private static void assertStatShowsAnIdleDaemon(final List<String> lines)

@@ -1,5 +1,6 @@
 package io.sluice.config;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
@@ -207,8 +208,9 @@ public final class Settings
 
     /** Directory of the journal and the snapshots. */
     public static final Setting<String> JOURNAL_DIR = declare(Setting.text(
-        SluiceConfig.JOURNAL_DIR, "sluice-journal",
-        "Directory of the journal's Aeron Archive (archive/) and of the snapshot sets (snapshots/)."));
+        SluiceConfig.JOURNAL_DIR, "",
+        "Directory of the journal's Aeron Archive (archive/) and of the snapshot sets (snapshots/).").derivedDefault(
+        "<user home>/sluice-journal", (concluded) -> inUserHome("sluice-journal")));
 
     /** Archive file sync level. */
     public static final Setting<Integer> JOURNAL_FILE_SYNC = declare(Setting.integer(
@@ -242,7 +244,8 @@ public final class Settings
         SluiceConfig.CLUSTER_DIR, "",
         "Directory of this node's Aeron Archive (the replicated log and the snapshots, archive/) and consensus " +
         "state (cluster/).").derivedDefault(
-        "sluice-cluster-<member id>", (concluded) -> "sluice-cluster-" + concluded.value(CLUSTER_MEMBER_ID)));
+        "<user home>/sluice-cluster-<member id>",
+        (concluded) -> inUserHome("sluice-cluster-" + concluded.value(CLUSTER_MEMBER_ID))));
 
     /** How long followers wait for the leader's heartbeat before electing a new one. */
     public static final Setting<Long> CLUSTER_HEARTBEAT_TIMEOUT = declare(Setting.duration(
@@ -308,6 +311,16 @@ public final class Settings
     private static Set<IdleStrategyType> agentIdleStrategies()
     {
         return EnumSet.complementOf(EnumSet.of(IdleStrategyType.NOOP));
+    }
+
+    /**
+     * Where a default data directory goes: the home directory of the user the process runs as (Java's
+     * {@code user.home}), never the directory it was started in, so a daemon started in a checkout writes nothing
+     * into it. Under the shipped systemd unit that is {@code /var/lib/sluice}, the {@code sluice} account's home.
+     */
+    private static String inUserHome(final String name)
+    {
+        return Path.of(System.getProperty("user.home"), name).toAbsolutePath().toString();
     }
 
     private static String defaultDriverDir(final String clusterMembers, final int clusterMemberId)

@@ -5,9 +5,12 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
@@ -34,6 +37,57 @@ class ShippedProfilesTest
         {
             assertFalse(SluiceConfig.load(shipped(name), null).effective().isEmpty(), name);
         }
+    }
+
+    @Test
+    void shouldPutNoDirectoryOfAnyShippedProfileInTheDirectoryTheDaemonStartsIn() throws IOException
+    {
+        final Path configDir = shipped("defaults.properties").toAbsolutePath().normalize().getParent();
+        final Path checkout = configDir.getParent();
+        final List<Path> files;
+        try (Stream<Path> list = Files.list(configDir))
+        {
+            files = list.filter((p) -> p.getFileName().toString().endsWith(".properties")).sorted().toList();
+        }
+        final Set<String> problems = new LinkedHashSet<>();
+        for (final Path file : files)
+        {
+            final List<SluiceConfig> configs = new ArrayList<>();
+            configs.add(SluiceConfig.load(file, null));
+            if (configs.get(0).isClustered())
+            {
+                for (int member = 0; member < 3; member++)
+                {
+                    final Properties id = new Properties();
+                    id.setProperty(SluiceConfig.CLUSTER_MEMBER_ID, Integer.toString(member));
+                    configs.add(SluiceConfig.load(file, id));
+                }
+            }
+            for (final SluiceConfig config : configs)
+            {
+                final Map<String, String> paths = new TreeMap<>();
+                paths.put(SluiceConfig.JOURNAL_DIR, config.journalDir());
+                paths.put(SluiceConfig.DRIVER_DIR, config.driverDir());
+                paths.put(SluiceConfig.LATENCY_HISTOGRAM_FILE, config.latencyHistogramFile());
+                if (config.clusterMemberId() >= 0)
+                {
+                    paths.put(SluiceConfig.CLUSTER_DIR, config.clusterDir());
+                }
+                paths.forEach((key, value) ->
+                {
+                    if (!value.isEmpty() && !Path.of(value).isAbsolute())
+                    {
+                        problems.add(file.getFileName() + ": " + key + "=" + value +
+                            " is relative: it lands in the directory the daemon starts in");
+                    }
+                    else if (!value.isEmpty() && Path.of(value).normalize().startsWith(checkout))
+                    {
+                        problems.add(file.getFileName() + ": " + key + "=" + value + " is inside the checkout");
+                    }
+                });
+            }
+        }
+        assertEquals(List.of(), List.copyOf(problems));
     }
 
     @Test
@@ -68,7 +122,8 @@ class ShippedProfilesTest
             id.setProperty(SluiceConfig.CLUSTER_MEMBER_ID, Integer.toString(member));
             final SluiceConfig node = SluiceConfig.load(shipped("cluster-node.properties"), id);
             assertEquals(member, node.clusterMemberId());
-            assertEquals("sluice-cluster-" + member, node.clusterDir());
+            assertEquals(Path.of(System.getProperty("user.home"), "sluice-cluster-" + member).toString(),
+                node.clusterDir());
             assertTrue(node.driverDir().endsWith("-node-" + member + "-driver"), node.driverDir());
         }
     }
@@ -113,7 +168,7 @@ class ShippedProfilesTest
         final SluiceConfig smallHost = SluiceConfig.load(shipped("small-host.properties"), null);
         assertEquals(JournalMode.SYNC, durable.journalMode());
         assertEquals(JournalMode.OFF, smallHost.journalMode());
-        assertEquals("sluice-journal", durable.journalDir());
+        assertEquals(Path.of(System.getProperty("user.home"), "sluice-journal").toString(), durable.journalDir());
         assertEquals(0, durable.journalFileSync());
         assertEquals(60_000_000_000L, durable.snapshotIntervalNs());
         assertEquals(2, durable.snapshotRetain());

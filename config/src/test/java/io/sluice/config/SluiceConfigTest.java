@@ -375,7 +375,8 @@ class SluiceConfigTest
         final SluiceConfig node = SluiceConfig.of(props(SluiceConfig.CLUSTER_MEMBERS, MEMBERS,
             SluiceConfig.CLUSTER_MEMBER_ID, "2", SluiceConfig.HASH_SEED, "7", SluiceConfig.DRIVER_THREADING, "shared"));
         assertEquals(2, node.clusterMemberId());
-        assertEquals("sluice-cluster-2", node.clusterDir());
+        assertEquals(Path.of(System.getProperty("user.home"), "sluice-cluster-2").toString(),
+            node.clusterDir());
         final SluiceConfig client = SluiceConfig.of(props(SluiceConfig.CLUSTER_MEMBERS, MEMBERS,
             SluiceConfig.HASH_SEED, "7", SluiceConfig.DRIVER_THREADING, "shared"));
         assertEquals(-1, client.clusterMemberId());

@@ -140,6 +140,7 @@ public final class SluiceMain
                         (int)number(args, "--warmup-seconds", DemoProducer.defaultWarmupSeconds(seconds), 0,
                             Math.max(0, seconds - 1)),
                         Integer.parseInt(option(args, "--keys", "1000")),
+                        DemoProducer.CONNECT_TIMEOUT_SECONDS,
                         System.out);
                 }
                 default:

@@ -14,7 +14,8 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The demo's producer, a separate process from the daemon: its own embedded media driver, a {@link SluiceClient}
+ * The producer of {@code sluice producer}, which {@code ./sluice demo} also runs against its daemon: a separate
+ * process from the daemon with its own embedded media driver, a {@link SluiceClient}
  * over UDP loopback, about 1,000 keys with a random walk of values at a fixed rate, and one line a second of what
  * came back. Every 2,000th event carries a NaN value to show a {@code Rejected(INVALID_VALUE)} answer; with
  * windows on it also shows window results and the first alerts as they arrive.
@@ -27,9 +28,18 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * Round trip is measured from each event's intended send time (its slot in the fixed-rate schedule), so a stall
  * on either side shows up in the figures.
+ * <p>
+ * Every line that is not a per-second report starts with {@value #LABEL}, the command's name, the way the daemon's
+ * lines start with {@code sluice:}.
  */
 public final class DemoProducer implements SluiceResultHandler
 {
+    /** What the producer's lines other than the per-second reports start with. */
+    public static final String LABEL = "producer:";
+
+    /** Seconds {@code sluice producer} waits for the daemon to answer its connection. */
+    public static final int CONNECT_TIMEOUT_SECONDS = 20;
+
     /** Seconds of warm-up of a run of at least twice as long, when none is given. */
     public static final int DEFAULT_WARMUP_SECONDS = 3;
 
@@ -77,7 +87,7 @@ public final class DemoProducer implements SluiceResultHandler
     }
 
     /**
-     * Run the demo.
+     * Run the producer.
      *
      * @param ctx           how to reach the daemon.
      * @param rate          events per second.
@@ -85,8 +95,10 @@ public final class DemoProducer implements SluiceResultHandler
      * @param warmupSeconds the first seconds of the run, whose round trips are left out of every figure but the
      *                      whole run's; 0 to {@code seconds - 1}.
      * @param keys          number of distinct keys.
+     * @param connectTimeoutSeconds how long to wait for the daemon to answer the connection
+     *                      ({@value #CONNECT_TIMEOUT_SECONDS} for {@code sluice producer}).
      * @param out           where the report lines go.
-     * @return 0 when every event was answered, 1 otherwise.
+     * @return 0 when every event was answered, 1 otherwise (the daemon did not answer the connection included).
      */
     public static int run(
         final SluiceClient.Context ctx,
@@ -94,25 +106,26 @@ public final class DemoProducer implements SluiceResultHandler
         final int seconds,
         final int warmupSeconds,
         final int keys,
+        final int connectTimeoutSeconds,
         final PrintStream out)
     {
         final int events = rate * seconds;
-        final DemoProducer demo = new DemoProducer(out, events, rate, warmupSeconds);
+        final DemoProducer producer = new DemoProducer(out, events, rate, warmupSeconds);
         try (SluiceClient client = SluiceClient.connect(ctx))
         {
-            if (!client.awaitConnected(TimeUnit.SECONDS.toNanos(20)))
+            if (!client.awaitConnected(TimeUnit.SECONDS.toNanos(connectTimeoutSeconds)))
             {
-                out.println("demo: could not connect to the daemon within 20 s");
+                out.printf("%s could not connect to the daemon within %d s%n", LABEL, connectTimeoutSeconds);
                 return 1;
             }
-            out.printf("demo: client %d connected; sending %,d events/s over %,d keys for %d s%n",
-                client.clientId(), rate, keys, seconds);
+            out.printf("%s client %d connected; sending %,d events/s over %,d keys for %d s%n",
+                LABEL, client.clientId(), rate, keys, seconds);
             if (warmupSeconds > 0)
             {
-                out.printf("demo: the first %d s warm up (JIT compilation, connection set-up): no percentiles for " +
-                    "them; then round-trip percentiles of each second%n", warmupSeconds);
+                out.printf("%s the first %d s warm up (JIT compilation, connection set-up): no percentiles for " +
+                    "them; then round-trip percentiles of each second%n", LABEL, warmupSeconds);
             }
-            return demo.send(client, events, keys);
+            return producer.send(client, events, keys);
         }
     }
 
@@ -186,18 +199,18 @@ public final class DemoProducer implements SluiceResultHandler
         final int seconds = events / rate;
         if (warmupSeconds > 0)
         {
-            out.printf("demo: steady state (%d s after the %d s warm-up): rtt %s (%,d events/s, open loop, from " +
-                "intended send time)%n", seconds - warmupSeconds, warmupSeconds, percentiles(steady), rate);
-            out.printf("demo: whole run (%d s, warm-up included): rtt %s%n", seconds, percentiles(histogram));
+            out.printf("%s steady state (%d s after the %d s warm-up): rtt %s (%,d events/s, open loop, from " +
+                "intended send time)%n", LABEL, seconds - warmupSeconds, warmupSeconds, percentiles(steady), rate);
+            out.printf("%s whole run (%d s, warm-up included): rtt %s%n", LABEL, seconds, percentiles(histogram));
         }
         else
         {
-            out.printf("demo: whole run (%d s, no warm-up): rtt %s (%,d events/s, open loop, from intended send " +
-                "time)%n", seconds, percentiles(histogram), rate);
+            out.printf("%s whole run (%d s, no warm-up): rtt %s (%,d events/s, open loop, from intended send " +
+                "time)%n", LABEL, seconds, percentiles(histogram), rate);
         }
         final boolean complete = results + rejected == sent;
-        out.printf("demo: done: %,d sent, %,d results, %,d rejected, %s%n",
-            sent, results, rejected, complete ? "every event answered" : "MISSING " + (sent - results - rejected));
+        out.printf("%s done: %,d sent, %,d results, %,d rejected, %s%n",
+            LABEL, sent, results, rejected, complete ? "every event answered" : "MISSING " + (sent - results - rejected));
         return complete ? 0 : 1;
     }
 

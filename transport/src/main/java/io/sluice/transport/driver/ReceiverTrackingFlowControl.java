@@ -29,6 +29,8 @@ import java.util.Arrays;
  *   counter value   least consumed position of the receivers heard from within the receiver timeout,
  *                   or -1 while no receiver is live
  *   counter key     publication registration id (8 bytes), session id (4), stream id (4)
+ *   counter label   sluice egress receivers consumed: &lt;registration id&gt; &lt;session id&gt; &lt;stream id&gt; &lt;channel&gt;
+ *                   (the order of Aeron's own publication counters, e.g. pub-lmt)
  * </pre>
  * A receiver is live from its first status message until it sends end-of-stream or is silent for the receiver
  * timeout: the channel's {@code fc=...,t:<duration>} when given, else the driver's flow-control receiver timeout.
@@ -73,7 +75,8 @@ public final class ReceiverTrackingFlowControl implements FlowControl
             context, countersManager, udpChannel, streamId, sessionId, registrationId, initialTermId, termBufferLength);
         receiverTimeoutNs = receiverTimeoutNs(udpChannel, context.flowControlReceiverTimeoutNs());
         consumed = countersManager.newCounter(
-            "sluice egress receivers consumed: " + sessionId + " " + streamId + " " + udpChannel.originalUriString(),
+            "sluice egress receivers consumed: " + registrationId + " " + sessionId + " " + streamId + " " +
+            udpChannel.originalUriString(),
             SluiceCounters.EGRESS_RECEIVER_POSITION_TYPE_ID,
             (key) ->
             {

@@ -56,13 +56,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * window alert rule and an event alert rule, 2 processors) is sent a scripted history whose every output is worked
  * out by hand below; a raw subscription to its egress keeps every message it published, as bytes. Then:
  * <ul>
- *     <li>replay under the daemon's own configuration writes exactly those messages (the determinism test), and so
- *     does replay under 1 and 4 processors, key by key; so does the replay of a second daemon whose windows only its
- *     clock closed (idle advance: only the journaled ticks know when);</li>
+ *     <li>replay under the daemon's own configuration writes exactly those messages but the answers to the client's
+ *     connection probes (the determinism test), and so does replay under 1 and 4 processors, key by key; so does the
+ *     replay of a second daemon whose windows only its clock closed (idle advance: only the journaled ticks know
+ *     when);</li>
  *     <li>{@code --close-open-windows} adds exactly the windows the daemon left open, and their alerts;</li>
  *     <li>{@code --compare} against a what-if threshold and a what-if lateness reports exactly the differences the
  *     script makes, and against a run without windows or with other window sizes reports every window of one run
  *     the other does not have (also over a journal a daemon without windows wrote);</li>
+ *     <li>the client's connection probes (Queries with negative correlation ids) are journaled but not replayed
+ *     into the output;</li>
  *     <li>{@code journal export} writes exactly the events the daemon journaled, in the order they were sent;</li>
  *     <li>the {@code replay} command refuses bad options with exit code 2;</li>
  *     <li>a live daemon's journal replays up to what it has recorded.</li>
@@ -118,8 +121,12 @@ class WhatIfReplaySystemTest
     private final Path dir = Path.of(System.getProperty("java.io.tmpdir"), "sluice-whatif-" + System.nanoTime())
         .toAbsolutePath();
     private final Path journalDir = dir.resolve("journal");
+    /** What the daemon published, but for the answers to the client's connection probes. */
     private final List<Message> live = new ArrayList<>();
     private final long[] correlationIds = new long[SCRIPT.length];
+    /** The script's queries: key, correlation id. */
+    private final List<long[]> queries = new ArrayList<>();
+    private long probesAnswered;
     private long clientId;
     private long hashSeed;
     private String driverDir;
@@ -215,12 +222,14 @@ class WhatIfReplaySystemTest
             return correlationId;
         }
 
-        void offerQuery(final long key)
+        long offerQuery(final long key)
         {
-            while (client.offerQuery(key) < 0)
+            long correlationId;
+            while ((correlationId = client.offerQuery(key)) < 0)
             {
                 poll();
             }
+            return correlationId;
         }
 
         void pollUntil(final Predicate<List<Message>> done)
@@ -260,19 +269,20 @@ class WhatIfReplaySystemTest
                 {
                     if (MID_QUERIES_AFTER == i)
                     {
-                        run.offerQuery(1);
-                        run.offerQuery(2);
+                        queries.add(new long[] { 1, run.offerQuery(1) });
+                        queries.add(new long[] { 2, run.offerQuery(2) });
                     }
                     correlationIds[i] = run.offerEvent(SCRIPT[i][0], T0 + SCRIPT[i][1] * MS, VALUES[i]);
                 }
                 for (final long key : KEYS)
                 {
-                    run.offerQuery(key);
+                    queries.add(new long[] { key, run.offerQuery(key) });
                 }
                 // every answer to this client: 16 events (results or rejects) and 6 queries; the last queries reach
                 // every processor, so each processor's earlier output has arrived before their answers
                 run.pollUntil((messages) -> answersTo(messages, clientId) == SCRIPT.length + 2 + KEYS.length);
-                live.addAll(run.messages);
+                probesAnswered = run.messages.stream().filter(WhatIfReplaySystemTest::isProbeAnswer).count();
+                live.addAll(withoutProbeAnswers(run.messages));
             }
             hashSeed = JournalInput.open(journalDir, driverDir).hashSeed();
         }
@@ -384,7 +394,7 @@ class WhatIfReplaySystemTest
             // no event ever closes a window here: only ticks of the idle advance can
             run.pollUntil((messages) -> messages.stream()
                 .filter((m) -> WindowResultDecoder.TEMPLATE_ID == m.templateId()).count() == KEYS.length);
-            published = new ArrayList<>(run.messages);
+            published = withoutProbeAnswers(run.messages);
         }
         assertEquals(List.of("1 0 100 n=1 sum=104.0 max=104.0 last=104.0", "2 0 100 n=1 sum=105.0 max=105.0 last=105.0",
             "3 0 100 n=1 sum=106.0 max=106.0 last=106.0", "4 0 100 n=1 sum=107.0 max=107.0 last=107.0"),
@@ -675,6 +685,42 @@ class WhatIfReplaySystemTest
     }
 
     /**
+     * While it waits to be connected, the client sends Queries with negative correlation ids (its connection probes)
+     * and the daemon answers them like any query. They are journaled, but they are not the user's input: the replay
+     * leaves their answers out of its output and its count of query results.
+     */
+    @Test
+    @Timeout(60)
+    void shouldLeaveTheClientsConnectionProbesOutOfTheReplayOutput() throws IOException
+    {
+        assertTrue(probesAnswered > 0, "the client probed the daemon live");
+        final Path out = dir.resolve("queries.csv");
+        final ByteArrayOutputStream log = new ByteArrayOutputStream();
+        WhatIfReplay.run(new WhatIfReplay.Request(config(Map.of()), null, journalDir, driverDir, null, null, null, out,
+            ReplayOutput.Format.CSV, false, false, -1, -1), new PrintStream(log, true));
+        final List<String> replayed = new ArrayList<>();
+        for (final String line : Files.readAllLines(out))
+        {
+            if (line.startsWith("query,") || line.startsWith("query-closed,"))
+            {
+                final String[] columns = line.split(",", -1);
+                replayed.add(columns[0] + " " + columns[1] + " " + columns[15] + " " + columns[16]);
+            }
+        }
+        final List<String> expected = new ArrayList<>();
+        for (final long[] query : queries)
+        {
+            expected.add("query " + query[0] + " " + clientId + " " + query[1]);
+            expected.add("query-closed " + query[0] + " " + clientId + " " + query[1]);
+        }
+        assertEquals(6, queries.size());
+        assertEquals(sortedList(expected), sortedList(replayed));
+        final String text = log.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("sluice replay: wrote 7 window results, 5 alerts, 0 event results, 6 query results, " +
+            "rejects: "), text);
+    }
+
+    /**
      * A run without windows has no window to leave open: its summary does not send the user to
      * {@code --close-open-windows}.
      */
@@ -837,10 +883,7 @@ class WhatIfReplaySystemTest
         {
             kinds.merge(line.substring(0, line.indexOf(',')), 1, Integer::sum);
         }
-        final int probes = (int)live.stream()
-            .filter((m) -> QueryResultDecoder.TEMPLATE_ID == m.templateId() && m.correlationId() <= 0).count();
-        assertEquals(Map.of("alert", 5, "query", 6 + probes, "query-closed", 6 + probes, "reject", 4, "window", 7),
-            kinds);
+        assertEquals(Map.of("alert", 5, "query", 6, "query-closed", 6, "reject", 4, "window", 7), kinds);
     }
 
     @Test
@@ -985,6 +1028,16 @@ class WhatIfReplaySystemTest
         }
         sequences.sort((a, b) -> a.get(0).compareTo(b.get(0)));
         return sequences;
+    }
+
+    private static boolean isProbeAnswer(final Message message)
+    {
+        return QueryResultDecoder.TEMPLATE_ID == message.templateId() && message.correlationId() < 0;
+    }
+
+    private static List<Message> withoutProbeAnswers(final List<Message> messages)
+    {
+        return messages.stream().filter((m) -> !isProbeAnswer(m)).toList();
     }
 
     private static long answersTo(final List<Message> messages, final long clientId)

@@ -9,6 +9,7 @@ import io.sluice.core.route.ShardRouter;
 import io.sluice.transport.client.SluiceClient;
 import io.sluice.transport.codec.AlertDecoder;
 import io.sluice.transport.codec.EventDecoder;
+import io.sluice.transport.codec.EventResultBatchDecoder;
 import io.sluice.transport.codec.EventResultDecoder;
 import io.sluice.transport.codec.MessageHeaderDecoder;
 import io.sluice.transport.codec.QueryResultDecoder;
@@ -39,6 +40,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -66,6 +68,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *     the other does not have (also over a journal a daemon without windows wrote);</li>
  *     <li>the client's connection probes (Queries with negative correlation ids) are journaled but not replayed
  *     into the output;</li>
+ *     <li>per-event results are in the output only with {@code --event-results}: without windows, with an event
+ *     rule on the window aggregate, and over the journal of a client that asked for batched results live;</li>
  *     <li>{@code journal export} writes exactly the events the daemon journaled, in the order they were sent;</li>
  *     <li>the {@code replay} command refuses bad options with exit code 2;</li>
  *     <li>a live daemon's journal replays up to what it has recorded.</li>
@@ -152,6 +156,8 @@ class WhatIfReplaySystemTest
                     final EventResultDecoder d = new EventResultDecoder().wrap(buffer, body, block, version);
                     return new Message(header.templateId(), d.key(), d.clientId(), d.correlationId(), hex);
                 }
+                case EventResultBatchDecoder.TEMPLATE_ID:
+                    return new Message(header.templateId(), 0, 0, 0, hex);
                 case RejectedDecoder.TEMPLATE_ID:
                 {
                     final RejectedDecoder d = new RejectedDecoder().wrap(buffer, body, block, version);
@@ -181,7 +187,7 @@ class WhatIfReplaySystemTest
     /**
      * A daemon's egress recorded whole, as bytes, by a subscription of its own that joins before the client does (so
      * it also sees the answers to the client's connection probes), and a client that sends in batches of
-     * {@value #BATCH} with a result per event.
+     * {@value #BATCH} with a result per event (or the results another mode gives).
      */
     private static final class LiveRun implements AutoCloseable
     {
@@ -193,6 +199,11 @@ class WhatIfReplaySystemTest
         private final RecordingHandler handler = new RecordingHandler();
 
         LiveRun(final TestDaemon daemon)
+        {
+            this(daemon, ResultMode.PER_EVENT);
+        }
+
+        LiveRun(final TestDaemon daemon, final ResultMode resultMode)
         {
             final SluiceConfig config = daemon.config();
             aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(daemon.driverDir));
@@ -207,7 +218,7 @@ class WhatIfReplaySystemTest
             assertEquals(config.processorCount(), egress.imageCount(), "the raw subscription sees every processor");
             client = SluiceClient.connect(SluiceMain.clientContextFor(config)
                 .aeronDirectoryName(daemon.driverDir)
-                .resultMode(ResultMode.PER_EVENT)
+                .resultMode(resultMode)
                 .maxBatchEvents(BATCH));
             assertTrue(client.awaitConnected(TIMEOUT_NS), daemon.log());
         }
@@ -739,6 +750,145 @@ class WhatIfReplaySystemTest
     }
 
     /**
+     * Per-event results are in the output only with {@code --event-results}, whatever the processors compute: without
+     * windows they have the key's running aggregate after every event, and with windows an event rule on the
+     * aggregate (here {@code spike} on the window's max) has them merge the window for every event. Without the
+     * option both hand it on tagged {@code NONE}, and it must be neither written nor counted.
+     */
+    @Test
+    @Timeout(60)
+    void shouldWritePerEventResultsOnlyWithTheEventResultsOption() throws IOException
+    {
+        assertEventResultsOnlyWhenAsked(windowless(journalDir), journalDir, "windowless",
+            acceptedEvents(clientId, correlationIds, 4));
+        assertEventResultsOnlyWhenAsked(config(Map.of("sluice.alert.spike.field", "max")), journalDir,
+            "aggregate-rule", acceptedEvents(clientId, correlationIds, 4, 9, 11, 14));
+    }
+
+    /**
+     * A client that asked for batched results live: the daemon sent them in {@code EventResultBatch} messages. The
+     * replay writes none without {@code --event-results}, and with it a single {@code EventResult} for each accepted
+     * event, as for any other client.
+     */
+    @Test
+    @Timeout(60)
+    void shouldWriteABatchingClientsPerEventResultsOnlyWithTheEventResultsOption() throws IOException
+    {
+        final Path batchedJournal = dir.resolve("batched-journal");
+        final long[] ids = new long[SCRIPT.length];
+        final long client;
+        final List<String> batchedLive;
+        try (TestDaemon daemon = journaled(new TestDaemon(), windowlessProperties(batchedJournal)).start();
+            LiveRun run = new LiveRun(daemon, ResultMode.BATCHED))
+        {
+            client = run.client.clientId();
+            for (int i = 0; i < SCRIPT.length; i++)
+            {
+                ids[i] = run.offerEvent(SCRIPT[i][0], T0 + SCRIPT[i][1] * MS, VALUES[i]);
+            }
+            for (final long key : KEYS)
+            {
+                run.offerQuery(key);
+            }
+            // the INVALID_VALUE reject and the queries' answers; the queries reach both processors after the events
+            run.pollUntil((messages) -> answersTo(messages, client) == 1 + KEYS.length);
+            assertEquals(0, run.messages.stream().filter((m) -> EventResultDecoder.TEMPLATE_ID == m.templateId())
+                .count(), "no single event results live");
+            batchedLive = batchedResults(run.messages);
+        }
+        final List<String> accepted = acceptedEvents(client, ids, 4);
+        assertEquals(accepted, batchedLive, "every accepted event's result in an EventResultBatch live");
+        assertEventResultsOnlyWhenAsked(windowless(batchedJournal), batchedJournal, "batched", accepted);
+    }
+
+    /**
+     * Replay to CSV and to SBE, without {@code --event-results} and with it: the per-event results are exactly those
+     * of the accepted events with the option, none without, and the summary counts what the file holds.
+     */
+    private void assertEventResultsOnlyWhenAsked(
+        final SluiceConfig config, final Path journal, final String name, final List<String> accepted)
+        throws IOException
+    {
+        for (final boolean eventResults : new boolean[] { false, true })
+        {
+            final List<String> expected = eventResults ? accepted : List.of();
+            final String what = name + (eventResults ? " with" : " without") + " --event-results";
+
+            final Path csv = dir.resolve(name + "-" + eventResults + ".csv");
+            final ByteArrayOutputStream log = new ByteArrayOutputStream();
+            WhatIfReplay.run(new WhatIfReplay.Request(config, null, journal, driverDir, null, null, null, csv,
+                ReplayOutput.Format.CSV, eventResults, false, -1, -1), new PrintStream(log, true));
+            final List<String> rows = new ArrayList<>();
+            for (final String line : Files.readAllLines(csv))
+            {
+                if (line.startsWith("event,"))
+                {
+                    final String[] columns = line.split(",", -1);
+                    rows.add(columns[15] + " " + columns[1] + " " + columns[16]);
+                }
+            }
+            assertEquals(expected, sortedList(rows), what + " (csv)");
+            final String text = log.toString(StandardCharsets.UTF_8);
+            assertTrue(text.contains(" alerts, " + expected.size() + " event results, "), what + ": " + text);
+
+            final Path sbe = dir.resolve(name + "-" + eventResults + ".sbe");
+            WhatIfReplay.run(new WhatIfReplay.Request(config, null, journal, driverDir, null, null, null, sbe,
+                ReplayOutput.Format.SBE, eventResults, false, -1, -1), new PrintStream(new ByteArrayOutputStream(),
+                true));
+            final List<Message> messages = messagesOf(sbe);
+            assertEquals(expected, sortedList(messages.stream()
+                .filter((m) -> EventResultDecoder.TEMPLATE_ID == m.templateId())
+                .map((m) -> m.clientId() + " " + m.key() + " " + m.correlationId()).toList()), what + " (sbe)");
+            assertEquals(0, messages.stream().filter((m) -> EventResultBatchDecoder.TEMPLATE_ID == m.templateId())
+                .count(), what + " (sbe): no batches");
+        }
+    }
+
+    /**
+     * @param client   the script's client.
+     * @param ids      the correlation ids of the script's events.
+     * @param rejected indexes of the script's events the run rejects.
+     * @return every other event as client, key and correlation id, sorted.
+     */
+    private static List<String> acceptedEvents(final long client, final long[] ids, final int... rejected)
+    {
+        final List<String> accepted = new ArrayList<>();
+        for (int i = 0; i < SCRIPT.length; i++)
+        {
+            final int index = i;
+            if (Arrays.stream(rejected).noneMatch((r) -> r == index))
+            {
+                accepted.add(client + " " + SCRIPT[i][0] + " " + ids[i]);
+            }
+        }
+        return sortedList(accepted);
+    }
+
+    /**
+     * @return the results in the {@code EventResultBatch} messages, as client, key and correlation id, sorted.
+     */
+    private static List<String> batchedResults(final List<Message> messages)
+    {
+        final List<String> results = new ArrayList<>();
+        for (final Message message : messages)
+        {
+            if (EventResultBatchDecoder.TEMPLATE_ID != message.templateId())
+            {
+                continue;
+            }
+            final UnsafeBuffer buffer = new UnsafeBuffer(HexFormat.of().parseHex(message.hex()));
+            final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(buffer, 0);
+            final EventResultBatchDecoder batch = new EventResultBatchDecoder()
+                .wrap(buffer, MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
+            for (final EventResultBatchDecoder.ResultsDecoder result : batch.results())
+            {
+                results.add(result.clientId() + " " + result.key() + " " + result.correlationId());
+            }
+        }
+        return sortedList(results);
+    }
+
+    /**
      * @return the windows closed while the script ran (100 ms windows, 20 ms allowed lateness), as CSV columns from
      * key to last (times as ms after {@code T0}).
      */
@@ -974,6 +1124,14 @@ class WhatIfReplaySystemTest
         assertEquals(events, result.events());
         assertEquals(-1 == threads ? Math.min(config.processorCount(), Runtime.getRuntime().availableProcessors()) :
             threads, result.threads(), "threads sharing the shards");
+        return messagesOf(out);
+    }
+
+    /**
+     * @return the messages of a replay's SBE file, in file order.
+     */
+    private static List<Message> messagesOf(final Path out) throws IOException
+    {
         final List<Message> messages = new ArrayList<>();
         final UnsafeBuffer buffer = new UnsafeBuffer(Files.readAllBytes(out));
         for (int offset = 0; offset < buffer.capacity(); )

@@ -9,6 +9,7 @@ import io.sluice.core.route.ShardRouter;
 import io.sluice.transport.client.SluiceClient;
 import io.sluice.transport.codec.AlertDecoder;
 import io.sluice.transport.codec.EventDecoder;
+import io.sluice.transport.codec.EventResultBatchDecoder;
 import io.sluice.transport.codec.EventResultDecoder;
 import io.sluice.transport.codec.MessageHeaderDecoder;
 import io.sluice.transport.codec.QueryResultDecoder;
@@ -39,6 +40,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -56,12 +58,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * window alert rule and an event alert rule, 2 processors) is sent a scripted history whose every output is worked
  * out by hand below; a raw subscription to its egress keeps every message it published, as bytes. Then:
  * <ul>
- *     <li>replay under the daemon's own configuration writes exactly those messages (the determinism test), and so
- *     does replay under 1 and 4 processors, key by key; so does the replay of a second daemon whose windows only its
- *     clock closed (idle advance: only the journaled ticks know when);</li>
+ *     <li>replay under the daemon's own configuration writes exactly those messages but the answers to the client's
+ *     connection probes (the determinism test), and so does replay under 1 and 4 processors, key by key; so does the
+ *     replay of a second daemon whose windows only its clock closed (idle advance: only the journaled ticks know
+ *     when);</li>
  *     <li>{@code --close-open-windows} adds exactly the windows the daemon left open, and their alerts;</li>
  *     <li>{@code --compare} against a what-if threshold and a what-if lateness reports exactly the differences the
- *     script makes;</li>
+ *     script makes, and against a run without windows or with other window sizes reports every window of one run
+ *     the other does not have (also over a journal a daemon without windows wrote);</li>
+ *     <li>the client's connection probes (Queries with negative correlation ids) are journaled but not replayed
+ *     into the output;</li>
+ *     <li>per-event results are in the output only with {@code --event-results}: without windows, with an event
+ *     rule on the window aggregate, and over the journal of a client that asked for batched results live;</li>
  *     <li>{@code journal export} writes exactly the events the daemon journaled, in the order they were sent;</li>
  *     <li>the {@code replay} command refuses bad options with exit code 2;</li>
  *     <li>a live daemon's journal replays up to what it has recorded.</li>
@@ -117,8 +125,12 @@ class WhatIfReplaySystemTest
     private final Path dir = Path.of(System.getProperty("java.io.tmpdir"), "sluice-whatif-" + System.nanoTime())
         .toAbsolutePath();
     private final Path journalDir = dir.resolve("journal");
+    /** What the daemon published, but for the answers to the client's connection probes. */
     private final List<Message> live = new ArrayList<>();
     private final long[] correlationIds = new long[SCRIPT.length];
+    /** The script's queries: key, correlation id. */
+    private final List<long[]> queries = new ArrayList<>();
+    private long probesAnswered;
     private long clientId;
     private long hashSeed;
     private String driverDir;
@@ -144,6 +156,8 @@ class WhatIfReplaySystemTest
                     final EventResultDecoder d = new EventResultDecoder().wrap(buffer, body, block, version);
                     return new Message(header.templateId(), d.key(), d.clientId(), d.correlationId(), hex);
                 }
+                case EventResultBatchDecoder.TEMPLATE_ID:
+                    return new Message(header.templateId(), 0, 0, 0, hex);
                 case RejectedDecoder.TEMPLATE_ID:
                 {
                     final RejectedDecoder d = new RejectedDecoder().wrap(buffer, body, block, version);
@@ -173,7 +187,7 @@ class WhatIfReplaySystemTest
     /**
      * A daemon's egress recorded whole, as bytes, by a subscription of its own that joins before the client does (so
      * it also sees the answers to the client's connection probes), and a client that sends in batches of
-     * {@value #BATCH} with a result per event.
+     * {@value #BATCH} with a result per event (or the results another mode gives).
      */
     private static final class LiveRun implements AutoCloseable
     {
@@ -185,6 +199,11 @@ class WhatIfReplaySystemTest
         private final RecordingHandler handler = new RecordingHandler();
 
         LiveRun(final TestDaemon daemon)
+        {
+            this(daemon, ResultMode.PER_EVENT);
+        }
+
+        LiveRun(final TestDaemon daemon, final ResultMode resultMode)
         {
             final SluiceConfig config = daemon.config();
             aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(daemon.driverDir));
@@ -199,7 +218,7 @@ class WhatIfReplaySystemTest
             assertEquals(config.processorCount(), egress.imageCount(), "the raw subscription sees every processor");
             client = SluiceClient.connect(SluiceMain.clientContextFor(config)
                 .aeronDirectoryName(daemon.driverDir)
-                .resultMode(ResultMode.PER_EVENT)
+                .resultMode(resultMode)
                 .maxBatchEvents(BATCH));
             assertTrue(client.awaitConnected(TIMEOUT_NS), daemon.log());
         }
@@ -214,12 +233,14 @@ class WhatIfReplaySystemTest
             return correlationId;
         }
 
-        void offerQuery(final long key)
+        long offerQuery(final long key)
         {
-            while (client.offerQuery(key) < 0)
+            long correlationId;
+            while ((correlationId = client.offerQuery(key)) < 0)
             {
                 poll();
             }
+            return correlationId;
         }
 
         void pollUntil(final Predicate<List<Message>> done)
@@ -259,19 +280,20 @@ class WhatIfReplaySystemTest
                 {
                     if (MID_QUERIES_AFTER == i)
                     {
-                        run.offerQuery(1);
-                        run.offerQuery(2);
+                        queries.add(new long[] { 1, run.offerQuery(1) });
+                        queries.add(new long[] { 2, run.offerQuery(2) });
                     }
                     correlationIds[i] = run.offerEvent(SCRIPT[i][0], T0 + SCRIPT[i][1] * MS, VALUES[i]);
                 }
                 for (final long key : KEYS)
                 {
-                    run.offerQuery(key);
+                    queries.add(new long[] { key, run.offerQuery(key) });
                 }
                 // every answer to this client: 16 events (results or rejects) and 6 queries; the last queries reach
                 // every processor, so each processor's earlier output has arrived before their answers
                 run.pollUntil((messages) -> answersTo(messages, clientId) == SCRIPT.length + 2 + KEYS.length);
-                live.addAll(run.messages);
+                probesAnswered = run.messages.stream().filter(WhatIfReplaySystemTest::isProbeAnswer).count();
+                live.addAll(withoutProbeAnswers(run.messages));
             }
             hashSeed = JournalInput.open(journalDir, driverDir).hashSeed();
         }
@@ -383,7 +405,7 @@ class WhatIfReplaySystemTest
             // no event ever closes a window here: only ticks of the idle advance can
             run.pollUntil((messages) -> messages.stream()
                 .filter((m) -> WindowResultDecoder.TEMPLATE_ID == m.templateId()).count() == KEYS.length);
-            published = new ArrayList<>(run.messages);
+            published = withoutProbeAnswers(run.messages);
         }
         assertEquals(List.of("1 0 100 n=1 sum=104.0 max=104.0 last=104.0", "2 0 100 n=1 sum=105.0 max=105.0 last=105.0",
             "3 0 100 n=1 sum=106.0 max=106.0 last=106.0", "4 0 100 n=1 sum=107.0 max=107.0 last=107.0"),
@@ -506,6 +528,429 @@ class WhatIfReplaySystemTest
             "only,baseline,reject,2,,,,,,,,,,,,,," + clientId + "," + correlationIds[9] + ",,LATE,1,")), rows(out));
     }
 
+    /**
+     * A run without windows produces none: every window the other run closes is "only in" that run as soon as it
+     * closes, and nothing is left "not compared" at the end, whichever side has the windows.
+     */
+    @Test
+    @Timeout(60)
+    void shouldReportEveryWindowOfTheWindowedRunAsOnlyInItAgainstARunWithoutWindows() throws IOException
+    {
+        final Path out = dir.resolve("windowed-vs-none.csv");
+        final ByteArrayOutputStream log = new ByteArrayOutputStream();
+        WhatIfReplay.run(new WhatIfReplay.Request(config(Map.of()), windowless(journalDir), journalDir, driverDir,
+            null, null, null, out, ReplayOutput.Format.CSV, false, false, -1, -1), new PrintStream(log, true));
+        assertEquals(List.of(
+            "windows: 0 equal, 0 differ, 7 only in what-if, 0 only in baseline",
+            "alerts of rule hot: what-if 4, baseline 0; 4 only in what-if, 0 only in baseline",
+            "alerts of rule spike: what-if 1, baseline 1; 0 only in what-if, 0 only in baseline",
+            "events rejected differently: 3"), summary(log));
+        assertEquals(sortedList(onlyRows("what-if", closedWindows(), clientId, correlationIds)), rows(out));
+
+        final Path reverse = dir.resolve("none-vs-windowed.csv");
+        final ByteArrayOutputStream reverseLog = new ByteArrayOutputStream();
+        WhatIfReplay.run(new WhatIfReplay.Request(windowless(journalDir), config(Map.of()), journalDir, driverDir,
+            null, null, null, reverse, ReplayOutput.Format.CSV, false, true, -1, -1),
+            new PrintStream(reverseLog, true));
+        assertEquals(List.of(
+            "windows: 0 equal, 0 differ, 0 only in what-if, 10 only in baseline",
+            "alerts of rule hot: what-if 0, baseline 6; 0 only in what-if, 6 only in baseline",
+            "alerts of rule spike: what-if 1, baseline 1; 0 only in what-if, 0 only in baseline",
+            "events rejected differently: 3"), summary(reverseLog));
+        assertEquals(sortedList(onlyRows("baseline", allWindows(), clientId, correlationIds)), rows(reverse));
+    }
+
+    /**
+     * The case as a user meets it: a daemon without windows wrote the journal (so it holds no ticks), and the
+     * what-if run adds windows and a window alert. Both directions, with {@code --close-open-windows}.
+     */
+    @Test
+    @Timeout(60)
+    void shouldReportEveryWindowAsOnlyInTheWindowedRunOverAJournalWrittenWithoutWindows() throws IOException
+    {
+        final Path windowlessJournal = dir.resolve("windowless-journal");
+        final long[] ids = new long[SCRIPT.length];
+        final long client;
+        try (TestDaemon daemon = journaled(new TestDaemon(), windowlessProperties(windowlessJournal))
+            .start();
+            LiveRun run = new LiveRun(daemon))
+        {
+            client = run.client.clientId();
+            for (int i = 0; i < SCRIPT.length; i++)
+            {
+                ids[i] = run.offerEvent(SCRIPT[i][0], T0 + SCRIPT[i][1] * MS, VALUES[i]);
+            }
+            run.pollUntil((messages) -> answersTo(messages, client) == SCRIPT.length);
+            assertEquals(0, run.messages.stream().filter((m) -> WindowResultDecoder.TEMPLATE_ID == m.templateId())
+                .count(), "no windows live");
+        }
+        final SluiceConfig none = windowless(windowlessJournal);
+        final SluiceConfig windowed = SluiceConfig.of(properties(windowlessJournal, Map.of()));
+
+        final Path out = dir.resolve("windowless-journal-windowed.csv");
+        final ByteArrayOutputStream log = new ByteArrayOutputStream();
+        WhatIfReplay.run(new WhatIfReplay.Request(windowed, none, windowlessJournal, driverDir, null, null, null, out,
+            ReplayOutput.Format.CSV, false, true, -1, -1), new PrintStream(log, true));
+        assertEquals(List.of(
+            "windows: 0 equal, 0 differ, 10 only in what-if, 0 only in baseline",
+            "alerts of rule hot: what-if 6, baseline 0; 6 only in what-if, 0 only in baseline",
+            "alerts of rule spike: what-if 1, baseline 1; 0 only in what-if, 0 only in baseline",
+            "events rejected differently: 3"), summary(log));
+        assertEquals(sortedList(onlyRows("what-if", allWindows(), client, ids)), rows(out));
+
+        final Path reverse = dir.resolve("windowless-journal-none.csv");
+        final ByteArrayOutputStream reverseLog = new ByteArrayOutputStream();
+        WhatIfReplay.run(new WhatIfReplay.Request(none, windowed, windowlessJournal, driverDir, null, null, null,
+            reverse, ReplayOutput.Format.CSV, false, true, -1, -1), new PrintStream(reverseLog, true));
+        assertEquals(List.of(
+            "windows: 0 equal, 0 differ, 0 only in what-if, 10 only in baseline",
+            "alerts of rule hot: what-if 0, baseline 6; 0 only in what-if, 6 only in baseline",
+            "alerts of rule spike: what-if 1, baseline 1; 0 only in what-if, 0 only in baseline",
+            "events rejected differently: 3"), summary(reverseLog));
+        assertEquals(sortedList(onlyRows("baseline", allWindows(), client, ids)), rows(reverse));
+    }
+
+    /**
+     * With {@code --close-open-windows} every window of both runs is closed at the end, so every one is compared,
+     * even when the runs' windows end at different times (200 ms windows against 100 ms: the 200 ms run's last
+     * windows end after the 100 ms run's last watermark), and nothing is reported "not compared".
+     */
+    @Test
+    @Timeout(60)
+    void shouldCompareEveryWindowOfRunsWithOtherWindowSizesWhenClosingOpenWindows() throws IOException
+    {
+        final Path out = dir.resolve("sizes.csv");
+        final ByteArrayOutputStream log = new ByteArrayOutputStream();
+        WhatIfReplay.run(new WhatIfReplay.Request(config(Map.of(SluiceConfig.WINDOW_SIZE, "200ms")),
+            config(Map.of()), journalDir, driverDir, null, null, null, out, ReplayOutput.Format.CSV, false, true, -1,
+            -1), new PrintStream(log, true));
+        assertEquals(List.of(
+            "windows: 0 equal, 0 differ, 7 only in what-if, 10 only in baseline",
+            "alerts of rule hot: what-if 6, baseline 6; 0 only in what-if, 0 only in baseline",
+            "alerts of rule spike: what-if 1, baseline 1; 0 only in what-if, 0 only in baseline",
+            "events rejected differently: 2"), summary(log));
+        final List<String> expected = new ArrayList<>();
+        for (final String window : allWindows())
+        {
+            expected.add("only,baseline," + window);
+        }
+        for (final String window : List.of(
+            "1,0,200,4,406.0,99.0,107.0,100.0,100.0",
+            "2,0,200,3,309.0,101.0,106.0,106.0,102.0",
+            "3,0,200,2,213.0,104.0,109.0,109.0,104.0",
+            "4,0,200,2,263.0,103.0,160.0,160.0,103.0",
+            "2,200,400,1,105.0,105.0,105.0,105.0,105.0",
+            "3,200,400,1,108.0,108.0,108.0,108.0,108.0",
+            "4,200,400,1,110.0,110.0,110.0,110.0,110.0"))
+        {
+            expected.add("only,what-if," + windowRow(window));
+        }
+        expected.add("only,baseline,reject,2,,,,,,,,,,,,,," + clientId + "," + correlationIds[9] + ",,LATE,1,");
+        expected.add("only,baseline,reject,1,,,,,,,,,,,,,," + clientId + "," + correlationIds[11] + ",,LATE,3,");
+        assertEquals(sortedList(expected), rows(out));
+    }
+
+    /**
+     * Without {@code --close-open-windows}, a window one run closed while the other's watermark had not reached its
+     * end is counted as not compared, and the hint names the option; with it, every window is compared. No lateness
+     * against 60 ms: the first run's watermark ends at 250 ms (it closed [100,200) of keys 1, 3 and 4), the second's
+     * at 190 ms; the second takes events 10, 12 and 15, which the first finds LATE.
+     */
+    @Test
+    @Timeout(60)
+    void shouldCountWindowsTheOtherRunHadNotReachedAsNotComparedUnlessClosingOpenWindows() throws IOException
+    {
+        final SluiceConfig early = config(Map.of(SluiceConfig.WINDOW_ALLOWED_LATENESS, "0ms"));
+        final SluiceConfig late = config(Map.of(SluiceConfig.WINDOW_ALLOWED_LATENESS, "60ms"));
+        final ByteArrayOutputStream log = new ByteArrayOutputStream();
+        WhatIfReplay.run(new WhatIfReplay.Request(early, late, journalDir, driverDir, null, null, null,
+            dir.resolve("open.csv"), ReplayOutput.Format.CSV, false, false, -1, -1), new PrintStream(log, true));
+        assertEquals(List.of(
+            "windows: 2 equal, 2 differ, 0 only in what-if, 0 only in baseline",
+            "alerts of rule hot: what-if 4, baseline 4; 0 only in what-if, 0 only in baseline",
+            "alerts of rule spike: what-if 1, baseline 1; 0 only in what-if, 0 only in baseline",
+            "events rejected differently: 3",
+            "not compared, the other run's watermark had not reached their end: 3 windows closed only in what-if, " +
+                "0 only in baseline, 0 alerts of such windows (--close-open-windows closes every window at the end " +
+                "and compares them all)"), summary(log));
+
+        final Path out = dir.resolve("all-closed.csv");
+        final ByteArrayOutputStream closedLog = new ByteArrayOutputStream();
+        WhatIfReplay.run(new WhatIfReplay.Request(early, late, journalDir, driverDir, null, null, null, out,
+            ReplayOutput.Format.CSV, false, true, -1, -1), new PrintStream(closedLog, true));
+        assertEquals(List.of(
+            "windows: 7 equal, 3 differ, 0 only in what-if, 0 only in baseline",
+            "alerts of rule hot: what-if 6, baseline 6; 0 only in what-if, 0 only in baseline",
+            "alerts of rule spike: what-if 1, baseline 1; 0 only in what-if, 0 only in baseline",
+            "events rejected differently: 3"), summary(closedLog));
+        assertEquals(sortedList(List.of(
+            "differs,what-if," + windowRow("1,0,100,2,207.0,100.0,107.0,100.0,107.0"),
+            "differs,baseline," + windowRow("1,0,100,3,306.0,99.0,107.0,100.0,99.0"),
+            "differs,what-if," + windowRow("2,0,100,2,207.0,101.0,106.0,106.0,101.0"),
+            "differs,baseline," + windowRow("2,0,100,3,309.0,101.0,106.0,106.0,102.0"),
+            "differs,what-if," + windowRow("1,100,200,1,100.0,100.0,100.0,100.0,100.0"),
+            "differs,baseline," + windowRow("1,100,200,2,200.0,100.0,100.0,100.0,100.0"),
+            "only,what-if,reject,2,,,,,,,,,,,,,," + clientId + "," + correlationIds[9] + ",,LATE,1,",
+            "only,what-if,reject,1,,,,,,,,,,,,,," + clientId + "," + correlationIds[11] + ",,LATE,3,",
+            "only,what-if,reject,1,,,,,,,,,,,,,," + clientId + "," + correlationIds[14] + ",,LATE,2,")), rows(out));
+    }
+
+    /**
+     * While it waits to be connected, the client sends Queries with negative correlation ids (its connection probes)
+     * and the daemon answers them like any query. They are journaled, but they are not the user's input: the replay
+     * leaves their answers out of its output and its count of query results.
+     */
+    @Test
+    @Timeout(60)
+    void shouldLeaveTheClientsConnectionProbesOutOfTheReplayOutput() throws IOException
+    {
+        assertTrue(probesAnswered > 0, "the client probed the daemon live");
+        final Path out = dir.resolve("queries.csv");
+        final ByteArrayOutputStream log = new ByteArrayOutputStream();
+        WhatIfReplay.run(new WhatIfReplay.Request(config(Map.of()), null, journalDir, driverDir, null, null, null, out,
+            ReplayOutput.Format.CSV, false, false, -1, -1), new PrintStream(log, true));
+        final List<String> replayed = new ArrayList<>();
+        for (final String line : Files.readAllLines(out))
+        {
+            if (line.startsWith("query,") || line.startsWith("query-closed,"))
+            {
+                final String[] columns = line.split(",", -1);
+                replayed.add(columns[0] + " " + columns[1] + " " + columns[15] + " " + columns[16]);
+            }
+        }
+        final List<String> expected = new ArrayList<>();
+        for (final long[] query : queries)
+        {
+            expected.add("query " + query[0] + " " + clientId + " " + query[1]);
+            expected.add("query-closed " + query[0] + " " + clientId + " " + query[1]);
+        }
+        assertEquals(6, queries.size());
+        assertEquals(sortedList(expected), sortedList(replayed));
+        final String text = log.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("sluice replay: wrote 7 window results, 5 alerts, 0 event results, 6 query results, " +
+            "rejects: "), text);
+    }
+
+    /**
+     * A run without windows has no window to leave open: its summary does not send the user to
+     * {@code --close-open-windows}.
+     */
+    @Test
+    @Timeout(60)
+    void shouldNotSpeakOfOpenWindowsAfterARunWithoutWindows()
+    {
+        final Path out = dir.resolve("windowless.csv");
+        final ByteArrayOutputStream log = new ByteArrayOutputStream();
+        WhatIfReplay.run(new WhatIfReplay.Request(windowless(journalDir), null, journalDir, driverDir, null, null,
+            null, out, ReplayOutput.Format.CSV, false, false, -1, -1), new PrintStream(log, true));
+        final String text = log.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("sluice replay: wrote 0 window results, 1 alerts, "), text);
+        assertTrue(text.contains(", rejects: INVALID_VALUE 1 to " + out + " (csv)\n"), text);
+        assertTrue(!text.contains("--close-open-windows"), text);
+    }
+
+    /**
+     * Per-event results are in the output only with {@code --event-results}, whatever the processors compute: without
+     * windows they have the key's running aggregate after every event, and with windows an event rule on the
+     * aggregate (here {@code spike} on the window's max) has them merge the window for every event. Without the
+     * option both hand it on tagged {@code NONE}, and it must be neither written nor counted.
+     */
+    @Test
+    @Timeout(60)
+    void shouldWritePerEventResultsOnlyWithTheEventResultsOption() throws IOException
+    {
+        assertEventResultsOnlyWhenAsked(windowless(journalDir), journalDir, "windowless",
+            acceptedEvents(clientId, correlationIds, 4));
+        assertEventResultsOnlyWhenAsked(config(Map.of("sluice.alert.spike.field", "max")), journalDir,
+            "aggregate-rule", acceptedEvents(clientId, correlationIds, 4, 9, 11, 14));
+    }
+
+    /**
+     * A client that asked for batched results live: the daemon sent them in {@code EventResultBatch} messages. The
+     * replay writes none without {@code --event-results}, and with it a single {@code EventResult} for each accepted
+     * event, as for any other client.
+     */
+    @Test
+    @Timeout(60)
+    void shouldWriteABatchingClientsPerEventResultsOnlyWithTheEventResultsOption() throws IOException
+    {
+        final Path batchedJournal = dir.resolve("batched-journal");
+        final long[] ids = new long[SCRIPT.length];
+        final long client;
+        final List<String> batchedLive;
+        try (TestDaemon daemon = journaled(new TestDaemon(), windowlessProperties(batchedJournal)).start();
+            LiveRun run = new LiveRun(daemon, ResultMode.BATCHED))
+        {
+            client = run.client.clientId();
+            for (int i = 0; i < SCRIPT.length; i++)
+            {
+                ids[i] = run.offerEvent(SCRIPT[i][0], T0 + SCRIPT[i][1] * MS, VALUES[i]);
+            }
+            for (final long key : KEYS)
+            {
+                run.offerQuery(key);
+            }
+            // the INVALID_VALUE reject and the queries' answers; the queries reach both processors after the events
+            run.pollUntil((messages) -> answersTo(messages, client) == 1 + KEYS.length);
+            assertEquals(0, run.messages.stream().filter((m) -> EventResultDecoder.TEMPLATE_ID == m.templateId())
+                .count(), "no single event results live");
+            batchedLive = batchedResults(run.messages);
+        }
+        final List<String> accepted = acceptedEvents(client, ids, 4);
+        assertEquals(accepted, batchedLive, "every accepted event's result in an EventResultBatch live");
+        assertEventResultsOnlyWhenAsked(windowless(batchedJournal), batchedJournal, "batched", accepted);
+    }
+
+    /**
+     * Replay to CSV and to SBE, without {@code --event-results} and with it: the per-event results are exactly those
+     * of the accepted events with the option, none without, and the summary counts what the file holds.
+     */
+    private void assertEventResultsOnlyWhenAsked(
+        final SluiceConfig config, final Path journal, final String name, final List<String> accepted)
+        throws IOException
+    {
+        for (final boolean eventResults : new boolean[] { false, true })
+        {
+            final List<String> expected = eventResults ? accepted : List.of();
+            final String what = name + (eventResults ? " with" : " without") + " --event-results";
+
+            final Path csv = dir.resolve(name + "-" + eventResults + ".csv");
+            final ByteArrayOutputStream log = new ByteArrayOutputStream();
+            WhatIfReplay.run(new WhatIfReplay.Request(config, null, journal, driverDir, null, null, null, csv,
+                ReplayOutput.Format.CSV, eventResults, false, -1, -1), new PrintStream(log, true));
+            final List<String> rows = new ArrayList<>();
+            for (final String line : Files.readAllLines(csv))
+            {
+                if (line.startsWith("event,"))
+                {
+                    final String[] columns = line.split(",", -1);
+                    rows.add(columns[15] + " " + columns[1] + " " + columns[16]);
+                }
+            }
+            assertEquals(expected, sortedList(rows), what + " (csv)");
+            final String text = log.toString(StandardCharsets.UTF_8);
+            assertTrue(text.contains(" alerts, " + expected.size() + " event results, "), what + ": " + text);
+
+            final Path sbe = dir.resolve(name + "-" + eventResults + ".sbe");
+            WhatIfReplay.run(new WhatIfReplay.Request(config, null, journal, driverDir, null, null, null, sbe,
+                ReplayOutput.Format.SBE, eventResults, false, -1, -1), new PrintStream(new ByteArrayOutputStream(),
+                true));
+            final List<Message> messages = messagesOf(sbe);
+            assertEquals(expected, sortedList(messages.stream()
+                .filter((m) -> EventResultDecoder.TEMPLATE_ID == m.templateId())
+                .map((m) -> m.clientId() + " " + m.key() + " " + m.correlationId()).toList()), what + " (sbe)");
+            assertEquals(0, messages.stream().filter((m) -> EventResultBatchDecoder.TEMPLATE_ID == m.templateId())
+                .count(), what + " (sbe): no batches");
+        }
+    }
+
+    /**
+     * @param client   the script's client.
+     * @param ids      the correlation ids of the script's events.
+     * @param rejected indexes of the script's events the run rejects.
+     * @return every other event as client, key and correlation id, sorted.
+     */
+    private static List<String> acceptedEvents(final long client, final long[] ids, final int... rejected)
+    {
+        final List<String> accepted = new ArrayList<>();
+        for (int i = 0; i < SCRIPT.length; i++)
+        {
+            final int index = i;
+            if (Arrays.stream(rejected).noneMatch((r) -> r == index))
+            {
+                accepted.add(client + " " + SCRIPT[i][0] + " " + ids[i]);
+            }
+        }
+        return sortedList(accepted);
+    }
+
+    /**
+     * @return the results in the {@code EventResultBatch} messages, as client, key and correlation id, sorted.
+     */
+    private static List<String> batchedResults(final List<Message> messages)
+    {
+        final List<String> results = new ArrayList<>();
+        for (final Message message : messages)
+        {
+            if (EventResultBatchDecoder.TEMPLATE_ID != message.templateId())
+            {
+                continue;
+            }
+            final UnsafeBuffer buffer = new UnsafeBuffer(HexFormat.of().parseHex(message.hex()));
+            final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(buffer, 0);
+            final EventResultBatchDecoder batch = new EventResultBatchDecoder()
+                .wrap(buffer, MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
+            for (final EventResultBatchDecoder.ResultsDecoder result : batch.results())
+            {
+                results.add(result.clientId() + " " + result.key() + " " + result.correlationId());
+            }
+        }
+        return sortedList(results);
+    }
+
+    /**
+     * @return the windows closed while the script ran (100 ms windows, 20 ms allowed lateness), as CSV columns from
+     * key to last (times as ms after {@code T0}).
+     */
+    private static List<String> closedWindows()
+    {
+        return List.of(
+            windowRow("1,0,100,2,207.0,100.0,107.0,100.0,107.0"),
+            windowRow("1,100,200,1,100.0,100.0,100.0,100.0,100.0"),
+            windowRow("2,0,100,2,207.0,101.0,106.0,106.0,101.0"),
+            windowRow("3,0,100,1,109.0,109.0,109.0,109.0,109.0"),
+            windowRow("3,100,200,1,104.0,104.0,104.0,104.0,104.0"),
+            windowRow("4,0,100,1,160.0,160.0,160.0,160.0,160.0"),
+            windowRow("4,100,200,1,103.0,103.0,103.0,103.0,103.0"));
+    }
+
+    /**
+     * @return the closed windows and those {@code --close-open-windows} closes at the end.
+     */
+    private static List<String> allWindows()
+    {
+        final List<String> windows = new ArrayList<>(closedWindows());
+        windows.add(windowRow("2,200,300,1,105.0,105.0,105.0,105.0,105.0"));
+        windows.add(windowRow("3,200,300,1,108.0,108.0,108.0,108.0,108.0"));
+        windows.add(windowRow("4,200,300,1,110.0,110.0,110.0,110.0,110.0"));
+        return windows;
+    }
+
+    /**
+     * @param window key, start and end in ms after {@code T0}, count, sum, min, max, first, last.
+     * @return the window's CSV row.
+     */
+    private static String windowRow(final String window)
+    {
+        final String[] columns = window.split(",");
+        return "window," + columns[0] + "," + (T0 + Long.parseLong(columns[1]) * MS) + "," +
+            (T0 + Long.parseLong(columns[2]) * MS) + "," + String.join(",", List.of(columns).subList(3, 9)) +
+            ",,,,,,,,,,,";
+    }
+
+    /**
+     * @return the diff rows of a comparison of the script's 100 ms windows (these windows, and their {@code hot}
+     * alerts) against a run without windows (no LATE rejects): every one only on the windowed side.
+     */
+    private static List<String> onlyRows(
+        final String side, final List<String> windows, final long client, final long[] ids)
+    {
+        final List<String> rows = new ArrayList<>();
+        for (final String window : windows)
+        {
+            rows.add("only," + side + "," + window);
+            final String[] columns = window.split(",");
+            if (Double.parseDouble(columns[7]) > 105)
+            {
+                rows.add("only," + side + ",alert," + columns[1] + "," + columns[2] + ",,1,,,,,,hot,,,,,,,,,,");
+            }
+        }
+        rows.add("only," + side + ",reject,2,,,,,,,,,,,,,," + client + "," + ids[9] + ",,LATE,1,");
+        rows.add("only," + side + ",reject,1,,,,,,,,,,,,,," + client + "," + ids[11] + ",,LATE,3,");
+        rows.add("only," + side + ",reject,1,,,,,,,,,,,,,," + client + "," + ids[14] + ",,LATE,2,");
+        return rows;
+    }
+
     @Test
     @Timeout(60)
     void shouldExportExactlyTheJournaledEventsInTheOrderTheyWereSent() throws IOException
@@ -588,10 +1033,7 @@ class WhatIfReplaySystemTest
         {
             kinds.merge(line.substring(0, line.indexOf(',')), 1, Integer::sum);
         }
-        final int probes = (int)live.stream()
-            .filter((m) -> QueryResultDecoder.TEMPLATE_ID == m.templateId() && m.correlationId() <= 0).count();
-        assertEquals(Map.of("alert", 5, "query", 6 + probes, "query-closed", 6 + probes, "reject", 4, "window", 7),
-            kinds);
+        assertEquals(Map.of("alert", 5, "query", 6, "query-closed", 6, "reject", 4, "window", 7), kinds);
     }
 
     @Test
@@ -682,6 +1124,14 @@ class WhatIfReplaySystemTest
         assertEquals(events, result.events());
         assertEquals(-1 == threads ? Math.min(config.processorCount(), Runtime.getRuntime().availableProcessors()) :
             threads, result.threads(), "threads sharing the shards");
+        return messagesOf(out);
+    }
+
+    /**
+     * @return the messages of a replay's SBE file, in file order.
+     */
+    private static List<Message> messagesOf(final Path out) throws IOException
+    {
         final List<Message> messages = new ArrayList<>();
         final UnsafeBuffer buffer = new UnsafeBuffer(Files.readAllBytes(out));
         for (int offset = 0; offset < buffer.capacity(); )
@@ -738,6 +1188,16 @@ class WhatIfReplaySystemTest
         return sequences;
     }
 
+    private static boolean isProbeAnswer(final Message message)
+    {
+        return QueryResultDecoder.TEMPLATE_ID == message.templateId() && message.correlationId() < 0;
+    }
+
+    private static List<Message> withoutProbeAnswers(final List<Message> messages)
+    {
+        return messages.stream().filter((m) -> !isProbeAnswer(m)).toList();
+    }
+
     private static long answersTo(final List<Message> messages, final long clientId)
     {
         return messages.stream().filter((m) -> m.clientId() == clientId && m.correlationId() > 0).count();
@@ -754,7 +1214,7 @@ class WhatIfReplaySystemTest
         for (final String line : log.toString(StandardCharsets.UTF_8).split("\n"))
         {
             if (line.startsWith("sluice replay: windows: ") || line.startsWith("sluice replay: alerts") ||
-                line.startsWith("sluice replay: events rejected"))
+                line.startsWith("sluice replay: events rejected") || line.startsWith("sluice replay: not compared"))
             {
                 lines.add(line.substring("sluice replay: ".length()));
             }
@@ -802,9 +1262,34 @@ class WhatIfReplaySystemTest
         return SluiceConfig.of(properties(overrides));
     }
 
+    /**
+     * @return the script's configuration without windows (as {@code config/durable.properties}): no window
+     * settings and no window alert rule.
+     */
+    private SluiceConfig windowless(final Path journal)
+    {
+        return SluiceConfig.of(windowlessProperties(journal));
+    }
+
+    private Properties windowlessProperties(final Path journal)
+    {
+        final Properties properties = properties(journal, Map.of());
+        properties.setProperty(SluiceConfig.WINDOW_TYPE, "none");
+        properties.remove(SluiceConfig.WINDOW_SIZE);
+        properties.remove(SluiceConfig.WINDOW_ALLOWED_LATENESS);
+        properties.stringPropertyNames().stream().filter((key) -> key.startsWith("sluice.alert.hot."))
+            .forEach(properties::remove);
+        return properties;
+    }
+
     private TestDaemon journaled(final TestDaemon daemon, final Path journal, final Map<String, String> overrides)
     {
-        for (final Map.Entry<Object, Object> setting : properties(journal, overrides).entrySet())
+        return journaled(daemon, properties(journal, overrides));
+    }
+
+    private static TestDaemon journaled(final TestDaemon daemon, final Properties properties)
+    {
+        for (final Map.Entry<Object, Object> setting : properties.entrySet())
         {
             if (!SluiceConfig.DRIVER_DIR.equals(setting.getKey()))
             {

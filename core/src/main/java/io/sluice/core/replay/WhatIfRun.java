@@ -31,8 +31,11 @@ import org.agrona.concurrent.status.CountersReader;
  *     advance carries over), and ticks when that moves it. Under the journal's own windows this gives exactly the
  *     journal's ticks, so the daemon's configuration reproduces its output; {@code sluice.window.tick-interval} and
  *     {@code sluice.window.idle-advance} of this run do not apply (the clock is not replayed, only its ticks).</li>
- *     <li><b>Results.</b> Every accepted event gets a per-event result when the run asks for them, none otherwise,
- *     whatever result mode its client chose live.</li>
+ *     <li><b>Results.</b> Every event goes to its processor tagged {@link ResultMode#PER_EVENT} when the run asks
+ *     for per-event results, {@link ResultMode#NONE} otherwise, whatever result mode its client chose live. As on
+ *     the live path, a processor may still hand the sink a result tagged {@code NONE} (without windows always, with
+ *     windows when an event alert rule reads the aggregate): the sink leaves those out, as the daemon's egress
+ *     does.</li>
  *     <li><b>Keys.</b> With a key filter only those keys' events, queries and rejects reach the processors; time
  *     still moves with every event, so a key's output equals the unfiltered run's.</li>
  * </ul>

@@ -289,6 +289,20 @@ public final class SluiceClient implements AutoCloseable
     }
 
     /**
+     * Whether a {@code Query} (or its {@code QueryResult}) is one of the connection probes
+     * {@link #awaitConnected(long)} sends: those, and only those, have negative correlation ids ({@code -1 - key});
+     * this client's queries, events and resumes take ids from 1 up. The daemon answers and journals a probe like any
+     * query; this client never hands its answer to a handler, and {@code sluice replay} leaves it out of its output.
+     *
+     * @param correlationId a Query's or QueryResult's correlation id.
+     * @return true for a probe's.
+     */
+    public static boolean isProbe(final long correlationId)
+    {
+        return correlationId < 0;
+    }
+
+    /**
      * @return probe queries {@link #awaitConnected(long)} sent; the daemon counts them as accepted input.
      */
     public long probesSent()
@@ -831,7 +845,7 @@ public final class SluiceClient implements AutoCloseable
                 queryResult.wrap(buffer, bodyOffset, blockLength, version);
                 if (queryResult.clientId() == clientId)
                 {
-                    if (queryResult.correlationId() > 0)
+                    if (!isProbe(queryResult.correlationId()))
                     {
                         handler.onQueryResult(queryResult);
                     }

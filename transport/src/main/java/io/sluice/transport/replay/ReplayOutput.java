@@ -1,8 +1,10 @@
 package io.sluice.transport.replay;
 
 import io.sluice.core.RejectReason;
+import io.sluice.core.ResultMode;
 import io.sluice.core.shard.ResultSink;
 import io.sluice.core.state.Aggregate;
+import io.sluice.transport.client.SluiceClient;
 import io.sluice.transport.egress.EgressCodec;
 import org.agrona.ExpandableArrayBuffer;
 
@@ -16,7 +18,12 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Where a what-if run's outputs go: a file in one of two formats, counting what it wrote for the summary.
+ * Where a what-if run's outputs go: a file in one of two formats, counting what it wrote for the summary. The answers
+ * to clients' connection probes ({@link SluiceClient#isProbe}: Queries with negative correlation ids, which the
+ * journal holds like any query) are left out: they say a client was connecting, nothing about the data. So are
+ * per-event results tagged {@link ResultMode#NONE}, as the daemon's egress leaves them out: the run tags every event
+ * so without {@code --event-results}, but the processors still hand on the aggregate they computed (always without
+ * windows, and with windows when an event alert rule reads the aggregate).
  * <ul>
  *     <li>{@link Format#CSV}: {@link CsvRows}' header and one row per output, for people;</li>
  *     <li>{@link Format#SBE}: the daemon's own egress messages, each as a little-endian int32 length and then the
@@ -82,6 +89,10 @@ public abstract class ReplayOutput implements ResultSink, AutoCloseable
         final long receiveNanos,
         final int resultMode)
     {
+        if (ResultMode.NONE == resultMode)
+        {
+            return;
+        }
         eventResults++;
         eventResult(clientId, correlationId, key, timestamp, aggregate);
     }
@@ -94,6 +105,10 @@ public abstract class ReplayOutput implements ResultSink, AutoCloseable
         final Aggregate open,
         final Aggregate closed)
     {
+        if (SluiceClient.isProbe(correlationId))
+        {
+            return;
+        }
         queryResults++;
         queryResult(clientId, correlationId, key, found, open, closed);
     }

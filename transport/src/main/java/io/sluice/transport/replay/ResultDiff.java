@@ -18,10 +18,12 @@ import java.util.TreeMap;
  * baseline, fed entry by entry on one thread (with several threads, one diff each over the keys of its shards).
  * <ul>
  *     <li><b>Windows</b> are matched by key, start and end: equal, differing aggregates, or in one run only. A window
- *     one run produced is in that run only once the other run's watermark has passed its end without producing it
- *     (closed windows never change), so only windows still in flight are held. At the end, a window one run closed
- *     while the other's watermark has not reached its end is not compared: it is still open there (counted apart;
- *     {@code --close-open-windows} closes both runs' windows and compares them all).</li>
+ *     one run produced is in that run only once the other run's watermark has reached its end without producing it
+ *     (closed windows never change), so only windows still in flight are held. A run without windows produces none:
+ *     every window of the other run is in that run only as soon as it closes. At the end, a window one run closed
+ *     while the other's watermark has not reached its end is not compared: the other run may still produce it
+ *     (counted apart). After {@code --close-open-windows} both runs have closed every window they will ever
+ *     produce, so every window is compared.</li>
  *     <li><b>Alerts</b> are counted by rule name, key and window start in each run; the counts are compared once
  *     both watermarks have passed the window, the rest at the end, except the alerts of a window still open in one
  *     run.</li>
@@ -58,6 +60,7 @@ final class ResultDiff implements AutoCloseable
     }
 
     private final CsvWriter out;
+    private final boolean[] windowed;
     private final long maxWindowNs;
     @SuppressWarnings("unchecked")
     private final Map<WindowKey, WindowValue>[] pending = new Map[] { new HashMap<>(), new HashMap<>() };
@@ -74,21 +77,24 @@ final class ResultDiff implements AutoCloseable
     private long rejectsDiffer;
 
     /**
-     * @param out           where the diff rows go.
-     * @param whatIfRules   the what-if run's alert rule names by index.
-     * @param baselineRules the baseline's.
-     * @param maxWindowNs   the longer of the two runs' window sizes, 0 without windows.
-     * @param header        true to start the file with its header (false for a part appended to another).
+     * @param out              where the diff rows go.
+     * @param whatIfRules      the what-if run's alert rule names by index.
+     * @param baselineRules    the baseline's.
+     * @param whatIfWindowNs   the what-if run's window size, 0 without windows.
+     * @param baselineWindowNs the baseline's.
+     * @param header           true to start the file with its header (false for a part appended to another).
      */
     ResultDiff(
         final OutputStream out,
         final List<String> whatIfRules,
         final List<String> baselineRules,
-        final long maxWindowNs,
+        final long whatIfWindowNs,
+        final long baselineWindowNs,
         final boolean header)
     {
         this.out = new CsvWriter(out, header ? HEADER : null);
-        this.maxWindowNs = maxWindowNs;
+        this.windowed = new boolean[] { whatIfWindowNs > 0, baselineWindowNs > 0 };
+        this.maxWindowNs = Math.max(whatIfWindowNs, baselineWindowNs);
         this.sides = new Side[] { new Side(WHAT_IF, whatIfRules), new Side(BASELINE, baselineRules) };
     }
 
@@ -134,17 +140,19 @@ final class ResultDiff implements AutoCloseable
     }
 
     /**
-     * Settle what can no longer change: windows one run produced that the other, its watermark past their end,
-     * did not; alerts of windows both runs have passed.
+     * Settle what can no longer change: windows one run produced that the other, its watermark at or past their end
+     * (or without windows), did not; alerts of windows both runs have passed.
      *
      * @param whatIfWatermark   the what-if run's watermark.
      * @param baselineWatermark the baseline's.
      */
     void settle(final long whatIfWatermark, final long baselineWatermark)
     {
-        settleWindows(WHAT_IF, baselineWatermark);
-        settleWindows(BASELINE, whatIfWatermark);
-        final long both = Math.min(whatIfWatermark, baselineWatermark);
+        final long whatIfDone = windowsDoneUpTo(WHAT_IF, whatIfWatermark);
+        final long baselineDone = windowsDoneUpTo(BASELINE, baselineWatermark);
+        settleWindows(WHAT_IF, baselineDone);
+        settleWindows(BASELINE, whatIfDone);
+        final long both = Math.min(whatIfDone, baselineDone);
         if (Long.MIN_VALUE != both && maxWindowNs > 0)
         {
             settleAlerts(both - maxWindowNs);
@@ -152,16 +160,18 @@ final class ResultDiff implements AutoCloseable
     }
 
     /**
-     * End of the input: settle with the runs' last watermarks. A window still held was closed by one run and is still
-     * open in the other: it and its alerts are counted, not compared. Every other alert count is final (an event
-     * rule's alert never changes once its event is applied) and is compared.
+     * End of the input: settle with the runs' last watermarks, or, when both closed every window still open
+     * ({@code --close-open-windows}), with every window final. A window still held was closed by one run while the
+     * other's watermark had not reached its end: it and its alerts are counted, not compared. Every other alert count
+     * is final (an event rule's alert never changes once its event is applied) and is compared.
      *
      * @param whatIfWatermark   the what-if run's last watermark.
      * @param baselineWatermark the baseline's.
+     * @param allClosed         true when both runs closed every window still open.
      */
-    void finish(final long whatIfWatermark, final long baselineWatermark)
+    void finish(final long whatIfWatermark, final long baselineWatermark, final boolean allClosed)
     {
-        settle(whatIfWatermark, baselineWatermark);
+        settle(allClosed ? Long.MAX_VALUE : whatIfWatermark, allClosed ? Long.MAX_VALUE : baselineWatermark);
         final Set<WindowStart> open = new HashSet<>();
         for (int side = 0; side < 2; side++)
         {
@@ -183,6 +193,15 @@ final class ResultDiff implements AutoCloseable
             }
         }
         settleAlerts(Long.MAX_VALUE);
+    }
+
+    /**
+     * @return the window end up to which a run has produced every window it will: its watermark, or every end for a
+     * run without windows (it produces none).
+     */
+    private long windowsDoneUpTo(final int side, final long watermark)
+    {
+        return windowed[side] ? watermark : Long.MAX_VALUE;
     }
 
     private void settleWindows(final int side, final long otherWatermark)
@@ -298,9 +317,9 @@ final class ResultDiff implements AutoCloseable
         lines.add("events rejected differently: " + rejects);
         if (stillOpen[WHAT_IF] + stillOpen[BASELINE] + alertsOpen > 0)
         {
-            lines.add("not compared, still open in the other run at the end: " + stillOpen[WHAT_IF] +
+            lines.add("not compared, the other run's watermark had not reached their end: " + stillOpen[WHAT_IF] +
                 " windows closed only in what-if, " + stillOpen[BASELINE] + " only in baseline, " + alertsOpen +
-                " alerts of such windows (--close-open-windows closes them)");
+                " alerts of such windows (--close-open-windows closes every window at the end and compares them all)");
         }
         return lines;
     }

@@ -237,7 +237,7 @@ public final class WhatIfReplay
         {
             summary.add("wrote " + ReplayOutput.describe(Arrays.stream(passes).map((pass) -> pass.output).toList()) +
                 " to " + request.out() + " (" + request.format().name().toLowerCase(Locale.ROOT) + ")" +
-                (request.closeOpenWindows() ? "" :
+                (request.closeOpenWindows() || null == whatIfShards.windowSpec() ? "" :
                 "; windows still open at the end are not in it (--close-open-windows closes them)"));
         }
         else
@@ -436,8 +436,7 @@ public final class WhatIfReplay
             {
                 output = null;
                 diff = new ResultDiff(ReplayOutput.newStream(file), ruleNames(request.whatIf()),
-                    ruleNames(request.baseline()), Math.max(windowNs(whatIfShards), windowNs(baselineShards)),
-                    0 == thread);
+                    ruleNames(request.baseline()), windowNs(whatIfShards), windowNs(baselineShards), 0 == thread);
                 whatIf = new WhatIfRun(whatIfShards, diff.whatIf(), input.latenessNs(), false, request.keys(),
                     thread, threads);
                 baseline = new WhatIfRun(baselineShards, diff.baseline(), input.latenessNs(), false, request.keys(),
@@ -492,7 +491,7 @@ public final class WhatIfReplay
             }
             if (null != diff)
             {
-                diff.finish(whatIf.watermark(), baseline.watermark());
+                diff.finish(whatIf.watermark(), baseline.watermark(), closeOpenWindows);
             }
         }
 

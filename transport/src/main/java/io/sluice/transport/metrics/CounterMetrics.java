@@ -9,21 +9,22 @@ import io.prometheus.metrics.model.snapshots.InfoSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import io.sluice.transport.counters.CounterCatalog;
-import io.sluice.transport.counters.SluiceCounters;
-import io.sluice.transport.counters.LatencyCounters;
-import io.prometheus.metrics.model.snapshots.SummarySnapshot;
 import io.prometheus.metrics.model.snapshots.Quantiles;
+import io.prometheus.metrics.model.snapshots.SummarySnapshot;
+import io.sluice.transport.counters.CounterCatalog;
+import io.sluice.transport.counters.LatencyCounters;
+import io.sluice.transport.counters.SluiceCounters;
 import io.sluice.transport.stat.SluiceStat;
 import io.sluice.transport.stat.StatReading;
 import org.agrona.concurrent.status.CountersReader;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.TreeMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * What a scrape of the metrics exporter reads, from the daemon's (or cluster node's) CnC file mapped for that scrape
@@ -161,7 +162,7 @@ final class CounterMetrics implements MultiCollector
         return gauge.build();
     }
 
-    private static java.util.Optional<MetricSnapshot> gcSummary(final Map<CounterCatalog.Entry, Map<String, Double>> values)
+    private static Optional<MetricSnapshot> gcSummary(final Map<CounterCatalog.Entry, Map<String, Double>> values)
     {
         Double count = null;
         Double seconds = null;
@@ -178,9 +179,9 @@ final class CounterMetrics implements MultiCollector
         }
         if (null == count || null == seconds)
         {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        return java.util.Optional.of(SummarySnapshot.builder().name("jvm_gc_collection_seconds")
+        return Optional.of(SummarySnapshot.builder().name("jvm_gc_collection_seconds")
             .help("Garbage collections of the daemon's JVM and the time they took (every collector together).")
             .dataPoint(SummarySnapshot.SummaryDataPointSnapshot.builder()
                 .count(count.longValue()).sum(seconds).quantiles(Quantiles.EMPTY).build())

@@ -34,9 +34,9 @@ import java.util.concurrent.TimeUnit;
  * One batch per invocation, time reported per event ({@link OperationsPerInvocation} = the batch size). Run with
  * {@code -prof gc}: 0 B/op. {@code state=running}: running aggregates, the batch's 256 keys and its one timestamp the
  * same every time. {@code state=windows}: {@code config/demo.properties}' tumbling 1 s windows and two alert rules,
- * as {@code ./sluice bench --throughput} drives them: random keys of 1,000, values around 100, each batch's events
- * sharing a timestamp 10 us after the previous batch's (so a window closes every 100,000 batches and a tick goes in
- * before the first event of a new millisecond).
+ * as {@code ./sluice bench --throughput} drives them: random keys of 1,000 ({@code windowKeys}), values around 100,
+ * each batch's events sharing a timestamp 10 us after the previous batch's (so each key's window closes every 100,000
+ * batches, after the tick that goes in before the first event of each new second of event time).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -58,6 +58,10 @@ public class BatchPathBenchmark
     /** What the processors keep: running aggregates, or the demo profile's windows and alert rules. */
     @Param({"running", "windows"})
     public String state;
+
+    /** With {@code state=windows}: how many keys the events go to at random. */
+    @Param({"1000"})
+    public int windowKeys;
 
     private IpcDaemon daemon;
     private boolean windows;
@@ -85,7 +89,7 @@ public class BatchPathBenchmark
         {
             if (windows)
             {
-                events.next().correlationId(0).key(random.nextInt(1000)).timestamp(timestamp)
+                events.next().correlationId(0).key(random.nextInt(windowKeys)).timestamp(timestamp)
                     .value(95.0 + random.nextInt(1024) / 102.4);
             }
             else

@@ -32,7 +32,11 @@ import java.util.concurrent.TimeUnit;
  *              ─▶ IPC ─▶ egress subscription (read here)
  * </pre>
  * One batch per invocation, time reported per event ({@link OperationsPerInvocation} = the batch size). Run with
- * {@code -prof gc}: 0 B/op.
+ * {@code -prof gc}: 0 B/op. {@code state=running}: running aggregates, the batch's 256 keys and its one timestamp the
+ * same every time. {@code state=windows}: {@code config/demo.properties}' tumbling 1 s windows and two alert rules,
+ * as {@code ./sluice bench --throughput} drives them: random keys of 1,000 ({@code windowKeys}), values around 100,
+ * each batch's events sharing a timestamp 10 us after the previous batch's (so each key's window closes every 100,000
+ * batches, after the tick that goes in before the first event of each new second of event time).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -51,7 +55,17 @@ public class BatchPathBenchmark
     @Param({"PER_EVENT", "BATCHED", "NONE"})
     public String resultMode;
 
+    /** What the processors keep: running aggregates, or the demo profile's windows and alert rules. */
+    @Param({"running", "windows"})
+    public String state;
+
+    /** With {@code state=windows}: how many keys the events go to at random. */
+    @Param({"1000"})
+    public int windowKeys;
+
     private IpcDaemon daemon;
+    private boolean windows;
+    private long timestamp = 1_700_000_000_000_000_000L;
     private final UnsafeBuffer batchBuffer =
         new UnsafeBuffer(BufferUtil.allocateDirectAligned(HEADER_LENGTH + BATCH * 32, 64));
     private FragmentHandler egressHandler;
@@ -63,7 +77,9 @@ public class BatchPathBenchmark
     @Setup(Level.Trial)
     public void setUp(final Blackhole blackhole)
     {
-        daemon = new IpcDaemon("aeron:ipc?mtu=16k", 2 * BATCH, BATCH);
+        windows = "windows".equals(state);
+        daemon = new IpcDaemon("aeron:ipc?mtu=16k", 2 * BATCH, BATCH, false, windows);
+        final java.util.Random random = new java.util.Random(7);
         final EventBatchEncoder.EventsEncoder events = new EventBatchEncoder()
             .wrapAndApplyHeader(batchBuffer, 0, new MessageHeaderEncoder())
             .clientId(1)
@@ -71,7 +87,15 @@ public class BatchPathBenchmark
             .eventsCount(BATCH);
         for (int i = 0; i < BATCH; i++)
         {
-            events.next().correlationId(0).key((i * 7919L) & (KEYS - 1)).timestamp(1_700_000_000_000_000_000L).value(1.5);
+            if (windows)
+            {
+                events.next().correlationId(0).key(random.nextInt(windowKeys)).timestamp(timestamp)
+                    .value(95.0 + random.nextInt(1024) / 102.4);
+            }
+            else
+            {
+                events.next().correlationId(0).key((i * 7919L) & (KEYS - 1)).timestamp(timestamp).value(1.5);
+            }
         }
         egressHandler = (buffer, offset, length, h) -> blackhole.consume(buffer.getLong(offset + 16));
     }
@@ -99,6 +123,14 @@ public class BatchPathBenchmark
         for (int i = 0; i < BATCH; i++)
         {
             batchBuffer.putLong(HEADER_LENGTH + i * 32, ++correlationId);
+        }
+        if (windows)
+        {
+            timestamp += 10_000;
+            for (int i = 0; i < BATCH; i++)
+            {
+                batchBuffer.putLong(HEADER_LENGTH + i * 32 + 16, timestamp);
+            }
         }
         while (daemon.ingressPublication.offer(batchBuffer, 0, HEADER_LENGTH + BATCH * 32) < 0)
         {

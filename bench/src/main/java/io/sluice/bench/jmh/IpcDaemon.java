@@ -5,6 +5,7 @@ import io.aeron.ExclusivePublication;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import io.sluice.config.AlertRule;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.WaitStrategyType;
 import io.sluice.core.alert.AlertRules;
@@ -16,7 +17,9 @@ import io.sluice.core.ring.SluiceRing;
 import io.sluice.core.route.ShardRouter;
 import io.sluice.core.running.RunningAggregates;
 import io.sluice.core.shard.ShardCounters;
+import io.sluice.core.shard.ShardLogic;
 import io.sluice.core.state.KeyStateTable;
+import io.sluice.core.window.WindowSpec;
 import io.sluice.transport.counters.SluiceCounters;
 import io.sluice.transport.egress.EgressPublisher;
 import io.sluice.transport.ingress.IngressAgent;
@@ -32,7 +35,8 @@ import java.util.List;
 /**
  * The daemon's classes wired as the daemon wires them, in one thread, with the network swapped for Aeron IPC and an
  * embedded INVOKER driver: ingress publication ─▶ {@link IngressAgent} ─▶ ring ─▶ two running-aggregate
- * {@link ShardProcessor}s ─▶ {@link EgressPublisher}s ─▶ egress subscription. The benchmarks drive it by offering
+ * {@link ShardProcessor}s (or, with windows, two window engines with {@code config/demo.properties}' windows, alert
+ * rules and state capacity) ─▶ {@link EgressPublisher}s ─▶ egress subscription. The benchmarks drive it by offering
  * to {@link #ingressPublication}, calling {@link #ingress} and {@link #processors}, and polling
  * {@link #egressSubscription}. Benchmark thread only.
  */
@@ -74,6 +78,27 @@ final class IpcDaemon implements AutoCloseable
      */
     IpcDaemon(final String ingressChannel, final int ringLength, final int batchMaxEvents, final boolean latency)
     {
+        this(ingressChannel, ringLength, batchMaxEvents, latency, false);
+    }
+
+    /**
+     * @param ingressChannel the ingress publication's channel.
+     * @param ringLength     ring entries.
+     * @param batchMaxEvents most events in one batch.
+     * @param latency        true to count each processor's internal latency into the CnC file's histogram
+     *                       counters, as with the metrics endpoint on.
+     * @param windows        true for the demo profile's windows and alerts (tumbling 1 s windows, 50 ms lateness,
+     *                       200 ms idle advance, eviction after 5 windows, the rules {@code hot} (window max &gt; 108)
+     *                       and {@code dip} (event value &lt; 90), 65,536 keys a shard); false for running aggregates
+     *                       without alerts over 4,096 keys a shard.
+     */
+    IpcDaemon(
+        final String ingressChannel,
+        final int ringLength,
+        final int batchMaxEvents,
+        final boolean latency,
+        final boolean windows)
+    {
         dir = SluiceConfig.sharedMemoryDir() + "/sluice-jmh-" + ProcessHandle.current().pid();
         driver = MediaDriver.launch(new MediaDriver.Context()
             .aeronDirectoryName(dir)
@@ -93,6 +118,20 @@ final class IpcDaemon implements AutoCloseable
         ingressPublication = aeron.addExclusivePublication(ingressChannel, 1001);
         egressSubscription = aeron.addSubscription("aeron:ipc", 1002);
         final SluiceRing ring = new SluiceRing(ringLength, WaitStrategyType.BUSY_SPIN);
+        final List<AlertRule> rules = windows ? List.of(
+            new AlertRule("hot", 0, AlertRule.On.WINDOW, AlertRule.Field.MAX, AlertRule.Op.GT, 108),
+            new AlertRule("dip", 1, AlertRule.On.EVENT, AlertRule.Field.VALUE, AlertRule.Op.LT, 90)) : List.of();
+        final ShardProcessor.Context windowed = windows ? new ShardProcessor.Context()
+            .processorCount(SHARDS)
+            .stateCapacity(65536)
+            .hashSeed(42)
+            .windowSpec(WindowSpec.of(1_000_000_000L, 1_000_000_000L, 50_000_000L))
+            .tickIntervalNs(1_000_000L)
+            .idleAdvanceNs(200_000_000L)
+            .evictAfterWindows(5)
+            .alertRules(rules)
+            .batchMaxEvents(batchMaxEvents)
+            .conclude() : null;
         final ShardProcessor[] shardProcessors = new ShardProcessor[SHARDS];
         for (int i = 0; i < shardProcessors.length; i++)
         {
@@ -100,15 +139,16 @@ final class IpcDaemon implements AutoCloseable
             final EgressPublisher egress = new EgressPublisher(
                 aeron.addExclusivePublication("aeron:ipc", 1002), new NoOpIdleStrategy(), driverInvoker,
                 egressCounters[0], egressCounters[1], egressCounters[2],
-                null, latency ? counters.latency(aeron, i) : null, List.of());
-            final KeyStateTable table = new KeyStateTable(4096, 0, ROUTER);
+                null, latency ? counters.latency(aeron, i) : null, windows ? List.of("hot", "dip") : List.of());
             final ShardCounters shardCounters = counters.processor(aeron, i);
-            shardProcessors[i] = new ShardProcessor(
-                i, new RunningAggregates(table, egress, shardCounters, AlertRules.NONE), egress, shardCounters, null, null);
+            final ShardLogic logic = windows ? windowed.newLogic(egress, shardCounters) :
+                new RunningAggregates(new KeyStateTable(4096, 0, ROUTER), egress, shardCounters, AlertRules.NONE);
+            shardProcessors[i] = new ShardProcessor(i, logic, egress, shardCounters, null, null);
         }
         processors = new ProcessorGroup(ring, shardProcessors, io.sluice.config.ThreadingMode.SHARED,
             Throwable::printStackTrace).pollAgent();
         ingress = new IngressAgent(new IngressAgent.Context().conclude(), ingressSubscription,
+            windows ? windowed.newProducer(ring, counters.ticks()) :
             new RingProducer(ring, ROUTER, SHARDS, null, counters.ticks(), new ClientMarks(16), batchMaxEvents), counters);
         while (!ingressPublication.isConnected() || egressSubscription.imageCount() < SHARDS)
         {

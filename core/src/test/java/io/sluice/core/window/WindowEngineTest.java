@@ -174,11 +174,20 @@ class WindowEngineTest
     static List<Input> randomStream(final WindowSpec spec, final long seed, final int events, final int keyCount,
         final long jitterNs)
     {
+        return randomStream(spec, seed, events, keyCount, jitterNs, T0);
+    }
+
+    /**
+     * As {@link #randomStream(WindowSpec, long, int, int, long)}, the clock starting at {@code startNs}.
+     */
+    static List<Input> randomStream(final WindowSpec spec, final long seed, final int events, final int keyCount,
+        final long jitterNs, final long startNs)
+    {
         final Random random = new Random(seed);
         final long[] keys = new long[events];
         final long[] ts = new long[events];
         final double[] values = new double[events];
-        long clock = T0;
+        long clock = startNs;
         for (int i = 0; i < events; i++)
         {
             clock += random.nextInt(200) * 10_000L;
@@ -200,12 +209,32 @@ class WindowEngineTest
     void shouldEqualTheReferencePerKeyInOrder(
         final long sizeMs, final long slideMs, final long latenessMs, final int processors) throws Exception
     {
+        assertEqualsReference(sizeMs, slideMs, latenessMs, processors, T0);
+    }
+
+    /**
+     * Event times from -10 s to about +20 s: panes and windows before, across and after 0, where a pane is a floor
+     * division (towards negative infinity), with slides that do and do not divide a second.
+     */
+    @ParameterizedTest(name = "size {0} ms, slide {1} ms, lateness {2} ms, {3} processors, from -10 s")
+    @CsvSource({"100,100,0,2", "100,25,60,2", "300,100,120,4", "99,33,10,2", "7,7,0,1"})
+    void shouldEqualTheReferenceForNegativeEventTimesAndAcrossZero(
+        final long sizeMs, final long slideMs, final long latenessMs, final int processors) throws Exception
+    {
+        assertEqualsReference(sizeMs, slideMs, latenessMs, processors, -10_000 * MS);
+    }
+
+    private static void assertEqualsReference(
+        final long sizeMs, final long slideMs, final long latenessMs, final int processors, final long startNs)
+        throws Exception
+    {
         final WindowSpec spec = WindowSpec.of(sizeMs * MS, slideMs * MS, latenessMs * MS);
         final List<AlertRule> rules = List.of(
             new AlertRule("big", 0, AlertRule.On.EVENT, AlertRule.Field.VALUE, AlertRule.Op.GT, 149.0),
             new AlertRule("busy", 1, AlertRule.On.WINDOW, AlertRule.Field.COUNT, AlertRule.Op.GE, 6),
             new AlertRule("cold", 2, AlertRule.On.WINDOW, AlertRule.Field.MEAN, AlertRule.Op.LT, -45));
-        final List<Input> inputs = randomStream(spec, sizeMs * 31 + slideMs + latenessMs, 30_000, 300, latenessMs * MS);
+        final List<Input> inputs =
+            randomStream(spec, sizeMs * 31 + slideMs + latenessMs, 30_000, 300, latenessMs * MS, startNs);
 
         final Run run = run(spec, 2 * MS, inputs, processors, 1024, rules, 0);
         final Map<Long, List<Output>> expected = reference(spec, run.ring, rules);

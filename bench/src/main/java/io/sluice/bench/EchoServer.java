@@ -16,7 +16,7 @@ import io.sluice.transport.codec.MessageHeaderDecoder;
 import io.sluice.transport.codec.MessageHeaderEncoder;
 import io.sluice.transport.codec.QueryDecoder;
 import io.sluice.transport.codec.QueryResultEncoder;
-import io.sluice.transport.daemon.TerminationSignal;
+import io.sluice.transport.signal.TerminationSignal;
 import io.sluice.transport.driver.AeronProperties;
 import io.sluice.transport.driver.EmbeddedDriver;
 import io.sluice.transport.driver.IdleStrategies;

@@ -11,7 +11,7 @@ import io.aeron.logbuffer.BufferClaim;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.sluice.config.SluiceConfig;
-import io.sluice.transport.daemon.TerminationSignal;
+import io.sluice.transport.signal.TerminationSignal;
 import io.sluice.transport.driver.AeronProperties;
 import io.sluice.transport.driver.EmbeddedDriver;
 import io.sluice.transport.driver.IdleStrategies;

@@ -10,7 +10,7 @@ import io.sluice.transport.cluster.ClusterControlTool;
 import io.sluice.transport.cluster.ClusterNode;
 import io.sluice.transport.daemon.DaemonContext;
 import io.sluice.transport.daemon.SluiceDaemon;
-import io.sluice.transport.daemon.TerminationSignal;
+import io.sluice.transport.signal.TerminationSignal;
 import io.sluice.transport.demo.ClusterDemo;
 import io.sluice.transport.demo.DemoProducer;
 import io.sluice.transport.metrics.MetricsExporter;

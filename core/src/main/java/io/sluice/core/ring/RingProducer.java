@@ -3,7 +3,6 @@ package io.sluice.core.ring;
 import io.sluice.config.Settings;
 import io.sluice.core.RejectReason;
 import io.sluice.core.route.ShardRouter;
-import io.sluice.core.snapshot.ProducerSnapshot;
 import org.agrona.concurrent.status.AtomicCounter;
 
 /**

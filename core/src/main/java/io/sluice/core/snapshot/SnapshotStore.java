@@ -1,5 +1,6 @@
 package io.sluice.core.snapshot;
 
+import io.sluice.core.ring.ProducerSnapshot;
 import io.sluice.core.shard.ShardSnapshot;
 import org.agrona.concurrent.UnsafeBuffer;
 

@@ -12,7 +12,7 @@ import io.sluice.core.shard.ShardCounters;
 import io.sluice.core.shard.ShardSnapshot;
 import io.sluice.core.shard.SnapshotListener;
 import io.sluice.core.shard.TestCounters;
-import io.sluice.core.snapshot.ProducerSnapshot;
+import io.sluice.core.ring.ProducerSnapshot;
 import io.sluice.core.snapshot.SnapshotManifest;
 import io.sluice.core.snapshot.SnapshotStore;
 import io.sluice.core.state.Aggregate;

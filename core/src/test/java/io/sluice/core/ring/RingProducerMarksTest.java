@@ -9,7 +9,7 @@ import io.sluice.core.processor.TestProcessors;
 import io.sluice.core.route.ShardRouter;
 import io.sluice.core.shard.RecordingSink;
 import io.sluice.core.shard.TestCounters;
-import io.sluice.core.snapshot.ProducerSnapshot;
+import io.sluice.core.ring.ProducerSnapshot;
 import io.sluice.core.state.KeyStateTable;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.UnsafeBuffer;

@@ -1,5 +1,6 @@
 package io.sluice.core.snapshot;
 
+import io.sluice.core.ring.ProducerSnapshot;
 import io.sluice.core.processor.ShardProcessor;
 import io.sluice.core.ring.RingEntry;
 import io.sluice.core.shard.RecordingSink;

@@ -17,7 +17,7 @@ import io.sluice.core.ring.SluiceRing;
 import io.sluice.core.shard.ShardCounters;
 import io.sluice.core.shard.ShardSnapshot;
 import io.sluice.core.shard.SnapshotListener;
-import io.sluice.core.snapshot.ProducerSnapshot;
+import io.sluice.core.ring.ProducerSnapshot;
 import io.sluice.core.snapshot.SnapshotException;
 import io.sluice.core.snapshot.SnapshotManifest;
 import io.sluice.core.state.StateDigest;

@@ -17,6 +17,7 @@ import io.sluice.transport.counters.SluiceCounters;
 import io.sluice.transport.driver.AeronProperties;
 import io.sluice.transport.driver.EmbeddedDriver;
 import io.sluice.transport.egress.EgressGroup;
+import io.sluice.transport.errors.ErrorLogFile;
 import io.sluice.transport.ingress.IngressAgent;
 import io.sluice.transport.journal.Journal;
 import io.sluice.transport.metrics.ExporterProcess;

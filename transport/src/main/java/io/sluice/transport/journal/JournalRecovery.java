@@ -5,7 +5,7 @@ import io.sluice.core.processor.ShardProcessor;
 import io.sluice.core.ring.RingEntry;
 import io.sluice.core.ring.RingProducer;
 import io.sluice.core.shard.ShardSnapshot;
-import io.sluice.core.snapshot.ProducerSnapshot;
+import io.sluice.core.ring.ProducerSnapshot;
 import io.sluice.core.snapshot.SnapshotException;
 import io.sluice.core.snapshot.SnapshotManifest;
 import io.sluice.core.snapshot.SnapshotStore;

@@ -5,7 +5,7 @@ import io.aeron.AeronCounters;
 import io.aeron.CommonContext;
 import io.aeron.cluster.service.Cluster;
 import io.sluice.transport.counters.SluiceCounters;
-import io.sluice.transport.daemon.ErrorLogFile;
+import io.sluice.transport.errors.ErrorLogFile;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.errors.ErrorLogReader;

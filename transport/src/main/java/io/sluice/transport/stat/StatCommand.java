@@ -2,7 +2,7 @@ package io.sluice.transport.stat;
 
 import io.sluice.config.ConfigurationException;
 import io.sluice.config.SluiceConfig;
-import io.sluice.transport.daemon.TerminationSignal;
+import io.sluice.transport.signal.TerminationSignal;
 
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,7 +1,5 @@
-package io.sluice.core.snapshot;
+package io.sluice.core.ring;
 
-import io.sluice.core.ring.ClientMarks;
-import io.sluice.core.ring.WatermarkTracker;
 import org.agrona.collections.LongArrayList;
 
 /**

@@ -1,4 +1,4 @@
-package io.sluice.transport.daemon;
+package io.sluice.transport.errors;
 
 import org.agrona.IoUtil;
 import org.agrona.concurrent.SystemEpochClock;

@@ -1,4 +1,4 @@
-package io.sluice.transport.daemon;
+package io.sluice.transport.signal;
 
 import sun.misc.Signal;
 

@@ -1,7 +1,7 @@
 package io.sluice.core.snapshot;
 
 import io.sluice.core.ring.ProducerSnapshot;
-import io.sluice.core.shard.ShardSnapshot;
+import io.sluice.core.snapshot.ShardSnapshot;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;

@@ -3,7 +3,7 @@ package io.sluice.transport.cluster;
 import io.aeron.Publication;
 import io.aeron.cluster.service.ClientSession;
 import io.sluice.core.ResultMode;
-import io.sluice.core.shard.ResultSink;
+import io.sluice.core.logic.ResultSink;
 import io.sluice.core.state.Aggregate;
 import io.sluice.transport.codec.EventResultBatchEncoder;
 import io.sluice.transport.codec.MessageHeaderEncoder;

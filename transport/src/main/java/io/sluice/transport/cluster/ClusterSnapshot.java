@@ -5,7 +5,7 @@ import io.aeron.Image;
 import io.aeron.Publication;
 import io.aeron.cluster.client.ClusterException;
 import io.aeron.logbuffer.FragmentHandler;
-import io.sluice.core.shard.ShardSnapshot;
+import io.sluice.core.snapshot.ShardSnapshot;
 import io.sluice.core.ring.ProducerSnapshot;
 import io.sluice.core.snapshot.SnapshotException;
 import io.sluice.core.snapshot.SnapshotStore;

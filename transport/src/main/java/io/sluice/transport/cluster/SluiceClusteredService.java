@@ -10,13 +10,13 @@ import io.aeron.cluster.service.ClusteredService;
 import io.aeron.logbuffer.Header;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.ThreadingMode;
-import io.sluice.core.processor.ProcessorGroup;
-import io.sluice.core.processor.ShardProcessor;
+import io.sluice.core.shard.ProcessorGroup;
+import io.sluice.core.shard.ShardContext;
+import io.sluice.core.shard.ShardProcessor;
 import io.sluice.core.ring.RingProducer;
 import io.sluice.core.ring.SluiceRing;
-import io.sluice.core.shard.ShardCounters;
-import io.sluice.core.shard.ShardSnapshot;
-import io.sluice.core.shard.SnapshotListener;
+import io.sluice.core.snapshot.ShardSnapshot;
+import io.sluice.core.snapshot.SnapshotListener;
 import io.sluice.core.ring.ProducerSnapshot;
 import io.sluice.core.snapshot.SnapshotException;
 import io.sluice.core.snapshot.SnapshotManifest;
@@ -25,6 +25,7 @@ import io.sluice.transport.codec.MessageHeaderDecoder;
 import io.sluice.transport.counters.JvmCounters;
 import io.sluice.transport.counters.SluiceCounters;
 import io.sluice.transport.daemon.DaemonContext;
+import io.sluice.transport.ingress.IngressAgent;
 import io.sluice.transport.ingress.IngressHandler;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
@@ -115,7 +116,7 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
     }
 
     /**
-     * @return the fingerprint of the state's settings ({@code ShardProcessor.Context#fingerprint}), the
+     * @return the fingerprint of the state's settings ({@code ShardContext#fingerprint}), the
      * {@link #LOG_SETTINGS} and the alert rules, as concluded: what a cluster snapshot is checked against.
      */
     static long fingerprintOf(final DaemonContext ctx)
@@ -164,7 +165,7 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
         counters = new SluiceCounters(cluster.aeron());
         jvmCounters = counters.jvm();
         final Counter[] egressCounters = counters.egress(cluster.aeron(), 0);
-        egress = new ClusterEgress(ctx.egress().alertRuleNames(), config.clientCapacity(), egressCounters[0],
+        egress = new ClusterEgress(ctx.egress().alertRuleNames(), ctx.shards().clientCapacity(), egressCounters[0],
             egressCounters[1], egressCounters[2]);
         egress.retryIdle(cluster.idleStrategy());
         snapshotId = counters.newCounter(cluster.aeron(), SluiceCounters.SNAPSHOT_LAST_ID_TYPE_ID,
@@ -174,15 +175,13 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
         digest = counters.newCounter(cluster.aeron(), SluiceCounters.SNAPSHOT_DIGEST_TYPE_ID,
             "sluice snapshot state digest");
 
-        final ShardProcessor.Context shards = ctx.shards();
+        final ShardContext shards = ctx.shards();
         ring = new SluiceRing(ctx.ring());
-        processors = new ShardProcessor[shards.processorCount()];
+        processors = shards.newProcessors((shard) -> egress, (shard) -> counters.processor(cluster.aeron(), shard), null);
         parts = new ShardSnapshot[processors.length];
         for (int shard = 0; shard < processors.length; shard++)
         {
-            final ShardCounters shardCounters = counters.processor(cluster.aeron(), shard);
-            processors[shard] = new ShardProcessor(shard, shards.newLogic(egress, shardCounters), egress,
-                shardCounters, () -> {}, () -> {}, shards.stallThresholdNs()).snapshots(this);
+            processors[shard].snapshots(this);
             parts[shard] = new ShardSnapshot();
         }
         producerPart = new ProducerSnapshot();
@@ -190,8 +189,9 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
         processorAgent = group.pollAgent();
         processorAgent.onStart();
         producer = shards.newProducer(ring, counters.ticks());
-        ingress = new IngressHandler(producer, config.timestampMinNs(), config.timestampMaxNs(), counters,
-            config.rejectLogIntervalNs(), out, IngressHandler.ResumeGate.NEVER);
+        final IngressAgent.Context checks = ctx.ingress();
+        ingress = new IngressHandler(producer, checks.timestampMinNs(), checks.timestampMaxNs(), counters,
+            checks.rejectLogIntervalNs(), out, IngressHandler.ResumeGate.NEVER);
 
         if (null != snapshotImage)
         {

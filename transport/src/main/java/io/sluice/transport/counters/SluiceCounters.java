@@ -3,7 +3,7 @@ package io.sluice.transport.counters;
 import io.aeron.Aeron;
 import io.aeron.Counter;
 import io.sluice.core.RejectReason;
-import io.sluice.core.shard.ShardCounters;
+import io.sluice.core.logic.ShardCounters;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
 

@@ -4,7 +4,7 @@ import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
 import io.aeron.logbuffer.BufferClaim;
 import io.sluice.core.ResultMode;
-import io.sluice.core.shard.ResultSink;
+import io.sluice.core.logic.ResultSink;
 import io.sluice.core.state.Aggregate;
 import io.sluice.transport.codec.EventResultBatchEncoder;
 import io.sluice.transport.codec.MessageHeaderEncoder;

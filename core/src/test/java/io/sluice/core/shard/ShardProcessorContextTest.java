@@ -1,11 +1,11 @@
-package io.sluice.core.processor;
+package io.sluice.core.shard;
 
 import io.sluice.config.ConfigurationException;
 import io.sluice.config.SluiceConfig;
 import io.sluice.core.ring.SluiceRing;
 import io.sluice.core.running.RunningAggregates;
-import io.sluice.core.shard.RecordingSink;
-import io.sluice.core.shard.TestCounters;
+import io.sluice.core.logic.RecordingSink;
+import io.sluice.core.logic.TestCounters;
 import io.sluice.core.state.KeyStateTable;
 import io.sluice.core.window.WindowEngine;
 import io.sluice.core.window.WindowSpec;
@@ -27,7 +27,7 @@ class ShardProcessorContextTest
     @Test
     void shouldFillTheDeclaredDefaultsAndComputeTheTableBytesOnce()
     {
-        final ShardProcessor.Context ctx = new ShardProcessor.Context().conclude();
+        final ShardContext ctx = new ShardContext().conclude();
 
         assertEquals(2, ctx.processorCount());
         assertEquals(1_000_000L, ctx.stallThresholdNs(), "sluice.agent.stall-threshold default 1ms");
@@ -49,7 +49,7 @@ class ShardProcessorContextTest
     void shouldRejectACapacityThatIsNotAPowerOfTwoNamingTheKey()
     {
         final ConfigurationException ex = assertThrows(
-            ConfigurationException.class, () -> new ShardProcessor.Context().stateCapacity(1000).conclude());
+            ConfigurationException.class, () -> new ShardContext().stateCapacity(1000).conclude());
 
         assertEquals("sluice.state.capacity=1000 must be a power of two", ex.getMessage());
         assertEquals(SluiceConfig.STATE_CAPACITY, ex.key());
@@ -58,7 +58,7 @@ class ShardProcessorContextTest
     @Test
     void shouldRejectWindowsThatNeedTooManyPanesNamingTheSlide()
     {
-        final ConfigurationException ex = assertThrows(ConfigurationException.class, () -> new ShardProcessor.Context()
+        final ConfigurationException ex = assertThrows(ConfigurationException.class, () -> new ShardContext()
             .windowSpec(new WindowSpec(1000 * MS, MS / 10, 0, 10003)).conclude());
 
         assertEquals("sluice.window.slide=100us is too small: 10003 panes per key, more than the 4096 a key can keep",
@@ -69,7 +69,7 @@ class ShardProcessorContextTest
     void shouldRejectEvictionWithoutWindowsNamingTheKey()
     {
         final ConfigurationException ex = assertThrows(
-            ConfigurationException.class, () -> new ShardProcessor.Context().evictAfterWindows(2).conclude());
+            ConfigurationException.class, () -> new ShardContext().evictAfterWindows(2).conclude());
 
         assertEquals("sluice.state.evict-after-windows=2 needs windows: set sluice.window.type", ex.getMessage());
     }
@@ -79,8 +79,8 @@ class ShardProcessorContextTest
     {
         final RecordingSink sink = new RecordingSink();
         final TestCounters counters = new TestCounters();
-        final ShardProcessor.Context running = new ShardProcessor.Context().stateCapacity(16).hashSeed(7).conclude();
-        final ShardProcessor.Context windowed = new ShardProcessor.Context()
+        final ShardContext running = new ShardContext().stateCapacity(16).hashSeed(7).conclude();
+        final ShardContext windowed = new ShardContext()
             .stateCapacity(16).hashSeed(7).windowSpec(WindowSpec.of(1000 * MS, 250 * MS, 0)).evictAfterWindows(2)
             .conclude();
 
@@ -106,7 +106,7 @@ class ShardProcessorContextTest
         properties.setProperty(SluiceConfig.EVICT_AFTER_WINDOWS, "4");
         final SluiceConfig config = SluiceConfig.of(properties);
 
-        final ShardProcessor.Context ctx = ShardProcessor.Context.from(config).conclude();
+        final ShardContext ctx = ShardContext.from(config).conclude();
 
         assertEquals(3, ctx.processorCount());
         assertEquals(1024, ctx.stateCapacity());
@@ -120,7 +120,7 @@ class ShardProcessorContextTest
     @Test
     void shouldConcludeOnlyOnceAndBeConcludedBeforeUse()
     {
-        final ShardProcessor.Context ctx = new ShardProcessor.Context();
+        final ShardContext ctx = new ShardContext();
 
         assertThrows(IllegalStateException.class, ctx::tableBytes);
         assertThrows(IllegalStateException.class, ctx::router);

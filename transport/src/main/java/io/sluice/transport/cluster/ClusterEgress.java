@@ -5,17 +5,14 @@ import io.aeron.cluster.service.ClientSession;
 import io.sluice.core.ResultMode;
 import io.sluice.core.logic.ResultSink;
 import io.sluice.core.state.Aggregate;
-import io.sluice.transport.codec.EventResultBatchEncoder;
-import io.sluice.transport.codec.MessageHeaderEncoder;
 import io.sluice.transport.egress.EgressCodec;
+import io.sluice.transport.egress.ResultBatch;
 import org.agrona.BufferUtil;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.ObjectHashSet;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
-
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -46,28 +43,17 @@ final class ClusterEgress implements ResultSink
     /** Results in one {@code EventResultBatch}: a little over 2 KiB, well inside one session message. */
     static final int BATCH_CAPACITY = 24;
 
-    private static final int BATCH_HEADER_LENGTH = MessageHeaderEncoder.ENCODED_LENGTH +
-        EventResultBatchEncoder.BLOCK_LENGTH + EventResultBatchEncoder.ResultsEncoder.sbeHeaderSize();
-    private static final int BATCH_COUNT_OFFSET = MessageHeaderEncoder.ENCODED_LENGTH +
-        EventResultBatchEncoder.BLOCK_LENGTH + 2;
-
     private final EgressCodec codec;
     private final Long2ObjectHashMap<ClientSession> sessionByClient = new Long2ObjectHashMap<>();
     private final List<ClientSession> sessions = new ArrayList<>();
     private final ObjectHashSet<ClientSession> congested = new ObjectHashSet<>();
     private final UnsafeBuffer buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(4096, 64));
-    private final UnsafeBuffer batchBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
-        BATCH_HEADER_LENGTH + BATCH_CAPACITY * EventResultBatchEncoder.ResultsEncoder.sbeBlockLength(), 64));
-    private final MessageHeaderEncoder header = new MessageHeaderEncoder();
-    private final EventResultBatchEncoder resultBatch = new EventResultBatchEncoder();
+    private final ResultBatch batch = new ResultBatch(BATCH_CAPACITY);
     private final int clientCapacity;
     private final AtomicCounter backPressure;
     private final AtomicCounter notConnected;
     private final AtomicCounter dropped;
     private IdleStrategy retryIdle;
-    private EventResultBatchEncoder.ResultsEncoder batchResults;
-    private long batchClientId;
-    private int batchCount;
 
     /**
      * @param ruleNames      alert rule names by rule index.
@@ -165,17 +151,11 @@ final class ClusterEgress implements ResultSink
         }
         else if (ResultMode.BATCHED == resultMode)
         {
-            if (batchCount > 0 && batchClientId != clientId)
+            if (!batch.isEmpty() && batch.clientId() != clientId)
             {
                 sendPending();
             }
-            if (0 == batchCount)
-            {
-                batchClientId = clientId;
-                batchResults = resultBatch.wrapAndApplyHeader(batchBuffer, 0, header).resultsCount(BATCH_CAPACITY);
-            }
-            EgressCodec.batchedResult(batchResults.next(), clientId, correlationId, key, timestamp, aggregate);
-            if (++batchCount == BATCH_CAPACITY)
+            if (batch.add(clientId, correlationId, key, timestamp, aggregate))
             {
                 sendPending();
             }
@@ -265,13 +245,10 @@ final class ClusterEgress implements ResultSink
 
     private void sendPending()
     {
-        if (batchCount > 0)
+        if (!batch.isEmpty())
         {
-            final int count = batchCount;
-            batchCount = 0;
-            batchBuffer.putShort(BATCH_COUNT_OFFSET, (short)count, ByteOrder.LITTLE_ENDIAN);
-            send(sessionByClient.get(batchClientId), batchBuffer,
-                BATCH_HEADER_LENGTH + count * EventResultBatchEncoder.ResultsEncoder.sbeBlockLength());
+            final int length = batch.seal();
+            send(sessionByClient.get(batch.clientId()), batch.buffer(), length);
         }
     }
 

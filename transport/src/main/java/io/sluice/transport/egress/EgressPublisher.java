@@ -6,17 +6,11 @@ import io.aeron.logbuffer.BufferClaim;
 import io.sluice.core.ResultMode;
 import io.sluice.core.logic.ResultSink;
 import io.sluice.core.state.Aggregate;
-import io.sluice.transport.codec.EventResultBatchEncoder;
-import io.sluice.transport.codec.MessageHeaderEncoder;
 import io.sluice.transport.counters.LatencyCounters;
 import org.HdrHistogram.SingleWriterRecorder;
-import org.agrona.BufferUtil;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.IdleStrategy;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
-
-import java.nio.ByteOrder;
 
 /**
  * One processor's egress: encodes its results with SBE straight into its own {@link ExclusivePublication}
@@ -34,13 +28,6 @@ import java.nio.ByteOrder;
  */
 public final class EgressPublisher implements ResultSink
 {
-    /** Message header, empty block and the results group's header. */
-    private static final int BATCH_HEADER_LENGTH = MessageHeaderEncoder.ENCODED_LENGTH +
-        EventResultBatchEncoder.BLOCK_LENGTH + EventResultBatchEncoder.ResultsEncoder.sbeHeaderSize();
-    /** Offset of the group's numInGroup, patched when the batch is sent. */
-    private static final int BATCH_COUNT_OFFSET = MessageHeaderEncoder.ENCODED_LENGTH +
-        EventResultBatchEncoder.BLOCK_LENGTH + 2;
-
     private final ExclusivePublication publication;
     private final IdleStrategy retryIdle;
     private final AgentInvoker driverInvoker;
@@ -48,13 +35,8 @@ public final class EgressPublisher implements ResultSink
     private final AtomicCounter notConnected;
     private final AtomicCounter dropped;
     private final BufferClaim claim = new BufferClaim();
-    private final MessageHeaderEncoder header = new MessageHeaderEncoder();
     private final EgressCodec codec;
-    private final EventResultBatchEncoder resultBatch = new EventResultBatchEncoder();
-    private final UnsafeBuffer batchBuffer;
-    private final int batchCapacity;
-    private EventResultBatchEncoder.ResultsEncoder batchResults;
-    private int batchCount;
+    private final ResultBatch batch;
     private boolean muted;
     private final SingleWriterRecorder latency;
     private final LatencyCounters latencyCounters;
@@ -93,10 +75,7 @@ public final class EgressPublisher implements ResultSink
         this.backPressure = backPressure;
         this.notConnected = notConnected;
         this.dropped = dropped;
-        final int frameBytes = publication.maxPayloadLength();
-        this.batchCapacity = (frameBytes - BATCH_HEADER_LENGTH) / EventResultBatchEncoder.ResultsEncoder.sbeBlockLength();
-        this.batchBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
-            BATCH_HEADER_LENGTH + batchCapacity * EventResultBatchEncoder.ResultsEncoder.sbeBlockLength(), 64));
+        this.batch = new ResultBatch(ResultBatch.capacityFor(publication.maxPayloadLength()));
     }
 
 
@@ -143,7 +122,7 @@ public final class EgressPublisher implements ResultSink
      */
     public void onBatchEnd()
     {
-        if (batchCount > 0)
+        if (!batch.isEmpty())
         {
             sendBatch();
         }
@@ -154,7 +133,7 @@ public final class EgressPublisher implements ResultSink
      */
     public int batchCapacity()
     {
-        return batchCapacity;
+        return batch.capacity();
     }
 
     private void addToBatch(
@@ -169,13 +148,9 @@ public final class EgressPublisher implements ResultSink
         {
             return;
         }
-        if (0 == batchCount)
-        {
-            batchResults = resultBatch.wrapAndApplyHeader(batchBuffer, 0, header).resultsCount(batchCapacity);
-        }
-        EgressCodec.batchedResult(batchResults.next(), clientId, correlationId, key, timestamp, aggregate);
+        final boolean full = batch.add(clientId, correlationId, key, timestamp, aggregate);
         recordLatency(receiveNanos);
-        if (++batchCount == batchCapacity)
+        if (full)
         {
             sendBatch();
         }
@@ -199,13 +174,10 @@ public final class EgressPublisher implements ResultSink
 
     private void sendBatch()
     {
-        final int count = batchCount;
-        batchCount = 0;
-        batchBuffer.putShort(BATCH_COUNT_OFFSET, (short)count, ByteOrder.LITTLE_ENDIAN);
-        final int length = BATCH_HEADER_LENGTH + count * EventResultBatchEncoder.ResultsEncoder.sbeBlockLength();
+        final int length = batch.seal();
         if (claim(length))
         {
-            claim.buffer().putBytes(claim.offset(), batchBuffer, 0, length);
+            claim.buffer().putBytes(claim.offset(), batch.buffer(), 0, length);
             claim.commit();
         }
     }
@@ -317,7 +289,7 @@ public final class EgressPublisher implements ResultSink
         {
             return false;
         }
-        if (batchCount > 0)
+        if (!batch.isEmpty())
         {
             sendBatch();
         }

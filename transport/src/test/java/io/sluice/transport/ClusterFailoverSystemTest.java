@@ -431,7 +431,7 @@ class ClusterFailoverSystemTest
         final ShardProcessor[] processors = shards.newProcessors((shard) -> sink, (shard) -> counters[shard], null);
         final ProcessorGroup group = new ProcessorGroup(ring, processors, ThreadingMode.SHARED, Throwable::printStackTrace);
         final CountersManager manager = new CountersManager(
-            new UnsafeBuffer(new byte[1024]), new UnsafeBuffer(new byte[1024]));
+            new UnsafeBuffer(new byte[4 * 1024]), new UnsafeBuffer(new byte[1024]));
         final AtomicCounter ticks = manager.newCounter("ticks");
         final RingProducer producer = shards.newProducer(ring, ticks);
         try

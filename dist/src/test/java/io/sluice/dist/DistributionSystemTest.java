@@ -189,7 +189,7 @@ class DistributionSystemTest
             home.resolve("bin/sluice"))));
         assertEquals(-1L, Files.mismatch(ROOT.resolve("sluice"), home.resolve("bin/sluice")),
             "bin/sluice is the repository's launcher");
-        assertEquals(-1L, Files.mismatch(ROOT.resolve("transport/src/main/resources/sbe/sluice-schema.xml"),
+        assertEquals(-1L, Files.mismatch(ROOT.resolve("protocol/src/main/resources/sbe/sluice-schema.xml"),
             home.resolve("schema/sluice-schema.xml")));
 
         final Path tools = Files.createDirectory(tmp.resolve("tools"));

@@ -59,7 +59,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class DistributionSystemTest
 {
     /**
-     * What a Java runtime needs to run Sluice (README, "Install from the distribution"): {@code jdeps} over
+     * What a Java runtime needs to run Sluice (docs/operations.md, "Install from the distribution"): {@code jdeps} over
      * lib/*.jar, less java.compiler (Aeron's annotation processor, Agrona's code generation: build time only) and
      * java.desktop (JNA's AWT window helpers, never called; pinning through JNA works without it), plus
      * jdk.httpserver for the Prometheus endpoint. java.management and jdk.management: the pre-flight check reads

@@ -2,8 +2,8 @@ package io.sluice.bench;
 
 import io.sluice.config.DriverThreading;
 import io.sluice.config.SluiceConfig;
-import io.sluice.transport.SluiceMain;
-import io.sluice.transport.client.SluiceClient;
+import io.sluice.tools.SluiceMain;
+import io.sluice.client.SluiceClient;
 import io.sluice.transport.codec.ResultMode;
 
 import java.io.BufferedReader;

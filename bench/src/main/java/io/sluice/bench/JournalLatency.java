@@ -1,7 +1,7 @@
 package io.sluice.bench;
 
 import io.sluice.config.SluiceConfig;
-import io.sluice.transport.client.SluiceClient;
+import io.sluice.client.SluiceClient;
 import org.HdrHistogram.Histogram;
 
 import java.io.IOException;

@@ -2,10 +2,10 @@ package io.sluice.bench;
 
 import io.sluice.config.DriverThreading;
 import io.sluice.config.SluiceConfig;
-import io.sluice.transport.SluiceMain;
-import io.sluice.transport.client.SluiceClient;
-import io.sluice.transport.counters.SluiceCounters;
-import io.sluice.transport.stat.SluiceStat;
+import io.sluice.tools.SluiceMain;
+import io.sluice.client.SluiceClient;
+import io.sluice.server.counters.SluiceCounters;
+import io.sluice.tools.stat.SluiceStat;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;
 
@@ -452,7 +452,7 @@ public final class LatencyBench
             }
             if (null == o.jar)
             {
-                o.jar = o.home.resolve("transport/target/sluice-transport-0.1.0-SNAPSHOT-all.jar").toString();
+                o.jar = o.home.resolve("tools/target/sluice-tools-0.1.0-SNAPSHOT-all.jar").toString();
             }
             o.args = userArgs.toArray(new String[0]);
             return o;

@@ -1,8 +1,8 @@
 package io.sluice.bench;
 
-import io.sluice.transport.client.SluiceClient;
+import io.sluice.client.SluiceClient;
 import io.aeron.logbuffer.BufferClaim;
-import io.sluice.transport.client.SluiceResultHandler;
+import io.sluice.client.SluiceResultHandler;
 import io.sluice.transport.codec.EventEncoder;
 import io.sluice.transport.codec.MessageHeaderEncoder;
 import io.sluice.transport.codec.EventResultDecoder;

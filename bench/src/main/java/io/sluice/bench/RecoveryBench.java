@@ -9,9 +9,9 @@ import io.sluice.core.snapshot.SnapshotManifest;
 import io.sluice.core.snapshot.SnapshotStore;
 import io.sluice.transport.codec.EventEncoder;
 import io.sluice.transport.codec.MessageHeaderEncoder;
-import io.sluice.transport.counters.SluiceCounters;
-import io.sluice.transport.journal.JournalTool;
-import io.sluice.transport.stat.SluiceStat;
+import io.sluice.server.counters.SluiceCounters;
+import io.sluice.tools.journal.JournalTool;
+import io.sluice.tools.stat.SluiceStat;
 import org.agrona.concurrent.status.AtomicCounter;
 
 import java.io.IOException;
@@ -417,7 +417,7 @@ public final class RecoveryBench
         List<Long> fill = List.of(100_000L, 1_000_000L);
         Path dir = Paths.get(System.getProperty("java.io.tmpdir"));
         Path config = Paths.get("config/small-host.properties");
-        String jar = "transport/target/sluice-transport-0.1.0-SNAPSHOT-all.jar";
+        String jar = "tools/target/sluice-tools-0.1.0-SNAPSHOT-all.jar";
         List<String> daemonOpts = new ArrayList<>();
 
         static Options parse(final String[] args)

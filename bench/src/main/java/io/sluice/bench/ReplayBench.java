@@ -2,15 +2,15 @@ package io.sluice.bench;
 
 import io.aeron.Publication;
 import io.sluice.config.SluiceConfig;
-import io.sluice.transport.SluiceMain;
-import io.sluice.transport.client.SluiceClient;
-import io.sluice.transport.client.SluiceResultHandler;
+import io.sluice.tools.SluiceMain;
+import io.sluice.client.SluiceClient;
+import io.sluice.client.SluiceResultHandler;
 import io.sluice.transport.codec.EventResultDecoder;
 import io.sluice.transport.codec.RejectedDecoder;
 import io.sluice.transport.codec.ResultMode;
-import io.sluice.transport.counters.SluiceCounters;
-import io.sluice.transport.replay.ReplayOutput;
-import io.sluice.transport.replay.WhatIfReplay;
+import io.sluice.server.counters.SluiceCounters;
+import io.sluice.tools.replay.ReplayOutput;
+import io.sluice.tools.replay.WhatIfReplay;
 import io.sluice.config.DriverThreading;
 import org.HdrHistogram.Histogram;
 

@@ -3,8 +3,8 @@ package io.sluice.bench;
 import io.aeron.ChannelUri;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.WindowType;
-import io.sluice.transport.counters.SluiceCounters;
-import io.sluice.transport.stat.SluiceStat;
+import io.sluice.server.counters.SluiceCounters;
+import io.sluice.tools.stat.SluiceStat;
 import org.agrona.IoUtil;
 import org.agrona.collections.LongArrayList;
 

@@ -118,7 +118,8 @@ public final class ConfigurationReference
             out.append("* **").append(scope.label()).append("**: ").append(scope.meaning()).append(";\n");
         }
         out.setLength(out.length() - 2);
-        out.append(".\n");
+        out.append(".\n\nThe same documentation stands as comments above each key's default in ")
+            .append("[`config/defaults.properties`](../config/defaults.properties).\n");
         for (final Section section : Settings.sections())
         {
             out.append("\n### ").append(section.title()).append("\n\n");

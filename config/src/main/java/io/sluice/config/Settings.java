@@ -166,7 +166,8 @@ public final class Settings
     /** This node's member id in the cluster. */
     public static final Setting<Integer> CLUSTER_MEMBER_ID = declare(CLUSTER, Scope.LOCAL, Setting.integer(
         "sluice.cluster.member-id", -1, -1, 1000, "", """
-        This node's id among the members; -1: not set (a client of the cluster; a node must set it).
+        This node's id among the members; -1: not set (a client of the cluster, e.g. sluice producer; a node
+        must set it).
         """));
 
     /** Whether the media driver is embedded or external. */
@@ -352,7 +353,7 @@ public final class Settings
         "sluice.cluster.dir", "", "a directory", """
         This node's Aeron Archive (the replicated log and snapshots, archive/) and consensus state
         (cluster/); default <user home>/sluice-cluster-<member id> (under the systemd unit
-        /var/lib/sluice/sluice-cluster-<member id>).
+        /var/lib/sluice/sluice-cluster-<member id>). Keep it across restarts.
         """).derivedDefault("<user home>/sluice-cluster-<member id>", "/var/lib/sluice/cluster",
         (concluded) -> inUserHome("sluice-cluster-" + concluded.value(CLUSTER_MEMBER_ID))));
 

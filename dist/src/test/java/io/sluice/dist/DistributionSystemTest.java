@@ -164,7 +164,9 @@ class DistributionSystemTest
         assertEquals(dashboards, entriesUnder(modes, "grafana"));
 
         final Set<String> lib = entriesUnder(modes, "lib");
-        for (final String jar : List.of("sluice-transport-" + VERSION + ".jar", "sluice-core-" + VERSION + ".jar",
+        for (final String jar : List.of("sluice-tools-" + VERSION + ".jar", "sluice-server-" + VERSION + ".jar",
+            "sluice-client-" + VERSION + ".jar", "sluice-protocol-" + VERSION + ".jar", "sluice-driver-" + VERSION + ".jar",
+            "sluice-core-" + VERSION + ".jar",
             "sluice-config-" + VERSION + ".jar", "aeron-client-1.51.0.jar", "aeron-driver-1.51.0.jar",
             "aeron-archive-1.51.0.jar", "aeron-cluster-1.51.0.jar", "agrona-2.6.0.jar", "disruptor-4.0.0.jar",
             "HdrHistogram-2.2.2.jar"))
@@ -189,7 +191,7 @@ class DistributionSystemTest
             home.resolve("bin/sluice"))));
         assertEquals(-1L, Files.mismatch(ROOT.resolve("sluice"), home.resolve("bin/sluice")),
             "bin/sluice is the repository's launcher");
-        assertEquals(-1L, Files.mismatch(ROOT.resolve("transport/src/main/resources/sbe/sluice-schema.xml"),
+        assertEquals(-1L, Files.mismatch(ROOT.resolve("protocol/src/main/resources/sbe/sluice-schema.xml"),
             home.resolve("schema/sluice-schema.xml")));
 
         final Path tools = Files.createDirectory(tmp.resolve("tools"));

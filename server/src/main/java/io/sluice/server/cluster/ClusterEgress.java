@@ -1,0 +1,319 @@
+package io.sluice.server.cluster;
+
+import io.aeron.Publication;
+import io.aeron.cluster.service.ClientSession;
+import io.sluice.core.ResultMode;
+import io.sluice.core.shard.ResultSink;
+import io.sluice.core.state.Aggregate;
+import io.sluice.transport.codec.EventResultBatchEncoder;
+import io.sluice.transport.codec.MessageHeaderEncoder;
+import io.sluice.server.egress.EgressCodec;
+import org.agrona.BufferUtil;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.ObjectHashSet;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
+
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The clustered service's egress: every processor's results, encoded with the daemon's own {@link EgressCodec}, go
+ * back to clients as cluster egress ({@link ClientSession#offer}), from the service thread as Aeron Cluster requires.
+ * A result for a client goes to the session that client's messages last came on (learnt from the log, so every node
+ * knows it); {@code WindowResult} and {@code Alert} go to every open session. On a follower a session's offer is a
+ * mock that sends nothing: followers compute everything and send nothing.
+ * <p>
+ * {@link ResultMode#BATCHED} results are gathered into one {@code EventResultBatch} while they are of the same
+ * client, and sent when another client's result or any other message comes, when it is full, or when a processor's
+ * batch ends, so a client sees its results of a key in order.
+ * <p>
+ * A back-pressured session is retried with the cluster's idle strategy at most {@link #MAX_RETRIES} times, each failed
+ * offer counted; after that the result is dropped and counted, and the session is congested: each later message to
+ * it is offered once, and dropped and counted when refused, until an offer succeeds again. So a client that does not
+ * read costs the service one failed offer per message, never a wait per message, and the cluster goes on (the log,
+ * not the egress, is the truth: a client that lost results resumes or queries). A result for a client with no open
+ * session counts as not connected.
+ * <p>
+ * Service thread only; allocates nothing per result.
+ */
+final class ClusterEgress implements ResultSink
+{
+    /** Offers of one message to a back-pressured session before it is dropped. */
+    static final int MAX_RETRIES = 100;
+    /** Results in one {@code EventResultBatch}: a little over 2 KiB, well inside one session message. */
+    static final int BATCH_CAPACITY = 24;
+
+    private static final int BATCH_HEADER_LENGTH = MessageHeaderEncoder.ENCODED_LENGTH +
+        EventResultBatchEncoder.BLOCK_LENGTH + EventResultBatchEncoder.ResultsEncoder.sbeHeaderSize();
+    private static final int BATCH_COUNT_OFFSET = MessageHeaderEncoder.ENCODED_LENGTH +
+        EventResultBatchEncoder.BLOCK_LENGTH + 2;
+
+    private final EgressCodec codec;
+    private final Long2ObjectHashMap<ClientSession> sessionByClient = new Long2ObjectHashMap<>();
+    private final List<ClientSession> sessions = new ArrayList<>();
+    private final ObjectHashSet<ClientSession> congested = new ObjectHashSet<>();
+    private final UnsafeBuffer buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(4096, 64));
+    private final UnsafeBuffer batchBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
+        BATCH_HEADER_LENGTH + BATCH_CAPACITY * EventResultBatchEncoder.ResultsEncoder.sbeBlockLength(), 64));
+    private final MessageHeaderEncoder header = new MessageHeaderEncoder();
+    private final EventResultBatchEncoder resultBatch = new EventResultBatchEncoder();
+    private final int clientCapacity;
+    private final AtomicCounter backPressure;
+    private final AtomicCounter notConnected;
+    private final AtomicCounter dropped;
+    private IdleStrategy retryIdle;
+    private EventResultBatchEncoder.ResultsEncoder batchResults;
+    private long batchClientId;
+    private int batchCount;
+
+    /**
+     * @param ruleNames      alert rule names by rule index.
+     * @param clientCapacity most clients routed ({@code sluice.client.capacity}, as many as have a mark).
+     * @param backPressure   counts failed offers to a back-pressured session.
+     * @param notConnected counts results for a client with no open session.
+     * @param dropped      counts results given up on (still back-pressured after the retries, or a closed session).
+     */
+    ClusterEgress(
+        final List<String> ruleNames,
+        final int clientCapacity,
+        final AtomicCounter backPressure,
+        final AtomicCounter notConnected,
+        final AtomicCounter dropped)
+    {
+        this.codec = new EgressCodec(ruleNames);
+        this.clientCapacity = clientCapacity;
+        this.backPressure = backPressure;
+        this.notConnected = notConnected;
+        this.dropped = dropped;
+    }
+
+    /**
+     * @param retryIdle the cluster's idle strategy, used between retries.
+     */
+    void retryIdle(final IdleStrategy retryIdle)
+    {
+        this.retryIdle = retryIdle;
+    }
+
+    /**
+     * A session opened (or was restored from a snapshot).
+     *
+     * @param session the session.
+     */
+    void onSessionOpen(final ClientSession session)
+    {
+        sessions.add(session);
+    }
+
+    /**
+     * A session closed: results for its clients count as not connected until they send again on another.
+     *
+     * @param session the session.
+     */
+    void onSessionClose(final ClientSession session)
+    {
+        sessions.remove(session);
+        congested.remove(session);
+        sessionByClient.values().removeIf((s) -> s == session);
+    }
+
+    /**
+     * The client's messages come on this session: its results go there. One map lookup when nothing changed; at
+     * most {@code clientCapacity} clients are routed (a new one beyond is not, and its results count as not
+     * connected, as its events are rejected {@code CLIENTS_FULL}).
+     *
+     * @param clientId the client id a Sluice message carried.
+     * @param session  the session it came on.
+     */
+    void route(final long clientId, final ClientSession session)
+    {
+        final ClientSession current = sessionByClient.get(clientId);
+        if (current != session && (null != current || sessionByClient.size() < clientCapacity))
+        {
+            sessionByClient.put(clientId, session);
+        }
+    }
+
+    /**
+     * @return open sessions.
+     */
+    int sessionCount()
+    {
+        return sessions.size();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onEventResult(
+        final long clientId,
+        final long correlationId,
+        final long key,
+        final long timestamp,
+        final Aggregate aggregate,
+        final long receiveNanos,
+        final int resultMode)
+    {
+        if (ResultMode.PER_EVENT == resultMode)
+        {
+            sendPending();
+            codec.eventResult(buffer, 0, clientId, correlationId, key, timestamp, aggregate);
+            send(sessionByClient.get(clientId), buffer, EgressCodec.EVENT_RESULT_LENGTH);
+        }
+        else if (ResultMode.BATCHED == resultMode)
+        {
+            if (batchCount > 0 && batchClientId != clientId)
+            {
+                sendPending();
+            }
+            if (0 == batchCount)
+            {
+                batchClientId = clientId;
+                batchResults = resultBatch.wrapAndApplyHeader(batchBuffer, 0, header).resultsCount(BATCH_CAPACITY);
+            }
+            EgressCodec.batchedResult(batchResults.next(), clientId, correlationId, key, timestamp, aggregate);
+            if (++batchCount == BATCH_CAPACITY)
+            {
+                sendPending();
+            }
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onBatchEnd()
+    {
+        sendPending();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onQueryResult(
+        final long clientId,
+        final long correlationId,
+        final long key,
+        final boolean found,
+        final Aggregate open,
+        final Aggregate closed)
+    {
+        sendPending();
+        codec.queryResult(buffer, 0, clientId, correlationId, key, found, open, closed);
+        send(sessionByClient.get(clientId), buffer, EgressCodec.QUERY_RESULT_LENGTH);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onRejected(
+        final long clientId, final long correlationId, final long key, final int reason, final int batchIndex)
+    {
+        sendPending();
+        codec.rejected(buffer, 0, clientId, correlationId, key, reason, batchIndex);
+        send(sessionByClient.get(clientId), buffer, EgressCodec.REJECTED_LENGTH);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onWindowResult(final long key, final long windowEnd, final Aggregate window)
+    {
+        sendPending();
+        codec.windowResult(buffer, 0, key, windowEnd, window);
+        broadcast(EgressCodec.WINDOW_RESULT_LENGTH);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onAlert(
+        final int ruleIndex,
+        final long key,
+        final long windowStart,
+        final int field,
+        final int op,
+        final double observed,
+        final double threshold)
+    {
+        sendPending();
+        codec.alert(buffer, 0, ruleIndex, key, windowStart, field, op, observed, threshold);
+        broadcast(codec.alertLength(ruleIndex));
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onResumed(final long clientId, final long correlationId, final long lastCorrelationId)
+    {
+        sendPending();
+        codec.resumed(buffer, 0, clientId, correlationId, lastCorrelationId);
+        send(sessionByClient.get(clientId), buffer, EgressCodec.RESUMED_LENGTH);
+    }
+
+    private void broadcast(final int length)
+    {
+        final List<ClientSession> sessions = this.sessions;
+        for (int i = 0, size = sessions.size(); i < size; i++)
+        {
+            send(sessions.get(i), buffer, length);
+        }
+    }
+
+    private void sendPending()
+    {
+        if (batchCount > 0)
+        {
+            final int count = batchCount;
+            batchCount = 0;
+            batchBuffer.putShort(BATCH_COUNT_OFFSET, (short)count, ByteOrder.LITTLE_ENDIAN);
+            send(sessionByClient.get(batchClientId), batchBuffer,
+                BATCH_HEADER_LENGTH + count * EventResultBatchEncoder.ResultsEncoder.sbeBlockLength());
+        }
+    }
+
+    private void send(final ClientSession session, final UnsafeBuffer message, final int length)
+    {
+        if (null == session || session.isClosing())
+        {
+            notConnected.incrementRelease();
+            return;
+        }
+        final int retries = congested.contains(session) ? 0 : MAX_RETRIES;
+        if (null != retryIdle)
+        {
+            retryIdle.reset();
+        }
+        for (int attempt = 0; attempt <= retries; attempt++)
+        {
+            final long result = session.offer(message, 0, length);
+            if (result > 0)
+            {
+                if (0 == retries)
+                {
+                    congested.remove(session);
+                }
+                return;
+            }
+            if (Publication.NOT_CONNECTED == result)
+            {
+                notConnected.incrementRelease();
+                return;
+            }
+            if (Publication.CLOSED == result || Publication.MAX_POSITION_EXCEEDED == result)
+            {
+                break;
+            }
+            backPressure.incrementRelease();
+            if (null != retryIdle && attempt < retries)
+            {
+                retryIdle.idle();
+            }
+        }
+        congested.add(session);
+        dropped.incrementRelease();
+    }
+}

@@ -1,0 +1,238 @@
+package io.sluice.server.counters;
+
+import io.aeron.AeronCounters;
+import io.sluice.core.RejectReason;
+import org.agrona.DirectBuffer;
+
+import java.util.List;
+
+/**
+ * The names by which tools outside the daemon ({@code sluice stat --json}, the Prometheus endpoint) show the
+ * counters of a daemon or cluster node: every Sluice counter type and the consensus module's counters a cluster
+ * node adds. One entry per counter type; a type with several counters (one per shard, per reject reason, per
+ * thread) is told apart by its {@link KeyLabel}. Names are lower case with underscores and carry no prefix;
+ * the Prometheus endpoint prefixes {@code sluice_} and, for counters, the client appends {@code _total}.
+ * Immutable; any thread.
+ */
+public final class CounterCatalog
+{
+    /**
+     * Whether a counter only grows (events, errors) or is a reading that can fall (live keys, positions).
+     */
+    public enum Kind
+    {
+        /** Grows monotonically from 0 while the process lives. */
+        COUNTER,
+        /** A reading that can go up and down. */
+        GAUGE
+    }
+
+    /**
+     * What tells apart the counters of one type.
+     */
+    public enum KeyLabel
+    {
+        /** One counter of the type per process. */
+        NONE("", ""),
+        /** One per shard; the key is the shard. */
+        SHARD("shard", ""),
+        /** One per reject reason; the key is the reason code, shown by its name. */
+        REASON("reason", ""),
+        /**
+         * One per thread; the thread's name is in the counter's label after {@code "sluice agent "}.
+         */
+        AGENT("agent", "sluice agent "),
+        /** One per egress publication; the key starts with the publication's registration id (long). */
+        REGISTRATION_ID("registration_id", "");
+
+        private final String labelName;
+        private final String labelPrefix;
+
+        KeyLabel(final String labelName, final String labelPrefix)
+        {
+            this.labelName = labelName;
+            this.labelPrefix = labelPrefix;
+        }
+
+        /**
+         * @return the label's name, empty for {@link #NONE}.
+         */
+        public String labelName()
+        {
+            return labelName;
+        }
+
+        /**
+         * @param keyBuffer the counter's key.
+         * @param label     the counter's label.
+         * @return the label's value for one counter, empty for {@link #NONE}.
+         */
+        public String value(final DirectBuffer keyBuffer, final String label)
+        {
+            switch (this)
+            {
+                case SHARD:
+                    return Integer.toString(keyBuffer.getInt(0));
+                case REASON:
+                    return RejectReason.name(keyBuffer.getInt(0));
+                case AGENT:
+                {
+                    final int start = label.startsWith(labelPrefix) ? labelPrefix.length() : 0;
+                    final int end = label.indexOf(' ', start);
+                    return end < 0 ? label.substring(start) : label.substring(start, end);
+                }
+                case REGISTRATION_ID:
+                    return Long.toString(keyBuffer.getLong(0));
+                default:
+                    return "";
+            }
+        }
+    }
+
+    /**
+     * One counter type.
+     *
+     * @param typeId   the counter's type id in the CnC file.
+     * @param name     lower-case name with underscores, no prefix, ending in its unit where it has one.
+     * @param kind     counter or gauge.
+     * @param keyLabel what tells apart the counters of this type.
+     * @param scale    factor from the raw value to the named unit (1e-9 for nanoseconds shown as seconds).
+     * @param help     one line for a reader.
+     */
+    public record Entry(int typeId, String name, Kind kind, KeyLabel keyLabel, double scale, String help)
+    {
+        /**
+         * @param raw a counter's value.
+         * @return the value in the entry's unit.
+         */
+        public double scaled(final long raw)
+        {
+            return 1.0 == scale ? (double)raw : raw * scale;
+        }
+    }
+
+    private static final double NANOS_TO_SECONDS = 1e-9;
+    private static final double MILLIS_TO_SECONDS = 1e-3;
+
+    private static final List<Entry> ENTRIES = List.of(
+        entry(SluiceCounters.INGRESS_RECEIVED_TYPE_ID, "ingress_received", Kind.COUNTER, KeyLabel.NONE,
+            "Ingress messages received, valid or not (each event of an EventBatch counts)."),
+        entry(SluiceCounters.INGRESS_ACCEPTED_TYPE_ID, "ingress_accepted", Kind.COUNTER, KeyLabel.NONE,
+            "Ingress messages accepted into the ring."),
+        entry(SluiceCounters.INGRESS_BATCHES_TYPE_ID, "ingress_batches", Kind.COUNTER, KeyLabel.NONE,
+            "EventBatch messages taken by the ingress."),
+        entry(SluiceCounters.REJECTED_TYPE_ID, "rejected", Kind.COUNTER, KeyLabel.REASON,
+            "Inputs rejected, by reason."),
+        entry(SluiceCounters.RING_FULL_TYPE_ID, "ingress_ring_full", Kind.COUNTER, KeyLabel.NONE,
+            "Times the ingress found the ring full and pushed back on publishers."),
+        entry(SluiceCounters.TICKS_TYPE_ID, "ingress_ticks", Kind.COUNTER, KeyLabel.NONE,
+            "Ticks the ingress put into the ring."),
+        entry(SluiceCounters.PROCESSED_TYPE_ID, "processor_processed", Kind.COUNTER, KeyLabel.SHARD,
+            "Ring entries handled by a processor."),
+        entry(SluiceCounters.STATE_FULL_TYPE_ID, "processor_state_full", Kind.COUNTER, KeyLabel.SHARD,
+            "New keys refused because the processor's state table was full."),
+        entry(SluiceCounters.LIVE_KEYS_TYPE_ID, "processor_live_keys", Kind.GAUGE, KeyLabel.SHARD,
+            "Keys held by a processor."),
+        entry(SluiceCounters.LATE_TYPE_ID, "processor_late", Kind.COUNTER, KeyLabel.SHARD,
+            "Events refused as late by a processor."),
+        entry(SluiceCounters.WINDOWS_CLOSED_TYPE_ID, "processor_windows_closed", Kind.COUNTER, KeyLabel.SHARD,
+            "Window results published by a processor."),
+        entry(SluiceCounters.EVICTIONS_TYPE_ID, "processor_evictions", Kind.COUNTER, KeyLabel.SHARD,
+            "Idle keys evicted by a processor."),
+        entry(SluiceCounters.ALERTS_FIRED_TYPE_ID, "processor_alerts_fired", Kind.COUNTER, KeyLabel.SHARD,
+            "Alerts fired by a processor."),
+        entry(SluiceCounters.EGRESS_BACK_PRESSURE_TYPE_ID, "egress_back_pressure", Kind.COUNTER, KeyLabel.SHARD,
+            "Egress offers retried because the publication was back-pressured."),
+        entry(SluiceCounters.EGRESS_NOT_CONNECTED_TYPE_ID, "egress_not_connected", Kind.COUNTER, KeyLabel.SHARD,
+            "Results not sent because no client subscribed to the egress."),
+        entry(SluiceCounters.EGRESS_DROPPED_TYPE_ID, "egress_dropped", Kind.COUNTER, KeyLabel.SHARD,
+            "Results dropped because the egress publication was closed or at its end."),
+        entry(SluiceCounters.EGRESS_RECEIVER_POSITION_TYPE_ID, "egress_receiver_position_bytes", Kind.GAUGE,
+            KeyLabel.REGISTRATION_ID,
+            "Least position consumed by the live receivers of an egress publication, -1 while none is live."),
+        entry(SluiceCounters.ERRORS_TYPE_ID, "errors", Kind.COUNTER, KeyLabel.NONE,
+            "Errors reported to the daemon's error handler (sluice errors lists them)."),
+        entry(SluiceCounters.JVM_GC_COUNT_TYPE_ID, "gc_collections", Kind.COUNTER, KeyLabel.NONE,
+            "Garbage collections in the daemon's JVM since start."),
+        new Entry(SluiceCounters.JVM_GC_TIME_TYPE_ID, "gc_time_seconds", Kind.COUNTER, KeyLabel.NONE,
+            MILLIS_TO_SECONDS, "Time spent in garbage collection since start."),
+        entry(SluiceCounters.JVM_HEAP_USED_TYPE_ID, "jvm_heap_used_bytes", Kind.GAUGE, KeyLabel.NONE,
+            "Heap in use in the daemon's JVM."),
+        entry(SluiceCounters.JVM_HEAP_COMMITTED_TYPE_ID, "jvm_heap_committed_bytes", Kind.GAUGE, KeyLabel.NONE,
+            "Heap committed by the daemon's JVM."),
+        entry(SluiceCounters.JVM_HEAP_MAX_TYPE_ID, "jvm_heap_max_bytes", Kind.GAUGE, KeyLabel.NONE,
+            "Largest heap the daemon's JVM may take."),
+        entry(SluiceCounters.JVM_DIRECT_USED_TYPE_ID, "jvm_direct_used_bytes", Kind.GAUGE, KeyLabel.NONE,
+            "Direct buffer memory in use in the daemon's JVM."),
+        entry(SluiceCounters.JVM_THREADS_TYPE_ID, "jvm_threads", Kind.GAUGE, KeyLabel.NONE,
+            "Live threads of the daemon's JVM."),
+        entry(SluiceCounters.JVM_ALLOCATED_TYPE_ID, "jvm_allocated_bytes", Kind.COUNTER, KeyLabel.NONE,
+            "Bytes allocated on the heap by every thread of the daemon's JVM since start."),
+        new Entry(SluiceCounters.JVM_CPU_TIME_TYPE_ID, "jvm_cpu_seconds", Kind.COUNTER, KeyLabel.NONE,
+            NANOS_TO_SECONDS, "CPU time of the daemon's process since start."),
+        new Entry(SluiceCounters.AGENT_MAX_CYCLE_TYPE_ID, "agent_max_cycle_seconds", Kind.GAUGE, KeyLabel.AGENT,
+            NANOS_TO_SECONDS, "Longest duty cycle (work plus idling) of a Sluice thread so far."),
+        entry(SluiceCounters.AGENT_STALLS_TYPE_ID, "agent_stalls", Kind.COUNTER, KeyLabel.AGENT,
+            "Duty cycles of a Sluice thread longer than sluice.agent.stall-threshold."),
+        entry(SluiceCounters.JOURNAL_RECORDED_POSITION_TYPE_ID, "journal_recorded_position_bytes", Kind.GAUGE,
+            KeyLabel.NONE, "Journal position the Archive has recorded."),
+        entry(SluiceCounters.JOURNAL_UNRECORDED_BYTES_TYPE_ID, "journal_unrecorded_bytes", Kind.GAUGE,
+            KeyLabel.NONE, "Journal bytes published but not yet recorded (results at risk in async mode)."),
+        entry(SluiceCounters.JOURNAL_START_POSITION_TYPE_ID, "journal_start_position_bytes", Kind.GAUGE,
+            KeyLabel.NONE, "First journal position still held."),
+        entry(SluiceCounters.SNAPSHOT_REQUEST_TYPE_ID, "snapshot_requested", Kind.GAUGE, KeyLabel.NONE,
+            "1 while a snapshot asked for by sluice snapshot is pending, else 0."),
+        entry(SluiceCounters.SNAPSHOT_LAST_ID_TYPE_ID, "snapshot_last_id", Kind.GAUGE, KeyLabel.NONE,
+            "Id of the newest complete snapshot, 0 before the first."),
+        entry(SluiceCounters.SNAPSHOT_LAST_POSITION_TYPE_ID, "snapshot_last_position_bytes", Kind.GAUGE,
+            KeyLabel.NONE, "Journal position of the newest complete snapshot."),
+        entry(SluiceCounters.SNAPSHOT_DIGEST_TYPE_ID, "snapshot_digest", Kind.GAUGE, KeyLabel.NONE,
+            "State digest of the newest complete snapshot: 64 bits, exact only as stat shows it in hex."),
+        new Entry(SluiceCounters.SNAPSHOT_MAX_PAUSE_TYPE_ID, "snapshot_max_pause_seconds", Kind.GAUGE,
+            KeyLabel.NONE, NANOS_TO_SECONDS, "Longest pause a snapshot copy has held a processor."),
+        entry(AeronCounters.CLUSTER_NODE_ROLE_TYPE_ID, "cluster_role", Kind.GAUGE, KeyLabel.NONE,
+            "Cluster node role: 0 follower, 1 candidate, 2 leader."),
+        entry(AeronCounters.CLUSTER_COMMIT_POSITION_TYPE_ID, "cluster_commit_position_bytes", Kind.GAUGE,
+            KeyLabel.NONE, "Position of the cluster log committed by a majority."),
+        entry(AeronCounters.CLUSTER_ELECTION_COUNT_TYPE_ID, "cluster_elections", Kind.COUNTER, KeyLabel.NONE,
+            "Elections this node has taken part in."),
+        entry(AeronCounters.CLUSTER_SNAPSHOT_COUNTER_TYPE_ID, "cluster_snapshots", Kind.COUNTER, KeyLabel.NONE,
+            "Snapshots this node has taken."),
+        entry(AeronCounters.CLUSTER_LEADERSHIP_TERM_ID_TYPE_ID, "cluster_leadership_term", Kind.GAUGE,
+            KeyLabel.NONE, "Current leadership term id."));
+
+    private CounterCatalog()
+    {
+    }
+
+    private static Entry entry(
+        final int typeId, final String name, final Kind kind, final KeyLabel keyLabel, final String help)
+    {
+        return new Entry(typeId, name, kind, keyLabel, 1.0, help);
+    }
+
+    /**
+     * @return every entry, in the order tools show them.
+     */
+    public static List<Entry> entries()
+    {
+        return ENTRIES;
+    }
+
+    /**
+     * @param typeId a counter type id.
+     * @return its entry, or null for a counter no Sluice tool shows (Aeron's own stream and system counters).
+     */
+    public static Entry find(final int typeId)
+    {
+        for (int i = 0, size = ENTRIES.size(); i < size; i++)
+        {
+            final Entry entry = ENTRIES.get(i);
+            if (entry.typeId() == typeId)
+            {
+                return entry;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,324 @@
+package io.sluice.server.daemon;
+
+import io.aeron.Aeron;
+import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
+import io.aeron.exceptions.DriverTimeoutException;
+import io.sluice.config.ConfigurationException;
+import io.sluice.config.DriverMode;
+import io.sluice.config.JournalMode;
+import io.sluice.config.SluiceConfig;
+import io.sluice.config.ThreadingMode;
+import io.sluice.core.processor.ProcessorGroup;
+import io.sluice.core.processor.ShardProcessor;
+import io.sluice.core.ring.RingProducer;
+import io.sluice.core.ring.SluiceRing;
+import io.sluice.server.counters.SluiceCounters;
+import io.sluice.driver.AeronProperties;
+import io.sluice.driver.EmbeddedDriver;
+import io.sluice.server.egress.EgressGroup;
+import io.sluice.server.errors.ErrorLogFile;
+import io.sluice.server.ingress.IngressAgent;
+import io.sluice.server.journal.Journal;
+import io.sluice.server.metrics.ExporterProcess;
+import io.sluice.server.journal.Journaller;
+import io.aeron.RethrowingErrorHandler;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.AgentInvoker;
+import org.agrona.concurrent.AgentRunner;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The appliance's lifecycle: starts its components in order and stops them in reverse.
+ * <pre>
+ *   start: conclude the context (every component's settings checked, sizes computed once), pre-flight check, media driver (embedded or external) and error log, Aeron client, counters,
+ *          ingress subscription, ring (and its journaller), egress, shards and their processors, ring producer,
+ *          journal (archive, recovery from snapshot and journal with the egress muted, recording extended),
+ *          ingress agent, the daemon's thread; then "sluice: ready"
+ *   stop:  ingress stops reading, a last snapshot (journal on), processors drain the ring, egress closes and
+ *          waits until every live receiver has everything, thread, journal, counters, client, driver (an embedded
+ *          driver's directory deleted)
+ * </pre>
+ * A failed start, an {@link Error} included, closes what was already started before the failure propagates.
+ * Control thread only.
+ */
+public final class SluiceDaemon implements AutoCloseable
+{
+    /** Version printed in the start-up summary. */
+    public static final String VERSION = versionOf();
+
+    private final DaemonContext ctx;
+    private final SluiceConfig config;
+    private final PrintStream out;
+    private final DaemonErrorHandler errorHandler;
+    private MediaDriver driver;
+    private ErrorLogFile errorLogFile;
+    private Aeron aeron;
+    private SluiceCounters counters;
+    private EgressGroup egress;
+    private ProcessorGroup group;
+    private IngressAgent ingress;
+    private Journal journal;
+    private AgentRunner runner;
+    private ExporterProcess metrics;
+    private boolean ready;
+    private boolean closed;
+
+    private SluiceDaemon(final DaemonContext ctx)
+    {
+        this.ctx = ctx;
+        this.config = ctx.config();
+        this.out = ctx.out();
+        this.errorHandler = new DaemonErrorHandler(out);
+    }
+
+    /**
+     * Start a daemon from a configuration: {@link #start(DaemonContext)} of {@code DaemonContext.from(config).out(out)}.
+     *
+     * @param config validated configuration.
+     * @param out    where the summary and log lines go.
+     * @return the running daemon.
+     * @throws ConfigurationException when a setting does not fit this host, or a channel, port or directory is
+     *                                unusable; the message names the key.
+     */
+    public static SluiceDaemon start(final SluiceConfig config, final PrintStream out)
+    {
+        return start(DaemonContext.from(config).out(out));
+    }
+
+    /**
+     * Start a daemon: conclude the context when it is not yet concluded, check it against this host, then start
+     * the components in order. On any failure, an {@link Error} such as running out of direct memory included, what
+     * was started is closed again (an embedded driver's directory deleted) before the failure propagates.
+     *
+     * @param ctx the daemon's configuration and component contexts.
+     * @return the running daemon.
+     * @throws ConfigurationException when a setting is out of range or does not fit this host, or a channel, port or
+     *                                directory is unusable; the message names the key.
+     */
+    public static SluiceDaemon start(final DaemonContext ctx)
+    {
+        if (!ctx.isConcluded())
+        {
+            ctx.conclude();
+        }
+        final SluiceDaemon daemon = new SluiceDaemon(ctx);
+        try
+        {
+            daemon.startComponents();
+            return daemon;
+        }
+        catch (final Throwable ex)
+        {
+            daemon.close();
+            throw ex;
+        }
+    }
+
+    private void startComponents()
+    {
+        Preflight.check(ctx);
+        final AgentInvoker driverInvoker = startDriver();
+        aeron = connect(driverInvoker);
+        counters = new SluiceCounters(aeron);
+        errorHandler.errorCounter(counters.errors());
+
+        final ShardProcessor.Context shards = ctx.shards();
+        final IngressAgent.Context ingressContext = ctx.ingress();
+        final Subscription subscription = ingressContext.subscribe(aeron);
+        final boolean shared = ThreadingMode.SHARED == config.threading();
+        final SluiceRing ring = new SluiceRing(ctx.ring());
+        final boolean journalOn = JournalMode.OFF != config.journalMode();
+        final Journaller journaller = journalOn ? new Journaller(ring) : null;
+        egress = EgressGroup.open(aeron, ctx.egress(), counters, shared ? driverInvoker : null);
+        group = Shards.processors(config, shards, ring, egress, aeron, counters, errorHandler, out,
+            JournalMode.SYNC == config.journalMode() ? journaller.recorded() : null);
+        final RingProducer producer = shards.newProducer(ring, counters.ticks());
+        if (journalOn)
+        {
+            journal = Journal.open(config, shards, aeron, driverInvoker, counters, journaller, group.processors(),
+                producer, egress, errorHandler, out);
+        }
+        ingress = new IngressAgent(ingressContext, subscription, producer, counters);
+        runner = DaemonAgents.runner(
+            config, driverInvoker, aeron, ingress, group, journal, counters, errorHandler, out);
+
+        out.print(StartupSummary.render(config, driver, ring, shared, shards.hashSeed(), journal));
+        if (!config.metricsEndpoint().isEmpty())
+        {
+            metrics = ExporterProcess.start(config.metricsEndpoint(), config.driverDir(), out);
+            out.println("  metrics   " + metrics.url() + " (Prometheus, exporter process " + metrics.pid() + ")");
+        }
+        group.start();
+        AgentRunner.startOnThread(runner);
+        errorHandler.startPrinting();
+        ready = true;
+        out.println("sluice: ready");
+        out.flush();
+    }
+
+    private AgentInvoker startDriver()
+    {
+        if (DriverMode.EMBEDDED == config.driverMode())
+        {
+            driver = EmbeddedDriver.launch(
+                SluiceConfig.DRIVER_DIR, config.driverDir(), config.driverThreading(), config.driverIdleStrategy(),
+                errorHandler.driverErrors(), config.driverLivenessTimeoutNs(), config.aeronProperties(),
+                EmbeddedDriver::trackReceivers, out);
+            errorHandler.errorLog(driver.context().errorLog());
+        }
+        else
+        {
+            errorLogFile = ErrorLogFile.create(config.driverDir());
+            errorHandler.errorLog(errorLogFile.log());
+        }
+        return EmbeddedDriver.invokerOf(driver);
+    }
+
+    private Aeron connect(final AgentInvoker driverInvoker)
+    {
+        try
+        {
+            final Aeron.Context aeronContext = new Aeron.Context()
+                .aeronDirectoryName(config.driverDir())
+                .errorHandler(errorHandler)
+                .useConductorAgentInvoker(null != driverInvoker)
+                .driverAgentInvoker(driverInvoker);
+            if (null != driverInvoker && JournalMode.OFF != config.journalMode())
+            {
+                // the embedded Archive shares this client (INVOKER mode) and requires its subscribers to rethrow
+                aeronContext.subscriberErrorHandler(RethrowingErrorHandler.INSTANCE);
+            }
+            return AeronProperties.applyWhile(config.aeronProperties(), () -> Aeron.connect(aeronContext));
+        }
+        catch (final DriverTimeoutException ex)
+        {
+            throw new ConfigurationException(
+                SluiceConfig.DRIVER_DIR, config.driverDir(), "has no running media driver to connect to: " + ex.getMessage());
+        }
+    }
+
+    /**
+     * @return the daemon's Aeron client, for reading counters ({@code countersReader()}). With an embedded driver in
+     * invoker mode its conductor and the driver run on the daemon's thread: adding publications or subscriptions
+     * through it from another thread would run their duty cycles on two threads at once; connect a client of your
+     * own to {@code sluice.driver.dir} instead.
+     */
+    public Aeron aeron()
+    {
+        return aeron;
+    }
+
+    /**
+     * @return the daemon's counters.
+     */
+    public SluiceCounters counters()
+    {
+        return counters;
+    }
+
+    /**
+     * @return the configuration.
+     */
+    public SluiceConfig config()
+    {
+        return config;
+    }
+
+    /**
+     * @return the concluded context the daemon started from.
+     */
+    public DaemonContext context()
+    {
+        return ctx;
+    }
+
+    /**
+     * Stop gracefully: stop taking input, let the processors drain the ring, close the egress publications and wait
+     * until every live receiver has received everything up to their end (all within {@code sluice.shutdown.timeout},
+     * saying so when it gives up), then close client and driver. Safe on a partly started daemon and idempotent.
+     */
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        CloseHelper.quietClose(metrics);
+        final long deadlineNs = System.nanoTime() + config.shutdownTimeoutNs();
+        if (null != runner)
+        {
+            ingress.stopConsuming();
+            if (null != journal)
+            {
+                journal.snapshotOnStop(deadlineNs, out);
+            }
+            while (!group.isDrained() && System.nanoTime() - deadlineNs < 0)
+            {
+                Thread.yield();
+            }
+            if (!group.isDrained())
+            {
+                out.println("sluice: stop gave up waiting for the processors to drain the ring (sluice.shutdown.timeout)");
+            }
+        }
+        if (null != egress)
+        {
+            egress.stopRetrying();
+        }
+        if (null != group)
+        {
+            group.drainAndStop(0, TimeUnit.SECONDS);
+        }
+        if (null != egress)
+        {
+            egress.closeAndAwaitReceived(aeron, deadlineNs, out);
+        }
+        final long accepted = null == counters ? 0 : counters.accepted().get();
+        CloseHelper.quietClose(runner);
+        writeLatency();
+        CloseHelper.quietCloseAll(journal, counters, aeron, driver, errorLogFile);
+        if (ready)
+        {
+            out.println("sluice: stopped after accepting " + accepted + " input(s)");
+            out.flush();
+        }
+    }
+
+    private void writeLatency()
+    {
+        if (null != egress)
+        {
+            try
+            {
+                egress.writeLatency(ctx.egress().latencyHistogramFile(), out);
+            }
+            catch (final IOException ex)
+            {
+                errorHandler.onError(ex);
+            }
+        }
+    }
+
+    /**
+     * Refresh the JVM counters (GC count and time). Control thread only; the start-up thread calls it while it waits
+     * for a signal.
+     */
+    public void updateJvmCounters()
+    {
+        if (null != counters)
+        {
+            counters.updateJvm();
+        }
+    }
+
+    private static String versionOf()
+    {
+        final String version = SluiceDaemon.class.getPackage().getImplementationVersion();
+        return null == version ? "dev" : version;
+    }
+}

@@ -1,0 +1,223 @@
+package io.sluice.tools.journal;
+
+import io.sluice.server.journal.JournalIdentity;
+import io.aeron.archive.CatalogView;
+import io.sluice.config.SluiceConfig;
+import io.sluice.core.snapshot.SnapshotManifest;
+import io.sluice.core.snapshot.SnapshotStore;
+import io.sluice.server.counters.SluiceCounters;
+import io.sluice.tools.stat.SluiceStat;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.concurrent.status.CountersReader;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+
+/**
+ * The journal's command-line tools: {@code sluice snapshot} asks a running daemon for a snapshot through the
+ * request counter in its media driver's CnC file (a control toggle, as Aeron Cluster's {@code ClusterTool} does)
+ * and prints where it went; {@code sluice journal} lists the journal's recording, its snapshot sets, positions
+ * and sizes, reading the files (a running daemon is not needed).
+ */
+public final class JournalTool
+{
+    private JournalTool()
+    {
+    }
+
+    /**
+     * Ask a running daemon for a snapshot and wait until it is written.
+     *
+     * @param config    the daemon's configuration (driver and journal directories).
+     * @param timeoutNs how long to wait.
+     * @param out       where the result goes.
+     * @return 0 when written, 1 when no daemon or no journal runs there or it timed out.
+     */
+    public static int snapshot(final SluiceConfig config, final long timeoutNs, final PrintStream out)
+    {
+        final int[] ids = { -1, -1, -1, -1 };
+        final boolean running = SluiceStat.read(config.driverDir(), (reader) -> reader.forEach(
+            (counterId, typeId, keyBuffer, label) ->
+            {
+                if (SluiceCounters.SNAPSHOT_REQUEST_TYPE_ID == typeId)
+                {
+                    ids[0] = counterId;
+                }
+                else if (SluiceCounters.SNAPSHOT_LAST_ID_TYPE_ID == typeId)
+                {
+                    ids[1] = counterId;
+                }
+                else if (SluiceCounters.SNAPSHOT_LAST_POSITION_TYPE_ID == typeId)
+                {
+                    ids[2] = counterId;
+                }
+                else if (SluiceCounters.SNAPSHOT_DIGEST_TYPE_ID == typeId)
+                {
+                    ids[3] = counterId;
+                }
+            }));
+        if (!running)
+        {
+            out.println("sluice snapshot: no media driver at " + config.driverDir() +
+                " (is the daemon running? see sluice.driver.dir)");
+            return 1;
+        }
+        if (-1 == ids[0] || -1 == ids[1])
+        {
+            out.println("sluice snapshot: the daemon at " + config.driverDir() + " has no journal (" +
+                SluiceConfig.JOURNAL_MODE + "=off): nothing to snapshot");
+            return 1;
+        }
+        final long[] result = new long[3];
+        final boolean[] written = { false };
+        SluiceStat.read(config.driverDir(), (reader) ->
+        {
+            final long before = reader.getCounterValue(ids[1]);
+            new AtomicCounter(reader.valuesBuffer(), ids[0]).setRelease(1);
+            final long deadlineNs = System.nanoTime() + timeoutNs;
+            while (System.nanoTime() - deadlineNs < 0)
+            {
+                final long last = reader.getCounterValue(ids[1]);
+                if (last > before && CountersReader.RECORD_ALLOCATED == reader.getCounterState(ids[1]))
+                {
+                    result[0] = last;
+                    result[1] = reader.getCounterValue(ids[2]);
+                    result[2] = reader.getCounterValue(ids[3]);
+                    written[0] = true;
+                    return;
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+            }
+        });
+        if (!written[0])
+        {
+            out.println("sluice snapshot: no snapshot completed within " + TimeUnit.NANOSECONDS.toSeconds(timeoutNs) +
+                " s (see sluice errors)");
+            return 1;
+        }
+        final SnapshotStore store = new SnapshotStore(Path.of(config.journalDir()).toAbsolutePath().resolve("snapshots"));
+        out.println("sluice snapshot: snapshot " + result[0] + " at journal position " + result[1] + ", digest " +
+            String.format("%016x", result[2]) + ": " + store.setDir(result[0]));
+        return 0;
+    }
+
+    /**
+     * Start fresh ({@code sluice daemon --fresh-journal}): move the journal directory aside, never delete it, so a
+     * daemon whose configuration differs from the journal's can start with an empty one.
+     *
+     * @param config the configuration naming the journal directory.
+     * @return the line saying what was done.
+     * @throws UncheckedIOException when the directory cannot be moved.
+     */
+    public static String moveAside(final SluiceConfig config)
+    {
+        final Path journalDir = Path.of(config.journalDir()).toAbsolutePath();
+        if (!Files.exists(journalDir))
+        {
+            return "sluice: --fresh-journal: no journal in " + journalDir + ", starting with a new one";
+        }
+        final Path aside = journalDir.resolveSibling(journalDir.getFileName() + ".old-" +
+            java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        try
+        {
+            Files.move(journalDir, aside);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot move " + journalDir + " aside to " + aside, ex);
+        }
+        return "sluice: --fresh-journal: moved the journal " + journalDir + " aside to " + aside +
+            "; starting with a new one";
+    }
+
+    /**
+     * List the journal: its identity, recording (positions and size on disk) and snapshot sets.
+     *
+     * @param config the configuration naming the journal directory.
+     * @param out    where the listing goes.
+     * @return 0, or 1 when there is no journal in {@code sluice.journal.dir}.
+     */
+    public static int list(final SluiceConfig config, final PrintStream out)
+    {
+        final Path journalDir = Path.of(config.journalDir()).toAbsolutePath();
+        final File archiveDir = journalDir.resolve("archive").toFile();
+        if (!archiveDir.isDirectory())
+        {
+            out.println("sluice journal: no journal in " + SluiceConfig.JOURNAL_DIR + "=" + journalDir);
+            return 1;
+        }
+        final JournalIdentity identity = JournalIdentity.read(journalDir);
+        out.println("journal " + journalDir);
+        if (null != identity)
+        {
+            out.println("  written under " + SluiceConfig.HASH_SEED + "=" + String.format("0x%016x", identity.hashSeed()) +
+                " " + identity.stateSettings());
+        }
+        CatalogView.listRecordings(archiveDir, (controlSessionId, correlationId, recordingId, startTimestamp,
+            stopTimestamp, startPosition, stopPosition, initialTermId, segmentFileLength, termBufferLength, mtuLength,
+            sessionId, streamId, strippedChannel, originalChannel, sourceIdentity) ->
+            out.println("  recording " + recordingId + " stream " + streamId + ": positions " + startPosition + " to " +
+                (stopPosition < 0 ? "(active, or not yet recovered after a crash)" : Long.toString(stopPosition)) +
+                ", started " + Instant.ofEpochMilli(startTimestamp) + ", segment files of " + segmentFileLength +
+                " bytes"));
+        out.println("  segment files: " + count(archiveDir.toPath(), ".rec") + ", " +
+            size(archiveDir.toPath(), ".rec") + " bytes on disk");
+        final SnapshotStore store = new SnapshotStore(journalDir.resolve("snapshots"));
+        final List<SnapshotManifest> complete = store.complete();
+        out.println("  snapshots: " + complete.size() + " complete");
+        for (final SnapshotManifest manifest : complete)
+        {
+            long bytes = 0;
+            for (final long length : manifest.lengths())
+            {
+                bytes += length;
+            }
+            out.println("    " + manifest.snapshotId() + ": journal position " + manifest.journalPosition() +
+                ", digest " + String.format("%016x", manifest.digest()) + ", " + manifest.shardCount() + " shards, " +
+                bytes + " bytes, taken " + Instant.ofEpochMilli(manifest.createdEpochMs()) + ", " +
+                store.setDir(manifest.snapshotId()));
+        }
+        for (final long id : store.allIds())
+        {
+            if (complete.stream().noneMatch((manifest) -> manifest.snapshotId() == id))
+            {
+                out.println("    " + id + ": incomplete (no manifest): ignored at recovery, " + store.setDir(id));
+            }
+        }
+        return 0;
+    }
+
+    private static long count(final Path dir, final String suffix)
+    {
+        try (Stream<Path> files = Files.list(dir))
+        {
+            return files.filter((file) -> file.toString().endsWith(suffix)).count();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private static long size(final Path dir, final String suffix)
+    {
+        try (Stream<Path> files = Files.list(dir))
+        {
+            return files.filter((file) -> file.toString().endsWith(suffix)).mapToLong((file) -> file.toFile().length())
+                .sum();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+}

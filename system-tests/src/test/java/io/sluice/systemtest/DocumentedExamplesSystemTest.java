@@ -79,10 +79,7 @@ class DocumentedExamplesSystemTest
 
         try (TestDaemon daemon = daemonOnDefaultChannels())
         {
-            final Run run = run(classes, example, daemon.driverDir);
-
-            assertEquals(0, run.exitCode, run.describe());
-            assertEquals(example.output("client"), run.stdout, run.describe());
+            assertPrints(example.output("client"), run(classes, example, daemon.driverDir));
         }
     }
 
@@ -95,13 +92,8 @@ class DocumentedExamplesSystemTest
 
         try (TestDaemon daemon = daemonOnDefaultChannels())
         {
-            final Run first = run(classes, example, daemon.driverDir);
-            assertEquals(0, first.exitCode, first.describe());
-            assertEquals(example.output("resume"), first.stdout, first.describe());
-
-            final Run second = run(classes, example, daemon.driverDir);
-            assertEquals(0, second.exitCode, second.describe());
-            assertEquals(example.output("resume, run 2"), second.stdout, second.describe());
+            assertPrints(example.output("resume"), run(classes, example, daemon.driverDir));
+            assertPrints(example.output("resume, run 2"), run(classes, example, daemon.driverDir));
         }
     }
 
@@ -140,15 +132,20 @@ class DocumentedExamplesSystemTest
 
         final Run run = run(compile(source), program, workDir.resolve("no-driver-here").toString());
 
-        assertEquals(0, run.exitCode, run.describe());
-        assertEquals(List.of(
+        assertPrints(List.of(
             "Context.embeddedDriver(true) needs io.sluice:sluice-driver on the class path, an optional dependency of " +
                 "io.sluice:sluice-client: add it to the application's dependencies; or connect through a running " +
                 "media driver with Context.aeronDirectoryName(dir) (class io.sluice.driver.EmbeddedDriver not found)",
             "Context.clusterIngressEndpoints(...) needs io.aeron:aeron-cluster on the class path, an optional " +
                 "dependency of io.sluice:sluice-client: add it to the application's dependencies, version " +
                 AeronVersion.VERSION + " (that of the aeron-client in use) (class " +
-                "io.aeron.cluster.client.AeronCluster not found)"), run.stdout, run.describe());
+                "io.aeron.cluster.client.AeronCluster not found)"), run);
+    }
+
+    private static void assertPrints(final List<String> expected, final Run run)
+    {
+        assertEquals(0, run.exitCode, run.describe());
+        assertEquals(expected, run.stdout, run.describe());
     }
 
     /**

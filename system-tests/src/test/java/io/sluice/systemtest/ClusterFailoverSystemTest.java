@@ -293,7 +293,7 @@ class ClusterFailoverSystemTest
     void shouldStartAnswerAndStopTheShippedClusterNodeProfile() throws Exception
     {
         workDir = Files.createTempDirectory("sluice-cluster-test");
-        final LocalCluster cluster = new LocalCluster(shadedJar(), Path.of("../config/cluster-node.properties"),
+        final LocalCluster cluster = new LocalCluster(TestDaemon.shadedJar(), Path.of("../config/cluster-node.properties"),
             workDir.resolve("nodes"), 3, 21360, Map.of());
         resources.add(cluster);
         cluster.startAll();
@@ -371,7 +371,7 @@ class ClusterFailoverSystemTest
             "aeron.term.buffer.length=1m",
             "aeron.ipc.term.buffer.length=1m",
             moreSettings));
-        final LocalCluster cluster = new LocalCluster(shadedJar(), profile, workDir.resolve("nodes"), 3, basePort,
+        final LocalCluster cluster = new LocalCluster(TestDaemon.shadedJar(), profile, workDir.resolve("nodes"), 3, basePort,
             Map.of());
         resources.add(cluster);
         return cluster;
@@ -388,13 +388,6 @@ class ClusterFailoverSystemTest
         resources.add(client);
         assertTrue(client.awaitConnected(SECONDS_60), "connected to the cluster");
         return new Client(client);
-    }
-
-    private static File shadedJar()
-    {
-        final File[] jars = new File("target").listFiles((dir, name) -> name.endsWith("-all.jar"));
-        assertTrue(null != jars && 1 == jars.length, "the shaded daemon jar is built before the system tests");
-        return jars[0];
     }
 
     private static long key(final int event)

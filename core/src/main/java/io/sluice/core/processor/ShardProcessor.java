@@ -3,6 +3,7 @@ package io.sluice.core.processor;
 import com.lmax.disruptor.EventHandler;
 import io.sluice.config.AlertRule;
 import io.sluice.config.ConfigurationException;
+import io.sluice.config.Scope;
 import io.sluice.config.Setting;
 import io.sluice.config.Settings;
 import io.sluice.config.SluiceConfig;
@@ -391,7 +392,7 @@ public final class ShardProcessor implements EventHandler<RingEntry>
 
         /**
          * @param stallThresholdNs a processor batch longer than this counts as a stall
-         *                         ({@value SluiceConfig#AGENT_STALL_THRESHOLD}), ns.
+         *                         ({@link SluiceConfig#AGENT_STALL_THRESHOLD}), ns.
          * @return this.
          */
         public Context stallThresholdNs(final long stallThresholdNs)
@@ -401,7 +402,7 @@ public final class ShardProcessor implements EventHandler<RingEntry>
         }
 
         /**
-         * @param clientCapacity most distinct clients tracked ({@value SluiceConfig#CLIENT_CAPACITY}).
+         * @param clientCapacity most distinct clients tracked ({@link SluiceConfig#CLIENT_CAPACITY}).
          * @return this.
          */
         public Context clientCapacity(final int clientCapacity)
@@ -419,7 +420,7 @@ public final class ShardProcessor implements EventHandler<RingEntry>
         }
 
         /**
-         * @param batchMaxEvents most events in one batch the producer takes ({@value SluiceConfig#BATCH_MAX_EVENTS}).
+         * @param batchMaxEvents most events in one batch the producer takes ({@link SluiceConfig#BATCH_MAX_EVENTS}).
          * @return this.
          */
         public Context batchMaxEvents(final int batchMaxEvents)
@@ -437,24 +438,62 @@ public final class ShardProcessor implements EventHandler<RingEntry>
         }
 
         /**
-         * The settings that shape state: a journal or snapshot made under other values cannot be replayed into
-         * this configuration. The hash seed is kept apart ({@link #hashSeed()}).
+         * The settings declared to shape state ({@link Scope#STATE}), in declaration order: a journal or snapshot
+         * made under other values cannot be replayed into this configuration. The hash seed is kept apart
+         * ({@link #hashSeed()}); the window type is carried by the window's size, slide and lateness, each
+         * {@code none} when windows are off.
          *
          * @return key to value, in a fixed order.
-         * @throws IllegalStateException when not concluded.
+         * @throws IllegalStateException when not concluded, or when a setting declared to shape state is not one
+         *                               the shards hold.
          */
         public java.util.Map<String, String> stateSettings()
         {
             checkConcluded();
             final java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
-            settings.put(SluiceConfig.PROCESSOR_COUNT, Integer.toString(processorCount));
-            settings.put(SluiceConfig.STATE_CAPACITY, Integer.toString(stateCapacity));
-            settings.put(SluiceConfig.WINDOW_SIZE, null == windowSpec ? "none" : Long.toString(windowSpec.sizeNs()));
-            settings.put(SluiceConfig.WINDOW_SLIDE, null == windowSpec ? "none" : Long.toString(windowSpec.slideNs()));
-            settings.put(SluiceConfig.WINDOW_ALLOWED_LATENESS,
-                null == windowSpec ? "none" : Long.toString(windowSpec.latenessNs()));
-            settings.put(SluiceConfig.EVICT_AFTER_WINDOWS, Integer.toString(evictAfterWindows));
+            for (final Setting<?> setting : Settings.inScope(Scope.STATE))
+            {
+                if (Settings.HASH_SEED != setting && Settings.WINDOW_TYPE != setting)
+                {
+                    settings.put(setting.key(), stateValue(setting));
+                }
+            }
             return settings;
+        }
+
+        private String stateValue(final Setting<?> setting)
+        {
+            if (Settings.PROCESSOR_COUNT == setting)
+            {
+                return Integer.toString(processorCount);
+            }
+            if (Settings.STATE_CAPACITY == setting)
+            {
+                return Integer.toString(stateCapacity);
+            }
+            if (Settings.EVICT_AFTER_WINDOWS == setting)
+            {
+                return Integer.toString(evictAfterWindows);
+            }
+            if (null == windowSpec &&
+                (Settings.WINDOW_SIZE == setting || Settings.WINDOW_SLIDE == setting ||
+                Settings.WINDOW_ALLOWED_LATENESS == setting))
+            {
+                return "none";
+            }
+            if (Settings.WINDOW_SIZE == setting)
+            {
+                return Long.toString(windowSpec.sizeNs());
+            }
+            if (Settings.WINDOW_SLIDE == setting)
+            {
+                return Long.toString(windowSpec.slideNs());
+            }
+            if (Settings.WINDOW_ALLOWED_LATENESS == setting)
+            {
+                return Long.toString(windowSpec.latenessNs());
+            }
+            throw new IllegalStateException(setting.key() + " is declared to shape state, but the shards do not hold it");
         }
 
         /**
@@ -483,7 +522,7 @@ public final class ShardProcessor implements EventHandler<RingEntry>
         }
 
         /**
-         * @param processorCount processors, each the single writer of one shard ({@value SluiceConfig#PROCESSOR_COUNT}).
+         * @param processorCount processors, each the single writer of one shard ({@link SluiceConfig#PROCESSOR_COUNT}).
          * @return this.
          */
         public Context processorCount(final int processorCount)
@@ -502,7 +541,7 @@ public final class ShardProcessor implements EventHandler<RingEntry>
 
         /**
          * @param stateCapacity keys each processor's table holds, a power of two
-         *                      ({@value SluiceConfig#STATE_CAPACITY}).
+         *                      ({@link SluiceConfig#STATE_CAPACITY}).
          * @return this.
          */
         public Context stateCapacity(final int stateCapacity)
@@ -520,7 +559,7 @@ public final class ShardProcessor implements EventHandler<RingEntry>
         }
 
         /**
-         * @param hashSeed seed of the key hash ({@value SluiceConfig#HASH_SEED}).
+         * @param hashSeed seed of the key hash ({@link SluiceConfig#HASH_SEED}).
          * @return this.
          */
         public Context hashSeed(final long hashSeed)
@@ -556,7 +595,7 @@ public final class ShardProcessor implements EventHandler<RingEntry>
         }
 
         /**
-         * @param tickIntervalNs least time between two clock-driven ticks, ns ({@value SluiceConfig#TICK_INTERVAL}).
+         * @param tickIntervalNs least time between two clock-driven ticks, ns ({@link SluiceConfig#TICK_INTERVAL}).
          * @return this.
          */
         public Context tickIntervalNs(final long tickIntervalNs)
@@ -575,7 +614,7 @@ public final class ShardProcessor implements EventHandler<RingEntry>
 
         /**
          * @param idleAdvanceNs quiet time after which the watermark advances with the clock, ns, 0 never
-         *                      ({@value SluiceConfig#WINDOW_IDLE_ADVANCE}).
+         *                      ({@link SluiceConfig#WINDOW_IDLE_ADVANCE}).
          * @return this.
          */
         public Context idleAdvanceNs(final long idleAdvanceNs)
@@ -612,7 +651,7 @@ public final class ShardProcessor implements EventHandler<RingEntry>
 
         /**
          * @param evictAfterWindows window lengths of quiet before a key is removed, 0 never
-         *                          ({@value SluiceConfig#EVICT_AFTER_WINDOWS}).
+         *                          ({@link SluiceConfig#EVICT_AFTER_WINDOWS}).
          * @return this.
          */
         public Context evictAfterWindows(final int evictAfterWindows)

@@ -75,6 +75,54 @@ class ShardProcessorContextTest
     }
 
     @Test
+    void shouldRejectASlideThatDoesNotDivideTheSizeOrEvictionWithoutWindowsFromTheConfiguration()
+    {
+        final Properties sliding = new Properties();
+        sliding.setProperty(SluiceConfig.WINDOW_TYPE, "sliding");
+        sliding.setProperty(SluiceConfig.WINDOW_SIZE, "100ms");
+        sliding.setProperty(SluiceConfig.WINDOW_SLIDE, "30ms");
+        final ShardProcessor.Context slide = ShardProcessor.Context.from(SluiceConfig.of(sliding));
+        ConfigurationException ex = assertThrows(ConfigurationException.class, slide::conclude);
+        assertEquals("sluice.window.slide=30ms must divide sluice.window.size=100ms", ex.getMessage());
+
+        final Properties evicting = new Properties();
+        evicting.setProperty(SluiceConfig.EVICT_AFTER_WINDOWS, "3");
+        final ShardProcessor.Context evict = ShardProcessor.Context.from(SluiceConfig.of(evicting));
+        ex = assertThrows(ConfigurationException.class, evict::conclude);
+        assertEquals(SluiceConfig.EVICT_AFTER_WINDOWS, ex.key());
+        assertEquals("sluice.state.evict-after-windows=3 needs windows: set sluice.window.type", ex.getMessage());
+    }
+
+    @Test
+    void shouldDeriveTheStateSettingsFromTheSettingsDeclaredToShapeState()
+    {
+        final ShardProcessor.Context windowed = new ShardProcessor.Context()
+            .processorCount(3).stateCapacity(1024).windowSpec(WindowSpec.of(1000 * MS, 250 * MS, 40 * MS))
+            .evictAfterWindows(2).conclude();
+
+        assertEquals(java.util.Map.of(
+            SluiceConfig.PROCESSOR_COUNT, "3",
+            SluiceConfig.STATE_CAPACITY, "1024",
+            SluiceConfig.WINDOW_SIZE, "1000000000",
+            SluiceConfig.WINDOW_SLIDE, "250000000",
+            SluiceConfig.WINDOW_ALLOWED_LATENESS, "40000000",
+            SluiceConfig.EVICT_AFTER_WINDOWS, "2"), windowed.stateSettings());
+        assertEquals(List.of(SluiceConfig.PROCESSOR_COUNT, SluiceConfig.STATE_CAPACITY, SluiceConfig.WINDOW_SIZE,
+            SluiceConfig.WINDOW_SLIDE, SluiceConfig.WINDOW_ALLOWED_LATENESS, SluiceConfig.EVICT_AFTER_WINDOWS),
+            List.copyOf(windowed.stateSettings().keySet()), "declaration order, which the fingerprint depends on");
+        assertEquals("none", new ShardProcessor.Context().conclude().stateSettings().get(SluiceConfig.WINDOW_SIZE));
+        final io.sluice.core.state.StateDigest digest = new io.sluice.core.state.StateDigest();
+        final String text = "sluice.processor.count=3\nsluice.state.capacity=1024\nsluice.window.size=1000000000\n" +
+            "sluice.window.slide=250000000\nsluice.window.allowed-lateness=40000000\n" +
+            "sluice.state.evict-after-windows=2\n";
+        for (int i = 0; i < text.length(); i++)
+        {
+            digest.add(text.charAt(i));
+        }
+        assertEquals(digest.value(), windowed.fingerprint(), "the journal's START entries carry this fingerprint");
+    }
+
+    @Test
     void shouldBuildRunningAggregatesOrWindowsOverTheirOwnTable()
     {
         final RecordingSink sink = new RecordingSink();

@@ -8,6 +8,9 @@ import io.aeron.cluster.service.ClientSession;
 import io.aeron.cluster.service.Cluster;
 import io.aeron.cluster.service.ClusteredService;
 import io.aeron.logbuffer.Header;
+import io.sluice.config.Scope;
+import io.sluice.config.Setting;
+import io.sluice.config.Settings;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.ThreadingMode;
 import io.sluice.core.processor.ProcessorGroup;
@@ -65,12 +68,11 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
     /** Correlation id of the tick timer. */
     static final long TICK_TIMER = 1;
     /**
-     * Settings besides the state's own that decide what a node makes of the log (rejects, ticks, idle advance): a
-     * node that differs in any of them would compute other state from the same log.
+     * Settings besides the state's own that decide what a node makes of the log (rejects, ticks, idle advance),
+     * those declared {@link Scope#LOG}, in declaration order: a node that differs in any of them would compute
+     * other state from the same log.
      */
-    static final java.util.List<String> LOG_SETTINGS = java.util.List.of(SluiceConfig.TICK_INTERVAL,
-        SluiceConfig.WINDOW_IDLE_ADVANCE, SluiceConfig.TIMESTAMP_MIN, SluiceConfig.TIMESTAMP_MAX,
-        SluiceConfig.BATCH_MAX_EVENTS, SluiceConfig.RING_LENGTH, SluiceConfig.CLIENT_CAPACITY);
+    static final java.util.List<String> LOG_SETTINGS = logSettings();
     private static final int CLIENT_ID_END = MessageHeaderDecoder.ENCODED_LENGTH + 8;
 
     private final SluiceConfig config;
@@ -112,6 +114,16 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
         this.windows = null != ctx.shards().windowSpec();
         this.tickIntervalNs = ctx.shards().tickIntervalNs();
         this.fingerprint = fingerprintOf(ctx);
+    }
+
+    private static java.util.List<String> logSettings()
+    {
+        final java.util.List<String> keys = new java.util.ArrayList<>();
+        for (final Setting<?> setting : Settings.inScope(Scope.LOG))
+        {
+            keys.add(setting.key());
+        }
+        return java.util.List.copyOf(keys);
     }
 
     /**

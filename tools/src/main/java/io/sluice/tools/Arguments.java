@@ -35,7 +35,7 @@ public final class Arguments
     /**
      * @param command the command's table entry.
      * @param words   the whole command line, the command's name (one or two words) first.
-     * @return the options given.
+     * @return the options given; with {@value #HELP} anywhere after the command's name, only that.
      * @throws UsageException naming the word when it is not an option of the command, or an option's value is
      *                        missing.
      */
@@ -45,12 +45,15 @@ public final class Arguments
         final int first = command.name().split(" ").length;
         for (int i = first; i < words.length; i++)
         {
-            final String word = words[i];
-            if (HELP.equals(word))
+            if (HELP.equals(words[i]))
             {
                 args.help = true;
-                continue;
+                return args;
             }
+        }
+        for (int i = first; i < words.length; i++)
+        {
+            final String word = words[i];
             if (command.passThrough())
             {
                 continue;
@@ -81,14 +84,11 @@ public final class Arguments
             }
             args.values.putIfAbsent(word, value);
         }
-        if (!args.help)
+        for (final Option option : command.options())
         {
-            for (final Option option : command.options())
+            if (option.required() && !args.values.containsKey(option.name()))
             {
-                if (option.required() && !args.values.containsKey(option.name()))
-                {
-                    throw new ConfigurationException(option.name(), "(missing)", "is required: " + option.help());
-                }
+                throw new ConfigurationException(option.name(), "(missing)", "is required: " + option.help());
             }
         }
         return args;

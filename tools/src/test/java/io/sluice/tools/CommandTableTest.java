@@ -62,6 +62,7 @@ class CommandTableTest
         assertEquals(0, replay.exit);
         assertEquals(Commands.find("replay").usage(), replay.out);
         assertEquals(0, run(new String[]{"daemon", "--config", "no/such/file.properties", "--help"}).exit);
+        assertEquals(0, run(new String[]{"stat", "--no-such-option", "--help"}).exit);
         assertEquals(0, run(new String[]{"journal", "export", "--help"}).exit);
         assertEquals(Commands.find("journal export").usage(), run(new String[]{"journal", "export", "--help"}).out);
     }

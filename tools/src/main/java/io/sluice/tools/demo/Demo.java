@@ -102,11 +102,11 @@ public final class Demo
                 .redirectOutput(log.toFile()).start();
         }
         int polls = 0;
-        while (polls++ < READY_POLLS && !Files.readString(log).contains(READY))
+        while (polls++ < READY_POLLS && !logText().contains(READY))
         {
             if (!daemon.isAlive())
             {
-                out.print(Files.readString(log));
+                out.print(logText());
                 out.println("sluice: daemon failed to start");
                 return 1;
             }
@@ -136,6 +136,14 @@ public final class Demo
             status = 1;
         }
         return status;
+    }
+
+    /**
+     * @return the daemon's output so far (a character cut in half at the end is replaced, never refused).
+     */
+    private String logText() throws IOException
+    {
+        return new String(Files.readAllBytes(log), StandardCharsets.UTF_8);
     }
 
     private List<String> daemonCommand(final Path configFile, final SluiceConfig config)

@@ -144,6 +144,15 @@ class CommandTableTest
     }
 
     @Test
+    void shouldShowTheReplayCommandsSynopsesInTheReplayGuide() throws IOException
+    {
+        final String guide = Files.readString(Path.of("../docs/replay.md"));
+        final String block = "```text\n" + Commands.find("replay").synopsis("./sluice ") + "\n" +
+            Commands.find("journal export").synopsis("./sluice ") + "\n```\n";
+        assertTrue(guide.contains(block), "docs/replay.md shows the table's synopses:\n" + block);
+    }
+
+    @Test
     void shouldLeaveTheUsageToTheCommandTableInTheLauncher() throws IOException
     {
         final String launcher = Files.readString(Path.of("../sluice"));

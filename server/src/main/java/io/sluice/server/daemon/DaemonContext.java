@@ -3,7 +3,7 @@ package io.sluice.server.daemon;
 import io.sluice.config.ConfigurationException;
 import io.sluice.config.JournalMode;
 import io.sluice.config.SluiceConfig;
-import io.sluice.core.processor.ShardProcessor;
+import io.sluice.core.shard.ShardContext;
 import io.sluice.core.ring.SluiceRing;
 import io.sluice.server.egress.EgressGroup;
 import io.sluice.server.ingress.IngressAgent;
@@ -27,7 +27,7 @@ public final class DaemonContext
     private SluiceConfig config;
     private PrintStream out;
     private SluiceRing.Context ring;
-    private ShardProcessor.Context shards;
+    private ShardContext shards;
     private IngressAgent.Context ingress;
     private EgressGroup.Context egress;
     private long directMemoryBytes;
@@ -43,7 +43,7 @@ public final class DaemonContext
         return new DaemonContext()
             .config(config)
             .ring(SluiceRing.Context.from(config))
-            .shards(ShardProcessor.Context.from(config))
+            .shards(ShardContext.from(config))
             .ingress(IngressAgent.Context.from(config))
             .egress(EgressGroup.Context.from(config));
     }
@@ -67,7 +67,7 @@ public final class DaemonContext
         config = null == config ? SluiceConfig.of(new Properties()) : config;
         out = null == out ? System.out : out;
         ring = concluded(null == ring ? SluiceRing.Context.from(config) : ring);
-        shards = null == shards ? ShardProcessor.Context.from(config) : shards;
+        shards = null == shards ? ShardContext.from(config) : shards;
         final boolean journalOn = JournalMode.OFF != config.journalMode();
         final JournalIdentity identity = journalOn && !shards.isConcluded() ?
             JournalIdentity.adoptSeed(config, shards) : null;
@@ -106,7 +106,7 @@ public final class DaemonContext
         return ctx.isConcluded() ? ctx : ctx.conclude();
     }
 
-    private static ShardProcessor.Context concluded(final ShardProcessor.Context ctx)
+    private static ShardContext concluded(final ShardContext ctx)
     {
         return ctx.isConcluded() ? ctx : ctx.conclude();
     }
@@ -198,7 +198,7 @@ public final class DaemonContext
      * @param shards the shards' context: state, windows, alerts, hash seed, processor count.
      * @return this.
      */
-    public DaemonContext shards(final ShardProcessor.Context shards)
+    public DaemonContext shards(final ShardContext shards)
     {
         this.shards = shards;
         return this;
@@ -207,7 +207,7 @@ public final class DaemonContext
     /**
      * @return the shards' context.
      */
-    public ShardProcessor.Context shards()
+    public ShardContext shards()
     {
         return shards;
     }

@@ -4,7 +4,8 @@ import io.aeron.Aeron;
 import io.aeron.Counter;
 import io.sluice.config.JournalMode;
 import io.sluice.config.SluiceConfig;
-import io.sluice.core.processor.ShardProcessor;
+import io.sluice.core.shard.ShardContext;
+import io.sluice.core.shard.ShardProcessor;
 import io.sluice.core.ring.RingProducer;
 import io.sluice.core.snapshot.SnapshotManifest;
 import io.sluice.core.snapshot.SnapshotStore;
@@ -87,7 +88,7 @@ public final class Journal implements AutoCloseable
      */
     public static Journal open(
         final SluiceConfig config,
-        final ShardProcessor.Context shards,
+        final ShardContext shards,
         final Aeron aeron,
         final AgentInvoker driverInvoker,
         final SluiceCounters counters,

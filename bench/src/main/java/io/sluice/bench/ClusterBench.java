@@ -437,7 +437,7 @@ final class ClusterBench
                 {
                     controlDone = true;
                 }
-            }, "cluster-bench-control");
+            }, "sluice-bench-cluster-control");
             control.start();
             send();
             control.join();

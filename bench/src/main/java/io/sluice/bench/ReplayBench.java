@@ -643,7 +643,7 @@ final class ReplayBench
         {
             this.command = command;
             this.dir = dir;
-            this.thread = new Thread(this::loop, "replay-loop");
+            this.thread = new Thread(this::loop, "sluice-bench-replay-loop");
         }
 
         void start()

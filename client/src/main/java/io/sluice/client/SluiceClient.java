@@ -163,9 +163,10 @@ public final class SluiceClient implements AutoCloseable
             if (ctx.embeddedDriver)
             {
                 dir = SluiceConfig.sharedMemoryDir() + "/sluice-client-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime());
-                launched = EmbeddedDriver.launch(
-                    "aeron.dir", dir, ctx.driverThreading, ctx.driverIdleStrategy, Throwable::printStackTrace,
-                    EMBEDDED_LIVENESS_TIMEOUT_NS, java.util.Map.of(), null, System.err);
+                launched = EmbeddedDriver.launch(new EmbeddedDriver.Context()
+                    .dirKey("aeron.dir").dir(dir).threading(ctx.driverThreading).idleStrategy(ctx.driverIdleStrategy)
+                    .errorHandler(Throwable::printStackTrace).livenessTimeoutNs(EMBEDDED_LIVENESS_TIMEOUT_NS)
+                    .log(System.err));
             }
             final AgentInvoker driverInvoker = EmbeddedDriver.invokerOf(launched);
             connected = Aeron.connect(new Aeron.Context()

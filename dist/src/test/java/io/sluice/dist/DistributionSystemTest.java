@@ -59,7 +59,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class DistributionSystemTest
 {
     /**
-     * What a Java runtime needs to run Sluice (README, "Install from the distribution"): {@code jdeps} over
+     * What a Java runtime needs to run Sluice (docs/operations.md, "Install from the distribution"): {@code jdeps} over
      * lib/*.jar, less java.compiler (Aeron's annotation processor, Agrona's code generation: build time only) and
      * java.desktop (JNA's AWT window helpers, never called; pinning through JNA works without it), plus
      * jdk.httpserver for the Prometheus endpoint. java.management and jdk.management: the pre-flight check reads
@@ -143,7 +143,7 @@ class DistributionSystemTest
         }
 
         final Set<String> expectedTop = new TreeSet<>(
-            Set.of("bin", "lib", "config", "schema", "README.md", "sluice.service"));
+            Set.of("bin", "lib", "config", "schema", "docs", "README.md", "sluice.service"));
         final Set<String> dashboards = namesIn(GRAFANA, ".json");
         if (!dashboards.isEmpty())
         {
@@ -158,13 +158,16 @@ class DistributionSystemTest
             .collect(Collectors.toCollection(TreeSet::new)));
 
         assertEquals(Set.of("sluice"), entriesUnder(modes, "bin"));
+        assertEquals(namesIn(ROOT.resolve("docs"), ".md"), entriesUnder(modes, "docs"));
         assertEquals("-rwxr-xr-x", modes.get("bin/sluice"));
         assertEquals(Set.of("sluice-schema.xml"), entriesUnder(modes, "schema"));
         assertEquals(namesIn(ROOT.resolve("config"), ".properties"), entriesUnder(modes, "config"));
         assertEquals(dashboards, entriesUnder(modes, "grafana"));
 
         final Set<String> lib = entriesUnder(modes, "lib");
-        for (final String jar : List.of("sluice-transport-" + VERSION + ".jar", "sluice-core-" + VERSION + ".jar",
+        for (final String jar : List.of("sluice-tools-" + VERSION + ".jar", "sluice-server-" + VERSION + ".jar",
+            "sluice-client-" + VERSION + ".jar", "sluice-protocol-" + VERSION + ".jar", "sluice-driver-" + VERSION + ".jar",
+            "sluice-core-" + VERSION + ".jar",
             "sluice-config-" + VERSION + ".jar", "aeron-client-1.51.0.jar", "aeron-driver-1.51.0.jar",
             "aeron-archive-1.51.0.jar", "aeron-cluster-1.51.0.jar", "agrona-2.6.0.jar", "disruptor-4.0.0.jar",
             "HdrHistogram-2.2.2.jar"))

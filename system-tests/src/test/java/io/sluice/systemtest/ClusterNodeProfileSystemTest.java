@@ -24,7 +24,7 @@ class ClusterNodeProfileSystemTest extends ClusterTestSupport
     void shouldStartAnswerAndStopTheShippedClusterNodeProfile() throws Exception
     {
         workDir = Files.createTempDirectory("sluice-cluster-test");
-        final LocalCluster cluster = new LocalCluster(shadedJar(), Path.of("../config/cluster-node.properties"),
+        final LocalCluster cluster = new LocalCluster(TestDaemon.shadedJar(), Path.of("../config/cluster-node.properties"),
             workDir.resolve("nodes"), 3, 21360, Map.of());
         resources.add(cluster);
         cluster.startAll();

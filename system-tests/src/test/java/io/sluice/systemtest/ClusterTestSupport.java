@@ -23,7 +23,6 @@ import org.agrona.concurrent.status.CountersManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,7 +102,7 @@ abstract class ClusterTestSupport
             "aeron.term.buffer.length=1m",
             "aeron.ipc.term.buffer.length=1m",
             moreSettings));
-        final LocalCluster cluster = new LocalCluster(shadedJar(), profile, workDir.resolve("nodes"), 3, basePort,
+        final LocalCluster cluster = new LocalCluster(TestDaemon.shadedJar(), profile, workDir.resolve("nodes"), 3, basePort,
             Map.of());
         resources.add(cluster);
         return cluster;
@@ -120,13 +119,6 @@ abstract class ClusterTestSupport
         resources.add(client);
         assertTrue(client.awaitConnected(SECONDS_60), "connected to the cluster");
         return new Client(client);
-    }
-
-    static File shadedJar()
-    {
-        final File[] jars = new File("target").listFiles((dir, name) -> name.endsWith("-all.jar"));
-        assertTrue(null != jars && 1 == jars.length, "the shaded daemon jar is built before the system tests");
-        return jars[0];
     }
 
     static long key(final int event)

@@ -357,13 +357,12 @@ class CrashRecoverySystemTest
 
     private static List<String> daemonCommand(final Path configFile)
     {
-        final File[] jars = new File("target").listFiles((d, name) -> name.endsWith("-all.jar"));
-        assertTrue(null != jars && 1 == jars.length, "the shaded daemon jar is built before the system tests");
+        final File jar = TestDaemon.shadedJar();
         final List<String> command = new ArrayList<>();
         command.add(new File(System.getProperty("java.home"), "bin/java").getAbsolutePath());
         command.add("-Xmx256m");
         command.add("-jar");
-        command.add(jars[0].getAbsolutePath());
+        command.add(jar.getAbsolutePath());
         command.add("daemon");
         command.add("--config");
         command.add(configFile.toString());

@@ -289,18 +289,11 @@ class DaemonProcessSystemTest
         command.add("-D" + SluiceConfig.EGRESS_CHANNEL + "=aeron:udp?control=localhost:" + egressPort +
             "|control-mode=dynamic|fc=min,t:5s");
         command.add("-jar");
-        command.add(shadedJar().getAbsolutePath());
+        command.add(TestDaemon.shadedJar().getAbsolutePath());
         command.add("daemon");
         command.add("--config");
         command.add(new File("../config", profile).getAbsolutePath());
         return command;
-    }
-
-    private static File shadedJar()
-    {
-        final File[] jars = new File("target").listFiles((dir, name) -> name.endsWith("-all.jar"));
-        assertTrue(null != jars && 1 == jars.length, "the shaded daemon jar is built before the system tests");
-        return jars[0];
     }
 
     private Daemon start(final List<String> command) throws IOException

@@ -452,11 +452,10 @@ class JournalOutcomesSystemTest
 
     private DaemonProcessSystemTest.Daemon start(final Path configFile) throws IOException
     {
-        final File[] jars = new File("target").listFiles((d, name) -> name.endsWith("-all.jar"));
-        assertTrue(null != jars && 1 == jars.length, "the shaded daemon jar is built before the system tests");
+        final File jar = TestDaemon.shadedJar();
         final Process process = new ProcessBuilder(
             new File(System.getProperty("java.home"), "bin/java").getAbsolutePath(), "-Xmx256m", "-jar",
-            jars[0].getAbsolutePath(), "daemon", "--config", configFile.toString())
+            jar.getAbsolutePath(), "daemon", "--config", configFile.toString())
             .redirectErrorStream(true).start();
         processes.add(process);
         return new DaemonProcessSystemTest.Daemon(process);

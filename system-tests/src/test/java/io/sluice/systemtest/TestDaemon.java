@@ -227,4 +227,19 @@ final class TestDaemon implements AutoCloseable
             throw new UncheckedIOException(ex);
         }
     }
+
+    /**
+     * @return the tools module's shaded jar ({@code sluice-tools-VERSION-all.jar}), which the reactor builds before
+     * the system tests: what {@code ./sluice} runs, for the tests that start a daemon as a process of its own.
+     */
+    public static File shadedJar()
+    {
+        final File[] jars = new File("../tools/target").listFiles((dir, name) -> name.endsWith("-all.jar"));
+        if (null == jars || 1 != jars.length)
+        {
+            throw new AssertionError("the tools module's shaded jar is built before the system tests: " +
+                new File("../tools/target").getAbsolutePath());
+        }
+        return jars[0];
+    }
 }

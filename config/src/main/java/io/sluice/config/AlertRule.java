@@ -30,6 +30,27 @@ public record AlertRule(String name, int index, On on, Field field, Op op, doubl
     public static final String PREFIX = "sluice.alert.";
 
     /**
+     * The alert keys as {@code config/defaults.properties} and the configuration reference document them.
+     */
+    public static final String DOCUMENTATION = """
+        sluice.alert.<name>.on=event|window     event: test every accepted event; window: every closed window
+        sluice.alert.<name>.field=value|count|sum|min|max|mean   (value: the event's value, event rules only;
+                                                 the others: the window, after the event for event rules)
+        sluice.alert.<name>.op=>|>=|<|<=
+        sluice.alert.<name>.threshold=<finite number>
+        A rule that fires publishes Alert{ruleIndex (rules in name order), key, windowStart (0 for event
+        rules), field, op, observed, threshold, ruleName} to every client. No rules: nothing is tested.
+        """;
+
+    /** An example rule, as the defaults file shows it commented out. */
+    public static final String EXAMPLE = """
+        sluice.alert.hot.on=window
+        sluice.alert.hot.field=max
+        sluice.alert.hot.op=>
+        sluice.alert.hot.threshold=100.0
+        """;
+
+    /**
      * When a rule is tested.
      */
     public enum On

@@ -109,6 +109,6 @@ public final class PropertySource
         {
             return defaultValue;
         }
-        return Setting.parseEnum(key, text, EnumSet.allOf(type));
+        return SettingText.parseEnum(key, text, EnumSet.allOf(type));
     }
 }

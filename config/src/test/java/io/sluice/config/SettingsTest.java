@@ -44,9 +44,18 @@ class SettingsTest
     }
 
     @Test
-    void shouldDocumentEverySettingInTheDefaultsFileWithItsDeclaredDefault() throws IOException
+    void shouldShipTheDefaultsFileGeneratedFromTheDeclarations() throws IOException
     {
         final String text = Files.readString(shipped("defaults.properties"));
+
+        assertEquals(ConfigurationReference.defaultsFile(), text, "config/defaults.properties differs from the " +
+            "declarations in Settings: run java -cp config/target/classes io.sluice.config.ConfigurationReference");
+    }
+
+    @Test
+    void shouldDocumentEverySettingInTheDefaultsFileWithItsDeclaredDefault() throws IOException
+    {
+        final String text = ConfigurationReference.defaultsFile();
         final Properties active = new Properties();
         active.load(new StringReader(text));
         final Map<String, String> commented = new LinkedHashMap<>();
@@ -64,24 +73,24 @@ class SettingsTest
         {
             final String key = setting.key();
             final String value = active.getProperty(key);
+            if (setting.documentation().isBlank())
+            {
+                problems.add(key + " has no documentation");
+            }
             if (setting.isDerivedDefault())
             {
-                if (null != value)
+                if (null != value || !commented.containsKey(key))
                 {
-                    problems.add(key + " has a derived default: show it as a commented example, not " + key + "=" + value);
+                    problems.add(key + " has a derived default: show it as a commented example #" + key + "=...");
                 }
-                else if (!commented.containsKey(key))
+                else
                 {
-                    problems.add(key + " is not documented: add #" + key + "=<example>");
+                    setting.parse(commented.get(key));
                 }
             }
-            else if (null == value)
+            else if (null == value || !setting.defaultText().equals(value.trim()))
             {
-                problems.add(key + " is not documented: add " + key + "=" + setting.defaultText());
-            }
-            else if (!setting.defaultText().equals(value.trim()))
-            {
-                problems.add(key + "=" + value.trim() + " but the declared default is " + setting.defaultText());
+                problems.add(key + "=" + value + " but the declared default is " + setting.defaultText());
             }
         }
         for (final String key : active.stringPropertyNames())
@@ -91,14 +100,60 @@ class SettingsTest
                 problems.add(key + " is in the defaults file but not declared in Settings");
             }
         }
-        for (final String key : commented.keySet())
+        assertEquals(List.of(), problems);
+        final Properties example = new Properties();
+        example.load(new StringReader(AlertRule.EXAMPLE));
+        assertEquals(1, AlertRule.parse(PropertySource.of(example)).size(), "the example rule parses");
+    }
+
+    @Test
+    void shouldDeclareTheScopeOfEverySettingThatShapesStateOrDecidesHowTheLogIsApplied()
+    {
+        assertEquals(List.of(SluiceConfig.PROCESSOR_COUNT, SluiceConfig.STATE_CAPACITY, SluiceConfig.HASH_SEED,
+            SluiceConfig.WINDOW_TYPE, SluiceConfig.WINDOW_SIZE, SluiceConfig.WINDOW_SLIDE,
+            SluiceConfig.WINDOW_ALLOWED_LATENESS, SluiceConfig.EVICT_AFTER_WINDOWS), keys(Scope.STATE));
+        assertEquals(List.of(SluiceConfig.RING_LENGTH, SluiceConfig.CLIENT_CAPACITY, SluiceConfig.BATCH_MAX_EVENTS,
+            SluiceConfig.TIMESTAMP_MIN, SluiceConfig.TIMESTAMP_MAX, SluiceConfig.WINDOW_IDLE_ADVANCE,
+            SluiceConfig.TICK_INTERVAL), keys(Scope.LOG));
+        assertEquals(Settings.all().size() - 15, keys(Scope.LOCAL).size());
+    }
+
+    @Test
+    void shouldDeriveTheKeyConstantsFromTheDeclarations() throws IllegalAccessException
+    {
+        final List<String> constants = new ArrayList<>();
+        for (final java.lang.reflect.Field field : SluiceConfig.class.getFields())
         {
-            if (!Settings.keys().contains(key))
+            if (field.getType() == String.class && java.lang.reflect.Modifier.isStatic(field.getModifiers()))
             {
-                problems.add("#" + key + " is in the defaults file but not declared in Settings");
+                final Setting<?> declared = (Setting<?>)settingsField(field.getName());
+                assertEquals(declared.key(), field.get(null), field.getName());
+                constants.add((String)field.get(null));
             }
         }
-        assertEquals(List.of(), problems);
+        assertEquals(new java.util.TreeSet<>(Settings.keys()), new java.util.TreeSet<>(constants));
+    }
+
+    private static Object settingsField(final String name) throws IllegalAccessException
+    {
+        try
+        {
+            return Settings.class.getField(name).get(null);
+        }
+        catch (final NoSuchFieldException ex)
+        {
+            throw new AssertionError("SluiceConfig." + name + " is not declared in Settings", ex);
+        }
+    }
+
+    private static List<String> keys(final Scope scope)
+    {
+        final List<String> keys = new ArrayList<>();
+        for (final Setting<?> setting : Settings.inScope(scope))
+        {
+            keys.add(setting.key());
+        }
+        return keys;
     }
 
     @Test

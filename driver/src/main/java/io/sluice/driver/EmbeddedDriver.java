@@ -209,7 +209,7 @@ public final class EmbeddedDriver
 
         /**
          * @param config a configuration, the one place a daemon's or node's driver settings are read.
-         * @return a context holding the driver directory (named by {@value SluiceConfig#DRIVER_DIR}), threading,
+         * @return a context holding the driver directory (named by {@link SluiceConfig#DRIVER_DIR}), threading,
          * idle strategy, liveness timeout and {@code aeron.*} properties, not yet concluded.
          */
         public static Context from(final SluiceConfig config)
@@ -224,7 +224,7 @@ public final class EmbeddedDriver
         }
 
         /**
-         * Fill defaults from the declarations in {@link Settings} (the directory key {@value SluiceConfig#DRIVER_DIR},
+         * Fill defaults from the declarations in {@link Settings} (the directory key {@link SluiceConfig#DRIVER_DIR},
          * no {@code aeron.*} properties, Aeron's own error handler, the log {@link System#out}) and check the liveness
          * timeout against its declared range. Runs once.
          *
@@ -255,7 +255,7 @@ public final class EmbeddedDriver
         }
 
         /**
-         * @param dirKey the property that named the directory, for failure messages ({@value SluiceConfig#DRIVER_DIR}
+         * @param dirKey the property that named the directory, for failure messages ({@link SluiceConfig#DRIVER_DIR}
          *               when not set).
          * @return this.
          */
@@ -274,7 +274,7 @@ public final class EmbeddedDriver
         }
 
         /**
-         * @param dir the driver directory ({@value SluiceConfig#DRIVER_DIR}); must be set.
+         * @param dir the driver directory ({@link SluiceConfig#DRIVER_DIR}); must be set.
          * @return this.
          */
         public Context dir(final String dir)
@@ -292,7 +292,7 @@ public final class EmbeddedDriver
         }
 
         /**
-         * @param threading the driver's threading mode ({@value SluiceConfig#DRIVER_THREADING}).
+         * @param threading the driver's threading mode ({@link SluiceConfig#DRIVER_THREADING}).
          * @return this.
          */
         public Context threading(final DriverThreading threading)
@@ -310,7 +310,7 @@ public final class EmbeddedDriver
         }
 
         /**
-         * @param idleStrategy idle strategy of the driver's own threads ({@value SluiceConfig#DRIVER_IDLE_STRATEGY}).
+         * @param idleStrategy idle strategy of the driver's own threads ({@link SluiceConfig#DRIVER_IDLE_STRATEGY}).
          * @return this.
          */
         public Context idleStrategy(final IdleStrategyType idleStrategy)
@@ -329,7 +329,7 @@ public final class EmbeddedDriver
 
         /**
          * @param livenessTimeoutNs how old a live owner's driver heartbeat may be before the directory is taken over,
-         *                          ns ({@value SluiceConfig#DRIVER_LIVENESS_TIMEOUT}).
+         *                          ns ({@link SluiceConfig#DRIVER_LIVENESS_TIMEOUT}).
          * @return this.
          */
         public Context livenessTimeoutNs(final long livenessTimeoutNs)

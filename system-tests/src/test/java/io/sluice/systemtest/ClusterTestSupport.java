@@ -4,12 +4,13 @@ import io.sluice.config.DriverThreading;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.ThreadingMode;
 import io.sluice.config.WaitStrategyType;
-import io.sluice.core.processor.ProcessorGroup;
-import io.sluice.core.processor.ShardProcessor;
+import io.sluice.core.shard.ProcessorGroup;
+import io.sluice.core.shard.ShardContext;
+import io.sluice.core.shard.ShardProcessor;
 import io.sluice.core.ring.RingProducer;
 import io.sluice.core.ring.SluiceRing;
-import io.sluice.core.shard.ResultSink;
-import io.sluice.core.shard.ShardCounters;
+import io.sluice.core.logic.ResultSink;
+import io.sluice.core.logic.ShardCounters;
 import io.sluice.core.snapshot.SnapshotManifest;
 import io.sluice.core.state.Aggregate;
 import io.sluice.client.SluiceClient;
@@ -148,22 +149,14 @@ abstract class ClusterTestSupport
         }
         properties.setProperty(SluiceConfig.CLUSTER_MEMBERS, "");
         final SluiceConfig config = SluiceConfig.of(properties);
-        final ShardProcessor.Context shards = ShardProcessor.Context.from(config).conclude();
+        final ShardContext shards = ShardContext.from(config).conclude();
         final SluiceRing ring = new SluiceRing(config.ringLength(), WaitStrategyType.SLEEPING);
-        final CountersManager manager = new CountersManager(
-            new UnsafeBuffer(new byte[64 * 1024]), new UnsafeBuffer(new byte[16 * 1024]));
         final ResultSink sink = new DiscardingSink();
-        final ShardProcessor[] processors = new ShardProcessor[shards.processorCount()];
-        for (int shard = 0; shard < processors.length; shard++)
-        {
-            final ShardCounters counters = new ShardCounters(manager.newCounter("a"), manager.newCounter("b"),
-                manager.newCounter("c"), manager.newCounter("d"), manager.newCounter("e"), manager.newCounter("f"),
-                manager.newCounter("g"), manager.newCounter("h"), manager.newCounter("i"), manager.newCounter("j"),
-                manager.newCounter("k"));
-            processors[shard] = new ShardProcessor(shard, shards.newLogic(sink, counters), sink, counters, () -> {},
-                () -> {}, shards.stallThresholdNs());
-        }
+        final ShardCounters[] counters = ShardCounters.standalone(shards.processorCount());
+        final ShardProcessor[] processors = shards.newProcessors((shard) -> sink, (shard) -> counters[shard], null);
         final ProcessorGroup group = new ProcessorGroup(ring, processors, ThreadingMode.SHARED, Throwable::printStackTrace);
+        final CountersManager manager = new CountersManager(
+            new UnsafeBuffer(new byte[4 * 1024]), new UnsafeBuffer(new byte[1024]));
         final AtomicCounter ticks = manager.newCounter("ticks");
         final RingProducer producer = shards.newProducer(ring, ticks);
         try

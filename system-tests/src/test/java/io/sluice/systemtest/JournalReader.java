@@ -6,11 +6,12 @@ import io.aeron.driver.MediaDriver;
 import io.sluice.config.DriverThreading;
 import io.sluice.config.IdleStrategyType;
 import io.sluice.config.SluiceConfig;
-import io.sluice.core.processor.JournalReplay;
-import io.sluice.core.processor.ShardProcessor;
+import io.sluice.core.replay.JournalFeed;
+import io.sluice.core.shard.ShardContext;
+import io.sluice.core.shard.ShardProcessor;
 import io.sluice.core.ring.RingEntry;
-import io.sluice.core.shard.ResultSink;
-import io.sluice.core.shard.ShardCounters;
+import io.sluice.core.logic.ResultSink;
+import io.sluice.core.logic.ShardCounters;
 import io.sluice.core.state.Aggregate;
 import io.sluice.driver.EmbeddedDriver;
 import io.sluice.server.journal.JournalArchive;
@@ -19,11 +20,8 @@ import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.AgentInvoker;
-import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.status.CountersManager;
 
 import java.io.File;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
@@ -36,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
  * Reads a stopped daemon's journal in the test JVM, through the Aeron Archive the daemon wrote it with: an embedded
  * invoker-mode media driver of its own and {@link JournalArchive#launch} on the journal directory. Also rebuilds
  * state from journaled entries the way one uninterrupted run would: fresh processors from the journal's settings and
- * hash seed, every entry applied in order through {@link JournalReplay}.
+ * hash seed, every entry applied in order through {@link JournalFeed}.
  */
 final class JournalReader
 {
@@ -120,7 +118,7 @@ final class JournalReader
     static final class Replica
     {
         private final ShardProcessor[] processors;
-        private final JournalReplay replay;
+        private final JournalFeed replay;
 
         /**
          * @param config     the daemon's configuration (the settings that shape state).
@@ -130,29 +128,14 @@ final class JournalReader
         {
             final JournalIdentity identity = JournalIdentity.read(journalDir);
             assertNotNull(identity, "the journal's identity in " + journalDir);
-            final ShardProcessor.Context shards = ShardProcessor.Context.from(config)
+            final ShardContext shards = ShardContext.from(config)
                 .hashSeed(identity.hashSeed())
                 .conclude();
             assertEquals(identity.stateSettings(), shards.stateSettings(), "the replica has the journal's settings");
-            final CountersManager counters = new CountersManager(
-                new UnsafeBuffer(ByteBuffer.allocateDirect(1024 * 1024)),
-                new UnsafeBuffer(ByteBuffer.allocateDirect(256 * 1024)));
             final ResultSink sink = new DiscardingSink();
-            processors = new ShardProcessor[shards.processorCount()];
-            final var rejectedStateFull = counters.newCounter("rejected STATE_FULL");
-            final var rejectedLate = counters.newCounter("rejected LATE");
-            for (int i = 0; i < processors.length; i++)
-            {
-                final ShardCounters shardCounters = new ShardCounters(
-                    counters.newCounter("processed " + i), counters.newCounter("state-full " + i),
-                    counters.newCounter("live-keys " + i), counters.newCounter("late " + i),
-                    counters.newCounter("windows-closed " + i), counters.newCounter("evictions " + i),
-                    counters.newCounter("alerts " + i), rejectedStateFull, rejectedLate,
-                    counters.newCounter("max-cycle-ns " + i), counters.newCounter("stalls " + i));
-                processors[i] = new ShardProcessor(i, shards.newLogic(sink, shardCounters), sink, shardCounters,
-                    null, null);
-            }
-            replay = new JournalReplay(processors, null);
+            final ShardCounters[] counters = ShardCounters.standalone(shards.processorCount());
+            processors = shards.newProcessors((shard) -> sink, (shard) -> counters[shard], null);
+            replay = new JournalFeed(processors, JournalFeed.JOURNALED_SHARD);
         }
 
         void apply(final DirectBuffer buffer, final int offset)

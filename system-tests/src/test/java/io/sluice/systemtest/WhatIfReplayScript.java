@@ -5,7 +5,7 @@ import io.aeron.Aeron;
 import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
 import io.sluice.config.SluiceConfig;
-import io.sluice.core.processor.ShardProcessor;
+import io.sluice.core.shard.ShardContext;
 import io.sluice.core.route.ShardRouter;
 import io.sluice.client.SluiceClient;
 import io.sluice.transport.codec.AlertDecoder;
@@ -387,9 +387,9 @@ abstract class WhatIfReplayScript
         return messages.stream().filter((m) -> m.clientId() == clientId && m.correlationId() > 0).count();
     }
 
-    ShardProcessor.Context shards(final SluiceConfig config)
+    ShardContext shards(final SluiceConfig config)
     {
-        return ShardProcessor.Context.from(config).hashSeed(hashSeed).conclude();
+        return ShardContext.from(config).hashSeed(hashSeed).conclude();
     }
 
     static List<String> summary(final ByteArrayOutputStream log)

@@ -1,6 +1,7 @@
 package io.sluice.bench.jmh;
 
 import io.aeron.logbuffer.FragmentHandler;
+import io.sluice.core.shard.ShardProcessor;
 import io.sluice.transport.codec.EventBatchEncoder;
 import io.sluice.transport.codec.MessageHeaderEncoder;
 import io.sluice.transport.codec.ResultMode;

@@ -3,19 +3,17 @@ package io.sluice.bench.jmh;
 import io.sluice.config.AlertRule;
 import io.sluice.config.ThreadingMode;
 import io.sluice.config.WaitStrategyType;
-import io.sluice.core.alert.AlertRules;
-import io.sluice.core.processor.ProcessorGroup;
-import io.sluice.core.processor.ShardProcessor;
+import io.sluice.core.shard.ProcessorGroup;
+import io.sluice.core.shard.ShardContext;
+import io.sluice.core.shard.ShardProcessor;
 import io.sluice.core.ring.RingProducer;
 import io.sluice.core.ring.SluiceRing;
 import io.sluice.core.ring.WatermarkTracker;
 import io.sluice.core.route.ShardRouter;
-import io.sluice.core.running.RunningAggregates;
-import io.sluice.core.shard.ResultSink;
-import io.sluice.core.shard.ShardCounters;
+import io.sluice.core.logic.ResultSink;
+import io.sluice.core.logic.ShardCounters;
 import io.sluice.core.state.Aggregate;
 import io.sluice.core.state.KeyStateTable;
-import io.sluice.core.window.WindowEngine;
 import io.sluice.core.window.WindowSpec;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -77,27 +75,23 @@ public class CorePathBenchmark
         final ResultSink sink = new BlackholeSink(blackhole);
         final SluiceRing ring = new SluiceRing(1024, WaitStrategyType.BUSY_SPIN);
         producer = new RingProducer(ring, ROUTER, 2, null, counters.newCounter("ticks"));
-        final ShardProcessor[] processors = new ShardProcessor[2];
-        for (int i = 0; i < processors.length; i++)
-        {
-            final ShardCounters c = counters(counters);
-            processors[i] = new ShardProcessor(
-                i, new RunningAggregates(new KeyStateTable(4096, 0, ROUTER), sink, c, AlertRules.NONE), sink, c, null, null);
-        }
+        final ShardContext running = new ShardContext().processorCount(2).stateCapacity(4096).hashSeed(42).conclude();
+        final ShardProcessor[] processors = running.newProcessors((shard) -> sink, (shard) -> counters(counters), null);
         pollAgent = new ProcessorGroup(ring, processors, ThreadingMode.SHARED, Throwable::printStackTrace).pollAgent();
         final WindowSpec spec = WindowSpec.of(1_000_000L, 250_000L, 100_000L);
         final SluiceRing windowedRing = new SluiceRing(1024, WaitStrategyType.BUSY_SPIN);
         windowedProducer = new RingProducer(windowedRing, ROUTER, 2,
             new WatermarkTracker(spec.slideNs(), spec.latenessNs(), 1, 0), counters.newCounter("ticks"));
-        final ShardProcessor[] windowed = new ShardProcessor[2];
-        final AlertRules alerts = new AlertRules(java.util.List.of(
-            new AlertRule("hot", 0, AlertRule.On.WINDOW, AlertRule.Field.MAX, AlertRule.Op.GT, 1e9)));
-        for (int i = 0; i < windowed.length; i++)
-        {
-            final ShardCounters c = counters(counters);
-            final KeyStateTable windowTable = new KeyStateTable(4096, spec.panesPerKey(), ROUTER);
-            windowed[i] = new ShardProcessor(i, new WindowEngine(spec, windowTable, sink, c, alerts, 4), sink, c, null, null);
-        }
+        final ShardContext windows = new ShardContext()
+            .processorCount(2)
+            .stateCapacity(4096)
+            .hashSeed(42)
+            .windowSpec(spec)
+            .evictAfterWindows(4)
+            .alertRules(java.util.List.of(
+                new AlertRule("hot", 0, AlertRule.On.WINDOW, AlertRule.Field.MAX, AlertRule.Op.GT, 1e9)))
+            .conclude();
+        final ShardProcessor[] windowed = windows.newProcessors((shard) -> sink, (shard) -> counters(counters), null);
         windowedPollAgent = new ProcessorGroup(
             windowedRing, windowed, ThreadingMode.SHARED, Throwable::printStackTrace).pollAgent();
         table = new KeyStateTable(4096, 0, ROUTER);

@@ -2,6 +2,7 @@ package io.sluice.bench.jmh;
 
 import io.aeron.logbuffer.BufferClaim;
 import io.aeron.logbuffer.FragmentHandler;
+import io.sluice.core.shard.ShardProcessor;
 import io.sluice.transport.codec.EventEncoder;
 import io.sluice.transport.codec.MessageHeaderEncoder;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -8,17 +8,13 @@ import io.aeron.driver.ThreadingMode;
 import io.sluice.config.AlertRule;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.WaitStrategyType;
-import io.sluice.core.alert.AlertRules;
-import io.sluice.core.processor.ProcessorGroup;
-import io.sluice.core.processor.ShardProcessor;
+import io.sluice.core.shard.ProcessorGroup;
+import io.sluice.core.shard.ShardContext;
+import io.sluice.core.shard.ShardProcessor;
 import io.sluice.core.ring.ClientMarks;
 import io.sluice.core.ring.RingProducer;
 import io.sluice.core.ring.SluiceRing;
 import io.sluice.core.route.ShardRouter;
-import io.sluice.core.running.RunningAggregates;
-import io.sluice.core.shard.ShardCounters;
-import io.sluice.core.shard.ShardLogic;
-import io.sluice.core.state.KeyStateTable;
 import io.sluice.core.window.WindowSpec;
 import io.sluice.server.counters.SluiceCounters;
 import io.sluice.server.egress.EgressPublisher;
@@ -121,7 +117,7 @@ final class IpcDaemon implements AutoCloseable
         final List<AlertRule> rules = windows ? List.of(
             new AlertRule("hot", 0, AlertRule.On.WINDOW, AlertRule.Field.MAX, AlertRule.Op.GT, 108),
             new AlertRule("dip", 1, AlertRule.On.EVENT, AlertRule.Field.VALUE, AlertRule.Op.LT, 90)) : List.of();
-        final ShardProcessor.Context windowed = windows ? new ShardProcessor.Context()
+        final ShardContext shards = windows ? new ShardContext()
             .processorCount(SHARDS)
             .stateCapacity(65536)
             .hashSeed(42)
@@ -131,24 +127,27 @@ final class IpcDaemon implements AutoCloseable
             .evictAfterWindows(5)
             .alertRules(rules)
             .batchMaxEvents(batchMaxEvents)
-            .conclude() : null;
-        final ShardProcessor[] shardProcessors = new ShardProcessor[SHARDS];
-        for (int i = 0; i < shardProcessors.length; i++)
+            .conclude() : new ShardContext()
+            .processorCount(SHARDS)
+            .stateCapacity(4096)
+            .hashSeed(42)
+            .batchMaxEvents(batchMaxEvents)
+            .conclude();
+        final EgressPublisher[] egress = new EgressPublisher[SHARDS];
+        for (int i = 0; i < egress.length; i++)
         {
             final io.aeron.Counter[] egressCounters = counters.egress(aeron, i);
-            final EgressPublisher egress = new EgressPublisher(
+            egress[i] = new EgressPublisher(
                 aeron.addExclusivePublication("aeron:ipc", 1002), new NoOpIdleStrategy(), driverInvoker,
                 egressCounters[0], egressCounters[1], egressCounters[2],
                 null, latency ? counters.latency(aeron, i) : null, windows ? List.of("hot", "dip") : List.of());
-            final ShardCounters shardCounters = counters.processor(aeron, i);
-            final ShardLogic logic = windows ? windowed.newLogic(egress, shardCounters) :
-                new RunningAggregates(new KeyStateTable(4096, 0, ROUTER), egress, shardCounters, AlertRules.NONE);
-            shardProcessors[i] = new ShardProcessor(i, logic, egress, shardCounters, null, null);
         }
+        final ShardProcessor[] shardProcessors = shards.newProcessors(
+            (shard) -> egress[shard], (shard) -> counters.processor(aeron, shard), null);
         processors = new ProcessorGroup(ring, shardProcessors, io.sluice.config.ThreadingMode.SHARED,
             Throwable::printStackTrace).pollAgent();
         ingress = new IngressAgent(new IngressAgent.Context().conclude(), ingressSubscription,
-            windows ? windowed.newProducer(ring, counters.ticks()) :
+            windows ? shards.newProducer(ring, counters.ticks()) :
             new RingProducer(ring, ROUTER, SHARDS, null, counters.ticks(), new ClientMarks(16), batchMaxEvents), counters);
         while (!ingressPublication.isConnected() || egressSubscription.imageCount() < SHARDS)
         {

@@ -11,15 +11,12 @@ import io.aeron.logbuffer.BufferClaim;
 import io.aeron.logbuffer.FragmentHandler;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.WaitStrategyType;
-import io.sluice.core.alert.AlertRules;
-import io.sluice.core.processor.ProcessorGroup;
-import io.sluice.core.processor.ShardProcessor;
+import io.sluice.core.shard.ProcessorGroup;
+import io.sluice.core.shard.ShardContext;
+import io.sluice.core.shard.ShardProcessor;
 import io.sluice.core.ring.RingProducer;
 import io.sluice.core.ring.SluiceRing;
 import io.sluice.core.route.ShardRouter;
-import io.sluice.core.running.RunningAggregates;
-import io.sluice.core.shard.ShardCounters;
-import io.sluice.core.state.KeyStateTable;
 import io.sluice.transport.codec.EventEncoder;
 import io.sluice.transport.codec.MessageHeaderEncoder;
 import io.sluice.server.counters.SluiceCounters;
@@ -136,18 +133,17 @@ public class JournalPathBenchmark
         egressSubscription = aeron.addSubscription("aeron:ipc", 1002);
         final SluiceRing ring = new SluiceRing(1024, WaitStrategyType.BUSY_SPIN);
         journaller = new Journaller(ring);
-        final ShardProcessor[] shardProcessors = new ShardProcessor[2];
-        for (int i = 0; i < shardProcessors.length; i++)
+        final ShardContext shards = new ShardContext().processorCount(2).stateCapacity(4096).hashSeed(42).conclude();
+        final EgressPublisher[] egress = new EgressPublisher[2];
+        for (int i = 0; i < egress.length; i++)
         {
             final Counter[] egressCounters = counters.egress(aeron, i);
-            final EgressPublisher egress = new EgressPublisher(
+            egress[i] = new EgressPublisher(
                 aeron.addExclusivePublication("aeron:ipc", 1002), new NoOpIdleStrategy(), driverInvoker,
                 egressCounters[0], egressCounters[1], egressCounters[2], null, null, List.of());
-            final KeyStateTable table = new KeyStateTable(4096, 0, ROUTER);
-            final ShardCounters shardCounters = counters.processor(aeron, i);
-            shardProcessors[i] = new ShardProcessor(
-                i, new RunningAggregates(table, egress, shardCounters, AlertRules.NONE), egress, shardCounters, null, null);
         }
+        final ShardProcessor[] shardProcessors = shards.newProcessors(
+            (shard) -> egress[shard], (shard) -> counters.processor(aeron, shard), null);
         processors = new ProcessorGroup(ring, shardProcessors, io.sluice.config.ThreadingMode.SHARED,
             Throwable::printStackTrace, "sync".equals(mode) ? journaller.recorded() : null).pollAgent();
         journaller.attach(archive.startRecording(null), aeron.countersReader(), archive, null,

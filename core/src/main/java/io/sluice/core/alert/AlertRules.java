@@ -1,7 +1,7 @@
 package io.sluice.core.alert;
 
 import io.sluice.config.AlertRule;
-import io.sluice.core.shard.ResultSink;
+import io.sluice.core.logic.ResultSink;
 import io.sluice.core.state.Aggregate;
 import org.agrona.concurrent.status.AtomicCounter;
 

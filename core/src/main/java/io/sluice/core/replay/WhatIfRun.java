@@ -1,31 +1,24 @@
 package io.sluice.core.replay;
 
 import io.sluice.core.ResultMode;
-import io.sluice.core.processor.ShardProcessor;
+import io.sluice.core.logic.ResultSink;
+import io.sluice.core.logic.ShardCounters;
 import io.sluice.core.ring.RingEntry;
-import io.sluice.core.ring.WatermarkTracker;
-import io.sluice.core.route.ShardRouter;
-import io.sluice.core.shard.ResultSink;
-import io.sluice.core.shard.ShardCounters;
-import io.sluice.core.window.WindowSpec;
-import org.agrona.BufferUtil;
+import io.sluice.core.shard.ShardContext;
+import io.sluice.core.shard.ShardProcessor;
 import org.agrona.DirectBuffer;
-import org.agrona.collections.LongHashSet;
-import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.status.AtomicCounter;
-import org.agrona.concurrent.status.CountersReader;
 
 /**
  * One configuration's what-if run over a journal: fresh processors built from that configuration (its windows,
  * alert rules, eviction, state capacity and shard count) fed the journal's entries in journal order, on the calling
- * thread, with no ring. The processors are the daemon's own classes; only what feeds them differs from the live
- * path:
+ * thread, with no ring. The processors are the daemon's own classes, built by {@link ShardContext#newProcessors} and
+ * fed by the {@link JournalFeed} recovery uses too; only how it feeds them differs from the live path:
  * <ul>
  *     <li><b>Routing.</b> Each event, query and reject goes to the processor its key hashes to under this run's
  *     shard count (the journal's hash seed), whatever shard the daemon gave it. Keys are independent, so every key's
  *     output does not depend on the shard count.</li>
  *     <li><b>Time.</b> Ticks are derived again under this run's windows by the daemon's own rule
- *     ({@link WatermarkTracker}): a tick goes before each event that moves this run's watermark (highest event time
+ *     ({@link DerivedTicks}): a tick goes before each event that moves this run's watermark (highest event time
  *     less this run's allowed lateness) into a new pane. The journal's ticks stand for the clock: each moves this
  *     run's watermark to the journaled one shifted by the difference in allowed lateness (so the live run's idle
  *     advance carries over), and ticks when that moves it. Under the journal's own windows this gives exactly the
@@ -48,22 +41,8 @@ import org.agrona.concurrent.status.CountersReader;
  */
 public final class WhatIfRun
 {
-    private static final int COUNTERS_PER_SHARD = 9;
-
-    private final ShardProcessor[] processors;
-    private final ShardRouter router;
-    private final WatermarkTracker time;
-    private final long windowSizeNs;
-    private final long latenessShiftNs;
-    private final int resultMode;
-    private final LongHashSet keys;
-    private final AtomicCounter rejectedLate;
-    private final AtomicCounter rejectedStateFull;
-    private final RingEntry entry = new RingEntry(new UnsafeBuffer(new byte[RingEntry.LENGTH]), 0);
-    private final RingEntry tick = new RingEntry(new UnsafeBuffer(new byte[RingEntry.LENGTH]), 0);
-    private long entries;
-    private long events;
-    private long ticks;
+    private final JournalFeed feed;
+    private final DerivedTicks ticks;
 
     /**
      * @param shards            this run's concluded shard context, with the journal's hash seed.
@@ -74,7 +53,7 @@ public final class WhatIfRun
      * @param keys              only these keys reach the processors, or null for all.
      */
     public WhatIfRun(
-        final ShardProcessor.Context shards,
+        final ShardContext shards,
         final ResultSink sink,
         final long journalLatenessNs,
         final boolean eventResults,
@@ -97,7 +76,7 @@ public final class WhatIfRun
      *                          ...
      */
     public WhatIfRun(
-        final ShardProcessor.Context shards,
+        final ShardContext shards,
         final ResultSink sink,
         final long journalLatenessNs,
         final boolean eventResults,
@@ -105,40 +84,14 @@ public final class WhatIfRun
         final int first,
         final int stride)
     {
-        final int shardCount = shards.processorCount();
-        this.router = shards.router();
-        this.time = shards.newWatermarkTracker();
-        final WindowSpec spec = shards.windowSpec();
-        this.windowSizeNs = null == spec ? 0 : spec.sizeNs();
-        this.latenessShiftNs = null == spec ? 0 : journalLatenessNs - spec.latenessNs();
-        this.resultMode = eventResults ? ResultMode.PER_EVENT : ResultMode.NONE;
-        if (null == keys)
-        {
-            this.keys = null;
-        }
-        else
-        {
-            this.keys = new LongHashSet();
-            for (final long key : keys)
-            {
-                this.keys.add(key);
-            }
-        }
-        final UnsafeBuffer values = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
-            (COUNTERS_PER_SHARD * shardCount + 2) * CountersReader.COUNTER_LENGTH, 64));
-        int id = 0;
-        rejectedLate = new AtomicCounter(values, id++);
-        rejectedStateFull = new AtomicCounter(values, id++);
-        processors = new ShardProcessor[shardCount];
-        for (int shard = first; shard < shardCount; shard += stride)
-        {
-            final AtomicCounter unused = new AtomicCounter(values, id++);
-            final ShardCounters counters = new ShardCounters(new AtomicCounter(values, id++),
-                new AtomicCounter(values, id++), new AtomicCounter(values, id++), new AtomicCounter(values, id++), new AtomicCounter(values, id++),
-                new AtomicCounter(values, id++), new AtomicCounter(values, id++), rejectedStateFull, rejectedLate,
-                new AtomicCounter(values, id++), unused);
-            processors[shard] = new ShardProcessor(shard, shards.newLogic(sink, counters), sink, counters, null, null);
-        }
+        final ShardCounters[] counters = ShardCounters.standalone(shards.processorCount());
+        final ShardProcessor[] processors = shards.newProcessors(first, stride, (shard) -> sink,
+            (shard) -> counters[shard], null);
+        this.ticks = DerivedTicks.of(shards, journalLatenessNs);
+        this.feed = new JournalFeed(processors, JournalFeed.rehash(shards.router()))
+            .ticks(ticks)
+            .keys(keys)
+            .resultMode(eventResults ? ResultMode.PER_EVENT : ResultMode.NONE);
     }
 
     /**
@@ -149,52 +102,7 @@ public final class WhatIfRun
      */
     public void apply(final DirectBuffer buffer, final int offset)
     {
-        final RingEntry entry = this.entry.copyFrom(buffer, offset);
-        entries++;
-        switch (entry.type())
-        {
-            case RingEntry.TYPE_EVENT:
-                events++;
-                if (null != time)
-                {
-                    final long timestamp = entry.timestamp();
-                    final boolean tickFirst = time.needsTickBefore(timestamp);
-                    time.onEvent(timestamp, 0);
-                    if (tickFirst)
-                    {
-                        tick();
-                    }
-                }
-                final int eventShard = router.shard(entry.key(), processors.length);
-                if (null != processors[eventShard] && selected(entry.key()))
-                {
-                    processors[eventShard].onEntry(entry.resultMode(resultMode).shard(eventShard));
-                }
-                break;
-
-            case RingEntry.TYPE_QUERY:
-            case RingEntry.TYPE_REJECT:
-                final int shard = router.shard(entry.key(), processors.length);
-                if (null != processors[shard] && selected(entry.key()))
-                {
-                    processors[shard].onEntry(entry.shard(shard));
-                }
-                break;
-
-            case RingEntry.TYPE_TICK:
-                if (null != time)
-                {
-                    time.advanceTo(shift(entry.timestamp()));
-                    if (time.watermark() > time.lastTickWatermark())
-                    {
-                        tick();
-                    }
-                }
-                break;
-
-            default:
-                break;
-        }
+        feed.apply(buffer, offset, 0);
     }
 
     /**
@@ -203,51 +111,7 @@ public final class WhatIfRun
      */
     public void closeOpenWindows()
     {
-        if (null != time && Long.MIN_VALUE != time.maxTimestamp())
-        {
-            final long maxTimestamp = time.maxTimestamp();
-            time.advanceTo(maxTimestamp > Long.MAX_VALUE - windowSizeNs ? Long.MAX_VALUE : maxTimestamp + windowSizeNs);
-            if (time.watermark() > time.lastTickWatermark())
-            {
-                tick();
-            }
-        }
-    }
-
-    private boolean selected(final long key)
-    {
-        return null == keys || keys.contains(key);
-    }
-
-    private long shift(final long watermarkNs)
-    {
-        if (Long.MIN_VALUE == watermarkNs)
-        {
-            return Long.MIN_VALUE;
-        }
-        if (latenessShiftNs > 0 && watermarkNs > Long.MAX_VALUE - latenessShiftNs)
-        {
-            return Long.MAX_VALUE;
-        }
-        if (latenessShiftNs < 0 && watermarkNs < Long.MIN_VALUE + 1 - latenessShiftNs)
-        {
-            return Long.MIN_VALUE;
-        }
-        return watermarkNs + latenessShiftNs;
-    }
-
-    private void tick()
-    {
-        tick.clear().tick(time.watermark(), 0);
-        time.ticked(0);
-        ticks++;
-        for (final ShardProcessor processor : processors)
-        {
-            if (null != processor)
-            {
-                processor.onEntry(tick);
-            }
-        }
+        feed.closeOpenWindows();
     }
 
     /**
@@ -255,7 +119,7 @@ public final class WhatIfRun
      */
     public long entries()
     {
-        return entries;
+        return feed.entries();
     }
 
     /**
@@ -263,7 +127,7 @@ public final class WhatIfRun
      */
     public long events()
     {
-        return events;
+        return feed.events();
     }
 
     /**
@@ -271,7 +135,7 @@ public final class WhatIfRun
      */
     public long ticks()
     {
-        return ticks;
+        return null == ticks ? 0 : ticks.ticks();
     }
 
     /**
@@ -279,6 +143,6 @@ public final class WhatIfRun
      */
     public long watermark()
     {
-        return null == time ? Long.MIN_VALUE : time.lastTickWatermark();
+        return null == ticks ? Long.MIN_VALUE : ticks.watermark();
     }
 }

@@ -48,15 +48,7 @@ public final class RingProducer
     private final int shardCount;
     private final WatermarkTracker watermarks;
     private final AtomicCounter ticks;
-    private final long[] batchCorrelationIds;
-    private final long[] batchKeys;
-    private final long[] batchTimestamps;
-    private final double[] batchValues;
-    private final int[] batchReasons;
-    private final long[] batchTicks;
-    private long batchClientId;
-    private int batchResultMode;
-    private int batchSize;
+    private final StagedBatch batch;
 
     /**
      * @param ring        the ring this producer alone writes.
@@ -130,12 +122,7 @@ public final class RingProducer
             throw new IllegalArgumentException(
                 "batchMaxEvents must be in [1, ring length / 2 = " + ring.length() / 2 + "]: " + batchMaxEvents);
         }
-        this.batchCorrelationIds = new long[batchMaxEvents];
-        this.batchKeys = new long[batchMaxEvents];
-        this.batchTimestamps = new long[batchMaxEvents];
-        this.batchValues = new double[batchMaxEvents];
-        this.batchReasons = new int[batchMaxEvents];
-        this.batchTicks = new long[batchMaxEvents];
+        this.batch = new StagedBatch(batchMaxEvents);
         this.ring = ring;
         this.router = router;
         this.shardCount = shardCount;
@@ -241,7 +228,7 @@ public final class RingProducer
      */
     public int batchCapacity()
     {
-        return batchReasons.length;
+        return batch.capacity();
     }
 
     /**
@@ -253,9 +240,7 @@ public final class RingProducer
      */
     public void beginBatch(final long clientId, final int resultMode)
     {
-        batchClientId = clientId;
-        batchResultMode = resultMode;
-        batchSize = 0;
+        batch.begin(clientId, resultMode);
     }
 
     /**
@@ -271,13 +256,7 @@ public final class RingProducer
     public void addToBatch(
         final long correlationId, final long key, final long timestamp, final double value, final int reason)
     {
-        final int index = batchSize;
-        batchCorrelationIds[index] = correlationId;
-        batchKeys[index] = key;
-        batchTimestamps[index] = timestamp;
-        batchValues[index] = value;
-        batchReasons[index] = reason;
-        batchSize = index + 1;
+        batch.add(correlationId, key, timestamp, value, reason);
     }
 
     /**
@@ -292,7 +271,7 @@ public final class RingProducer
      */
     public int offerBatch(final long receiveNanos)
     {
-        final int size = batchSize;
+        final int size = batch.size();
         if (0 == size)
         {
             return OFFERED;
@@ -301,81 +280,9 @@ public final class RingProducer
         {
             return RING_FULL;
         }
-        final long clientId = batchClientId;
-        final WatermarkTracker watermarks = this.watermarks;
-        final long markBefore = marks.mark(clientId);
-        final boolean hasRoom = marks.hasRoomFor(clientId);
-        long mark = markBefore;
-        int slots = 0;
-        for (int i = 0; i < size; i++)
-        {
-            int reason = batchReasons[i];
-            final long correlationId = batchCorrelationIds[i];
-            if (0 == reason)
-            {
-                reason = correlationId <= mark ? RejectReason.DUPLICATE : !hasRoom ? RejectReason.CLIENTS_FULL : 0;
-                batchReasons[i] = reason;
-            }
-            batchTicks[i] = Long.MIN_VALUE;
-            if (0 == reason)
-            {
-                mark = correlationId;
-                if (null != watermarks)
-                {
-                    final long timestamp = batchTimestamps[i];
-                    final boolean tickFirst = watermarks.needsTickBefore(timestamp);
-                    watermarks.onEvent(timestamp, receiveNanos);
-                    if (tickFirst)
-                    {
-                        batchTicks[i] = watermarks.watermark();
-                        watermarks.ticked(receiveNanos);
-                        ticks.incrementRelease();
-                        slots++;
-                    }
-                }
-            }
-            slots++;
-        }
-        if (mark != markBefore)
-        {
-            marks.accept(clientId, mark);
-        }
-
+        final int slots = batch.admit(marks, watermarks, ticks, receiveNanos);
         final long hi = ring.claim(slots);
-        final long lo = hi - slots + 1;
-        long sequence = lo;
-        try
-        {
-            final int resultMode = batchResultMode;
-            for (int i = 0; i < size; i++)
-            {
-                final int reason = batchReasons[i];
-                final long key = batchKeys[i];
-                if (0 != reason)
-                {
-                    ring.entry(sequence).clear().reject(
-                        shardOf(key), clientId, batchCorrelationIds[i], key, reason, receiveNanos, i);
-                    sequence++;
-                    continue;
-                }
-                if (Long.MIN_VALUE != batchTicks[i])
-                {
-                    ring.entry(sequence).clear().tick(batchTicks[i], receiveNanos);
-                    sequence++;
-                }
-                ring.entry(sequence).clear().event(shardOf(key), clientId, batchCorrelationIds[i], key,
-                    batchTimestamps[i], batchValues[i], receiveNanos, resultMode, i);
-                sequence++;
-            }
-        }
-        finally
-        {
-            for (long s = sequence; s <= hi; s++)
-            {
-                ring.entry(s).clear();
-            }
-            ring.publish(lo, hi);
-        }
+        batch.write(this, ring, hi - slots + 1, hi, receiveNanos);
         return OFFERED;
     }
 
@@ -384,7 +291,7 @@ public final class RingProducer
      */
     public int batchSize()
     {
-        return batchSize;
+        return batch.size();
     }
 
     /**
@@ -393,7 +300,7 @@ public final class RingProducer
      */
     public int batchReason(final int index)
     {
-        return batchReasons[index];
+        return batch.reason(index);
     }
 
     private int rejectInstead(

@@ -248,7 +248,7 @@ public final class SluiceRing
         }
 
         /**
-         * @param length entries, a power of two ({@value SluiceConfig#RING_LENGTH}).
+         * @param length entries, a power of two ({@link SluiceConfig#RING_LENGTH}).
          * @return this.
          */
         public Context length(final int length)
@@ -266,7 +266,7 @@ public final class SluiceRing
         }
 
         /**
-         * @param waitStrategy how dedicated processors wait for entries ({@value SluiceConfig#PROCESSOR_WAIT_STRATEGY}).
+         * @param waitStrategy how dedicated processors wait for entries ({@link SluiceConfig#PROCESSOR_WAIT_STRATEGY}).
          * @return this.
          */
         public Context waitStrategy(final WaitStrategyType waitStrategy)

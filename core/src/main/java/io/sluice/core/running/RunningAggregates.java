@@ -3,10 +3,10 @@ package io.sluice.core.running;
 import io.sluice.core.RejectReason;
 import io.sluice.core.alert.AlertRules;
 import io.sluice.core.ring.RingEntry;
-import io.sluice.core.shard.ResultSink;
-import io.sluice.core.shard.ShardCounters;
-import io.sluice.core.shard.ShardLogic;
-import io.sluice.core.shard.ShardSnapshot;
+import io.sluice.core.logic.ResultSink;
+import io.sluice.core.logic.ShardCounters;
+import io.sluice.core.logic.ShardLogic;
+import io.sluice.core.snapshot.ShardSnapshot;
 import io.sluice.core.state.Aggregate;
 import io.sluice.core.state.KeyStateTable;
 

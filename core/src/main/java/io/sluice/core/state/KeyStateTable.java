@@ -5,10 +5,10 @@ import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Per-key state of one shard in one off-heap buffer: a key index (an open-addressing hash table with linear probing
- * and backward-shift deletion, so a removed key leaves no tombstone and probe runs stay short for ever) that maps
- * each key to a fixed data slot, and {@link #capacity()} data slots. Probing walks only the compact index; a key's
- * data slot never moves while the key is held, so callers address state by slot number, in
+ * Per-key state of one shard in one off-heap buffer: a key index ({@link KeyIndex}: an open-addressing hash table
+ * with linear probing and backward-shift deletion, so a removed key leaves no tombstone and probe runs stay short
+ * for ever) that maps each key to a fixed data slot, and {@link #capacity()} data slots. Probing walks only the
+ * compact index; a key's data slot never moves while the key is held, so callers address state by slot number, in
  * {@code [0, capacity())}. Every key value, 0 and negatives included, is a valid key.
  * <pre>
  *   index:  2 x capacity entries of 16 bytes (load factor at most 0.5), home entry from the seeded key hash
@@ -109,16 +109,12 @@ public final class KeyStateTable
     private static final int PANE_LAST = 64;
 
     private final UnsafeBuffer buffer;
-    private final ShardRouter router;
+    private final KeyIndex index;
     private final int capacity;
-    private final int indexMask;
     private final int dataOffset;
     private final int slotLength;
     private final int paneRing;
     private final int paneMask;
-    private final int[] freeSlots;
-    private int freeCount;
-    private int size;
 
     /**
      * @param capacity    most keys held at once, a power of two, at most {@link #MAX_CAPACITY}.
@@ -135,20 +131,13 @@ public final class KeyStateTable
             throw new IllegalArgumentException("a state table of " + capacity + " keys with " + panesPerKey +
                 " panes each needs " + bytes + " bytes, more than one buffer holds (" + Integer.MAX_VALUE + ")");
         }
-        this.router = router;
         this.capacity = capacity;
-        this.indexMask = 2 * capacity - 1;
         this.dataOffset = 2 * capacity * INDEX_ENTRY_LENGTH;
         this.paneRing = (int)paneRing(panesPerKey);
         this.paneMask = paneRing - 1;
         this.slotLength = (int)slotLength(panesPerKey);
         this.buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned((int)bytes, 64));
-        this.freeSlots = new int[capacity];
-        for (int i = 0; i < capacity; i++)
-        {
-            freeSlots[i] = capacity - 1 - i;
-        }
-        this.freeCount = capacity;
+        this.index = new KeyIndex(buffer, capacity, router);
     }
 
     /**
@@ -217,7 +206,7 @@ public final class KeyStateTable
      */
     public int size()
     {
-        return size;
+        return index.size();
     }
 
     /**
@@ -226,8 +215,7 @@ public final class KeyStateTable
      */
     public int find(final long key)
     {
-        final int entry = findEntry(key);
-        return -1 == entry ? -1 : buffer.getInt(entry * INDEX_ENTRY_LENGTH + INDEX_SLOT_OFFSET);
+        return index.find(key);
     }
 
     /**
@@ -238,37 +226,21 @@ public final class KeyStateTable
      */
     public int findOrInsert(final long key)
     {
-        int entry = (int)router.hash(key) & indexMask;
-        while (true)
+        final int found = index.findOrInsert(key);
+        if (found < 0 || 0 == (found & KeyIndex.INSERTED))
         {
-            final int offset = entry * INDEX_ENTRY_LENGTH;
-            if (0 == buffer.getInt(offset + INDEX_OCCUPIED_OFFSET))
-            {
-                if (0 == freeCount)
-                {
-                    return -1;
-                }
-                final int slot = freeSlots[--freeCount];
-                size++;
-                buffer.putLong(offset + INDEX_KEY_OFFSET, key);
-                buffer.putInt(offset + INDEX_SLOT_OFFSET, slot);
-                buffer.putInt(offset + INDEX_OCCUPIED_OFFSET, 1);
-                final int data = dataOffset(slot);
-                buffer.setMemory(data, slotLength, (byte)0);
-                buffer.putLong(data + KEY_OFFSET, key);
-                buffer.putLong(data + MAX_TIMESTAMP_OFFSET, Long.MIN_VALUE);
-                if (paneRing > 0)
-                {
-                    buffer.putLong(data + WAKE_UP_OFFSET, NO_WAKE_UP);
-                }
-                return slot;
-            }
-            if (buffer.getLong(offset + INDEX_KEY_OFFSET) == key)
-            {
-                return buffer.getInt(offset + INDEX_SLOT_OFFSET);
-            }
-            entry = (entry + 1) & indexMask;
+            return found;
         }
+        final int slot = found & ~KeyIndex.INSERTED;
+        final int data = dataOffset(slot);
+        buffer.setMemory(data, slotLength, (byte)0);
+        buffer.putLong(data + KEY_OFFSET, key);
+        buffer.putLong(data + MAX_TIMESTAMP_OFFSET, Long.MIN_VALUE);
+        if (paneRing > 0)
+        {
+            buffer.putLong(data + WAKE_UP_OFFSET, NO_WAKE_UP);
+        }
+        return slot;
     }
 
     /**
@@ -330,8 +302,7 @@ public final class KeyStateTable
      */
     public int probeDistance(final long key)
     {
-        final int entry = findEntry(key);
-        return -1 == entry ? -1 : (entry - ((int)router.hash(key) & indexMask)) & indexMask;
+        return index.probeDistance(key);
     }
 
     /**
@@ -343,27 +314,7 @@ public final class KeyStateTable
      */
     public boolean remove(final long key)
     {
-        int hole = findEntry(key);
-        if (-1 == hole)
-        {
-            return false;
-        }
-        freeSlots[freeCount++] = buffer.getInt(hole * INDEX_ENTRY_LENGTH + INDEX_SLOT_OFFSET);
-        int entry = (hole + 1) & indexMask;
-        while (0 != buffer.getInt(entry * INDEX_ENTRY_LENGTH + INDEX_OCCUPIED_OFFSET))
-        {
-            final int home = (int)router.hash(buffer.getLong(entry * INDEX_ENTRY_LENGTH + INDEX_KEY_OFFSET)) & indexMask;
-            // move the entry into the hole unless its home lies cyclically in (hole, entry]
-            if (((entry - home) & indexMask) >= ((entry - hole) & indexMask))
-            {
-                buffer.putBytes(hole * INDEX_ENTRY_LENGTH, buffer, entry * INDEX_ENTRY_LENGTH, INDEX_ENTRY_LENGTH);
-                hole = entry;
-            }
-            entry = (entry + 1) & indexMask;
-        }
-        buffer.setMemory(hole * INDEX_ENTRY_LENGTH, INDEX_ENTRY_LENGTH, (byte)0);
-        size--;
-        return true;
+        return index.remove(key);
     }
 
     /**
@@ -630,8 +581,7 @@ public final class KeyStateTable
     public int copyTo(final UnsafeBuffer tableCopy, final int[] freeCopy)
     {
         tableCopy.putBytes(0, buffer, 0, buffer.capacity());
-        System.arraycopy(freeSlots, 0, freeCopy, 0, freeCount);
-        return freeCount;
+        return index.copyFreeTo(freeCopy);
     }
 
     /**
@@ -649,9 +599,7 @@ public final class KeyStateTable
             throw new IllegalArgumentException("free slots " + freeCount + " outside [0, " + capacity + "]");
         }
         buffer.putBytes(0, tableCopy, 0, buffer.capacity());
-        System.arraycopy(freeCopy, 0, freeSlots, 0, freeCount);
-        this.freeCount = freeCount;
-        this.size = capacity - freeCount;
+        index.restoreFree(freeCopy, freeCount);
     }
 
     /**
@@ -663,25 +611,7 @@ public final class KeyStateTable
      */
     public long digest()
     {
-        return StateDigest.ofTable(buffer, capacity, slotLength, freeSlots, freeCount);
-    }
-
-    private int findEntry(final long key)
-    {
-        int entry = (int)router.hash(key) & indexMask;
-        while (true)
-        {
-            final int offset = entry * INDEX_ENTRY_LENGTH;
-            if (0 == buffer.getInt(offset + INDEX_OCCUPIED_OFFSET))
-            {
-                return -1;
-            }
-            if (buffer.getLong(offset + INDEX_KEY_OFFSET) == key)
-            {
-                return entry;
-            }
-            entry = (entry + 1) & indexMask;
-        }
+        return StateDigest.ofTable(buffer, capacity, slotLength, index.freeSlots(), index.freeCount());
     }
 
     private int dataOffset(final int slot)

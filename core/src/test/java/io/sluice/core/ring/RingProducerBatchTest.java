@@ -5,7 +5,7 @@ import io.sluice.config.WaitStrategyType;
 import io.sluice.core.RejectReason;
 import io.sluice.core.ResultMode;
 import io.sluice.core.route.ShardRouter;
-import io.sluice.core.shard.TestCounters;
+import io.sluice.core.logic.TestCounters;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -1,12 +1,13 @@
 package io.sluice.core.snapshot;
 
 import io.sluice.core.ring.ProducerSnapshot;
-import io.sluice.core.processor.ShardProcessor;
+import io.sluice.core.shard.ShardContext;
+import io.sluice.core.shard.ShardProcessor;
 import io.sluice.core.ring.RingEntry;
-import io.sluice.core.shard.RecordingSink;
-import io.sluice.core.shard.ShardLogic;
-import io.sluice.core.shard.ShardSnapshot;
-import io.sluice.core.shard.TestCounters;
+import io.sluice.core.logic.RecordingSink;
+import io.sluice.core.logic.ShardLogic;
+import io.sluice.core.snapshot.ShardSnapshot;
+import io.sluice.core.logic.TestCounters;
 import io.sluice.core.window.WindowSpec;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -37,7 +38,7 @@ class SnapshotStoreTest
     @TempDir
     Path dir;
 
-    private final ShardProcessor.Context ctx = new ShardProcessor.Context()
+    private final ShardContext ctx = new ShardContext()
         .processorCount(SHARDS)
         .stateCapacity(64)
         .hashSeed(77)
@@ -171,7 +172,7 @@ class SnapshotStoreTest
     @Test
     void shouldRefuseToRestoreAWindowsPartIntoRunningAggregates()
     {
-        final ShardProcessor.Context running = new ShardProcessor.Context()
+        final ShardContext running = new ShardContext()
             .processorCount(SHARDS)
             .stateCapacity(64)
             .hashSeed(77)

@@ -1,6 +1,6 @@
 package io.sluice.core.window;
 
-import io.sluice.core.shard.ResultSink;
+import io.sluice.core.logic.ResultSink;
 import io.sluice.core.state.Aggregate;
 
 import java.util.ArrayList;

@@ -2,13 +2,14 @@ package io.sluice.core.window;
 
 import io.sluice.config.AlertRule;
 import io.sluice.config.WaitStrategyType;
-import io.sluice.core.processor.JournalReplay;
-import io.sluice.core.processor.ShardProcessor;
+import io.sluice.core.replay.JournalFeed;
+import io.sluice.core.shard.ShardContext;
+import io.sluice.core.shard.ShardProcessor;
 import io.sluice.core.replay.WhatIfRun;
 import io.sluice.core.ring.RingEntry;
 import io.sluice.core.ring.RingProducer;
 import io.sluice.core.ring.SluiceRing;
-import io.sluice.core.shard.TestCounters;
+import io.sluice.core.logic.TestCounters;
 import org.agrona.ExpandableArrayBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -55,7 +56,7 @@ class WhatIfRunTest
     {
         final SluiceRing ring = new SluiceRing(256, WaitStrategyType.SLEEPING);
         final TestCounters counters = new TestCounters();
-        final ShardProcessor.Context live = new ShardProcessor.Context()
+        final ShardContext live = new ShardContext()
             .processorCount(2)
             .stateCapacity(1024)
             .hashSeed(SEED)
@@ -111,10 +112,10 @@ class WhatIfRunTest
         }
     }
 
-    private static ShardProcessor.Context whatIf(
+    private static ShardContext whatIf(
         final WindowSpec spec, final int processors, final List<AlertRule> rules)
     {
-        return new ShardProcessor.Context()
+        return new ShardContext()
             .processorCount(processors)
             .stateCapacity(1024)
             .hashSeed(SEED)
@@ -134,7 +135,7 @@ class WhatIfRunTest
     }
 
     private static Map<Long, List<Output>> replay(
-        final Journal journal, final ShardProcessor.Context shards, final long[] keys, final boolean close)
+        final Journal journal, final ShardContext shards, final long[] keys, final boolean close)
     {
         final CapturingSink sink = new CapturingSink();
         final WhatIfRun run = new WhatIfRun(shards, sink, LIVE.latenessNs(), true, keys);
@@ -226,15 +227,10 @@ class WhatIfRunTest
         }
 
         final CapturingSink verbatimSink = new CapturingSink();
-        final ShardProcessor.Context shards = whatIf(LIVE, 2, LIVE_RULES);
-        final ShardProcessor[] processors = new ShardProcessor[2];
+        final ShardContext shards = whatIf(LIVE, 2, LIVE_RULES);
         final TestCounters counters = new TestCounters();
-        for (int i = 0; i < processors.length; i++)
-        {
-            processors[i] = new ShardProcessor(i, shards.newLogic(verbatimSink, counters.processor(i)), verbatimSink,
-                counters.processor(i), null, null);
-        }
-        final JournalReplay verbatim = new JournalReplay(processors, null);
+        final ShardProcessor[] processors = shards.newProcessors((shard) -> verbatimSink, counters::processor, null);
+        final JournalFeed verbatim = new JournalFeed(processors, JournalFeed.JOURNALED_SHARD);
         for (int i = 0; i < journal.count(); i++)
         {
             verbatim.apply(journal.entries(), i * RingEntry.LENGTH, 0);

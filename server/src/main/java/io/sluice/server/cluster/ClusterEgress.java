@@ -3,19 +3,16 @@ package io.sluice.server.cluster;
 import io.aeron.Publication;
 import io.aeron.cluster.service.ClientSession;
 import io.sluice.core.ResultMode;
-import io.sluice.core.shard.ResultSink;
-import io.sluice.core.state.Aggregate;
-import io.sluice.transport.codec.EventResultBatchEncoder;
-import io.sluice.transport.codec.MessageHeaderEncoder;
+import io.sluice.server.egress.EncodingResultSink;
 import io.sluice.server.egress.EgressCodec;
 import org.agrona.BufferUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.ObjectHashSet;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
-
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -39,35 +36,25 @@ import java.util.List;
  * <p>
  * Service thread only; allocates nothing per result.
  */
-final class ClusterEgress implements ResultSink
+final class ClusterEgress extends EncodingResultSink
 {
     /** Offers of one message to a back-pressured session before it is dropped. */
     static final int MAX_RETRIES = 100;
     /** Results in one {@code EventResultBatch}: a little over 2 KiB, well inside one session message. */
     static final int BATCH_CAPACITY = 24;
 
-    private static final int BATCH_HEADER_LENGTH = MessageHeaderEncoder.ENCODED_LENGTH +
-        EventResultBatchEncoder.BLOCK_LENGTH + EventResultBatchEncoder.ResultsEncoder.sbeHeaderSize();
-    private static final int BATCH_COUNT_OFFSET = MessageHeaderEncoder.ENCODED_LENGTH +
-        EventResultBatchEncoder.BLOCK_LENGTH + 2;
-
-    private final EgressCodec codec;
     private final Long2ObjectHashMap<ClientSession> sessionByClient = new Long2ObjectHashMap<>();
     private final List<ClientSession> sessions = new ArrayList<>();
     private final ObjectHashSet<ClientSession> congested = new ObjectHashSet<>();
     private final UnsafeBuffer buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(4096, 64));
-    private final UnsafeBuffer batchBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
-        BATCH_HEADER_LENGTH + BATCH_CAPACITY * EventResultBatchEncoder.ResultsEncoder.sbeBlockLength(), 64));
-    private final MessageHeaderEncoder header = new MessageHeaderEncoder();
-    private final EventResultBatchEncoder resultBatch = new EventResultBatchEncoder();
     private final int clientCapacity;
     private final AtomicCounter backPressure;
     private final AtomicCounter notConnected;
     private final AtomicCounter dropped;
     private IdleStrategy retryIdle;
-    private EventResultBatchEncoder.ResultsEncoder batchResults;
-    private long batchClientId;
-    private int batchCount;
+    private boolean everyClient;
+    private long clientId;
+    private int length;
 
     /**
      * @param ruleNames      alert rule names by rule index.
@@ -83,7 +70,7 @@ final class ClusterEgress implements ResultSink
         final AtomicCounter notConnected,
         final AtomicCounter dropped)
     {
-        this.codec = new EgressCodec(ruleNames);
+        super(ruleNames, BATCH_CAPACITY, true);
         this.clientCapacity = clientCapacity;
         this.backPressure = backPressure;
         this.notConnected = notConnected;
@@ -145,113 +132,42 @@ final class ClusterEgress implements ResultSink
         return sessions.size();
     }
 
-    /**
-     * {@inheritDoc}
-     */
-    public void onEventResult(
-        final long clientId,
-        final long correlationId,
-        final long key,
-        final long timestamp,
-        final Aggregate aggregate,
-        final long receiveNanos,
-        final int resultMode)
+    protected boolean claim(final boolean everyClient, final long clientId, final int length)
     {
-        if (ResultMode.PER_EVENT == resultMode)
+        this.everyClient = everyClient;
+        this.clientId = clientId;
+        this.length = length;
+        return true;
+    }
+
+    protected MutableDirectBuffer claimedBuffer()
+    {
+        return buffer;
+    }
+
+    protected int claimedOffset()
+    {
+        return 0;
+    }
+
+    /**
+     * Offer the encoded message to its client's session, or to every open session.
+     */
+    protected void commit()
+    {
+        if (everyClient)
         {
-            sendPending();
-            codec.eventResult(buffer, 0, clientId, correlationId, key, timestamp, aggregate);
-            send(sessionByClient.get(clientId), buffer, EgressCodec.EVENT_RESULT_LENGTH);
+            broadcast(length);
         }
-        else if (ResultMode.BATCHED == resultMode)
+        else
         {
-            if (batchCount > 0 && batchClientId != clientId)
-            {
-                sendPending();
-            }
-            if (0 == batchCount)
-            {
-                batchClientId = clientId;
-                batchResults = resultBatch.wrapAndApplyHeader(batchBuffer, 0, header).resultsCount(BATCH_CAPACITY);
-            }
-            EgressCodec.batchedResult(batchResults.next(), clientId, correlationId, key, timestamp, aggregate);
-            if (++batchCount == BATCH_CAPACITY)
-            {
-                sendPending();
-            }
+            send(sessionByClient.get(clientId), buffer, length);
         }
     }
 
-    /**
-     * {@inheritDoc}
-     */
-    public void onBatchEnd()
+    protected void sendBatch(final long clientId, final DirectBuffer buffer, final int length)
     {
-        sendPending();
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public void onQueryResult(
-        final long clientId,
-        final long correlationId,
-        final long key,
-        final boolean found,
-        final Aggregate open,
-        final Aggregate closed)
-    {
-        sendPending();
-        codec.queryResult(buffer, 0, clientId, correlationId, key, found, open, closed);
-        send(sessionByClient.get(clientId), buffer, EgressCodec.QUERY_RESULT_LENGTH);
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public void onRejected(
-        final long clientId, final long correlationId, final long key, final int reason, final int batchIndex)
-    {
-        sendPending();
-        codec.rejected(buffer, 0, clientId, correlationId, key, reason, batchIndex);
-        send(sessionByClient.get(clientId), buffer, EgressCodec.REJECTED_LENGTH);
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public void onWindowResult(final long key, final long windowEnd, final Aggregate window)
-    {
-        sendPending();
-        codec.windowResult(buffer, 0, key, windowEnd, window);
-        broadcast(EgressCodec.WINDOW_RESULT_LENGTH);
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public void onAlert(
-        final int ruleIndex,
-        final long key,
-        final long windowStart,
-        final int field,
-        final int op,
-        final double observed,
-        final double threshold)
-    {
-        sendPending();
-        codec.alert(buffer, 0, ruleIndex, key, windowStart, field, op, observed, threshold);
-        broadcast(codec.alertLength(ruleIndex));
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public void onResumed(final long clientId, final long correlationId, final long lastCorrelationId)
-    {
-        sendPending();
-        codec.resumed(buffer, 0, clientId, correlationId, lastCorrelationId);
-        send(sessionByClient.get(clientId), buffer, EgressCodec.RESUMED_LENGTH);
+        send(sessionByClient.get(clientId), buffer, length);
     }
 
     private void broadcast(final int length)
@@ -263,19 +179,7 @@ final class ClusterEgress implements ResultSink
         }
     }
 
-    private void sendPending()
-    {
-        if (batchCount > 0)
-        {
-            final int count = batchCount;
-            batchCount = 0;
-            batchBuffer.putShort(BATCH_COUNT_OFFSET, (short)count, ByteOrder.LITTLE_ENDIAN);
-            send(sessionByClient.get(batchClientId), batchBuffer,
-                BATCH_HEADER_LENGTH + count * EventResultBatchEncoder.ResultsEncoder.sbeBlockLength());
-        }
-    }
-
-    private void send(final ClientSession session, final UnsafeBuffer message, final int length)
+    private void send(final ClientSession session, final DirectBuffer message, final int length)
     {
         if (null == session || session.isClosing())
         {

@@ -466,7 +466,7 @@ public final class ClusterNode implements AutoCloseable
         }
 
         /**
-         * @param members the cluster's members in Aeron's form ({@value SluiceConfig#CLUSTER_MEMBERS}); must be set.
+         * @param members the cluster's members in Aeron's form ({@link SluiceConfig#CLUSTER_MEMBERS}); must be set.
          * @return this.
          */
         public Context members(final String members)
@@ -484,7 +484,7 @@ public final class ClusterNode implements AutoCloseable
         }
 
         /**
-         * @param memberId this node's id in the members ({@value SluiceConfig#CLUSTER_MEMBER_ID}); must be set.
+         * @param memberId this node's id in the members ({@link SluiceConfig#CLUSTER_MEMBER_ID}); must be set.
          * @return this.
          */
         public Context memberId(final int memberId)
@@ -502,7 +502,7 @@ public final class ClusterNode implements AutoCloseable
         }
 
         /**
-         * @param dir the node's archive and consensus state directory ({@value SluiceConfig#CLUSTER_DIR}).
+         * @param dir the node's archive and consensus state directory ({@link SluiceConfig#CLUSTER_DIR}).
          * @return this.
          */
         public Context dir(final String dir)
@@ -521,7 +521,7 @@ public final class ClusterNode implements AutoCloseable
 
         /**
          * @param heartbeatTimeoutNs how long followers hear nothing from the leader before electing another, ns
-         *                           ({@value SluiceConfig#CLUSTER_HEARTBEAT_TIMEOUT}).
+         *                           ({@link SluiceConfig#CLUSTER_HEARTBEAT_TIMEOUT}).
          * @return this.
          */
         public Context heartbeatTimeoutNs(final long heartbeatTimeoutNs)
@@ -540,7 +540,7 @@ public final class ClusterNode implements AutoCloseable
 
         /**
          * @param electionTimeoutNs how long an election waits for the other members, ns
-         *                          ({@value SluiceConfig#CLUSTER_ELECTION_TIMEOUT}).
+         *                          ({@link SluiceConfig#CLUSTER_ELECTION_TIMEOUT}).
          * @return this.
          */
         public Context electionTimeoutNs(final long electionTimeoutNs)
@@ -559,7 +559,7 @@ public final class ClusterNode implements AutoCloseable
 
         /**
          * @param idleStrategy idle strategy of the consensus module, archive and service threads
-         *                     ({@value SluiceConfig#CLUSTER_IDLE_STRATEGY}).
+         *                     ({@link SluiceConfig#CLUSTER_IDLE_STRATEGY}).
          * @return this.
          */
         public Context idleStrategy(final IdleStrategyType idleStrategy)

@@ -5,10 +5,10 @@ import io.aeron.Image;
 import io.aeron.Publication;
 import io.aeron.cluster.client.ClusterException;
 import io.aeron.logbuffer.FragmentHandler;
-import io.sluice.core.shard.ShardSnapshot;
+import io.sluice.core.snapshot.ShardSnapshot;
 import io.sluice.core.ring.ProducerSnapshot;
 import io.sluice.core.snapshot.SnapshotException;
-import io.sluice.core.snapshot.SnapshotStore;
+import io.sluice.core.snapshot.SnapshotParts;
 import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.IdleStrategy;
@@ -19,7 +19,7 @@ import java.nio.ByteOrder;
 
 /**
  * Sluice's part of an Aeron Cluster snapshot: the same shard and producer parts, byte for byte, as a standalone
- * daemon's snapshot files ({@link SnapshotStore#shardPart}, each with its CRC-32C trailer), after a header that says
+ * daemon's snapshot files ({@link SnapshotParts#shardPart}, each with its CRC-32C trailer), after a header that says
  * what they belong to. Written to the snapshot publication after the service container's own state; read back from
  * the snapshot image in {@code onStart}.
  * <pre>
@@ -78,9 +78,9 @@ final class ClusterSnapshot
         final ByteBuffer[][] parts = new ByteBuffer[shards.length + 1][];
         for (int i = 0; i < shards.length; i++)
         {
-            parts[i] = SnapshotStore.shardPart(shards[i]);
+            parts[i] = SnapshotParts.shardPart(shards[i]);
         }
-        parts[shards.length] = SnapshotStore.producerPart(producer);
+        parts[shards.length] = SnapshotParts.producerPart(producer);
 
         final int chunkLength = Math.min(CHUNK_LENGTH, publication.maxMessageLength());
         final UnsafeBuffer chunk = new UnsafeBuffer(BufferUtil.allocateDirectAligned(CHUNK_LENGTH, 64));
@@ -204,11 +204,11 @@ final class ClusterSnapshot
                 " shard " + i : " producer");
             if (i < shards.length)
             {
-                SnapshotStore.readShardPart(slice, shards[i], source);
+                SnapshotParts.readShardPart(slice, shards[i], source);
             }
             else
             {
-                SnapshotStore.readProducerPart(slice, producer, source);
+                SnapshotParts.readProducerPart(slice, producer, source);
             }
             offset += length;
         }

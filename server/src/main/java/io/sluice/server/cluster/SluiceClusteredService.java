@@ -8,19 +8,23 @@ import io.aeron.cluster.service.ClientSession;
 import io.aeron.cluster.service.Cluster;
 import io.aeron.cluster.service.ClusteredService;
 import io.aeron.logbuffer.Header;
+import io.sluice.config.Scope;
+import io.sluice.config.Setting;
+import io.sluice.config.Settings;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.ThreadingMode;
-import io.sluice.core.processor.ProcessorGroup;
-import io.sluice.core.processor.ShardProcessor;
+import io.sluice.core.shard.ProcessorGroup;
+import io.sluice.core.shard.ShardContext;
+import io.sluice.core.shard.ShardProcessor;
 import io.sluice.core.ring.RingProducer;
 import io.sluice.core.ring.SluiceRing;
-import io.sluice.core.shard.ShardCounters;
-import io.sluice.core.shard.ShardSnapshot;
-import io.sluice.core.shard.SnapshotListener;
+import io.sluice.core.snapshot.ShardSnapshot;
+import io.sluice.core.snapshot.SnapshotListener;
 import io.sluice.core.ring.ProducerSnapshot;
 import io.sluice.core.snapshot.SnapshotException;
 import io.sluice.core.snapshot.SnapshotManifest;
 import io.sluice.core.state.StateDigest;
+import io.sluice.server.ingress.IngressAgent;
 import io.sluice.transport.codec.MessageHeaderDecoder;
 import io.sluice.server.counters.JvmCounters;
 import io.sluice.server.counters.SluiceCounters;
@@ -65,12 +69,11 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
     /** Correlation id of the tick timer. */
     static final long TICK_TIMER = 1;
     /**
-     * Settings besides the state's own that decide what a node makes of the log (rejects, ticks, idle advance): a
-     * node that differs in any of them would compute other state from the same log.
+     * Settings besides the state's own that decide what a node makes of the log (rejects, ticks, idle advance),
+     * those declared {@link Scope#LOG}, in declaration order: a node that differs in any of them would compute
+     * other state from the same log.
      */
-    static final java.util.List<String> LOG_SETTINGS = java.util.List.of(SluiceConfig.TICK_INTERVAL,
-        SluiceConfig.WINDOW_IDLE_ADVANCE, SluiceConfig.TIMESTAMP_MIN, SluiceConfig.TIMESTAMP_MAX,
-        SluiceConfig.BATCH_MAX_EVENTS, SluiceConfig.RING_LENGTH, SluiceConfig.CLIENT_CAPACITY);
+    static final java.util.List<String> LOG_SETTINGS = logSettings();
     private static final int CLIENT_ID_END = MessageHeaderDecoder.ENCODED_LENGTH + 8;
 
     private final SluiceConfig config;
@@ -114,8 +117,18 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
         this.fingerprint = fingerprintOf(ctx);
     }
 
+    private static java.util.List<String> logSettings()
+    {
+        final java.util.List<String> keys = new java.util.ArrayList<>();
+        for (final Setting<?> setting : Settings.inScope(Scope.LOG))
+        {
+            keys.add(setting.key());
+        }
+        return java.util.List.copyOf(keys);
+    }
+
     /**
-     * @return the fingerprint of the state's settings ({@code ShardProcessor.Context#fingerprint}), the
+     * @return the fingerprint of the state's settings ({@code ShardContext#fingerprint}), the
      * {@link #LOG_SETTINGS} and the alert rules, as concluded: what a cluster snapshot is checked against.
      */
     static long fingerprintOf(final DaemonContext ctx)
@@ -164,7 +177,7 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
         counters = new SluiceCounters(cluster.aeron());
         jvmCounters = counters.jvm();
         final Counter[] egressCounters = counters.egress(cluster.aeron(), 0);
-        egress = new ClusterEgress(ctx.egress().alertRuleNames(), config.clientCapacity(), egressCounters[0],
+        egress = new ClusterEgress(ctx.egress().alertRuleNames(), ctx.shards().clientCapacity(), egressCounters[0],
             egressCounters[1], egressCounters[2]);
         egress.retryIdle(cluster.idleStrategy());
         snapshotId = counters.newCounter(cluster.aeron(), SluiceCounters.SNAPSHOT_LAST_ID_TYPE_ID,
@@ -174,15 +187,13 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
         digest = counters.newCounter(cluster.aeron(), SluiceCounters.SNAPSHOT_DIGEST_TYPE_ID,
             "sluice snapshot state digest");
 
-        final ShardProcessor.Context shards = ctx.shards();
+        final ShardContext shards = ctx.shards();
         ring = new SluiceRing(ctx.ring());
-        processors = new ShardProcessor[shards.processorCount()];
+        processors = shards.newProcessors((shard) -> egress, (shard) -> counters.processor(cluster.aeron(), shard), null);
         parts = new ShardSnapshot[processors.length];
         for (int shard = 0; shard < processors.length; shard++)
         {
-            final ShardCounters shardCounters = counters.processor(cluster.aeron(), shard);
-            processors[shard] = new ShardProcessor(shard, shards.newLogic(egress, shardCounters), egress,
-                shardCounters, () -> {}, () -> {}, shards.stallThresholdNs()).snapshots(this);
+            processors[shard].snapshots(this);
             parts[shard] = new ShardSnapshot();
         }
         producerPart = new ProducerSnapshot();
@@ -190,8 +201,9 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
         processorAgent = group.pollAgent();
         processorAgent.onStart();
         producer = shards.newProducer(ring, counters.ticks());
-        ingress = new IngressHandler(producer, config.timestampMinNs(), config.timestampMaxNs(), counters,
-            config.rejectLogIntervalNs(), out, IngressHandler.ResumeGate.NEVER);
+        final IngressAgent.Context checks = ctx.ingress();
+        ingress = new IngressHandler(producer, checks.timestampMinNs(), checks.timestampMaxNs(), counters,
+            checks.rejectLogIntervalNs(), out, IngressHandler.ResumeGate.NEVER);
 
         if (null != snapshotImage)
         {

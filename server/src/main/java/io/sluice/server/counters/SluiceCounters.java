@@ -4,7 +4,7 @@ import io.sluice.driver.ReceiverTrackingFlowControl;
 import io.aeron.Aeron;
 import io.aeron.Counter;
 import io.sluice.core.RejectReason;
-import io.sluice.core.shard.ShardCounters;
+import io.sluice.core.logic.ShardCounters;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
 

@@ -3,7 +3,7 @@ package io.sluice.server.daemon;
 import io.sluice.config.ConfigurationException;
 import io.sluice.config.JournalMode;
 import io.sluice.config.SluiceConfig;
-import io.sluice.core.processor.ShardProcessor;
+import io.sluice.core.shard.ShardContext;
 import io.sluice.core.ring.SluiceRing;
 import io.sluice.driver.EmbeddedDriver;
 import io.sluice.server.egress.EgressGroup;
@@ -29,7 +29,7 @@ public final class DaemonContext
     private SluiceConfig config;
     private PrintStream out;
     private SluiceRing.Context ring;
-    private ShardProcessor.Context shards;
+    private ShardContext shards;
     private IngressAgent.Context ingress;
     private EgressGroup.Context egress;
     private EmbeddedDriver.Context driver;
@@ -48,7 +48,7 @@ public final class DaemonContext
         return new DaemonContext()
             .config(config)
             .ring(SluiceRing.Context.from(config))
-            .shards(ShardProcessor.Context.from(config))
+            .shards(ShardContext.from(config))
             .ingress(IngressAgent.Context.from(config))
             .egress(EgressGroup.Context.from(config))
             .driver(EmbeddedDriver.Context.from(config).customise(EmbeddedDriver::trackReceivers))
@@ -76,7 +76,7 @@ public final class DaemonContext
         config = null == config ? SluiceConfig.of(new Properties()) : config;
         out = null == out ? System.out : out;
         ring = concluded(null == ring ? SluiceRing.Context.from(config) : ring);
-        shards = null == shards ? ShardProcessor.Context.from(config) : shards;
+        shards = null == shards ? ShardContext.from(config) : shards;
         journal = null == journal ? Journal.Context.from(config) : journal;
         if (!journal.isConcluded())
         {
@@ -130,7 +130,7 @@ public final class DaemonContext
         return ctx.isConcluded() ? ctx : ctx.conclude();
     }
 
-    private static ShardProcessor.Context concluded(final ShardProcessor.Context ctx)
+    private static ShardContext concluded(final ShardContext ctx)
     {
         return ctx.isConcluded() ? ctx : ctx.conclude();
     }
@@ -222,7 +222,7 @@ public final class DaemonContext
      * @param shards the shards' context: state, windows, alerts, hash seed, processor count.
      * @return this.
      */
-    public DaemonContext shards(final ShardProcessor.Context shards)
+    public DaemonContext shards(final ShardContext shards)
     {
         this.shards = shards;
         return this;
@@ -231,7 +231,7 @@ public final class DaemonContext
     /**
      * @return the shards' context.
      */
-    public ShardProcessor.Context shards()
+    public ShardContext shards()
     {
         return shards;
     }
@@ -273,7 +273,7 @@ public final class DaemonContext
     }
 
     /**
-     * @param driver the embedded media driver's context (used when {@value SluiceConfig#DRIVER_MODE} is embedded).
+     * @param driver the embedded media driver's context (used when {@link SluiceConfig#DRIVER_MODE} is embedded).
      * @return this.
      */
     public DaemonContext driver(final EmbeddedDriver.Context driver)
@@ -291,7 +291,7 @@ public final class DaemonContext
     }
 
     /**
-     * @param journal the journal's context (used when {@value SluiceConfig#JOURNAL_MODE} is not off).
+     * @param journal the journal's context (used when {@link SluiceConfig#JOURNAL_MODE} is not off).
      * @return this.
      */
     public DaemonContext journal(final Journal.Context journal)

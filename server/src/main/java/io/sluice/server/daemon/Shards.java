@@ -3,11 +3,11 @@ package io.sluice.server.daemon;
 import com.lmax.disruptor.Sequence;
 import io.aeron.Aeron;
 import io.sluice.config.SluiceConfig;
-import io.sluice.core.processor.CpuPin;
-import io.sluice.core.processor.ProcessorGroup;
-import io.sluice.core.processor.ShardProcessor;
+import io.sluice.core.shard.CpuPin;
+import io.sluice.core.shard.ProcessorGroup;
+import io.sluice.core.shard.ShardContext;
+import io.sluice.core.shard.ShardProcessor;
 import io.sluice.core.ring.SluiceRing;
-import io.sluice.core.shard.ShardCounters;
 import io.sluice.server.counters.SluiceCounters;
 import io.sluice.server.egress.EgressGroup;
 import org.agrona.ErrorHandler;
@@ -15,7 +15,7 @@ import org.agrona.ErrorHandler;
 import java.io.PrintStream;
 
 /**
- * Runs the daemon's shards: for each, the logic the concluded {@link ShardProcessor.Context} builds (its state table,
+ * Runs the daemon's shards: for each, the logic the concluded {@link ShardContext} builds (its state table,
  * running aggregates or windows, the alert rules) and its processor, pinned as configured; then the group that runs
  * them in the configured thread layout, behind the journal's recorded sequence in sync mode. Start-up path only.
  */
@@ -27,7 +27,7 @@ final class Shards
 
     static ProcessorGroup processors(
         final SluiceConfig config,
-        final ShardProcessor.Context shardContext,
+        final ShardContext shardContext,
         final SluiceRing ring,
         final EgressGroup egress,
         final Aeron aeron,
@@ -37,14 +37,8 @@ final class Shards
         final Sequence upstream)
     {
         final int[] cpus = config.processorCpus();
-        final ShardProcessor[] processors = new ShardProcessor[shardContext.processorCount()];
-        for (int shard = 0; shard < processors.length; shard++)
-        {
-            final ShardCounters shardCounters = counters.processor(aeron, shard);
-            final CpuPin pin = new CpuPin(cpus.length == 0 ? -1 : cpus[shard], out);
-            processors[shard] = new ShardProcessor(shard, shardContext.newLogic(egress.publisher(shard), shardCounters),
-                egress.publisher(shard), shardCounters, pin::pin, pin::release, shardContext.stallThresholdNs());
-        }
+        final ShardProcessor[] processors = shardContext.newProcessors(egress::publisher,
+            (shard) -> counters.processor(aeron, shard), (shard) -> new CpuPin(cpus.length == 0 ? -1 : cpus[shard], out));
         return new ProcessorGroup(ring, processors, config.threading(), errorHandler, upstream);
     }
 }

@@ -9,8 +9,8 @@ import io.sluice.config.DriverMode;
 import io.sluice.config.JournalMode;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.ThreadingMode;
-import io.sluice.core.processor.ProcessorGroup;
-import io.sluice.core.processor.ShardProcessor;
+import io.sluice.core.shard.ProcessorGroup;
+import io.sluice.core.shard.ShardContext;
 import io.sluice.core.ring.RingProducer;
 import io.sluice.core.ring.SluiceRing;
 import io.sluice.server.counters.SluiceCounters;
@@ -126,7 +126,7 @@ public final class SluiceDaemon implements AutoCloseable
         counters = new SluiceCounters(aeron);
         errorHandler.errorCounter(counters.errors());
 
-        final ShardProcessor.Context shards = ctx.shards();
+        final ShardContext shards = ctx.shards();
         final IngressAgent.Context ingressContext = ctx.ingress();
         final Subscription subscription = ingressContext.subscribe(aeron);
         final boolean shared = ThreadingMode.SHARED == config.threading();

@@ -220,7 +220,7 @@ public final class EgressGroup
         }
 
         /**
-         * @param channel Aeron URI results are published on ({@value SluiceConfig#EGRESS_CHANNEL}).
+         * @param channel Aeron URI results are published on ({@link SluiceConfig#EGRESS_CHANNEL}).
          * @return this.
          */
         public Context channel(final String channel)
@@ -238,7 +238,7 @@ public final class EgressGroup
         }
 
         /**
-         * @param streamId stream id on the channel ({@value SluiceConfig#EGRESS_STREAM_ID}).
+         * @param streamId stream id on the channel ({@link SluiceConfig#EGRESS_STREAM_ID}).
          * @return this.
          */
         public Context streamId(final int streamId)
@@ -256,7 +256,7 @@ public final class EgressGroup
         }
 
         /**
-         * @param processorCount publications, one per processor ({@value SluiceConfig#PROCESSOR_COUNT}).
+         * @param processorCount publications, one per processor ({@link SluiceConfig#PROCESSOR_COUNT}).
          * @return this.
          */
         public Context processorCount(final int processorCount)
@@ -275,7 +275,7 @@ public final class EgressGroup
 
         /**
          * @param retryIdleStrategy how a back-pressured offer idles between retries; the ingress (or shared)
-         *                          thread's ({@value SluiceConfig#INGRESS_IDLE_STRATEGY}).
+         *                          thread's ({@link SluiceConfig#INGRESS_IDLE_STRATEGY}).
          * @return this.
          */
         public Context retryIdleStrategy(final IdleStrategyType retryIdleStrategy)
@@ -294,7 +294,7 @@ public final class EgressGroup
 
         /**
          * @param latencyHistogramFile where the internal latency goes at a stop, empty for not recorded
-         *                             ({@value SluiceConfig#LATENCY_HISTOGRAM_FILE}).
+         *                             ({@link SluiceConfig#LATENCY_HISTOGRAM_FILE}).
          * @return this.
          */
         public Context latencyHistogramFile(final String latencyHistogramFile)
@@ -314,7 +314,7 @@ public final class EgressGroup
         /**
          * @param latencyCounters true to count each processor's internal latency into histogram counters in the CnC
          *                        file ({@link io.sluice.server.counters.LatencyCounters}), which the metrics
-         *                        exporter serves; the daemon sets it when {@value SluiceConfig#METRICS_ENDPOINT}
+         *                        exporter serves; the daemon sets it when {@link SluiceConfig#METRICS_ENDPOINT}
          *                        is set.
          * @return this.
          */

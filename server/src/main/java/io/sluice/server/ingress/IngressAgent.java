@@ -218,7 +218,7 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler, Ing
         }
 
         /**
-         * @param channel Aeron URI clients publish to ({@value SluiceConfig#INGRESS_CHANNEL}).
+         * @param channel Aeron URI clients publish to ({@link SluiceConfig#INGRESS_CHANNEL}).
          * @return this.
          */
         public Context channel(final String channel)
@@ -236,7 +236,7 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler, Ing
         }
 
         /**
-         * @param streamId stream id on the channel ({@value SluiceConfig#INGRESS_STREAM_ID}).
+         * @param streamId stream id on the channel ({@link SluiceConfig#INGRESS_STREAM_ID}).
          * @return this.
          */
         public Context streamId(final int streamId)
@@ -254,7 +254,7 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler, Ing
         }
 
         /**
-         * @param timestampMinNs earliest accepted event time, epoch ns ({@value SluiceConfig#TIMESTAMP_MIN}).
+         * @param timestampMinNs earliest accepted event time, epoch ns ({@link SluiceConfig#TIMESTAMP_MIN}).
          * @return this.
          */
         public Context timestampMinNs(final long timestampMinNs)
@@ -272,7 +272,7 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler, Ing
         }
 
         /**
-         * @param timestampMaxNs latest accepted event time, epoch ns ({@value SluiceConfig#TIMESTAMP_MAX}).
+         * @param timestampMaxNs latest accepted event time, epoch ns ({@link SluiceConfig#TIMESTAMP_MAX}).
          * @return this.
          */
         public Context timestampMaxNs(final long timestampMaxNs)
@@ -291,7 +291,7 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler, Ing
 
         /**
          * @param rejectLogIntervalNs least time between two reject log lines, ns
-         *                            ({@value SluiceConfig#REJECT_LOG_INTERVAL}).
+         *                            ({@link SluiceConfig#REJECT_LOG_INTERVAL}).
          * @return this.
          */
         public Context rejectLogIntervalNs(final long rejectLogIntervalNs)

@@ -7,7 +7,8 @@ import io.sluice.config.IdleStrategyType;
 import io.sluice.config.JournalMode;
 import io.sluice.config.Settings;
 import io.sluice.config.SluiceConfig;
-import io.sluice.core.processor.ShardProcessor;
+import io.sluice.core.shard.ShardContext;
+import io.sluice.core.shard.ShardProcessor;
 import io.sluice.core.ring.RingProducer;
 import io.sluice.core.snapshot.SnapshotManifest;
 import io.sluice.core.snapshot.SnapshotStore;
@@ -88,7 +89,7 @@ public final class Journal implements AutoCloseable
      */
     public static Journal open(
         final Context ctx,
-        final ShardProcessor.Context shards,
+        final ShardContext shards,
         final Journaller journaller,
         final ShardProcessor[] processors,
         final RingProducer producer,
@@ -353,7 +354,7 @@ public final class Journal implements AutoCloseable
         }
 
         /**
-         * @param mode async or sync ({@value SluiceConfig#JOURNAL_MODE}).
+         * @param mode async or sync ({@link SluiceConfig#JOURNAL_MODE}).
          * @return this.
          */
         public Context mode(final JournalMode mode)
@@ -371,7 +372,7 @@ public final class Journal implements AutoCloseable
         }
 
         /**
-         * @param dir directory of the Archive and the snapshot sets ({@value SluiceConfig#JOURNAL_DIR}).
+         * @param dir directory of the Archive and the snapshot sets ({@link SluiceConfig#JOURNAL_DIR}).
          * @return this.
          */
         public Context dir(final String dir)
@@ -389,7 +390,7 @@ public final class Journal implements AutoCloseable
         }
 
         /**
-         * @param fileSync the Archive's file sync level ({@value SluiceConfig#JOURNAL_FILE_SYNC}).
+         * @param fileSync the Archive's file sync level ({@link SluiceConfig#JOURNAL_FILE_SYNC}).
          * @return this.
          */
         public Context fileSync(final int fileSync)
@@ -407,7 +408,7 @@ public final class Journal implements AutoCloseable
         }
 
         /**
-         * @param segmentLength bytes of each journal segment file ({@value SluiceConfig#JOURNAL_SEGMENT_LENGTH}).
+         * @param segmentLength bytes of each journal segment file ({@link SluiceConfig#JOURNAL_SEGMENT_LENGTH}).
          * @return this.
          */
         public Context segmentLength(final int segmentLength)
@@ -425,7 +426,7 @@ public final class Journal implements AutoCloseable
         }
 
         /**
-         * @param retentionNs journal history kept for replay and export, ns ({@value SluiceConfig#JOURNAL_RETENTION}).
+         * @param retentionNs journal history kept for replay and export, ns ({@link SluiceConfig#JOURNAL_RETENTION}).
          * @return this.
          */
         public Context retentionNs(final long retentionNs)
@@ -444,7 +445,7 @@ public final class Journal implements AutoCloseable
 
         /**
          * @param snapshotIntervalNs time between automatic snapshots, ns; 0 for none
-         *                           ({@value SluiceConfig#SNAPSHOT_INTERVAL}).
+         *                           ({@link SluiceConfig#SNAPSHOT_INTERVAL}).
          * @return this.
          */
         public Context snapshotIntervalNs(final long snapshotIntervalNs)
@@ -462,7 +463,7 @@ public final class Journal implements AutoCloseable
         }
 
         /**
-         * @param snapshotRetain complete snapshot sets kept ({@value SluiceConfig#SNAPSHOT_RETAIN}).
+         * @param snapshotRetain complete snapshot sets kept ({@link SluiceConfig#SNAPSHOT_RETAIN}).
          * @return this.
          */
         public Context snapshotRetain(final int snapshotRetain)
@@ -481,7 +482,7 @@ public final class Journal implements AutoCloseable
 
         /**
          * @param driverDir the media driver the Archive connects to when the driver runs its own threads
-         *                  ({@value SluiceConfig#DRIVER_DIR}).
+         *                  ({@link SluiceConfig#DRIVER_DIR}).
          * @return this.
          */
         public Context driverDir(final String driverDir)
@@ -500,7 +501,7 @@ public final class Journal implements AutoCloseable
 
         /**
          * @param idleStrategy idle strategy of the Archive's thread when the driver runs its own threads
-         *                     ({@value SluiceConfig#DRIVER_IDLE_STRATEGY}).
+         *                     ({@link SluiceConfig#DRIVER_IDLE_STRATEGY}).
          * @return this.
          */
         public Context idleStrategy(final IdleStrategyType idleStrategy)

@@ -2,7 +2,7 @@ package io.sluice.server.journal;
 
 import io.sluice.config.ConfigurationException;
 import io.sluice.config.SluiceConfig;
-import io.sluice.core.processor.ShardProcessor;
+import io.sluice.core.shard.ShardContext;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,7 +24,7 @@ import java.util.Properties;
  * the journal under it would build other state.
  *
  * @param hashSeed      the key hash's seed.
- * @param stateSettings key to value, as {@link ShardProcessor.Context#stateSettings()} gives them.
+ * @param stateSettings key to value, as {@link ShardContext#stateSettings()} gives them.
  */
 public record JournalIdentity(long hashSeed, Map<String, String> stateSettings)
 {
@@ -99,7 +99,7 @@ public record JournalIdentity(long hashSeed, Map<String, String> stateSettings)
      * @param shards the shards' context, not yet concluded.
      * @return the identity of the journal in {@code sluice.journal.dir}, or null when there is none yet.
      */
-    public static JournalIdentity adoptSeed(final SluiceConfig config, final ShardProcessor.Context shards)
+    public static JournalIdentity adoptSeed(final SluiceConfig config, final ShardContext shards)
     {
         final JournalIdentity identity = read(Path.of(config.journalDir()));
         if (null != identity && config.hashSeedDrawn())
@@ -116,7 +116,7 @@ public record JournalIdentity(long hashSeed, Map<String, String> stateSettings)
      * @param shards     the concluded shards' context.
      * @throws ConfigurationException naming the first setting that differs, its value here and the journal's.
      */
-    public void check(final Path journalDir, final ShardProcessor.Context shards)
+    public void check(final Path journalDir, final ShardContext shards)
     {
         if (hashSeed != shards.hashSeed())
         {

@@ -1,10 +1,11 @@
 package io.sluice.server.journal;
 
-import io.sluice.core.processor.JournalReplay;
-import io.sluice.core.processor.ShardProcessor;
+import io.sluice.core.replay.JournalFeed;
+import io.sluice.core.replay.ReplayFanOut;
+import io.sluice.core.shard.ShardProcessor;
 import io.sluice.core.ring.RingEntry;
 import io.sluice.core.ring.RingProducer;
-import io.sluice.core.shard.ShardSnapshot;
+import io.sluice.core.snapshot.ShardSnapshot;
 import io.sluice.core.ring.ProducerSnapshot;
 import io.sluice.core.snapshot.SnapshotException;
 import io.sluice.core.snapshot.SnapshotManifest;
@@ -108,48 +109,18 @@ public final class JournalRecovery
                 journal.startPosition() + " (older segments were purged) and no usable snapshot remains: it cannot " +
                 "be replayed; move the journal directory away to start fresh");
         }
-        final int threads = Math.min(processors.length, Runtime.getRuntime().availableProcessors());
-        final JournalReplay replay = new JournalReplay(processors, producer, 0, threads);
+        final ReplayFanOut fanOut = new ReplayFanOut(
+            Math.min(processors.length, Runtime.getRuntime().availableProcessors()), "sluice-recovery-");
+        final JournalFeed[] feeds = new JournalFeed[fanOut.threads()];
+        final long[] ends = new long[feeds.length];
+        for (int t = 0; t < feeds.length; t++)
+        {
+            feeds[t] = new JournalFeed(JournalFeed.owned(processors, t, feeds.length), JournalFeed.JOURNALED_SHARD)
+                .producer(0 == t ? producer : null);
+        }
         final JournalArchive.RecordingDescriptor replayed = journal;
-        final Thread[] helpers = new Thread[threads - 1];
-        final Throwable[] failures = new Throwable[threads];
-        for (int t = 1; t < threads; t++)
-        {
-            final JournalReplay shards = new JournalReplay(processors, null, t, threads);
-            final int index = t;
-            helpers[t - 1] = new Thread(() ->
-            {
-                try
-                {
-                    replay(archive, replayed, from, shards, hashSeed, fingerprint, startNs);
-                }
-                catch (final Throwable ex)
-                {
-                    failures[index] = ex;
-                }
-            }, "sluice-recovery-" + t);
-            helpers[t - 1].start();
-        }
-        long end;
-        try
-        {
-            end = replay(archive, journal, from, replay, hashSeed, fingerprint, startNs);
-        }
-        finally
-        {
-            joinAll(helpers);
-        }
-        for (final Throwable failure : failures)
-        {
-            if (failure instanceof RuntimeException runtime)
-            {
-                throw runtime;
-            }
-            if (failure instanceof Error error)
-            {
-                throw error;
-            }
-        }
+        fanOut.run((t) -> ends[t] = replay(archive, replayed, from, feeds[t], hashSeed, fingerprint, startNs));
+        final long end = ends[0];
         long torn = 0;
         if (end < journal.stopPosition())
         {
@@ -158,43 +129,20 @@ public final class JournalRecovery
                 "entries (torn by a crash mid-write): cut");
             journal = archive.truncate(journal, end);
         }
-        return new Result(journal, snapshot, from, replay.entries(), torn, System.nanoTime() - startNs);
+        return new Result(journal, snapshot, from, feeds[0].entries(), torn, System.nanoTime() - startNs);
     }
 
     private static long replay(
         final JournalArchive archive,
         final JournalArchive.RecordingDescriptor journal,
         final long from,
-        final JournalReplay replay,
+        final JournalFeed replay,
         final long hashSeed,
         final long fingerprint,
         final long nowNs)
     {
         return archive.read(journal, from, (buffer, offset, length, frameStart, endPosition) ->
             isWhole(buffer, offset, length) && apply(replay, buffer, offset, length, hashSeed, fingerprint, nowNs));
-    }
-
-    private static void joinAll(final Thread[] threads)
-    {
-        boolean interrupted = false;
-        for (final Thread thread : threads)
-        {
-            while (thread.isAlive())
-            {
-                try
-                {
-                    thread.join();
-                }
-                catch (final InterruptedException ex)
-                {
-                    interrupted = true;
-                }
-            }
-        }
-        if (interrupted)
-        {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private static SnapshotManifest restoreNewest(
@@ -278,7 +226,7 @@ public final class JournalRecovery
     }
 
     private static boolean apply(
-        final JournalReplay replay,
+        final JournalFeed replay,
         final DirectBuffer buffer,
         final int offset,
         final int length,

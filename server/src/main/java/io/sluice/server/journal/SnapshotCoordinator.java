@@ -1,8 +1,8 @@
 package io.sluice.server.journal;
 
 import io.sluice.core.ring.RingProducer;
-import io.sluice.core.shard.ShardSnapshot;
-import io.sluice.core.shard.SnapshotListener;
+import io.sluice.core.snapshot.ShardSnapshot;
+import io.sluice.core.snapshot.SnapshotListener;
 import io.sluice.core.ring.ProducerSnapshot;
 import io.sluice.core.snapshot.SnapshotManifest;
 import io.sluice.core.snapshot.SnapshotStore;

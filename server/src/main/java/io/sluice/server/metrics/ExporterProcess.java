@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The metrics exporter ({@code sluice exporter}) as a child process of the daemon or cluster node that serves
- * {@value SluiceConfig#METRICS_ENDPOINT}: started with the same Java runtime and class path, a small heap of its own
+ * {@link SluiceConfig#METRICS_ENDPOINT}: started with the same Java runtime and class path, a small heap of its own
  * ({@value #HEAP}) and the serial collector, told the driver directory, the endpoint and this process's id. The
  * start waits for its serving line (the URL, with the port chosen when the endpoint gave port 0) and fails with
  * the key named when the exporter cannot listen. Afterwards one thread here, {@value #OUTPUT_THREAD}, waits on the
@@ -64,7 +64,7 @@ public final class ExporterProcess implements AutoCloseable
      * @param ctx the endpoint, the driver directory whose counters it serves and where its later lines go; concluded
      *            here when it is not yet.
      * @return the running exporter.
-     * @throws ConfigurationException naming {@value SluiceConfig#METRICS_ENDPOINT} when the exporter cannot listen
+     * @throws ConfigurationException naming {@link SluiceConfig#METRICS_ENDPOINT} when the exporter cannot listen
      *                                there or does not start, or is off (empty endpoint).
      */
     public static ExporterProcess start(final Context ctx)
@@ -336,7 +336,7 @@ public final class ExporterProcess implements AutoCloseable
 
         /**
          * @param endpoint {@code host:port} to listen on, port 0 for any free port; empty for no exporter
-         *                 ({@value SluiceConfig#METRICS_ENDPOINT}).
+         *                 ({@link SluiceConfig#METRICS_ENDPOINT}).
          * @return this.
          */
         public Context endpoint(final String endpoint)
@@ -362,7 +362,7 @@ public final class ExporterProcess implements AutoCloseable
         }
 
         /**
-         * @param driverDir the media driver directory whose counters it serves ({@value SluiceConfig#DRIVER_DIR}).
+         * @param driverDir the media driver directory whose counters it serves ({@link SluiceConfig#DRIVER_DIR}).
          * @return this.
          */
         public Context driverDir(final String driverDir)

@@ -2,7 +2,7 @@ package io.sluice.server.daemon;
 
 import io.sluice.config.ConfigurationException;
 import io.sluice.config.SluiceConfig;
-import io.sluice.core.processor.ShardProcessor;
+import io.sluice.core.shard.ShardContext;
 import io.sluice.core.ring.SluiceRing;
 import io.sluice.core.state.KeyStateTable;
 import org.junit.jupiter.api.Test;
@@ -77,7 +77,7 @@ class DaemonContextTest
     @Test
     void shouldRejectComponentsThatDisagreeOnTheProcessorCountNamingTheKey()
     {
-        final DaemonContext ctx = new DaemonContext().shards(new ShardProcessor.Context().processorCount(4));
+        final DaemonContext ctx = new DaemonContext().shards(new ShardContext().processorCount(4));
 
         final ConfigurationException ex = assertThrows(ConfigurationException.class, ctx::conclude);
 

@@ -12,7 +12,7 @@ import java.util.Optional;
  * {@code sluice exporter}: the Prometheus endpoint as a process of its own. It maps the CnC file of the media driver
  * in a directory at each scrape and serves what it reads ({@link CounterMetrics}), exactly as AeronStat and
  * {@code sluice stat} read it, so nothing a scraper does allocates, locks or pauses in the daemon's JVM. The daemon
- * starts one as its child when {@value SluiceConfig#METRICS_ENDPOINT} is set ({@link ExporterProcess}); an operator
+ * starts one as its child when {@link SluiceConfig#METRICS_ENDPOINT} is set ({@link ExporterProcess}); an operator
  * can run one by hand against any daemon or cluster node. Runs until SIGTERM or SIGINT, or until the process it
  * serves (when given) has ended.
  */
@@ -36,7 +36,7 @@ public final class MetricsExporter
      * @param out       where the serving line and the stop line go.
      * @return the exit code: 0 after a signal or the end of the process served, 1 when that process was not
      * running at the start.
-     * @throws ConfigurationException naming {@value SluiceConfig#METRICS_ENDPOINT} when it is empty or cannot be
+     * @throws ConfigurationException naming {@link SluiceConfig#METRICS_ENDPOINT} when it is empty or cannot be
      *                                listened on.
      * @throws InterruptedException   when the waiting thread is interrupted.
      */

@@ -43,7 +43,7 @@ public final class MetricsServer implements AutoCloseable
      * @param driverDir the media driver directory whose CnC file each scrape reads.
      * @param log       where a close that gave up waiting for a scrape says so.
      * @return the running endpoint.
-     * @throws ConfigurationException naming {@value SluiceConfig#METRICS_ENDPOINT} when it cannot listen there.
+     * @throws ConfigurationException naming {@link SluiceConfig#METRICS_ENDPOINT} when it cannot listen there.
      */
     public static MetricsServer start(
         final String endpoint, final String driverDir, final PrintStream log)

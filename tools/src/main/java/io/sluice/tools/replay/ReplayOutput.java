@@ -2,7 +2,7 @@ package io.sluice.tools.replay;
 
 import io.sluice.core.RejectReason;
 import io.sluice.core.ResultMode;
-import io.sluice.core.shard.ResultSink;
+import io.sluice.core.logic.ResultSink;
 import io.sluice.core.state.Aggregate;
 import io.sluice.client.SluiceClient;
 import io.sluice.server.egress.EgressCodec;

@@ -1,6 +1,6 @@
 package io.sluice.tools.replay;
 
-import io.sluice.core.shard.ResultSink;
+import io.sluice.core.logic.ResultSink;
 import io.sluice.core.state.Aggregate;
 
 import java.io.OutputStream;

@@ -3,7 +3,8 @@ package io.sluice.tools.replay;
 import io.sluice.config.AlertRule;
 import io.sluice.config.ConfigurationException;
 import io.sluice.config.SluiceConfig;
-import io.sluice.core.processor.ShardProcessor;
+import io.sluice.core.shard.ShardContext;
+import io.sluice.core.replay.ReplayFanOut;
 import io.sluice.core.replay.WhatIfRun;
 
 import java.io.IOException;
@@ -18,7 +19,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code sluice replay}: a daemon's journal through fresh processors under another configuration (windows, alert
@@ -162,8 +162,8 @@ public final class WhatIfReplay
         final long[] range = input.range("--from", request.from(), "--to", request.to(), readBound);
         final long from = range[0];
         final long to = range[1];
-        final ShardProcessor.Context whatIfShards = shardsOf(request.whatIf(), input);
-        final ShardProcessor.Context baselineShards = null == request.baseline() ? null :
+        final ShardContext whatIfShards = shardsOf(request.whatIf(), input);
+        final ShardContext baselineShards = null == request.baseline() ? null :
             shardsOf(request.baseline(), input);
         final int threads = threads(request.threads(), input.livePid() > 0, whatIfShards.processorCount(),
             null == baselineShards ? 0 : baselineShards.processorCount());
@@ -180,50 +180,18 @@ public final class WhatIfReplay
         }
 
         final Pass[] passes = new Pass[threads];
-        final AtomicBoolean failed = new AtomicBoolean();
+        final ReplayFanOut fanOut = new ReplayFanOut(threads, "sluice-replay-");
         final long startNs = System.nanoTime();
         boolean done = false;
         try
         {
             for (int t = 0; t < threads; t++)
             {
-                passes[t] = new Pass(request, input, whatIfShards, baselineShards, t, threads, failed);
+                passes[t] = new Pass(request, input, whatIfShards, baselineShards, t, threads, fanOut);
             }
             // every thread reads the whole journal: the bound is shared among them
             final long threadBound = readBound / threads;
-            final Thread[] helpers = new Thread[threads - 1];
-            final Throwable[] failures = new Throwable[threads];
-            for (int t = 1; t < threads; t++)
-            {
-                final int index = t;
-                helpers[t - 1] = new Thread(() ->
-                {
-                    try
-                    {
-                        passes[index].replay(input, from, to, threadBound, null, startNs);
-                    }
-                    catch (final Throwable ex)
-                    {
-                        failed.set(true);
-                        failures[index] = ex;
-                    }
-                }, "sluice-replay-" + t);
-                helpers[t - 1].start();
-            }
-            try
-            {
-                passes[0].replay(input, from, to, threadBound, log, startNs);
-            }
-            catch (final Throwable ex)
-            {
-                failed.set(true);
-                failures[0] = ex;
-            }
-            finally
-            {
-                join(helpers);
-            }
-            rethrowFirst(failures);
+            fanOut.run((t) -> passes[t].replay(input, from, to, threadBound, 0 == t ? log : null, startNs));
             done = true;
         }
         finally
@@ -256,41 +224,6 @@ public final class WhatIfReplay
             log.println("sluice replay: " + line);
         }
         return result;
-    }
-
-    /**
-     * Throw the first thread's failure, the others' added to it as suppressed.
-     */
-    private static void rethrowFirst(final Throwable[] failures)
-    {
-        Throwable first = null;
-        for (final Throwable failure : failures)
-        {
-            if (null == failure || failure instanceof Aborted)
-            {
-                continue;
-            }
-            if (null == first)
-            {
-                first = failure;
-            }
-            else
-            {
-                first.addSuppressed(failure);
-            }
-        }
-        if (first instanceof RuntimeException runtime)
-        {
-            throw runtime;
-        }
-        if (first instanceof Error error)
-        {
-            throw error;
-        }
-        if (null != first)
-        {
-            throw new IllegalStateException(first);
-        }
     }
 
     /**
@@ -332,29 +265,6 @@ public final class WhatIfReplay
         }
     }
 
-    private static void join(final Thread[] threads)
-    {
-        boolean interrupted = false;
-        for (final Thread thread : threads)
-        {
-            while (null != thread && thread.isAlive())
-            {
-                try
-                {
-                    thread.join();
-                }
-                catch (final InterruptedException ex)
-                {
-                    interrupted = true;
-                }
-            }
-        }
-        if (interrupted)
-        {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     private static Path partOf(final Path out, final int thread)
     {
         return out.resolveSibling(out.getFileName() + ".part-" + thread);
@@ -385,19 +295,6 @@ public final class WhatIfReplay
     }
 
     /**
-     * Ends a thread's replay early because another thread failed.
-     */
-    private static final class Aborted extends RuntimeException
-    {
-        private static final long serialVersionUID = 1L;
-
-        Aborted()
-        {
-            super("another replay thread failed", null, false, false);
-        }
-    }
-
-    /**
      * One thread's share: its runs (the what-if one, and the baseline with a comparison) of the shards it owns, and
      * where their output goes (the output file for the first thread, a part file for the others).
      */
@@ -408,20 +305,20 @@ public final class WhatIfReplay
         private final WhatIfRun whatIf;
         private final WhatIfRun baseline;
         private final boolean closeOpenWindows;
-        private final AtomicBoolean failed;
+        private final ReplayFanOut fanOut;
         private final Path file;
         private long end;
 
         Pass(
             final Request request,
             final JournalInput input,
-            final ShardProcessor.Context whatIfShards,
-            final ShardProcessor.Context baselineShards,
+            final ShardContext whatIfShards,
+            final ShardContext baselineShards,
             final int thread,
             final int threads,
-            final AtomicBoolean failed)
+            final ReplayFanOut fanOut)
         {
-            this.failed = failed;
+            this.fanOut = fanOut;
             this.file = 0 == thread ? request.out() : partOf(request.out(), thread);
             closeOpenWindows = request.closeOpenWindows();
             if (null == baselineShards)
@@ -463,10 +360,7 @@ public final class WhatIfReplay
                 }
                 if (0 == (++progress[0] & (PROGRESS_EVERY_ENTRIES - 1)))
                 {
-                    if (failed.get())
-                    {
-                        throw new Aborted();
-                    }
+                    fanOut.checkNotFailed();
                     if (null != diff)
                     {
                         diff.settle(whatIf.watermark(), baseline.watermark());
@@ -508,17 +402,17 @@ public final class WhatIfReplay
         }
     }
 
-    private static ShardProcessor.Context shardsOf(final SluiceConfig config, final JournalInput input)
+    private static ShardContext shardsOf(final SluiceConfig config, final JournalInput input)
     {
-        return ShardProcessor.Context.from(config).hashSeed(input.hashSeed()).conclude();
+        return ShardContext.from(config).hashSeed(input.hashSeed()).conclude();
     }
 
-    private static long windowNs(final ShardProcessor.Context shards)
+    private static long windowNs(final ShardContext shards)
     {
         return null == shards.windowSpec() ? 0 : shards.windowSpec().sizeNs();
     }
 
-    private static String describe(final ShardProcessor.Context shards)
+    private static String describe(final ShardContext shards)
     {
         final StringBuilder line = new StringBuilder().append(shards.processorCount()).append(" shards, ");
         if (null == shards.windowSpec())

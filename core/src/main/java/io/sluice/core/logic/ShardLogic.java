@@ -1,6 +1,8 @@
-package io.sluice.core.shard;
+package io.sluice.core.logic;
 
 import io.sluice.core.ring.RingEntry;
+import io.sluice.core.shard.ShardProcessor;
+import io.sluice.core.snapshot.ShardSnapshot;
 
 /**
  * What one shard does with its entries: the state, the aggregates and the results. A {@code ShardProcessor} hands

@@ -1,4 +1,4 @@
-package io.sluice.core.processor;
+package io.sluice.core.shard;
 
 import com.lmax.disruptor.Sequence;
 import io.sluice.config.ThreadingMode;
@@ -6,9 +6,9 @@ import io.sluice.config.WaitStrategyType;
 import io.sluice.core.ring.RingProducer;
 import io.sluice.core.ring.SluiceRing;
 import io.sluice.core.route.ShardRouter;
-import io.sluice.core.shard.RecordingSink;
-import io.sluice.core.shard.ShardCounters;
-import io.sluice.core.shard.TestCounters;
+import io.sluice.core.logic.RecordingSink;
+import io.sluice.core.logic.ShardCounters;
+import io.sluice.core.logic.TestCounters;
 import io.sluice.core.state.KeyStateTable;
 import org.agrona.concurrent.Agent;
 import org.junit.jupiter.api.Timeout;

@@ -1,5 +1,7 @@
-package io.sluice.core.shard;
+package io.sluice.core.snapshot;
 
+import io.sluice.core.logic.ShardLogic;
+import io.sluice.core.shard.ShardProcessor;
 import io.sluice.core.state.StateDigest;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;

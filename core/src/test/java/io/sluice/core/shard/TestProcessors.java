@@ -1,9 +1,9 @@
-package io.sluice.core.processor;
+package io.sluice.core.shard;
 
 import io.sluice.core.alert.AlertRules;
 import io.sluice.core.running.RunningAggregates;
-import io.sluice.core.shard.ResultSink;
-import io.sluice.core.shard.ShardCounters;
+import io.sluice.core.logic.ResultSink;
+import io.sluice.core.logic.ShardCounters;
 import io.sluice.core.state.KeyStateTable;
 
 /**

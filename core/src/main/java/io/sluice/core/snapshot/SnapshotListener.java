@@ -1,4 +1,4 @@
-package io.sluice.core.shard;
+package io.sluice.core.snapshot;
 
 /**
  * Takes the parts of a snapshot from the processors: at a snapshot marker each processor asks for the part to copy

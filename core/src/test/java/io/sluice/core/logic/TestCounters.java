@@ -1,4 +1,4 @@
-package io.sluice.core.shard;
+package io.sluice.core.logic;
 
 import org.agrona.concurrent.UnsafeBuffer;
 

@@ -1,6 +1,9 @@
-package io.sluice.core.shard;
+package io.sluice.core.logic;
 
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.concurrent.status.CountersReader;
 
 /**
  * The counters one shard's processor keeps, so AeronStat or {@code sluice stat} read them from another process.
@@ -55,5 +58,31 @@ public record ShardCounters(
         late.incrementRelease();
         rejectedLate.increment();
         processed.incrementRelease();
+    }
+
+    /**
+     * Counters no other process reads (a replay, a test): each shard's own, and the two per-reason reject counters
+     * shared by them all, over one private buffer. Start-up only.
+     *
+     * @param shardCount how many shards.
+     * @return shard i's counters at index i.
+     */
+    public static ShardCounters[] standalone(final int shardCount)
+    {
+        final int perShard = 9;
+        final UnsafeBuffer values = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
+            (perShard * shardCount + 2) * CountersReader.COUNTER_LENGTH, 64));
+        final AtomicCounter rejectedLate = new AtomicCounter(values, 0);
+        final AtomicCounter rejectedStateFull = new AtomicCounter(values, 1);
+        final ShardCounters[] counters = new ShardCounters[shardCount];
+        for (int shard = 0; shard < shardCount; shard++)
+        {
+            final int id = 2 + shard * perShard;
+            counters[shard] = new ShardCounters(new AtomicCounter(values, id), new AtomicCounter(values, id + 1),
+                new AtomicCounter(values, id + 2), new AtomicCounter(values, id + 3), new AtomicCounter(values, id + 4),
+                new AtomicCounter(values, id + 5), new AtomicCounter(values, id + 6), rejectedStateFull, rejectedLate,
+                new AtomicCounter(values, id + 7), new AtomicCounter(values, id + 8));
+        }
+        return counters;
     }
 }

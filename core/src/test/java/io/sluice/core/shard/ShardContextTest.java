@@ -1,11 +1,11 @@
-package io.sluice.core.processor;
+package io.sluice.core.shard;
 
 import io.sluice.config.ConfigurationException;
 import io.sluice.config.SluiceConfig;
 import io.sluice.core.ring.SluiceRing;
 import io.sluice.core.running.RunningAggregates;
-import io.sluice.core.shard.RecordingSink;
-import io.sluice.core.shard.TestCounters;
+import io.sluice.core.logic.RecordingSink;
+import io.sluice.core.logic.TestCounters;
 import io.sluice.core.state.KeyStateTable;
 import io.sluice.core.window.WindowEngine;
 import io.sluice.core.window.WindowSpec;
@@ -20,14 +20,14 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-class ShardProcessorContextTest
+class ShardContextTest
 {
     private static final long MS = 1_000_000L;
 
     @Test
     void shouldFillTheDeclaredDefaultsAndComputeTheTableBytesOnce()
     {
-        final ShardProcessor.Context ctx = new ShardProcessor.Context().conclude();
+        final ShardContext ctx = new ShardContext().conclude();
 
         assertEquals(2, ctx.processorCount());
         assertEquals(1_000_000L, ctx.stallThresholdNs(), "sluice.agent.stall-threshold default 1ms");
@@ -49,7 +49,7 @@ class ShardProcessorContextTest
     void shouldRejectACapacityThatIsNotAPowerOfTwoNamingTheKey()
     {
         final ConfigurationException ex = assertThrows(
-            ConfigurationException.class, () -> new ShardProcessor.Context().stateCapacity(1000).conclude());
+            ConfigurationException.class, () -> new ShardContext().stateCapacity(1000).conclude());
 
         assertEquals("sluice.state.capacity=1000 must be a power of two", ex.getMessage());
         assertEquals(SluiceConfig.STATE_CAPACITY, ex.key());
@@ -58,7 +58,7 @@ class ShardProcessorContextTest
     @Test
     void shouldRejectWindowsThatNeedTooManyPanesNamingTheSlide()
     {
-        final ConfigurationException ex = assertThrows(ConfigurationException.class, () -> new ShardProcessor.Context()
+        final ConfigurationException ex = assertThrows(ConfigurationException.class, () -> new ShardContext()
             .windowSpec(new WindowSpec(1000 * MS, MS / 10, 0, 10003)).conclude());
 
         assertEquals("sluice.window.slide=100us is too small: 10003 panes per key, more than the 4096 a key can keep",
@@ -69,9 +69,57 @@ class ShardProcessorContextTest
     void shouldRejectEvictionWithoutWindowsNamingTheKey()
     {
         final ConfigurationException ex = assertThrows(
-            ConfigurationException.class, () -> new ShardProcessor.Context().evictAfterWindows(2).conclude());
+            ConfigurationException.class, () -> new ShardContext().evictAfterWindows(2).conclude());
 
         assertEquals("sluice.state.evict-after-windows=2 needs windows: set sluice.window.type", ex.getMessage());
+    }
+
+    @Test
+    void shouldRejectASlideThatDoesNotDivideTheSizeOrEvictionWithoutWindowsFromTheConfiguration()
+    {
+        final Properties sliding = new Properties();
+        sliding.setProperty(SluiceConfig.WINDOW_TYPE, "sliding");
+        sliding.setProperty(SluiceConfig.WINDOW_SIZE, "100ms");
+        sliding.setProperty(SluiceConfig.WINDOW_SLIDE, "30ms");
+        final ShardContext slide = ShardContext.from(SluiceConfig.of(sliding));
+        ConfigurationException ex = assertThrows(ConfigurationException.class, slide::conclude);
+        assertEquals("sluice.window.slide=30ms must divide sluice.window.size=100ms", ex.getMessage());
+
+        final Properties evicting = new Properties();
+        evicting.setProperty(SluiceConfig.EVICT_AFTER_WINDOWS, "3");
+        final ShardContext evict = ShardContext.from(SluiceConfig.of(evicting));
+        ex = assertThrows(ConfigurationException.class, evict::conclude);
+        assertEquals(SluiceConfig.EVICT_AFTER_WINDOWS, ex.key());
+        assertEquals("sluice.state.evict-after-windows=3 needs windows: set sluice.window.type", ex.getMessage());
+    }
+
+    @Test
+    void shouldDeriveTheStateSettingsFromTheSettingsDeclaredToShapeState()
+    {
+        final ShardContext windowed = new ShardContext()
+            .processorCount(3).stateCapacity(1024).windowSpec(WindowSpec.of(1000 * MS, 250 * MS, 40 * MS))
+            .evictAfterWindows(2).conclude();
+
+        assertEquals(java.util.Map.of(
+            SluiceConfig.PROCESSOR_COUNT, "3",
+            SluiceConfig.STATE_CAPACITY, "1024",
+            SluiceConfig.WINDOW_SIZE, "1000000000",
+            SluiceConfig.WINDOW_SLIDE, "250000000",
+            SluiceConfig.WINDOW_ALLOWED_LATENESS, "40000000",
+            SluiceConfig.EVICT_AFTER_WINDOWS, "2"), windowed.stateSettings());
+        assertEquals(List.of(SluiceConfig.PROCESSOR_COUNT, SluiceConfig.STATE_CAPACITY, SluiceConfig.WINDOW_SIZE,
+            SluiceConfig.WINDOW_SLIDE, SluiceConfig.WINDOW_ALLOWED_LATENESS, SluiceConfig.EVICT_AFTER_WINDOWS),
+            List.copyOf(windowed.stateSettings().keySet()), "declaration order, which the fingerprint depends on");
+        assertEquals("none", new ShardContext().conclude().stateSettings().get(SluiceConfig.WINDOW_SIZE));
+        final io.sluice.core.state.StateDigest digest = new io.sluice.core.state.StateDigest();
+        final String text = "sluice.processor.count=3\nsluice.state.capacity=1024\nsluice.window.size=1000000000\n" +
+            "sluice.window.slide=250000000\nsluice.window.allowed-lateness=40000000\n" +
+            "sluice.state.evict-after-windows=2\n";
+        for (int i = 0; i < text.length(); i++)
+        {
+            digest.add(text.charAt(i));
+        }
+        assertEquals(digest.value(), windowed.fingerprint(), "the journal's START entries carry this fingerprint");
     }
 
     @Test
@@ -79,8 +127,8 @@ class ShardProcessorContextTest
     {
         final RecordingSink sink = new RecordingSink();
         final TestCounters counters = new TestCounters();
-        final ShardProcessor.Context running = new ShardProcessor.Context().stateCapacity(16).hashSeed(7).conclude();
-        final ShardProcessor.Context windowed = new ShardProcessor.Context()
+        final ShardContext running = new ShardContext().stateCapacity(16).hashSeed(7).conclude();
+        final ShardContext windowed = new ShardContext()
             .stateCapacity(16).hashSeed(7).windowSpec(WindowSpec.of(1000 * MS, 250 * MS, 0)).evictAfterWindows(2)
             .conclude();
 
@@ -106,7 +154,7 @@ class ShardProcessorContextTest
         properties.setProperty(SluiceConfig.EVICT_AFTER_WINDOWS, "4");
         final SluiceConfig config = SluiceConfig.of(properties);
 
-        final ShardProcessor.Context ctx = ShardProcessor.Context.from(config).conclude();
+        final ShardContext ctx = ShardContext.from(config).conclude();
 
         assertEquals(3, ctx.processorCount());
         assertEquals(1024, ctx.stateCapacity());
@@ -120,7 +168,7 @@ class ShardProcessorContextTest
     @Test
     void shouldConcludeOnlyOnceAndBeConcludedBeforeUse()
     {
-        final ShardProcessor.Context ctx = new ShardProcessor.Context();
+        final ShardContext ctx = new ShardContext();
 
         assertThrows(IllegalStateException.class, ctx::tableBytes);
         assertThrows(IllegalStateException.class, ctx::router);

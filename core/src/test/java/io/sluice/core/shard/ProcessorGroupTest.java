@@ -1,4 +1,4 @@
-package io.sluice.core.processor;
+package io.sluice.core.shard;
 
 import io.sluice.config.ThreadingMode;
 import io.sluice.config.WaitStrategyType;
@@ -8,11 +8,11 @@ import io.sluice.core.ring.RingProducer;
 import io.sluice.core.ring.SluiceRing;
 import io.sluice.core.ring.WatermarkTracker;
 import io.sluice.core.route.ShardRouter;
-import io.sluice.core.shard.RecordingSink;
-import io.sluice.core.shard.ShardCounters;
-import io.sluice.core.shard.ShardLogic;
-import io.sluice.core.shard.ShardSnapshot;
-import io.sluice.core.shard.TestCounters;
+import io.sluice.core.logic.RecordingSink;
+import io.sluice.core.logic.ShardCounters;
+import io.sluice.core.logic.ShardLogic;
+import io.sluice.core.snapshot.ShardSnapshot;
+import io.sluice.core.logic.TestCounters;
 import io.sluice.core.state.KeyStateTable;
 import org.agrona.concurrent.Agent;
 import org.junit.jupiter.api.Test;

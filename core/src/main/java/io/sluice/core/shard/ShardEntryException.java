@@ -1,4 +1,4 @@
-package io.sluice.core.processor;
+package io.sluice.core.shard;
 
 /**
  * A processor threw on a ring entry; the entry was skipped. Its message names the shard, the ring sequence and the

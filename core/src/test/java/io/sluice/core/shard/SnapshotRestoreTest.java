@@ -1,4 +1,4 @@
-package io.sluice.core.processor;
+package io.sluice.core.shard;
 
 import io.sluice.config.AlertRule;
 import io.sluice.config.ThreadingMode;
@@ -7,11 +7,12 @@ import io.sluice.core.RejectReason;
 import io.sluice.core.ring.RingEntry;
 import io.sluice.core.ring.RingProducer;
 import io.sluice.core.ring.SluiceRing;
-import io.sluice.core.shard.ResultSink;
-import io.sluice.core.shard.ShardCounters;
-import io.sluice.core.shard.ShardSnapshot;
-import io.sluice.core.shard.SnapshotListener;
-import io.sluice.core.shard.TestCounters;
+import io.sluice.core.logic.ResultSink;
+import io.sluice.core.logic.ShardCounters;
+import io.sluice.core.snapshot.ShardSnapshot;
+import io.sluice.core.snapshot.SnapshotListener;
+import io.sluice.core.logic.TestCounters;
+import io.sluice.core.replay.JournalFeed;
 import io.sluice.core.ring.ProducerSnapshot;
 import io.sluice.core.snapshot.SnapshotManifest;
 import io.sluice.core.snapshot.SnapshotStore;
@@ -180,7 +181,7 @@ class SnapshotRestoreTest
      */
     static final class Harness
     {
-        final ShardProcessor.Context ctx;
+        final ShardContext ctx;
         final SluiceRing ring = new SluiceRing(256, WaitStrategyType.SLEEPING);
         final TestCounters counters = new TestCounters();
         final TapeSink[] sinks;
@@ -194,20 +195,18 @@ class SnapshotRestoreTest
         final List<Throwable> errors = new CopyOnWriteArrayList<>();
         long now;
 
-        Harness(final ShardProcessor.Context ctx, final ThreadingMode mode)
+        Harness(final ShardContext ctx, final ThreadingMode mode)
         {
             this.ctx = ctx;
             final int count = ctx.processorCount();
             sinks = new TapeSink[count];
             shardCounters = new ShardCounters[count];
-            processors = new ShardProcessor[count];
             for (int i = 0; i < count; i++)
             {
                 sinks[i] = new TapeSink();
                 shardCounters[i] = counters.processor(i);
-                processors[i] = new ShardProcessor(
-                    i, ctx.newLogic(sinks[i], shardCounters[i]), sinks[i], shardCounters[i], null, null);
             }
+            processors = ctx.newProcessors((shard) -> sinks[shard], (shard) -> shardCounters[shard], null);
             parts = new Parts(sinks);
             for (final ShardProcessor processor : processors)
             {
@@ -360,9 +359,9 @@ class SnapshotRestoreTest
         return inputs;
     }
 
-    static ShardProcessor.Context context(final int processorCount, final String windows)
+    static ShardContext context(final int processorCount, final String windows)
     {
-        final ShardProcessor.Context ctx = new ShardProcessor.Context()
+        final ShardContext ctx = new ShardContext()
             .processorCount(processorCount)
             .stateCapacity(1024)
             .hashSeed(0x5EED_1234_ABCDL)
@@ -414,7 +413,7 @@ class SnapshotRestoreTest
         final int processorCount, final ThreadingMode mode, final String windows, @TempDir final Path dir)
         throws Exception
     {
-        final ShardProcessor.Context ctx = context(processorCount, windows);
+        final ShardContext ctx = context(processorCount, windows);
         final List<Input> inputs = inputs(processorCount * 1_000L + windows.length(), 400 * MS, 30 * MS);
 
         // run A: uninterrupted, with the snapshot marker passing through it
@@ -509,7 +508,8 @@ class SnapshotRestoreTest
 
         // journal replay of run A's whole entry sequence into fresh processors
         final Harness replayed = new Harness(ctx, mode);
-        final JournalReplay replay = new JournalReplay(replayed.processors, replayed.producer);
+        final JournalFeed replay = new JournalFeed(replayed.processors, JournalFeed.JOURNALED_SHARD)
+            .producer(replayed.producer);
         for (final byte[] entry : a.journal)
         {
             replay.apply(new UnsafeBuffer(entry), 0, 0);
@@ -530,7 +530,8 @@ class SnapshotRestoreTest
             recovered.processors[i].logic().restoreFrom(loaded[i]);
         }
         recovered.producer.restore(loadedProducer, 0);
-        final JournalReplay tail = new JournalReplay(recovered.processors, recovered.producer);
+        final JournalFeed tail = new JournalFeed(recovered.processors, JournalFeed.JOURNALED_SHARD)
+            .producer(recovered.producer);
         for (int i = marker + 1; i < a.journal.size(); i++)
         {
             tail.apply(new UnsafeBuffer(a.journal.get(i)), 0, 0);

@@ -1,4 +1,4 @@
-package io.sluice.core.processor;
+package io.sluice.core.shard;
 
 import net.openhft.affinity.AffinityLock;
 

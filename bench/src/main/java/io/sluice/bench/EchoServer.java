@@ -73,10 +73,9 @@ public final class EchoServer implements Agent, FragmentHandler
         final SluiceConfig config = SluiceConfig.load(
             args.length >= 2 && "--config".equals(args[0]) ? Paths.get(args[1]) : null, System.getProperties());
         final TerminationSignal signal = new TerminationSignal();
-        final MediaDriver driver = EmbeddedDriver.launch(
-            SluiceConfig.DRIVER_DIR, config.driverDir(), config.driverThreading(), config.driverIdleStrategy(),
-            Throwable::printStackTrace, TimeUnit.SECONDS.toNanos(10), config.aeronProperties(),
-            EmbeddedDriver::trackReceivers, System.out);
+        final MediaDriver driver = EmbeddedDriver.launch(EmbeddedDriver.Context.from(config)
+            .errorHandler(Throwable::printStackTrace).livenessTimeoutNs(TimeUnit.SECONDS.toNanos(10))
+            .customise(EmbeddedDriver::trackReceivers));
         final AgentInvoker driverInvoker = EmbeddedDriver.invokerOf(driver);
         final Aeron aeron = AeronProperties.applyWhile(config.aeronProperties(), () -> Aeron.connect(new Aeron.Context()
             .aeronDirectoryName(config.driverDir())

@@ -182,7 +182,7 @@ public final class GeneratorProcess
             this.keys = keys;
             this.ready = ready;
             this.results = results;
-            this.thread = new Thread(this, "generator-" + keyBase);
+            this.thread = new Thread(this, "sluice-bench-generator-" + keyBase);
         }
 
         public void run()

@@ -74,9 +74,9 @@ public final class RawAeronOneWay
             SluiceConfig.load(Paths.get(option(args, "--config", null)), System.getProperties());
         final String channel = option(args, "--channel", null);
         final String dir = option(args, "--dir", null);
-        final MediaDriver driver = EmbeddedDriver.launch(
-            "--dir", dir, config.driverThreading(), config.driverIdleStrategy(), Throwable::printStackTrace,
-            TimeUnit.SECONDS.toNanos(10), config.aeronProperties(), null, System.out);
+        final MediaDriver driver = EmbeddedDriver.launch(EmbeddedDriver.Context.from(config)
+            .dirKey("--dir").dir(dir).errorHandler(Throwable::printStackTrace)
+            .livenessTimeoutNs(TimeUnit.SECONDS.toNanos(10)));
         final AgentInvoker driverInvoker = EmbeddedDriver.invokerOf(driver);
         final Aeron aeron = AeronProperties.applyWhile(config.aeronProperties(), () -> Aeron.connect(new Aeron.Context()
             .aeronDirectoryName(dir)

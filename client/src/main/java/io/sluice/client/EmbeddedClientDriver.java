@@ -8,7 +8,6 @@ import org.agrona.IoUtil;
 import org.agrona.concurrent.AgentInvoker;
 
 import java.io.File;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,8 +33,9 @@ final class EmbeddedClientDriver implements AutoCloseable
     {
         directory = SluiceConfig.sharedMemoryDir() + "/sluice-client-" + ProcessHandle.current().pid() + "-" +
             Long.toHexString(System.nanoTime());
-        driver = EmbeddedDriver.launch("aeron.dir", directory, ctx.driverThreading(), ctx.driverIdleStrategy(),
-            Throwable::printStackTrace, LIVENESS_TIMEOUT_NS, Map.of(), null, System.err);
+        driver = EmbeddedDriver.launch(new EmbeddedDriver.Context()
+            .dirKey("aeron.dir").dir(directory).threading(ctx.driverThreading()).idleStrategy(ctx.driverIdleStrategy())
+            .errorHandler(Throwable::printStackTrace).livenessTimeoutNs(LIVENESS_TIMEOUT_NS).log(System.err));
     }
 
     /**

@@ -1,27 +1,14 @@
 package io.sluice.systemtest;
 
-import io.sluice.tools.SluiceMain;
-import io.sluice.server.ingress.BatchFrame;
-import io.aeron.ExclusivePublication;
 import io.sluice.config.SluiceConfig;
 import io.sluice.core.RejectReason;
 import io.sluice.client.SluiceClient;
-import io.sluice.client.SluiceResultHandler;
-import io.sluice.transport.codec.AlertDecoder;
-import io.sluice.transport.codec.EventResultBatchDecoder;
-import io.sluice.transport.codec.EventResultDecoder;
-import io.sluice.transport.codec.QueryResultDecoder;
-import io.sluice.transport.codec.RejectedDecoder;
 import io.sluice.transport.codec.ResultMode;
-import io.sluice.transport.codec.WindowResultDecoder;
 import io.sluice.server.counters.SluiceCounters;
-import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -32,7 +19,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -43,356 +29,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and an ingress {@code mtu} of 8192 so it fits one frame), single events, and bad events inside both, in every
  * result mode, with tumbling windows and alert rules on (a window rule, an event rule on the value and, in the
  * dedicated runs, an event rule on the window's sum); every event's outcome, every window result and every alert is
- * checked against a reference computed here from what was sent. Then whole batches refused (too large, malformed)
- * while the daemon goes on, and back-pressure with batches.
+ * checked against a reference computed here from what was sent. Shared setup: {@link BatchTestSupport}.
  */
-class BatchSystemTest
+class BatchSystemTest extends BatchTestSupport
 {
-    private static final long MS = 1_000_000L;
-    private static final long T0 = 1_700_000_000_000L * MS;
-    private static final long WINDOW_NS = 100 * MS;
-    private static final int MAX_BATCH = 128;
-    private static final int[] PATTERN = {1, 7, 1, 64, 1, MAX_BATCH, 7, 1};
-    private static final int ROUNDS = 30;
-    private static final int KEYS_PER_CLIENT = 16;
-    private static final long CLOSER_KEY = 999;
-    /** Past the newest event time by more than the allowed lateness plus a window: closes every window but its own. */
-    private static final long CLOSER_TIME = T0 + 10_000 * MS;
-    private static final double HOT_THRESHOLD = 0.95;
-    private static final double SPIKE_THRESHOLD = 0.99;
-    private static final double HEAVY_THRESHOLD = 3;
-
-    /**
-     * One event as sent, and what it should get: a reason (0: applied) and, for a rejection, the index it names.
-     */
-    record Sent(long id, long key, long timestamp, double value, int reason, int batchIndex)
-    {
-    }
-
-    record Result(char kind, long clientId, long id, long key, long timestamp, long windowStart, long count, double sum,
-        double min, double max, double first, double last)
-    {
-    }
-
-    record Reject(long clientId, long id, long key, int reason, int batchIndex)
-    {
-    }
-
-    /**
-     * What a client received, in order: per-event results ({@code E} from EventResult, {@code B} from an
-     * EventResultBatch), rejections with their batch index, query answers, and every window result.
-     */
-    static final class Outcomes implements SluiceResultHandler
-    {
-        final List<Result> results = new ArrayList<>();
-        final List<Reject> rejects = new ArrayList<>();
-        final List<long[]> arrivals = new ArrayList<>();
-        final List<long[]> queries = new ArrayList<>();
-        final List<String> windows = new ArrayList<>();
-        final List<String> alerts = new ArrayList<>();
-
-        public void onEventResult(final EventResultDecoder r)
-        {
-            results.add(new Result('E', r.clientId(), r.correlationId(), r.key(), r.timestamp(), r.windowStart(),
-                r.count(), r.sum(), r.min(), r.max(), r.first(), r.last()));
-            arrivals.add(new long[]{r.key(), r.correlationId()});
-        }
-
-        public void onBatchedEventResult(final EventResultBatchDecoder.ResultsDecoder r)
-        {
-            results.add(new Result('B', r.clientId(), r.correlationId(), r.key(), r.timestamp(), r.windowStart(),
-                r.eventCount(), r.sum(), r.min(), r.max(), r.first(), r.last()));
-            arrivals.add(new long[]{r.key(), r.correlationId()});
-        }
-
-        public void onRejected(final RejectedDecoder r)
-        {
-            rejects.add(new Reject(r.clientId(), r.correlationId(), r.key(), r.reason().value(), r.batchIndex()));
-            arrivals.add(new long[]{r.key(), r.correlationId()});
-        }
-
-        public void onQueryResult(final QueryResultDecoder r)
-        {
-            queries.add(new long[]{r.correlationId(), r.key(), r.openCount(), (long)r.openSum()});
-        }
-
-        public void onWindowResult(final WindowResultDecoder r)
-        {
-            windows.add(window(r.key(), r.windowStart(), r.windowEnd(), r.count(), r.sum(), r.min(), r.max(),
-                r.first(), r.last()));
-        }
-
-        public void onAlert(final AlertDecoder a)
-        {
-            final String fields = a.ruleIndex() + " key=" + a.key() + " window=" + a.windowStart() + " " + a.field() +
-                " " + a.op() + " observed=" + a.observed() + " threshold=" + a.threshold();
-            alerts.add(a.ruleName() + " " + fields);
-        }
-
-        int perEventOutcomes()
-        {
-            return results.size() + rejects.size();
-        }
-    }
-
-    /**
-     * A window's aggregate computed from raw events in arrival order: first and last by event time, ties by arrival.
-     */
-    static final class Aggregate
-    {
-        long count;
-        double sum;
-        double min;
-        double max;
-        double first;
-        double last;
-        long firstTime;
-        long lastTime;
-
-        void add(final long timestamp, final double value)
-        {
-            if (0 == count)
-            {
-                min = value;
-                max = value;
-                first = value;
-                last = value;
-                firstTime = timestamp;
-                lastTime = timestamp;
-            }
-            else
-            {
-                min = Math.min(min, value);
-                max = Math.max(max, value);
-                if (timestamp < firstTime)
-                {
-                    first = value;
-                    firstTime = timestamp;
-                }
-                if (timestamp >= lastTime)
-                {
-                    last = value;
-                    lastTime = timestamp;
-                }
-            }
-            count++;
-            sum += value;
-        }
-    }
-
-    /**
-     * Tumbling windows, computed plainly: per key and window start, the events applied to it.
-     */
-    static final class Reference
-    {
-        final Map<Long, TreeMap<Long, Aggregate>> windows = new TreeMap<>();
-
-        Result apply(final char kind, final long clientId, final Sent event)
-        {
-            final long start = Math.floorDiv(event.timestamp(), WINDOW_NS) * WINDOW_NS;
-            final Aggregate a = windows.computeIfAbsent(event.key(), (k) -> new TreeMap<>())
-                .computeIfAbsent(start, (s) -> new Aggregate());
-            a.add(event.timestamp(), event.value());
-            return new Result(kind, clientId, event.id(), event.key(), event.timestamp(), start, a.count, a.sum, a.min,
-                a.max, a.first, a.last);
-        }
-
-        List<String> windowAlerts(final long openStart, final int ruleIndex)
-        {
-            final List<String> alerts = new ArrayList<>();
-            windows.forEach((key, byStart) -> byStart.forEach((start, a) ->
-            {
-                if (start != openStart && a.max > HOT_THRESHOLD)
-                {
-                    alerts.add(alert("hot", ruleIndex, key, start, "MAX GT", a.max, HOT_THRESHOLD));
-                }
-            }));
-            return alerts;
-        }
-
-        List<String> closedWindows(final long openStart)
-        {
-            final List<String> closed = new ArrayList<>();
-            windows.forEach((key, byStart) -> byStart.forEach((start, a) ->
-            {
-                if (start != openStart)
-                {
-                    closed.add(window(key, start, start + WINDOW_NS, a.count, a.sum, a.min, a.max, a.first, a.last));
-                }
-            }));
-            closed.sort(null);
-            return closed;
-        }
-    }
-
-    static String alert(
-        final String name, final int ruleIndex, final long key, final long windowStart, final String fieldAndOp,
-        final double observed, final double threshold)
-    {
-        return name + " " + ruleIndex + " key=" + key + " window=" + windowStart + " " + fieldAndOp + " observed=" +
-            observed + " threshold=" + threshold;
-    }
-
-    static String window(
-        final long key, final long start, final long end, final long count, final double sum, final double min,
-        final double max, final double first, final double last)
-    {
-        return key + " [" + start + "," + end + ") n=" + count + " sum=" + sum + " min=" + min + " max=" + max +
-            " first=" + first + " last=" + last;
-    }
-
-    /**
-     * A client's deterministic mix: rounds of batches of 1, 7, 64 and 128 events, a bad event (NaN or infinite value,
-     * timestamp out of range) now and then anywhere; event times mostly forward, sometimes a few ms back, all within
-     * 2.6 s (less than the allowed lateness, so no event is late whatever the interleaving of the two clients).
-     */
-    static List<List<Sent>> plan(final int clientIndex, final ResultMode mode)
-    {
-        final Random random = new Random(9_000 + clientIndex);
-        final List<List<Sent>> batches = new ArrayList<>();
-        long id = 1;
-        int index = 0;
-        for (int round = 0; round < ROUNDS; round++)
-        {
-            for (final int size : PATTERN)
-            {
-                final List<Sent> batch = new ArrayList<>();
-                for (int i = 0; i < size; i++)
-                {
-                    final long key = clientIndex * 1_000L + random.nextInt(KEYS_PER_CLIENT);
-                    long timestamp = T0 + index * 400_000L + random.nextInt(20) * MS;
-                    double value = (random.nextInt(2048) - 1024) / 1024.0;
-                    int reason = 0;
-                    final int fault = random.nextInt(120);
-                    if (fault < 2)
-                    {
-                        value = 0 == fault ? Double.NaN : Double.POSITIVE_INFINITY;
-                        reason = RejectReason.INVALID_VALUE;
-                    }
-                    else if (fault < 4)
-                    {
-                        timestamp = 2 == fault ? 5 : SluiceConfig.YEAR_2200_NS + 1;
-                        reason = RejectReason.TIMESTAMP_OUT_OF_RANGE;
-                    }
-                    final int batchIndex = 1 == size && ResultMode.PER_EVENT == mode ? -1 : i;
-                    batch.add(new Sent(id++, key, timestamp, value, reason, batchIndex));
-                    index++;
-                }
-                batches.add(batch);
-            }
-        }
-        return batches;
-    }
-
-    /**
-     * Tumbling 100 ms windows, lateness 5 s; alert rules: {@code hot} (window max &gt; 0.95), {@code spike} (event
-     * value &gt;= 0.99) and, when asked, {@code heavy} (event: the window's sum after the event &gt; 3, a rule that
-     * reads the aggregate even when no per-event result is wanted).
-     */
-    /**
-     * Equal as sorted lists (each element as many times), naming the first differences when not.
-     */
-    private static void assertSameElements(final List<String> expected, final List<String> actual, final String what)
-    {
-        final List<String> sorted = new ArrayList<>(actual);
-        sorted.sort(null);
-        if (!expected.equals(sorted))
-        {
-            final List<String> missing = new ArrayList<>(expected);
-            sorted.forEach(missing::remove);
-            final List<String> extra = new ArrayList<>(sorted);
-            expected.forEach(extra::remove);
-            throw new AssertionError(what + ": " + expected.size() + " expected, " + actual.size() + " received; " +
-                missing.size() + " missing, e.g. " + missing.subList(0, Math.min(5, missing.size())) + "; " +
-                extra.size() + " unexpected, e.g. " + extra.subList(0, Math.min(5, extra.size())));
-        }
-    }
-
-    private static TestDaemon windowedDaemon(final String threading, final boolean heavyRule)
-    {
-        final TestDaemon daemon = new TestDaemon()
-            .set("sluice.alert.hot.on", "window")
-            .set("sluice.alert.hot.field", "max")
-            .set("sluice.alert.hot.op", ">")
-            .set("sluice.alert.hot.threshold", Double.toString(HOT_THRESHOLD))
-            .set("sluice.alert.spike.on", "event")
-            .set("sluice.alert.spike.field", "value")
-            .set("sluice.alert.spike.op", ">=")
-            .set("sluice.alert.spike.threshold", Double.toString(SPIKE_THRESHOLD));
-        if (heavyRule)
-        {
-            daemon
-                .set("sluice.alert.heavy.on", "event")
-                .set("sluice.alert.heavy.field", "sum")
-                .set("sluice.alert.heavy.op", ">")
-                .set("sluice.alert.heavy.threshold", Double.toString(HEAVY_THRESHOLD));
-        }
-        return daemon
-            .set(SluiceConfig.THREADING, threading)
-            .set(SluiceConfig.WINDOW_TYPE, "tumbling")
-            .set(SluiceConfig.WINDOW_SIZE, "100ms")
-            .set(SluiceConfig.WINDOW_ALLOWED_LATENESS, "5s")
-            .set(SluiceConfig.STATE_CAPACITY, "256")
-            .set(SluiceConfig.BATCH_MAX_EVENTS, Integer.toString(MAX_BATCH))
-            .start();
-    }
-
-    private static SluiceClient client(final TestDaemon daemon, final ResultMode mode, final String ingressParams)
-    {
-        final SluiceConfig config = daemon.config();
-        return SluiceClient.connect(SluiceMain.clientContextFor(config)
-            .aeronDirectoryName(daemon.driverDir)
-            .ingress(config.ingressChannel() + ingressParams, config.ingressStreamId())
-            .resultMode(mode));
-    }
-
-    private static void flush(final SluiceClient client, final Outcomes outcomes)
-    {
-        while (!client.flush())
-        {
-            client.poll(outcomes, 100);
-            Thread.yield();
-        }
-    }
-
-    private static void pollUntil(final BooleanSupplier done, final SluiceClient[] clients, final Outcomes[] outcomes)
-    {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!done.getAsBoolean() && System.nanoTime() < deadline)
-        {
-            int read = 0;
-            for (int c = 0; c < clients.length; c++)
-            {
-                read += clients[c].poll(outcomes[c], 100);
-            }
-            if (0 == read)
-            {
-                Thread.yield();
-            }
-        }
-        // anything beyond what was awaited would be a duplicate: give it a moment to show
-        final long settle = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
-        while (System.nanoTime() < settle)
-        {
-            for (int c = 0; c < clients.length; c++)
-            {
-                clients[c].poll(outcomes[c], 100);
-            }
-            Thread.yield();
-        }
-    }
-
-    private static void awaitCounter(final TestDaemon daemon, final int typeId, final String label, final long value)
-        throws InterruptedException
-    {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (daemon.counter(typeId, label) < value && System.nanoTime() < deadline)
-        {
-            Thread.sleep(1);
-        }
-        assertEquals(value, daemon.counter(typeId, label), label);
-    }
-
     @ParameterizedTest(name = "{0} {1} heavy rule {2}")
     @CsvSource({
         "PER_EVENT, shared, false", "BATCHED, shared, false", "NONE, shared, false",
@@ -610,176 +250,225 @@ class BatchSystemTest
         }
     }
 
-    @Test
-    @Timeout(60)
-    void shouldRejectAnOversizedOrMalformedBatchWholeAndGoOnServing() throws Exception
+    private static final int[] PATTERN = {1, 7, 1, 64, 1, MAX_BATCH, 7, 1};
+    private static final int ROUNDS = 30;
+    private static final int KEYS_PER_CLIENT = 16;
+    private static final long CLOSER_KEY = 999;
+    /** Past the newest event time by more than the allowed lateness plus a window: closes every window but its own. */
+    private static final long CLOSER_TIME = T0 + 10_000 * MS;
+    private static final double HOT_THRESHOLD = 0.95;
+    private static final double SPIKE_THRESHOLD = 0.99;
+    private static final double HEAVY_THRESHOLD = 3;
+
+    /**
+     * One event as sent, and what it should get: a reason (0: applied) and, for a rejection, the index it names.
+     */
+    record Sent(long id, long key, long timestamp, double value, int reason, int batchIndex)
     {
-        try (TestDaemon daemon = new TestDaemon()
-            .set(SluiceConfig.BATCH_MAX_EVENTS, Integer.toString(MAX_BATCH))
+    }
+
+    /**
+     * A window's aggregate computed from raw events in arrival order: first and last by event time, ties by arrival.
+     */
+    static final class Aggregate
+    {
+        long count;
+        double sum;
+        double min;
+        double max;
+        double first;
+        double last;
+        long firstTime;
+        long lastTime;
+
+        void add(final long timestamp, final double value)
+        {
+            if (0 == count)
+            {
+                min = value;
+                max = value;
+                first = value;
+                last = value;
+                firstTime = timestamp;
+                lastTime = timestamp;
+            }
+            else
+            {
+                min = Math.min(min, value);
+                max = Math.max(max, value);
+                if (timestamp < firstTime)
+                {
+                    first = value;
+                    firstTime = timestamp;
+                }
+                if (timestamp >= lastTime)
+                {
+                    last = value;
+                    lastTime = timestamp;
+                }
+            }
+            count++;
+            sum += value;
+        }
+    }
+
+    /**
+     * Tumbling windows, computed plainly: per key and window start, the events applied to it.
+     */
+    static final class Reference
+    {
+        final Map<Long, TreeMap<Long, Aggregate>> windows = new TreeMap<>();
+
+        Result apply(final char kind, final long clientId, final Sent event)
+        {
+            final long start = Math.floorDiv(event.timestamp(), WINDOW_NS) * WINDOW_NS;
+            final Aggregate a = windows.computeIfAbsent(event.key(), (k) -> new TreeMap<>())
+                .computeIfAbsent(start, (s) -> new Aggregate());
+            a.add(event.timestamp(), event.value());
+            return new Result(kind, clientId, event.id(), event.key(), event.timestamp(), start, a.count, a.sum, a.min,
+                a.max, a.first, a.last);
+        }
+
+        List<String> windowAlerts(final long openStart, final int ruleIndex)
+        {
+            final List<String> alerts = new ArrayList<>();
+            windows.forEach((key, byStart) -> byStart.forEach((start, a) ->
+            {
+                if (start != openStart && a.max > HOT_THRESHOLD)
+                {
+                    alerts.add(alert("hot", ruleIndex, key, start, "MAX GT", a.max, HOT_THRESHOLD));
+                }
+            }));
+            return alerts;
+        }
+
+        List<String> closedWindows(final long openStart)
+        {
+            final List<String> closed = new ArrayList<>();
+            windows.forEach((key, byStart) -> byStart.forEach((start, a) ->
+            {
+                if (start != openStart)
+                {
+                    closed.add(window(key, start, start + WINDOW_NS, a.count, a.sum, a.min, a.max, a.first, a.last));
+                }
+            }));
+            closed.sort(null);
+            return closed;
+        }
+    }
+
+    static String alert(
+        final String name, final int ruleIndex, final long key, final long windowStart, final String fieldAndOp,
+        final double observed, final double threshold)
+    {
+        return name + " " + ruleIndex + " key=" + key + " window=" + windowStart + " " + fieldAndOp + " observed=" +
+            observed + " threshold=" + threshold;
+    }
+
+    /**
+     * A client's deterministic mix: rounds of batches of 1, 7, 64 and 128 events, a bad event (NaN or infinite value,
+     * timestamp out of range) now and then anywhere; event times mostly forward, sometimes a few ms back, all within
+     * 2.6 s (less than the allowed lateness, so no event is late whatever the interleaving of the two clients).
+     */
+    static List<List<Sent>> plan(final int clientIndex, final ResultMode mode)
+    {
+        final Random random = new Random(9_000 + clientIndex);
+        final List<List<Sent>> batches = new ArrayList<>();
+        long id = 1;
+        int index = 0;
+        for (int round = 0; round < ROUNDS; round++)
+        {
+            for (final int size : PATTERN)
+            {
+                final List<Sent> batch = new ArrayList<>();
+                for (int i = 0; i < size; i++)
+                {
+                    final long key = clientIndex * 1_000L + random.nextInt(KEYS_PER_CLIENT);
+                    long timestamp = T0 + index * 400_000L + random.nextInt(20) * MS;
+                    double value = (random.nextInt(2048) - 1024) / 1024.0;
+                    int reason = 0;
+                    final int fault = random.nextInt(120);
+                    if (fault < 2)
+                    {
+                        value = 0 == fault ? Double.NaN : Double.POSITIVE_INFINITY;
+                        reason = RejectReason.INVALID_VALUE;
+                    }
+                    else if (fault < 4)
+                    {
+                        timestamp = 2 == fault ? 5 : SluiceConfig.YEAR_2200_NS + 1;
+                        reason = RejectReason.TIMESTAMP_OUT_OF_RANGE;
+                    }
+                    final int batchIndex = 1 == size && ResultMode.PER_EVENT == mode ? -1 : i;
+                    batch.add(new Sent(id++, key, timestamp, value, reason, batchIndex));
+                    index++;
+                }
+                batches.add(batch);
+            }
+        }
+        return batches;
+    }
+
+    /**
+     * Tumbling 100 ms windows, lateness 5 s; alert rules: {@code hot} (window max &gt; 0.95), {@code spike} (event
+     * value &gt;= 0.99) and, when asked, {@code heavy} (event: the window's sum after the event &gt; 3, a rule that
+     * reads the aggregate even when no per-event result is wanted).
+     */
+    /**
+     * Equal as sorted lists (each element as many times), naming the first differences when not.
+     */
+    private static void assertSameElements(final List<String> expected, final List<String> actual, final String what)
+    {
+        final List<String> sorted = new ArrayList<>(actual);
+        sorted.sort(null);
+        if (!expected.equals(sorted))
+        {
+            final List<String> missing = new ArrayList<>(expected);
+            sorted.forEach(missing::remove);
+            final List<String> extra = new ArrayList<>(sorted);
+            expected.forEach(extra::remove);
+            throw new AssertionError(what + ": " + expected.size() + " expected, " + actual.size() + " received; " +
+                missing.size() + " missing, e.g. " + missing.subList(0, Math.min(5, missing.size())) + "; " +
+                extra.size() + " unexpected, e.g. " + extra.subList(0, Math.min(5, extra.size())));
+        }
+    }
+
+    private static TestDaemon windowedDaemon(final String threading, final boolean heavyRule)
+    {
+        final TestDaemon daemon = new TestDaemon()
+            .set("sluice.alert.hot.on", "window")
+            .set("sluice.alert.hot.field", "max")
+            .set("sluice.alert.hot.op", ">")
+            .set("sluice.alert.hot.threshold", Double.toString(HOT_THRESHOLD))
+            .set("sluice.alert.spike.on", "event")
+            .set("sluice.alert.spike.field", "value")
+            .set("sluice.alert.spike.op", ">=")
+            .set("sluice.alert.spike.threshold", Double.toString(SPIKE_THRESHOLD));
+        if (heavyRule)
+        {
+            daemon
+                .set("sluice.alert.heavy.on", "event")
+                .set("sluice.alert.heavy.field", "sum")
+                .set("sluice.alert.heavy.op", ">")
+                .set("sluice.alert.heavy.threshold", Double.toString(HEAVY_THRESHOLD));
+        }
+        return daemon
+            .set(SluiceConfig.THREADING, threading)
             .set(SluiceConfig.WINDOW_TYPE, "tumbling")
             .set(SluiceConfig.WINDOW_SIZE, "100ms")
+            .set(SluiceConfig.WINDOW_ALLOWED_LATENESS, "5s")
+            .set(SluiceConfig.STATE_CAPACITY, "256")
+            .set(SluiceConfig.BATCH_MAX_EVENTS, Integer.toString(MAX_BATCH))
             .start();
-            SluiceClient client = client(daemon, ResultMode.PER_EVENT, ""))
-        {
-            assertTrue(client.awaitConnected(TimeUnit.SECONDS.toNanos(10)));
-            final Outcomes outcomes = new Outcomes();
-            final long id = client.clientId();
-            final ExclusivePublication publication = client.publication();
-            final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(16 * 1024));
-            assertEquals((publication.maxPayloadLength() - 28) / 32, client.batchLimit(),
-                "the client's own batches stay within one frame of the default MTU");
-
-            final BatchFrame tooLarge = new BatchFrame(id, ResultMode.PER_EVENT.value());
-            for (int i = 1; i <= MAX_BATCH + 1; i++)
-            {
-                tooLarge.add(i, 5, T0, 1.0);
-            }
-            assertTrue(tooLarge.writeTo(buffer) > publication.maxPayloadLength(), "spans several frames");
-            send(publication, buffer, tooLarge, client, outcomes);
-            send(publication, buffer, events(id, ResultMode.PER_EVENT, 1, 4).declaredCount(5), client, outcomes);
-            send(publication, buffer, events(id, ResultMode.PER_EVENT, 1, 3).entryLength(24), client, outcomes);
-            send(publication, buffer, events(id, ResultMode.PER_EVENT, 1, 3).resultMode(9), client, outcomes);
-            send(publication, buffer, events(id, ResultMode.PER_EVENT, 1, 3).blockLength(8), client, outcomes);
-            send(publication, buffer, events(id, ResultMode.PER_EVENT, 1, 3), client, outcomes);
-            send(publication, buffer, events(id, ResultMode.PER_EVENT, 4, 200), client, outcomes);
-            send(publication, buffer, events(id, ResultMode.BATCHED, 4, 2), client, outcomes);
-            send(publication, buffer, events(id, ResultMode.NONE, 6, 1), client, outcomes);
-            long query;
-            while ((query = client.offerQuery(5)) < 0)
-            {
-                client.poll(outcomes, 10);
-            }
-            pollUntil(() -> outcomes.perEventOutcomes() >= 11 && !outcomes.queries.isEmpty(),
-                new SluiceClient[]{client}, new Outcomes[]{outcomes});
-
-            assertEquals(List.of(
-                new Reject(id, 1, 0, RejectReason.BATCH_TOO_LARGE, -1),
-                new Reject(id, 1, 0, RejectReason.BATCH_MALFORMED, -1),
-                new Reject(id, 1, 0, RejectReason.BATCH_MALFORMED, -1),
-                new Reject(id, 1, 0, RejectReason.BATCH_MALFORMED, -1),
-                new Reject(id, 0, 0, RejectReason.BAD_BLOCK_LENGTH, -1),
-                new Reject(id, 4, 0, RejectReason.BATCH_TOO_LARGE, -1)), outcomes.rejects,
-                "refused whole, named by the first event when it can be read");
-            assertEquals(List.of(
-                new Result('E', id, 1, 5, T0, T0, 1, 1.0, 1.0, 1.0, 1.0, 1.0),
-                new Result('E', id, 2, 5, T0 + 1, T0, 2, 3.0, 1.0, 2.0, 1.0, 2.0),
-                new Result('E', id, 3, 5, T0 + 2, T0, 3, 6.0, 1.0, 3.0, 1.0, 3.0),
-                new Result('B', id, 4, 5, T0, T0, 4, 7.0, 1.0, 3.0, 1.0, 3.0),
-                new Result('B', id, 5, 5, T0 + 1, T0, 5, 9.0, 1.0, 3.0, 1.0, 3.0)), outcomes.results,
-                "no event of a refused batch was applied, nor raised the client's mark");
-            assertEquals(1, outcomes.queries.size());
-            assertEquals(List.of(query, 5L, 6L, 10L), List.of(
-                outcomes.queries.get(0)[0], outcomes.queries.get(0)[1], outcomes.queries.get(0)[2],
-                outcomes.queries.get(0)[3]), "the NONE batch's event was applied, unanswered");
-
-            // a processor's rejection of an event of a batch names its index too
-            send(publication, buffer, new BatchFrame(id, ResultMode.PER_EVENT.value())
-                .add(7, 6, T0 + 1_000 * MS, 1.0)
-                .add(8, 5, T0, 1.0), client, outcomes);
-            pollUntil(() -> outcomes.perEventOutcomes() >= 13 && !outcomes.windows.isEmpty(),
-                new SluiceClient[]{client}, new Outcomes[]{outcomes});
-            assertEquals(new Reject(id, 8, 5, RejectReason.LATE, 1), outcomes.rejects.get(6));
-            assertEquals(7, outcomes.rejects.size());
-            assertEquals(new Result('E', id, 7, 6, T0 + 1_000 * MS, T0 + 1_000 * MS, 1, 1.0, 1.0, 1.0, 1.0, 1.0),
-                outcomes.results.get(5));
-            assertEquals(6, outcomes.results.size());
-            assertEquals(List.of(window(5, T0, T0 + WINDOW_NS, 6, 10.0, 1.0, 3.0, 1.0, 3.0)), outcomes.windows);
-
-            final long probes = client.probesSent();
-            assertEquals(probes + 15, daemon.counter(SluiceCounters.INGRESS_RECEIVED_TYPE_ID, "received"));
-            assertEquals(probes + 9, daemon.counter(SluiceCounters.INGRESS_ACCEPTED_TYPE_ID, "accepted"));
-            assertEquals(4, daemon.counter(SluiceCounters.INGRESS_BATCHES_TYPE_ID, "batches"));
-            assertEquals(2, daemon.counter(SluiceCounters.REJECTED_TYPE_ID, "rejected BATCH_TOO_LARGE"));
-            assertEquals(3, daemon.counter(SluiceCounters.REJECTED_TYPE_ID, "rejected BATCH_MALFORMED"));
-            assertEquals(1, daemon.counter(SluiceCounters.REJECTED_TYPE_ID, "rejected BAD_BLOCK_LENGTH"));
-            assertEquals(1, daemon.counter(SluiceCounters.REJECTED_TYPE_ID, "rejected LATE"));
-        }
     }
 
-    @Test
-    @Timeout(60)
-    void shouldPushBackOnABatchingClientWhenResultsCannotGoOutAndAnswerEveryEventOnce() throws Exception
+    private static void awaitCounter(final TestDaemon daemon, final int typeId, final String label, final long value)
+        throws InterruptedException
     {
-        try (TestDaemon daemon = new TestDaemon()
-            .set(SluiceConfig.THREADING, "dedicated")
-            .set(SluiceConfig.RING_LENGTH, "64")
-            .set(SluiceConfig.BATCH_MAX_EVENTS, "32")
-            .set("aeron.term.buffer.length", "64k")
-            .start();
-            SluiceClient client = client(daemon, ResultMode.BATCHED, ""))
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (daemon.counter(typeId, label) < value && System.nanoTime() < deadline)
         {
-            assertTrue(client.awaitConnected(TimeUnit.SECONDS.toNanos(10)));
-            assertEquals(32, client.batchLimit());
-            final Outcomes outcomes = new Outcomes();
-            final int events = 20_000;
-            final int keys = 100;
-            int sent = 0;
-            long backPressuredSinceNs = 0;
-            boolean polling = false;
-            while (sent < events)
-            {
-                final long correlationId = client.offerEvent(sent % keys, T0 + sent, 1.0);
-                if (correlationId > 0)
-                {
-                    sent++;
-                    assertEquals(sent, correlationId);
-                    backPressuredSinceNs = 0;
-                }
-                else if (0 == backPressuredSinceNs)
-                {
-                    backPressuredSinceNs = System.nanoTime();
-                }
-                else if (System.nanoTime() - backPressuredSinceNs > TimeUnit.MILLISECONDS.toNanos(200))
-                {
-                    polling = true;
-                }
-                if (polling)
-                {
-                    client.poll(outcomes, 100);
-                }
-            }
-            flush(client, outcomes);
-            final SluiceClient[] clients = {client};
-            pollUntil(() -> outcomes.perEventOutcomes() >= events, clients, new Outcomes[]{outcomes});
-
-            assertTrue(polling, "the client was pushed back before it polled");
-            assertEquals(List.of(), outcomes.rejects);
-            assertEquals(events, outcomes.results.size());
-            final Map<Long, Long> countOfKey = new HashMap<>();
-            for (final Result r : outcomes.results)
-            {
-                assertEquals('B', r.kind());
-                final long count = countOfKey.getOrDefault(r.key(), 0L) + 1;
-                assertEquals(new Result('B', client.clientId(), r.key() + 1 + (count - 1) * keys, r.key(),
-                    T0 + r.id() - 1, 0, count, count, 1.0, 1.0, 1.0, 1.0), r, "each key's results in order, once");
-                countOfKey.put(r.key(), count);
-            }
-            assertEquals(keys, countOfKey.size());
-            assertTrue(daemon.counter(SluiceCounters.RING_FULL_TYPE_ID, "back-pressure") > 0, "ring-full counter");
-            assertEquals(events + client.probesSent(), daemon.counter(SluiceCounters.INGRESS_ACCEPTED_TYPE_ID, "accepted"));
-            assertEquals(events + client.probesSent(), daemon.counter(SluiceCounters.INGRESS_RECEIVED_TYPE_ID, "received"));
+            Thread.sleep(1);
         }
-    }
-
-    private static BatchFrame events(final long clientId, final ResultMode mode, final long firstId, final int count)
-    {
-        final BatchFrame frame = new BatchFrame(clientId, mode.value());
-        for (int i = 0; i < count; i++)
-        {
-            frame.add(firstId + i, 5, T0 + i, 1.0 + i);
-        }
-        return frame;
-    }
-
-    private static void send(
-        final ExclusivePublication publication, final UnsafeBuffer buffer, final BatchFrame frame,
-        final SluiceClient client, final Outcomes outcomes)
-    {
-        final int length = frame.writeTo(buffer);
-        while (publication.offer(buffer, 0, length) < 0)
-        {
-            client.poll(outcomes, 10);
-            Thread.yield();
-        }
+        assertEquals(value, daemon.counter(typeId, label), label);
     }
 }

@@ -78,9 +78,10 @@ final class JournalReader
         JournalArchive archive = null;
         try
         {
-            driver = EmbeddedDriver.launch(SluiceConfig.DRIVER_DIR, driverDir, DriverThreading.INVOKER,
-                IdleStrategyType.SLEEPING, Throwable::printStackTrace, TimeUnit.SECONDS.toNanos(10),
-                Map.of("aeron.term.buffer.length", "1m", "aeron.ipc.term.buffer.length", "1m"), null, System.out);
+            driver = EmbeddedDriver.launch(new EmbeddedDriver.Context().dir(driverDir)
+                .threading(DriverThreading.INVOKER).idleStrategy(IdleStrategyType.SLEEPING)
+                .errorHandler(Throwable::printStackTrace).livenessTimeoutNs(TimeUnit.SECONDS.toNanos(10))
+                .aeronProperties(Map.of("aeron.term.buffer.length", "1m", "aeron.ipc.term.buffer.length", "1m")));
             final AgentInvoker invoker = EmbeddedDriver.invokerOf(driver);
             aeron = Aeron.connect(new Aeron.Context()
                 .aeronDirectoryName(driverDir)

@@ -10,6 +10,8 @@ import io.aeron.cluster.service.ClusterMarkFile;
 import io.aeron.cluster.service.ClusteredServiceContainer;
 import io.aeron.driver.MediaDriver;
 import io.sluice.config.ConfigurationException;
+import io.sluice.config.IdleStrategyType;
+import io.sluice.config.Settings;
 import io.sluice.config.SluiceConfig;
 import io.sluice.server.daemon.DaemonContext;
 import io.sluice.server.daemon.DaemonErrorHandler;
@@ -55,6 +57,7 @@ public final class ClusterNode implements AutoCloseable
     /** The log's term length: large enough for bursts, small enough for three nodes on one test host. */
     static final String LOG_CHANNEL = "aeron:udp?term-length=16m";
 
+    private final Context nodeContext;
     private final DaemonContext ctx;
     private final SluiceConfig config;
     private final PrintStream out;
@@ -70,9 +73,10 @@ public final class ClusterNode implements AutoCloseable
     private SluiceClusteredService service;
     private boolean closed;
 
-    private ClusterNode(final DaemonContext ctx)
+    private ClusterNode(final Context nodeContext)
     {
-        this.ctx = ctx;
+        this.nodeContext = nodeContext;
+        this.ctx = nodeContext.daemon();
         this.config = ctx.config();
         this.out = ctx.out();
         this.errorHandler = new DaemonErrorHandler(out);
@@ -88,7 +92,8 @@ public final class ClusterNode implements AutoCloseable
     }
 
     /**
-     * Start a node of the configuration's cluster.
+     * Start a node of the configuration's cluster: {@link #start(Context)} of {@code Context.from(config)} printing
+     * to {@code out}.
      *
      * @param config a configuration with {@code sluice.cluster.members} and {@code sluice.cluster.member-id} set.
      * @param out    where the summary and log lines go.
@@ -97,9 +102,24 @@ public final class ClusterNode implements AutoCloseable
      */
     public static ClusterNode start(final SluiceConfig config, final PrintStream out)
     {
-        final DaemonContext ctx = DaemonContext.from(config).out(out);
-        ctx.conclude();
-        final ClusterNode node = new ClusterNode(ctx);
+        return start(Context.from(config).out(out));
+    }
+
+    /**
+     * Start a node: conclude the context when it is not yet concluded, check it against this host, then start the
+     * driver, archive, consensus module and service in order. On failure what was started is closed again.
+     *
+     * @param nodeContext the node's cluster settings and the daemon context of its components.
+     * @return the running node.
+     * @throws ConfigurationException when a setting does not fit, or a directory is in use.
+     */
+    public static ClusterNode start(final Context nodeContext)
+    {
+        if (!nodeContext.isConcluded())
+        {
+            nodeContext.conclude();
+        }
+        final ClusterNode node = new ClusterNode(nodeContext);
         try
         {
             node.startComponents();
@@ -114,29 +134,20 @@ public final class ClusterNode implements AutoCloseable
 
     private void startComponents()
     {
-        if (!config.isClustered())
-        {
-            throw new ConfigurationException(SluiceConfig.CLUSTER_MEMBERS, "", "must be set to start a cluster node");
-        }
         Preflight.check(ctx);
-        final int memberId = config.clusterMemberId();
-        if (-1 == memberId)
-        {
-            throw new ConfigurationException(SluiceConfig.CLUSTER_MEMBER_ID, "-1",
-                "must be set to run a cluster node, e.g. -Dsluice.cluster.member-id=0");
-        }
-        final String[] self = ClusterMembers.member(config.clusterMembers(), memberId);
+        final int memberId = nodeContext.memberId();
+        final String[] self = ClusterMembers.member(nodeContext.members(), memberId);
         final String host = ClusterMembers.host(self[ClusterMembers.ARCHIVE]);
-        final String driverDir = config.driverDir();
-        final File nodeDir = new File(config.clusterDir()).getAbsoluteFile();
+        final EmbeddedDriver.Context driverContext = ctx.driver();
+        final String driverDir = driverContext.dir();
+        final File nodeDir = new File(nodeContext.dir()).getAbsoluteFile();
         final File clusterDir = new File(nodeDir, "cluster");
 
-        EmbeddedDriver.checkDirectory(SluiceConfig.DRIVER_DIR, driverDir, config.driverLivenessTimeoutNs());
+        EmbeddedDriver.checkDirectory(driverContext.dirKey(), driverDir, driverContext.livenessTimeoutNs());
         removeStaleMarkFiles(nodeDir);
-        driver = EmbeddedDriver.launch(SluiceConfig.DRIVER_DIR, driverDir, config.driverThreading(),
-            config.driverIdleStrategy(), errorHandler.driverErrors(), config.driverLivenessTimeoutNs(),
-            config.aeronProperties(), (c) -> c.termBufferSparseFile(true), out);
+        driver = EmbeddedDriver.launch(driverContext.errorHandler(errorHandler.driverErrors()));
         errorHandler.errorLog(driver.context().errorLog());
+        final IdleStrategyType idle = nodeContext.idleStrategy();
 
         final Archive.Context archiveContext = new Archive.Context()
             .aeronDirectoryName(driverDir)
@@ -147,7 +158,7 @@ public final class ClusterNode implements AutoCloseable
             .replicationChannel("aeron:udp?endpoint=" + host + ":0")
             .recordingEventsEnabled(false)
             .threadingMode(ArchiveThreadingMode.SHARED)
-            .idleStrategySupplier(() -> IdleStrategies.create(config.clusterIdleStrategy()))
+            .idleStrategySupplier(() -> IdleStrategies.create(idle))
             .errorHandler(nodeErrors);
         archive = Archive.launch(archiveContext);
 
@@ -158,11 +169,11 @@ public final class ClusterNode implements AutoCloseable
             .controlResponseChannel(archiveContext.localControlChannel())
             .aeronDirectoryName(driverDir);
 
-        final long heartbeatTimeoutNs = config.clusterHeartbeatTimeoutNs();
+        final long heartbeatTimeoutNs = nodeContext.heartbeatTimeoutNs();
         consensusModule = ConsensusModule.launch(new ConsensusModule.Context()
             .aeronDirectoryName(driverDir)
             .clusterMemberId(memberId)
-            .clusterMembers(config.clusterMembers())
+            .clusterMembers(nodeContext.members())
             .clusterDir(clusterDir)
             .ingressChannel("aeron:udp")
             .logChannel(LOG_CHANNEL)
@@ -171,8 +182,8 @@ public final class ClusterNode implements AutoCloseable
             .clusterClock(new NanosecondClusterClock())
             .leaderHeartbeatTimeoutNs(heartbeatTimeoutNs)
             .leaderHeartbeatIntervalNs(Math.max(TimeUnit.MILLISECONDS.toNanos(10), heartbeatTimeoutNs / 10))
-            .electionTimeoutNs(config.clusterElectionTimeoutNs())
-            .idleStrategySupplier(() -> IdleStrategies.create(config.clusterIdleStrategy()))
+            .electionTimeoutNs(nodeContext.electionTimeoutNs())
+            .idleStrategySupplier(() -> IdleStrategies.create(idle))
             .errorHandler(nodeErrors)
             .terminationHook(terminated::countDown));
 
@@ -182,14 +193,14 @@ public final class ClusterNode implements AutoCloseable
             .archiveContext(localArchive.clone())
             .clusterDir(clusterDir)
             .clusteredService(service)
-            .idleStrategySupplier(() -> IdleStrategies.create(config.clusterIdleStrategy()))
+            .idleStrategySupplier(() -> IdleStrategies.create(idle))
             .errorHandler(nodeErrors)
             .terminationHook(terminated::countDown));
 
         out.print(summary(self, nodeDir));
-        if (!config.metricsEndpoint().isEmpty())
+        if (ctx.metrics().isEnabled())
         {
-            metrics = ExporterProcess.start(config.metricsEndpoint(), driverDir, out);
+            metrics = ExporterProcess.start(ctx.metrics());
             out.println("  metrics   " + metrics.url() + " (Prometheus, exporter process " + metrics.pid() + ")");
         }
         errorHandler.startPrinting();
@@ -254,7 +265,7 @@ public final class ClusterNode implements AutoCloseable
         }
         if (pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
         {
-            throw new ConfigurationException(SluiceConfig.CLUSTER_DIR, config.clusterDir(), "is in use by process " +
+            throw new ConfigurationException(SluiceConfig.CLUSTER_DIR, nodeContext.dir(), "is in use by process " +
                 pid + " (" + markFile + "; another member started with the same directory?): give every node its own");
         }
         if (markFile.delete())
@@ -265,18 +276,18 @@ public final class ClusterNode implements AutoCloseable
 
     private String summary(final String[] self, final File nodeDir)
     {
-        return "sluice " + SluiceDaemon.VERSION + " starting as cluster member " + config.clusterMemberId() + "\n" +
-            "  members   " + config.clusterMembers() + "\n" +
+        return "sluice " + SluiceDaemon.VERSION + " starting as cluster member " + nodeContext.memberId() + "\n" +
+            "  members   " + nodeContext.members() + "\n" +
             "  ingress   " + self[ClusterMembers.INGRESS] + " (clients: every member's ingress endpoint)\n" +
             "  node      " + nodeDir + " (archive/ holds the replicated log and snapshots, cluster/ the consensus " +
             "state)\n" +
-            "  driver    embedded, " + config.driverThreading().name().toLowerCase() + ", dir " + config.driverDir() +
+            "  driver    embedded, " + ctx.driver().threading().name().toLowerCase() + ", dir " + ctx.driver().dir() +
             "\n" +
             "  state     " + config.processorCount() + " processor(s) x " + config.stateCapacity() + " keys on the " +
             "service thread; hash seed " + String.format("0x%016x", config.hashSeed()) + "\n" +
-            "  fail-over leader heartbeat timeout " + config.clusterHeartbeatTimeoutNs() / 1_000_000 + " ms, " +
-            "election timeout " + config.clusterElectionTimeoutNs() / 1_000_000 + " ms; threads idle " +
-            config.clusterIdleStrategy().name().toLowerCase() + "\n";
+            "  fail-over leader heartbeat timeout " + nodeContext.heartbeatTimeoutNs() / 1_000_000 + " ms, " +
+            "election timeout " + nodeContext.electionTimeoutNs() / 1_000_000 + " ms; threads idle " +
+            nodeContext.idleStrategy().name().toLowerCase() + "\n";
     }
 
     /**
@@ -342,8 +353,235 @@ public final class ClusterNode implements AutoCloseable
         CloseHelper.closeAll(errorHandler, metrics, container, consensusModule, archive, driver);
         if (null != container)
         {
-            out.println("sluice: cluster member " + config.clusterMemberId() + " stopped");
+            out.println("sluice: cluster member " + nodeContext.memberId() + " stopped");
             out.flush();
+        }
+    }
+
+    /**
+     * What a cluster node is configured with: the members string and this node's id in it, the node's directory,
+     * the leader heartbeat and election timeouts, the idle strategy of its consensus module, archive and service,
+     * and the daemon context of the components it runs (shards, ingress, its embedded driver, the metrics
+     * exporter). Take every value from a configuration with {@link #from(SluiceConfig)} or set them, then
+     * {@link #conclude()} once.
+     * <p>
+     * Start-up only; not thread safe.
+     */
+    public static final class Context
+    {
+        private DaemonContext daemon;
+        private String members;
+        private Integer memberId;
+        private String dir;
+        private Long heartbeatTimeoutNs;
+        private Long electionTimeoutNs;
+        private IdleStrategyType idleStrategy;
+        private boolean concluded;
+
+        /**
+         * @param config a configuration, the one place a node's cluster settings are read.
+         * @return a context holding the cluster settings and the daemon context of the node's components (its
+         * driver's term buffers sparse), printing to {@link System#out}, not yet concluded.
+         */
+        public static Context from(final SluiceConfig config)
+        {
+            final DaemonContext daemon = DaemonContext.from(config);
+            daemon.driver().customise((c) -> c.termBufferSparseFile(true));
+            return new Context()
+                .daemon(daemon)
+                .members(config.clusterMembers())
+                .memberId(config.clusterMemberId())
+                .dir(config.clusterDir())
+                .heartbeatTimeoutNs(config.clusterHeartbeatTimeoutNs())
+                .electionTimeoutNs(config.clusterElectionTimeoutNs())
+                .idleStrategy(config.clusterIdleStrategy());
+        }
+
+        /**
+         * Conclude the daemon context when it is not yet, fill defaults from the declarations in {@link Settings}
+         * and check every value against its declared range; a node needs the members and its member id. Runs once.
+         *
+         * @return this.
+         * @throws ConfigurationException naming the key of the first value out of range or not set, e.g.
+         *                                {@code sluice.cluster.member-id=-1 must be set to run a cluster node, ...}.
+         * @throws IllegalStateException  when called a second time.
+         */
+        public Context conclude()
+        {
+            if (concluded)
+            {
+                throw new IllegalStateException("ClusterNode.Context is already concluded");
+            }
+            daemon = null == daemon ? new DaemonContext() : daemon;
+            if (!daemon.isConcluded())
+            {
+                daemon.conclude();
+            }
+            members = Settings.CLUSTER_MEMBERS.valueOrDefault(members);
+            if (members.isEmpty())
+            {
+                throw new ConfigurationException(SluiceConfig.CLUSTER_MEMBERS, "", "must be set to start a cluster node");
+            }
+            memberId = Settings.CLUSTER_MEMBER_ID.valueOrDefault(memberId);
+            if (-1 == memberId)
+            {
+                throw new ConfigurationException(SluiceConfig.CLUSTER_MEMBER_ID, "-1",
+                    "must be set to run a cluster node, e.g. -Dsluice.cluster.member-id=0");
+            }
+            dir = Settings.CLUSTER_DIR.check(dir);
+            heartbeatTimeoutNs = Settings.CLUSTER_HEARTBEAT_TIMEOUT.valueOrDefault(heartbeatTimeoutNs);
+            electionTimeoutNs = Settings.CLUSTER_ELECTION_TIMEOUT.valueOrDefault(electionTimeoutNs);
+            idleStrategy = Settings.CLUSTER_IDLE_STRATEGY.valueOrDefault(idleStrategy);
+            concluded = true;
+            return this;
+        }
+
+        /**
+         * @param daemon the daemon context of the node's components: shards, ingress, driver, metrics exporter.
+         * @return this.
+         */
+        public Context daemon(final DaemonContext daemon)
+        {
+            this.daemon = daemon;
+            return this;
+        }
+
+        /**
+         * @return the daemon context of the node's components.
+         */
+        public DaemonContext daemon()
+        {
+            return daemon;
+        }
+
+        /**
+         * @param out where the node's summary and log lines go; sets the daemon context's.
+         * @return this.
+         */
+        public Context out(final PrintStream out)
+        {
+            daemon = null == daemon ? new DaemonContext() : daemon;
+            daemon.out(out);
+            return this;
+        }
+
+        /**
+         * @param members the cluster's members in Aeron's form ({@link SluiceConfig#CLUSTER_MEMBERS}); must be set.
+         * @return this.
+         */
+        public Context members(final String members)
+        {
+            this.members = members;
+            return this;
+        }
+
+        /**
+         * @return the cluster's members.
+         */
+        public String members()
+        {
+            return members;
+        }
+
+        /**
+         * @param memberId this node's id in the members ({@link SluiceConfig#CLUSTER_MEMBER_ID}); must be set.
+         * @return this.
+         */
+        public Context memberId(final int memberId)
+        {
+            this.memberId = memberId;
+            return this;
+        }
+
+        /**
+         * @return this node's id in the members.
+         */
+        public Integer memberId()
+        {
+            return memberId;
+        }
+
+        /**
+         * @param dir the node's archive and consensus state directory ({@link SluiceConfig#CLUSTER_DIR}).
+         * @return this.
+         */
+        public Context dir(final String dir)
+        {
+            this.dir = dir;
+            return this;
+        }
+
+        /**
+         * @return the node's directory.
+         */
+        public String dir()
+        {
+            return dir;
+        }
+
+        /**
+         * @param heartbeatTimeoutNs how long followers hear nothing from the leader before electing another, ns
+         *                           ({@link SluiceConfig#CLUSTER_HEARTBEAT_TIMEOUT}).
+         * @return this.
+         */
+        public Context heartbeatTimeoutNs(final long heartbeatTimeoutNs)
+        {
+            this.heartbeatTimeoutNs = heartbeatTimeoutNs;
+            return this;
+        }
+
+        /**
+         * @return the leader heartbeat timeout, ns.
+         */
+        public Long heartbeatTimeoutNs()
+        {
+            return heartbeatTimeoutNs;
+        }
+
+        /**
+         * @param electionTimeoutNs how long an election waits for the other members, ns
+         *                          ({@link SluiceConfig#CLUSTER_ELECTION_TIMEOUT}).
+         * @return this.
+         */
+        public Context electionTimeoutNs(final long electionTimeoutNs)
+        {
+            this.electionTimeoutNs = electionTimeoutNs;
+            return this;
+        }
+
+        /**
+         * @return the election timeout, ns.
+         */
+        public Long electionTimeoutNs()
+        {
+            return electionTimeoutNs;
+        }
+
+        /**
+         * @param idleStrategy idle strategy of the consensus module, archive and service threads
+         *                     ({@link SluiceConfig#CLUSTER_IDLE_STRATEGY}).
+         * @return this.
+         */
+        public Context idleStrategy(final IdleStrategyType idleStrategy)
+        {
+            this.idleStrategy = idleStrategy;
+            return this;
+        }
+
+        /**
+         * @return idle strategy of the consensus module, archive and service threads.
+         */
+        public IdleStrategyType idleStrategy()
+        {
+            return idleStrategy;
+        }
+
+        /**
+         * @return true once {@link #conclude()} succeeded.
+         */
+        public boolean isConcluded()
+        {
+            return concluded;
         }
     }
 }

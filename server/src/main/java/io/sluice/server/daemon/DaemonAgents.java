@@ -56,8 +56,8 @@ final class DaemonAgents
         agents.add(new PinAgent(new CpuPin(config.ingressCpu(), out)));
         if (null != driverInvoker)
         {
-            agents.add(new InvokerAgent(driverInvoker, "driver"));
-            agents.add(new InvokerAgent(aeron.conductorAgentInvoker(), "aeron-client"));
+            agents.add(new InvokerAgent(driverInvoker, "sluice-driver"));
+            agents.add(new InvokerAgent(aeron.conductorAgentInvoker(), "sluice-aeron-client"));
         }
         if (null != journal)
         {
@@ -71,7 +71,7 @@ final class DaemonAgents
             if (null != journal && null != driverInvoker)
             {
                 // async: send the results now, before the journal's write, not at the top of the next cycle
-                agents.add(new InvokerAgent(driverInvoker, "driver-send"));
+                agents.add(new InvokerAgent(driverInvoker, "sluice-driver-send"));
             }
         }
         if (null != journal)
@@ -158,7 +158,7 @@ final class DaemonAgents
 
         public String roleName()
         {
-            return "pin";
+            return "sluice-pin";
         }
     }
 
@@ -196,7 +196,7 @@ final class DaemonAgents
 
         public String roleName()
         {
-            return "archive";
+            return "sluice-archive";
         }
     }
 
@@ -219,7 +219,7 @@ final class DaemonAgents
 
         public String roleName()
         {
-            return "journal-recorded";
+            return "sluice-journal-recorded";
         }
     }
 

@@ -5,10 +5,12 @@ import io.sluice.config.JournalMode;
 import io.sluice.config.SluiceConfig;
 import io.sluice.core.shard.ShardContext;
 import io.sluice.core.ring.SluiceRing;
+import io.sluice.driver.EmbeddedDriver;
 import io.sluice.server.egress.EgressGroup;
 import io.sluice.server.ingress.IngressAgent;
-
+import io.sluice.server.journal.Journal;
 import io.sluice.server.journal.JournalIdentity;
+import io.sluice.server.metrics.ExporterProcess;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -16,7 +18,7 @@ import java.util.Properties;
 
 /**
  * What a daemon is made of: its configuration, the concluded contexts of its components (ring, shards, ingress,
- * egress), each taken from the configuration, the one place a setting is read, and where its summary and log
+ * egress, embedded driver, journal, metrics exporter), each taken from the configuration, the one place a setting is read, and where its summary and log
  * lines go. {@link #conclude()} concludes each component once, checks the rules between them and computes the
  * direct memory the daemon needs, before anything is allocated.
  * <p>
@@ -30,6 +32,9 @@ public final class DaemonContext
     private ShardContext shards;
     private IngressAgent.Context ingress;
     private EgressGroup.Context egress;
+    private EmbeddedDriver.Context driver;
+    private Journal.Context journal;
+    private ExporterProcess.Context metrics;
     private long directMemoryBytes;
     private boolean concluded;
 
@@ -45,12 +50,16 @@ public final class DaemonContext
             .ring(SluiceRing.Context.from(config))
             .shards(ShardContext.from(config))
             .ingress(IngressAgent.Context.from(config))
-            .egress(EgressGroup.Context.from(config));
+            .egress(EgressGroup.Context.from(config))
+            .driver(EmbeddedDriver.Context.from(config).customise(EmbeddedDriver::trackReceivers))
+            .journal(Journal.Context.from(config))
+            .metrics(ExporterProcess.Context.from(config));
     }
 
     /**
      * Conclude every component context (a component not set comes from the configuration, the configuration
-     * from the declared defaults when not set; the ingress logs to {@link #out()} unless told otherwise), check
+     * from the declared defaults when not set; the ingress, driver, journal and exporter log to {@link #out()} unless
+     * told otherwise), check
      * that the shards and the egress agree on the processor count, and compute the direct memory needed: ring,
      * every processor's state table and {@link Preflight#RESERVE_BYTES}. Runs once.
      *
@@ -68,13 +77,18 @@ public final class DaemonContext
         out = null == out ? System.out : out;
         ring = concluded(null == ring ? SluiceRing.Context.from(config) : ring);
         shards = null == shards ? ShardContext.from(config) : shards;
-        final boolean journalOn = JournalMode.OFF != config.journalMode();
+        journal = null == journal ? Journal.Context.from(config) : journal;
+        if (!journal.isConcluded())
+        {
+            journal.log(null == journal.log() ? out : journal.log()).conclude();
+        }
+        final boolean journalOn = JournalMode.OFF != journal.mode();
         final JournalIdentity identity = journalOn && !shards.isConcluded() ?
             JournalIdentity.adoptSeed(config, shards) : null;
         shards = concluded(shards);
         if (null != identity)
         {
-            identity.check(Path.of(config.journalDir()).toAbsolutePath(), shards);
+            identity.check(Path.of(journal.dir()).toAbsolutePath(), shards);
         }
         ingress = null == ingress ? IngressAgent.Context.from(config) : ingress;
         if (!ingress.isConcluded())
@@ -85,6 +99,16 @@ public final class DaemonContext
         if (!egress.isConcluded())
         {
             egress.conclude();
+        }
+        driver = null == driver ? EmbeddedDriver.Context.from(config).customise(EmbeddedDriver::trackReceivers) : driver;
+        if (!driver.isConcluded())
+        {
+            driver.log(null == driver.log() ? out : driver.log()).conclude();
+        }
+        metrics = null == metrics ? ExporterProcess.Context.from(config) : metrics;
+        if (!metrics.isConcluded())
+        {
+            metrics.log(null == metrics.log() ? out : metrics.log()).conclude();
         }
         if (!egress.processorCount().equals(shards.processorCount()))
         {
@@ -246,6 +270,60 @@ public final class DaemonContext
     public EgressGroup.Context egress()
     {
         return egress;
+    }
+
+    /**
+     * @param driver the embedded media driver's context (used when {@link SluiceConfig#DRIVER_MODE} is embedded).
+     * @return this.
+     */
+    public DaemonContext driver(final EmbeddedDriver.Context driver)
+    {
+        this.driver = driver;
+        return this;
+    }
+
+    /**
+     * @return the embedded media driver's context.
+     */
+    public EmbeddedDriver.Context driver()
+    {
+        return driver;
+    }
+
+    /**
+     * @param journal the journal's context (used when {@link SluiceConfig#JOURNAL_MODE} is not off).
+     * @return this.
+     */
+    public DaemonContext journal(final Journal.Context journal)
+    {
+        this.journal = journal;
+        return this;
+    }
+
+    /**
+     * @return the journal's context.
+     */
+    public Journal.Context journal()
+    {
+        return journal;
+    }
+
+    /**
+     * @param metrics the metrics exporter's context (an exporter runs when its endpoint is set).
+     * @return this.
+     */
+    public DaemonContext metrics(final ExporterProcess.Context metrics)
+    {
+        this.metrics = metrics;
+        return this;
+    }
+
+    /**
+     * @return the metrics exporter's context.
+     */
+    public ExporterProcess.Context metrics()
+    {
+        return metrics;
     }
 
     /**

@@ -131,25 +131,26 @@ public final class SluiceDaemon implements AutoCloseable
         final Subscription subscription = ingressContext.subscribe(aeron);
         final boolean shared = ThreadingMode.SHARED == config.threading();
         final SluiceRing ring = new SluiceRing(ctx.ring());
-        final boolean journalOn = JournalMode.OFF != config.journalMode();
+        final Journal.Context journalContext = ctx.journal();
+        final boolean journalOn = JournalMode.OFF != journalContext.mode();
         final Journaller journaller = journalOn ? new Journaller(ring) : null;
         egress = EgressGroup.open(aeron, ctx.egress(), counters, shared ? driverInvoker : null);
         group = Shards.processors(config, shards, ring, egress, aeron, counters, errorHandler, out,
-            JournalMode.SYNC == config.journalMode() ? journaller.recorded() : null);
+            JournalMode.SYNC == journalContext.mode() ? journaller.recorded() : null);
         final RingProducer producer = shards.newProducer(ring, counters.ticks());
         if (journalOn)
         {
-            journal = Journal.open(config, shards, aeron, driverInvoker, counters, journaller, group.processors(),
-                producer, egress, errorHandler, out);
+            journalContext.aeron(aeron).driverInvoker(driverInvoker).counters(counters).errorHandler(errorHandler);
+            journal = Journal.open(journalContext, shards, journaller, group.processors(), producer, egress);
         }
         ingress = new IngressAgent(ingressContext, subscription, producer, counters);
         runner = DaemonAgents.runner(
             config, driverInvoker, aeron, ingress, group, journal, counters, errorHandler, out);
 
         out.print(StartupSummary.render(config, driver, ring, shared, shards.hashSeed(), journal));
-        if (!config.metricsEndpoint().isEmpty())
+        if (ctx.metrics().isEnabled())
         {
-            metrics = ExporterProcess.start(config.metricsEndpoint(), config.driverDir(), out);
+            metrics = ExporterProcess.start(ctx.metrics());
             out.println("  metrics   " + metrics.url() + " (Prometheus, exporter process " + metrics.pid() + ")");
         }
         group.start();
@@ -164,10 +165,7 @@ public final class SluiceDaemon implements AutoCloseable
     {
         if (DriverMode.EMBEDDED == config.driverMode())
         {
-            driver = EmbeddedDriver.launch(
-                SluiceConfig.DRIVER_DIR, config.driverDir(), config.driverThreading(), config.driverIdleStrategy(),
-                errorHandler.driverErrors(), config.driverLivenessTimeoutNs(), config.aeronProperties(),
-                EmbeddedDriver::trackReceivers, out);
+            driver = EmbeddedDriver.launch(ctx.driver().errorHandler(errorHandler.driverErrors()));
             errorHandler.errorLog(driver.context().errorLog());
         }
         else

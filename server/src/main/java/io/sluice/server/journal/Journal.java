@@ -2,7 +2,10 @@ package io.sluice.server.journal;
 
 import io.aeron.Aeron;
 import io.aeron.Counter;
+import io.sluice.config.ConfigurationException;
+import io.sluice.config.IdleStrategyType;
 import io.sluice.config.JournalMode;
+import io.sluice.config.Settings;
 import io.sluice.config.SluiceConfig;
 import io.sluice.core.shard.ShardContext;
 import io.sluice.core.shard.ShardProcessor;
@@ -73,40 +76,42 @@ public final class Journal implements AutoCloseable
     /**
      * Open the journal and recover from it. On failure what was started is closed again.
      *
-     * @param config        the daemon's configuration.
-     * @param shards        the concluded shards' context (seed, fingerprint, settings that shape state).
-     * @param aeron         the daemon's client.
-     * @param driverInvoker the embedded driver's invoker, or null.
-     * @param counters      the daemon's counters; the journal's are added to them.
-     * @param journaller    the journaller, already a consumer of the ring.
-     * @param processors    the processors, not started.
-     * @param producer      the ring producer, not yet producing.
-     * @param egress        the egress, muted during the replay.
-     * @param errorHandler  the daemon's error handler.
-     * @param out           where recovery and snapshots are reported.
+     * @param ctx        a concluded journal context with the daemon's client, driver invoker (or null), counters
+     *                   (the journal's are added to them) and error handler set; recovery and snapshots are reported
+     *                   to its log.
+     * @param shards     the concluded shards' context (seed, fingerprint, settings that shape state).
+     * @param journaller the journaller, already a consumer of the ring.
+     * @param processors the processors, not started.
+     * @param producer   the ring producer, not yet producing.
+     * @param egress     the egress, muted during the replay.
      * @return the journal, recovered and recording.
+     * @throws IllegalStateException when the context was not concluded or lacks a collaborator.
      */
     public static Journal open(
-        final SluiceConfig config,
+        final Context ctx,
         final ShardContext shards,
-        final Aeron aeron,
-        final AgentInvoker driverInvoker,
-        final SluiceCounters counters,
         final Journaller journaller,
         final ShardProcessor[] processors,
         final RingProducer producer,
-        final EgressGroup egress,
-        final ErrorHandler errorHandler,
-        final PrintStream out)
+        final EgressGroup egress)
     {
-        final Path journalDir = Path.of(config.journalDir()).toAbsolutePath();
+        ctx.checkReady();
+        if (null == ctx.counters())
+        {
+            throw new IllegalStateException("Journal.Context has no counters");
+        }
+        final Aeron aeron = ctx.aeron();
+        final SluiceCounters counters = ctx.counters();
+        final ErrorHandler errorHandler = ctx.errorHandler();
+        final PrintStream out = ctx.log();
+        final Path journalDir = Path.of(ctx.dir()).toAbsolutePath();
         createDirectories(journalDir);
         JournalArchive archive = null;
         SnapshotCoordinator coordinator = null;
         JournalArchive.Recording recording = null;
         try
         {
-            archive = JournalArchive.launch(config, aeron, driverInvoker, errorHandler, config.journalSegmentLength());
+            archive = JournalArchive.launch(ctx);
             final SnapshotStore store = new SnapshotStore(journalDir.resolve("snapshots"));
             final Counter recorded = counters.newCounter(aeron, SluiceCounters.JOURNAL_RECORDED_POSITION_TYPE_ID,
                 "sluice journal recorded position: " + journalDir);
@@ -125,7 +130,7 @@ public final class Journal implements AutoCloseable
             final Counter pause = counters.newCounter(aeron, SluiceCounters.SNAPSHOT_MAX_PAUSE_TYPE_ID,
                 "sluice snapshot max processor pause ns");
 
-            coordinator = new SnapshotCoordinator(store, processors.length, config.snapshotRetain(),
+            coordinator = new SnapshotCoordinator(store, processors.length, ctx.snapshotRetain(),
                 shards.hashSeed(), shards.fingerprint(), lastId, lastPosition, digest, pause, out, errorHandler);
             coordinator.reserve(shards.stateCapacity(), shards.tableBytes());
             egress.mute(true);
@@ -154,8 +159,8 @@ public final class Journal implements AutoCloseable
             }
             archive.closeStartupClient();
             final SnapshotTrigger trigger = new SnapshotTrigger(
-                coordinator, producer, request, config.snapshotIntervalNs(), new SystemNanoClock(), shards.fingerprint());
-            return new Journal(config.journalMode(), archive, journaller, coordinator, trigger, recording,
+                coordinator, producer, request, ctx.snapshotIntervalNs(), new SystemNanoClock(), shards.fingerprint());
+            return new Journal(ctx.mode(), archive, journaller, coordinator, trigger, recording,
                 recovery, journalDir);
         }
         catch (final Throwable ex)
@@ -257,5 +262,360 @@ public final class Journal implements AutoCloseable
     public void close()
     {
         CloseHelper.quietCloseAll(coordinator, recording.publication(), archive);
+    }
+
+    /**
+     * What the journal is configured with: its mode and directory, the Archive's file sync level, segment length
+     * and retention, the snapshot interval and how many sets are kept, the driver directory and idle strategy the
+     * Archive uses when the driver runs its own threads, and where recovery and snapshots are reported. Set what
+     * differs from the declared defaults ({@link Settings}), or take every value from a configuration with
+     * {@link #from(SluiceConfig)}, then {@link #conclude()} once. Before {@link Journal#open} the daemon adds its
+     * running collaborators: the Aeron client, the embedded driver's invoker, the counters and the error handler.
+     * <p>
+     * Start-up only; not thread safe.
+     */
+    public static final class Context
+    {
+        private JournalMode mode;
+        private String dir;
+        private Integer fileSync;
+        private Integer segmentLength;
+        private Long retentionNs;
+        private Long snapshotIntervalNs;
+        private Integer snapshotRetain;
+        private String driverDir;
+        private IdleStrategyType idleStrategy;
+        private PrintStream log;
+        private Aeron aeron;
+        private AgentInvoker driverInvoker;
+        private SluiceCounters counters;
+        private ErrorHandler errorHandler;
+        private boolean concluded;
+
+        /**
+         * @param config a configuration, the one place the journal's settings are read.
+         * @return a context holding the journal mode, directory, file sync level, segment length, retention, snapshot
+         * interval and retain count, driver directory and idle strategy, not yet concluded.
+         */
+        public static Context from(final SluiceConfig config)
+        {
+            return new Context()
+                .mode(config.journalMode())
+                .dir(config.journalDir())
+                .fileSync(config.journalFileSync())
+                .segmentLength(config.journalSegmentLength())
+                .retentionNs(config.journalRetentionNs())
+                .snapshotIntervalNs(config.snapshotIntervalNs())
+                .snapshotRetain(config.snapshotRetain())
+                .driverDir(config.driverDir())
+                .idleStrategy(config.driverIdleStrategy());
+        }
+
+        /**
+         * Fill defaults from the declarations in {@link Settings} (the log {@link System#out}) and check every value
+         * against its declared range. The directories have defaults derived at load, so a context used without a
+         * configuration must set them. Runs once.
+         *
+         * @return this.
+         * @throws ConfigurationException naming the key of the first value out of range or not set, e.g.
+         *                                {@code sluice.journal.segment-length=1000 must be a power of two ...}.
+         * @throws IllegalStateException  when called a second time.
+         */
+        public Context conclude()
+        {
+            if (concluded)
+            {
+                throw new IllegalStateException("Journal.Context is already concluded");
+            }
+            mode = Settings.JOURNAL_MODE.valueOrDefault(mode);
+            dir = Settings.JOURNAL_DIR.check(dir);
+            fileSync = Settings.JOURNAL_FILE_SYNC.valueOrDefault(fileSync);
+            segmentLength = Settings.JOURNAL_SEGMENT_LENGTH.valueOrDefault(segmentLength);
+            retentionNs = Settings.JOURNAL_RETENTION.valueOrDefault(retentionNs);
+            snapshotIntervalNs = Settings.SNAPSHOT_INTERVAL.valueOrDefault(snapshotIntervalNs);
+            snapshotRetain = Settings.SNAPSHOT_RETAIN.valueOrDefault(snapshotRetain);
+            driverDir = Settings.DRIVER_DIR.check(driverDir);
+            idleStrategy = Settings.DRIVER_IDLE_STRATEGY.valueOrDefault(idleStrategy);
+            log = null == log ? System.out : log;
+            concluded = true;
+            return this;
+        }
+
+        void checkReady()
+        {
+            if (!concluded)
+            {
+                throw new IllegalStateException("Journal.Context is not concluded");
+            }
+            if (null == aeron || null == errorHandler)
+            {
+                throw new IllegalStateException("Journal.Context needs the Aeron client and the error handler");
+            }
+        }
+
+        /**
+         * @param mode async or sync ({@link SluiceConfig#JOURNAL_MODE}).
+         * @return this.
+         */
+        public Context mode(final JournalMode mode)
+        {
+            this.mode = mode;
+            return this;
+        }
+
+        /**
+         * @return the journal mode.
+         */
+        public JournalMode mode()
+        {
+            return mode;
+        }
+
+        /**
+         * @param dir directory of the Archive and the snapshot sets ({@link SluiceConfig#JOURNAL_DIR}).
+         * @return this.
+         */
+        public Context dir(final String dir)
+        {
+            this.dir = dir;
+            return this;
+        }
+
+        /**
+         * @return directory of the Archive and the snapshot sets.
+         */
+        public String dir()
+        {
+            return dir;
+        }
+
+        /**
+         * @param fileSync the Archive's file sync level ({@link SluiceConfig#JOURNAL_FILE_SYNC}).
+         * @return this.
+         */
+        public Context fileSync(final int fileSync)
+        {
+            this.fileSync = fileSync;
+            return this;
+        }
+
+        /**
+         * @return the Archive's file sync level.
+         */
+        public Integer fileSync()
+        {
+            return fileSync;
+        }
+
+        /**
+         * @param segmentLength bytes of each journal segment file ({@link SluiceConfig#JOURNAL_SEGMENT_LENGTH}).
+         * @return this.
+         */
+        public Context segmentLength(final int segmentLength)
+        {
+            this.segmentLength = segmentLength;
+            return this;
+        }
+
+        /**
+         * @return bytes of each journal segment file.
+         */
+        public Integer segmentLength()
+        {
+            return segmentLength;
+        }
+
+        /**
+         * @param retentionNs journal history kept for replay and export, ns ({@link SluiceConfig#JOURNAL_RETENTION}).
+         * @return this.
+         */
+        public Context retentionNs(final long retentionNs)
+        {
+            this.retentionNs = retentionNs;
+            return this;
+        }
+
+        /**
+         * @return journal history kept for replay and export, ns.
+         */
+        public Long retentionNs()
+        {
+            return retentionNs;
+        }
+
+        /**
+         * @param snapshotIntervalNs time between automatic snapshots, ns; 0 for none
+         *                           ({@link SluiceConfig#SNAPSHOT_INTERVAL}).
+         * @return this.
+         */
+        public Context snapshotIntervalNs(final long snapshotIntervalNs)
+        {
+            this.snapshotIntervalNs = snapshotIntervalNs;
+            return this;
+        }
+
+        /**
+         * @return time between automatic snapshots, ns.
+         */
+        public Long snapshotIntervalNs()
+        {
+            return snapshotIntervalNs;
+        }
+
+        /**
+         * @param snapshotRetain complete snapshot sets kept ({@link SluiceConfig#SNAPSHOT_RETAIN}).
+         * @return this.
+         */
+        public Context snapshotRetain(final int snapshotRetain)
+        {
+            this.snapshotRetain = snapshotRetain;
+            return this;
+        }
+
+        /**
+         * @return complete snapshot sets kept.
+         */
+        public Integer snapshotRetain()
+        {
+            return snapshotRetain;
+        }
+
+        /**
+         * @param driverDir the media driver the Archive connects to when the driver runs its own threads
+         *                  ({@link SluiceConfig#DRIVER_DIR}).
+         * @return this.
+         */
+        public Context driverDir(final String driverDir)
+        {
+            this.driverDir = driverDir;
+            return this;
+        }
+
+        /**
+         * @return the media driver directory.
+         */
+        public String driverDir()
+        {
+            return driverDir;
+        }
+
+        /**
+         * @param idleStrategy idle strategy of the Archive's thread when the driver runs its own threads
+         *                     ({@link SluiceConfig#DRIVER_IDLE_STRATEGY}).
+         * @return this.
+         */
+        public Context idleStrategy(final IdleStrategyType idleStrategy)
+        {
+            this.idleStrategy = idleStrategy;
+            return this;
+        }
+
+        /**
+         * @return idle strategy of the Archive's thread.
+         */
+        public IdleStrategyType idleStrategy()
+        {
+            return idleStrategy;
+        }
+
+        /**
+         * @param log where recovery and snapshots are reported ({@link System#out} when not set).
+         * @return this.
+         */
+        public Context log(final PrintStream log)
+        {
+            this.log = log;
+            return this;
+        }
+
+        /**
+         * @return where recovery and snapshots are reported.
+         */
+        public PrintStream log()
+        {
+            return log;
+        }
+
+        /**
+         * @param aeron the daemon's client; shared with the Archive when the driver is invoked. Set before
+         *              {@link Journal#open}.
+         * @return this.
+         */
+        public Context aeron(final Aeron aeron)
+        {
+            this.aeron = aeron;
+            return this;
+        }
+
+        /**
+         * @return the daemon's client.
+         */
+        public Aeron aeron()
+        {
+            return aeron;
+        }
+
+        /**
+         * @param driverInvoker the embedded driver's invoker (INVOKER threading), or null when the driver runs its
+         *                      own threads.
+         * @return this.
+         */
+        public Context driverInvoker(final AgentInvoker driverInvoker)
+        {
+            this.driverInvoker = driverInvoker;
+            return this;
+        }
+
+        /**
+         * @return the embedded driver's invoker, or null.
+         */
+        public AgentInvoker driverInvoker()
+        {
+            return driverInvoker;
+        }
+
+        /**
+         * @param counters the daemon's counters; the journal's are added to them. Set before {@link Journal#open}.
+         * @return this.
+         */
+        public Context counters(final SluiceCounters counters)
+        {
+            this.counters = counters;
+            return this;
+        }
+
+        /**
+         * @return the daemon's counters.
+         */
+        public SluiceCounters counters()
+        {
+            return counters;
+        }
+
+        /**
+         * @param errorHandler the daemon's error handler. Set before {@link Journal#open}.
+         * @return this.
+         */
+        public Context errorHandler(final ErrorHandler errorHandler)
+        {
+            this.errorHandler = errorHandler;
+            return this;
+        }
+
+        /**
+         * @return the daemon's error handler.
+         */
+        public ErrorHandler errorHandler()
+        {
+            return errorHandler;
+        }
+
+        /**
+         * @return true once {@link #conclude()} succeeded.
+         */
+        public boolean isConcluded()
+        {
+            return concluded;
+        }
     }
 }

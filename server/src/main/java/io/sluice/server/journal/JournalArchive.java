@@ -96,13 +96,14 @@ public final class JournalArchive implements AutoCloseable
     }
 
     /**
-     * Launch the Archive and connect its client. On failure, what was started is closed again.
+     * Launch the Archive with a configuration's journal settings: {@link #launch(Journal.Context)} of
+     * {@code Journal.Context.from(config)} with these collaborators and segment length.
      *
-     * @param config        the daemon's configuration: journal directory, file sync level, driver directory and idle
+     * @param config        a configuration: journal directory, file sync level, retention, driver directory and idle
      *                      strategy.
-     * @param aeron         the daemon's client; shared with the Archive when the driver is invoked.
+     * @param aeron         a client; shared with the Archive when the driver is invoked.
      * @param driverInvoker the embedded driver's invoker, or null when the driver runs its own threads.
-     * @param errorHandler  the daemon's error handler.
+     * @param errorHandler  where the Archive's errors go.
      * @param segmentLength bytes of each journal segment file.
      * @return the running archive.
      * @throws ConfigurationException naming {@code sluice.journal.dir} when another live process owns the archive.
@@ -114,7 +115,28 @@ public final class JournalArchive implements AutoCloseable
         final ErrorHandler errorHandler,
         final int segmentLength)
     {
-        final Path archiveDir = Path.of(config.journalDir()).toAbsolutePath().resolve("archive");
+        return launch(Journal.Context.from(config).segmentLength(segmentLength).conclude()
+            .aeron(aeron).driverInvoker(driverInvoker).errorHandler(errorHandler));
+    }
+
+    /**
+     * Launch the Archive and connect its client. On failure, what was started is closed again.
+     *
+     * @param journal a concluded journal context: directory, file sync level, segment length, retention, driver
+     *                directory and idle strategy, and the client (shared with the Archive when the driver is
+     *                invoked), the driver's invoker (null when the driver runs its own threads) and error handler.
+     * @return the running archive.
+     * @throws ConfigurationException naming {@code sluice.journal.dir} when another live process owns the archive.
+     * @throws IllegalStateException  when the context was not concluded or has no client.
+     */
+    public static JournalArchive launch(final Journal.Context journal)
+    {
+        journal.checkReady();
+        final Aeron aeron = journal.aeron();
+        final AgentInvoker driverInvoker = journal.driverInvoker();
+        final ErrorHandler errorHandler = journal.errorHandler();
+        final int segmentLength = journal.segmentLength();
+        final Path archiveDir = Path.of(journal.dir()).toAbsolutePath().resolve("archive");
         takeOverMarkFile(archiveDir.toFile());
         final int termLength = Math.min(segmentLength, 4 * 1024 * 1024);
         final Archive.Context ctx = new Archive.Context()
@@ -125,8 +147,8 @@ public final class JournalArchive implements AutoCloseable
             .replicationChannel("aeron:udp?endpoint=localhost:0")
             .recordingEventsEnabled(false)
             .segmentFileLength(segmentLength)
-            .fileSyncLevel(config.journalFileSync())
-            .catalogFileSyncLevel(config.journalFileSync())
+            .fileSyncLevel(journal.fileSync())
+            .catalogFileSyncLevel(journal.fileSync())
             .errorHandler(errorHandler)
             .deleteArchiveOnStart(false);
         Counter errorCounter = null;
@@ -144,8 +166,8 @@ public final class JournalArchive implements AutoCloseable
             else
             {
                 ctx.threadingMode(ArchiveThreadingMode.SHARED)
-                    .aeronDirectoryName(config.driverDir())
-                    .idleStrategySupplier(() -> IdleStrategies.create(config.driverIdleStrategy()));
+                    .aeronDirectoryName(journal.driverDir())
+                    .idleStrategySupplier(() -> IdleStrategies.create(journal.idleStrategy()));
             }
             archive = Archive.launch(ctx);
             final AgentInvoker waitInvoker = null == driverInvoker ? null : waitInvoker(driverInvoker, archive.invoker(), errorHandler);
@@ -162,7 +184,7 @@ public final class JournalArchive implements AutoCloseable
             client = AeronArchive.connect(clientCtx.clone());
             return new JournalArchive(
                 archiveDir, aeron, errorCounter, archive, client, clientCtx, waitInvoker, segmentLength, termLength,
-                config.journalRetentionNs());
+                journal.retentionNs());
         }
         catch (final Throwable ex)
         {

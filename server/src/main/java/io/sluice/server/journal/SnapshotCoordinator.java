@@ -6,7 +6,11 @@ import io.sluice.core.snapshot.SnapshotListener;
 import io.sluice.core.ring.ProducerSnapshot;
 import io.sluice.core.snapshot.SnapshotManifest;
 import io.sluice.core.snapshot.SnapshotStore;
+import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.status.AtomicCounter;
 
 import java.io.PrintStream;
@@ -19,8 +23,9 @@ import java.util.concurrent.locks.LockSupport;
  * Takes snapshots: the ring producer puts a marker into the ring ({@link #tryBegin}, ingress thread, which also
  * copies the producer's marks and watermark), each processor copies its state on reaching the marker (its whole
  * pause), the journaller reports the marker's journal position, and once every part is copied and the Archive has
- * recorded the journal up to the marker, a background thread ({@code sluice-snapshot-writer}, sleeping when idle)
- * writes the set with checksums and its manifest last ({@link SnapshotStore}). Then it keeps the newest
+ * recorded the journal up to the marker, the writer agent ({@link #writerAgent()}, role {@value #WRITER_ROLE_NAME},
+ * run on a thread of its own that sleeps a millisecond when idle) writes the set with checksums and its manifest last
+ * ({@link SnapshotStore}). Then it keeps the newest
  * {@code sluice.snapshot.retain} complete sets, deletes the rest, and asks the journaller to purge the journal
  * segments before the oldest kept one. One snapshot at a time: a request while one is in progress waits for it.
  * <p>
@@ -29,6 +34,11 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class SnapshotCoordinator implements SnapshotListener, AutoCloseable
 {
+    /** The writer agent's role name, the name of the thread it runs on. */
+    public static final String WRITER_ROLE_NAME = "sluice-snapshot-writer";
+    /** How long the writer's thread sleeps when there is nothing to write, ms. */
+    static final long WRITER_IDLE_MS = 1;
+
     private final SnapshotStore store;
     private final ShardSnapshot[] parts;
     private final ProducerSnapshot producerPart = new ProducerSnapshot();
@@ -42,11 +52,11 @@ public final class SnapshotCoordinator implements SnapshotListener, AutoCloseabl
     private final AtomicCounter digest;
     private final AtomicCounter maxPauseNs;
     private final AtomicInteger copied = new AtomicInteger();
-    private final Thread writer;
+    private final Writer writer = new Writer();
+    private AgentRunner writerRunner;
     private volatile long inProgress;
     private volatile long markerPosition = -1;
     private volatile long recordedPosition = -1;
-    private volatile boolean running = true;
     private long nextId;
     private long recordingId;
     private Journaller journaller;
@@ -94,8 +104,6 @@ public final class SnapshotCoordinator implements SnapshotListener, AutoCloseabl
         this.errorHandler = errorHandler;
         final List<Long> ids = store.allIds();
         this.nextId = ids.isEmpty() ? 1 : ids.get(ids.size() - 1) + 1;
-        this.writer = new Thread(this::runWriter, "sluice-snapshot-writer");
-        this.writer.setDaemon(true);
     }
 
     /**
@@ -122,7 +130,9 @@ public final class SnapshotCoordinator implements SnapshotListener, AutoCloseabl
     }
 
     /**
-     * Start writing snapshots into a recording's journal. Start-up only.
+     * Start writing snapshots into a recording's journal: the writer agent starts on a daemon thread of its own,
+     * {@value #WRITER_ROLE_NAME}, sleeping a millisecond when idle; a failed write goes to the error handler.
+     * Start-up only.
      *
      * @param recordingId the journal's recording.
      * @param journaller  the journaller that purges.
@@ -130,13 +140,41 @@ public final class SnapshotCoordinator implements SnapshotListener, AutoCloseabl
      */
     public void start(final long recordingId, final Journaller journaller, final SnapshotManifest newest)
     {
+        attach(recordingId, journaller, newest);
+        writerRunner = new AgentRunner(
+            new SleepingMillisIdleStrategy(WRITER_IDLE_MS), errorHandler, null, writer);
+        AgentRunner.startOnThread(writerRunner, (runnable) ->
+        {
+            final Thread thread = new Thread(runnable);
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /**
+     * Attach to a recording's journal without starting a thread: the caller runs {@link #writerAgent()}. Start-up
+     * only.
+     *
+     * @param recordingId the journal's recording.
+     * @param journaller  the journaller that purges.
+     * @param newest      the newest complete set at start, or null: its counters are published.
+     */
+    void attach(final long recordingId, final Journaller journaller, final SnapshotManifest newest)
+    {
         this.recordingId = recordingId;
         this.journaller = journaller;
         if (null != newest)
         {
             publish(newest);
         }
-        writer.start();
+    }
+
+    /**
+     * @return the agent that writes a snapshot once every part is copied and its marker recorded; its thread only.
+     */
+    public Agent writerAgent()
+    {
+        return writer;
     }
 
     /**
@@ -212,23 +250,6 @@ public final class SnapshotCoordinator implements SnapshotListener, AutoCloseabl
     public void onRecorded(final long position)
     {
         recordedPosition = position;
-    }
-
-    private void runWriter()
-    {
-        while (running)
-        {
-            final long id = inProgress;
-            final long marker = markerPosition;
-            if (0 != id && copied.get() == parts.length && marker >= 0 && recordedPosition >= marker)
-            {
-                write(id, marker);
-            }
-            else
-            {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-            }
-        }
     }
 
     private void write(final long id, final long marker)
@@ -313,21 +334,40 @@ public final class SnapshotCoordinator implements SnapshotListener, AutoCloseabl
     }
 
     /**
-     * Stop the writer thread (after any snapshot in progress was awaited).
+     * Stop the writer's thread (after any snapshot in progress was awaited); a write under way finishes first.
      */
     public void close()
     {
-        running = false;
-        if (writer.isAlive())
+        CloseHelper.close(writerRunner);
+    }
+
+    /**
+     * Writes the snapshot in progress once every processor copied its part and the Archive recorded the journal up
+     * to its marker; nothing to do otherwise.
+     */
+    final class Writer implements Agent
+    {
+        /**
+         * {@inheritDoc}
+         */
+        public int doWork()
         {
-            try
+            final long id = inProgress;
+            final long marker = markerPosition;
+            if (0 != id && copied.get() == parts.length && marker >= 0 && recordedPosition >= marker)
             {
-                writer.join(TimeUnit.SECONDS.toMillis(10));
+                write(id, marker);
+                return 1;
             }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
+            return 0;
+        }
+
+        /**
+         * {@inheritDoc}
+         */
+        public String roleName()
+        {
+            return WRITER_ROLE_NAME;
         }
     }
 }

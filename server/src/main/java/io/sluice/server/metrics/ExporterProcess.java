@@ -1,6 +1,7 @@
 package io.sluice.server.metrics;
 
 import io.sluice.config.ConfigurationException;
+import io.sluice.config.Settings;
 import io.sluice.config.SluiceConfig;
 
 import java.io.BufferedReader;
@@ -60,15 +61,25 @@ public final class ExporterProcess implements AutoCloseable
     /**
      * Start the exporter and wait until it serves.
      *
-     * @param endpoint  {@code host:port} to listen on, as {@link SluiceConfig#metricsEndpoint()} concluded it.
-     * @param driverDir the media driver directory whose counters it serves.
-     * @param log       where the exporter's later lines go.
+     * @param ctx the endpoint, the driver directory whose counters it serves and where its later lines go; concluded
+     *            here when it is not yet.
      * @return the running exporter.
      * @throws ConfigurationException naming {@link SluiceConfig#METRICS_ENDPOINT} when the exporter cannot listen
-     *                                there or does not start.
+     *                                there or does not start, or is off (empty endpoint).
      */
-    public static ExporterProcess start(final String endpoint, final String driverDir, final PrintStream log)
+    public static ExporterProcess start(final Context ctx)
     {
+        if (!ctx.isConcluded())
+        {
+            ctx.conclude();
+        }
+        if (!ctx.isEnabled())
+        {
+            throw new ConfigurationException(SluiceConfig.METRICS_ENDPOINT, "", "must be set to start the exporter");
+        }
+        final String endpoint = ctx.endpoint();
+        final String driverDir = ctx.driverDir();
+        final PrintStream log = ctx.log();
         final Process process;
         try
         {
@@ -273,6 +284,125 @@ public final class ExporterProcess implements AutoCloseable
             {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /**
+     * What the exporter is started with: the endpoint it listens on (empty: no exporter), the media driver directory
+     * whose counters it serves and where its later lines go. Take the values from a configuration with
+     * {@link #from(SluiceConfig)} or set them, then {@link #conclude()} once.
+     * <p>
+     * Start-up only; not thread safe.
+     */
+    public static final class Context
+    {
+        private String endpoint;
+        private String driverDir;
+        private PrintStream log;
+        private boolean concluded;
+
+        /**
+         * @param config a configuration, the one place the metrics endpoint is read.
+         * @return a context holding the endpoint and the driver directory, not yet concluded.
+         */
+        public static Context from(final SluiceConfig config)
+        {
+            return new Context().endpoint(config.metricsEndpoint()).driverDir(config.driverDir());
+        }
+
+        /**
+         * Fill defaults (the declared endpoint, off; the log {@link System#out}) and check the endpoint against its
+         * declaration; an exporter that is on needs the driver directory. Runs once.
+         *
+         * @return this.
+         * @throws ConfigurationException naming the key of a value out of range or not set.
+         * @throws IllegalStateException  when called a second time.
+         */
+        public Context conclude()
+        {
+            if (concluded)
+            {
+                throw new IllegalStateException("ExporterProcess.Context is already concluded");
+            }
+            endpoint = Settings.METRICS_ENDPOINT.valueOrDefault(endpoint);
+            if (!endpoint.isEmpty())
+            {
+                driverDir = Settings.DRIVER_DIR.check(driverDir);
+            }
+            log = null == log ? System.out : log;
+            concluded = true;
+            return this;
+        }
+
+        /**
+         * @param endpoint {@code host:port} to listen on, port 0 for any free port; empty for no exporter
+         *                 ({@link SluiceConfig#METRICS_ENDPOINT}).
+         * @return this.
+         */
+        public Context endpoint(final String endpoint)
+        {
+            this.endpoint = endpoint;
+            return this;
+        }
+
+        /**
+         * @return {@code host:port} to listen on, empty for no exporter.
+         */
+        public String endpoint()
+        {
+            return endpoint;
+        }
+
+        /**
+         * @return true when an endpoint is set: the daemon starts an exporter.
+         */
+        public boolean isEnabled()
+        {
+            return null != endpoint && !endpoint.isEmpty();
+        }
+
+        /**
+         * @param driverDir the media driver directory whose counters it serves ({@link SluiceConfig#DRIVER_DIR}).
+         * @return this.
+         */
+        public Context driverDir(final String driverDir)
+        {
+            this.driverDir = driverDir;
+            return this;
+        }
+
+        /**
+         * @return the media driver directory whose counters it serves.
+         */
+        public String driverDir()
+        {
+            return driverDir;
+        }
+
+        /**
+         * @param log where the exporter's later lines go ({@link System#out} when not set).
+         * @return this.
+         */
+        public Context log(final PrintStream log)
+        {
+            this.log = log;
+            return this;
+        }
+
+        /**
+         * @return where the exporter's later lines go.
+         */
+        public PrintStream log()
+        {
+            return log;
+        }
+
+        /**
+         * @return true once {@link #conclude()} succeeded.
+         */
+        public boolean isConcluded()
+        {
+            return concluded;
         }
     }
 }

@@ -52,6 +52,12 @@ class DaemonContextTest
         assertEquals(2, ctx.shards().processorCount());
         assertEquals(2, ctx.egress().processorCount());
         assertEquals(1001, ctx.ingress().streamId());
+        assertTrue(ctx.driver().isConcluded() && ctx.journal().isConcluded() && ctx.metrics().isConcluded());
+        assertSame(System.out, ctx.driver().log());
+        assertSame(System.out, ctx.journal().log());
+        assertEquals(io.sluice.config.DriverThreading.INVOKER, ctx.driver().threading());
+        assertEquals(io.sluice.config.JournalMode.OFF, ctx.journal().mode());
+        assertEquals(false, ctx.metrics().isEnabled());
         assertEquals(16 * 1024 * 64L + 2 * (64L * 1024) * (2 * 16 + 64) + 32L * 1024 * 1024, ctx.directMemoryBytes());
     }
 
@@ -63,6 +69,9 @@ class DaemonContextTest
         final DaemonContext ctx = DaemonContext.from(SluiceConfig.of(new Properties())).out(out).conclude();
 
         assertSame(out, ctx.ingress().log());
+        assertSame(out, ctx.driver().log());
+        assertSame(out, ctx.journal().log());
+        assertSame(out, ctx.metrics().log());
     }
 
     @Test

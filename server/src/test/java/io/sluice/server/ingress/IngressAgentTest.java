@@ -64,8 +64,9 @@ class IngressAgentTest
     {
         driverDir = new File(System.getProperty("java.io.tmpdir"), "sluice-ingress-test-" + System.nanoTime())
             .getAbsolutePath();
-        driver = EmbeddedDriver.launch("aeron.dir", driverDir, DriverThreading.INVOKER, IdleStrategyType.SLEEPING,
-            Throwable::printStackTrace, TimeUnit.SECONDS.toNanos(10), Map.of(), null, System.err);
+        driver = EmbeddedDriver.launch(new EmbeddedDriver.Context().dirKey("aeron.dir").dir(driverDir)
+            .threading(DriverThreading.INVOKER).idleStrategy(IdleStrategyType.SLEEPING)
+            .errorHandler(Throwable::printStackTrace).livenessTimeoutNs(TimeUnit.SECONDS.toNanos(10)).log(System.err));
         aeron = Aeron.connect(new Aeron.Context()
             .aeronDirectoryName(driverDir)
             .useConductorAgentInvoker(true)

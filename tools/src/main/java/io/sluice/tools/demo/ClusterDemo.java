@@ -74,7 +74,7 @@ public final class ClusterDemo implements SluiceResultHandler
         try (LocalCluster cluster = new LocalCluster(jar, config, workDir, 3, BASE_PORT, Map.of()))
         {
             // Ctrl-C: the JVM's shutdown still kills the nodes and deletes what they wrote
-            Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "cluster-demo-cleanup"));
+            Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "sluice-cluster-demo-cleanup"));
             out.println("cluster-demo: starting 3 nodes on loopback (ports " + BASE_PORT + ".." + (BASE_PORT + 24) +
                 "), logs in " + workDir);
             cluster.startAll();
@@ -165,7 +165,7 @@ public final class ClusterDemo implements SluiceResultHandler
                 {
                     cluster.start(member);
                     restarted.set(1);
-                }, "cluster-demo-restart");
+                }, "sluice-cluster-demo-restart");
                 restarter.start();
             }
             if (nowNs - nextReportNs >= 0)

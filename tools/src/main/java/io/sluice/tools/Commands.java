@@ -200,7 +200,7 @@ public final class Commands
     private static int demo(final Arguments args, final SluiceConfig config) throws Exception
     {
         return Demo.run(args.configFile(), config, (int)args.number("--rate", 10_000, 1, 1_000_000),
-            (int)args.number("--seconds", 10, 1, 3600), System.out);
+            (int)args.number("--seconds", 10, 1, 3600), System.out, SluiceMain.class.getName(), SluiceMain::run);
     }
 
     private static int daemon(final Arguments args, final SluiceConfig config)

@@ -2,7 +2,6 @@ package io.sluice.tools.demo;
 
 import io.sluice.config.SluiceConfig;
 import io.sluice.server.daemon.DaemonContext;
-import io.sluice.tools.SluiceMain;
 import io.sluice.tools.stat.SluiceStat;
 
 import java.io.ByteArrayOutputStream;
@@ -18,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToIntFunction;
 import java.util.stream.Stream;
 
 /**
@@ -25,7 +25,7 @@ import java.util.stream.Stream;
  * directory of its own), the {@code producer} command against it in this process, the daemon's counters, then a
  * graceful stop and a check that nothing is left behind.
  * <pre>
- *   sluice demo --spawn--&gt; java ... SluiceMain daemon --config PROFILE   (output to RUN_DIR/daemon.log)
+ *   sluice demo --spawn--&gt; java ... MAIN_CLASS daemon --config PROFILE   (output to RUN_DIR/daemon.log)
  *        |   waits for "sluice: ready", prints the log so far as "[daemon] ..."
  *        +-- producer --config PROFILE --rate N --seconds N --keys 1000   (in process)
  *        +-- [daemon counters]: stat of the daemon's driver directory
@@ -47,14 +47,19 @@ public final class Demo
     private final Path runDir;
     private final Path driverDir;
     private final Path log;
+    private final String mainClass;
+    private final ToIntFunction<String[]> commands;
     private Process daemon;
     private long printedBytes;
 
-    private Demo(final Path runDir, final Path driverDir)
+    private Demo(final Path runDir, final Path driverDir, final String mainClass,
+        final ToIntFunction<String[]> commands)
     {
         this.runDir = runDir;
         this.driverDir = driverDir;
         this.log = runDir.resolve("daemon.log");
+        this.mainClass = mainClass;
+        this.commands = commands;
     }
 
     /**
@@ -63,16 +68,20 @@ public final class Demo
      * @param rate       events per second.
      * @param seconds    how long the producer sends.
      * @param out        where everything is printed.
+     * @param mainClass  the command line's main class, which the daemon's process runs ({@code daemon}).
+     * @param commands   runs one command of that command line in this process (the {@code producer}), giving its
+     *                   exit code.
      * @return the exit code.
      * @throws Exception when the daemon cannot be started or its log read.
      */
     public static int run(final Path configFile, final SluiceConfig config, final int rate, final int seconds,
-        final PrintStream out) throws Exception
+        final PrintStream out, final String mainClass, final ToIntFunction<String[]> commands) throws Exception
     {
         final String tmp = null == System.getenv("TMPDIR") ? "/tmp" : System.getenv("TMPDIR");
         final Path runDir = Files.createTempDirectory(Paths.get(tmp), "sluice-demo.");
         final Path shm = Files.isDirectory(Paths.get("/dev/shm")) ? Paths.get("/dev/shm") : Paths.get(tmp);
-        final Demo demo = new Demo(runDir, shm.resolve("sluice-demo-" + ProcessHandle.current().pid() + "-driver"));
+        final Demo demo = new Demo(runDir, shm.resolve("sluice-demo-" + ProcessHandle.current().pid() + "-driver"),
+            mainClass, commands);
         final Thread cleanup = new Thread(demo::cleanUp, "sluice-demo-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try
@@ -114,7 +123,7 @@ public final class Demo
         }
         printDaemonLines(out);
 
-        int status = SluiceMain.run(producerArgs(configFile, rate, seconds));
+        int status = commands.applyAsInt(producerArgs(configFile, rate, seconds));
         out.println("[daemon counters]");
         final ByteArrayOutputStream counters = new ByteArrayOutputStream();
         try (PrintStream stat = new PrintStream(counters, true, StandardCharsets.UTF_8))
@@ -160,7 +169,7 @@ public final class Demo
         command.add("-D" + SluiceConfig.DRIVER_DIR + "=" + driverDir);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
-        command.add(SluiceMain.class.getName());
+        command.add(mainClass);
         command.add("daemon");
         if (null != configFile)
         {

@@ -2,7 +2,7 @@ package io.sluice.core;
 
 /**
  * Why an input was not processed. The numbers are the wire values of the {@code RejectReason} enum in the SBE
- * schema ({@code transport/src/main/resources/sbe/sluice-schema.xml}); a transport test checks both agree.
+ * schema ({@code protocol/src/main/resources/sbe/sluice-schema.xml}); the server's ProtocolTest checks both agree.
  */
 public final class RejectReason
 {

@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A start that fails with an {@link Error} after the media driver is up closes what it started: the driver, its
- * threads and its directory. The failsafe JVM runs with {@code -XX:MaxDirectMemorySize=1g} (transport/pom.xml);
+ * threads and its directory. The failsafe JVM runs with {@code -XX:MaxDirectMemorySize=1g} (system-tests/pom.xml);
  * the test fills all but 32 to 48 MiB of it, so the 96 MiB state table's allocation fails after the pre-flight check
  * passed, as it would when another part of the process holds direct memory.
  */

@@ -26,6 +26,9 @@ import java.util.TreeMap;
  */
 public record AlertRule(String name, int index, On on, Field field, Op op, double threshold)
 {
+    /** Most alert rules a configuration (or a live change) may hold. */
+    public static final int MAX_RULES = 64;
+
     /** Prefix of every alert key. */
     public static final String PREFIX = "sluice.alert.";
 
@@ -40,6 +43,7 @@ public record AlertRule(String name, int index, On on, Field field, Op op, doubl
         sluice.alert.<name>.threshold=<finite number>
         A rule that fires publishes Alert{ruleIndex (rules in name order), key, windowStart (0 for event
         rules), field, op, observed, threshold, ruleName} to every client. No rules: nothing is tested.
+        At most 64 rules. `sluice rules apply --config FILE` changes them on a running daemon (docs/operations.md).
         """;
 
     /** An example rule, as the defaults file shows it commented out. */
@@ -154,6 +158,13 @@ public record AlertRule(String name, int index, On on, Field field, Op op, doubl
             byName.computeIfAbsent(rest.substring(0, dot), (n) -> new TreeMap<>()).put(attribute, e.getValue());
         }
 
+        if (byName.size() > MAX_RULES)
+        {
+            final String first = new ArrayList<>(byName.keySet()).get(MAX_RULES);
+            throw new ConfigurationException(PREFIX + first + ".on", String.valueOf(byName.get(first).get("on")),
+                "belongs to rule " + (MAX_RULES + 1) + " of " + byName.size() + ": at most " + MAX_RULES +
+                " alert rules are allowed");
+        }
         final List<AlertRule> rules = new ArrayList<>();
         for (final Map.Entry<String, Map<String, String>> rule : byName.entrySet())
         {

@@ -131,6 +131,19 @@ public record AlertRule(String name, int index, On on, Field field, Op op, doubl
     }
 
     /**
+     * Parse every rule under {@link #PREFIX} of a rule file ({@code sluice rules apply --config FILE}); keys outside
+     * the prefix are not rules and are left to the caller.
+     *
+     * @param properties the file's properties.
+     * @return the rules in name order; empty when none are given.
+     * @throws ConfigurationException naming the key, the value and what is allowed, for the first invalid attribute.
+     */
+    public static List<AlertRule> parse(final java.util.Properties properties)
+    {
+        return parse(PropertySource.of(properties));
+    }
+
+    /**
      * Parse every rule under {@link #PREFIX}.
      *
      * @param source the configuration.

@@ -40,7 +40,7 @@ public final class ShardProcessor implements EventHandler<RingEntry>
     private final long stallThresholdNs;
     private SnapshotListener snapshots;
     private AlertRules alerts;
-    private long longestRulesSwitchNs;
+    private volatile long longestRulesSwitchNs;
     private long batchStartNs;
     private long maxCycleNs;
 
@@ -146,7 +146,7 @@ public final class ShardProcessor implements EventHandler<RingEntry>
 
     /**
      * @return the longest time a RULES entry took on this processor (staging, and at a set's last entry the
-     * switch), ns; processor thread, or after it stopped.
+     * switch), ns; any thread.
      */
     public long longestRulesSwitchNs()
     {

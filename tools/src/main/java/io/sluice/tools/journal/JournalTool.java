@@ -5,7 +5,13 @@ import io.aeron.archive.CatalogView;
 import io.sluice.config.SluiceConfig;
 import io.sluice.core.snapshot.SnapshotManifest;
 import io.sluice.core.snapshot.SnapshotStore;
+import io.aeron.protocol.DataHeaderFlyweight;
+import io.sluice.core.alert.AlertRules;
+import io.sluice.core.ring.RingEntry;
 import io.sluice.server.counters.SluiceCounters;
+import io.sluice.server.rules.RuleRequests;
+import io.sluice.tools.replay.JournalInput;
+import org.agrona.concurrent.UnsafeBuffer;
 import io.sluice.tools.stat.SluiceStat;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersReader;
@@ -17,6 +23,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -26,7 +33,7 @@ import java.util.stream.Stream;
  * The journal's command-line tools: {@code sluice snapshot} asks a running daemon for a snapshot through the
  * request counter in its media driver's CnC file (a control toggle, as Aeron Cluster's {@code ClusterTool} does)
  * and prints where it went; {@code sluice journal} lists the journal's recording, its snapshot sets, positions
- * and sizes, reading the files (a running daemon is not needed).
+ * and sizes, and the live changes of the alert rules it holds, reading the files (a running daemon is not needed).
  */
 public final class JournalTool
 {
@@ -193,7 +200,53 @@ public final class JournalTool
                 out.println("    " + id + ": incomplete (no manifest): ignored at recovery, " + store.setDir(id));
             }
         }
+        if (null != identity)
+        {
+            listRuleChanges(journalDir, config.driverDir(), out);
+        }
         return 0;
+    }
+
+    /**
+     * List the live changes of the alert rules the journal holds (reading it whole): each set's configuration
+     * version, the journal position where processors switched (the end of the message holding its last RULES
+     * entry, as {@code sluice rules apply} printed it) and its rules. A set repeated after a snapshot marker
+     * (the rules in force, for a recovery from that snapshot) is not a change and is not listed.
+     */
+    private static void listRuleChanges(final Path journalDir, final String driverDir, final PrintStream out)
+    {
+        final JournalInput input = JournalInput.open(journalDir, driverDir);
+        final List<String> lines = new ArrayList<>();
+        final UnsafeBuffer staged = new UnsafeBuffer(new byte[AlertRules.MAX_CHUNKS * RingEntry.RULES_PAYLOAD_LENGTH]);
+        final long[] state = { -1, 0, 0 };
+        input.read(input.startPosition(), Long.MAX_VALUE, 0, (buffer, offset, position) ->
+        {
+            if (position != state[1])
+            {
+                state[1] = position;
+                state[2] = 0;
+            }
+            state[2]++;
+            final RingEntry entry = new RingEntry(new UnsafeBuffer(buffer, offset, RingEntry.LENGTH), 0);
+            if (RingEntry.TYPE_RULES != entry.type())
+            {
+                return;
+            }
+            final int chunk = entry.rulesChunk();
+            staged.putBytes(chunk * RingEntry.RULES_PAYLOAD_LENGTH, buffer, offset + RingEntry.RULES_PAYLOAD_OFFSET,
+                RingEntry.RULES_PAYLOAD_LENGTH);
+            if (chunk == entry.rulesChunkCount() - 1 && entry.rulesVersion() != state[0])
+            {
+                state[0] = entry.rulesVersion();
+                final long switchPosition = position + DataHeaderFlyweight.HEADER_LENGTH + state[2] * RingEntry.LENGTH;
+                lines.add("    version " + entry.rulesVersion() + ": at journal position " + switchPosition + ", " +
+                    RuleRequests.describe(AlertRules.decode(staged, entry.rulesChunkCount() *
+                    RingEntry.RULES_PAYLOAD_LENGTH)));
+            }
+        });
+        out.println("  rule changes: " + lines.size() + (lines.isEmpty() ? " (the configuration file's rules " +
+            "throughout)" : ""));
+        lines.forEach(out::println);
     }
 
     private static long count(final Path dir, final String suffix)

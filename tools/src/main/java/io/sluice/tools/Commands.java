@@ -80,7 +80,11 @@ public final class Commands
             "the sluice.alert.* rules of --rules (validated first; nothing changes on a bad rule)", SMALL_HOST,
             List.of(required("--rules", "FILE", "the new rules: sluice.alert.<name>.on|field|op|threshold keys (the " +
                 "daemon's configuration file edited will do; other keys are ignored)"), CONFIG,
-            value("--timeout", "SECONDS", "how long to wait for the daemon (default 10)")),
+            value("--timeout", "SECONDS", "how long to wait for the daemon (default 10)"),
+            flag("--dry-run", "apply nothing: replay the journal's recent history under these rules beside the " +
+                "rules in force and print the alerts that would appear or disappear"),
+            value("--since", "DURATION", "with --dry-run: history from this long ago (e.g. 10m, 2h; default 10m)"),
+            value("--from-position", "P", "with --dry-run: history from this journal position instead")),
             true, false, Commands::rulesApply),
         new Command("cluster-shutdown", "ask the cluster's leader to snapshot and stop every node", null,
             List.of(required("--config", "NODE", "a cluster node's configuration")),
@@ -226,10 +230,17 @@ public final class Commands
             JournalTool.snapshot(config, timeoutNs, System.out);
     }
 
-    private static int rulesApply(final Arguments args, final SluiceConfig config)
+    private static int rulesApply(final Arguments args, final SluiceConfig config) throws Exception
     {
         final long timeoutNs = TimeUnit.SECONDS.toNanos(args.number("--timeout", 10, 1, 3600));
         final Path rules = readable("--rules", args.value("--rules"));
+        if (args.has("--dry-run"))
+        {
+            final String from = null != args.value("--from-position") ?
+                Long.toString(args.number("--from-position", 0, 0, Long.MAX_VALUE)) :
+                RulesTool.since(args.value("--since", "10m"));
+            return RulesTool.dryRun(args.configFile(), config, RulesTool.validate(rules, config), from, System.out);
+        }
         return RulesTool.apply(config, RulesTool.validate(rules, config), rules, timeoutNs, System.out);
     }
 

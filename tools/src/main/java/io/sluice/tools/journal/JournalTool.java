@@ -2,6 +2,7 @@ package io.sluice.tools.journal;
 
 import io.sluice.server.journal.JournalIdentity;
 import io.aeron.archive.CatalogView;
+import io.sluice.config.AlertRule;
 import io.sluice.config.SluiceConfig;
 import io.sluice.core.snapshot.SnapshotManifest;
 import io.sluice.core.snapshot.SnapshotStore;
@@ -208,15 +209,29 @@ public final class JournalTool
     }
 
     /**
-     * List the live changes of the alert rules the journal holds (reading it whole): each set's configuration
-     * version, the journal position where processors switched (the end of the message holding its last RULES
-     * entry, as {@code sluice rules apply} printed it) and its rules. A set repeated after a snapshot marker
-     * (the rules in force, for a recovery from that snapshot) is not a change and is not listed.
+     * A live change of the alert rules the journal holds.
+     *
+     * @param version  its configuration version.
+     * @param position where processors switched: the end of the journal message holding the set's last RULES
+     *                 entry, as {@code sluice rules apply} printed it.
+     * @param rules    the rules it brought in.
      */
-    private static void listRuleChanges(final Path journalDir, final String driverDir, final PrintStream out)
+    public record RuleChange(long version, long position, List<AlertRule> rules)
+    {
+    }
+
+    /**
+     * Read the live changes of the alert rules a journal holds (the whole journal). A set repeated after a snapshot
+     * marker (the rules in force, for a recovery from that snapshot) is not a change and is left out.
+     *
+     * @param journalDir the journal directory.
+     * @param driverDir  the driver directory of a daemon that may be recording it.
+     * @return the changes, oldest first.
+     */
+    public static List<RuleChange> ruleChanges(final Path journalDir, final String driverDir)
     {
         final JournalInput input = JournalInput.open(journalDir, driverDir);
-        final List<String> lines = new ArrayList<>();
+        final List<RuleChange> changes = new ArrayList<>();
         final UnsafeBuffer staged = new UnsafeBuffer(new byte[AlertRules.MAX_CHUNKS * RingEntry.RULES_PAYLOAD_LENGTH]);
         final long[] state = { -1, 0, 0 };
         input.read(input.startPosition(), Long.MAX_VALUE, 0, (buffer, offset, position) ->
@@ -238,15 +253,24 @@ public final class JournalTool
             if (chunk == entry.rulesChunkCount() - 1 && entry.rulesVersion() != state[0])
             {
                 state[0] = entry.rulesVersion();
-                final long switchPosition = position + DataHeaderFlyweight.HEADER_LENGTH + state[2] * RingEntry.LENGTH;
-                lines.add("    version " + entry.rulesVersion() + ": at journal position " + switchPosition + ", " +
-                    RuleRequests.describe(AlertRules.decode(staged, entry.rulesChunkCount() *
-                    RingEntry.RULES_PAYLOAD_LENGTH)));
+                changes.add(new RuleChange(entry.rulesVersion(),
+                    position + DataHeaderFlyweight.HEADER_LENGTH + state[2] * RingEntry.LENGTH,
+                    AlertRules.decode(staged, entry.rulesChunkCount() * RingEntry.RULES_PAYLOAD_LENGTH)));
             }
         });
-        out.println("  rule changes: " + lines.size() + (lines.isEmpty() ? " (the configuration file's rules " +
+        return changes;
+    }
+
+    private static void listRuleChanges(final Path journalDir, final String driverDir, final PrintStream out)
+    {
+        final List<RuleChange> changes = ruleChanges(journalDir, driverDir);
+        out.println("  rule changes: " + changes.size() + (changes.isEmpty() ? " (the configuration file's rules " +
             "throughout)" : ""));
-        lines.forEach(out::println);
+        for (final RuleChange change : changes)
+        {
+            out.println("    version " + change.version() + ": at journal position " + change.position() + ", " +
+                RuleRequests.describe(change.rules()));
+        }
     }
 
     private static long count(final Path dir, final String suffix)

@@ -4,6 +4,9 @@ import io.sluice.config.AlertRule;
 import io.sluice.config.SluiceConfig;
 import io.sluice.server.counters.SluiceCounters;
 import io.sluice.server.rules.RuleRequests;
+import io.sluice.tools.journal.JournalTool;
+import io.sluice.tools.replay.ReplayOutput;
+import io.sluice.tools.replay.WhatIfReplay;
 import io.sluice.tools.stat.SluiceStat;
 import org.agrona.concurrent.status.AtomicCounter;
 
@@ -13,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -144,6 +148,93 @@ public final class RulesTool
             (outcome[2] >= 0 ? "at journal position " + outcome[2] : "(no journal: no position)") + " (" +
             rules.size() + " rules: " + RuleRequests.describe(rules) + ")");
         return 0;
+    }
+
+    /**
+     * {@code --dry-run}: replay the journal's recent history under the proposed rules beside the rules in force now
+     * (the journal's last live change, or the configuration's rules without one), each side keeping its rules
+     * throughout, and print the comparison's summary ({@code sluice replay --compare}: alerts that would appear or
+     * disappear; the differences stay in a CSV file in the temporary directory, named in the summary). Applies
+     * nothing and needs no running daemon.
+     *
+     * @param configFile the daemon's configuration file, or null for the defaults.
+     * @param config     the daemon's configuration.
+     * @param proposed   the proposed rules ({@link #validate}).
+     * @param from       where history starts: a journal position or an ISO-8601 time ({@code --from}).
+     * @param out        where the summary goes.
+     * @return 0.
+     * @throws IOException when the comparison's scratch file cannot be written.
+     */
+    public static int dryRun(
+        final Path configFile,
+        final SluiceConfig config,
+        final List<AlertRule> proposed,
+        final String from,
+        final PrintStream out) throws IOException
+    {
+        final Path journalDir = Path.of(config.journalDir());
+        final List<JournalTool.RuleChange> changes = JournalTool.ruleChanges(journalDir, config.driverDir());
+        final List<AlertRule> current = changes.isEmpty() ? config.alertRules() :
+            changes.get(changes.size() - 1).rules();
+        final long version = changes.isEmpty() ? 0 : changes.get(changes.size() - 1).version();
+        out.println("sluice rules: dry run from " + from + ": proposed " + RuleRequests.describe(proposed) +
+            " against version " + version + " in force: " + RuleRequests.describe(current));
+        final Path differences = Files.createTempFile("sluice-rules-dry-run-", ".csv");
+        WhatIfReplay.run(new WhatIfReplay.Request(withRules(configFile, proposed), withRules(configFile, current),
+            journalDir, config.driverDir(), from, null, null, differences, ReplayOutput.Format.CSV, false, false, -1,
+            -1, true), out);
+        out.println("sluice rules: dry run only: nothing applied (sluice rules apply without --dry-run applies them)");
+        return 0;
+    }
+
+    /**
+     * @param since a duration back from now: a number and {@code s}, {@code m}, {@code h} or {@code d}.
+     * @return the ISO-8601 time that long ago.
+     * @throws io.sluice.config.ConfigurationException naming {@code --since} when it is not such a duration.
+     */
+    public static String since(final String since)
+    {
+        final java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,9})([smhd])").matcher(since);
+        if (!m.matches())
+        {
+            throw new io.sluice.config.ConfigurationException("--since", since,
+                "must be a duration back from now: a number and s, m, h or d, e.g. 10m");
+        }
+        final long n = Long.parseLong(m.group(1));
+        final java.time.Duration back = switch (m.group(2))
+        {
+            case "s" -> java.time.Duration.ofSeconds(n);
+            case "m" -> java.time.Duration.ofMinutes(n);
+            case "h" -> java.time.Duration.ofHours(n);
+            default -> java.time.Duration.ofDays(n);
+        };
+        return java.time.Instant.now().minus(back).toString();
+    }
+
+    private static SluiceConfig withRules(final Path configFile, final List<AlertRule> rules) throws IOException
+    {
+        final Properties properties = new Properties();
+        if (null != configFile)
+        {
+            try (java.io.InputStream in = Files.newInputStream(configFile))
+            {
+                properties.load(in);
+            }
+        }
+        properties.putAll(System.getProperties());
+        properties.stringPropertyNames().stream().filter((key) -> key.startsWith(AlertRule.PREFIX))
+            .forEach(properties::remove);
+        final Path rulesFile = Files.createTempFile("sluice-rules-", ".properties");
+        try
+        {
+            RuleRequests.write(rulesFile, rules);
+            properties.putAll(RuleRequests.alertKeys(rulesFile));
+        }
+        finally
+        {
+            Files.deleteIfExists(rulesFile);
+        }
+        return SluiceConfig.of(properties);
     }
 
     private static String readQuietly(final Path file)

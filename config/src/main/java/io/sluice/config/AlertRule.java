@@ -43,7 +43,9 @@ public record AlertRule(String name, int index, On on, Field field, Op op, doubl
         sluice.alert.<name>.threshold=<finite number>
         A rule that fires publishes Alert{ruleIndex (rules in name order), key, windowStart (0 for event
         rules), field, op, observed, threshold, ruleName} to every client. No rules: nothing is tested.
-        At most 64 rules. `sluice rules apply --config FILE` changes them on a running daemon (docs/operations.md).
+        At most 64 rules. Changed live by `sluice rules apply --rules FILE` (docs/operations.md), at one
+        journal position for every processor; once changed live, the journal's rules stay in force across
+        restarts and these apply to a fresh journal (the start-up summary's rules line says which).
         """;
 
     /** An example rule, as the defaults file shows it commented out. */

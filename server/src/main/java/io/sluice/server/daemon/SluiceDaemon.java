@@ -170,6 +170,7 @@ public final class SluiceDaemon implements AutoCloseable
 
     private RuleSwapAgent rules(final RingProducer producer, final Journaller journaller)
     {
+        io.sluice.core.alert.AlertRules.warmUp(20_000);
         RuleSwapAgent.recovered(group.processors(), producer);
         final org.agrona.concurrent.status.AtomicCounter[] maxSwitch =
             new org.agrona.concurrent.status.AtomicCounter[group.processors().length];

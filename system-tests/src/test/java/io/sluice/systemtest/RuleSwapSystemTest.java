@@ -44,6 +44,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *     <li>under load, {@value #SWAPS} swaps between two rule sets: every alert the client receives equals a
  *     reference computed from the journal's events and the positions the tool printed (the old rules for an event
  *     in a message ending at or before a change's position, the new after);</li>
+ *     <li>then {@code --dry-run} of one set over the whole journal beside the rules in force at its end counts
+ *     every alert of each rule on each side as the journal's events say;</li>
  *     <li>a SIGKILL right after a swap: the restarted daemon has the new rules (its summary says so and its alerts
  *     follow them).</li>
  * </ul>
@@ -85,6 +87,7 @@ class RuleSwapSystemTest
         final Path ruleB = write("b.properties", B);
         final long[] positions = new long[SWAPS + 1];
         final Alerts alerts = new Alerts();
+        final Path daemonFile = dir.resolve("daemon.properties");
         long sent = 0;
         try (TestDaemon daemon = new TestDaemon()
             .set(SluiceConfig.JOURNAL_MODE, "async")
@@ -97,6 +100,10 @@ class RuleSwapSystemTest
                 .aeronDirectoryName(daemon.driverDir).egressImages(2)))
         {
             assertTrue(client.awaitConnected(TIMEOUT_NS), daemon.log());
+            try (OutputStream out = Files.newOutputStream(daemonFile))
+            {
+                daemon.properties.store(out, "RuleSwapSystemTest");
+            }
             final SluiceConfig config = daemon.config();
             final AtomicReference<String> failure = new AtomicReference<>();
             final Thread swapper = new Thread(() ->
@@ -148,6 +155,8 @@ class RuleSwapSystemTest
 
         final List<String> expected = new ArrayList<>();
         final long[] events = { 0 };
+        final long[] underA = { 0 };
+        final long[] underB = { 0, 0 };
         JournalReader.read(journalDir, 128 * 1024 * 1024, (buffer, offset, endPosition) ->
         {
             final RingEntry entry = new RingEntry(new org.agrona.concurrent.UnsafeBuffer(buffer, offset,
@@ -157,6 +166,9 @@ class RuleSwapSystemTest
                 return;
             }
             events[0]++;
+            underA[0] += entry.value() > 700 ? 1 : 0;
+            underB[0] += entry.value() >= 900 ? 1 : 0;
+            underB[1] += entry.value() < 50 ? 1 : 0;
             int version = 0;
             while (version < SWAPS && positions[version + 1] < endPosition)
             {
@@ -176,6 +188,23 @@ class RuleSwapSystemTest
         assertEquals(expected, received);
         System.out.printf("%d live rule swaps under %d events: %d alerts, each as the rules in force at its " +
             "journal position%n", SWAPS, sent, received.size());
+
+        // what-if, then apply: set B over the whole journal beside the rules in force at its end (set A, version 100)
+        final SluiceConfig config = SluiceConfig.load(daemonFile, new Properties());
+        final ByteArrayOutputStream dryRun = new ByteArrayOutputStream();
+        assertEquals(0, RulesTool.dryRun(daemonFile, config, RulesTool.validate(ruleB, config), "0",
+            new PrintStream(dryRun, true, StandardCharsets.UTF_8)));
+        final String summary = dryRun.toString(StandardCharsets.UTF_8);
+        assertTrue(summary.startsWith("sluice rules: dry run from 0: proposed huge: on event value >= 900.0, low: on " +
+            "event value < 50.0 against version " + SWAPS + " in force: big: on event value > 700.0\n"), summary);
+        assertTrue(summary.contains("sluice replay: alerts of rule big: what-if 0, baseline " + underA[0] + "; 0 only " +
+            "in what-if, " + underA[0] + " only in baseline\n"), summary);
+        assertTrue(summary.contains("sluice replay: alerts of rule huge: what-if " + underB[0] + ", baseline 0; " +
+            underB[0] + " only in what-if, 0 only in baseline\n"), summary);
+        assertTrue(summary.contains("sluice replay: alerts of rule low: what-if " + underB[1] + ", baseline 0; " +
+            underB[1] + " only in what-if, 0 only in baseline\n"), summary);
+        assertTrue(summary.endsWith("sluice rules: dry run only: nothing applied (sluice rules apply without " +
+            "--dry-run applies them)\n"), summary);
     }
 
     @Test

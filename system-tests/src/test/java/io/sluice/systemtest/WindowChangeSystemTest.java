@@ -1,6 +1,7 @@
 package io.sluice.systemtest;
 
 import io.sluice.client.SluiceClient;
+import io.sluice.config.ConfigurationException;
 import io.sluice.config.SluiceConfig;
 import io.sluice.core.logic.ResultSink;
 import io.sluice.core.replay.WhatIfRun;
@@ -23,6 +24,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -124,8 +126,6 @@ class WindowChangeSystemTest
         final String log = daemon.log.toString();
         final Matcher matcher = FROM.matcher(log);
         assertTrue(log.contains("  rebuilt   windows changed (") && matcher.find(), log);
-        assertTrue(log.contains(" (a snapshot), "), "the history starts at a snapshot older than the open windows: " +
-            log);
         System.out.println(log.substring(log.indexOf("  rebuilt   "), log.indexOf('\n', log.indexOf("  rebuilt   "))));
         return Long.parseLong(matcher.group(1));
     }
@@ -136,6 +136,11 @@ class WindowChangeSystemTest
      */
     private List<String> whatIf(final WindowSpec spec, final long from)
     {
+        return whatIf(spec, from, SEGMENT);
+    }
+
+    private List<String> whatIf(final WindowSpec spec, final long from, final int segmentLength)
+    {
         final JournalIdentity identity = JournalIdentity.read(dir);
         assertEquals(Long.toString(spec.sizeNs()), identity.stateSettings().get(SluiceConfig.WINDOW_SIZE),
             "journal.properties holds the new windows");
@@ -145,7 +150,7 @@ class WindowChangeSystemTest
         final ShardContext shards = new ShardContext().processorCount(2).stateCapacity(1024)
             .hashSeed(identity.hashSeed()).windowSpec(spec).conclude();
         final WhatIfRun run = new WhatIfRun(shards, new WindowSink(windows, from), spec.latenessNs(), false, null);
-        JournalReader.read(dir, SEGMENT, (buffer, offset, endPosition) -> run.apply(buffer, offset));
+        JournalReader.read(dir, segmentLength, (buffer, offset, endPosition) -> run.apply(buffer, offset));
         windows.sort(null);
         return windows;
     }
@@ -154,16 +159,20 @@ class WindowChangeSystemTest
     @Timeout(120)
     void shouldSendExactlyTheWhatIfWindowsOfTheNewWindowsFromTheReportedStartAfterEachChange() throws Exception
     {
-        try (TestDaemon first = daemon("100ms", "100ms", "20ms").set(SluiceConfig.STATE_CAPACITY, "1024").start())
+        try (TestDaemon first = daemon("100ms", "100ms", "20ms").set(SluiceConfig.STATE_CAPACITY, "1024")
+            .set(SluiceConfig.SNAPSHOT_RETAIN, "20").start())
         {
             assertTrue(send(first, 6).size() > 100);
         }
 
         final List<String> afterSizeChange;
         final long sizeChangeFrom;
-        try (TestDaemon second = daemon("50ms", "50ms", "20ms").set(SluiceConfig.STATE_CAPACITY, "1024").start())
+        try (TestDaemon second = daemon("50ms", "50ms", "20ms").set(SluiceConfig.STATE_CAPACITY, "1024")
+            .set(SluiceConfig.SNAPSHOT_RETAIN, "20").start())
         {
             sizeChangeFrom = firstWindowStart(second);
+            assertTrue(second.log.toString().contains(" (a snapshot), "),
+                "the history starts at a snapshot older than the open windows: " + second.log);
             assertTrue(second.log.toString().contains("sluice.window.size 100ms -> 50ms"), second.log.toString());
             afterSizeChange = send(second, 3);
         }
@@ -181,6 +190,64 @@ class WindowChangeSystemTest
         assertTrue(afterSlideChange.size() > 500, "windows after the change: " + afterSlideChange.size());
         afterSlideChange.sort(null);
         assertEquals(whatIf(WindowSpec.of(100 * MS, 25 * MS, 40 * MS), slideChangeFrom), afterSlideChange);
+    }
+
+    @Test
+    @Timeout(120)
+    void shouldRefuseAChangeWhoseHistoryWasPurgedNamingBothPositionsAndResetTheWindowsWhenAsked() throws Exception
+    {
+        try (TestDaemon first = daemon("100ms", "100ms", "20ms")
+            .set(SluiceConfig.JOURNAL_SEGMENT_LENGTH, "64k")
+            .set(SluiceConfig.SNAPSHOT_RETAIN, "2")
+            .start())
+        {
+            send(first, 10);
+        }
+        final long start;
+        try (TestDaemon refused = daemon("1s", "1s", "20ms").set(SluiceConfig.JOURNAL_SEGMENT_LENGTH, "64k"))
+        {
+            final ConfigurationException ex = assertThrows(ConfigurationException.class, refused::start);
+            assertEquals(SluiceConfig.WINDOW_SIZE, ex.key());
+            final Matcher kept = Pattern.compile("it keeps only from position (\\d+) ").matcher(ex.getMessage());
+            assertTrue(kept.find(), ex.getMessage());
+            start = Long.parseLong(kept.group(1));
+            assertTrue(start > 0 && start % 65536 == 0, "a purged journal starts at a segment: " + start);
+            assertEquals(SluiceConfig.WINDOW_SIZE + "=1000000000 differs from the journal (" +
+                SluiceConfig.WINDOW_SIZE + " 100ms -> 1s, " + SluiceConfig.WINDOW_SLIDE + " 100ms -> 1s): rebuilding the open windows needs the journal from " +
+                "position 0, it keeps only from position " + start + " (older segments purged by " +
+                SluiceConfig.JOURNAL_RETENTION + "); start with sluice daemon --reset-windows to start the windows " +
+                "empty and keep every key's running figures, or with the journal's window settings", ex.getMessage());
+        }
+        assertEquals("100000000", JournalIdentity.read(dir).stateSettings().get(SluiceConfig.WINDOW_SIZE),
+            "a refused change leaves journal.properties as it was");
+
+        final long newest = eventTime;
+        final List<String> afterReset;
+        final long from;
+        try (TestDaemon reset = daemon("1s", "1s", "20ms").set(SluiceConfig.JOURNAL_SEGMENT_LENGTH, "64k")
+            .set(SluiceConfig.SNAPSHOT_INTERVAL, "0s").resetWindows().start())
+        {
+            final String log = reset.log.toString();
+            assertTrue(log.contains("--reset-windows: the journal keeps only from position " + start +
+                ", a rebuild needs it from 0; windows start empty, window results from window start "), log);
+            from = firstWindowStart(reset);
+            assertTrue(from > newest - 1_000 * MS && from <= newest + 1_000 * MS, "the first window after " + newest);
+            afterReset = send(reset, 4);
+        }
+        final List<String> complete = new ArrayList<>();
+        for (final String window : afterReset)
+        {
+            final long windowStart = Long.parseLong(window.substring(window.indexOf('[') + 1, window.indexOf(',')));
+            if (windowStart >= from)
+            {
+                complete.add(window);
+            }
+        }
+        // no snapshot until the stop: the journal after the restart is all there for the what-if run
+        assertTrue(complete.size() >= 40 && complete.size() < afterReset.size(),
+            complete.size() + " complete of " + afterReset.size());
+        complete.sort(null);
+        assertEquals(whatIf(WindowSpec.of(1_000 * MS, 1_000 * MS, 20 * MS), from, 64 * 1024), complete);
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.sluice.systemtest;
 
 import io.sluice.client.SluiceClient;
+import io.sluice.config.DriverThreading;
+import io.sluice.config.IdleStrategyType;
 import io.sluice.config.ConfigurationException;
 import io.sluice.config.SluiceConfig;
 import io.sluice.core.logic.ResultSink;
@@ -10,20 +12,26 @@ import io.sluice.core.state.Aggregate;
 import io.sluice.core.window.WindowSpec;
 import io.sluice.server.counters.SluiceCounters;
 import io.sluice.server.journal.JournalIdentity;
+import io.sluice.tools.SluiceMain;
 import org.agrona.IoUtil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.File;
+import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,7 +40,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * window size, says from which window start its windows are the new ones, takes more events, stops; then restarts
  * again with another slide and lateness, and likewise. After each restart, every window result the daemon sent equals
  * exactly, from the reported window start on, what a what-if run of the resulting journal under the new windows
- * gives, and nothing else.
+ * gives, and nothing else. The same after a SIGKILL (the daemon a process of its own), and a change whose history
+ * retention purged is refused unless the windows are reset.
  */
 class WindowChangeSystemTest
 {
@@ -42,6 +51,7 @@ class WindowChangeSystemTest
     private static final Pattern FROM = Pattern.compile("window results from window start (-?\\d+) \\(");
 
     private final Path dir = Path.of(System.getProperty("java.io.tmpdir"), "sluice-window-change-" + System.nanoTime());
+    private final Path killedDriverDir = Path.of(dir + "-driver");
     private final Random random = new Random(22);
     private long eventTime = T0;
 
@@ -49,6 +59,7 @@ class WindowChangeSystemTest
     void tearDown()
     {
         IoUtil.delete(dir.toFile(), true);
+        IoUtil.delete(killedDriverDir.toFile(), true);
     }
 
     private TestDaemon daemon(final String size, final String slide, final String lateness)
@@ -76,28 +87,7 @@ class WindowChangeSystemTest
         final long closedBefore = windowsClosed(daemon);
         try (SluiceClient client = daemon.client())
         {
-            assertTrue(client.awaitConnected(TimeUnit.SECONDS.toNanos(10)));
-            for (int burst = 0; burst < bursts; burst++)
-            {
-                for (int i = 0; i < 400; i++)
-                {
-                    eventTime += 2 * MS;
-                    final long ts = random.nextInt(10) == 0 ? eventTime - random.nextInt(60) * MS : eventTime;
-                    final double value = (random.nextInt(200_000) - 50_000) / 1024.0;
-                    while (client.offerEvent(random.nextInt(40), ts, value) < 0)
-                    {
-                        client.poll(handler, 10);
-                    }
-                }
-                final long pauseEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(150);
-                while (System.nanoTime() < pauseEnd)
-                {
-                    if (0 == client.poll(handler, 10))
-                    {
-                        Thread.sleep(1);
-                    }
-                }
-            }
+            bursts(client, handler, bursts);
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (handler.windows.size() < windowsClosed(daemon) - closedBefore && System.nanoTime() < deadline)
             {
@@ -109,6 +99,32 @@ class WindowChangeSystemTest
             assertEquals(windowsClosed(daemon) - closedBefore, handler.windows.size());
         }
         return handler.windows;
+    }
+
+    private void bursts(final SluiceClient client, final RecordingHandler handler, final int bursts) throws Exception
+    {
+        assertTrue(client.awaitConnected(TimeUnit.SECONDS.toNanos(10)));
+        for (int burst = 0; burst < bursts; burst++)
+        {
+            for (int i = 0; i < 400; i++)
+            {
+                eventTime += 2 * MS;
+                final long ts = random.nextInt(10) == 0 ? eventTime - random.nextInt(60) * MS : eventTime;
+                final double value = (random.nextInt(200_000) - 50_000) / 1024.0;
+                while (client.offerEvent(random.nextInt(40), ts, value) < 0)
+                {
+                    client.poll(handler, 10);
+                }
+            }
+            final long pauseEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(150);
+            while (System.nanoTime() < pauseEnd)
+            {
+                if (0 == client.poll(handler, 10))
+                {
+                    Thread.sleep(1);
+                }
+            }
+        }
     }
 
     private static long windowsClosed(final TestDaemon daemon)
@@ -190,6 +206,81 @@ class WindowChangeSystemTest
         assertTrue(afterSlideChange.size() > 500, "windows after the change: " + afterSlideChange.size());
         afterSlideChange.sort(null);
         assertEquals(whatIf(WindowSpec.of(100 * MS, 25 * MS, 40 * MS), slideChangeFrom), afterSlideChange);
+    }
+
+    @Test
+    @Timeout(120)
+    void shouldRebuildTheWindowsOfADaemonKilledWithSigkillUnderANewSize() throws Exception
+    {
+        final Properties properties = new Properties();
+        properties.setProperty(SluiceConfig.DRIVER_DIR, killedDriverDir.toString());
+        properties.setProperty(SluiceConfig.DRIVER_THREADING, "invoker");
+        properties.setProperty(SluiceConfig.INGRESS_IDLE_STRATEGY, "backoff");
+        properties.setProperty(SluiceConfig.PROCESSOR_WAIT_STRATEGY, "sleeping");
+        properties.setProperty("aeron.term.buffer.length", "1m");
+        properties.setProperty("aeron.ipc.term.buffer.length", "1m");
+        properties.setProperty(SluiceConfig.INGRESS_CHANNEL, "aeron:udp?endpoint=localhost:" + TestDaemon.freeUdpPort());
+        properties.setProperty(SluiceConfig.EGRESS_CHANNEL,
+            "aeron:udp?control=localhost:" + TestDaemon.freeUdpPort() + "|control-mode=dynamic|fc=min,t:5s");
+        daemon("100ms", "100ms", "20ms").properties.forEach((key, value) ->
+        {
+            if (!key.toString().startsWith("aeron.") && !SluiceConfig.DRIVER_DIR.equals(key))
+            {
+                properties.put(key, value);
+            }
+        });
+        properties.setProperty(SluiceConfig.SNAPSHOT_RETAIN, "20");
+        Files.createDirectories(dir);
+        final Path configFile = dir.resolve("daemon.properties");
+        try (OutputStream out = Files.newOutputStream(configFile))
+        {
+            properties.store(out, "WindowChangeSystemTest");
+        }
+        final Process process = new ProcessBuilder(new File(System.getProperty("java.home"), "bin/java")
+            .getAbsolutePath(), "-Xmx256m", "-jar", TestDaemon.shadedJar().getAbsolutePath(), "daemon", "--config",
+            configFile.toString()).redirectErrorStream(true).start();
+        try
+        {
+            final DaemonProcessSystemTest.Daemon killed = new DaemonProcessSystemTest.Daemon(process);
+            assertNotNull(killed.await("sluice: ready", 60), killed.output());
+            final SluiceConfig config = SluiceConfig.of(properties);
+            final RecordingHandler handler = new RecordingHandler();
+            try (SluiceClient client = SluiceClient.connect(SluiceMain.clientContextFor(config)
+                .embeddedDriver(true)
+                .driverThreading(DriverThreading.INVOKER)
+                .driverIdleStrategy(IdleStrategyType.SLEEPING)))
+            {
+                bursts(client, handler, 6);
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (handler.results.size() + handler.rejects.size() < 2_400 && System.nanoTime() < deadline)
+                {
+                    if (0 == client.poll(handler, 10))
+                    {
+                        Thread.sleep(1);
+                    }
+                }
+                assertEquals(2_400, handler.results.size() + handler.rejects.size(), "every event answered");
+            }
+            process.destroyForcibly();
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(137, process.exitValue(), "SIGKILL\n" + killed.output());
+        }
+        finally
+        {
+            process.destroyForcibly();
+        }
+
+        final List<String> afterChange;
+        final long from;
+        try (TestDaemon restarted = daemon("200ms", "50ms", "20ms").set(SluiceConfig.SNAPSHOT_RETAIN, "20").start())
+        {
+            from = firstWindowStart(restarted);
+            assertTrue(restarted.log.toString().contains("sluice.window.size 100ms -> 200ms"), restarted.log.toString());
+            afterChange = send(restarted, 3);
+        }
+        assertTrue(afterChange.size() > 500, "windows after the change: " + afterChange.size());
+        afterChange.sort(null);
+        assertEquals(whatIf(WindowSpec.of(200 * MS, 50 * MS, 20 * MS), from), afterChange);
     }
 
     @Test

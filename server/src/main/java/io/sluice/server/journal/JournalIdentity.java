@@ -67,7 +67,8 @@ public record JournalIdentity(long hashSeed, Map<String, String> stateSettings)
     }
 
     /**
-     * Write this identity into a journal directory (a new journal), atomically.
+     * Write this identity into a journal directory (a new journal, or the new settings after a window change),
+     * atomically.
      *
      * @param journalDir the journal directory, created when missing.
      */

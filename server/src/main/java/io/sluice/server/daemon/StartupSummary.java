@@ -55,6 +55,10 @@ final class StartupSummary
                 "every " + config.snapshotIntervalNs() / 1_000_000 + " ms").append(", keep ")
                 .append(config.snapshotRetain()).append('\n');
             b.append("  recovered ").append(journal.recovery().describe()).append('\n');
+            if (null != journal.windowChange())
+            {
+                b.append("  rebuilt   ").append(journal.windowChange()).append('\n');
+            }
         }
         if (config.windowType() != io.sluice.config.WindowType.NONE)
         {

@@ -21,7 +21,8 @@ import java.util.Properties;
  * capacity, windows, eviction), kept in {@code <sluice.journal.dir>/journal.properties} from the journal's first
  * start. A daemon whose seed is drawn ({@code sluice.hash.seed=random}) adopts the journal's seed; one that was
  * given another seed, or differs in a setting that shapes state, refuses to start, naming the setting: replaying
- * the journal under it would build other state.
+ * the journal under it would build other state. Other windows or eviction are the exception: the windows are rebuilt
+ * from the journal ({@link WindowChange}), and {@link #write} then records the new settings.
  *
  * @param hashSeed      the key hash's seed.
  * @param stateSettings key to value, as {@link ShardContext#stateSettings()} gives them.
@@ -66,7 +67,8 @@ public record JournalIdentity(long hashSeed, Map<String, String> stateSettings)
     }
 
     /**
-     * Write this identity into a journal directory (a new journal), atomically.
+     * Write this identity into a journal directory (a new journal, or the new settings after a window change),
+     * atomically.
      *
      * @param journalDir the journal directory, created when missing.
      */
@@ -128,6 +130,19 @@ public record JournalIdentity(long hashSeed, Map<String, String> stateSettings)
         for (final Map.Entry<String, String> setting : shards.stateSettings().entrySet())
         {
             final String journal = stateSettings.get(setting.getKey());
+            if (WindowChange.KEYS.contains(setting.getKey()) && null != journal && !setting.getValue().equals(journal))
+            {
+                if ("none".equals(journal) || "none".equals(setting.getValue()))
+                {
+                    throw new ConfigurationException(SluiceConfig.WINDOW_TYPE, null == shards.windowSpec() ? "none" :
+                        shards.windowSpec().slideNs() == shards.windowSpec().sizeNs() ? "tumbling" : "sliding", "differs from the journal in " + journalDir + ", written " +
+                        ("none".equals(journal) ? "without" : "with") + " windows: turning windows on or off at " +
+                        "restart is not supported (the state of a key is another kind); start with the journal's " +
+                        SluiceConfig.WINDOW_TYPE + ", or move " + journalDir +
+                        " away (sluice daemon --fresh-journal) to start fresh");
+                }
+                continue;
+            }
             if (!setting.getValue().equals(journal))
             {
                 throw new ConfigurationException(setting.getKey(), setting.getValue(),

@@ -221,6 +221,23 @@ public final class AlertRules
     }
 
     /**
+     * Take another processor's rules in force, with their version (control path, before the processor starts: a
+     * restart that rebuilt the processors from part of the journal keeps the rules the whole journal left).
+     *
+     * @param other the rules to take.
+     */
+    public void install(final AlertRules other)
+    {
+        final UnsafeBuffer encoded = new UnsafeBuffer(new byte[MAX_ENCODED_LENGTH]);
+        final int length = encode(other.rules(), encoded);
+        final RuleSlot next = spare;
+        decode(encoded, length, next);
+        next.version = other.version();
+        spare = active;
+        active = next;
+    }
+
+    /**
      * @return the configuration version of the rules in force: 0 for the configured ones, else the version of the
      * last live change.
      */

@@ -231,7 +231,7 @@ public final class JournalFeed
     {
         if (null != ticks && ticks.resume(maxTimestamp, watermark))
         {
-            tickAll(ticks.next(tick));
+            everyProcessor(ticks.next(tick));
         }
     }
 

@@ -59,6 +59,24 @@ public final class RuleEntries
     }
 
     /**
+     * Put the set into the ring again (a start that recovered it from the journal): the ring producer's thread only,
+     * between two of its offers.
+     *
+     * @param ring  the ring the producer writes.
+     * @param nowNs the producer's monotonic clock.
+     * @return true when written (or there is no set); false when the ring has no room for every entry.
+     */
+    public boolean offer(final SluiceRing ring, final long nowNs)
+    {
+        if (!ring.hasCapacity(chunks()))
+        {
+            return false;
+        }
+        write(ring, nowNs);
+        return true;
+    }
+
+    /**
      * Claim, write and publish the set's entries, one by one. The caller checked the ring has room for
      * {@link #chunks()} more entries.
      *

@@ -137,6 +137,20 @@ public final class ShardProcessor implements EventHandler<RingEntry>
     }
 
     /**
+     * Take another processor's alert rules in force, and tell the sink their names. Before the processor starts.
+     *
+     * @param from the processor whose rules to take; nothing happens when either has none.
+     */
+    public void installRules(final ShardProcessor from)
+    {
+        if (null != alerts && null != from.alerts)
+        {
+            alerts.install(from.alerts);
+            alerts.nameRules(sink);
+        }
+    }
+
+    /**
      * @return the alert rules this processor's logic tests, or null when it takes no live change.
      */
     public AlertRules alerts()

@@ -26,7 +26,9 @@ import java.util.List;
  * journal position goes to the rules position counter; without a journal, once it is in the ring (position -1).
  * The outcome goes to the rules result counter: the id when applied, minus the id when refused (the reason in the
  * request's {@code .refused} file). A file read happens once per request, on this control path; offering a set
- * allocates nothing.
+ * allocates nothing. When the daemon started with rules from the journal (a live change before), its first duty
+ * cycle puts them into the ring again, right after the run's START entry, so a snapshot written at start (a
+ * window change rebuilds one) is followed in the journal by the rules in force, as every snapshot marker is.
  */
 public final class RuleSwapAgent implements Agent
 {
@@ -52,6 +54,7 @@ public final class RuleSwapAgent implements Agent
     private long pendingId;
     private long pendingVersion;
     private long refreshUntilNs;
+    private boolean reoffered;
 
     /**
      * @param producer     the ring producer (this agent's thread owns it).
@@ -143,6 +146,11 @@ public final class RuleSwapAgent implements Agent
     public int doWork()
     {
         final long nowNs = clock.nanoTime();
+        if (!reoffered)
+        {
+            reoffered = 0 == configVersion || producer.rules().offer(producer.ring(), nowNs);
+            return 1;
+        }
         if (nowNs - refreshUntilNs < 0)
         {
             for (int i = 0; i < processors.length; i++)

@@ -46,6 +46,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *     in a message ending at or before a change's position, the new after);</li>
  *     <li>then {@code --dry-run} of one set over the whole journal beside the rules in force at its end counts
  *     every alert of each rule on each side as the journal's events say;</li>
+ *     <li>a restart under other windows (which rebuilds the processors from part of the journal and writes a
+ *     snapshot at start) and the restart after it keep the live rules;</li>
  *     <li>a SIGKILL right after a swap: the restarted daemon has the new rules (its summary says so and its alerts
  *     follow them).</li>
  * </ul>
@@ -283,6 +285,45 @@ class RuleSwapSystemTest
         Collections.sort(received);
         assertEquals(List.of("huge#0 key 1 observed 950.0", "low#1 key 2 observed 10.0"), received,
             "set B's rules, not A's (800 would fire big)");
+    }
+
+    @Test
+    @Timeout(120)
+    void shouldKeepTheLiveRulesAcrossARestartUnderOtherWindowsAndTheRestartAfterIt() throws Exception
+    {
+        Files.createDirectories(dir);
+        final Path journalDir = dir.resolve("journal");
+        final Path ruleB = write("b.properties", B);
+        final String inForce = "  rules     configuration version 1 (a live change the journal holds; the file's " +
+            "sluice.alert.* rules are not in force): huge: on event value >= 900.0, low: on event value < 50.0; " +
+            "change with: sluice rules apply";
+        final String[] sizes = { "1s", "2s", "2s" };
+        for (int run = 0; run < sizes.length; run++)
+        {
+            try (TestDaemon daemon = new TestDaemon()
+                .set(SluiceConfig.JOURNAL_MODE, "async")
+                .set(SluiceConfig.JOURNAL_DIR, journalDir.toString())
+                .set(SluiceConfig.WINDOW_TYPE, "tumbling")
+                .set(SluiceConfig.WINDOW_SIZE, sizes[run])
+                .set("sluice.alert.big.on", "event").set("sluice.alert.big.field", "value")
+                .set("sluice.alert.big.op", ">").set("sluice.alert.big.threshold", "700")
+                .start())
+            {
+                if (0 == run)
+                {
+                    final SluiceConfig config = daemon.config();
+                    final ByteArrayOutputStream out = new ByteArrayOutputStream();
+                    assertEquals(0, RulesTool.apply(config, RulesTool.validate(ruleB, config), ruleB, TIMEOUT_NS,
+                        new PrintStream(out, true, StandardCharsets.UTF_8)), out.toString(StandardCharsets.UTF_8));
+                }
+                else
+                {
+                    final String log = daemon.log();
+                    assertTrue(log.contains(inForce + "\n"), "run " + run + ":\n" + log);
+                    assertEquals(1 == run, log.contains("windows changed ("), "run " + run + ":\n" + log);
+                }
+            }
+        }
     }
 
     private static List<String> reference(final String set, final long key, final double value)

@@ -60,6 +60,9 @@ import java.util.concurrent.TimeUnit;
  *     state at it, and the parts are written in the standalone snapshot format ({@link ClusterSnapshot});
  *     {@link #onStart} restores them when the node starts from a snapshot. The state digest (as in a standalone
  *     snapshot's manifest) is printed and kept in counters at every snapshot, restore and stop.</li>
+ *     <li><b>Live rule changes</b> ({@link ClusterRuleSwap}): {@code sluice rules apply} on the leader's host; the
+ *     leader puts the set into the log as a service message and every member switches when the log reaches it, at
+ *     the same position; snapshots carry the rules in force.</li>
  *     <li><b>Followers send nothing</b>: a session's offer is a mock on a follower.</li>
  * </ul>
  * Service thread only; per message it allocates nothing.
@@ -68,6 +71,12 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
 {
     /** Correlation id of the tick timer. */
     static final long TICK_TIMER = 1;
+    /**
+     * Correlation id of the rules timer: every {@link ClusterRuleSwap#REOFFER_INTERVAL_NS} a log callback in which
+     * the leader may offer a pending rules change (Aeron forbids offers from {@code doBackgroundWork}), also on a
+     * quiet log. Scheduled at every new leadership term and at each of its own events, the same on every member.
+     */
+    static final long RULES_TIMER = 2;
     /**
      * Settings besides the state's own that decide what a node makes of the log (rejects, ticks, idle advance),
      * those declared {@link Scope#LOG}, in declaration order: a node that differs in any of them would compute
@@ -101,6 +110,10 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
     private Counter snapshotId;
     private Counter snapshotPosition;
     private Counter digest;
+    private ClusterRuleSwap rules;
+    private ClusterRuleSwap.Applier applier;
+    private ClusterRuleSwap.Offer offer;
+    private int leaderMemberId = -1;
 
     /**
      * @param ctx          the node's concluded daemon context: ring, shards, ingress checks and alert rules.
@@ -187,6 +200,15 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
         digest = counters.newCounter(cluster.aeron(), SluiceCounters.SNAPSHOT_DIGEST_TYPE_ID,
             "sluice snapshot state digest");
 
+        rules = new ClusterRuleSwap(java.nio.file.Path.of(config.driverDir()).toAbsolutePath(), windows,
+            counters.newCounter(cluster.aeron(), SluiceCounters.RULES_REQUEST_TYPE_ID, "sluice rules request"),
+            counters.newCounter(cluster.aeron(), SluiceCounters.RULES_RESULT_TYPE_ID, "sluice rules result"),
+            counters.newCounter(cluster.aeron(), SluiceCounters.CONFIG_VERSION_TYPE_ID, "sluice config version"),
+            counters.newCounter(cluster.aeron(), SluiceCounters.RULES_POSITION_TYPE_ID,
+                "sluice rules position (cluster log)"), errorHandler, out);
+        applier = this::applyRules;
+        offer = cluster::offer;
+
         final ShardContext shards = ctx.shards();
         ring = new SluiceRing(ctx.ring());
         processors = shards.newProcessors((shard) -> egress, (shard) -> counters.processor(cluster.aeron(), shard), null);
@@ -201,6 +223,7 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
         processorAgent = group.pollAgent();
         processorAgent.onStart();
         producer = shards.newProducer(ring, counters.ticks());
+        io.sluice.core.alert.AlertRules.warmUp(20_000);
         final IngressAgent.Context checks = ctx.ingress();
         ingress = new IngressHandler(producer, checks.timestampMinNs(), checks.timestampMaxNs(), counters,
             checks.rejectLogIntervalNs(), out, IngressHandler.ResumeGate.NEVER);
@@ -243,6 +266,15 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
         final int length,
         final Header header)
     {
+        if (null == session)
+        {
+            if (!rules.onServiceMessage(buffer, offset, length, cluster.logPosition(), applier))
+            {
+                errorHandler.onError(new IllegalStateException("a service message of " + length + " bytes at " +
+                    "cluster log position " + cluster.logPosition() + " is not Sluice's: ignored"));
+            }
+            return;
+        }
         final long nowNs = nowNs(timestamp);
         final int sessionId = (int)session.id();
         while (!ingress.onMessage(buffer, offset, length, sessionId, nowNs))
@@ -260,6 +292,10 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
         if (windows && !tickScheduled)
         {
             scheduleTick(nowNs);
+        }
+        if (rules.hasPending())
+        {
+            offerPendingRules();
         }
     }
 
@@ -282,6 +318,24 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
                 tickScheduled = false;
             }
         }
+        else if (RULES_TIMER == correlationId)
+        {
+            scheduleRulesTimer(timestamp);
+        }
+        if (rules.hasPending())
+        {
+            offerPendingRules();
+        }
+    }
+
+    /**
+     * A request of {@code sluice rules apply} ({@link ClusterRuleSwap#doBackgroundWork}): read and held here, put
+     * into the log from the next log callback.
+     */
+    public int doBackgroundWork(final long nowNs)
+    {
+        return null == rules ? 0 :
+            rules.doBackgroundWork(nowNs, Cluster.Role.LEADER == cluster.role(), cluster.memberId(), leaderMemberId);
     }
 
     /**
@@ -306,6 +360,7 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
         {
             collecting = false;
         }
+        rules.writeSnapshot(snapshotPublication, cluster.idleStrategy());
         final ClusterSnapshot.Header header = new ClusterSnapshot.Header(parts.length, ctx.shards().hashSeed(),
             fingerprint, id, producer.lastTickNs(), producer.lastEventNs());
         final long bytes = ClusterSnapshot.write(snapshotPublication, header, parts, producerPart,
@@ -330,6 +385,8 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
         final int appVersion)
     {
         this.timeUnit = timeUnit;
+        this.leaderMemberId = leaderMemberId;
+        scheduleRulesTimer(timestamp);
     }
 
     /**
@@ -398,6 +455,7 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
 
     private void restore(final Image snapshotImage)
     {
+        final long rulesVersion = rules.readSnapshot(snapshotImage, cluster.idleStrategy());
         final ClusterSnapshot.Header header = ClusterSnapshot.read(snapshotImage, parts, producerPart,
             cluster.idleStrategy());
         if (header.hashSeed() != ctx.shards().hashSeed() || header.fingerprint() != fingerprint)
@@ -415,9 +473,11 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
         }
         producer.restore(producerPart, nowNs(cluster.time()));
         producer.restoreClock(header.lastTickNs(), header.lastEventNs());
+        rules.applyInForce(applier);
         final long value = digest();
         publishDigest(header.snapshotId(), value);
-        out.printf("sluice: restored cluster snapshot of log position %d: digest %016x%n", header.snapshotId(), value);
+        out.printf("sluice: restored cluster snapshot of log position %d: digest %016x, rules version %d%n",
+            header.snapshotId(), value, rulesVersion);
         out.flush();
     }
 
@@ -440,6 +500,37 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
         {
             cluster.idleStrategy().idle();
         }
+    }
+
+    private void scheduleRulesTimer(final long timestamp)
+    {
+        final long deadline = timestamp + timeUnit.convert(ClusterRuleSwap.REOFFER_INTERVAL_NS, TimeUnit.NANOSECONDS);
+        while (!cluster.scheduleTimer(RULES_TIMER, deadline))
+        {
+            cluster.idleStrategy().idle();
+        }
+    }
+
+    private void offerPendingRules()
+    {
+        if (Cluster.Role.LEADER == cluster.role())
+        {
+            rules.offerPending(offer);
+        }
+    }
+
+    /**
+     * Put a rule set into the ring and let every processor switch to it (a change from the log, or the set a
+     * snapshot held): the set follows every later snapshot marker too.
+     */
+    private void applyRules(final long version, final DirectBuffer encoded, final int length)
+    {
+        final long nowNs = nowNs(cluster.time());
+        while (!producer.offerRules(version, encoded, length, nowNs))
+        {
+            drain();
+        }
+        drain();
     }
 
     private void drain()

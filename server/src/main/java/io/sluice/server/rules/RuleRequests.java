@@ -47,6 +47,26 @@ public final class RuleRequests
     }
 
     /**
+     * @param memberId this member's id.
+     * @param leaderId the leader's member id, -1 when not known.
+     * @return why a follower refuses a request: live changes go through the leader's log.
+     */
+    public static String notLeader(final int memberId, final int leaderId)
+    {
+        return "cluster member " + memberId + " is a follower: run sluice rules apply on the leader's host (" +
+            (leaderId < 0 ? "no leader is known yet" : "member " + leaderId) + ")";
+    }
+
+    /**
+     * @param reason a refusal's reason.
+     * @return whether it is a follower's ({@link #notLeader}): the rules may be good, the host is not.
+     */
+    public static boolean isNotLeader(final String reason)
+    {
+        return reason.startsWith("cluster member ") && reason.contains(" is a follower: run sluice rules apply on ");
+    }
+
+    /**
      * Read a rule file for a daemon: every key under {@code sluice.alert.}; other keys are not rules and are
      * ignored. Checked as the daemon's own configuration would be: without windows only {@code on=event} rules of
      * field {@code value}.

@@ -28,7 +28,10 @@ import java.util.concurrent.locks.LockSupport;
  * <pre>
  *   sluice rules: rules version 3 applied at journal position 123456 (2 rules: hot: on window max &gt; 100.0, ...)
  * </pre>
- * Without a journal the line ends {@code applied (no journal: no position)}.
+ * Without a journal the line ends {@code applied (no journal: no position)}. On a cluster node (run it on the
+ * leader's host, with the leader's configuration) the leader puts the rules into the cluster log and every member
+ * switches there: {@code rules version 3 applied at cluster log position 123456 (...)}; a follower refuses, naming
+ * the leader, and the tool exits 1.
  */
 public final class RulesTool
 {
@@ -64,18 +67,12 @@ public final class RulesTool
      * @param timeoutNs how long to wait for the daemon.
      * @param out       where the result goes.
      * @return 0 when applied; 2 when the daemon refused the rules (a bad rule for it: the reason is printed);
-     * 1 when no daemon runs there or it timed out (nothing changed).
+     * 1 when no daemon runs there, it timed out, or it is a cluster follower (nothing changed).
      */
     public static int apply(
         final SluiceConfig config, final List<AlertRule> rules, final Path file, final long timeoutNs,
         final PrintStream out)
     {
-        if (config.isClustered())
-        {
-            out.println("sluice rules: " + config.driverDir() + " is a cluster node's: live rule changes are for a " +
-                "standalone daemon in this version (a cluster takes new rules at a restart of every node)");
-            return 1;
-        }
         final int[] ids = { -1, -1, -1, -1 };
         final boolean running = SluiceStat.read(config.driverDir(), (reader) -> reader.forEach(
             (counterId, typeId, keyBuffer, label) ->
@@ -97,7 +94,7 @@ public final class RulesTool
         if (-1 == ids[REQUEST] || -1 == ids[RESULT] || -1 == ids[VERSION] || -1 == ids[POSITION])
         {
             out.println("sluice rules: the process at " + config.driverDir() + " takes no live rule change (a " +
-                "cluster node, or a daemon older than this tool)");
+                "daemon or cluster node older than this tool)");
             return 1;
         }
         final Path dir = Path.of(config.driverDir()).toAbsolutePath();
@@ -133,20 +130,30 @@ public final class RulesTool
         if (0 == outcome[0])
         {
             deleteQuietly(RuleRequests.requestFile(dir, id));
-            out.println("sluice rules: the daemon at " + config.driverDir() + " did not apply the rules within " +
-                TimeUnit.NANOSECONDS.toSeconds(timeoutNs) + " s: nothing changed (see sluice errors)");
+            out.println("sluice rules: the " + (config.isClustered() ? "cluster node" : "daemon") + " at " +
+                config.driverDir() + " did not apply the rules within " + TimeUnit.NANOSECONDS.toSeconds(timeoutNs) +
+                " s: " + (config.isClustered() ? "the request is withdrawn (sluice stat shows the configuration " +
+                "version in force)" : "nothing changed") + " (see sluice errors)");
             return 1;
         }
         if (outcome[0] < 0)
         {
             final Path refusal = RuleRequests.refusalFile(dir, id);
-            out.println("sluice rules: the daemon refused " + file + ": " + readQuietly(refusal) + "; nothing changed");
+            final String reason = readQuietly(refusal);
             deleteQuietly(refusal);
+            if (RuleRequests.isNotLeader(reason))
+            {
+                out.println("sluice rules: " + reason + "; nothing changed");
+                return 1;
+            }
+            out.println("sluice rules: the " + (config.isClustered() ? "cluster" : "daemon") + " refused " + file +
+                ": " + reason + "; nothing changed");
             return 2;
         }
-        out.println("sluice rules: rules version " + outcome[1] + " applied " +
-            (outcome[2] >= 0 ? "at journal position " + outcome[2] : "(no journal: no position)") + " (" +
-            rules.size() + " rules: " + RuleRequests.describe(rules) + ")");
+        final String where = config.isClustered() ? "at cluster log position " + outcome[2] :
+            outcome[2] >= 0 ? "at journal position " + outcome[2] : "(no journal: no position)";
+        out.println("sluice rules: rules version " + outcome[1] + " applied " + where + " (" + rules.size() +
+            " rules: " + RuleRequests.describe(rules) + ")");
         return 0;
     }
 

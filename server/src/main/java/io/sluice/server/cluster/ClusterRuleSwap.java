@@ -151,7 +151,8 @@ final class ClusterRuleSwap
      * @param nowNs    the service's monotonic clock.
      * @param leader   whether this member leads.
      * @param memberId this member's id.
-     * @param leaderId the leader's member id as the log last said, -1 before it said.
+     * @param leaderId the leader's member id as the log last said, -1 before it said (a follower then waits for it,
+     *                 to name the leader in its refusal).
      * @return work done.
      */
     int doBackgroundWork(final long nowNs, final boolean leader, final int memberId, final int leaderId)
@@ -174,7 +175,7 @@ final class ClusterRuleSwap
             }
             return 0;
         }
-        if (0 == id || id == handledId)
+        if (0 == id || id == handledId || (!leader && leaderId < 0))
         {
             return 0;
         }

@@ -335,7 +335,8 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
     public int doBackgroundWork(final long nowNs)
     {
         return null == rules ? 0 :
-            rules.doBackgroundWork(nowNs, Cluster.Role.LEADER == cluster.role(), cluster.memberId(), leaderMemberId);
+            rules.doBackgroundWork(nowNs, Cluster.Role.LEADER == cluster.role(), config.clusterMemberId(),
+                leaderMemberId);
     }
 
     /**

@@ -50,6 +50,8 @@ class ClusterRuleSwapTest
         RuleRequests.write(RuleRequests.requestFile(follower.dir, 77), HOT);
         follower.request.set(77);
 
+        assertEquals(0, follower.swap.doBackgroundWork(0, false, 2, -1), "waits until the log named the leader");
+        assertEquals(77, follower.request.get());
         assertEquals(1, follower.swap.doBackgroundWork(0, false, 2, 0));
 
         assertEquals(-77, follower.result.get());

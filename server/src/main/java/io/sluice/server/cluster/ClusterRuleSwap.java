@@ -35,7 +35,9 @@ import java.util.List;
  *     as configuration version {@code current + 1}, and again every {@link #REOFFER_INTERVAL_NS} until it is in
  *     force: in Aeron 1.51 a new leader's first service messages can be lost without an error (aeron issue 1903:
  *     {@code PendingServiceMessageTracker.sweepFollowerMessages} does not advance {@code nextServiceSessionId}), and
- *     the re-offer is what brings the change in then. The version gate makes every copy after the first harmless.</li>
+ *     the re-offer is what brings the change in then (every member also offers a copy of each change it saw, to
+ *     keep Aeron's count of service messages, {@link #offer}). The version gate makes every copy after the first
+ *     harmless.</li>
  *     <li>{@link #onServiceMessage}: every member, in log order: a set whose version is the current one plus one is
  *     applied (through the ring, {@link Applier}); any other copy is ignored, the same on every member. The member
  *     that holds the request then reports version, log position and outcome in its counters.</li>
@@ -111,6 +113,9 @@ final class ClusterRuleSwap
     private boolean offered;
     private long lastOfferNs;
     private long nowNs;
+    private long missed;
+    private final UnsafeBuffer copy = new UnsafeBuffer(new byte[HEADER_LENGTH + AlertRules.MAX_ENCODED_LENGTH]);
+    private int copyLength;
 
     /**
      * @param dir          the node's media driver directory, where request files are.
@@ -208,11 +213,36 @@ final class ClusterRuleSwap
     }
 
     /**
-     * @return true while this member holds a request not yet in force: only then is {@link #offerPending} needed.
+     * @return true while this member holds a request not yet in force, or owes the consensus module copies of
+     * service messages it saw in the log: only then is {@link #offer} needed.
      */
-    boolean hasPending()
+    boolean needsOffer()
     {
-        return 0 != pendingId;
+        return 0 != pendingId || missed > 0;
+    }
+
+    /**
+     * From a log callback (Aeron allows offers there): first a copy of each rules change this member saw in the log
+     * without offering it, then, on the leader, the pending set ({@link #offerPending}).
+     * <p>
+     * Aeron expects every member's service to offer the same service messages: a member's consensus module counts
+     * its service's offers and drops one whose count the log has passed. Only the leader has the request, so a
+     * follower's count would fall behind the log by one per change, and after a leader change the new leader's
+     * first offers would be dropped until its count caught up (aeron issue 1903). So every member offers one copy
+     * of each change it saw and did not offer; its consensus module drops the copy, as the log has it already, and
+     * the counts agree. Only this member's counts decide how many copies: nothing of the log or the state changes.
+     *
+     * @param offer  the cluster's offer.
+     * @param leader whether this member leads.
+     * @return true when the pending set was offered now.
+     */
+    boolean offer(final Offer offer, final boolean leader)
+    {
+        while (missed > 0 && offer.offer(copy, 0, copyLength) > 0)
+        {
+            missed--;
+        }
+        return leader && missed <= 0 && offerPending(offer);
     }
 
     /**
@@ -232,6 +262,13 @@ final class ClusterRuleSwap
         final long outcome = offer.offer(message, 0, HEADER_LENGTH + pendingLength);
         if (outcome > 0)
         {
+            missed--;
+            if (offered)
+            {
+                out.println("sluice: rules change " + pendingId + " offered to the cluster log again: not in force " +
+                    REOFFER_INTERVAL_NS / 1_000_000 + " ms after it was offered");
+                out.flush();
+            }
             offered = true;
             lastOfferNs = nowNs;
             return true;
@@ -261,6 +298,9 @@ final class ClusterRuleSwap
         {
             return false;
         }
+        missed++;
+        copy.putBytes(0, buffer, offset, length);
+        copyLength = length;
         final long setVersion = buffer.getLong(offset + 16, ByteOrder.LITTLE_ENDIAN);
         final long requestId = buffer.getLong(offset + 24, ByteOrder.LITTLE_ENDIAN);
         if (setVersion != configVersion + 1)

@@ -273,6 +273,10 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
                 errorHandler.onError(new IllegalStateException("a service message of " + length + " bytes at " +
                     "cluster log position " + cluster.logPosition() + " is not Sluice's: ignored"));
             }
+            if (rules.needsOffer())
+            {
+                offerRules();
+            }
             return;
         }
         final long nowNs = nowNs(timestamp);
@@ -293,9 +297,9 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
         {
             scheduleTick(nowNs);
         }
-        if (rules.hasPending())
+        if (rules.needsOffer())
         {
-            offerPendingRules();
+            offerRules();
         }
     }
 
@@ -322,9 +326,9 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
         {
             scheduleRulesTimer(timestamp);
         }
-        if (rules.hasPending())
+        if (rules.needsOffer())
         {
-            offerPendingRules();
+            offerRules();
         }
     }
 
@@ -512,12 +516,9 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
         }
     }
 
-    private void offerPendingRules()
+    private void offerRules()
     {
-        if (Cluster.Role.LEADER == cluster.role())
-        {
-            rules.offerPending(offer);
-        }
+        rules.offer(offer, Cluster.Role.LEADER == cluster.role());
     }
 
     /**

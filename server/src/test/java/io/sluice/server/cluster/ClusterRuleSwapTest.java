@@ -20,14 +20,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The cluster's live rule change without a cluster: the request a follower refuses, the leader's service message
- * and its re-offers, and the version gate every member applies in log order (a copy of a change in force, or one
- * that skips a version, changes nothing).
+ * and its re-offers, the copies every other member offers (Aeron's count of service messages), and the version gate
+ * every member applies in log order (a copy of a change in force, or one that skips a version, changes nothing).
  */
 class ClusterRuleSwapTest
 {
@@ -60,7 +61,7 @@ class ClusterRuleSwapTest
             Files.readString(RuleRequests.refusalFile(follower.dir, 77)).trim());
         assertTrue(RuleRequests.isNotLeader(Files.readString(RuleRequests.refusalFile(follower.dir, 77)).trim()));
         assertFalse(Files.exists(RuleRequests.requestFile(follower.dir, 77)));
-        assertFalse(follower.swap.hasPending());
+        assertFalse(follower.swap.needsOffer());
         assertEquals(0, follower.swap.doBackgroundWork(1, false, 2, 0), "a request is answered once");
     }
 
@@ -77,7 +78,7 @@ class ClusterRuleSwapTest
         assertEquals(-5, leader.result.get());
         assertTrue(Files.readString(RuleRequests.refusalFile(leader.dir, 5)).contains("sluice.alert.hot.op"),
             Files.readString(RuleRequests.refusalFile(leader.dir, 5)));
-        assertFalse(leader.swap.hasPending());
+        assertFalse(leader.swap.needsOffer());
     }
 
     @Test
@@ -88,7 +89,7 @@ class ClusterRuleSwapTest
         RuleRequests.write(RuleRequests.requestFile(leader.dir, 41), COLD);
         leader.request.set(41);
         assertEquals(1, leader.swap.doBackgroundWork(1000 * MS, true, 0, 0));
-        assertTrue(leader.swap.hasPending());
+        assertTrue(leader.swap.needsOffer());
         assertFalse(Files.exists(RuleRequests.requestFile(leader.dir, 41)), "the file is read once");
 
         final List<byte[]> log = new ArrayList<>();
@@ -123,9 +124,24 @@ class ClusterRuleSwapTest
             assertEquals(5000, member.position.get());
             assertEquals(1, member.swap.configVersion());
         }
+        // every member offers a copy of each change it saw and did not offer (Aeron's count of service messages)
+        assertFalse(leader.swap.needsOffer(), "the leader offered both copies it saw");
+        assertTrue(follower.swap.needsOffer());
+        final List<byte[]> copies = new ArrayList<>();
+        assertFalse(follower.swap.offer((buffer, offset, length) ->
+        {
+            final byte[] copy = new byte[length];
+            buffer.getBytes(offset, copy);
+            copies.add(copy);
+            return 64;
+        }, false));
+        assertEquals(2, copies.size());
+        assertArrayEquals(log.get(1), copies.get(0));
+        assertFalse(follower.swap.needsOffer());
+        assertEquals(1, follower.swap.configVersion(), "copies change nothing");
         assertEquals(41, leader.result.get());
         assertEquals(0, leader.request.get());
-        assertFalse(leader.swap.hasPending());
+        assertFalse(leader.swap.needsOffer());
         assertEquals(0, follower.result.get(), "the follower held no request");
         leader.swap.doBackgroundWork(2000 * MS, true, 0, 0);
         assertFalse(leader.swap.offerPending(offer), "nothing pending after it is in force");
@@ -151,10 +167,10 @@ class ClusterRuleSwapTest
         RuleRequests.write(RuleRequests.requestFile(leader.dir, 9), HOT);
         leader.request.set(9);
         leader.swap.doBackgroundWork(0, true, 0, 0);
-        assertTrue(leader.swap.hasPending());
+        assertTrue(leader.swap.needsOffer());
         leader.request.set(0);
         leader.swap.doBackgroundWork(1, true, 0, 0);
-        assertFalse(leader.swap.hasPending());
+        assertFalse(leader.swap.needsOffer());
         assertEquals(0, leader.result.get());
     }
 
@@ -168,7 +184,7 @@ class ClusterRuleSwapTest
         assertEquals(0, leader.swap.doBackgroundWork(ClusterRuleSwap.REQUEST_TIMEOUT_NS, true, 0, 0));
         assertEquals(1, leader.swap.doBackgroundWork(ClusterRuleSwap.REQUEST_TIMEOUT_NS + 1, true, 0, 0));
         assertEquals(-9, leader.result.get());
-        assertFalse(leader.swap.hasPending());
+        assertFalse(leader.swap.needsOffer());
     }
 
     private final class Member

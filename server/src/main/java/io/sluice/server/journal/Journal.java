@@ -131,22 +131,25 @@ public final class Journal implements AutoCloseable
                 "sluice snapshot max processor pause ns");
 
             coordinator = new SnapshotCoordinator(store, processors.length, ctx.snapshotRetain(),
-                shards.hashSeed(), shards.fingerprint(), lastId, lastPosition, digest, pause, out, errorHandler);
+                shards.router(), shards.fingerprint(), lastId, lastPosition, digest, pause, out, errorHandler);
             coordinator.reserve(shards.stateCapacity(), shards.tableBytes());
             egress.mute(true);
             final JournalRecovery.Result recovery;
             try
             {
                 recovery = JournalRecovery.recover(archive, store, coordinator.parts(), processors, producer,
-                    shards.hashSeed(), shards.fingerprint(), out);
+                    shards, JournalIdentity.read(journalDir), out);
             }
             finally
             {
                 egress.mute(false);
             }
-            if (null == JournalIdentity.read(journalDir))
+            final JournalIdentity identity = JournalIdentity.read(journalDir);
+            final JournalIdentity now = null == identity ?
+                new JournalIdentity(shards.hashSeed(), shards.stateSettings()) : identity.now(shards);
+            if (!now.equals(identity))
             {
-                new JournalIdentity(shards.hashSeed(), shards.stateSettings()).write(journalDir);
+                now.write(journalDir);
             }
             recording = archive.startRecording(recovery.journal());
 

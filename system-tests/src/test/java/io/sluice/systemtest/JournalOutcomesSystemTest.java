@@ -72,18 +72,22 @@ class JournalOutcomesSystemTest
 
     @Test
     @Timeout(120)
-    void shouldRefuseAJournalWrittenUnderAnotherProcessorCountOrHashSeedNamingTheSetting()
+    void shouldRefuseAJournalWrittenUnderAnotherKeyGroupCountOrHashSeedAndRescaleToAnotherProcessorCount()
     {
         try (TestDaemon first = journaled(new TestDaemon()).set(SluiceConfig.PROCESSOR_COUNT, "2").start())
         {
             assertTrue(first.log().contains("recovered new journal"), first.log());
         }
-        try (TestDaemon other = journaled(new TestDaemon()).set(SluiceConfig.PROCESSOR_COUNT, "4"))
+        try (TestDaemon other = journaled(new TestDaemon()).set(SluiceConfig.KEYGROUP_COUNT, "1024"))
         {
             final ConfigurationException ex = assertThrows(ConfigurationException.class, other::start);
-            assertEquals(SluiceConfig.PROCESSOR_COUNT, ex.key());
-            assertTrue(ex.getMessage().startsWith(SluiceConfig.PROCESSOR_COUNT + "=4 differs from the journal in " +
-                journalDir + ", written with " + SluiceConfig.PROCESSOR_COUNT + "=2"), ex.getMessage());
+            assertEquals(SluiceConfig.KEYGROUP_COUNT, ex.key());
+            assertTrue(ex.getMessage().startsWith(SluiceConfig.KEYGROUP_COUNT + "=1024 differs from the journal in " +
+                journalDir + ", written with " + SluiceConfig.KEYGROUP_COUNT + "=4096"), ex.getMessage());
+        }
+        try (TestDaemon rescaled = journaled(new TestDaemon()).set(SluiceConfig.PROCESSOR_COUNT, "4").start())
+        {
+            assertTrue(rescaled.log().contains("rescaled from 2 to 4 processors: 0 keys moved in "), rescaled.log());
         }
         try (TestDaemon other = journaled(new TestDaemon()).set(SluiceConfig.PROCESSOR_COUNT, "2")
             .set(SluiceConfig.HASH_SEED, "0x1234"))

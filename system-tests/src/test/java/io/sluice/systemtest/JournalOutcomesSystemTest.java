@@ -39,6 +39,7 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -97,6 +98,37 @@ class JournalOutcomesSystemTest
             assertTrue(ex.getMessage().startsWith(SluiceConfig.HASH_SEED + "=0x0000000000001234 differs from the " +
                 "journal in " + journalDir), ex.getMessage());
         }
+    }
+
+    @Test
+    @Timeout(120)
+    void shouldRefuseARescaleIntoACapacityTooSmallNamingBothNumbersAndChangeNothing() throws Exception
+    {
+        try (TestDaemon daemon = journaled(new TestDaemon()).set(SluiceConfig.PROCESSOR_COUNT, "2").start();
+            SluiceClient client = client(daemon))
+        {
+            assertTrue(client.awaitConnected(TIMEOUT_NS), daemon.log());
+            send(client, new Expected(), 0, 300);
+        }
+        final SnapshotStore store = new SnapshotStore(journalDir.resolve("snapshots"));
+        final List<SnapshotManifest> before = store.complete();
+        final String identity = Files.readString(journalDir.resolve("journal.properties"));
+        try (TestDaemon rescaled = journaled(new TestDaemon()).set(SluiceConfig.PROCESSOR_COUNT, "4")
+            .set(SluiceConfig.STATE_CAPACITY, "2"))
+        {
+            final ConfigurationException ex = assertThrows(ConfigurationException.class, rescaled::start);
+            assertEquals(SluiceConfig.STATE_CAPACITY, ex.key());
+            assertTrue(ex.getMessage().matches("sluice\\.state\\.capacity=2 is too small: after rescaling from 2 " +
+                "to 4 processors shard [0-3] would hold [3-9] keys"), ex.getMessage());
+        }
+        assertEquals(before, store.complete(), "no snapshot written or removed");
+        assertEquals(identity, Files.readString(journalDir.resolve("journal.properties")), "the journal's record");
+        try (TestDaemon again = journaled(new TestDaemon()).set(SluiceConfig.PROCESSOR_COUNT, "2").start())
+        {
+            assertTrue(again.log().contains("recovered snapshot " + before.get(0).snapshotId()), again.log());
+            assertFalse(again.log().contains("rescaled"), again.log());
+        }
+        assertEquals(before.get(0).digest(), store.complete().get(0).digest(), "the same state, at the next stop");
     }
 
     @ParameterizedTest

@@ -290,6 +290,48 @@ class KeyGroupRestoreTest
         }
     }
 
+    @Test
+    void shouldReadOneKeyGroupFromAPartFileWithoutTheRest(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path dir)
+    {
+        final Run run = new Run(2, 4096, true).feed(0, JOURNAL.count());
+        final ShardRouter router = run.ctx.router();
+        final ShardSnapshot[] parts = new ShardSnapshot[2];
+        for (int shard = 0; shard < 2; shard++)
+        {
+            parts[shard] = new ShardSnapshot();
+            run.processors[shard].logic().snapshotTo(shard, 9, parts[shard]);
+        }
+        final io.sluice.core.snapshot.SnapshotStore store = new io.sluice.core.snapshot.SnapshotStore(dir);
+        final io.sluice.core.snapshot.SnapshotManifest manifest = store.write(parts,
+            new io.sluice.core.ring.ProducerSnapshot().set(9, true, T0, T0, T0), 1, 0, router, run.ctx.fingerprint(),
+            1);
+        assertEquals(router.keyGroupCount(), manifest.keyGroupCount());
+        assertEquals(4096, manifest.capacity());
+        assertEquals(run.digest(), manifest.digest());
+        int groupsWithKeys = 0;
+        for (int group = 0; group < router.keyGroupCount(); group += 97)
+        {
+            final int shard = router.owner(group, 2);
+            final ByteBuffer read = store.readGroup(manifest, shard, group);
+            final int slotLength = parts[shard].slotLength();
+            assertEquals(parts[shard].groupSize(group) * slotLength, read.remaining(), "group " + group);
+            for (int i = 0; i < parts[shard].groupSize(group); i++)
+            {
+                final byte[] expected = new byte[slotLength];
+                parts[shard].table().getBytes(parts[shard].groupSlotOffset(group, i), expected);
+                final byte[] actual = new byte[slotLength];
+                read.get(i * slotLength, actual);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(expected, actual, "group " + group + " key " + i);
+            }
+            assertEquals(0, store.readGroup(manifest, 1 - shard, group).remaining(), "the other shard");
+            groupsWithKeys += parts[shard].groupSize(group) > 0 ? 1 : 0;
+        }
+        assertTrue(groupsWithKeys > 10, "groups read: " + groupsWithKeys);
+        assertEquals(dir + "/00000000000000000009/shard-0.part has key groups [0, 4096), not 4096",
+            assertThrows(io.sluice.core.snapshot.SnapshotException.class,
+            () -> store.readGroup(manifest, 0, 4096)).getMessage());
+    }
+
     private static List<Long> keysOf(final ShardSnapshot part, final int group)
     {
         final List<Long> keys = new ArrayList<>();

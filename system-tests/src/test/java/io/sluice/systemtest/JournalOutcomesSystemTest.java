@@ -131,6 +131,58 @@ class JournalOutcomesSystemTest
         assertEquals(before.get(0).digest(), store.complete().get(0).digest(), "the same state, at the next stop");
     }
 
+    @Test
+    @Timeout(120)
+    void shouldRefuseARescaleWhoseReplayFindsATableFullWithoutASnapshot() throws Exception
+    {
+        try (TestDaemon daemon = journaled(new TestDaemon()).set(SluiceConfig.PROCESSOR_COUNT, "2").start();
+            SluiceClient client = client(daemon))
+        {
+            assertTrue(client.awaitConnected(TIMEOUT_NS), daemon.log());
+            send(client, new Expected(), 0, 300);
+        }
+        org.agrona.IoUtil.delete(journalDir.resolve("snapshots").toFile(), false);
+        try (TestDaemon rescaled = journaled(new TestDaemon()).set(SluiceConfig.PROCESSOR_COUNT, "4")
+            .set(SluiceConfig.STATE_CAPACITY, "2"))
+        {
+            final ConfigurationException ex = assertThrows(ConfigurationException.class, rescaled::start);
+            assertEquals(SluiceConfig.STATE_CAPACITY, ex.key());
+            assertTrue(ex.getMessage().matches("sluice\\.state\\.capacity=2 is too small: after rescaling from 2 " +
+                "to 4 processors \\(capacity 65536 before\\) [0-9,]+ events of the journal found their shard's " +
+                "table full during recovery; .*"), ex.getMessage());
+        }
+        try (TestDaemon again = journaled(new TestDaemon()).set(SluiceConfig.PROCESSOR_COUNT, "2").start())
+        {
+            assertTrue(again.log().contains("recovered no snapshot"), again.log());
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void shouldRestoreAJournalThatRecordsNoKeyGroupCountKeyByKeyAndRecordTheCount() throws Exception
+    {
+        try (TestDaemon daemon = journaled(new TestDaemon()).set(SluiceConfig.PROCESSOR_COUNT, "2").start();
+            SluiceClient client = client(daemon))
+        {
+            assertTrue(client.awaitConnected(TIMEOUT_NS), daemon.log());
+            send(client, new Expected(), 0, 300);
+        }
+        final SnapshotStore store = new SnapshotStore(journalDir.resolve("snapshots"));
+        final SnapshotManifest before = store.complete().get(0);
+        final Path identity = journalDir.resolve("journal.properties");
+        final String recorded = Files.readString(identity);
+        assertTrue(recorded.contains(SluiceConfig.KEYGROUP_COUNT + "=4096"), recorded);
+        Files.writeString(identity, recorded.replace(SluiceConfig.KEYGROUP_COUNT + "=4096", ""));
+        try (TestDaemon again = journaled(new TestDaemon()).set(SluiceConfig.PROCESSOR_COUNT, "2").start())
+        {
+            assertTrue(again.log().contains("regrouped 2 processors by key group: 10 keys moved in "), again.log());
+        }
+        final String now = Files.readString(identity);
+        assertTrue(now.contains(SluiceConfig.KEYGROUP_COUNT + "=4096") &&
+            now.contains(io.sluice.server.journal.JournalIdentity.LEGACY_FINGERPRINT + "="), now);
+        assertEquals(before.digest(), store.complete().get(0).digest(), "the same state, at the next stop");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"missing", "checksum"})
     @Timeout(120)

@@ -337,49 +337,49 @@ public final class KeyStateTable
             buffer.getDouble(offset + LAST_OFFSET));
     }
 
-    /** @return of a held slot ({@code slot}): its key. */
+    /** @return its key, of the held {@code slot}. */
     public long key(final int slot)
     {
         return buffer.getLong(dataOffset(slot) + KEY_OFFSET);
     }
 
-    /** @return of a held slot ({@code slot}): events applied. */
+    /** @return events applied, of the held {@code slot}. */
     public long count(final int slot)
     {
         return buffer.getLong(dataOffset(slot) + COUNT_OFFSET);
     }
 
-    /** @return of a held slot ({@code slot}): sum of values. */
+    /** @return sum of values, of the held {@code slot}. */
     public double sum(final int slot)
     {
         return buffer.getDouble(dataOffset(slot) + SUM_OFFSET);
     }
 
-    /** @return of a held slot ({@code slot}): smallest value. */
+    /** @return smallest value, of the held {@code slot}. */
     public double min(final int slot)
     {
         return buffer.getDouble(dataOffset(slot) + MIN_OFFSET);
     }
 
-    /** @return of a held slot ({@code slot}): largest value. */
+    /** @return largest value, of the held {@code slot}. */
     public double max(final int slot)
     {
         return buffer.getDouble(dataOffset(slot) + MAX_OFFSET);
     }
 
-    /** @return of a held slot ({@code slot}): first value applied. */
+    /** @return first value applied, of the held {@code slot}. */
     public double first(final int slot)
     {
         return buffer.getDouble(dataOffset(slot) + FIRST_OFFSET);
     }
 
-    /** @return of a held slot ({@code slot}): last value applied. */
+    /** @return last value applied, of the held {@code slot}. */
     public double last(final int slot)
     {
         return buffer.getDouble(dataOffset(slot) + LAST_OFFSET);
     }
 
-    /** @return of a held slot ({@code slot}): newest event time applied, epoch ns. */
+    /** @return newest event time applied, epoch ns, of the held {@code slot}. */
     public long maxTimestamp(final int slot)
     {
         return buffer.getLong(dataOffset(slot) + MAX_TIMESTAMP_OFFSET);

@@ -46,6 +46,30 @@ public final class KeyGroupRestore
      */
     public record Result(int fromShards, int toShards, long keys, long durationNs)
     {
+        /**
+         * @param fromCapacity the snapshot's state capacity, 0 when not known.
+         * @param toCapacity   the processors'.
+         * @return the start-up summary's line: {@code rescaled from 2 to 4 processors: 812,304 keys moved in 310
+         * ms}; for the same processor count {@code resized state from 65536 to 131072 keys per processor: ...}, or
+         * {@code regrouped 2 processors by key group: ...} (a snapshot written before key groups).
+         */
+        public String describe(final int fromCapacity, final int toCapacity)
+        {
+            final String what;
+            if (fromShards != toShards)
+            {
+                what = "rescaled from " + fromShards + " to " + toShards + " processors";
+            }
+            else if (fromCapacity != toCapacity && fromCapacity > 0)
+            {
+                what = "resized state from " + fromCapacity + " to " + toCapacity + " keys per processor";
+            }
+            else
+            {
+                what = "regrouped " + toShards + " processors by key group";
+            }
+            return String.format(Locale.ROOT, "%s: %,d keys moved in %d ms", what, keys, durationNs / 1_000_000);
+        }
     }
 
     private KeyGroupRestore()

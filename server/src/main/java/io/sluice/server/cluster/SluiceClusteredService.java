@@ -447,8 +447,7 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
         }
         final io.sluice.core.shard.KeyGroupRestore.Result result = io.sluice.core.shard.KeyGroupRestore.restore(
             read::loadShard, header.shardCount(), parts[0], ctx.shards().router(), processors, capacity);
-        out.printf(java.util.Locale.ROOT, "sluice: rescaled from %d to %d processors: %,d keys moved in %d ms%n",
-            result.fromShards(), result.toShards(), result.keys(), result.durationNs() / 1_000_000);
+        out.println("sluice: " + result.describe(parts[0].capacity(), capacity));
     }
 
     private void publishDigest(final long id, final long value)

@@ -73,25 +73,7 @@ public final class JournalRecovery
          */
         public String describeRescale()
         {
-            if (null == rescale)
-            {
-                return null;
-            }
-            final String what;
-            if (rescale.fromShards() != rescale.toShards())
-            {
-                what = "rescaled from " + rescale.fromShards() + " to " + rescale.toShards() + " processors";
-            }
-            else if (fromCapacity != toCapacity && fromCapacity > 0)
-            {
-                what = "resized state from " + fromCapacity + " to " + toCapacity + " keys per processor";
-            }
-            else
-            {
-                what = "regrouped " + rescale.toShards() + " processors by key group";
-            }
-            return String.format(Locale.ROOT, "%s: %,d keys moved in %d ms", what, rescale.keys(),
-                rescale.durationNs() / 1_000_000);
+            return null == rescale ? null : rescale.describe(fromCapacity, toCapacity);
         }
 
         /**

@@ -9,9 +9,12 @@ public enum Scope
 {
     /**
      * Shapes state: a journal or snapshot made under another value cannot be replayed or restored into this
-     * configuration (the shard count, the table, the windows, the hash seed).
+     * configuration as it is (the shard count, the table, the windows, the hash seed); a restart under other windows
+     * or eviction rebuilds the windows from the journal.
      */
-    STATE("state", "shapes state: a journal or snapshot made under another value cannot be restored"),
+    STATE("state", "shapes state: a journal or snapshot made under another value cannot be restored as it is " +
+        "(a restart under another window size, slide, lateness or eviction rebuilds the windows from the journal, " +
+        "see durability.md)"),
 
     /**
      * Decides how the log is applied: the same input under another value gives other state (what is rejected,

@@ -6,6 +6,7 @@ import io.sluice.config.ConfigurationException;
 import io.sluice.config.SluiceConfig;
 import io.sluice.client.SluiceClient;
 import io.sluice.server.counters.SluiceCounters;
+import io.sluice.server.daemon.DaemonContext;
 import io.sluice.server.daemon.SluiceDaemon;
 import org.agrona.IoUtil;
 
@@ -37,6 +38,7 @@ final class TestDaemon implements AutoCloseable
     private int ingressPort;
     private int egressPort;
     private Path profile;
+    private boolean resetWindows;
 
     TestDaemon()
     {
@@ -61,6 +63,15 @@ final class TestDaemon implements AutoCloseable
     }
 
     /**
+     * @return this, started as {@code sluice daemon --reset-windows} would be.
+     */
+    TestDaemon resetWindows()
+    {
+        resetWindows = true;
+        return this;
+    }
+
+    /**
      * Start the daemon. A free port found by binding and closing can be taken by another process (another test
      * JVM) before the daemon binds it: when the ports were chosen here and the daemon refuses one, choose new ones
      * and try again.
@@ -71,7 +82,9 @@ final class TestDaemon implements AutoCloseable
         {
             try
             {
-                daemon = SluiceDaemon.start(config(), new PrintStream(log, true));
+                final DaemonContext ctx = DaemonContext.from(config()).out(new PrintStream(log, true));
+                ctx.journal().resetWindows(resetWindows);
+                daemon = SluiceDaemon.start(ctx);
                 return this;
             }
             catch (final ConfigurationException ex)

@@ -62,7 +62,10 @@ public final class Commands
         new Command("daemon", "run the daemon until SIGTERM/SIGINT (a cluster node when sluice.cluster.members is " +
             "set)", SMALL_HOST, List.of(CONFIG,
             flag("--fresh-journal", "move the journal directory aside first (to DIR.old-yyyyMMdd-HHmmss, never " +
-                "deleted) and start with a new one")),
+                "deleted) and start with a new one"),
+            flag("--reset-windows", "on a change of window size, slide, lateness or eviction whose history the " +
+                "journal no longer holds, start the windows empty (every key's running figures kept) rather than " +
+                "refuse")),
             true, false, Commands::daemon),
         new Command("stat", "print a running daemon's counters (as JSON; refreshed in place every SECONDS with " +
             "per-second rates)", SMALL_HOST, List.of(CONFIG,
@@ -209,7 +212,7 @@ public final class Commands
         {
             System.out.println(JournalTool.moveAside(config));
         }
-        return SluiceMain.daemon(config);
+        return SluiceMain.daemon(config, args.has("--reset-windows"));
     }
 
     private static int snapshot(final Arguments args, final SluiceConfig config) throws Exception

@@ -6,6 +6,7 @@ import io.sluice.client.SluiceClient;
 import io.sluice.config.ConfigurationException;
 import io.sluice.config.SluiceConfig;
 import io.sluice.server.cluster.ClusterNode;
+import io.sluice.server.daemon.DaemonContext;
 import io.sluice.server.daemon.SluiceDaemon;
 import io.sluice.server.signal.TerminationSignal;
 
@@ -93,17 +94,20 @@ public final class SluiceMain
     /**
      * Run the daemon, or a cluster node, until SIGTERM/SIGINT.
      *
-     * @param config its configuration.
+     * @param config       its configuration.
+     * @param resetWindows {@code --reset-windows}: a window change without history starts the windows empty.
      * @return the exit code.
      */
-    static int daemon(final SluiceConfig config)
+    static int daemon(final SluiceConfig config, final boolean resetWindows)
     {
         if (config.isClustered())
         {
             return clusterNode(config);
         }
         final TerminationSignal signal = new TerminationSignal();
-        try (SluiceDaemon daemon = SluiceDaemon.start(config, System.out))
+        final DaemonContext ctx = DaemonContext.from(config).out(System.out);
+        ctx.journal().resetWindows(resetWindows);
+        try (SluiceDaemon daemon = SluiceDaemon.start(ctx))
         {
             System.out.println("sluice: SIG" + signal.await(100, daemon::updateJvmCounters) + " received, draining");
         }

@@ -53,6 +53,36 @@ public final class DerivedTicks
     }
 
     /**
+     * Start inside a journal, at a point whose time is known (a snapshot's producer part): as if every earlier
+     * entry had been seen.
+     *
+     * @param maxTimestamp the newest event time before that point, {@link Long#MIN_VALUE} for none.
+     * @param watermark    this run's watermark there.
+     * @return true when a tick goes to the processors ({@link #next(RingEntry)}).
+     */
+    boolean resume(final long maxTimestamp, final long watermark)
+    {
+        time.restore(maxTimestamp, watermark, Long.MIN_VALUE, 0);
+        return Long.MIN_VALUE != watermark;
+    }
+
+    /**
+     * @return the newest event time seen, {@link Long#MIN_VALUE} before one.
+     */
+    long maxTimestamp()
+    {
+        return time.maxTimestamp();
+    }
+
+    /**
+     * @return the watermark now, which the next tick carries (the last tick's is {@link #watermark()}).
+     */
+    long currentWatermark()
+    {
+        return time.watermark();
+    }
+
+    /**
      * A journaled tick: the clock moved.
      *
      * @param watermarkNs the journaled watermark.

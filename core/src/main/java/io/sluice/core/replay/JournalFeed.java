@@ -200,6 +200,21 @@ public final class JournalFeed
     }
 
     /**
+     * With derived ticks, start this feed inside the journal (the entries before it not fed): time is set as if
+     * they had been, and the processors get a tick at that watermark. Nothing otherwise.
+     *
+     * @param maxTimestamp the newest event time before the feed's first entry, {@link Long#MIN_VALUE} for none.
+     * @param watermark    the derived watermark there.
+     */
+    public void resumeTime(final long maxTimestamp, final long watermark)
+    {
+        if (null != ticks && ticks.resume(maxTimestamp, watermark))
+        {
+            tickAll(ticks.next(tick));
+        }
+    }
+
+    /**
      * End of the input: with derived ticks, close every window still open ({@link DerivedTicks#closeOpenWindows()}).
      * Nothing otherwise.
      */

@@ -280,8 +280,8 @@ public final class ShardContext
 
     /**
      * The fingerprint a journal written before key groups carries in its START entries and manifests: every
-     * setting that shapes state, the processor count and capacity it was written under included, no key-group
-     * count.
+     * setting that shapes state as the journal records it (the processor count and capacity it was written under
+     * included), no key-group count.
      *
      * @param journalSettings the settings the journal records ({@code journal.properties}).
      * @return that fingerprint, under this context's other settings.
@@ -291,8 +291,7 @@ public final class ShardContext
     {
         final java.util.Map<String, String> settings = new java.util.LinkedHashMap<>(stateSettings());
         settings.remove(SluiceConfig.KEYGROUP_COUNT);
-        settings.replaceAll((key, value) -> mayChangeAtRestart(key) && journalSettings.containsKey(key) ?
-            journalSettings.get(key) : value);
+        settings.replaceAll((key, value) -> journalSettings.getOrDefault(key, value));
         return fingerprintOf(settings);
     }
 

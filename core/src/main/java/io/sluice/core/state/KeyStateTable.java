@@ -294,6 +294,20 @@ public final class KeyStateTable
     }
 
     /**
+     * Set the event count and newest event time of a held slot (running figures carried over a window change).
+     *
+     * @param slot         a held slot.
+     * @param count        events applied.
+     * @param maxTimestamp newest event time, epoch ns.
+     */
+    public void runningFigures(final int slot, final long count, final long maxTimestamp)
+    {
+        final int offset = dataOffset(slot);
+        buffer.putLong(offset + COUNT_OFFSET, count);
+        buffer.putLong(offset + MAX_TIMESTAMP_OFFSET, maxTimestamp);
+    }
+
+    /**
      * How far a key sits from its home index entry: the probe run a lookup of it walks, less one. For diagnostics
      * and tests; seeded hashing keeps it short for any choice of keys that does not know the seed.
      *

@@ -100,6 +100,41 @@ public final class WindowEngine implements ShardLogic
     }
 
     /**
+     * @return the shard's state table (control path: read it only while the processor is not running).
+     */
+    public KeyStateTable table()
+    {
+        return table;
+    }
+
+    /**
+     * Carry a key's running figures over from a run under other windows (a window change at restart, before the
+     * processor starts): the key is held with that event count and at least that newest event time, its panes as
+     * they are; with eviction on, a key that has no wake-up gets one at the next window end, where its eviction
+     * is decided under this engine's horizon.
+     *
+     * @param key          the key.
+     * @param count        its events applied.
+     * @param maxTimestamp its newest event time.
+     * @return false when the key is not held and the table is full.
+     */
+    public boolean carry(final long key, final long count, final long maxTimestamp)
+    {
+        final int slot = table.findOrInsert(key);
+        if (-1 == slot)
+        {
+            return false;
+        }
+        table.runningFigures(slot, count, Math.max(maxTimestamp, table.maxTimestamp(slot)));
+        if (evictAfterWindows > 0 && KeyStateTable.NO_WAKE_UP == table.wakeUp(slot) && Long.MIN_VALUE != watermark)
+        {
+            wakeAt(slot, key, spec.nextEndAfter(watermark));
+        }
+        counters.liveKeys().setRelease(table.size());
+        return true;
+    }
+
+    /**
      * Apply an event of this processor's shard.
      * <p>
      * {@inheritDoc}

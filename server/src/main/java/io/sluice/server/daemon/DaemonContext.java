@@ -10,6 +10,7 @@ import io.sluice.server.egress.EgressGroup;
 import io.sluice.server.ingress.IngressAgent;
 import io.sluice.server.journal.Journal;
 import io.sluice.server.journal.JournalIdentity;
+import io.sluice.server.journal.WindowChange;
 import io.sluice.server.metrics.ExporterProcess;
 
 import java.io.PrintStream;
@@ -86,9 +87,14 @@ public final class DaemonContext
         final JournalIdentity identity = journalOn && !shards.isConcluded() ?
             JournalIdentity.adoptSeed(config, shards) : null;
         shards = concluded(shards);
+        long windowChangeBytes = 0;
         if (null != identity)
         {
             identity.check(Path.of(journal.dir()).toAbsolutePath(), shards);
+            final WindowChange change = WindowChange.of(identity, shards);
+            // a window change recovers under the journal's windows first: their tables, and parts of their size
+            windowChangeBytes = null == change ? 0 : saturatedProduct(2L * shards.processorCount(),
+                change.previous().tableBytes());
         }
         ingress = null == ingress ? IngressAgent.Context.from(config) : ingress;
         if (!ingress.isConcluded())
@@ -118,8 +124,8 @@ public final class DaemonContext
         // with a journal, each processor's snapshot part holds a copy of its table; on a cluster node a restore also
         // reads the parts into one buffer, and the node's archive and consensus module have buffers of their own
         final long tableCopies = config.isClustered() ? 3L : journalOn ? 2L : 1L;
-        directMemoryBytes = saturatedSum(ring.bytes(), saturatedProduct(tableCopies *
-            shards.processorCount(), shards.tableBytes()), Preflight.RESERVE_BYTES +
+        directMemoryBytes = saturatedSum(saturatedSum(ring.bytes(), windowChangeBytes, 0), saturatedProduct(
+            tableCopies * shards.processorCount(), shards.tableBytes()), Preflight.RESERVE_BYTES +
             (config.isClustered() ? Preflight.RESERVE_BYTES : 0));
         concluded = true;
         return this;

@@ -60,6 +60,10 @@ final class StartupSummary
             {
                 b.append("  ").append(rescale).append('\n');
             }
+            if (null != journal.windowChange())
+            {
+                b.append("  rebuilt   ").append(journal.windowChange()).append('\n');
+            }
         }
         if (config.windowType() != io.sluice.config.WindowType.NONE)
         {

@@ -52,6 +52,7 @@ public final class Journal implements AutoCloseable
     private final JournalArchive.Recording recording;
     private final JournalRecovery.Result recovery;
     private final Path journalDir;
+    private final String windowChange;
 
     private Journal(
         final JournalMode mode,
@@ -61,8 +62,10 @@ public final class Journal implements AutoCloseable
         final SnapshotTrigger trigger,
         final JournalArchive.Recording recording,
         final JournalRecovery.Result recovery,
-        final Path journalDir)
+        final Path journalDir,
+        final String windowChange)
     {
+        this.windowChange = windowChange;
         this.mode = mode;
         this.archive = archive;
         this.journaller = journaller;
@@ -133,24 +136,22 @@ public final class Journal implements AutoCloseable
             coordinator = new SnapshotCoordinator(store, processors.length, ctx.snapshotRetain(),
                 shards.router(), shards.fingerprint(), lastId, lastPosition, digest, pause, out, errorHandler);
             coordinator.reserve(shards.stateCapacity(), shards.tableBytes());
+            final JournalIdentity identity = JournalIdentity.read(journalDir);
+            final WindowChange windows = WindowChange.of(identity, shards);
             egress.mute(true);
             final JournalRecovery.Result recovery;
             try
             {
-                recovery = JournalRecovery.recover(archive, store, coordinator.parts(), processors, producer,
-                    shards, JournalIdentity.read(journalDir), out);
+                recovery = null != windows ?
+                    windows.recover(archive, store, coordinator, processors, producer, shards, ctx.resetWindows, out) :
+                    JournalRecovery.recover(archive, store, coordinator.parts(), processors, producer, shards,
+                    identity, out);
             }
             finally
             {
                 egress.mute(false);
             }
-            final JournalIdentity identity = JournalIdentity.read(journalDir);
-            final JournalIdentity now = null == identity ?
-                new JournalIdentity(shards.hashSeed(), shards.stateSettings()) : identity.now(shards);
-            if (!now.equals(identity))
-            {
-                now.write(journalDir);
-            }
+
             recording = archive.startRecording(recovery.journal());
 
             journaller.attach(recording, aeron.countersReader(), archive, coordinator, recorded, unrecorded, start);
@@ -163,8 +164,15 @@ public final class Journal implements AutoCloseable
             archive.closeStartupClient();
             final SnapshotTrigger trigger = new SnapshotTrigger(
                 coordinator, producer, request, ctx.snapshotIntervalNs(), new SystemNanoClock(), shards.fingerprint());
+            // what the journal is now written under: new windows, a new processor count or capacity (a rescale)
+            final JournalIdentity now = null == identity ?
+                new JournalIdentity(shards.hashSeed(), shards.stateSettings()) : identity.now(shards);
+            if (!now.equals(identity))
+            {
+                now.write(journalDir);
+            }
             return new Journal(ctx.mode(), archive, journaller, coordinator, trigger, recording,
-                recovery, journalDir);
+                recovery, journalDir, null == windows ? null : windows.line());
         }
         catch (final Throwable ex)
         {
@@ -223,6 +231,14 @@ public final class Journal implements AutoCloseable
     public JournalRecovery.Result recovery()
     {
         return recovery;
+    }
+
+    /**
+     * @return the start-up summary's line of a window change at this start ({@link WindowChange}), or null.
+     */
+    public String windowChange()
+    {
+        return windowChange;
     }
 
     /**
@@ -293,6 +309,7 @@ public final class Journal implements AutoCloseable
         private AgentInvoker driverInvoker;
         private SluiceCounters counters;
         private ErrorHandler errorHandler;
+        private boolean resetWindows;
         private boolean concluded;
 
         /**
@@ -611,6 +628,17 @@ public final class Journal implements AutoCloseable
         public ErrorHandler errorHandler()
         {
             return errorHandler;
+        }
+
+        /**
+         * @param resetWindows on a window change whose history the journal no longer holds, start the windows empty
+         *                     rather than refuse ({@code sluice daemon --reset-windows}).
+         * @return this.
+         */
+        public Context resetWindows(final boolean resetWindows)
+        {
+            this.resetWindows = resetWindows;
+            return this;
         }
 
         /**

@@ -25,7 +25,8 @@ import java.util.Properties;
  * other state. The processor count and the state capacity may differ ({@link ShardContext#mayChangeAtRestart}):
  * recovery then moves every key to its shard under the new ones (a rescale) and the file is rewritten with them.
  * A journal written before key groups has no {@code sluice.keygroup.count}: it takes the daemon's and is always
- * restored key by key.
+ * restored key by key. Other windows or eviction are an exception too: the windows are rebuilt from the journal
+ * ({@link WindowChange}), and {@link #write} then records the new settings.
  *
  * @param hashSeed      the key hash's seed.
  * @param stateSettings key to value, as {@link ShardContext#stateSettings()} gives them.
@@ -75,7 +76,8 @@ public record JournalIdentity(long hashSeed, Map<String, String> stateSettings)
     }
 
     /**
-     * Write this identity into a journal directory (a new journal), atomically.
+     * Write this identity into a journal directory (a new journal, or the new settings after a window change),
+     * atomically.
      *
      * @param journalDir the journal directory, created when missing.
      */
@@ -142,6 +144,19 @@ public record JournalIdentity(long hashSeed, Map<String, String> stateSettings)
             if (ShardContext.mayChangeAtRestart(setting.getKey()) ||
                 (null == journal && SluiceConfig.KEYGROUP_COUNT.equals(setting.getKey())))
             {
+                continue;
+            }
+            if (WindowChange.KEYS.contains(setting.getKey()) && null != journal && !setting.getValue().equals(journal))
+            {
+                if ("none".equals(journal) || "none".equals(setting.getValue()))
+                {
+                    throw new ConfigurationException(SluiceConfig.WINDOW_TYPE, null == shards.windowSpec() ? "none" :
+                        shards.windowSpec().slideNs() == shards.windowSpec().sizeNs() ? "tumbling" : "sliding", "differs from the journal in " + journalDir + ", written " +
+                        ("none".equals(journal) ? "without" : "with") + " windows: turning windows on or off at " +
+                        "restart is not supported (the state of a key is another kind); start with the journal's " +
+                        SluiceConfig.WINDOW_TYPE + ", or move " + journalDir +
+                        " away (sluice daemon --fresh-journal) to start fresh");
+                }
                 continue;
             }
             if (!setting.getValue().equals(journal))

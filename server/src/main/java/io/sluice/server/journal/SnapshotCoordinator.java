@@ -327,6 +327,16 @@ public final class SnapshotCoordinator implements SnapshotListener, AutoCloseabl
     }
 
     /**
+     * Take the next id for a snapshot written at start-up, outside the ring (a window change's). Start-up only.
+     *
+     * @return the id.
+     */
+    long claimId()
+    {
+        return nextId++;
+    }
+
+    /**
      * @return the id the next snapshot gets.
      */
     public long nextId()

@@ -164,13 +164,9 @@ public final class Journal implements AutoCloseable
             archive.closeStartupClient();
             final SnapshotTrigger trigger = new SnapshotTrigger(
                 coordinator, producer, request, ctx.snapshotIntervalNs(), new SystemNanoClock(), shards.fingerprint());
-            // what the journal is now written under: new windows, a new processor count or capacity (a rescale)
-            final JournalIdentity now = null == identity ?
+            final JournalIdentity now = null == identity ? // new windows, processor count or capacity: recorded
                 new JournalIdentity(shards.hashSeed(), shards.stateSettings()) : identity.now(shards);
-            if (!now.equals(identity))
-            {
-                now.write(journalDir);
-            }
+            now.writeIfChanged(identity, journalDir);
             return new Journal(ctx.mode(), archive, journaller, coordinator, trigger, recording,
                 recovery, journalDir, null == windows ? null : windows.line());
         }

@@ -104,6 +104,20 @@ public record JournalIdentity(long hashSeed, Map<String, String> stateSettings)
     }
 
     /**
+     * Write this identity into a journal directory unless it is the one already there.
+     *
+     * @param recorded   the identity read from the directory, or null.
+     * @param journalDir the journal directory.
+     */
+    public void writeIfChanged(final JournalIdentity recorded, final Path journalDir)
+    {
+        if (!equals(recorded))
+        {
+            write(journalDir);
+        }
+    }
+
+    /**
      * Before the shards conclude: a drawn seed gives way to the journal's.
      *
      * @param config the daemon's configuration.

@@ -26,6 +26,9 @@ import java.util.TreeMap;
  */
 public record AlertRule(String name, int index, On on, Field field, Op op, double threshold)
 {
+    /** Most alert rules a configuration (or a live change) may hold. */
+    public static final int MAX_RULES = 64;
+
     /** Prefix of every alert key. */
     public static final String PREFIX = "sluice.alert.";
 
@@ -40,6 +43,9 @@ public record AlertRule(String name, int index, On on, Field field, Op op, doubl
         sluice.alert.<name>.threshold=<finite number>
         A rule that fires publishes Alert{ruleIndex (rules in name order), key, windowStart (0 for event
         rules), field, op, observed, threshold, ruleName} to every client. No rules: nothing is tested.
+        At most 64 rules. Changed live by `sluice rules apply --rules FILE` (docs/operations.md), at one
+        journal position for every processor; once changed live, the journal's rules stay in force across
+        restarts and these apply to a fresh journal (the start-up summary's rules line says which).
         """;
 
     /** An example rule, as the defaults file shows it commented out. */
@@ -127,6 +133,19 @@ public record AlertRule(String name, int index, On on, Field field, Op op, doubl
     }
 
     /**
+     * Parse every rule under {@link #PREFIX} of a rule file ({@code sluice rules apply --config FILE}); keys outside
+     * the prefix are not rules and are left to the caller.
+     *
+     * @param properties the file's properties.
+     * @return the rules in name order; empty when none are given.
+     * @throws ConfigurationException naming the key, the value and what is allowed, for the first invalid attribute.
+     */
+    public static List<AlertRule> parse(final java.util.Properties properties)
+    {
+        return parse(PropertySource.of(properties));
+    }
+
+    /**
      * Parse every rule under {@link #PREFIX}.
      *
      * @param source the configuration.
@@ -154,6 +173,13 @@ public record AlertRule(String name, int index, On on, Field field, Op op, doubl
             byName.computeIfAbsent(rest.substring(0, dot), (n) -> new TreeMap<>()).put(attribute, e.getValue());
         }
 
+        if (byName.size() > MAX_RULES)
+        {
+            final String first = new ArrayList<>(byName.keySet()).get(MAX_RULES);
+            throw new ConfigurationException(PREFIX + first + ".on", String.valueOf(byName.get(first).get("on")),
+                "belongs to rule " + (MAX_RULES + 1) + " of " + byName.size() + ": at most " + MAX_RULES +
+                " alert rules are allowed");
+        }
         final List<AlertRule> rules = new ArrayList<>();
         for (final Map.Entry<String, Map<String, String>> rule : byName.entrySet())
         {

@@ -13,6 +13,7 @@ import io.sluice.tools.metrics.MetricsExporter;
 import io.sluice.tools.replay.JournalExport;
 import io.sluice.tools.replay.ReplayOutput;
 import io.sluice.tools.replay.WhatIfReplay;
+import io.sluice.tools.rules.RulesTool;
 import io.sluice.tools.stat.SluiceStat;
 import io.sluice.tools.stat.StatCommand;
 
@@ -78,6 +79,16 @@ public final class Commands
         new Command("snapshot", "ask a running daemon (journal on), or a cluster's leader, for a snapshot", SMALL_HOST,
             List.of(CONFIG, value("--timeout", "SECONDS", "how long to wait for it (default 60)")),
             true, false, Commands::snapshot),
+        new Command("rules apply", "change a running daemon's alert rules live, at a position in its journal, to " +
+            "the sluice.alert.* rules of --rules (validated first; nothing changes on a bad rule)", SMALL_HOST,
+            List.of(required("--rules", "FILE", "the new rules: sluice.alert.<name>.on|field|op|threshold keys (the " +
+                "daemon's configuration file edited will do; other keys are ignored)"), CONFIG,
+            value("--timeout", "SECONDS", "how long to wait for the daemon (default 10)"),
+            flag("--dry-run", "apply nothing: replay the journal's recent history under these rules beside the " +
+                "rules in force and print the alerts that would appear or disappear"),
+            value("--since", "DURATION", "with --dry-run: history from this long ago (e.g. 10m, 2h; default 10m)"),
+            value("--from-position", "P", "with --dry-run: history from this journal position instead")),
+            true, false, Commands::rulesApply),
         new Command("cluster-shutdown", "ask the cluster's leader to snapshot and stop every node", null,
             List.of(required("--config", "NODE", "a cluster node's configuration")),
             true, false, (args, config) -> ClusterControlTool.shutdown(config, System.out)),
@@ -220,6 +231,20 @@ public final class Commands
         final long timeoutNs = TimeUnit.SECONDS.toNanos(Long.parseLong(args.value("--timeout", "60")));
         return config.isClustered() ? ClusterControlTool.snapshot(config, timeoutNs, System.out) :
             JournalTool.snapshot(config, timeoutNs, System.out);
+    }
+
+    private static int rulesApply(final Arguments args, final SluiceConfig config) throws Exception
+    {
+        final long timeoutNs = TimeUnit.SECONDS.toNanos(args.number("--timeout", 10, 1, 3600));
+        final Path rules = readable("--rules", args.value("--rules"));
+        if (args.has("--dry-run"))
+        {
+            final String from = null != args.value("--from-position") ?
+                Long.toString(args.number("--from-position", 0, 0, Long.MAX_VALUE)) :
+                RulesTool.since(args.value("--since", "10m"));
+            return RulesTool.dryRun(args.configFile(), config, RulesTool.validate(rules, config), from, System.out);
+        }
+        return RulesTool.apply(config, RulesTool.validate(rules, config), rules, timeoutNs, System.out);
     }
 
     private static int clusterDemo(final Arguments args, final SluiceConfig config) throws Exception

@@ -97,4 +97,18 @@ public interface ResultSink
     default void onBatchEnd()
     {
     }
+
+    /**
+     * The alert rules in force changed (a live change reached the processor, between two events; also once when a
+     * processor that can take live changes is built): from now on an alert's {@code ruleIndex} i names the rule
+     * {@code names[i][0 .. nameLengths[i])}, US-ASCII. The arrays are the processor's and keep these contents until
+     * the next call; processor thread only. A sink that prints no names ignores it.
+     *
+     * @param count       rules in force.
+     * @param names       name bytes by rule index.
+     * @param nameLengths name lengths by rule index.
+     */
+    default void onAlertRules(final int count, final byte[][] names, final int[] nameLengths)
+    {
+    }
 }

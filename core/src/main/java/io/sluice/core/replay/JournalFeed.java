@@ -22,7 +22,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  *     <li><b>Keys</b> ({@link #keys(long[])}) and <b>results</b> ({@link #resultMode(int)}): only some keys' entries
  *     reach the processors; every event asks for one result mode.</li>
  * </ul>
- * START, SNAPSHOT and RESUME entries change no state and are passed over. Whatever the processors answer goes to
+ * RULES entries (live changes of the alert rules) go to every processor, unless {@link #journalRules(boolean)}
+ * says not. START, SNAPSHOT and RESUME entries change no state and are passed over. Whatever the processors answer goes to
  * their sinks: mute them for a recovery.
  * <p>
  * Several threads can feed one journal side by side ({@link ReplayFanOut}): each feed owns some shards (the others'
@@ -57,6 +58,7 @@ public final class JournalFeed
     private RingProducer producer;
     private DerivedTicks ticks;
     private boolean journalTicks = true;
+    private boolean journalRules = true;
     private LongHashSet keys;
     private int resultMode = -1;
     private long entries;
@@ -120,6 +122,18 @@ public final class JournalFeed
     }
 
     /**
+     * @param journalRules true (the default) to hand the journal's RULES entries (live changes of the alert rules) to
+     *                     every processor, so they switch where the daemon did; false to keep the processors' own
+     *                     rules throughout (a what-if replay of other rules).
+     * @return this.
+     */
+    public JournalFeed journalRules(final boolean journalRules)
+    {
+        this.journalRules = journalRules;
+        return this;
+    }
+
+    /**
      * @param keys only these keys' events, queries and rejects reach the processors, or null for all.
      * @return this.
      */
@@ -172,11 +186,11 @@ public final class JournalFeed
             case RingEntry.TYPE_TICK:
                 if (journalTicks)
                 {
-                    tickAll(entry);
+                    everyProcessor(entry);
                 }
                 else if (null != ticks && ticks.onJournaledTick(entry.timestamp()))
                 {
-                    tickAll(ticks.next(tick));
+                    everyProcessor(ticks.next(tick));
                 }
                 break;
 
@@ -184,7 +198,7 @@ public final class JournalFeed
                 events++;
                 if (null != ticks && ticks.onEvent(entry.timestamp()))
                 {
-                    tickAll(ticks.next(tick));
+                    everyProcessor(ticks.next(tick));
                 }
                 dispatch(entry, type);
                 break;
@@ -192,6 +206,13 @@ public final class JournalFeed
             case RingEntry.TYPE_QUERY:
             case RingEntry.TYPE_REJECT:
                 dispatch(entry, type);
+                break;
+
+            case RingEntry.TYPE_RULES:
+                if (journalRules)
+                {
+                    everyProcessor(entry);
+                }
                 break;
 
             default:
@@ -210,7 +231,7 @@ public final class JournalFeed
     {
         if (null != ticks && ticks.resume(maxTimestamp, watermark))
         {
-            tickAll(ticks.next(tick));
+            everyProcessor(ticks.next(tick));
         }
     }
 
@@ -222,7 +243,7 @@ public final class JournalFeed
     {
         if (null != ticks && ticks.closeOpenWindows())
         {
-            tickAll(ticks.next(tick));
+            everyProcessor(ticks.next(tick));
         }
     }
 
@@ -245,7 +266,7 @@ public final class JournalFeed
         }
     }
 
-    private void tickAll(final RingEntry tick)
+    private void everyProcessor(final RingEntry tick)
     {
         for (final ShardProcessor processor : processors)
         {

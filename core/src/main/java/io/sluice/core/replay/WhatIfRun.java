@@ -95,6 +95,17 @@ public final class WhatIfRun
     }
 
     /**
+     * @param journalRules true (the default) to follow the journal's live rule changes from their positions on, as
+     *                     the daemon did; false to keep this run's own rules throughout.
+     * @return this.
+     */
+    public WhatIfRun journalRules(final boolean journalRules)
+    {
+        feed.journalRules(journalRules);
+        return this;
+    }
+
+    /**
      * Apply one journaled entry.
      *
      * @param buffer holds the entry in {@link RingEntry}'s layout.

@@ -13,7 +13,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  *  +---------------------------------------------------------------+
  *  |                          Entry type                           |  0  NONE, EVENT, QUERY, REJECT, TICK,
- *  |                                                               |     SNAPSHOT, START, RESUME
+ *  |                                                               |     SNAPSHOT, START, RESUME, RULES
  *  +---------------------------------------------------------------+
  *  |                             Shard                             |  4  processor that owns the entry
  *  +---------------------------------------------------------------+
@@ -39,6 +39,24 @@ import org.agrona.concurrent.UnsafeBuffer;
  * </pre>
  * The whole entry is {@link #LENGTH} bytes, one slot of the ring. The journal holds entries in this same layout
  * (every type but NONE), so a journaled entry is replayed by copying it back into a slot.
+ * <p>
+ * A RULES entry (configuration in the log: the alert rules changed live) carries one chunk of an encoded rule
+ * set; a set of {@code n} chunks is {@code n} consecutive entries, and every processor switches at the last:
+ * <pre>
+ *  +---------------------------------------------------------------+
+ *  |                       Entry type = RULES                      |  0
+ *  +---------------------------------------------------------------+
+ *  |                           Shard = -1                          |  4  every processor
+ *  +---------------------------------------------------------------+
+ *  |                  Configuration version (64 bits)              |  8
+ *  +-------------------------------+-------------------------------+
+ *  |          Chunk index          |          Chunk count          | 16
+ *  +-------------------------------+-------------------------------+
+ *  |                 Chunk payload (32 bytes)                      | 24 .. 55
+ *  +---------------------------------------------------------------+
+ *  |       Producer time, System.nanoTime (64 bits)                | 56
+ *  +---------------------------------------------------------------+
+ * </pre>
  */
 public final class RingEntry
 {
@@ -58,8 +76,17 @@ public final class RingEntry
     public static final int TYPE_START = 6;
     /** A client asked where to resume: the processor of the client's shard answers with the mark it carries. */
     public static final int TYPE_RESUME = 7;
+    /**
+     * One chunk of a live change of the alert rules (configuration version in the client id field): every processor
+     * stages it and switches to the new rules at the set's last chunk.
+     */
+    public static final int TYPE_RULES = 8;
     /** One past the highest type. */
-    public static final int TYPE_LIMIT = 8;
+    public static final int TYPE_LIMIT = 9;
+    /** Offset of a RULES entry's chunk payload. */
+    public static final int RULES_PAYLOAD_OFFSET = 24;
+    /** Bytes of a RULES entry's chunk payload. */
+    public static final int RULES_PAYLOAD_LENGTH = 32;
 
     /** Offset of the entry type. */
     public static final int TYPE_OFFSET = 0;
@@ -399,6 +426,62 @@ public final class RingEntry
         buffer.putInt(offset + REASON_OFFSET, 0);
         buffer.putInt(offset + TYPE_OFFSET, TYPE_RESUME);
         return this;
+    }
+
+    /**
+     * Write one chunk of an encoded rule set. Producer thread only, between claim and publish.
+     *
+     * @param version      the configuration version the set brings in.
+     * @param chunkIndex   this chunk's index, from 0.
+     * @param chunkCount   chunks of the set.
+     * @param source       the encoded set.
+     * @param sourceOffset where this chunk starts in it.
+     * @param length       bytes of this chunk, at most {@link #RULES_PAYLOAD_LENGTH}; the rest is zeroed.
+     * @param receiveNanos {@code System.nanoTime()}.
+     * @return this.
+     */
+    public RingEntry rules(
+        final long version,
+        final int chunkIndex,
+        final int chunkCount,
+        final org.agrona.DirectBuffer source,
+        final int sourceOffset,
+        final int length,
+        final long receiveNanos)
+    {
+        buffer.putInt(offset + SHARD_OFFSET, -1);
+        buffer.putLong(offset + CLIENT_ID_OFFSET, version);
+        buffer.putInt(offset + CORRELATION_ID_OFFSET, chunkIndex);
+        buffer.putInt(offset + CORRELATION_ID_OFFSET + 4, chunkCount);
+        buffer.setMemory(offset + RULES_PAYLOAD_OFFSET, RULES_PAYLOAD_LENGTH, (byte)0);
+        buffer.putBytes(offset + RULES_PAYLOAD_OFFSET, source, sourceOffset, length);
+        buffer.putLong(offset + RECEIVE_NANOS_OFFSET, receiveNanos);
+        buffer.putInt(offset + TYPE_OFFSET, TYPE_RULES);
+        return this;
+    }
+
+    /**
+     * @return a RULES entry's configuration version.
+     */
+    public long rulesVersion()
+    {
+        return buffer.getLong(offset + CLIENT_ID_OFFSET);
+    }
+
+    /**
+     * @return a RULES entry's chunk index, from 0.
+     */
+    public int rulesChunk()
+    {
+        return buffer.getInt(offset + CORRELATION_ID_OFFSET);
+    }
+
+    /**
+     * @return a RULES entry's chunk count: the entry is its set's last when {@code rulesChunk() == rulesChunkCount() - 1}.
+     */
+    public int rulesChunkCount()
+    {
+        return buffer.getInt(offset + CORRELATION_ID_OFFSET + 4);
     }
 
     /**

@@ -3,6 +3,7 @@ package io.sluice.core.ring;
 import io.sluice.config.Settings;
 import io.sluice.core.RejectReason;
 import io.sluice.core.route.ShardRouter;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 
 /**
@@ -49,6 +50,7 @@ public final class RingProducer
     private final WatermarkTracker watermarks;
     private final AtomicCounter ticks;
     private final StagedBatch batch;
+    private final RuleEntries rules = new RuleEntries();
 
     /**
      * @param ring        the ring this producer alone writes.
@@ -348,7 +350,7 @@ public final class RingProducer
      */
     public boolean offerSnapshot(final long snapshotId, final long nowNs, final ProducerSnapshot into)
     {
-        if (!ring.hasCapacity(1))
+        if (!ring.hasCapacity(1 + rules.chunks()))
         {
             return false;
         }
@@ -362,7 +364,39 @@ public final class RingProducer
         {
             ring.publish(sequence);
         }
+        rules.write(ring, nowNs);
         return true;
+    }
+
+    /**
+     * Put a live change of the alert rules into the ring: the encoded set in RULES entries, one chunk each, in one
+     * claim (no other input between them). From now on the set also follows every snapshot marker
+     * ({@link #offerSnapshot}), so a recovery from that snapshot replays it before any later input.
+     *
+     * @param version the configuration version it brings in.
+     * @param encoded the encoded rule set ({@code AlertRules.encode}).
+     * @param length  its bytes.
+     * @param nowNs   the producer's monotonic clock.
+     * @return true when written and published; false when the ring has no room for every chunk (nothing changed).
+     */
+    public boolean offerRules(final long version, final DirectBuffer encoded, final int length, final long nowNs)
+    {
+        if (!ring.hasCapacity(RuleEntries.chunksFor(length)))
+        {
+            return false;
+        }
+        rules.rulesInForce(version, encoded, length);
+        rules.write(ring, nowNs);
+        return true;
+    }
+
+    /**
+     * @return the rule set in force that follows every snapshot marker, once a live change happened or recovery
+     * found one ({@link RuleEntries#rulesInForce}).
+     */
+    public RuleEntries rules()
+    {
+        return rules;
     }
 
     /**

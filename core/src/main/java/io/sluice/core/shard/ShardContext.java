@@ -51,7 +51,6 @@ public final class ShardContext
     private Integer clientCapacity;
     private Integer batchMaxEvents;
     private ShardRouter router;
-    private AlertRules alerts;
     private long tableBytes;
     private boolean concluded;
 
@@ -126,7 +125,6 @@ public final class ShardContext
         }
         tableBytes = KeyStateTable.bytesFor(stateCapacity, panesPerKey());
         router = new ShardRouter(hashSeed, keyGroupCount);
-        alerts = new AlertRules(alertRules);
         concluded = true;
         return this;
     }
@@ -528,6 +526,21 @@ public final class ShardContext
      */
     public ShardLogic newLogic(final ResultSink sink, final ShardCounters counters)
     {
+        return newLogic(sink, counters, new AlertRules(alertRules));
+    }
+
+    /**
+     * Build one shard's logic testing its own alert rules, which a live change replaces
+     * ({@link AlertRules#onRulesEntry}).
+     *
+     * @param sink     where the shard's results go.
+     * @param counters the shard's counters.
+     * @param alerts   the shard's alert rules.
+     * @return the shard's logic over its own new table.
+     * @throws IllegalStateException when not concluded.
+     */
+    public ShardLogic newLogic(final ResultSink sink, final ShardCounters counters, final AlertRules alerts)
+    {
         checkConcluded();
         final KeyStateTable table = new KeyStateTable(stateCapacity, panesPerKey(), router);
         return null == windowSpec ?
@@ -577,8 +590,9 @@ public final class ShardContext
             final ShardCounters shardCounters = counters.apply(shard);
             final ResultSink sink = sinks.apply(shard);
             final CpuPin pin = null == pins ? null : pins.apply(shard);
-            processors[shard] = new ShardProcessor(shard, newLogic(sink, shardCounters), sink, shardCounters,
-                null == pin ? null : pin::pin, null == pin ? null : pin::release, stallThresholdNs);
+            final AlertRules alerts = new AlertRules(alertRules);
+            processors[shard] = new ShardProcessor(shard, newLogic(sink, shardCounters, alerts), sink, shardCounters,
+                null == pin ? null : pin::pin, null == pin ? null : pin::release, stallThresholdNs).alerts(alerts);
         }
         return processors;
     }

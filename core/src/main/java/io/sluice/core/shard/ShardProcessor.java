@@ -2,6 +2,7 @@ package io.sluice.core.shard;
 
 import com.lmax.disruptor.EventHandler;
 import io.sluice.config.Settings;
+import io.sluice.core.alert.AlertRules;
 import io.sluice.core.logic.ResultSink;
 import io.sluice.core.logic.ShardCounters;
 import io.sluice.core.logic.ShardLogic;
@@ -21,6 +22,9 @@ import io.sluice.core.snapshot.SnapshotListener;
  * {@code System.nanoTime()}) into {@link ShardCounters#maxCycleNs()}, and counts a batch longer than its stall
  * threshold ({@code sluice.agent.stall-threshold}) in {@link ShardCounters#cycleStalls()}, so a stalled thread shows
  * in {@code sluice stat}.
+ * <p>
+ * RULES entries (a live change of the alert rules) reach every processor; each stages them into its
+ * {@link AlertRules} and switches at a set's last entry, between two events.
  */
 public final class ShardProcessor implements EventHandler<RingEntry>
 {
@@ -35,6 +39,8 @@ public final class ShardProcessor implements EventHandler<RingEntry>
     private final Runnable onShutdown;
     private final long stallThresholdNs;
     private SnapshotListener snapshots;
+    private AlertRules alerts;
+    private volatile long longestRulesSwitchNs;
     private long batchStartNs;
     private long maxCycleNs;
 
@@ -114,6 +120,54 @@ public final class ShardProcessor implements EventHandler<RingEntry>
     }
 
     /**
+     * The alert rules this processor's logic tests, which RULES entries replace live; without them RULES entries
+     * are passed over. Set before the processor starts; the sink is told their names at once.
+     *
+     * @param alerts the logic's alert rules, or null.
+     * @return this.
+     */
+    public ShardProcessor alerts(final AlertRules alerts)
+    {
+        this.alerts = alerts;
+        if (null != alerts)
+        {
+            alerts.nameRules(sink);
+        }
+        return this;
+    }
+
+    /**
+     * Take another processor's alert rules in force, and tell the sink their names. Before the processor starts.
+     *
+     * @param from the processor whose rules to take; nothing happens when either has none.
+     */
+    public void installRules(final ShardProcessor from)
+    {
+        if (null != alerts && null != from.alerts)
+        {
+            alerts.install(from.alerts);
+            alerts.nameRules(sink);
+        }
+    }
+
+    /**
+     * @return the alert rules this processor's logic tests, or null when it takes no live change.
+     */
+    public AlertRules alerts()
+    {
+        return alerts;
+    }
+
+    /**
+     * @return the longest time a RULES entry took on this processor (staging, and at a set's last entry the
+     * switch), ns; any thread.
+     */
+    public long longestRulesSwitchNs()
+    {
+        return longestRulesSwitchNs;
+    }
+
+    /**
      * {@inheritDoc}
      */
     public void onStart()
@@ -156,7 +210,8 @@ public final class ShardProcessor implements EventHandler<RingEntry>
         try
         {
             final int type = entry.type();
-            if (RingEntry.TYPE_TICK == type || RingEntry.TYPE_SNAPSHOT == type || entry.shard() == shard)
+            if (RingEntry.TYPE_TICK == type || RingEntry.TYPE_SNAPSHOT == type || RingEntry.TYPE_RULES == type ||
+                entry.shard() == shard)
             {
                 onEntry(entry);
             }
@@ -219,6 +274,10 @@ public final class ShardProcessor implements EventHandler<RingEntry>
                 onSnapshotMarker(entry.correlationId());
                 break;
 
+            case RingEntry.TYPE_RULES:
+                onRules(entry);
+                break;
+
             default:
                 break;
         }
@@ -231,6 +290,24 @@ public final class ShardProcessor implements EventHandler<RingEntry>
     public void onBatchEnd()
     {
         sink.onBatchEnd();
+    }
+
+    private void onRules(final RingEntry entry)
+    {
+        final AlertRules alerts = this.alerts;
+        if (null != alerts)
+        {
+            final long startNs = System.nanoTime();
+            if (alerts.onRulesEntry(entry))
+            {
+                alerts.nameRules(sink);
+            }
+            final long tookNs = System.nanoTime() - startNs;
+            if (tookNs > longestRulesSwitchNs)
+            {
+                longestRulesSwitchNs = tookNs;
+            }
+        }
     }
 
     private void onSnapshotMarker(final long snapshotId)

@@ -40,7 +40,6 @@ public final class WindowEngine implements ShardLogic
     private final ResultSink sink;
     private final ShardCounters counters;
     private final AlertRules alerts;
-    private final boolean aggregateForAlerts;
     private final int evictAfterWindows;
     private final long evictAfterNs;
     private final CloseSchedule schedule;
@@ -73,7 +72,6 @@ public final class WindowEngine implements ShardLogic
         this.sink = sink;
         this.counters = counters;
         this.alerts = alerts;
-        this.aggregateForAlerts = alerts.eventRulesReadAggregate();
         this.evictAfterWindows = evictAfterWindows;
         this.evictAfterNs = evictAfterWindows > Long.MAX_VALUE / spec.sizeNs() ?
             Long.MAX_VALUE : evictAfterWindows * spec.sizeNs();
@@ -170,7 +168,7 @@ public final class WindowEngine implements ShardLogic
         counters.processed().incrementRelease();
 
         final int resultMode = entry.resultMode();
-        if (ResultMode.NONE != resultMode || aggregateForAlerts)
+        if (ResultMode.NONE != resultMode || alerts.eventRulesReadAggregate())
         {
             table.mergePanes(slot, pane, pane + panesPerWindow, pane * slideNs, window);
             sink.onEventResult(entry.clientId(), entry.correlationId(), key, timestamp, window, entry.receiveNanos(),

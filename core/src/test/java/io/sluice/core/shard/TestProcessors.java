@@ -6,6 +6,8 @@ import io.sluice.core.logic.ResultSink;
 import io.sluice.core.logic.ShardCounters;
 import io.sluice.core.state.KeyStateTable;
 
+import java.util.List;
+
 /**
  * Processors as the daemon wires them, for tests.
  */
@@ -21,7 +23,7 @@ public final class TestProcessors
     public static ShardProcessor running(
         final int shard, final KeyStateTable table, final ResultSink sink, final ShardCounters counters)
     {
-        return new ShardProcessor(shard, new RunningAggregates(table, sink, counters, AlertRules.NONE), sink, counters,
-            null, null);
+        return new ShardProcessor(shard, new RunningAggregates(table, sink, counters, new AlertRules(List.of())), sink,
+            counters, null, null);
     }
 }

@@ -110,6 +110,17 @@ public final class SluiceCounters implements AutoCloseable
     /** CPU time of the process, ns. */
     public static final int JVM_CPU_TIME_TYPE_ID = 1039;
 
+    /** Configuration version: 0 for the configuration file's alert rules, then one more per live change. */
+    public static final int CONFIG_VERSION_TYPE_ID = 1050;
+    /** Request of {@code sluice rules apply}: the id of the rule file to apply, 0 when none is pending. */
+    public static final int RULES_REQUEST_TYPE_ID = 1051;
+    /** Outcome of the last rules request: its id when applied, minus its id when refused, 0 before any. */
+    public static final int RULES_RESULT_TYPE_ID = 1052;
+    /** Journal position of the last live change of the alert rules, -1 without one or without a journal. */
+    public static final int RULES_POSITION_TYPE_ID = 1053;
+    /** Longest time a processor spent on a RULES entry (staging or switching), ns; one per shard. */
+    public static final int RULES_MAX_SWITCH_TYPE_ID = 1054;
+
     /** Key of a counter that is not per shard or per reason. */
     public static final int NO_KEY = -1;
     /** Bytes of every Sluice counter's key: one int, the shard (per-shard counters), the reason code (rejected) or -1. */
@@ -172,6 +183,20 @@ public final class SluiceCounters implements AutoCloseable
     public Counter newCounter(final Aeron aeron, final int typeId, final String label)
     {
         return add(aeron, typeId, NO_KEY, label);
+    }
+
+    /**
+     * Allocate one more per-shard counter, closed with the others.
+     *
+     * @param aeron  the daemon's client.
+     * @param typeId one of this class's type ids.
+     * @param shard  the shard, the counter's key.
+     * @param label  the label, for AeronStat.
+     * @return the counter.
+     */
+    public Counter newCounter(final Aeron aeron, final int typeId, final int shard, final String label)
+    {
+        return add(aeron, typeId, shard, label);
     }
 
     private Counter add(final Aeron aeron, final int typeId, final int key, final String label)

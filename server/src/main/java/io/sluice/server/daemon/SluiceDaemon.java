@@ -22,6 +22,8 @@ import io.sluice.server.ingress.IngressAgent;
 import io.sluice.server.journal.Journal;
 import io.sluice.server.metrics.ExporterProcess;
 import io.sluice.server.journal.Journaller;
+import io.sluice.server.rules.RuleRequests;
+import io.sluice.server.rules.RuleSwapAgent;
 import io.aeron.RethrowingErrorHandler;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentInvoker;
@@ -143,11 +145,16 @@ public final class SluiceDaemon implements AutoCloseable
             journalContext.aeron(aeron).driverInvoker(driverInvoker).counters(counters).errorHandler(errorHandler);
             journal = Journal.open(journalContext, shards, journaller, group.processors(), producer, egress);
         }
+        final RuleSwapAgent rules = rules(producer, journalOn ? journaller : null);
         ingress = new IngressAgent(ingressContext, subscription, producer, counters);
         runner = DaemonAgents.runner(
-            config, driverInvoker, aeron, ingress, group, journal, counters, errorHandler, out);
+            config, driverInvoker, aeron, ingress, group, journal, rules, counters, errorHandler, out);
 
         out.print(StartupSummary.render(config, driver, ring, shared, shards.hashSeed(), journal));
+        final long version = rules.configVersion();
+        out.println("  rules     configuration version " + version + (0 == version ? " (the configuration file's)" :
+            " (a live change the journal holds; the file's sluice.alert.* rules are not in force)") + ": " +
+            RuleRequests.describe(group.processors()[0].alerts().rules()) + "; change with: sluice rules apply");
         if (ctx.metrics().isEnabled())
         {
             metrics = ExporterProcess.start(ctx.metrics());
@@ -159,6 +166,32 @@ public final class SluiceDaemon implements AutoCloseable
         ready = true;
         out.println("sluice: ready");
         out.flush();
+    }
+
+    private RuleSwapAgent rules(final RingProducer producer, final Journaller journaller)
+    {
+        io.sluice.core.alert.AlertRules.warmUp(20_000);
+        RuleSwapAgent.recovered(group.processors(), producer);
+        final org.agrona.concurrent.status.AtomicCounter[] maxSwitch =
+            new org.agrona.concurrent.status.AtomicCounter[group.processors().length];
+        for (int shard = 0; shard < maxSwitch.length; shard++)
+        {
+            maxSwitch[shard] = counters.newCounter(aeron, SluiceCounters.RULES_MAX_SWITCH_TYPE_ID, shard,
+                "sluice processor " + shard + " rules max switch ns");
+        }
+        final RuleSwapAgent rules = new RuleSwapAgent(producer, group.processors(),
+            java.nio.file.Path.of(config.driverDir()).toAbsolutePath(), null != journaller,
+            io.sluice.config.WindowType.NONE != config.windowType(),
+            counters.newCounter(aeron, SluiceCounters.RULES_REQUEST_TYPE_ID, "sluice rules request"),
+            counters.newCounter(aeron, SluiceCounters.RULES_RESULT_TYPE_ID, "sluice rules result"),
+            counters.newCounter(aeron, SluiceCounters.CONFIG_VERSION_TYPE_ID, "sluice config version"),
+            counters.newCounter(aeron, SluiceCounters.RULES_POSITION_TYPE_ID, "sluice rules position"),
+            maxSwitch, new org.agrona.concurrent.SystemNanoClock(), errorHandler);
+        if (null != journaller)
+        {
+            journaller.rulesJournaled(rules::onRulesJournaled);
+        }
+        return rules;
     }
 
     private AgentInvoker startDriver()

@@ -44,7 +44,8 @@ public final class EgressCodec
     private final WindowResultEncoder windowResult = new WindowResultEncoder();
     private final AlertEncoder alert = new AlertEncoder();
     private final ResumedEncoder resumed = new ResumedEncoder();
-    private final byte[][] ruleNames;
+    private byte[][] ruleNames;
+    private int[] ruleNameLengths;
 
     /**
      * @param ruleNames alert rule names by rule index, encoded once here (US-ASCII) for the {@code Alert} message.
@@ -52,10 +53,25 @@ public final class EgressCodec
     public EgressCodec(final List<String> ruleNames)
     {
         this.ruleNames = new byte[ruleNames.size()][];
+        this.ruleNameLengths = new int[ruleNames.size()];
         for (int i = 0; i < this.ruleNames.length; i++)
         {
             this.ruleNames[i] = ruleNames.get(i).getBytes(StandardCharsets.US_ASCII);
+            this.ruleNameLengths[i] = this.ruleNames[i].length;
         }
+    }
+
+    /**
+     * Name the rules by index from now on with a processor's arrays (a live change of the alert rules,
+     * {@link io.sluice.core.logic.ResultSink#onAlertRules}); the arrays are read, not copied. Allocates nothing.
+     *
+     * @param names       name bytes by rule index, US-ASCII.
+     * @param nameLengths name lengths by rule index.
+     */
+    public void ruleNames(final byte[][] names, final int[] nameLengths)
+    {
+        this.ruleNames = names;
+        this.ruleNameLengths = nameLengths;
     }
 
     /**
@@ -65,7 +81,7 @@ public final class EgressCodec
     public int alertLength(final int ruleIndex)
     {
         return MessageHeaderEncoder.ENCODED_LENGTH + AlertEncoder.BLOCK_LENGTH + AlertEncoder.ruleNameHeaderLength() +
-            ruleNames[ruleIndex].length;
+            ruleNameLengths[ruleIndex];
     }
 
     /**
@@ -254,6 +270,7 @@ public final class EgressCodec
         final double threshold)
     {
         final byte[] name = ruleNames[ruleIndex];
+        final int nameLength = ruleNameLengths[ruleIndex];
         alert.wrapAndApplyHeader(buffer, offset, header)
             .ruleIndex(ruleIndex)
             .key(key)
@@ -262,7 +279,7 @@ public final class EgressCodec
             .op(AlertOp.get((short)op))
             .observed(observed)
             .threshold(threshold)
-            .putRuleName(name, 0, name.length);
+            .putRuleName(name, 0, nameLength);
     }
 
     /**

@@ -206,6 +206,14 @@ public abstract class EncodingResultSink implements ResultSink
     /**
      * {@inheritDoc}
      */
+    public final void onAlertRules(final int count, final byte[][] names, final int[] nameLengths)
+    {
+        codec.ruleNames(names, nameLengths);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
     public final void onAlert(
         final int ruleIndex,
         final long key,

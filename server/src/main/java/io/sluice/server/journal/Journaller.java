@@ -55,6 +55,7 @@ public final class Journaller implements Agent
     private AtomicCounter startPosition;
     private long lastRecordedPosition = -1;
     private volatile long purgeRequest = -1;
+    private org.agrona.collections.LongLongConsumer rulesJournaled;
 
     /**
      * Join the ring as a consumer: from now on the producer cannot overwrite an entry this journaller has not
@@ -100,6 +101,21 @@ public final class Journaller implements Agent
         this.startPosition = startPosition;
         this.maxEntries = publication.maxPayloadLength() / RingEntry.LENGTH;
         startPosition.setRelease(archive.startPosition());
+        return this;
+    }
+
+    /**
+     * Be told the journal position of each rule set (a live change of the alert rules, and the set in force that
+     * follows a snapshot marker): a batch ends at a set's last RULES entry, as at a snapshot marker, so the position
+     * is the end of its message, and every event before it in the journal was judged by the old rules. Called on
+     * this journaller's thread. Start-up only.
+     *
+     * @param rulesJournaled takes the set's configuration version and journal position, or null.
+     * @return this.
+     */
+    public Journaller rulesJournaled(final org.agrona.collections.LongLongConsumer rulesJournaled)
+    {
+        this.rulesJournaled = rulesJournaled;
         return this;
     }
 
@@ -191,9 +207,11 @@ public final class Journaller implements Agent
         int bytes = 0;
         long last = next - 1;
         long snapshotId = 0;
+        long rulesVersion = -1;
         for (long sequence = next; sequence <= end; sequence++)
         {
-            final int type = ring.entry(sequence).type();
+            final RingEntry entry = ring.entry(sequence);
+            final int type = entry.type();
             last = sequence;
             if (isJournaled(type))
             {
@@ -201,7 +219,12 @@ public final class Journaller implements Agent
             }
             if (RingEntry.TYPE_SNAPSHOT == type)
             {
-                snapshotId = ring.entry(sequence).correlationId();
+                snapshotId = entry.correlationId();
+                break;
+            }
+            if (RingEntry.TYPE_RULES == type && entry.rulesChunk() == entry.rulesChunkCount() - 1)
+            {
+                rulesVersion = entry.rulesVersion();
                 break;
             }
         }
@@ -237,6 +260,10 @@ public final class Journaller implements Agent
         if (0 != snapshotId && null != snapshots)
         {
             snapshots.onMarkerJournaled(snapshotId, position);
+        }
+        if (rulesVersion >= 0 && null != rulesJournaled)
+        {
+            rulesJournaled.accept(rulesVersion, position);
         }
         return (int)(last - next + 1);
     }

@@ -212,6 +212,10 @@ public final class WindowChange
             firstStart = rebuild.firstOpenStart();
         }
         final long full = rebuild.carry(old);
+        for (final ShardProcessor processor : processors)
+        {
+            processor.installRules(old[0]);
+        }
         if (full > 0)
         {
             throw new ConfigurationException(SluiceConfig.STATE_CAPACITY, Integer.toString(shards.stateCapacity()),

@@ -2,10 +2,17 @@ package io.sluice.tools.journal;
 
 import io.sluice.server.journal.JournalIdentity;
 import io.aeron.archive.CatalogView;
+import io.sluice.config.AlertRule;
 import io.sluice.config.SluiceConfig;
 import io.sluice.core.snapshot.SnapshotManifest;
 import io.sluice.core.snapshot.SnapshotStore;
+import io.aeron.protocol.DataHeaderFlyweight;
+import io.sluice.core.alert.AlertRules;
+import io.sluice.core.ring.RingEntry;
 import io.sluice.server.counters.SluiceCounters;
+import io.sluice.server.rules.RuleRequests;
+import io.sluice.tools.replay.JournalInput;
+import org.agrona.concurrent.UnsafeBuffer;
 import io.sluice.tools.stat.SluiceStat;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersReader;
@@ -17,6 +24,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -26,7 +34,7 @@ import java.util.stream.Stream;
  * The journal's command-line tools: {@code sluice snapshot} asks a running daemon for a snapshot through the
  * request counter in its media driver's CnC file (a control toggle, as Aeron Cluster's {@code ClusterTool} does)
  * and prints where it went; {@code sluice journal} lists the journal's recording, its snapshot sets, positions
- * and sizes, reading the files (a running daemon is not needed).
+ * and sizes, and the live changes of the alert rules it holds, reading the files (a running daemon is not needed).
  */
 public final class JournalTool
 {
@@ -193,7 +201,76 @@ public final class JournalTool
                 out.println("    " + id + ": incomplete (no manifest): ignored at recovery, " + store.setDir(id));
             }
         }
+        if (null != identity)
+        {
+            listRuleChanges(journalDir, config.driverDir(), out);
+        }
         return 0;
+    }
+
+    /**
+     * A live change of the alert rules the journal holds.
+     *
+     * @param version  its configuration version.
+     * @param position where processors switched: the end of the journal message holding the set's last RULES
+     *                 entry, as {@code sluice rules apply} printed it.
+     * @param rules    the rules it brought in.
+     */
+    public record RuleChange(long version, long position, List<AlertRule> rules)
+    {
+    }
+
+    /**
+     * Read the live changes of the alert rules a journal holds (the whole journal). A set repeated after a snapshot
+     * marker (the rules in force, for a recovery from that snapshot) is not a change and is left out.
+     *
+     * @param journalDir the journal directory.
+     * @param driverDir  the driver directory of a daemon that may be recording it.
+     * @return the changes, oldest first.
+     */
+    public static List<RuleChange> ruleChanges(final Path journalDir, final String driverDir)
+    {
+        final JournalInput input = JournalInput.open(journalDir, driverDir);
+        final List<RuleChange> changes = new ArrayList<>();
+        final UnsafeBuffer staged = new UnsafeBuffer(new byte[AlertRules.MAX_CHUNKS * RingEntry.RULES_PAYLOAD_LENGTH]);
+        final long[] state = { -1, 0, 0 };
+        input.read(input.startPosition(), Long.MAX_VALUE, 0, (buffer, offset, position) ->
+        {
+            if (position != state[1])
+            {
+                state[1] = position;
+                state[2] = 0;
+            }
+            state[2]++;
+            final RingEntry entry = new RingEntry(new UnsafeBuffer(buffer, offset, RingEntry.LENGTH), 0);
+            if (RingEntry.TYPE_RULES != entry.type())
+            {
+                return;
+            }
+            final int chunk = entry.rulesChunk();
+            staged.putBytes(chunk * RingEntry.RULES_PAYLOAD_LENGTH, buffer, offset + RingEntry.RULES_PAYLOAD_OFFSET,
+                RingEntry.RULES_PAYLOAD_LENGTH);
+            if (chunk == entry.rulesChunkCount() - 1 && entry.rulesVersion() != state[0])
+            {
+                state[0] = entry.rulesVersion();
+                changes.add(new RuleChange(entry.rulesVersion(),
+                    position + DataHeaderFlyweight.HEADER_LENGTH + state[2] * RingEntry.LENGTH,
+                    AlertRules.decode(staged, entry.rulesChunkCount() * RingEntry.RULES_PAYLOAD_LENGTH)));
+            }
+        });
+        return changes;
+    }
+
+    private static void listRuleChanges(final Path journalDir, final String driverDir, final PrintStream out)
+    {
+        final List<RuleChange> changes = ruleChanges(journalDir, driverDir);
+        out.println("  rule changes: " + changes.size() + (changes.isEmpty() ? " (the configuration file's rules " +
+            "throughout)" : ""));
+        for (final RuleChange change : changes)
+        {
+            out.println("    version " + change.version() + ": at journal position " + change.position() + ", " +
+                RuleRequests.describe(change.rules()));
+        }
     }
 
     private static long count(final Path dir, final String suffix)

@@ -126,6 +126,32 @@ public abstract class ReplayOutput implements ResultSink, AutoCloseable
         windowResult(key, windowEnd, window);
     }
 
+    public void onAlertRules(final int count, final byte[][] names, final int[] nameLengths)
+    {
+        rulesChanged(names(count, names, nameLengths), names, nameLengths);
+    }
+
+    /**
+     * @param count       rules.
+     * @param names       name bytes by rule index, US-ASCII.
+     * @param nameLengths name lengths by rule index.
+     * @return the names as strings (allocates: a replay tool, once per rule change).
+     */
+    static List<String> names(final int count, final byte[][] names, final int[] nameLengths)
+    {
+        final List<String> list = new java.util.ArrayList<>(count);
+        for (int i = 0; i < count; i++)
+        {
+            list.add(new String(names[i], 0, nameLengths[i], java.nio.charset.StandardCharsets.US_ASCII));
+        }
+        return list;
+    }
+
+    abstract void rulesChanged(List<String> ruleNames, byte[][] names, int[] nameLengths);
+
+    /**
+     * {@inheritDoc}
+     */
     public final void onAlert(
         final int ruleIndex,
         final long key,
@@ -202,7 +228,7 @@ public abstract class ReplayOutput implements ResultSink, AutoCloseable
 
     private static final class Csv extends ReplayOutput
     {
-        private final List<String> ruleNames;
+        private List<String> ruleNames;
         private final CsvWriter out;
 
         Csv(final OutputStream out, final List<String> ruleNames, final boolean header)
@@ -262,6 +288,11 @@ public abstract class ReplayOutput implements ResultSink, AutoCloseable
             out.endRow();
         }
 
+        void rulesChanged(final List<String> ruleNames, final byte[][] names, final int[] nameLengths)
+        {
+            this.ruleNames = ruleNames;
+        }
+
         public void close()
         {
             out.close();
@@ -280,6 +311,11 @@ public abstract class ReplayOutput implements ResultSink, AutoCloseable
         {
             this.out = out;
             this.codec = new EgressCodec(ruleNames);
+        }
+
+        void rulesChanged(final List<String> ruleNames, final byte[][] names, final int[] nameLengths)
+        {
+            codec.ruleNames(names, nameLengths);
         }
 
         private void write(final int length)

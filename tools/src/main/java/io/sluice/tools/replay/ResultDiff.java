@@ -335,12 +335,17 @@ final class ResultDiff implements AutoCloseable
     private final class Side implements ResultSink
     {
         private final int side;
-        private final List<String> ruleNames;
+        private List<String> ruleNames;
 
         Side(final int side, final List<String> ruleNames)
         {
             this.side = side;
             this.ruleNames = ruleNames;
+        }
+
+        public void onAlertRules(final int count, final byte[][] names, final int[] nameLengths)
+        {
+            ruleNames = ReplayOutput.names(count, names, nameLengths);
         }
 
         public void onEventResult(

@@ -55,6 +55,8 @@ public final class WhatIfReplay
      *                            ({@link JournalInput#readBound(long)}).
      * @param threads            {@code --threads}: threads sharing the shards, -1 for the default
      *                           ({@link #threads}).
+     * @param fixedRules         true to keep each configuration's alert rules throughout; false to follow the
+     *                           journal's live rule changes from their positions on, as the daemon did.
      */
     public record Request(
         SluiceConfig whatIf,
@@ -69,8 +71,30 @@ public final class WhatIfReplay
         boolean eventResults,
         boolean closeOpenWindows,
         long maxReadMibPerSecond,
-        int threads)
+        int threads,
+        boolean fixedRules)
     {
+        /**
+         * A request that follows the journal's live rule changes ({@code fixedRules} false).
+         */
+        public Request(
+            final SluiceConfig whatIf,
+            final SluiceConfig baseline,
+            final Path journalDir,
+            final String driverDir,
+            final String from,
+            final String to,
+            final long[] keys,
+            final Path out,
+            final ReplayOutput.Format format,
+            final boolean eventResults,
+            final boolean closeOpenWindows,
+            final long maxReadMibPerSecond,
+            final int threads)
+        {
+            this(whatIf, baseline, journalDir, driverDir, from, to, keys, out, format, eventResults,
+                closeOpenWindows, maxReadMibPerSecond, threads, false);
+        }
     }
 
     /**
@@ -337,8 +361,9 @@ public final class WhatIfReplay
                 whatIf = new WhatIfRun(whatIfShards, diff.whatIf(), input.latenessNs(), false, request.keys(),
                     thread, threads);
                 baseline = new WhatIfRun(baselineShards, diff.baseline(), input.latenessNs(), false, request.keys(),
-                    thread, threads);
+                    thread, threads).journalRules(!request.fixedRules());
             }
+            whatIf.journalRules(!request.fixedRules());
         }
 
         void replay(

@@ -41,6 +41,7 @@ public final class ShardRouter
     private final long seed2;
     private final int keyGroupCount;
     private final int groupShift;
+    private final int groupBits;
 
     /**
      * @param seed the hash seed; any value, 0 included, gives a full-quality hash.
@@ -65,7 +66,8 @@ public final class ShardRouter
         this.seed = seed;
         this.seed2 = mix(seed + GOLDEN_GAMMA);
         this.keyGroupCount = keyGroupCount;
-        this.groupShift = 64 - Integer.numberOfTrailingZeros(keyGroupCount);
+        this.groupBits = Integer.numberOfTrailingZeros(keyGroupCount);
+        this.groupShift = 64 - groupBits;
     }
 
     /**
@@ -92,7 +94,7 @@ public final class ShardRouter
      */
     public int owner(final int group, final int shardCount)
     {
-        return (int)(((long)group * shardCount) / keyGroupCount);
+        return (int)(((long)group * shardCount) >>> groupBits);
     }
 
     /**

@@ -55,6 +55,8 @@ public final class JournalRecovery
      * @param rescale       the key-by-key restore of a snapshot of another shape, or null.
      * @param fromCapacity  the state capacity the snapshot (or the journal) was written under.
      * @param toCapacity    the daemon's state capacity.
+     * @param fromShards    the processor count the snapshot (or the journal) was written under.
+     * @param toShards      the daemon's processor count.
      */
     public record Result(
         JournalArchive.RecordingDescriptor journal,
@@ -65,15 +67,28 @@ public final class JournalRecovery
         long durationNs,
         KeyGroupRestore.Result rescale,
         int fromCapacity,
-        int toCapacity)
+        int toCapacity,
+        int fromShards,
+        int toShards)
     {
         /**
          * @return the start-up summary's rescale line, e.g. {@code rescaled from 2 to 4 processors: 812,304 keys
-         * moved in 310 ms}, or null when the snapshot was restored as it was written (or there was none).
+         * moved in 310 ms}; without a snapshot, the same start naming the replay from the journal's start; null when
+         * nothing changed shape.
          */
         public String describeRescale()
         {
-            return null == rescale ? null : rescale.describe(fromCapacity, toCapacity);
+            if (null != rescale)
+            {
+                return rescale.describe(fromCapacity, toCapacity);
+            }
+            if (null != journal && null == snapshot && (fromShards != toShards || fromCapacity != toCapacity))
+            {
+                return (fromShards != toShards ? "rescaled from " + fromShards + " to " + toShards + " processors" :
+                    "resized state from " + fromCapacity + " to " + toCapacity + " keys per processor") +
+                    ": no snapshot, every key placed by the journal's replay from its start under the new count";
+            }
+            return null;
         }
 
         /**
@@ -125,7 +140,8 @@ public final class JournalRecovery
         JournalArchive.RecordingDescriptor journal = archive.findJournal();
         if (null == journal)
         {
-            return new Result(null, null, 0, 0, 0, System.nanoTime() - startNs, null, capacity, capacity);
+            return new Result(null, null, 0, 0, 0, System.nanoTime() - startNs, null, capacity, capacity,
+                processors.length, processors.length);
         }
         final long hashSeed = shards.hashSeed();
         final long[] fingerprints = null == identity ? new long[]{ shards.fingerprint() } :
@@ -176,7 +192,7 @@ public final class JournalRecovery
             journal = archive.truncate(journal, end);
         }
         return new Result(journal, snapshot, from, feeds[0].entries(), torn, System.nanoTime() - startNs,
-            rescale[0], fromCapacity, capacity);
+            rescale[0], fromCapacity, capacity, fromShards, processors.length);
     }
 
     private static long stateFull(final ShardProcessor[] processors)

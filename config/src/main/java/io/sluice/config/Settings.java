@@ -94,6 +94,15 @@ public final class Settings
         A full table answers new keys with Rejected(STATE_FULL) and keeps serving the keys it holds.
         """));
 
+    /** Key groups between the key hash and the shards. */
+    public static final Setting<Integer> KEYGROUP_COUNT = declare(RING_AND_STATE, Scope.STATE, Setting.powerOfTwo(
+        "sluice.keygroup.count", 4096, 1, 1 << 16, "groups", """
+        Key groups, a power of two, at least sluice.processor.count: a key's group is the top bits of its
+        seeded hash, and processor p owns the contiguous range of groups [p x groups / processors,
+        (p + 1) x groups / processors). A restart with another processor count moves whole groups. Recorded
+        in journal.properties at a journal's first start and never changed for the journal's life.
+        """));
+
     /** Seed of the key hash. */
     public static final Setting<Long> HASH_SEED = declare(RING_AND_STATE, Scope.STATE, Setting.seed(
         "sluice.hash.seed", """

@@ -36,6 +36,8 @@ public final class SluiceConfig
     public static final String EGRESS_STREAM_ID = Settings.EGRESS_STREAM_ID.key();
     /** Key of {@link Settings#RING_LENGTH}. */
     public static final String RING_LENGTH = Settings.RING_LENGTH.key();
+    /** Key of {@link Settings#KEYGROUP_COUNT}. */
+    public static final String KEYGROUP_COUNT = Settings.KEYGROUP_COUNT.key();
     /** Key of {@link Settings#PROCESSOR_COUNT}. */
     public static final String PROCESSOR_COUNT = Settings.PROCESSOR_COUNT.key();
     /** Key of {@link Settings#STATE_CAPACITY}. */
@@ -291,6 +293,12 @@ public final class SluiceConfig
     public int processorCount()
     {
         return value(Settings.PROCESSOR_COUNT);
+    }
+
+    /** @return {@link Settings#KEYGROUP_COUNT}, as concluded. */
+    public int keyGroupCount()
+    {
+        return value(Settings.KEYGROUP_COUNT);
     }
 
     /** @return {@link Settings#STATE_CAPACITY}, as concluded. */

@@ -109,13 +109,14 @@ class SettingsTest
     @Test
     void shouldDeclareTheScopeOfEverySettingThatShapesStateOrDecidesHowTheLogIsApplied()
     {
-        assertEquals(List.of(SluiceConfig.PROCESSOR_COUNT, SluiceConfig.STATE_CAPACITY, SluiceConfig.HASH_SEED,
+        assertEquals(List.of(SluiceConfig.PROCESSOR_COUNT, SluiceConfig.STATE_CAPACITY, SluiceConfig.KEYGROUP_COUNT,
+            SluiceConfig.HASH_SEED,
             SluiceConfig.WINDOW_TYPE, SluiceConfig.WINDOW_SIZE, SluiceConfig.WINDOW_SLIDE,
             SluiceConfig.WINDOW_ALLOWED_LATENESS, SluiceConfig.EVICT_AFTER_WINDOWS), keys(Scope.STATE));
         assertEquals(List.of(SluiceConfig.RING_LENGTH, SluiceConfig.CLIENT_CAPACITY, SluiceConfig.BATCH_MAX_EVENTS,
             SluiceConfig.TIMESTAMP_MIN, SluiceConfig.TIMESTAMP_MAX, SluiceConfig.WINDOW_IDLE_ADVANCE,
             SluiceConfig.TICK_INTERVAL), keys(Scope.LOG));
-        assertEquals(Settings.all().size() - 15, keys(Scope.LOCAL).size());
+        assertEquals(Settings.all().size() - 16, keys(Scope.LOCAL).size());
     }
 
     @Test

@@ -162,6 +162,56 @@ class ClusterSnapshotSystemTest extends ClusterTestSupport
             cluster.counter((leader + 1) % 3, SluiceCounters.WINDOWS_CLOSED_TYPE_ID), "a node that never stopped");
     }
 
+    /**
+     * The whole cluster stopped (every node snapshots) and started again with one member at 4 processors where the
+     * others have 2: that member restores its snapshot key by key into its 4 shards (its log says so) with the
+     * digest of the snapshot, and after more input every member's state digest is the same, the standalone
+     * reference's: the processor count is not part of what members must agree on.
+     */
+    @Test
+    void shouldHoldTheSameStateDigestOnAMemberRestartedWithAnotherProcessorCount() throws Exception
+    {
+        final LocalCluster cluster = cluster(21500);
+        cluster.startAll();
+        cluster.awaitLeader(SECONDS_60);
+        final Client first = client(cluster);
+        first.send(0, EVENTS / 2);
+        first.awaitAnswers(EVENTS / 2);
+        first.close();
+        assertEquals(0, cluster.shutdown(SECONDS_60), "every node snapshots, terminates and exits 0");
+        final long[] logOffsets = new long[3];
+        for (int member = 0; member < 3; member++)
+        {
+            logOffsets[member] = Files.size(cluster.logFile(member));
+        }
+
+        final int rescaled = 2;
+        for (int member = 0; member < 3; member++)
+        {
+            cluster.start(member, member == rescaled ? java.util.Map.of(SluiceConfig.PROCESSOR_COUNT, "4") :
+                java.util.Map.of());
+        }
+        final long reference = referenceDigest(EVENTS / 2);
+        for (int member = 0; member < 3; member++)
+        {
+            final Matcher restored = awaitRestored(cluster, member, logOffsets[member]);
+            assertEquals(hex(reference), restored.group(2), "member " + member + " restored every event once");
+        }
+        final String log = cluster.log(rescaled, logOffsets[rescaled]);
+        assertTrue(log.contains("4 processor(s)") && log.contains("sluice: rescaled from 2 to 4 processors: "), log);
+        cluster.awaitLeader(SECONDS_60);
+        final Client second = client(cluster);
+        assertEquals(0, second.client.resume(second, SECONDS_60));
+        second.send(EVENTS / 2, EVENTS);
+        second.awaitAnswers(EVENTS - EVENTS / 2);
+        final long[] digests = cluster.snapshotDigests(SECONDS_60);
+        for (int member = 0; member < 3; member++)
+        {
+            assertEquals(hex(referenceDigest(EVENTS)), hex(digests[member]), "member " + member + " (" + rescaled +
+                " has 4 processors)");
+        }
+    }
+
     private static final Pattern RESTORED =
         Pattern.compile("sluice: restored cluster snapshot of log position (\\d+): digest ([0-9a-f]{16})");
 

@@ -238,7 +238,7 @@ class CrashRecoverySystemTest
         return "(no recovered line)";
     }
 
-    private Verdict check(
+    static Verdict check(
         final SluiceConfig config, final Path journalDir, final SnapshotManifest last, final Load load)
     {
         final Verdict verdict = new Verdict();
@@ -381,20 +381,20 @@ class CrashRecoverySystemTest
      * values multiples of 1/1024 (so sums are exact in any order); what was offered is kept by correlation id. While
      * the daemon is away the schedule keeps at most 100 ms of backlog.
      */
-    private static final class Load
+    static final class Load
     {
-        private final Random random;
-        private final ResultLog log = new ResultLog();
-        private final BitSet offeredIds = new BitSet();
-        private final long epochNs = System.currentTimeMillis() * 1_000_000L;
-        private final long nanoBase = System.nanoTime();
-        private int[] keys = new int[1 << 16];
-        private double[] values = new double[1 << 16];
-        private int pendingKey = -1;
-        private double pendingValue;
-        private long startNs;
-        private long scheduled;
-        private long offered;
+        final Random random;
+        final ResultLog log = new ResultLog();
+        final BitSet offeredIds = new BitSet();
+        final long epochNs = System.currentTimeMillis() * 1_000_000L;
+        final long nanoBase = System.nanoTime();
+        int[] keys = new int[1 << 16];
+        double[] values = new double[1 << 16];
+        int pendingKey = -1;
+        double pendingValue;
+        long startNs;
+        long scheduled;
+        long offered;
 
         Load(final Random random)
         {
@@ -508,15 +508,15 @@ class CrashRecoverySystemTest
      * What the client received, by correlation id: each event result's count and sum (the latest, and how many came
      * twice), rejects by reason, the latest resume mark.
      */
-    private static final class ResultLog implements SluiceResultHandler
+    static final class ResultLog implements SluiceResultHandler
     {
-        private final BitSet received = new BitSet();
-        private long[] count = new long[1 << 16];
-        private double[] sum = new double[1 << 16];
-        private final long[] rejects = new long[RejectReason.LIMIT];
-        private long results;
-        private long repeated;
-        private long lastMark = Long.MIN_VALUE;
+        final BitSet received = new BitSet();
+        long[] count = new long[1 << 16];
+        double[] sum = new double[1 << 16];
+        final long[] rejects = new long[RejectReason.LIMIT];
+        long results;
+        long repeated;
+        long lastMark = Long.MIN_VALUE;
 
         public void onEventResult(final EventResultDecoder result)
         {
@@ -554,19 +554,19 @@ class CrashRecoverySystemTest
     /**
      * What the journal says about the run.
      */
-    private static final class Verdict
+    static final class Verdict
     {
-        private long entries;
-        private long clientEvents;
-        private long duplicates;
-        private long eventsAfterSnapshot;
-        private long resultsChecked;
-        private long journalStart;
-        private long replayed;
-        private long replayDigest;
-        private String missing;
-        private String unexpected;
-        private String twice;
-        private String contradicted;
+        long entries;
+        long clientEvents;
+        long duplicates;
+        long eventsAfterSnapshot;
+        long resultsChecked;
+        long journalStart;
+        long replayed;
+        long replayDigest;
+        String missing;
+        String unexpected;
+        String twice;
+        String contradicted;
     }
 }

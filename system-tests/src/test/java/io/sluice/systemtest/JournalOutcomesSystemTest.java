@@ -39,6 +39,7 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -72,18 +73,22 @@ class JournalOutcomesSystemTest
 
     @Test
     @Timeout(120)
-    void shouldRefuseAJournalWrittenUnderAnotherProcessorCountOrHashSeedNamingTheSetting()
+    void shouldRefuseAJournalWrittenUnderAnotherKeyGroupCountOrHashSeedAndRescaleToAnotherProcessorCount()
     {
         try (TestDaemon first = journaled(new TestDaemon()).set(SluiceConfig.PROCESSOR_COUNT, "2").start())
         {
             assertTrue(first.log().contains("recovered new journal"), first.log());
         }
-        try (TestDaemon other = journaled(new TestDaemon()).set(SluiceConfig.PROCESSOR_COUNT, "4"))
+        try (TestDaemon other = journaled(new TestDaemon()).set(SluiceConfig.KEYGROUP_COUNT, "1024"))
         {
             final ConfigurationException ex = assertThrows(ConfigurationException.class, other::start);
-            assertEquals(SluiceConfig.PROCESSOR_COUNT, ex.key());
-            assertTrue(ex.getMessage().startsWith(SluiceConfig.PROCESSOR_COUNT + "=4 differs from the journal in " +
-                journalDir + ", written with " + SluiceConfig.PROCESSOR_COUNT + "=2"), ex.getMessage());
+            assertEquals(SluiceConfig.KEYGROUP_COUNT, ex.key());
+            assertTrue(ex.getMessage().startsWith(SluiceConfig.KEYGROUP_COUNT + "=1024 differs from the journal in " +
+                journalDir + ", written with " + SluiceConfig.KEYGROUP_COUNT + "=4096"), ex.getMessage());
+        }
+        try (TestDaemon rescaled = journaled(new TestDaemon()).set(SluiceConfig.PROCESSOR_COUNT, "4").start())
+        {
+            assertTrue(rescaled.log().contains("rescaled from 2 to 4 processors: 0 keys moved in "), rescaled.log());
         }
         try (TestDaemon other = journaled(new TestDaemon()).set(SluiceConfig.PROCESSOR_COUNT, "2")
             .set(SluiceConfig.HASH_SEED, "0x1234"))
@@ -93,6 +98,89 @@ class JournalOutcomesSystemTest
             assertTrue(ex.getMessage().startsWith(SluiceConfig.HASH_SEED + "=0x0000000000001234 differs from the " +
                 "journal in " + journalDir), ex.getMessage());
         }
+    }
+
+    @Test
+    @Timeout(120)
+    void shouldRefuseARescaleIntoACapacityTooSmallNamingBothNumbersAndChangeNothing() throws Exception
+    {
+        try (TestDaemon daemon = journaled(new TestDaemon()).set(SluiceConfig.PROCESSOR_COUNT, "2").start();
+            SluiceClient client = client(daemon))
+        {
+            assertTrue(client.awaitConnected(TIMEOUT_NS), daemon.log());
+            send(client, new Expected(), 0, 300);
+        }
+        final SnapshotStore store = new SnapshotStore(journalDir.resolve("snapshots"));
+        final List<SnapshotManifest> before = store.complete();
+        final String identity = Files.readString(journalDir.resolve("journal.properties"));
+        try (TestDaemon rescaled = journaled(new TestDaemon()).set(SluiceConfig.PROCESSOR_COUNT, "4")
+            .set(SluiceConfig.STATE_CAPACITY, "2"))
+        {
+            final ConfigurationException ex = assertThrows(ConfigurationException.class, rescaled::start);
+            assertEquals(SluiceConfig.STATE_CAPACITY, ex.key());
+            assertTrue(ex.getMessage().matches("sluice\\.state\\.capacity=2 is too small: after rescaling from 2 " +
+                "to 4 processors shard [0-3] would hold [3-9] keys"), ex.getMessage());
+        }
+        assertEquals(before, store.complete(), "no snapshot written or removed");
+        assertEquals(identity, Files.readString(journalDir.resolve("journal.properties")), "the journal's record");
+        try (TestDaemon again = journaled(new TestDaemon()).set(SluiceConfig.PROCESSOR_COUNT, "2").start())
+        {
+            assertTrue(again.log().contains("recovered snapshot " + before.get(0).snapshotId()), again.log());
+            assertFalse(again.log().contains("rescaled"), again.log());
+        }
+        assertEquals(before.get(0).digest(), store.complete().get(0).digest(), "the same state, at the next stop");
+    }
+
+    @Test
+    @Timeout(120)
+    void shouldRefuseARescaleWhoseReplayFindsATableFullWithoutASnapshot() throws Exception
+    {
+        try (TestDaemon daemon = journaled(new TestDaemon()).set(SluiceConfig.PROCESSOR_COUNT, "2").start();
+            SluiceClient client = client(daemon))
+        {
+            assertTrue(client.awaitConnected(TIMEOUT_NS), daemon.log());
+            send(client, new Expected(), 0, 300);
+        }
+        org.agrona.IoUtil.delete(journalDir.resolve("snapshots").toFile(), false);
+        try (TestDaemon rescaled = journaled(new TestDaemon()).set(SluiceConfig.PROCESSOR_COUNT, "4")
+            .set(SluiceConfig.STATE_CAPACITY, "2"))
+        {
+            final ConfigurationException ex = assertThrows(ConfigurationException.class, rescaled::start);
+            assertEquals(SluiceConfig.STATE_CAPACITY, ex.key());
+            assertTrue(ex.getMessage().matches("sluice\\.state\\.capacity=2 is too small: after rescaling from 2 " +
+                "to 4 processors \\(capacity 65536 before\\) [0-9,]+ events of the journal found their shard's " +
+                "table full during recovery; .*"), ex.getMessage());
+        }
+        try (TestDaemon again = journaled(new TestDaemon()).set(SluiceConfig.PROCESSOR_COUNT, "2").start())
+        {
+            assertTrue(again.log().contains("recovered no snapshot"), again.log());
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void shouldRestoreAJournalThatRecordsNoKeyGroupCountKeyByKeyAndRecordTheCount() throws Exception
+    {
+        try (TestDaemon daemon = journaled(new TestDaemon()).set(SluiceConfig.PROCESSOR_COUNT, "2").start();
+            SluiceClient client = client(daemon))
+        {
+            assertTrue(client.awaitConnected(TIMEOUT_NS), daemon.log());
+            send(client, new Expected(), 0, 300);
+        }
+        final SnapshotStore store = new SnapshotStore(journalDir.resolve("snapshots"));
+        final SnapshotManifest before = store.complete().get(0);
+        final Path identity = journalDir.resolve("journal.properties");
+        final String recorded = Files.readString(identity);
+        assertTrue(recorded.contains(SluiceConfig.KEYGROUP_COUNT + "=4096"), recorded);
+        Files.writeString(identity, recorded.replace(SluiceConfig.KEYGROUP_COUNT + "=4096", ""));
+        try (TestDaemon again = journaled(new TestDaemon()).set(SluiceConfig.PROCESSOR_COUNT, "2").start())
+        {
+            assertTrue(again.log().contains("regrouped 2 processors by key group: 10 keys moved in "), again.log());
+        }
+        final String now = Files.readString(identity);
+        assertTrue(now.contains(SluiceConfig.KEYGROUP_COUNT + "=4096") &&
+            now.contains(io.sluice.server.journal.JournalIdentity.LEGACY_FINGERPRINT + "="), now);
+        assertEquals(before.digest(), store.complete().get(0).digest(), "the same state, at the next stop");
     }
 
     @ParameterizedTest

@@ -113,7 +113,8 @@ final class JournalReader
 
     /**
      * One uninterrupted in-process run: fresh processors built from a configuration with the journal's hash seed,
-     * fed journaled entries in order; their answers are dropped.
+     * fed journaled entries in order, each routed by its key's group under the configuration's processor count;
+     * their answers are dropped.
      */
     static final class Replica
     {
@@ -135,7 +136,9 @@ final class JournalReader
             final ResultSink sink = new DiscardingSink();
             final ShardCounters[] counters = ShardCounters.standalone(shards.processorCount());
             processors = shards.newProcessors((shard) -> sink, (shard) -> counters[shard], null);
-            replay = new JournalFeed(processors, JournalFeed.JOURNALED_SHARD);
+            // by key group under this replica's processor count, as recovery routes: the journal may have been
+            // written under other counts (a rescale at restart)
+            replay = new JournalFeed(processors, JournalFeed.rehash(shards.router()));
         }
 
         void apply(final DirectBuffer buffer, final int offset)

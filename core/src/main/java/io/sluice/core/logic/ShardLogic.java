@@ -54,4 +54,27 @@ public interface ShardLogic
      * @throws IllegalArgumentException when the part does not fit this logic.
      */
     void restoreFrom(ShardSnapshot from);
+
+    /**
+     * Start restoring the shard key by key (a rescale: keys come from parts of other shards): forget every key,
+     * and take the windows' progress.
+     *
+     * @param from a part of the snapshot, for its kind, slot length, watermark and close progress.
+     * @throws IllegalArgumentException when the part is of another kind or slot length (other windows).
+     */
+    void beginRegroup(ShardSnapshot from);
+
+    /**
+     * Add one key with its whole data slot (aggregate, panes, closed window, wake-up), scheduling its wake-up.
+     *
+     * @param slots  holds the key's data slot, as {@link #beginRegroup}'s part laid it out.
+     * @param offset where the slot starts.
+     * @return false when the table is full: the key was not added.
+     */
+    boolean regroupKey(org.agrona.DirectBuffer slots, int offset);
+
+    /**
+     * @return keys held.
+     */
+    int keys();
 }

@@ -1,9 +1,17 @@
 package io.sluice.core.route;
 
 /**
- * Maps a key to its shard and to its home position in a shard's table, through one seeded 64-bit hash of the key:
- * the shard from the high 32 bits (multiply-shift range reduction, no division), the table position from the low
- * bits, so keys of one shard still spread over its whole table.
+ * Maps a key to its key group, its shard and its home position in a shard's table, through one seeded 64-bit hash
+ * of the key:
+ * <pre>
+ *   keyGroup(hash) = the top log2(G) bits of the hash              (G key groups, a power of two)
+ *   owner(group)   = group * N / G                                 (N shards: contiguous ranges of groups)
+ *   shard(key)     = owner(keyGroup(hash(key)))
+ * </pre>
+ * the table position from the low bits, so keys of one shard still spread over its whole table. A key group is the
+ * unit that moves when the shard count changes (rescale at restart): the key-group count is fixed for a journal's
+ * life, the shard count is not. When N is a power of two (it divides G) the shard is the top log2(N) bits of the
+ * hash, the same as the multiply-shift {@code ((hash >>> 32) * N) >>> 32} of the routing before key groups.
  * <p>
  * Why a seed: MurmurHash3's finaliser {@link #mix(long)} alone is a public bijection that anyone can invert, so a
  * client could choose keys that all land on one shard and in one probe run of its table, turning every lookup into
@@ -22,18 +30,81 @@ package io.sluice.core.route;
  */
 public final class ShardRouter
 {
+    /** Key groups when none is given: {@code sluice.keygroup.count}'s default. */
+    public static final int DEFAULT_KEY_GROUPS = 4096;
+    /** Most key groups. */
+    public static final int MAX_KEY_GROUPS = 1 << 16;
+
     private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
 
     private final long seed;
     private final long seed2;
+    private final int keyGroupCount;
+    private final int groupShift;
+    private final int groupBits;
 
     /**
      * @param seed the hash seed; any value, 0 included, gives a full-quality hash.
      */
     public ShardRouter(final long seed)
     {
+        this(seed, DEFAULT_KEY_GROUPS);
+    }
+
+    /**
+     * @param seed          the hash seed; any value, 0 included, gives a full-quality hash.
+     * @param keyGroupCount key groups, a power of two in {@code [1, MAX_KEY_GROUPS]}.
+     * @throws IllegalArgumentException when the key-group count is out of range.
+     */
+    public ShardRouter(final long seed, final int keyGroupCount)
+    {
+        if (keyGroupCount < 1 || keyGroupCount > MAX_KEY_GROUPS || Integer.bitCount(keyGroupCount) != 1)
+        {
+            throw new IllegalArgumentException("keyGroupCount must be a power of two in [1, " + MAX_KEY_GROUPS +
+                "]: " + keyGroupCount);
+        }
         this.seed = seed;
         this.seed2 = mix(seed + GOLDEN_GAMMA);
+        this.keyGroupCount = keyGroupCount;
+        this.groupBits = Integer.numberOfTrailingZeros(keyGroupCount);
+        this.groupShift = 64 - groupBits;
+    }
+
+    /**
+     * @return key groups, a power of two.
+     */
+    public int keyGroupCount()
+    {
+        return keyGroupCount;
+    }
+
+    /**
+     * @param hash a key's hash ({@link #hash(long)}).
+     * @return its key group in {@code [0, keyGroupCount())}: the hash's top bits.
+     */
+    public int keyGroup(final long hash)
+    {
+        return 64 == groupShift ? 0 : (int)(hash >>> groupShift);
+    }
+
+    /**
+     * @param group      a key group.
+     * @param shardCount number of shards, in {@code [1, keyGroupCount()]}.
+     * @return the shard owning the group: shard p owns groups {@code [p * G / N, (p + 1) * G / N)}.
+     */
+    public int owner(final int group, final int shardCount)
+    {
+        return (int)(((long)group * shardCount) >>> groupBits);
+    }
+
+    /**
+     * @param shard      a shard.
+     * @param shardCount number of shards, in {@code [1, keyGroupCount()]}.
+     * @return the first key group the shard owns.
+     */
+    public int firstGroup(final int shard, final int shardCount)
+    {
+        return (int)(((long)shard * keyGroupCount + shardCount - 1) / shardCount);
     }
 
     /**
@@ -46,7 +117,8 @@ public final class ShardRouter
 
     /**
      * @param key a key.
-     * @return its seeded hash: the shard comes from the high 32 bits, the home slot of a table from the low bits.
+     * @return its seeded hash: the key group (and so the shard) comes from the top bits, the home slot of a table
+     * from the low bits.
      */
     public long hash(final long key)
     {
@@ -55,22 +127,12 @@ public final class ShardRouter
 
     /**
      * @param key        the key.
-     * @param shardCount number of shards, at least 1.
-     * @return the shard in {@code [0, shardCount)} that owns the key.
+     * @param shardCount number of shards, in {@code [1, keyGroupCount()]}.
+     * @return the shard in {@code [0, shardCount)} that owns the key: the owner of its key group.
      */
     public int shard(final long key, final int shardCount)
     {
-        return shardOfHash(hash(key), shardCount);
-    }
-
-    /**
-     * @param hash       a key's hash.
-     * @param shardCount number of shards, at least 1.
-     * @return the shard in {@code [0, shardCount)} for that hash: its high 32 bits scaled to the shard count.
-     */
-    public static int shardOfHash(final long hash, final int shardCount)
-    {
-        return (int)(((hash >>> 32) * shardCount) >>> 32);
+        return owner(keyGroup(hash(key)), shardCount);
     }
 
     /**

@@ -111,4 +111,35 @@ public final class RunningAggregates implements ShardLogic
         table.restoreFrom(from.table(), from.freeSlots(), from.freeCount());
         counters.liveKeys().setRelease(table.size());
     }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void beginRegroup(final ShardSnapshot from)
+    {
+        from.checkKind(ShardSnapshot.KIND_RUNNING, table.slotLength());
+        table.clear();
+        counters.liveKeys().setRelease(0);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public boolean regroupKey(final org.agrona.DirectBuffer slots, final int offset)
+    {
+        if (table.insertCopy(slots, offset) < 0)
+        {
+            return false;
+        }
+        counters.liveKeys().setRelease(table.size());
+        return true;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public int keys()
+    {
+        return table.size();
+    }
 }

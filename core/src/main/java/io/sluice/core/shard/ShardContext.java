@@ -40,6 +40,7 @@ public final class ShardContext
 {
     private Integer processorCount;
     private Integer stateCapacity;
+    private Integer keyGroupCount;
     private Long hashSeed;
     private WindowSpec windowSpec;
     private Long tickIntervalNs;
@@ -63,6 +64,7 @@ public final class ShardContext
         return new ShardContext()
             .processorCount(config.processorCount())
             .stateCapacity(config.stateCapacity())
+            .keyGroupCount(config.keyGroupCount())
             .hashSeed(config.hashSeed())
             .windowSpec(WindowSpec.of(config))
             .tickIntervalNs(config.tickIntervalNs())
@@ -94,6 +96,14 @@ public final class ShardContext
         }
         processorCount = Settings.PROCESSOR_COUNT.valueOrDefault(processorCount);
         stateCapacity = Settings.STATE_CAPACITY.valueOrDefault(stateCapacity);
+        keyGroupCount = Settings.KEYGROUP_COUNT.valueOrDefault(keyGroupCount);
+        Settings.KEYGROUP_COUNT.check(keyGroupCount);
+        if (keyGroupCount < processorCount)
+        {
+            throw new ConfigurationException(SluiceConfig.KEYGROUP_COUNT, Integer.toString(keyGroupCount),
+                "must be at least " + SluiceConfig.PROCESSOR_COUNT + "=" + processorCount + ": each processor owns " +
+                "at least one key group");
+        }
         hashSeed = Settings.HASH_SEED.valueOrDefault(hashSeed);
         tickIntervalNs = Settings.TICK_INTERVAL.valueOrDefault(tickIntervalNs);
         idleAdvanceNs = Settings.WINDOW_IDLE_ADVANCE.valueOrDefault(idleAdvanceNs);
@@ -114,7 +124,7 @@ public final class ShardContext
                 "needs windows: set " + SluiceConfig.WINDOW_TYPE);
         }
         tableBytes = KeyStateTable.bytesFor(stateCapacity, panesPerKey());
-        router = new ShardRouter(hashSeed);
+        router = new ShardRouter(hashSeed, keyGroupCount);
         concluded = true;
         return this;
     }
@@ -184,6 +194,11 @@ public final class ShardContext
         return batchMaxEvents;
     }
 
+    /**
+     * @return every setting that shapes state (but the hash seed and the window type, which the window settings
+     * imply), key to value as the journal records them: window durations in ns, "none" without windows.
+     * @throws IllegalStateException when not concluded.
+     */
     public java.util.Map<String, String> stateSettings()
     {
         checkConcluded();
@@ -207,6 +222,10 @@ public final class ShardContext
         if (Settings.STATE_CAPACITY == setting)
         {
             return Integer.toString(stateCapacity);
+        }
+        if (Settings.KEYGROUP_COUNT == setting)
+        {
+            return Integer.toString(keyGroupCount);
         }
         if (Settings.EVICT_AFTER_WINDOWS == setting)
         {
@@ -234,13 +253,50 @@ public final class ShardContext
     }
 
     /**
-     * @return a 64-bit fingerprint of {@link #stateSettings()}, carried by the journal's START entries.
+     * @param key a setting's key.
+     * @return true for a setting that shapes state but may change at a restart, the state being moved to its new
+     * shape (rescale): the processor count and the state capacity. They are recorded in the journal as what it is
+     * now written under, but are not part of {@link #fingerprint()}.
+     */
+    public static boolean mayChangeAtRestart(final String key)
+    {
+        return SluiceConfig.PROCESSOR_COUNT.equals(key) || SluiceConfig.STATE_CAPACITY.equals(key);
+    }
+
+    /**
+     * @return a 64-bit fingerprint of {@link #stateSettings()} but those that {@link #mayChangeAtRestart}, carried
+     * by the journal's START entries and the snapshots' manifests: a daemon replays only a journal of its own
+     * fingerprint.
      * @throws IllegalStateException when not concluded.
      */
     public long fingerprint()
     {
+        final java.util.Map<String, String> settings = new java.util.LinkedHashMap<>(stateSettings());
+        settings.keySet().removeIf(ShardContext::mayChangeAtRestart);
+        return fingerprintOf(settings);
+    }
+
+    /**
+     * The fingerprint a journal written before key groups carries in its START entries and manifests: every
+     * setting that shapes state as the journal records it (the processor count and capacity it was written under
+     * included), no key-group count.
+     *
+     * @param journalSettings the settings the journal records ({@code journal.properties}).
+     * @return that fingerprint, under this context's other settings.
+     * @throws IllegalStateException when not concluded.
+     */
+    public long legacyFingerprint(final java.util.Map<String, String> journalSettings)
+    {
+        final java.util.Map<String, String> settings = new java.util.LinkedHashMap<>(stateSettings());
+        settings.remove(SluiceConfig.KEYGROUP_COUNT);
+        settings.replaceAll((key, value) -> journalSettings.getOrDefault(key, value));
+        return fingerprintOf(settings);
+    }
+
+    private static long fingerprintOf(final java.util.Map<String, String> settings)
+    {
         final io.sluice.core.state.StateDigest digest = new io.sluice.core.state.StateDigest();
-        stateSettings().forEach((key, value) ->
+        settings.forEach((key, value) ->
         {
             for (final char c : (key + "=" + value + "\n").toCharArray())
             {
@@ -293,6 +349,25 @@ public final class ShardContext
     public Integer stateCapacity()
     {
         return stateCapacity;
+    }
+
+    /**
+     * @param keyGroupCount key groups between the key hash and the shards, a power of two, at least the processor
+     *                      count ({@link SluiceConfig#KEYGROUP_COUNT}).
+     * @return this.
+     */
+    public ShardContext keyGroupCount(final int keyGroupCount)
+    {
+        this.keyGroupCount = keyGroupCount;
+        return this;
+    }
+
+    /**
+     * @return key groups; null before conclude when not set.
+     */
+    public Integer keyGroupCount()
+    {
+        return keyGroupCount;
     }
 
     /**

@@ -323,6 +323,14 @@ public final class ShardProcessor implements EventHandler<RingEntry>
     }
 
     /**
+     * @return the shard's counters.
+     */
+    public ShardCounters counters()
+    {
+        return counters;
+    }
+
+    /**
      * Copy this shard's state into a part, as a snapshot marker would, and return its digest. Processor thread
      * only, or before the processor starts or after it stopped (tests, {@code sluice stat} via a snapshot).
      *

@@ -1,7 +1,8 @@
 package io.sluice.core.snapshot;
 
 import io.sluice.core.logic.ShardLogic;
-import io.sluice.core.shard.ShardProcessor;
+import io.sluice.core.route.ShardRouter;
+import io.sluice.core.state.KeyStateTable;
 import io.sluice.core.state.StateDigest;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -14,6 +15,10 @@ import java.util.Arrays;
  * marker ({@link ShardLogic#snapshotTo(ShardSnapshot)}: the copy is its whole pause), a background writer then owns
  * it until the part is written; recovery reads a part back into one and restores the logic from it. Reused from
  * snapshot to snapshot: the table copy is allocated once, at the table's size.
+ * <p>
+ * Key groups: the writer indexes the copy by key group ({@link #indexGroups(ShardRouter)}, off the processor's
+ * thread) so that one group's keys are found without walking the table: {@link #groupSize(int)} keys, the i-th
+ * one's data slot at {@link #groupSlotOffset(int, int)} of {@link #table()}.
  */
 public final class ShardSnapshot
 {
@@ -38,6 +43,9 @@ public final class ShardSnapshot
     private long closedUpTo = Long.MIN_VALUE;
     private int[] bucketSizes = NO_SIZES;
     private long[][] buckets = NO_BUCKETS;
+    private int keyGroupCount;
+    private int[] groupStarts = NO_SIZES;
+    private int[] groupSlots = NO_SIZES;
 
     /**
      * Start filling: which shard and snapshot, and the table's shape.
@@ -69,7 +77,121 @@ public final class ShardSnapshot
         closedUpTo = Long.MIN_VALUE;
         bucketSizes = NO_SIZES;
         buckets = NO_BUCKETS;
+        keyGroupCount = 0;
         return table;
+    }
+
+    /**
+     * Index the table copy by key group: for each group the slots of its keys, in index order. Writer thread or
+     * start-up (allocates when the index grows); walks the table's index once.
+     *
+     * @param router the key hash and key-group count the table's keys are placed by.
+     */
+    public void indexGroups(final ShardRouter router)
+    {
+        final int groups = router.keyGroupCount();
+        if (groupStarts.length < groups + 1)
+        {
+            groupStarts = new int[groups + 1];
+        }
+        java.util.Arrays.fill(groupStarts, 0, groups + 1, 0);
+        final int entries = 2 * capacity;
+        int held = 0;
+        for (int entry = 0; entry < entries; entry++)
+        {
+            if (isHeld(entry))
+            {
+                groupStarts[router.keyGroup(router.hash(keyAt(entry))) + 1]++;
+                held++;
+            }
+        }
+        for (int g = 0; g < groups; g++)
+        {
+            groupStarts[g + 1] += groupStarts[g];
+        }
+        if (groupSlots.length < held)
+        {
+            groupSlots = new int[held];
+        }
+        final int[] next = java.util.Arrays.copyOf(groupStarts, groups);
+        for (int entry = 0; entry < entries; entry++)
+        {
+            if (isHeld(entry))
+            {
+                final int group = router.keyGroup(router.hash(keyAt(entry)));
+                groupSlots[next[group]++] = table.getInt(entry * KeyStateTable.INDEX_ENTRY_LENGTH + 8);
+            }
+        }
+        keyGroupCount = groups;
+    }
+
+    /**
+     * Take a key-group index read back with the part ({@link SnapshotParts}).
+     *
+     * @param groups the key-group count.
+     * @param starts group g's keys are {@code slots[starts[g] .. starts[g + 1])}, {@code groups + 1} long.
+     * @param slots  their data slots.
+     */
+    void groupIndex(final int groups, final int[] starts, final int[] slots)
+    {
+        keyGroupCount = groups;
+        groupStarts = starts;
+        groupSlots = slots;
+    }
+
+    private boolean isHeld(final int entry)
+    {
+        return 0 != table.getInt(entry * KeyStateTable.INDEX_ENTRY_LENGTH + 12);
+    }
+
+    private long keyAt(final int entry)
+    {
+        return table.getLong(entry * KeyStateTable.INDEX_ENTRY_LENGTH);
+    }
+
+    /**
+     * @return the key groups of the index, 0 while the part has none ({@link #indexGroups(ShardRouter)}).
+     */
+    public int keyGroupCount()
+    {
+        return keyGroupCount;
+    }
+
+    /**
+     * @return keys held in the table copy, as the key-group index counts them.
+     */
+    public int indexedKeys()
+    {
+        return 0 == keyGroupCount ? 0 : groupStarts[keyGroupCount];
+    }
+
+    int[] groupStarts()
+    {
+        return groupStarts;
+    }
+
+    int[] groupSlots()
+    {
+        return groupSlots;
+    }
+
+    /**
+     * @param group a key group, below {@link #keyGroupCount()}.
+     * @return keys of the group held in this part.
+     */
+    public int groupSize(final int group)
+    {
+        return groupStarts[group + 1] - groupStarts[group];
+    }
+
+    /**
+     * @param group a key group, below {@link #keyGroupCount()}.
+     * @param i     which of its keys, below {@link #groupSize(int)}.
+     * @return where that key's data slot ({@link #slotLength()} bytes, the key at byte 56) starts in {@link #table()}.
+     */
+    public int groupSlotOffset(final int group, final int i)
+    {
+        return 2 * capacity * KeyStateTable.INDEX_ENTRY_LENGTH + groupSlots[groupStarts[group] + i] * slotLength;
     }
 
     /**
@@ -230,6 +352,21 @@ public final class ShardSnapshot
     }
 
     /**
+     * @param expectedKind       the logic kind of the shard to restore key by key.
+     * @param expectedSlotLength its table's slot length.
+     * @throws IllegalArgumentException when this part was taken from logic of another kind or slot length.
+     */
+    public void checkKind(final int expectedKind, final int expectedSlotLength)
+    {
+        if (kind != expectedKind || slotLength != expectedSlotLength)
+        {
+            throw new IllegalArgumentException("snapshot part of shard " + shard + " is kind " + kind +
+                ", slot length " + slotLength + "; this shard is kind " + expectedKind + ", slot length " +
+                expectedSlotLength);
+        }
+    }
+
+    /**
      * @param expectedKind        the logic kind of the shard to restore.
      * @param expectedCapacity    its table's capacity.
      * @param expectedSlotLength  its table's slot length.
@@ -249,13 +386,25 @@ public final class ShardSnapshot
     }
 
     /**
-     * The digest of this part's state: the table's ({@link StateDigest#ofTable}), then for windows the watermark,
-     * the close progress and the close schedule in bucket order. Equal to the digest of the live shard it was
-     * copied from ({@code ShardProcessor.digest()}).
+     * The state digest of this part's keys ({@link StateDigest#ofKeys}): the same for the same keys in whatever
+     * shard, table capacity or slot they sit, so a rescaled state has its snapshot's digest. Equal to the digest of
+     * the live shard it was copied from ({@code ShardProcessor.digest()}).
      *
      * @return the digest.
      */
     public long digest()
+    {
+        return StateDigest.ofKeys(table, capacity, slotLength);
+    }
+
+    /**
+     * The digest of a part as snapshots taken before key groups computed it (their manifests carry it): the
+     * table's ({@link StateDigest#ofTable}), then for windows the watermark, the close progress and the close
+     * schedule in bucket order.
+     *
+     * @return the digest.
+     */
+    public long legacyDigest()
     {
         final StateDigest digest = new StateDigest()
             .add(StateDigest.ofTable(table, capacity, slotLength, freeSlots, freeCount))

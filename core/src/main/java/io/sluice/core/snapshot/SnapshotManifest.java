@@ -12,6 +12,9 @@ import java.util.Arrays;
  * @param recordingId     the journal's Aeron Archive recording.
  * @param journalPosition the journal position right after the snapshot marker: replay resumes here.
  * @param hashSeed        the key hash's seed.
+ * @param keyGroupCount   the key groups its parts are indexed by; 0 for a set written before key groups (its
+ *                        digests are {@link ShardSnapshot#legacyDigest()}s, its parts version 1).
+ * @param capacity        the state capacity of its tables; 0 when not recorded (before key groups).
  * @param fingerprint     fingerprint of the settings that shape state.
  * @param createdEpochMs  when the set was completed, epoch ms.
  * @param digests         each shard's state digest, shard i at index i.
@@ -23,6 +26,8 @@ public record SnapshotManifest(
     long recordingId,
     long journalPosition,
     long hashSeed,
+    int keyGroupCount,
+    int capacity,
     long fingerprint,
     long createdEpochMs,
     long[] digests,
@@ -38,7 +43,8 @@ public record SnapshotManifest(
     }
 
     /**
-     * @return one digest of the whole state: the shards' digests combined in shard order.
+     * @return one digest of the whole state: the shards' digests combined ({@link #combined}), the same for any
+     * processor count.
      */
     public long digest()
     {
@@ -46,17 +52,13 @@ public record SnapshotManifest(
     }
 
     /**
-     * @param shardDigests each shard's digest, in shard order.
-     * @return their combination, as {@link #digest()} computes it.
+     * @param shardDigests each shard's digest.
+     * @return the digest of the whole state ({@link io.sluice.core.state.StateDigest#combine}): independent of
+     * the shards' order and of how keys were split between them.
      */
     public static long combined(final long[] shardDigests)
     {
-        final io.sluice.core.state.StateDigest digest = new io.sluice.core.state.StateDigest();
-        for (final long shardDigest : shardDigests)
-        {
-            digest.add(shardDigest);
-        }
-        return digest.value();
+        return io.sluice.core.state.StateDigest.combine(shardDigests);
     }
 
     /**
@@ -66,6 +68,7 @@ public record SnapshotManifest(
     {
         return other instanceof SnapshotManifest that && snapshotId == that.snapshotId &&
             recordingId == that.recordingId && journalPosition == that.journalPosition && hashSeed == that.hashSeed &&
+            keyGroupCount == that.keyGroupCount && capacity == that.capacity &&
             fingerprint == that.fingerprint && createdEpochMs == that.createdEpochMs &&
             Arrays.equals(digests, that.digests) && Arrays.equals(checksums, that.checksums) &&
             Arrays.equals(lengths, that.lengths);

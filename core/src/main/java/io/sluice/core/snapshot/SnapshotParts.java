@@ -12,13 +12,20 @@ import java.util.zip.CRC32C;
  * ending with a CRC-32C trailer. The same bytes whether a part is a file of {@link SnapshotStore} or a section of a
  * cluster's snapshot recording.
  * <p>
- * Part layout (little-endian), shard part:
+ * Part layout (little-endian), shard part, version 2:
  * <pre>
  *    0  magic "SLUICSNP" (8)     8  version (4)         12  kind (4)          16  shard (4)
  *   20  capacity (4)            24  slot length (4)    28  table length (4)  32  snapshot id (8)
  *   40  free count (4)          44  bucket count (4)   48  watermark (8)     56  closed up to (8)
- *   64  table bytes, free slots (4 each), bucket sizes (4 each), bucket entries (8 each), CRC-32C (4)
+ *   64  key groups G (4)        68  keys held n (4)
+ *   72  key-group index: group starts (G + 1, 4 each: group g's keys are entries [start g, start g+1) of the
+ *       slots), slots (n, 4 each, by group)
+ *       then table bytes, free slots (4 each), bucket sizes (4 each), bucket entries (8 each), CRC-32C (4)
  * </pre>
+ * One group's keys are read without the rest ({@link SnapshotStore#readGroup}): the index is at a fixed place,
+ * and a slot's bytes at {@code 72 + 4 (G + 1 + n) + index bytes + slot x slot length}. Version 1 (before key
+ * groups) is the same without bytes 64 to 72 and the index; it still reads, its groups computed by walking its
+ * table ({@link ShardSnapshot#indexGroups}).
  * Producer part: magic "SLUICPRD", version, windows on (4), snapshot id, newest event time, watermark, last tick
  * watermark (8 each), mark count (4), then (client id, mark) pairs (8 + 8), CRC-32C (4).
  * <p>
@@ -29,7 +36,9 @@ public final class SnapshotParts
     private static final long SHARD_MAGIC = 0x504E53434955_4C53L;
     private static final long PRODUCER_MAGIC = 0x445250434955_4C53L;
     private static final int VERSION = 1;
-    private static final int SHARD_HEADER_LENGTH = 64;
+    private static final int SHARD_VERSION = 2;
+    private static final int V1_HEADER_LENGTH = 64;
+    static final int SHARD_HEADER_LENGTH = 72;
 
     private SnapshotParts()
     {
@@ -102,11 +111,20 @@ public final class SnapshotParts
     static ByteBuffer[] shardSections(final ShardSnapshot part)
     {
         final int[] bucketSizes = part.bucketSizes();
-        final ByteBuffer header = ByteBuffer.allocate(SHARD_HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN)
-            .putLong(SHARD_MAGIC).putInt(VERSION).putInt(part.kind()).putInt(part.shard()).putInt(part.capacity())
-            .putInt(part.slotLength()).putInt(part.tableLength()).putLong(part.snapshotId()).putInt(part.freeCount())
-            .putInt(bucketSizes.length).putLong(part.watermark()).putLong(part.closedUpTo());
-        header.flip();
+        final int groups = part.keyGroupCount();
+        if (0 == groups)
+        {
+            throw new IllegalStateException("shard " + part.shard() + "'s part has no key-group index");
+        }
+        final int held = part.indexedKeys();
+        final ByteBuffer header = ByteBuffer.allocate(SHARD_HEADER_LENGTH + 4 * (groups + 1 + held))
+            .order(ByteOrder.LITTLE_ENDIAN)
+            .putLong(SHARD_MAGIC).putInt(SHARD_VERSION).putInt(part.kind()).putInt(part.shard())
+            .putInt(part.capacity()).putInt(part.slotLength()).putInt(part.tableLength()).putLong(part.snapshotId())
+            .putInt(part.freeCount()).putInt(bucketSizes.length).putLong(part.watermark()).putLong(part.closedUpTo())
+            .putInt(groups).putInt(held);
+        header.asIntBuffer().put(part.groupStarts(), 0, groups + 1).put(part.groupSlots(), 0, held);
+        header.position(header.limit()).flip();
         final ByteBuffer table = part.table().byteBuffer().duplicate();
         table.clear().limit(part.tableLength());
 
@@ -181,9 +199,13 @@ public final class SnapshotParts
 
     static void readShard(final String file, final ByteBuffer bytes, final ShardSnapshot part)
     {
-        if (bytes.remaining() < SHARD_HEADER_LENGTH || SHARD_MAGIC != bytes.getLong(0) || VERSION != bytes.getInt(8))
+        final int version = bytes.remaining() < V1_HEADER_LENGTH ? 0 : bytes.getInt(8);
+        if (bytes.remaining() < V1_HEADER_LENGTH || SHARD_MAGIC != bytes.getLong(0) ||
+            (VERSION != version && SHARD_VERSION != version) ||
+            (SHARD_VERSION == version && bytes.remaining() < SHARD_HEADER_LENGTH))
         {
-            throw new SnapshotException(file + " is not a version " + VERSION + " shard part");
+            throw new SnapshotException(file + " is not a version " + VERSION + " or " + SHARD_VERSION +
+                " shard part");
         }
         final int kind = bytes.getInt(12);
         final int shard = bytes.getInt(16);
@@ -194,7 +216,25 @@ public final class SnapshotParts
         final int freeCount = bytes.getInt(40);
         final int bucketCount = bytes.getInt(44);
         final UnsafeBuffer table = part.begin(shard, snapshotId, kind, capacity, slotLength, tableLength);
-        int offset = SHARD_HEADER_LENGTH;
+        int offset = V1_HEADER_LENGTH;
+        if (SHARD_VERSION == version)
+        {
+            final int groups = bytes.getInt(64);
+            final int held = bytes.getInt(68);
+            if (groups < 1 || held < 0 || held > capacity ||
+                bytes.limit() < SHARD_HEADER_LENGTH + 4L * (groups + 1 + held))
+            {
+                throw new SnapshotException(file + " has a key-group index of " + groups + " groups and " + held +
+                    " keys that does not fit it");
+            }
+            final int[] starts = new int[groups + 1];
+            final int[] slots = new int[held];
+            bytes.position(SHARD_HEADER_LENGTH);
+            bytes.asIntBuffer().get(starts).get(slots);
+            bytes.position(0);
+            part.groupIndex(groups, starts, slots);
+            offset = SHARD_HEADER_LENGTH + 4 * (groups + 1 + held);
+        }
         table.putBytes(0, bytes, offset, tableLength);
         offset += tableLength;
         final int[] free = part.freeSlots();
@@ -223,6 +263,60 @@ public final class SnapshotParts
         {
             throw new SnapshotException(file + " has " + (bytes.limit() - offset) + " bytes after its last section");
         }
+    }
+
+    static ByteBuffer readGroup(final java.nio.channels.FileChannel channel, final String file, final int group)
+        throws java.io.IOException
+    {
+        final ByteBuffer header = readAt(channel, file, 0, SHARD_HEADER_LENGTH);
+        if (SHARD_MAGIC != header.getLong(0) || SHARD_VERSION != header.getInt(8))
+        {
+            throw new SnapshotException(file + " is not a version " + SHARD_VERSION + " shard part: it has no " +
+                "key-group index");
+        }
+        final int capacity = header.getInt(20);
+        final int slotLength = header.getInt(24);
+        final int groups = header.getInt(64);
+        final int held = header.getInt(68);
+        if (group < 0 || group >= groups)
+        {
+            throw new SnapshotException(file + " has key groups [0, " + groups + "), not " + group);
+        }
+        final ByteBuffer range = readAt(channel, file, SHARD_HEADER_LENGTH + 4L * group, 8);
+        final int start = range.getInt(0);
+        final int count = range.getInt(4) - start;
+        if (start < 0 || count < 0 || start + count > held)
+        {
+            throw new SnapshotException(file + "'s key-group index is damaged at group " + group);
+        }
+        final ByteBuffer slots = readAt(channel, file, SHARD_HEADER_LENGTH + 4L * (groups + 1 + start), 4 * count);
+        final long data = SHARD_HEADER_LENGTH + 4L * (groups + 1 + held) + 2L * capacity * 16;
+        final ByteBuffer keys = ByteBuffer.allocate(count * slotLength).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < count; i++)
+        {
+            final int slot = slots.getInt(4 * i);
+            if (slot < 0 || slot >= capacity)
+            {
+                throw new SnapshotException(file + "'s key-group index names slot " + slot + " of " + capacity);
+            }
+            keys.put(readAt(channel, file, data + (long)slot * slotLength, slotLength));
+        }
+        return keys.flip();
+    }
+
+    private static ByteBuffer readAt(
+        final java.nio.channels.FileChannel channel, final String file, final long position, final int length)
+        throws java.io.IOException
+    {
+        final ByteBuffer bytes = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
+        while (bytes.hasRemaining())
+        {
+            if (channel.read(bytes, position + bytes.position()) < 0)
+            {
+                throw new SnapshotException(file + " ended before byte " + (position + length));
+            }
+        }
+        return bytes.flip();
     }
 
     static void readProducer(final String file, final ByteBuffer bytes, final ProducerSnapshot producer)

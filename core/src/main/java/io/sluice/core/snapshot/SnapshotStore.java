@@ -1,7 +1,7 @@
 package io.sluice.core.snapshot;
 
 import io.sluice.core.ring.ProducerSnapshot;
-import io.sluice.core.snapshot.ShardSnapshot;
+import io.sluice.core.route.ShardRouter;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -91,7 +91,7 @@ public final class SnapshotStore
      * @param producer        the producer's part.
      * @param recordingId     the journal's recording.
      * @param journalPosition the journal position right after the marker.
-     * @param hashSeed        the key hash's seed.
+     * @param router          the key hash (its seed) and key groups: each part is indexed by key group here.
      * @param fingerprint     the configuration fingerprint.
      * @param createdEpochMs  now, epoch ms.
      * @return the manifest written.
@@ -102,7 +102,7 @@ public final class SnapshotStore
         final ProducerSnapshot producer,
         final long recordingId,
         final long journalPosition,
-        final long hashSeed,
+        final ShardRouter router,
         final long fingerprint,
         final long createdEpochMs)
     {
@@ -123,6 +123,7 @@ public final class SnapshotStore
                         part.snapshotId() + ", expected snapshot " + snapshotId);
                 }
                 digests[i] = part.digest();
+                part.indexGroups(router);
                 final Written written = writeAtomically(setDir.resolve(partName(i)), SnapshotParts.shardSections(part));
                 checksums[i] = written.checksum;
                 lengths[i] = written.length;
@@ -131,8 +132,8 @@ public final class SnapshotStore
             checksums[parts.length] = written.checksum;
             lengths[parts.length] = written.length;
 
-            final SnapshotManifest manifest = new SnapshotManifest(snapshotId, recordingId, journalPosition, hashSeed,
-                fingerprint, createdEpochMs, digests, checksums, lengths);
+            final SnapshotManifest manifest = new SnapshotManifest(snapshotId, recordingId, journalPosition,
+                router.seed(), router.keyGroupCount(), 0 == parts.length ? 0 : parts[0].capacity(), fingerprint, createdEpochMs, digests, checksums, lengths);
             writeManifest(setDir, manifest);
             return manifest;
         }
@@ -226,21 +227,73 @@ public final class SnapshotStore
             throw new SnapshotException("snapshot " + manifest.snapshotId() + " has " + manifest.shardCount() +
                 " shard parts, this daemon has " + parts.length + " processors");
         }
-        final Path setDir = setDir(manifest.snapshotId());
         for (int i = 0; i < parts.length; i++)
         {
-            final Path file = setDir.resolve(partName(i));
-            final ByteBuffer bytes = readChecked(file, manifest.checksums()[i], manifest.lengths()[i]);
-            SnapshotParts.readShard(file.toString(), bytes, parts[i]);
-            if (parts[i].shard() != i || parts[i].snapshotId() != manifest.snapshotId())
-            {
-                throw new SnapshotException(file + " holds shard " + parts[i].shard() + " of snapshot " +
-                    parts[i].snapshotId() + ", not shard " + i + " of snapshot " + manifest.snapshotId());
-            }
+            loadShard(manifest, i, parts[i]);
         }
-        final Path file = setDir.resolve(PRODUCER_PART);
-        SnapshotParts.readProducer(file.toString(), readChecked(file, manifest.checksums()[parts.length], manifest.lengths()[parts.length]),
-            producer);
+        loadProducer(manifest, producer);
+    }
+
+    /**
+     * Read one shard's part of a complete set (any shard count: a rescale reads the old parts one by one),
+     * checking its checksum and size against its trailer and the manifest.
+     *
+     * @param manifest the set's manifest.
+     * @param shard    the shard, below {@link SnapshotManifest#shardCount()}.
+     * @param part     filled with the shard's part.
+     * @throws SnapshotException when the part is missing, cut short, or its checksum does not match.
+     */
+    public void loadShard(final SnapshotManifest manifest, final int shard, final ShardSnapshot part)
+    {
+        final Path file = setDir(manifest.snapshotId()).resolve(partName(shard));
+        SnapshotParts.readShard(file.toString(), readChecked(file, manifest.checksums()[shard],
+            manifest.lengths()[shard]), part);
+        if (part.shard() != shard || part.snapshotId() != manifest.snapshotId())
+        {
+            throw new SnapshotException(file + " holds shard " + part.shard() + " of snapshot " + part.snapshotId() +
+                ", not shard " + shard + " of snapshot " + manifest.snapshotId());
+        }
+    }
+
+    /**
+     * Read one key group's keys from a shard's part without reading the rest: the part's header, the group's
+     * entries of its key-group index, then each of those keys' data slots, by positional reads. The part's
+     * CRC-32C covers the whole part and is not checked here (a restore reads whole parts); for moving or
+     * inspecting one group.
+     *
+     * @param manifest the set's manifest, of a set written with key groups.
+     * @param shard    the shard, below {@link SnapshotManifest#shardCount()}.
+     * @param group    the key group, below {@link SnapshotManifest#keyGroupCount()}.
+     * @return the group's data slots one after another, little-endian, each of the part's slot length with its key
+     * at byte 56; empty when the part holds no key of the group.
+     * @throws SnapshotException when the part is missing, has no key-group index, or does not read.
+     */
+    public ByteBuffer readGroup(final SnapshotManifest manifest, final int shard, final int group)
+    {
+        final Path file = setDir(manifest.snapshotId()).resolve(partName(shard));
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            return SnapshotParts.readGroup(channel, file.toString(), group);
+        }
+        catch (final IOException ex)
+        {
+            throw new SnapshotException("cannot read snapshot part " + file + ": " + ex, ex);
+        }
+    }
+
+    /**
+     * Read the producer's part of a complete set, checking it as {@link #loadShard} does.
+     *
+     * @param manifest the set's manifest.
+     * @param producer filled with the producer's part.
+     * @throws SnapshotException when the part is missing, cut short, or its checksum does not match.
+     */
+    public void loadProducer(final SnapshotManifest manifest, final ProducerSnapshot producer)
+    {
+        final int last = manifest.shardCount();
+        final Path file = setDir(manifest.snapshotId()).resolve(PRODUCER_PART);
+        SnapshotParts.readProducer(file.toString(), readChecked(file, manifest.checksums()[last],
+            manifest.lengths()[last]), producer);
     }
 
     /**
@@ -326,6 +379,8 @@ public final class SnapshotStore
         properties.setProperty("journal.recording-id", Long.toString(manifest.recordingId()));
         properties.setProperty("journal.position", Long.toString(manifest.journalPosition()));
         properties.setProperty("hash.seed", Long.toString(manifest.hashSeed()));
+        properties.setProperty("key.groups", Integer.toString(manifest.keyGroupCount()));
+        properties.setProperty("state.capacity", Integer.toString(manifest.capacity()));
         properties.setProperty("fingerprint", Long.toString(manifest.fingerprint()));
         properties.setProperty("created.epoch-ms", Long.toString(manifest.createdEpochMs()));
         properties.setProperty("shards", Integer.toString(manifest.shardCount()));
@@ -379,6 +434,8 @@ public final class SnapshotStore
                 Long.parseLong(required(properties, "journal.recording-id", manifest)),
                 Long.parseLong(required(properties, "journal.position", manifest)),
                 Long.parseLong(required(properties, "hash.seed", manifest)),
+                Integer.parseInt(properties.getProperty("key.groups", "0")),
+                Integer.parseInt(properties.getProperty("state.capacity", "0")),
                 Long.parseLong(required(properties, "fingerprint", manifest)),
                 Long.parseLong(required(properties, "created.epoch-ms", manifest)),
                 digests, checksums, lengths);

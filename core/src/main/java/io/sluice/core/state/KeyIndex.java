@@ -40,6 +40,19 @@ final class KeyIndex
         this.freeCount = capacity;
     }
 
+    /**
+     * Hold no key: every index entry empty, every slot free in the order of a new table.
+     */
+    void clear()
+    {
+        buffer.setMemory(0, 2 * capacity * KeyStateTable.INDEX_ENTRY_LENGTH, (byte)0);
+        for (int i = 0; i < capacity; i++)
+        {
+            freeSlots[i] = capacity - 1 - i;
+        }
+        freeCount = capacity;
+    }
+
     int size()
     {
         return capacity - freeCount;

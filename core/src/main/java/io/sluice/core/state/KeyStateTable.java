@@ -351,73 +351,49 @@ public final class KeyStateTable
             buffer.getDouble(offset + LAST_OFFSET));
     }
 
-    /**
-     * @param slot a held slot.
-     * @return its key.
-     */
+    /** @return its key, of the held {@code slot}. */
     public long key(final int slot)
     {
         return buffer.getLong(dataOffset(slot) + KEY_OFFSET);
     }
 
-    /**
-     * @param slot a held slot.
-     * @return events applied.
-     */
+    /** @return events applied, of the held {@code slot}. */
     public long count(final int slot)
     {
         return buffer.getLong(dataOffset(slot) + COUNT_OFFSET);
     }
 
-    /**
-     * @param slot a held slot.
-     * @return sum of values.
-     */
+    /** @return sum of values, of the held {@code slot}. */
     public double sum(final int slot)
     {
         return buffer.getDouble(dataOffset(slot) + SUM_OFFSET);
     }
 
-    /**
-     * @param slot a held slot.
-     * @return smallest value.
-     */
+    /** @return smallest value, of the held {@code slot}. */
     public double min(final int slot)
     {
         return buffer.getDouble(dataOffset(slot) + MIN_OFFSET);
     }
 
-    /**
-     * @param slot a held slot.
-     * @return largest value.
-     */
+    /** @return largest value, of the held {@code slot}. */
     public double max(final int slot)
     {
         return buffer.getDouble(dataOffset(slot) + MAX_OFFSET);
     }
 
-    /**
-     * @param slot a held slot.
-     * @return first value applied.
-     */
+    /** @return first value applied, of the held {@code slot}. */
     public double first(final int slot)
     {
         return buffer.getDouble(dataOffset(slot) + FIRST_OFFSET);
     }
 
-    /**
-     * @param slot a held slot.
-     * @return last value applied.
-     */
+    /** @return last value applied, of the held {@code slot}. */
     public double last(final int slot)
     {
         return buffer.getDouble(dataOffset(slot) + LAST_OFFSET);
     }
 
-    /**
-     * @param slot a held slot.
-     * @return newest event time applied, epoch ns.
-     */
+    /** @return newest event time applied, epoch ns, of the held {@code slot}. */
     public long maxTimestamp(final int slot)
     {
         return buffer.getLong(dataOffset(slot) + MAX_TIMESTAMP_OFFSET);
@@ -617,15 +593,49 @@ public final class KeyStateTable
     }
 
     /**
-     * A 64-bit digest of the table's content: every held key's index entry and data slot, in index order, and the
-     * free-slot stack. Two tables that went through the same operations have the same digest; a restored table has
-     * its snapshot's. Control path: walks the whole table.
+     * Add a key with the whole data slot another table of the same slot length held for it (a rescale moves keys
+     * between tables this way); the key is the slot's own.
+     *
+     * @param from   holds the slot's bytes.
+     * @param offset where they start.
+     * @return the key's slot here, or -1 when the table is full.
+     * @throws IllegalStateException when the key is held already.
+     */
+    public int insertCopy(final org.agrona.DirectBuffer from, final int offset)
+    {
+        final long key = from.getLong(offset + KEY_OFFSET);
+        final int found = index.findOrInsert(key);
+        if (found >= 0 && 0 == (found & KeyIndex.INSERTED))
+        {
+            throw new IllegalStateException("key " + key + " is held already");
+        }
+        if (found < 0)
+        {
+            return -1;
+        }
+        final int slot = found & ~KeyIndex.INSERTED;
+        buffer.putBytes(dataOffset(slot), from, offset, slotLength);
+        return slot;
+    }
+
+    /**
+     * Remove every key: the table is as new.
+     */
+    public void clear()
+    {
+        index.clear();
+    }
+
+    /**
+     * The digest of the keys held ({@link StateDigest#ofKeys}): each key's data slot, combined so that neither
+     * the slots' places, the capacity, the order of insertion nor which table holds a key changes it. Control
+     * path: walks the whole table.
      *
      * @return the digest.
      */
     public long digest()
     {
-        return StateDigest.ofTable(buffer, capacity, slotLength, index.freeSlots(), index.freeCount());
+        return StateDigest.ofKeys(buffer, capacity, slotLength);
     }
 
     private int dataOffset(final int slot)

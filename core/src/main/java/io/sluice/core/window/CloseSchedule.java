@@ -152,4 +152,12 @@ public final class CloseSchedule
             this.sizes[i] = size;
         }
     }
+
+    /**
+     * Hold no entry.
+     */
+    public void clear()
+    {
+        java.util.Arrays.fill(sizes, 0);
+    }
 }

@@ -339,4 +339,47 @@ public final class WindowEngine implements ShardLogic
         schedule.restore(from.bucketSizes(), from.buckets());
         counters.liveKeys().setRelease(table.size());
     }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void beginRegroup(final ShardSnapshot from)
+    {
+        from.checkKind(ShardSnapshot.KIND_WINDOWS, table.slotLength());
+        table.clear();
+        schedule.clear();
+        watermark = from.watermark();
+        closedUpTo = from.closedUpTo();
+        counters.liveKeys().setRelease(0);
+    }
+
+    /**
+     * Add the key with its slot; its wake-up goes back into the close schedule, which so holds exactly one entry
+     * per key waiting (none of the stale entries a live schedule may keep).
+     * <p>
+     * {@inheritDoc}
+     */
+    public boolean regroupKey(final org.agrona.DirectBuffer slots, final int offset)
+    {
+        final int slot = table.insertCopy(slots, offset);
+        if (slot < 0)
+        {
+            return false;
+        }
+        final long wakeUp = table.wakeUp(slot);
+        if (KeyStateTable.NO_WAKE_UP != wakeUp)
+        {
+            schedule.add(wakeUp, table.key(slot));
+        }
+        counters.liveKeys().setRelease(table.size());
+        return true;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public int keys()
+    {
+        return table.size();
+    }
 }

@@ -70,7 +70,7 @@ class ShardRouterTest
         for (final long key : keys)
         {
             final long hash = ShardRouter.mix(key);
-            assertEquals(0, ShardRouter.shardOfHash(hash, SHARDS));
+            assertEquals(0, new ShardRouter(0).owner(new ShardRouter(0).keyGroup(hash), SHARDS));
             int slot = (int)hash & (SLOTS - 1);
             assertEquals(HOME, slot);
             int distance = 0;
@@ -121,5 +121,69 @@ class ShardRouterTest
         }
         assertTrue(differences.size() > 16, "another seed places keys on other shards");
         assertEquals(7, a.seed());
+    }
+
+    @Test
+    void shouldGiveEachShardAContiguousRangeOfKeyGroupsOfEqualSizeWithinOne()
+    {
+        final ShardRouter router = new ShardRouter(11, 4096);
+        for (int shards = 1; shards <= 64; shards++)
+        {
+            int previous = 0;
+            for (int group = 0; group < 4096; group++)
+            {
+                final int owner = router.owner(group, shards);
+                assertTrue(owner == previous || owner == previous + 1, "contiguous: group " + group);
+                previous = owner;
+            }
+            assertEquals(shards - 1, previous);
+            for (int shard = 0; shard < shards; shard++)
+            {
+                final int first = router.firstGroup(shard, shards);
+                final int end = shard + 1 == shards ? 4096 : router.firstGroup(shard + 1, shards);
+                assertEquals(shard, router.owner(first, shards));
+                assertEquals(shard, router.owner(end - 1, shards));
+                assertTrue(end - first == 4096 / shards || end - first == 4096 / shards + 1, "range of " + shard);
+            }
+        }
+        assertEquals(0, new ShardRouter(11, 1).keyGroup(-1L), "one group holds every key");
+        assertEquals(65_535, new ShardRouter(11, 65_536).keyGroup(-1L));
+        assertEquals(1, new ShardRouter(11, 2).keyGroup(Long.MIN_VALUE));
+    }
+
+    @Test
+    void shouldRouteAsBeforeKeyGroupsWhenTheProcessorCountIsAPowerOfTwo()
+    {
+        final ShardRouter router = new ShardRouter(0x5EED_22L);
+        final java.util.Random random = new java.util.Random(22);
+        for (int i = 0; i < 100_000; i++)
+        {
+            final long key = random.nextLong();
+            final long hash = router.hash(key);
+            for (final int shards : new int[]{ 1, 2, 4, 8, 16, 32, 64 })
+            {
+                final int before = (int)(((hash >>> 32) * shards) >>> 32);
+                assertEquals(before, router.shard(key, shards), "key " + key + ", " + shards + " shards");
+            }
+        }
+    }
+
+    @Test
+    void shouldMoveOnlyTheGroupsWhoseOwnerChangesAndKeepEveryKeyOfAGroupTogether()
+    {
+        final ShardRouter router = new ShardRouter(3);
+        final java.util.Random random = new java.util.Random(5);
+        int moved = 0;
+        for (int i = 0; i < 10_000; i++)
+        {
+            final long key = random.nextLong();
+            final int group = router.keyGroup(router.hash(key));
+            assertEquals(router.owner(group, 3), router.shard(key, 3));
+            if (router.shard(key, 2) != router.shard(key, 4) / 2)
+            {
+                moved++;
+            }
+        }
+        assertEquals(0, moved, "from 2 to 4 processors each old shard splits in two, no key crosses");
     }
 }

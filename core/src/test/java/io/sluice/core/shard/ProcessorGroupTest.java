@@ -308,6 +308,21 @@ class ProcessorGroupTest
             {
                 throw new UnsupportedOperationException("not snapshotted in this test");
             }
+
+            public void beginRegroup(final ShardSnapshot from)
+            {
+                throw new UnsupportedOperationException("not restored in this test");
+            }
+
+            public boolean regroupKey(final org.agrona.DirectBuffer slots, final int offset)
+            {
+                throw new UnsupportedOperationException("not restored in this test");
+            }
+
+            public int keys()
+            {
+                return 0;
+            }
         };
         final ShardProcessor processor =
             new ShardProcessor(0, slowOnCorrelationTwo, new RecordingSink(), shardCounters, null, null);
@@ -361,6 +376,21 @@ class ProcessorGroupTest
                 public void restoreFrom(final ShardSnapshot from)
                 {
                     throw new UnsupportedOperationException("not restored in this test");
+                }
+
+                public void beginRegroup(final ShardSnapshot from)
+                {
+                    throw new UnsupportedOperationException("not restored in this test");
+                }
+
+                public boolean regroupKey(final org.agrona.DirectBuffer slots, final int offset)
+                {
+                    throw new UnsupportedOperationException("not restored in this test");
+                }
+
+                public int keys()
+                {
+                    return 0;
                 }
             };
             processors[i] = new ShardProcessor(i, logic, new RecordingSink(), counters.processor(i), null, null);

@@ -103,23 +103,53 @@ class ShardContextTest
         assertEquals(java.util.Map.of(
             SluiceConfig.PROCESSOR_COUNT, "3",
             SluiceConfig.STATE_CAPACITY, "1024",
+            SluiceConfig.KEYGROUP_COUNT, "4096",
             SluiceConfig.WINDOW_SIZE, "1000000000",
             SluiceConfig.WINDOW_SLIDE, "250000000",
             SluiceConfig.WINDOW_ALLOWED_LATENESS, "40000000",
             SluiceConfig.EVICT_AFTER_WINDOWS, "2"), windowed.stateSettings());
-        assertEquals(List.of(SluiceConfig.PROCESSOR_COUNT, SluiceConfig.STATE_CAPACITY, SluiceConfig.WINDOW_SIZE,
-            SluiceConfig.WINDOW_SLIDE, SluiceConfig.WINDOW_ALLOWED_LATENESS, SluiceConfig.EVICT_AFTER_WINDOWS),
+        assertEquals(List.of(SluiceConfig.PROCESSOR_COUNT, SluiceConfig.STATE_CAPACITY, SluiceConfig.KEYGROUP_COUNT,
+            SluiceConfig.WINDOW_SIZE, SluiceConfig.WINDOW_SLIDE, SluiceConfig.WINDOW_ALLOWED_LATENESS, SluiceConfig.EVICT_AFTER_WINDOWS),
             List.copyOf(windowed.stateSettings().keySet()), "declaration order, which the fingerprint depends on");
         assertEquals("none", new ShardContext().conclude().stateSettings().get(SluiceConfig.WINDOW_SIZE));
-        final io.sluice.core.state.StateDigest digest = new io.sluice.core.state.StateDigest();
-        final String text = "sluice.processor.count=3\nsluice.state.capacity=1024\nsluice.window.size=1000000000\n" +
+        assertEquals(fingerprintOf("sluice.keygroup.count=4096\nsluice.window.size=1000000000\n" +
             "sluice.window.slide=250000000\nsluice.window.allowed-lateness=40000000\n" +
-            "sluice.state.evict-after-windows=2\n";
+            "sluice.state.evict-after-windows=2\n"), windowed.fingerprint(),
+            "the journal's START entries carry this fingerprint: without the processor count and capacity");
+        final ShardContext rescaled = new ShardContext()
+            .processorCount(4).stateCapacity(4096).windowSpec(WindowSpec.of(1000 * MS, 250 * MS, 40 * MS))
+            .evictAfterWindows(2).conclude();
+        assertEquals(windowed.fingerprint(), rescaled.fingerprint(), "a rescale keeps the fingerprint");
+        assertEquals(fingerprintOf("sluice.processor.count=3\nsluice.state.capacity=1024\n" +
+            "sluice.window.size=1000000000\nsluice.window.slide=250000000\nsluice.window.allowed-lateness=40000000\n" +
+            "sluice.state.evict-after-windows=2\n"), rescaled.legacyFingerprint(windowed.stateSettings()),
+            "the fingerprint of a journal written before key groups, under its processor count and capacity");
+    }
+
+    private static long fingerprintOf(final String text)
+    {
+        final io.sluice.core.state.StateDigest digest = new io.sluice.core.state.StateDigest();
         for (int i = 0; i < text.length(); i++)
         {
             digest.add(text.charAt(i));
         }
-        assertEquals(digest.value(), windowed.fingerprint(), "the journal's START entries carry this fingerprint");
+        return digest.value();
+    }
+
+    @Test
+    void shouldRefuseFewerKeyGroupsThanProcessorsNamingBoth()
+    {
+        final Properties properties = new Properties();
+        properties.setProperty(SluiceConfig.PROCESSOR_COUNT, "8");
+        properties.setProperty(SluiceConfig.KEYGROUP_COUNT, "4");
+        final ConfigurationException ex = assertThrows(ConfigurationException.class,
+            () -> ShardContext.from(SluiceConfig.of(properties)).conclude());
+        assertEquals(SluiceConfig.KEYGROUP_COUNT, ex.key());
+        assertEquals("sluice.keygroup.count=4 must be at least sluice.processor.count=8: each processor owns at " +
+            "least one key group", ex.getMessage());
+        properties.setProperty(SluiceConfig.KEYGROUP_COUNT, "1000");
+        assertEquals("sluice.keygroup.count=1000 must be a power of two",
+            assertThrows(ConfigurationException.class, () -> SluiceConfig.of(properties)).getMessage());
     }
 
     @Test

@@ -454,7 +454,7 @@ class SnapshotRestoreTest
 
         final SnapshotStore store = new SnapshotStore(dir);
         final SnapshotManifest written = store.write(
-            b1.parts.parts, producerB, 3, 4096, ctx.hashSeed(), ctx.fingerprint(), 1_234);
+            b1.parts.parts, producerB, 3, 4096, ctx.router(), ctx.fingerprint(), 1_234);
         final List<SnapshotManifest> complete = store.complete();
         assertEquals(List.of(written), complete);
         final SnapshotManifest manifest = complete.get(0);

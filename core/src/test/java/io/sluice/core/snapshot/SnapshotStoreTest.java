@@ -1,5 +1,7 @@
 package io.sluice.core.snapshot;
 
+import io.sluice.core.route.ShardRouter;
+
 import io.sluice.core.ring.ProducerSnapshot;
 import io.sluice.core.shard.ShardContext;
 import io.sluice.core.shard.ShardProcessor;
@@ -89,7 +91,7 @@ class SnapshotStoreTest
 
     private SnapshotManifest write(final SnapshotStore store, final long snapshotId)
     {
-        return store.write(parts(snapshotId), producer(snapshotId), 4, 1_024 * snapshotId, 77, ctx.fingerprint(),
+        return store.write(parts(snapshotId), producer(snapshotId), 4, 1_024 * snapshotId, new ShardRouter(77), ctx.fingerprint(),
             5_000 + snapshotId);
     }
 
@@ -110,7 +112,7 @@ class SnapshotStoreTest
         final ShardSnapshot[] written = parts(21);
         final ProducerSnapshot producer = producer(21);
         final SnapshotManifest manifest =
-            store.write(written, producer, 4, 21_504, 77, ctx.fingerprint(), 5_021);
+            store.write(written, producer, 4, 21_504, new ShardRouter(77), ctx.fingerprint(), 5_021);
 
         assertEquals(21, manifest.snapshotId());
         assertEquals(4, manifest.recordingId());

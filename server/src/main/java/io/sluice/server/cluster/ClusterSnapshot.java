@@ -159,17 +159,70 @@ final class ClusterSnapshot
     }
 
     /**
+     * Sluice's parts as read from a snapshot image, each read into a part on demand (a node of another processor
+     * count reads them one by one, {@code KeyGroupRestore}).
+     */
+    static final class Parts
+    {
+        private final Header header;
+        private final ByteBuffer bytes;
+        private final long[] lengths;
+
+        Parts(final Header header, final ByteBuffer bytes, final long[] lengths)
+        {
+            this.header = header;
+            this.bytes = bytes;
+            this.lengths = lengths;
+        }
+
+        Header header()
+        {
+            return header;
+        }
+
+        /**
+         * @param shard a shard of the snapshot, below {@link Header#shardCount()}.
+         * @param into  filled with its part, its trailer checked.
+         * @throws SnapshotException when the part does not read.
+         */
+        void loadShard(final int shard, final ShardSnapshot into)
+        {
+            SnapshotParts.readShardPart(slice(shard), into, "cluster snapshot " + header.snapshotId() + " shard " +
+                shard);
+        }
+
+        /**
+         * @param producer filled with the producer's part, its trailer checked.
+         * @throws SnapshotException when the part does not read.
+         */
+        void loadProducer(final ProducerSnapshot producer)
+        {
+            SnapshotParts.readProducerPart(slice(header.shardCount()), producer, "cluster snapshot " +
+                header.snapshotId() + " producer");
+        }
+
+        private ByteBuffer slice(final int part)
+        {
+            int offset = 0;
+            for (int i = 0; i < part; i++)
+            {
+                offset += (int)lengths[i];
+            }
+            final ByteBuffer view = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            view.position(offset).limit(offset + (int)lengths[part]);
+            return view.slice().order(ByteOrder.LITTLE_ENDIAN);
+        }
+    }
+
+    /**
      * Read Sluice's parts from a snapshot image, positioned after the container's own state.
      *
-     * @param image    the snapshot image.
-     * @param shards   filled with each shard's part; as many as the header says, else it fails.
-     * @param producer filled with the producer's part.
-     * @param idle     the cluster's idle strategy, between empty polls.
-     * @return the header.
-     * @throws SnapshotException when the header or a part does not read, or the image ends first.
+     * @param image the snapshot image.
+     * @param idle  the cluster's idle strategy, between empty polls.
+     * @return the parts, of any shard count.
+     * @throws SnapshotException when the header does not read, or the image ends first.
      */
-    static Header read(final Image image, final ShardSnapshot[] shards, final ProducerSnapshot producer,
-        final IdleStrategy idle)
+    static Parts read(final Image image, final IdleStrategy idle)
     {
         final Reader reader = new Reader();
         idle.reset();
@@ -186,33 +239,7 @@ final class ClusterSnapshot
                 idle.idle();
             }
         }
-        final Header header = reader.header;
-        if (header.shardCount() != shards.length)
-        {
-            throw new SnapshotException("cluster snapshot " + header.snapshotId() + " has " + header.shardCount() +
-                " shard parts, this node has " + shards.length + " processors (sluice.processor.count)");
-        }
-        final ByteBuffer bytes = reader.bytes;
-        int offset = 0;
-        for (int i = 0; i <= shards.length; i++)
-        {
-            final int length = (int)reader.lengths[i];
-            final ByteBuffer part = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-            part.position(offset).limit(offset + length);
-            final ByteBuffer slice = part.slice().order(ByteOrder.LITTLE_ENDIAN);
-            final String source = "cluster snapshot " + header.snapshotId() + (i < shards.length ?
-                " shard " + i : " producer");
-            if (i < shards.length)
-            {
-                SnapshotParts.readShardPart(slice, shards[i], source);
-            }
-            else
-            {
-                SnapshotParts.readProducerPart(slice, producer, source);
-            }
-            offset += length;
-        }
-        return header;
+        return new Parts(reader.header, reader.bytes, reader.lengths);
     }
 
     /**

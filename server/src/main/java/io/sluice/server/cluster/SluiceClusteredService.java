@@ -368,6 +368,10 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
         rules.writeSnapshot(snapshotPublication, cluster.idleStrategy());
         final ClusterSnapshot.Header header = new ClusterSnapshot.Header(parts.length, ctx.shards().hashSeed(),
             fingerprint, id, producer.lastTickNs(), producer.lastEventNs());
+        for (final ShardSnapshot part : parts)
+        {
+            part.indexGroups(ctx.shards().router());
+        }
         final long bytes = ClusterSnapshot.write(snapshotPublication, header, parts, producerPart,
             cluster.idleStrategy());
         final long value = SnapshotManifest.combined(partDigests());
@@ -461,8 +465,8 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
     private void restore(final Image snapshotImage)
     {
         final long rulesVersion = rules.readSnapshot(snapshotImage, cluster.idleStrategy());
-        final ClusterSnapshot.Header header = ClusterSnapshot.read(snapshotImage, parts, producerPart,
-            cluster.idleStrategy());
+        final ClusterSnapshot.Parts read = ClusterSnapshot.read(snapshotImage, cluster.idleStrategy());
+        final ClusterSnapshot.Header header = read.header();
         if (header.hashSeed() != ctx.shards().hashSeed() || header.fingerprint() != fingerprint)
         {
             throw new SnapshotException("cluster snapshot " + header.snapshotId() + " was taken under another " +
@@ -472,10 +476,8 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
                 ", the alert rules, and " + String.join(", ", ctx.shards().stateSettings().keySet()) +
                 ") must be those the cluster ran with");
         }
-        for (int i = 0; i < processors.length; i++)
-        {
-            processors[i].logic().restoreFrom(parts[i]);
-        }
+        restoreShards(read, header);
+        read.loadProducer(producerPart);
         producer.restore(producerPart, nowNs(cluster.time()));
         producer.restoreClock(header.lastTickNs(), header.lastEventNs());
         rules.applyInForce(applier);
@@ -484,6 +486,33 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
         out.printf("sluice: restored cluster snapshot of log position %d: digest %016x, rules version %d%n",
             header.snapshotId(), value, rulesVersion);
         out.flush();
+    }
+
+    /**
+     * A snapshot of this node's processor count and capacity is copied table by table; one of another (a member
+     * restarted with another {@code sluice.processor.count} or {@code sluice.state.capacity}) key by key into the
+     * shard owning each key's group now. The state digest is the same either way.
+     */
+    private void restoreShards(final ClusterSnapshot.Parts read, final ClusterSnapshot.Header header)
+    {
+        final int capacity = ctx.shards().stateCapacity();
+        boolean sameShape = header.shardCount() == processors.length;
+        for (int i = 0; sameShape && i < processors.length; i++)
+        {
+            read.loadShard(i, parts[i]);
+            sameShape = parts[i].capacity() == capacity;
+        }
+        if (sameShape)
+        {
+            for (int i = 0; i < processors.length; i++)
+            {
+                processors[i].logic().restoreFrom(parts[i]);
+            }
+            return;
+        }
+        final io.sluice.core.shard.KeyGroupRestore.Result result = io.sluice.core.shard.KeyGroupRestore.restore(
+            read::loadShard, header.shardCount(), parts[0], ctx.shards().router(), processors, capacity);
+        out.println("sluice: " + result.describe(parts[0].capacity(), capacity));
     }
 
     private void publishDigest(final long id, final long value)

@@ -55,6 +55,11 @@ final class StartupSummary
                 "every " + config.snapshotIntervalNs() / 1_000_000 + " ms").append(", keep ")
                 .append(config.snapshotRetain()).append('\n');
             b.append("  recovered ").append(journal.recovery().describe()).append('\n');
+            final String rescale = journal.recovery().describeRescale();
+            if (null != rescale)
+            {
+                b.append("  ").append(rescale).append('\n');
+            }
             if (null != journal.windowChange())
             {
                 b.append("  rebuilt   ").append(journal.windowChange()).append('\n');

@@ -134,7 +134,7 @@ public final class Journal implements AutoCloseable
                 "sluice snapshot max processor pause ns");
 
             coordinator = new SnapshotCoordinator(store, processors.length, ctx.snapshotRetain(),
-                shards.hashSeed(), shards.fingerprint(), lastId, lastPosition, digest, pause, out, errorHandler);
+                shards.router(), shards.fingerprint(), lastId, lastPosition, digest, pause, out, errorHandler);
             coordinator.reserve(shards.stateCapacity(), shards.tableBytes());
             final JournalIdentity identity = JournalIdentity.read(journalDir);
             final WindowChange windows = WindowChange.of(identity, shards);
@@ -144,13 +144,14 @@ public final class Journal implements AutoCloseable
             {
                 recovery = null != windows ?
                     windows.recover(archive, store, coordinator, processors, producer, shards, ctx.resetWindows, out) :
-                    JournalRecovery.recover(archive, store, coordinator.parts(), processors, producer,
-                    shards.hashSeed(), shards.fingerprint(), out);
+                    JournalRecovery.recover(archive, store, coordinator.parts(), processors, producer, shards,
+                    identity, out);
             }
             finally
             {
                 egress.mute(false);
             }
+
             recording = archive.startRecording(recovery.journal());
 
             journaller.attach(recording, aeron.countersReader(), archive, coordinator, recorded, unrecorded, start);
@@ -163,10 +164,9 @@ public final class Journal implements AutoCloseable
             archive.closeStartupClient();
             final SnapshotTrigger trigger = new SnapshotTrigger(
                 coordinator, producer, request, ctx.snapshotIntervalNs(), new SystemNanoClock(), shards.fingerprint());
-            if (null == identity || null != windows)
-            {
-                new JournalIdentity(shards.hashSeed(), shards.stateSettings()).write(journalDir);
-            }
+            final JournalIdentity now = null == identity ? // new windows, processor count or capacity: recorded
+                new JournalIdentity(shards.hashSeed(), shards.stateSettings()) : identity.now(shards);
+            now.writeIfChanged(identity, journalDir);
             return new Journal(ctx.mode(), archive, journaller, coordinator, trigger, recording,
                 recovery, journalDir, null == windows ? null : windows.line());
         }

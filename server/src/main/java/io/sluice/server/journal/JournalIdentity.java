@@ -17,12 +17,16 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * What a journal was written under: the key hash's seed and the settings that shape state (processor count, state
- * capacity, windows, eviction), kept in {@code <sluice.journal.dir>/journal.properties} from the journal's first
- * start. A daemon whose seed is drawn ({@code sluice.hash.seed=random}) adopts the journal's seed; one that was
- * given another seed, or differs in a setting that shapes state, refuses to start, naming the setting: replaying
- * the journal under it would build other state. Other windows or eviction are the exception: the windows are rebuilt
- * from the journal ({@link WindowChange}), and {@link #write} then records the new settings.
+ * What a journal was written under: the key hash's seed and the settings that shape state (key-group count,
+ * windows, eviction, and the processor count and state capacity it is now written under), kept in
+ * {@code <sluice.journal.dir>/journal.properties} from the journal's first start. A daemon whose seed is drawn
+ * ({@code sluice.hash.seed=random}) adopts the journal's seed; one that was given another seed, or differs in a
+ * setting that shapes state, refuses to start, naming the setting: replaying the journal under it would build
+ * other state. The processor count and the state capacity may differ ({@link ShardContext#mayChangeAtRestart}):
+ * recovery then moves every key to its shard under the new ones (a rescale) and the file is rewritten with them.
+ * A journal written before key groups has no {@code sluice.keygroup.count}: it takes the daemon's and is always
+ * restored key by key. Other windows or eviction are an exception too: the windows are rebuilt from the journal
+ * ({@link WindowChange}), and {@link #write} then records the new settings.
  *
  * @param hashSeed      the key hash's seed.
  * @param stateSettings key to value, as {@link ShardContext#stateSettings()} gives them.
@@ -31,6 +35,11 @@ public record JournalIdentity(long hashSeed, Map<String, String> stateSettings)
 {
     /** File name of the identity in the journal directory. */
     public static final String FILE = "journal.properties";
+    /**
+     * Key of the fingerprint a journal written before key groups carries in its START entries and manifests, kept
+     * when such a journal's file is rewritten so its old entries still replay.
+     */
+    public static final String LEGACY_FINGERPRINT = "legacy.fingerprint";
 
     /**
      * @param journalDir the journal directory.
@@ -95,6 +104,20 @@ public record JournalIdentity(long hashSeed, Map<String, String> stateSettings)
     }
 
     /**
+     * Write this identity into a journal directory unless it is the one already there.
+     *
+     * @param recorded   the identity read from the directory, or null.
+     * @param journalDir the journal directory.
+     */
+    public void writeIfChanged(final JournalIdentity recorded, final Path journalDir)
+    {
+        if (!equals(recorded))
+        {
+            write(journalDir);
+        }
+    }
+
+    /**
      * Before the shards conclude: a drawn seed gives way to the journal's.
      *
      * @param config the daemon's configuration.
@@ -112,7 +135,9 @@ public record JournalIdentity(long hashSeed, Map<String, String> stateSettings)
     }
 
     /**
-     * After the shards conclude: every setting that shapes state, and the seed, must be the journal's.
+     * After the shards conclude: every setting that shapes state, and the seed, must be the journal's, but the
+     * processor count and the state capacity ({@link ShardContext#mayChangeAtRestart}), and the key-group count of
+     * a journal written before key groups (which it has not recorded).
      *
      * @param journalDir the journal directory.
      * @param shards     the concluded shards' context.
@@ -130,6 +155,11 @@ public record JournalIdentity(long hashSeed, Map<String, String> stateSettings)
         for (final Map.Entry<String, String> setting : shards.stateSettings().entrySet())
         {
             final String journal = stateSettings.get(setting.getKey());
+            if (ShardContext.mayChangeAtRestart(setting.getKey()) ||
+                (null == journal && SluiceConfig.KEYGROUP_COUNT.equals(setting.getKey())))
+            {
+                continue;
+            }
             if (WindowChange.KEYS.contains(setting.getKey()) && null != journal && !setting.getValue().equals(journal))
             {
                 if ("none".equals(journal) || "none".equals(setting.getValue()))
@@ -151,5 +181,61 @@ public record JournalIdentity(long hashSeed, Map<String, String> stateSettings)
                     " away (sluice daemon --fresh-journal) to start fresh");
             }
         }
+    }
+
+    /**
+     * @return true for a journal written before key groups: no {@code sluice.keygroup.count} recorded.
+     */
+    public boolean beforeKeyGroups()
+    {
+        return !stateSettings.containsKey(SluiceConfig.KEYGROUP_COUNT);
+    }
+
+    /**
+     * @param key      a setting that shapes state.
+     * @param fallback what to return when the journal does not record it.
+     * @return the journal's value of an integer setting.
+     */
+    public int recorded(final String key, final int fallback)
+    {
+        final String value = stateSettings.get(key);
+        return null == value ? fallback : Integer.parseInt(value);
+    }
+
+    /**
+     * @param shards the concluded shards' context.
+     * @return the configuration fingerprints the journal's START entries and snapshots may carry for these shards:
+     * theirs first, then for a journal written before key groups the fingerprint of that time.
+     */
+    public long[] fingerprints(final ShardContext shards)
+    {
+        final String kept = stateSettings.get(LEGACY_FINGERPRINT);
+        if (null != kept)
+        {
+            return new long[]{ shards.fingerprint(), Long.parseUnsignedLong(kept, 16) };
+        }
+        if (beforeKeyGroups())
+        {
+            return new long[]{ shards.fingerprint(), shards.legacyFingerprint(stateSettings) };
+        }
+        return new long[]{ shards.fingerprint() };
+    }
+
+    /**
+     * After a recovery: the identity the journal is now written under, the shards' settings (their processor count
+     * and capacity), keeping a journal from before key groups replayable ({@link #LEGACY_FINGERPRINT}).
+     *
+     * @param shards the concluded shards' context.
+     * @return the identity to record, equal to this one when nothing changed.
+     */
+    public JournalIdentity now(final ShardContext shards)
+    {
+        final Map<String, String> settings = new LinkedHashMap<>(shards.stateSettings());
+        final long[] fingerprints = fingerprints(shards);
+        if (fingerprints.length > 1)
+        {
+            settings.put(LEGACY_FINGERPRINT, String.format(Locale.ROOT, "%016x", fingerprints[1]));
+        }
+        return new JournalIdentity(hashSeed, settings);
     }
 }

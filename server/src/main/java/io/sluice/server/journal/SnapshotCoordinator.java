@@ -43,7 +43,7 @@ public final class SnapshotCoordinator implements SnapshotListener, AutoCloseabl
     private final ShardSnapshot[] parts;
     private final ProducerSnapshot producerPart = new ProducerSnapshot();
     private final int retain;
-    private final long hashSeed;
+    private final io.sluice.core.route.ShardRouter router;
     private final long fingerprint;
     private final PrintStream out;
     private final ErrorHandler errorHandler;
@@ -65,7 +65,8 @@ public final class SnapshotCoordinator implements SnapshotListener, AutoCloseabl
      * @param store        where sets are written.
      * @param shardCount   processors: one part each.
      * @param retain       complete sets kept.
-     * @param hashSeed     the key hash's seed, recorded in each manifest.
+     * @param router       the key hash and key groups: its seed is recorded in each manifest, and each part is
+     *                     indexed by its key groups.
      * @param fingerprint  the configuration fingerprint, recorded in each manifest.
      * @param lastId       counts the newest complete snapshot's id.
      * @param lastPosition counts its journal position.
@@ -78,7 +79,7 @@ public final class SnapshotCoordinator implements SnapshotListener, AutoCloseabl
         final SnapshotStore store,
         final int shardCount,
         final int retain,
-        final long hashSeed,
+        final io.sluice.core.route.ShardRouter router,
         final long fingerprint,
         final AtomicCounter lastId,
         final AtomicCounter lastPosition,
@@ -94,7 +95,7 @@ public final class SnapshotCoordinator implements SnapshotListener, AutoCloseabl
             parts[i] = new ShardSnapshot();
         }
         this.retain = retain;
-        this.hashSeed = hashSeed;
+        this.router = router;
         this.fingerprint = fingerprint;
         this.lastId = lastId;
         this.lastPosition = lastPosition;
@@ -258,7 +259,7 @@ public final class SnapshotCoordinator implements SnapshotListener, AutoCloseabl
         try
         {
             final SnapshotManifest manifest = store.write(
-                parts, producerPart, recordingId, marker, hashSeed, fingerprint, System.currentTimeMillis());
+                parts, producerPart, recordingId, marker, router, fingerprint, System.currentTimeMillis());
             publish(manifest);
             out.println("sluice: snapshot " + id + " at journal position " + marker + ", digest " +
                 String.format("%016x", manifest.digest()) + ", written in " +

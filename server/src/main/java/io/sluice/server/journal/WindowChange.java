@@ -50,13 +50,16 @@ public final class WindowChange
     private static final ResultSink MUTED = new Muted();
 
     private final ShardContext previous;
+    private final JournalIdentity identity;
     private final String changed;
     private final String firstChangedKey;
     private String line;
 
-    private WindowChange(final ShardContext previous, final String changed, final String firstChangedKey)
+    private WindowChange(
+        final ShardContext previous, final JournalIdentity identity, final String changed, final String firstChangedKey)
     {
         this.previous = previous;
+        this.identity = identity;
         this.changed = changed;
         this.firstChangedKey = firstChangedKey;
     }
@@ -92,6 +95,7 @@ public final class WindowChange
         final ShardContext previous = new ShardContext()
             .processorCount(shards.processorCount())
             .stateCapacity(shards.stateCapacity())
+            .keyGroupCount(shards.keyGroupCount())
             .hashSeed(shards.hashSeed())
             .windowSpec(WindowSpec.of(Long.parseLong(journal.get(SluiceConfig.WINDOW_SIZE)),
                 Long.parseLong(journal.get(SluiceConfig.WINDOW_SLIDE)),
@@ -104,7 +108,7 @@ public final class WindowChange
             .clientCapacity(shards.clientCapacity())
             .batchMaxEvents(shards.batchMaxEvents())
             .conclude();
-        return new WindowChange(previous, changed.toString(), first);
+        return new WindowChange(previous, identity, changed.toString(), first);
     }
 
     private static String describe(final String key, final String value)
@@ -161,7 +165,7 @@ public final class WindowChange
         final RingProducer oldProducer = new RingProducer(producer.ring(), previous.router(),
             previous.processorCount(), oldTime, new AtomicCounter(new UnsafeBuffer(new byte[128]), 0), marks);
         final JournalRecovery.Result recovered = JournalRecovery.recover(archive, store, coordinator.parts(), old,
-            oldProducer, previous.hashSeed(), previous.fingerprint(), out);
+            oldProducer, previous, identity, out);
         if (null == recovered.journal())
         {
             line = "windows changed (" + changed + ") on an empty journal: nothing to rebuild";
@@ -224,7 +228,7 @@ public final class WindowChange
         {
             processors[shard].logic().snapshotTo(shard, snapshotId, coordinator.parts()[shard]);
         }
-        store.write(coordinator.parts(), state, journal.recordingId(), journal.stopPosition(), shards.hashSeed(),
+        store.write(coordinator.parts(), state, journal.recordingId(), journal.stopPosition(), shards.router(),
             shards.fingerprint(), System.currentTimeMillis());
         final String window = "window results from window start " + firstStart + " (" + time(firstStart) + ") on";
         line = "windows changed (" + changed + "): " + (position < journal.startPosition() ?
@@ -265,13 +269,14 @@ public final class WindowChange
         for (final SnapshotManifest manifest : store.complete())
         {
             if (manifest.recordingId() != journal.recordingId() || manifest.journalPosition() > journal.stopPosition() ||
-                manifest.hashSeed() != previous.hashSeed() || manifest.shardCount() != coordinator.parts().length)
+                manifest.hashSeed() != previous.hashSeed())
             {
                 continue;
             }
             try
             {
-                store.load(manifest, coordinator.parts(), part);
+                // only the producer's part is needed here, so a snapshot of another processor count serves too
+                store.loadProducer(manifest, part);
             }
             catch (final SnapshotException ex)
             {

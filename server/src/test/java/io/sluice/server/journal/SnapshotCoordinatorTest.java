@@ -31,7 +31,7 @@ class SnapshotCoordinatorTest
     {
         final CountersManager counters = new CountersManager(
             new UnsafeBuffer(ByteBuffer.allocateDirect(16 * 1024)), new UnsafeBuffer(ByteBuffer.allocateDirect(4 * 1024)));
-        return new SnapshotCoordinator(new SnapshotStore(dir.resolve("snapshots")), 2, 2, 7, 11,
+        return new SnapshotCoordinator(new SnapshotStore(dir.resolve("snapshots")), 2, 2, new io.sluice.core.route.ShardRouter(7), 11,
             counters.newCounter("last id"), counters.newCounter("last position"), counters.newCounter("digest"),
             counters.newCounter("pause"), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
             errors::add);

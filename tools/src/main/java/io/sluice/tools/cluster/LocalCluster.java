@@ -139,6 +139,19 @@ public final class LocalCluster implements AutoCloseable
      */
     public void start(final int member)
     {
+        start(member, Map.of());
+    }
+
+    /**
+     * Start one member with some settings of its own (e.g. another {@code sluice.processor.count}), given to it as
+     * system properties over the nodes' configuration file.
+     *
+     * @param member   a member.
+     * @param settings {@code sluice.*} key to value for this start of this member only.
+     * @throws IllegalStateException when it exits or is not ready within a minute; its log is in the message.
+     */
+    public void start(final int member, final Map<String, String> settings)
+    {
         final List<String> command = new ArrayList<>();
         command.add(new File(System.getProperty("java.home"), "bin/java").getAbsolutePath());
         command.add("--add-opens");
@@ -153,6 +166,7 @@ public final class LocalCluster implements AutoCloseable
         command.add("-D" + SluiceConfig.CLUSTER_DIR + "=" + workDir.resolve("node-" + member).toAbsolutePath());
         command.add("-D" + SluiceConfig.DRIVER_DIR + "=" + driverDir(member));
         command.addAll(properties);
+        settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add("-jar");
         command.add(jar.getAbsolutePath());
         command.add("daemon");

@@ -79,6 +79,7 @@ final class StartupSummary
             b.append("  windows   none (running aggregates per key)\n");
         }
         b.append("  alerts    ").append(config.alertRules().isEmpty() ? "none" : config.alertRules().size() + " rule(s)")
+            .append(" in the configuration file").append(null == journal ? "" : " (the rules line says which are in force)")
             .append('\n');
         config.alertRules().forEach((rule) -> b.append("    ").append(rule.name()).append(": on ")
             .append(rule.on().name().toLowerCase()).append(", ").append(rule.field().name().toLowerCase()).append(' ')

@@ -79,8 +79,9 @@ public final class Commands
         new Command("snapshot", "ask a running daemon (journal on), or a cluster's leader, for a snapshot", SMALL_HOST,
             List.of(CONFIG, value("--timeout", "SECONDS", "how long to wait for it (default 60)")),
             true, false, Commands::snapshot),
-        new Command("rules apply", "change a running daemon's alert rules live, at a position in its journal, to " +
-            "the sluice.alert.* rules of --rules (validated first; nothing changes on a bad rule)", SMALL_HOST,
+        new Command("rules apply", "change a running daemon's (or, on its host, a cluster leader's) alert rules " +
+            "live, at a position in its journal or cluster log, to the sluice.alert.* rules of --rules (validated " +
+            "first; nothing changes on a bad rule)", SMALL_HOST,
             List.of(required("--rules", "FILE", "the new rules: sluice.alert.<name>.on|field|op|threshold keys (the " +
                 "daemon's configuration file edited will do; other keys are ignored)"), CONFIG,
             value("--timeout", "SECONDS", "how long to wait for the daemon (default 10)"),

@@ -355,7 +355,7 @@ class CrashRecoverySystemTest
         return properties;
     }
 
-    private static List<String> daemonCommand(final Path configFile)
+    static List<String> daemonCommand(final Path configFile)
     {
         final File jar = TestDaemon.shadedJar();
         final List<String> command = new ArrayList<>();

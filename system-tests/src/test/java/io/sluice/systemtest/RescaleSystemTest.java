@@ -12,7 +12,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -86,7 +85,7 @@ class RescaleSystemTest
             {
                 properties.store(out, "RescaleSystemTest");
             }
-            commands.add(command(file));
+            commands.add(CrashRecoverySystemTest.daemonCommand(file));
             config = SluiceConfig.of(properties);
         }
 
@@ -206,19 +205,6 @@ class RescaleSystemTest
         return properties;
     }
 
-    private static List<String> command(final Path configFile)
-    {
-        final File jar = TestDaemon.shadedJar();
-        final List<String> command = new ArrayList<>();
-        command.add(new File(System.getProperty("java.home"), "bin/java").getAbsolutePath());
-        command.add("-Xmx256m");
-        command.add("-jar");
-        command.add(jar.getAbsolutePath());
-        command.add("daemon");
-        command.add("--config");
-        command.add(configFile.toString());
-        return command;
-    }
 
     private DaemonProcessSystemTest.Daemon start(final List<String> command) throws IOException
     {

@@ -15,11 +15,9 @@ import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -201,7 +199,7 @@ final class ClusterRuleSwap
             refuse(id, ex.getMessage());
             return 1;
         }
-        deleteQuietly(file);
+        RuleRequests.deleteQuietly(file, errorHandler);
         message.putLong(0, MAGIC, ByteOrder.LITTLE_ENDIAN);
         message.putInt(8, TEMPLATE, ByteOrder.LITTLE_ENDIAN);
         message.putInt(12, pendingLength, ByteOrder.LITTLE_ENDIAN);
@@ -458,30 +456,10 @@ final class ClusterRuleSwap
 
     private void refuse(final long id, final String reason)
     {
-        try
-        {
-            Files.writeString(RuleRequests.refusalFile(dir, id), reason + "\n");
-        }
-        catch (final IOException ex)
-        {
-            errorHandler.onError(ex);
-        }
-        errorHandler.onError(new IllegalArgumentException("sluice rules apply refused: " + reason));
-        deleteQuietly(RuleRequests.requestFile(dir, id));
+        RuleRequests.refuse(dir, id, reason, errorHandler);
         handledId = id;
         request.compareAndSet(id, 0);
         result.setRelease(-id);
     }
 
-    private void deleteQuietly(final Path file)
-    {
-        try
-        {
-            Files.deleteIfExists(file);
-        }
-        catch (final IOException ex)
-        {
-            errorHandler.onError(ex);
-        }
-    }
 }

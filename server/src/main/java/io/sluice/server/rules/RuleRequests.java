@@ -2,6 +2,7 @@ package io.sluice.server.rules;
 
 import io.sluice.config.AlertRule;
 import io.sluice.config.ConfigurationException;
+import org.agrona.ErrorHandler;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -174,5 +175,46 @@ public final class RuleRequests
                 .append(rule.op().symbol()).append(' ').append(rule.threshold());
         }
         return b.toString();
+    }
+
+    /**
+     * Refuse a request on the control path: its reason into its refusal file (which the tool prints), reported to
+     * the error handler, and its request file deleted. The caller publishes the outcome in its counters.
+     *
+     * @param dir          the daemon's (or node's) media driver directory.
+     * @param id           the request.
+     * @param reason       why, naming the rule, key or member.
+     * @param errorHandler where the refusal and any file error are reported.
+     */
+    public static void refuse(final Path dir, final long id, final String reason, final ErrorHandler errorHandler)
+    {
+        try
+        {
+            Files.writeString(refusalFile(dir, id), reason + "\n");
+        }
+        catch (final IOException ex)
+        {
+            errorHandler.onError(ex);
+        }
+        errorHandler.onError(new IllegalArgumentException("sluice rules apply refused: " + reason));
+        deleteQuietly(requestFile(dir, id), errorHandler);
+    }
+
+    /**
+     * Delete a request's file, reporting (not throwing) a failure.
+     *
+     * @param file         the file.
+     * @param errorHandler where a failure is reported.
+     */
+    public static void deleteQuietly(final Path file, final ErrorHandler errorHandler)
+    {
+        try
+        {
+            Files.deleteIfExists(file);
+        }
+        catch (final IOException ex)
+        {
+            errorHandler.onError(ex);
+        }
     }
 }

@@ -11,9 +11,7 @@ import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -175,7 +173,7 @@ public final class RuleSwapAgent implements Agent
         handledId = id;
         request.compareAndSet(id, 0);
         refreshUntilNs = nowNs + REFRESH_SWITCH_COUNTERS_NS;
-        deleteQuietly(RuleRequests.requestFile(dir, id));
+        RuleRequests.deleteQuietly(RuleRequests.requestFile(dir, id), errorHandler);
         if (journalOn)
         {
             pendingId = id;
@@ -208,32 +206,12 @@ public final class RuleSwapAgent implements Agent
 
     private void refuse(final long id, final String reason)
     {
-        try
-        {
-            Files.writeString(RuleRequests.refusalFile(dir, id), reason + "\n");
-        }
-        catch (final IOException ex)
-        {
-            errorHandler.onError(ex);
-        }
-        errorHandler.onError(new IllegalArgumentException("sluice rules apply refused: " + reason));
-        deleteQuietly(RuleRequests.requestFile(dir, id));
+        RuleRequests.refuse(dir, id, reason, errorHandler);
         handledId = id;
         request.compareAndSet(id, 0);
         result.setRelease(-id);
     }
 
-    private void deleteQuietly(final Path file)
-    {
-        try
-        {
-            Files.deleteIfExists(file);
-        }
-        catch (final IOException ex)
-        {
-            errorHandler.onError(ex);
-        }
-    }
 
     /**
      * @return the configuration version last offered.

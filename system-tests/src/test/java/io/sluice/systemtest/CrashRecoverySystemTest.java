@@ -188,10 +188,7 @@ class CrashRecoverySystemTest
                 "nothing offered to the running daemon was lost\n" + daemon.output());
         }
 
-        daemon.process.toHandle().destroy();
-        assertTrue(daemon.process.waitFor(60, TimeUnit.SECONDS), "SIGTERM: stops\n" + daemon.output());
-        assertEquals(0, daemon.process.exitValue(), "SIGTERM: clean exit\n" + daemon.output());
-        daemon.drained();
+        stopCleanly(daemon);
 
         final Path journalDir = Path.of(config.journalDir());
         final SnapshotManifest last = new SnapshotStore(journalDir.resolve("snapshots")).complete().get(0);
@@ -353,6 +350,20 @@ class CrashRecoverySystemTest
             "aeron:udp?control=localhost:" + TestDaemon.freeUdpPort() + "|control-mode=dynamic|fc=min,t:5s");
         extra.forEach(properties::setProperty);
         return properties;
+    }
+
+    /**
+     * SIGTERM a daemon process and wait for its clean exit (0) and drained output.
+     *
+     * @param daemon the daemon.
+     * @throws InterruptedException when interrupted while waiting.
+     */
+    static void stopCleanly(final DaemonProcessSystemTest.Daemon daemon) throws InterruptedException
+    {
+        daemon.process.toHandle().destroy();
+        assertTrue(daemon.process.waitFor(60, TimeUnit.SECONDS), "SIGTERM: stops\n" + daemon.output());
+        assertEquals(0, daemon.process.exitValue(), "SIGTERM: clean exit\n" + daemon.output());
+        daemon.drained();
     }
 
     static List<String> daemonCommand(final Path configFile)

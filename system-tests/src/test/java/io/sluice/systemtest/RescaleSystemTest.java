@@ -138,10 +138,7 @@ class RescaleSystemTest
             assertEquals(0, client.resume(load.log, RESUME_TIMEOUT_NS),
                 "nothing offered to the running daemon was lost\n" + daemon.output());
         }
-        daemon.process.toHandle().destroy();
-        assertTrue(daemon.process.waitFor(60, TimeUnit.SECONDS), "SIGTERM: stops\n" + daemon.output());
-        assertEquals(0, daemon.process.exitValue(), "SIGTERM: clean exit\n" + daemon.output());
-        daemon.drained();
+        CrashRecoverySystemTest.stopCleanly(daemon);
 
         final Path journalDir = Path.of(config.journalDir());
         final SnapshotManifest last = new SnapshotStore(journalDir.resolve("snapshots")).complete().get(0);

@@ -309,6 +309,11 @@ public final class LocalCluster implements AutoCloseable
             throw new IllegalStateException("no leader to take a snapshot");
         }
         final long before = counter(leader, SluiceCounters.SNAPSHOT_LAST_POSITION_TYPE_ID);
+        final long[] taken = new long[size];
+        for (int member = 0; member < size; member++)
+        {
+            taken[member] = isRunning(member) ? counter(member, AeronCounters.CLUSTER_SNAPSHOT_COUNTER_TYPE_ID) : 0;
+        }
         while (!ClusterControlTool.toggle(driverDir(leader), ClusterControl.ToggleState.SNAPSHOT))
         {
             if (System.nanoTime() - deadlineNs > 0)
@@ -324,7 +329,11 @@ public final class LocalCluster implements AutoCloseable
             boolean all = position > before;
             for (int member = 0; all && member < size; member++)
             {
-                all = !isRunning(member) || counter(member, SluiceCounters.SNAPSHOT_LAST_POSITION_TYPE_ID) == position;
+                // the service's counters move when it has written its part; the consensus module's snapshot count
+                // only once the snapshot is in the member's recording log, so a member killed after that restores it
+                all = !isRunning(member) ||
+                    (counter(member, SluiceCounters.SNAPSHOT_LAST_POSITION_TYPE_ID) == position &&
+                    counter(member, AeronCounters.CLUSTER_SNAPSHOT_COUNTER_TYPE_ID) > taken[member]);
             }
             if (all)
             {

@@ -41,6 +41,7 @@ public final class Settings
     private static final Section JOURNAL = section("Journal and snapshots", "", "");
     private static final Section CLUSTER =
         section("Cluster (fail-over on Aeron Cluster; see config/cluster-node.properties)", "", "");
+    private static final Section AUTH = section("Authentication (docs/security.md)", "", "");
     private static final Section MEASUREMENT = section("Measurement", "", "");
     private static final Section METRICS = section("Metrics", "", "");
 
@@ -383,6 +384,46 @@ public final class Settings
     public static final Setting<IdleStrategyType> CLUSTER_IDLE_STRATEGY = declare(CLUSTER, Scope.LOCAL,
         Setting.choice("sluice.cluster.idle-strategy", IdleStrategyType.BACKOFF, agentIdleStrategies(), """
         Idle strategy of the node's consensus module, archive and Sluice service threads.
+        """));
+
+    /** The credentials file; empty: authentication off. */
+    public static final Setting<String> AUTH_FILE = declare(AUTH, Scope.LOCAL, Setting.text(
+        "sluice.auth.file", "", "a file, or empty", """
+        Credentials file (written by sluice auth add-client): one client id, stored key and permissions per
+        line. When set, every client must authenticate (Connect, Challenge, Authenticate) before anything it
+        sends counts, and results go only to the client they belong to, on the response channel it named;
+        re-read on SIGHUP or sluice auth reload. Empty: authentication off, one shared egress for every
+        client (docs/security.md).
+        """));
+
+    /** Authenticated sessions at once. */
+    public static final Setting<Integer> AUTH_MAX_SESSIONS = declare(AUTH, Scope.LOCAL, Setting.integer(
+        "sluice.auth.max-sessions", 64, 1, 4096, "sessions", """
+        Authenticated sessions at once, each with a response publication of its own; a handshake beyond it
+        is refused AUTHENTICATION_FAILED. Handshakes in progress are limited to the same number.
+        """));
+
+    /** How long a started handshake waits for its Authenticate. */
+    public static final Setting<Long> AUTH_HANDSHAKE_TIMEOUT = declare(AUTH, Scope.LOCAL, Setting.duration(
+        "sluice.auth.handshake-timeout", "5s", 100 * MILLISECOND_NS, 600 * SECOND_NS, """
+        A Connect whose Authenticate has not come this long after its Challenge is dropped, and its response
+        publication closed.
+        """));
+
+    /** How long a source that failed repeatedly is refused. */
+    public static final Setting<Long> AUTH_FAILURE_DELAY = declare(AUTH, Scope.LOCAL, Setting.duration(
+        "sluice.auth.failure-delay", "1s", 0, 600 * SECOND_NS, """
+        After 3 failed handshakes from one source host, its next handshakes are refused without being
+        checked for this long, doubling with each further failure up to 64 times; a success resets it.
+        0s: never slowed down.
+        """));
+
+    /** Term length of each session's response publication. */
+    public static final Setting<Integer> AUTH_RESPONSE_TERM_LENGTH = declare(AUTH, Scope.LOCAL, Setting.powerOfTwo(
+        "sluice.auth.response-term-length", 1024 * 1024, 64 * 1024, 1 << 30, "bytes", """
+        Term length of the publication each authenticated session's results go out on, unless the client's
+        response channel names its own term-length. Each session's log takes three terms in the driver's
+        directory (with 64 sessions at 1 MiB: 192 MiB).
         """));
 
     /** File the daemon writes its internal latency distribution to at shutdown. */

@@ -122,6 +122,8 @@ public final class SluiceConfig
     public static final String LATENCY_HISTOGRAM_FILE = Settings.LATENCY_HISTOGRAM_FILE.key();
     /** Key of {@link Settings#METRICS_ENDPOINT}. */
     public static final String METRICS_ENDPOINT = Settings.METRICS_ENDPOINT.key();
+    /** {@link Settings#AUTH_FILE}. */
+    public static final String AUTH_FILE = Settings.AUTH_FILE.key();
 
     /** 2000-01-01T00:00:00Z in epoch nanoseconds. */
     public static final long YEAR_2000_NS = 946_684_800_000_000_000L;
@@ -537,6 +539,36 @@ public final class SluiceConfig
     public String metricsEndpoint()
     {
         return value(Settings.METRICS_ENDPOINT);
+    }
+
+    /** @return {@link Settings#AUTH_FILE}, as concluded: the credentials file, empty when authentication is off. */
+    public String authFile()
+    {
+        return value(Settings.AUTH_FILE);
+    }
+
+    /** @return {@link Settings#AUTH_MAX_SESSIONS}, as concluded. */
+    public int authMaxSessions()
+    {
+        return value(Settings.AUTH_MAX_SESSIONS);
+    }
+
+    /** @return {@link Settings#AUTH_HANDSHAKE_TIMEOUT}, as concluded, ns. */
+    public long authHandshakeTimeoutNs()
+    {
+        return value(Settings.AUTH_HANDSHAKE_TIMEOUT);
+    }
+
+    /** @return {@link Settings#AUTH_FAILURE_DELAY}, as concluded, ns. */
+    public long authFailureDelayNs()
+    {
+        return value(Settings.AUTH_FAILURE_DELAY);
+    }
+
+    /** @return {@link Settings#AUTH_RESPONSE_TERM_LENGTH}, as concluded, bytes. */
+    public int authResponseTermLength()
+    {
+        return value(Settings.AUTH_RESPONSE_TERM_LENGTH);
     }
 
     /** @return {@link Settings#WINDOW_TYPE}, as concluded. */

@@ -41,8 +41,23 @@ public final class RejectReason
      * result mode is unknown: the whole batch is refused. */
     public static final int BATCH_MALFORMED = 14;
 
-    /** One more than the largest reason code: size for per-reason arrays. */
-    public static final int LIMIT = 15;
+        /**
+     * Authentication is on and the message's session has not authenticated, or authenticated as another client id:
+     * the message changed nothing (schema version 4).
+     */
+    public static final int UNAUTHENTICATED = 15;
+
+    /**
+     * A Connect or Authenticate was refused: unknown client id, wrong proof, no pending challenge, or a source slowed
+     * down after repeated failures (schema version 4).
+     */
+    public static final int AUTHENTICATION_FAILED = 16;
+
+    /** The session's client lacks the permission the message needs: send, query or admin (schema version 4). */
+    public static final int NOT_PERMITTED = 17;
+
+/** One more than the largest reason code: size for per-reason arrays. */
+    public static final int LIMIT = 18;
 
     private RejectReason()
     {
@@ -70,6 +85,9 @@ public final class RejectReason
             case RESUME_REQUIRED: return "RESUME_REQUIRED";
             case BATCH_TOO_LARGE: return "BATCH_TOO_LARGE";
             case BATCH_MALFORMED: return "BATCH_MALFORMED";
+            case UNAUTHENTICATED: return "UNAUTHENTICATED";
+            case AUTHENTICATION_FAILED: return "AUTHENTICATION_FAILED";
+            case NOT_PERMITTED: return "NOT_PERMITTED";
             default: return "UNKNOWN(" + reason + ")";
         }
     }

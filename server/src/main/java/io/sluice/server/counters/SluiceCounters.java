@@ -121,6 +121,21 @@ public final class SluiceCounters implements AutoCloseable
     /** Longest time a processor spent on a RULES entry (staging or switching), ns; one per shard. */
     public static final int RULES_MAX_SWITCH_TYPE_ID = 1054;
 
+    /** Authentication handshakes that ended authenticated. */
+    public static final int AUTH_SUCCEEDED_TYPE_ID = 1060;
+    /** Authentication handshakes refused or failed (unknown client, wrong proof, no room, timed out). */
+    public static final int AUTH_FAILED_TYPE_ID = 1061;
+    /** Handshakes refused unchecked while their source host was slowed down after repeated failures. */
+    public static final int AUTH_THROTTLED_TYPE_ID = 1062;
+    /** Authenticated sessions now. */
+    public static final int AUTH_SESSIONS_TYPE_ID = 1063;
+    /** Credentials version: 1 for the file read at start, one more per applied reload; absent with auth off. */
+    public static final int AUTH_CREDENTIALS_VERSION_TYPE_ID = 1064;
+    /** Request of {@code sluice auth reload}: its id, 0 when none is pending. */
+    public static final int AUTH_RELOAD_REQUEST_TYPE_ID = 1065;
+    /** Outcome of the last reload request: its id when applied, minus its id when refused, 0 before any. */
+    public static final int AUTH_RELOAD_RESULT_TYPE_ID = 1066;
+
     /** Key of a counter that is not per shard or per reason. */
     public static final int NO_KEY = -1;
     /** Bytes of every Sluice counter's key: one int, the shard (per-shard counters), the reason code (rejected) or -1. */

@@ -13,6 +13,9 @@ import io.sluice.core.shard.ProcessorGroup;
 import io.sluice.core.shard.ShardContext;
 import io.sluice.core.ring.RingProducer;
 import io.sluice.core.ring.SluiceRing;
+import io.sluice.server.auth.Authentication;
+import io.sluice.server.auth.Credentials;
+import io.sluice.server.auth.CredentialsException;
 import io.sluice.server.counters.SluiceCounters;
 import io.sluice.driver.AeronProperties;
 import io.sluice.driver.EmbeddedDriver;
@@ -24,6 +27,7 @@ import io.sluice.server.metrics.ExporterProcess;
 import io.sluice.server.journal.Journaller;
 import io.sluice.server.rules.RuleRequests;
 import io.sluice.server.rules.RuleSwapAgent;
+import io.sluice.server.signal.ReloadSignal;
 import io.aeron.RethrowingErrorHandler;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentInvoker;
@@ -66,6 +70,7 @@ public final class SluiceDaemon implements AutoCloseable
     private Journal journal;
     private AgentRunner runner;
     private ExporterProcess metrics;
+    private Authentication auth;
     private boolean ready;
     private boolean closed;
 
@@ -123,20 +128,24 @@ public final class SluiceDaemon implements AutoCloseable
     private void startComponents()
     {
         Preflight.check(ctx);
+        final Credentials credentials = Authentication.readAtStart(config);
         final AgentInvoker driverInvoker = startDriver();
         aeron = connect(driverInvoker);
         counters = new SluiceCounters(aeron);
         errorHandler.errorCounter(counters.errors());
+        auth = null == credentials ? null : Authentication.start(config, credentials, aeron, counters, out, errorHandler);
 
         final ShardContext shards = ctx.shards();
         final IngressAgent.Context ingressContext = ctx.ingress();
-        final Subscription subscription = ingressContext.subscribe(aeron);
+        final Subscription subscription = null == auth ? ingressContext.subscribe(aeron) :
+            ingressContext.subscribe(aeron, auth.gate()::onUnavailableImage);
         final boolean shared = ThreadingMode.SHARED == config.threading();
         final SluiceRing ring = new SluiceRing(ctx.ring());
         final Journal.Context journalContext = ctx.journal();
         final boolean journalOn = JournalMode.OFF != journalContext.mode();
         final Journaller journaller = journalOn ? new Journaller(ring) : null;
-        egress = EgressGroup.open(aeron, ctx.egress(), counters, shared ? driverInvoker : null);
+        egress = EgressGroup.open(aeron, ctx.egress(), counters, shared ? driverInvoker : null,
+            null == auth ? null : auth.directory());
         group = Shards.processors(config, shards, ring, egress, aeron, counters, errorHandler, out,
             JournalMode.SYNC == journalContext.mode() ? journaller.recorded() : null);
         final RingProducer producer = shards.newProducer(ring, counters.ticks());
@@ -146,7 +155,7 @@ public final class SluiceDaemon implements AutoCloseable
             journal = Journal.open(journalContext, shards, journaller, group.processors(), producer, egress);
         }
         final RuleSwapAgent rules = rules(producer, journalOn ? journaller : null);
-        ingress = new IngressAgent(ingressContext, subscription, producer, counters);
+        ingress = new IngressAgent(ingressContext, subscription, producer, counters, null == auth ? null : auth.gate());
         runner = DaemonAgents.runner(
             config, driverInvoker, aeron, ingress, group, journal, rules, counters, errorHandler, out);
 
@@ -155,6 +164,11 @@ public final class SluiceDaemon implements AutoCloseable
         out.println("  rules     configuration version " + version + (0 == version ? " (the configuration file's)" :
             " (a live change the journal holds; the file's sluice.alert.* rules are not in force)") + ": " +
             RuleRequests.describe(group.processors()[0].alerts().rules()) + "; change with: sluice rules apply");
+        out.println("  auth      " + (null == auth ? Authentication.describeOff() : auth.describe()));
+        if (null != auth)
+        {
+            ReloadSignal.install(this::reloadCredentials);
+        }
         if (ctx.metrics().isEnabled())
         {
             metrics = ExporterProcess.start(ctx.metrics());
@@ -311,6 +325,10 @@ public final class SluiceDaemon implements AutoCloseable
         }
         final long accepted = null == counters ? 0 : counters.accepted().get();
         CloseHelper.quietClose(runner);
+        if (null != auth)
+        {
+            auth.close();
+        }
         writeLatency();
         CloseHelper.quietCloseAll(journal, counters, aeron, driver, errorLogFile);
         if (ready)
@@ -345,6 +363,46 @@ public final class SluiceDaemon implements AutoCloseable
         {
             counters.updateJvm();
         }
+        if (null != auth && ready && !closed)
+        {
+            auth.poll();
+        }
+    }
+
+    /**
+     * Read the credentials file again ({@code sluice.auth.file}) and hand it to the ingress, which applies it
+     * between two messages; a bad file keeps the credentials in force and is reported. SIGHUP's handler calls it;
+     * any thread but the ingress's.
+     *
+     * @return true when the file was read and handed over; false with authentication off or a bad file.
+     */
+    public boolean reloadCredentials()
+    {
+        if (null == auth)
+        {
+            return false;
+        }
+        try
+        {
+            final Credentials credentials = auth.reload();
+            out.println("sluice: credentials reloaded: " + credentials.size() + " clients, fingerprint " +
+                String.format("%016x", credentials.fingerprint()));
+            return true;
+        }
+        catch (final CredentialsException ex)
+        {
+            out.println("sluice: credentials not reloaded, the ones in force stay: " + ex.getMessage());
+            errorHandler.onError(ex);
+            return false;
+        }
+    }
+
+    /**
+     * @return authentication ({@code sluice.auth.file} set), or null when it is off.
+     */
+    public Authentication authentication()
+    {
+        return auth;
     }
 
     private static String versionOf()

@@ -41,12 +41,15 @@ public final class EgressGroup
      *                      recording, alert rule names.
      * @param counters      where each publisher's counters are registered.
      * @param driverInvoker the embedded driver's invoker when the processors' thread also runs the driver, else null.
+     * @param directory     the authenticated sessions (their publications and permissions), null with
+     *                      authentication off.
      * @return the egress, one publisher per processor.
      * @throws io.sluice.config.ConfigurationException naming the egress channel when it cannot be opened.
      * @throws IllegalStateException when the context was not concluded.
      */
     public static EgressGroup open(
-        final Aeron aeron, final Context ctx, final SluiceCounters counters, final AgentInvoker driverInvoker)
+        final Aeron aeron, final Context ctx, final SluiceCounters counters, final AgentInvoker driverInvoker,
+        final io.sluice.server.auth.SessionDirectory directory)
     {
         ctx.checkConcluded();
         final String channel = ctx.channel();

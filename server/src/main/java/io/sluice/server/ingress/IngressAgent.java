@@ -4,6 +4,7 @@ import io.aeron.Aeron;
 import io.aeron.ControlledFragmentAssembler;
 import io.aeron.Image;
 import io.aeron.Subscription;
+import io.aeron.UnavailableImageHandler;
 import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.sluice.config.ConfigurationException;
@@ -48,7 +49,8 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler, Ing
     private final RingProducer producer;
     private final NanoClock nanoClock;
     private final IngressHandler handler;
-    private final ControlledFragmentAssembler assembler = new ControlledFragmentAssembler(this);
+    private final ControlledFragmentAssembler assembler;
+    private final SessionGate gate;
     private final Int2IntHashMap sessions = new Int2IntHashMap(SESSION_UNKNOWN);
     private volatile boolean consuming = true;
     private long receiveNanos;
@@ -63,7 +65,28 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler, Ing
     public IngressAgent(
         final Context ctx, final Subscription subscription, final RingProducer producer, final SluiceCounters counters)
     {
+        this(ctx, subscription, producer, counters, null);
+    }
+
+    /**
+     * @param ctx          a concluded context: timestamp range, reject log interval, clock and log.
+     * @param subscription the ingress subscription ({@link Context#subscribe(Aeron, UnavailableImageHandler)} with
+     *                     the gate's {@link SessionGate#onUnavailableImage}).
+     * @param producer     the ring's producer, called by this agent alone.
+     * @param counters     ingress counters.
+     * @param gate         who may send (authentication on), or null: every message goes to the handler.
+     * @throws IllegalStateException when the context was not concluded.
+     */
+    public IngressAgent(
+        final Context ctx,
+        final Subscription subscription,
+        final RingProducer producer,
+        final SluiceCounters counters,
+        final SessionGate gate)
+    {
         ctx.checkConcluded();
+        this.gate = gate;
+        this.assembler = new ControlledFragmentAssembler(null == gate ? this : this::onGatedFragment);
         this.subscription = subscription;
         this.producer = producer;
         this.nanoClock = ctx.nanoClock();
@@ -93,6 +116,10 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler, Ing
         int work = subscription.controlledPoll(assembler, FRAGMENT_LIMIT);
         work += producer.doTick(receiveNanos);
         work += handler.logRejects(receiveNanos);
+        if (null != gate)
+        {
+            work += gate.doWork(receiveNanos);
+        }
         return work;
     }
 
@@ -111,6 +138,25 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler, Ing
     {
         return handler.onMessage(buffer, offset, length, aeronHeader.sessionId(), receiveNanos) ?
             Action.CONTINUE : Action.ABORT;
+    }
+
+    /**
+     * With a gate: the message goes to the handler only when the gate lets it through; a refused one is counted as
+     * rejected (the gate answered it outside the ring).
+     */
+    private Action onGatedFragment(
+        final DirectBuffer buffer, final int offset, final int length, final Header aeronHeader)
+    {
+        final int verdict = gate.onMessage(buffer, offset, length, aeronHeader, receiveNanos);
+        if (SessionGate.PASS == verdict)
+        {
+            return onFragment(buffer, offset, length, aeronHeader);
+        }
+        if (verdict > 0)
+        {
+            handler.countRefused(verdict, aeronHeader.sessionId(), receiveNanos);
+        }
+        return Action.CONTINUE;
     }
 
     /**
@@ -215,6 +261,23 @@ public final class IngressAgent implements Agent, ControlledFragmentHandler, Ing
         {
             checkConcluded();
             return Channels.open(SluiceConfig.INGRESS_CHANNEL, channel, () -> aeron.addSubscription(channel, streamId));
+        }
+
+        /**
+         * Add the ingress subscription with a handler told of every image that goes (an authenticated session ends
+         * with its image).
+         *
+         * @param aeron              the daemon's client.
+         * @param unavailableHandler called, on the Aeron client's conductor thread, for each image that goes.
+         * @return the subscription on the concluded channel and stream.
+         * @throws ConfigurationException naming the channel key when it cannot be opened.
+         * @throws IllegalStateException  when not concluded.
+         */
+        public Subscription subscribe(final Aeron aeron, final UnavailableImageHandler unavailableHandler)
+        {
+            checkConcluded();
+            return Channels.open(SluiceConfig.INGRESS_CHANNEL, channel,
+                () -> aeron.addSubscription(channel, streamId, (image) -> {}, unavailableHandler));
         }
 
         /**

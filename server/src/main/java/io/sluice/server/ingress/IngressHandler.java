@@ -312,6 +312,24 @@ public final class IngressHandler
         return 0;
     }
 
+    /**
+     * A message refused before the ring (its sender is not authenticated or lacks the permission): counted as
+     * received and rejected, and in the reject log, like a rejection that went through the ring.
+     *
+     * @param reason    the reject reason code.
+     * @param sessionId the stream it came on.
+     * @param nowNs     the producer's clock.
+     */
+    public void countRefused(final int reason, final int sessionId, final long nowNs)
+    {
+        if (Long.MIN_VALUE == lastRejectLogNs)
+        {
+            lastRejectLogNs = nowNs - rejectLogIntervalNs;
+        }
+        counters.received().incrementRelease();
+        countReject(reason, sessionId, 1);
+    }
+
     private void countReject(final int reason, final int sessionId, final int count)
     {
         counters.rejected(reason).getAndAddRelease(count);

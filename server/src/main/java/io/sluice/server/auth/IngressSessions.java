@@ -208,6 +208,14 @@ public final class IngressSessions implements SessionGate
     }
 
     /**
+     * @return handshakes started and not yet ended (ingress thread).
+     */
+    public int handshakesInProgress()
+    {
+        return pending;
+    }
+
+    /**
      * {@inheritDoc}
      */
     public void onUnavailableImage(final Image image)

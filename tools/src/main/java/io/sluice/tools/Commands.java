@@ -4,6 +4,7 @@ import io.sluice.config.ConfigurationException;
 import io.sluice.config.DriverThreading;
 import io.sluice.config.SluiceConfig;
 import io.sluice.server.daemon.DaemonContext;
+import io.sluice.tools.auth.AuthReloadTool;
 import io.sluice.tools.cluster.ClusterControlTool;
 import io.sluice.tools.demo.ClusterDemo;
 import io.sluice.tools.demo.Demo;
@@ -90,6 +91,11 @@ public final class Commands
             value("--since", "DURATION", "with --dry-run: history from this long ago (e.g. 10m, 2h; default 10m)"),
             value("--from-position", "P", "with --dry-run: history from this journal position instead")),
             true, false, Commands::rulesApply),
+        new Command("auth reload", "make a running daemon read its credentials file (sluice.auth.file) again, as " +
+            "SIGHUP does: removed clients' sessions end, permissions change at once (a bad file changes nothing)",
+            SMALL_HOST, List.of(CONFIG, value("--timeout", "SECONDS", "how long to wait for the daemon (default 10)")),
+            true, false, (args, config) -> AuthReloadTool.reload(config,
+            TimeUnit.SECONDS.toNanos(args.number("--timeout", 10, 1, 3600)), System.out)),
         new Command("cluster-shutdown", "ask the cluster's leader to snapshot and stop every node", null,
             List.of(required("--config", "NODE", "a cluster node's configuration")),
             true, false, (args, config) -> ClusterControlTool.shutdown(config, System.out)),

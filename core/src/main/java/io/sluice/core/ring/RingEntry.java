@@ -81,8 +81,14 @@ public final class RingEntry
      * stages it and switches to the new rules at the set's last chunk.
      */
     public static final int TYPE_RULES = 8;
+    /**
+     * The daemon's credentials changed (authentication on; a reload): credentials version in the client id field,
+     * the file's fingerprint in the key, its client count in the correlation id. Journal only: processors and
+     * replay pass over it.
+     */
+    public static final int TYPE_AUTH = 9;
     /** One past the highest type. */
-    public static final int TYPE_LIMIT = 9;
+    public static final int TYPE_LIMIT = 10;
     /** Offset of a RULES entry's chunk payload. */
     public static final int RULES_PAYLOAD_OFFSET = 24;
     /** Bytes of a RULES entry's chunk payload. */
@@ -457,6 +463,25 @@ public final class RingEntry
         buffer.putBytes(offset + RULES_PAYLOAD_OFFSET, source, sourceOffset, length);
         buffer.putLong(offset + RECEIVE_NANOS_OFFSET, receiveNanos);
         buffer.putInt(offset + TYPE_OFFSET, TYPE_RULES);
+        return this;
+    }
+
+    /**
+     * Write a change of the credentials. Producer thread only, between claim and publish.
+     *
+     * @param version      the credentials version now in force.
+     * @param fingerprint  the credentials file's fingerprint.
+     * @param clientCount  clients the file lists.
+     * @param receiveNanos {@code System.nanoTime()}.
+     * @return this.
+     */
+    public RingEntry auth(final long version, final long fingerprint, final int clientCount, final long receiveNanos)
+    {
+        ids(-1, version, clientCount, fingerprint, receiveNanos);
+        buffer.putLong(offset + TIMESTAMP_OFFSET, 0);
+        buffer.putDouble(offset + VALUE_OFFSET, 0);
+        buffer.putInt(offset + REASON_OFFSET, 0);
+        buffer.putInt(offset + TYPE_OFFSET, TYPE_AUTH);
         return this;
     }
 

@@ -311,6 +311,19 @@ public final class RingProducer
         return offerReject(clientId, correlationId, key, reason, receiveNanos) ? reason : RING_FULL;
     }
 
+    /** Put a credentials change ({@link RingEntry#auth}) into the ring for the journal; false when it is full. */
+    public boolean offerAuth(final long version, final long fingerprint, final int clientCount, final long nowNs)
+    {
+        final boolean room = ring.hasCapacity(1);
+        if (room)
+        {
+            final long sequence = ring.claim();
+            ring.entry(sequence).clear().auth(version, fingerprint, clientCount, nowNs);
+            ring.publish(sequence);
+        }
+        return room;
+    }
+
     /**
      * Put a client's resume request into the ring, carrying the client's mark as it stands now, for the processor
      * of the client id's shard to answer after every entry before it.

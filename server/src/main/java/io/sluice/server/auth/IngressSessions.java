@@ -6,6 +6,7 @@ import io.aeron.Image;
 import io.aeron.Publication;
 import io.aeron.logbuffer.Header;
 import io.sluice.core.RejectReason;
+import io.sluice.core.ring.RingProducer;
 import io.sluice.protocol.auth.AuthProof;
 import io.sluice.protocol.auth.Permission;
 import io.sluice.server.ingress.SessionGate;
@@ -129,6 +130,8 @@ public final class IngressSessions implements SessionGate
     private final UnsafeBuffer answer = new UnsafeBuffer(new byte[ANSWER_LENGTH]);
     private final UnsafeBuffer rejectAnswer = new UnsafeBuffer(new byte[ANSWER_LENGTH]);
     private final List<Session> scratch = new ArrayList<>();
+    private RingProducer producer;
+    private boolean journalPending;
     private volatile Credentials offered;
     private Credentials credentials;
     private long version;
@@ -205,6 +208,18 @@ public final class IngressSessions implements SessionGate
     public long version()
     {
         return version;
+    }
+
+    /**
+     * Journal the credentials in force: an AUTH entry ({@link RingProducer#offerAuth}) for those read at start, at
+     * the first duty cycle, and for each applied reload. Without a producer nothing is journaled. Start-up only.
+     *
+     * @param producer the ring's producer (the ingress thread's).
+     */
+    public void journalTo(final RingProducer producer)
+    {
+        this.producer = producer;
+        this.journalPending = true;
     }
 
     /**
@@ -591,6 +606,11 @@ public final class IngressSessions implements SessionGate
             apply(latest);
             work++;
         }
+        if (journalPending && producer.offerAuth(version, credentials.fingerprint(), credentials.size(), nowNs))
+        {
+            journalPending = false;
+            work++;
+        }
         if (pending > 0 || answersPending())
         {
             work += progress(nowNs);
@@ -697,6 +717,7 @@ public final class IngressSessions implements SessionGate
         }
         scratch.clear();
         version++;
+        journalPending = null != producer;
         counters.credentialsVersion().setRelease(version);
         counters.liveSessions().setRelease(directory.view().size());
     }

@@ -155,6 +155,10 @@ public final class SluiceDaemon implements AutoCloseable
             journal = Journal.open(journalContext, shards, journaller, group.processors(), producer, egress);
         }
         final RuleSwapAgent rules = rules(producer, journalOn ? journaller : null);
+        if (null != auth)
+        {
+            auth.gate().journalTo(producer);
+        }
         ingress = new IngressAgent(ingressContext, subscription, producer, counters, null == auth ? null : auth.gate());
         runner = DaemonAgents.runner(
             config, driverInvoker, aeron, ingress, group, journal, rules, counters, errorHandler, out);

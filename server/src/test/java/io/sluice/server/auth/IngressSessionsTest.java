@@ -68,6 +68,9 @@ class IngressSessionsTest
     private static final byte[] READER_SECRET = secret(2);
     private static final byte[] ADMIN_SECRET = secret(3);
 
+    private static final String START_CREDENTIALS = SENDER + " " + hex(SENDER_SECRET) + " send\n" +
+        READER + " " + hex(READER_SECRET) + " query,subscribe\n" + ADMIN + " " + hex(ADMIN_SECRET) + " admin\n";
+
     private final ByteArrayOutputStream log = new ByteArrayOutputStream();
     private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[2048]);
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
@@ -81,6 +84,7 @@ class IngressSessionsTest
     private IngressSessions sessions;
     private AuthCounters authCounters;
     private IngressAgent agent;
+    private RingProducer producer;
     private Subscription ingress;
     private int nextResponseStream = 100;
 
@@ -235,11 +239,10 @@ class IngressSessionsTest
         counters = new SluiceCounters(aeron);
         ring = new SluiceRing(16, WaitStrategyType.SLEEPING);
         ring.ringBuffer().addGatingSequences(new Sequence());
-        final RingProducer producer = new RingProducer(ring, new ShardRouter(1), 1, null, counters.ticks());
+        producer = new RingProducer(ring, new ShardRouter(1), 1, null, counters.ticks());
         directory = new SessionDirectory(4);
         authCounters = new AuthCounters(aeron, counters);
-        sessions = new IngressSessions(aeron, credentials(SENDER + " " + hex(SENDER_SECRET) + " send\n" +
-            READER + " " + hex(READER_SECRET) + " query,subscribe\n" + ADMIN + " " + hex(ADMIN_SECRET) + " admin\n"),
+        sessions = new IngressSessions(aeron, credentials(START_CREDENTIALS),
             directory, new IngressSessions.Settings(TimeUnit.SECONDS.toNanos(30), failureDelayNs, 64 * 1024,
             TimeUnit.SECONDS.toNanos(1)), authCounters, new PrintStream(log, true));
         final IngressAgent.Context ctx = new IngressAgent.Context().channel("aeron:ipc").streamId(INGRESS_STREAM)
@@ -402,29 +405,43 @@ class IngressSessionsTest
     }
 
     @Test
-    void shouldApplyReloadedCredentialsBetweenMessages()
+    void shouldApplyReloadedCredentialsBetweenMessagesAndJournalEachVersion()
     {
+        sessions.journalTo(producer);
         final Client sender = new Client(SENDER);
         final Client reader = new Client(READER);
         sender.handshake(SENDER_SECRET);
         reader.handshake(READER_SECRET);
         assertEquals(2, directory.view().size());
 
-        sessions.credentials(credentials(READER + " " + hex(READER_SECRET) + " send,query\n"));
-        await(() -> 2 == authCounters.credentialsVersion().get());
+        final Credentials reloaded = credentials(READER + " " + hex(READER_SECRET) + " send,query\n");
+        sessions.credentials(reloaded);
+        await(() -> 2 == authCounters.credentialsVersion().get() && ring.ringBuffer().getCursor() == 1);
+        assertAuthEntry(ring.entry(0), 1, credentials(START_CREDENTIALS).fingerprint(), 3);
+        assertAuthEntry(ring.entry(1), 2, reloaded.fingerprint(), 1);
 
         assertNull(directory.view().publicationFor(SENDER), "a removed client's session ends");
         assertEquals(Permission.SEND | Permission.QUERY, directory.view().permissionsOf(READER));
         assertEquals(1, authCounters.liveSessions().get());
         reader.sendEvent(READER, 1);
-        await(() -> ring.ringBuffer().getCursor() == 0);
-        assertEquals(RingEntry.TYPE_EVENT, ring.entry(0).type(), "the new permission holds");
+        await(() -> ring.ringBuffer().getCursor() == 2);
+        assertEquals(RingEntry.TYPE_EVENT, ring.entry(2).type(), "the new permission holds");
         sender.sendEvent(SENDER, 1);
         await(() -> 1 == counters.rejected(RejectReason.UNAUTHENTICATED).get());
         final Client again = new Client(SENDER);
         again.connect();
         await(() -> 1 == authCounters.failed().get());
-        assertEquals(0, ring.ringBuffer().getCursor());
+        assertEquals(2, ring.ringBuffer().getCursor());
+    }
+
+    private static void assertAuthEntry(
+        final RingEntry entry, final long version, final long fingerprint, final long clientCount)
+    {
+        assertEquals(RingEntry.TYPE_AUTH, entry.type());
+        assertEquals(-1, entry.shard(), "no processor's");
+        assertEquals(version, entry.clientId());
+        assertEquals(fingerprint, entry.key());
+        assertEquals(clientCount, entry.correlationId());
     }
 
     @Test

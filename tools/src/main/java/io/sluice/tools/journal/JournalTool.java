@@ -204,6 +204,7 @@ public final class JournalTool
         if (null != identity)
         {
             listRuleChanges(journalDir, config.driverDir(), out);
+            listCredentialChanges(journalDir, config.driverDir(), out);
         }
         return 0;
     }
@@ -270,6 +271,64 @@ public final class JournalTool
         {
             out.println("    version " + change.version() + ": at journal position " + change.position() + ", " +
                 RuleRequests.describe(change.rules()));
+        }
+    }
+
+    /**
+     * The credentials in force as the journal holds them: one per run of a daemon with authentication on (version
+     * 1, the file read at start) and one per reload; never a key.
+     *
+     * @param version     the credentials version.
+     * @param position    the journal position of the end of the message that holds it.
+     * @param fingerprint the credentials file's fingerprint.
+     * @param clientCount clients the file listed.
+     */
+    public record CredentialChange(long version, long position, long fingerprint, long clientCount)
+    {
+    }
+
+    /**
+     * @param journalDir the journal directory.
+     * @param driverDir  the driver directory of a daemon that may be recording it.
+     * @return the credential changes (AUTH entries), oldest first.
+     */
+    public static List<CredentialChange> credentialChanges(final Path journalDir, final String driverDir)
+    {
+        final JournalInput input = JournalInput.open(journalDir, driverDir);
+        final List<CredentialChange> changes = new ArrayList<>();
+        final long[] state = { 0, 0 };
+        input.read(input.startPosition(), Long.MAX_VALUE, 0, (buffer, offset, position) ->
+        {
+            if (position != state[0])
+            {
+                state[0] = position;
+                state[1] = 0;
+            }
+            state[1]++;
+            final RingEntry entry = new RingEntry(new UnsafeBuffer(buffer, offset, RingEntry.LENGTH), 0);
+            if (RingEntry.TYPE_AUTH == entry.type())
+            {
+                changes.add(new CredentialChange(entry.clientId(),
+                    position + DataHeaderFlyweight.HEADER_LENGTH + state[1] * RingEntry.LENGTH, entry.key(),
+                    entry.correlationId()));
+            }
+        });
+        return changes;
+    }
+
+    private static void listCredentialChanges(final Path journalDir, final String driverDir, final PrintStream out)
+    {
+        final List<CredentialChange> changes = credentialChanges(journalDir, driverDir);
+        if (changes.isEmpty())
+        {
+            return;
+        }
+        out.println("  credential changes: " + changes.size());
+        for (final CredentialChange change : changes)
+        {
+            out.println("    version " + change.version() + ": at journal position " + change.position() +
+                ", fingerprint " + String.format("%016x", change.fingerprint()) + ", " + change.clientCount() +
+                " clients");
         }
     }
 

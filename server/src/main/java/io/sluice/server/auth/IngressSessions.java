@@ -11,20 +11,15 @@ import io.sluice.protocol.auth.AuthProof;
 import io.sluice.protocol.auth.Permission;
 import io.sluice.server.ingress.SessionGate;
 import io.sluice.transport.codec.AuthenticateDecoder;
-import io.sluice.transport.codec.AuthenticatedEncoder;
-import io.sluice.transport.codec.ChallengeEncoder;
 import io.sluice.transport.codec.ConnectDecoder;
 import io.sluice.transport.codec.EventBatchDecoder;
 import io.sluice.transport.codec.EventDecoder;
 import io.sluice.transport.codec.MessageHeaderDecoder;
-import io.sluice.transport.codec.MessageHeaderEncoder;
 import io.sluice.transport.codec.QueryDecoder;
-import io.sluice.transport.codec.RejectedEncoder;
 import io.sluice.transport.codec.ResumeDecoder;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 
 import java.io.PrintStream;
@@ -58,16 +53,10 @@ import java.util.List;
  */
 public final class IngressSessions implements SessionGate
 {
-    /** Failed handshakes from one host before it is slowed down. */
-    public static final int FAILURES_BEFORE_DELAY = 3;
-    /** Longest slow-down, in multiples of the failure delay. */
-    public static final int MAX_DELAY_FACTOR = 64;
     /** Longest response channel a Connect may name, characters. */
     public static final int MAX_CHANNEL_LENGTH = 512;
 
-    private static final int MAX_HOSTS = 4096;
     private static final int BODY = MessageHeaderDecoder.ENCODED_LENGTH;
-    private static final int ANSWER_LENGTH = 256;
 
     /** One image session: a handshake in progress, or authenticated. */
     private static final class Session
@@ -100,35 +89,22 @@ public final class IngressSessions implements SessionGate
         }
     }
 
-    /** Failures of one source host. */
-    private static final class Host
-    {
-        int failures;
-        long refusedUntilNs;
-    }
-
     private final Aeron aeron;
     private final SessionDirectory directory;
     private final AuthCounters counters;
     private final int maxSessions;
     private final long handshakeTimeoutNs;
-    private final long failureDelayNs;
     private final int responseTermLength;
     private final long logIntervalNs;
     private final PrintStream log;
     private final SecureRandom random = new SecureRandom();
     private final Int2ObjectHashMap<Session> sessions = new Int2ObjectHashMap<>();
-    private final java.util.HashMap<String, Host> hosts = new java.util.HashMap<>();
+    private final SourceThrottle throttle;
     private final ManyToOneConcurrentLinkedQueue<Integer> lostImages = new ManyToOneConcurrentLinkedQueue<>();
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
-    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final ConnectDecoder connect = new ConnectDecoder();
     private final AuthenticateDecoder authenticate = new AuthenticateDecoder();
-    private final ChallengeEncoder challenge = new ChallengeEncoder();
-    private final AuthenticatedEncoder authenticated = new AuthenticatedEncoder();
-    private final RejectedEncoder rejected = new RejectedEncoder();
-    private final UnsafeBuffer answer = new UnsafeBuffer(new byte[ANSWER_LENGTH]);
-    private final UnsafeBuffer rejectAnswer = new UnsafeBuffer(new byte[ANSWER_LENGTH]);
+    private final AuthAnswers answers = new AuthAnswers();
     private final List<Session> scratch = new ArrayList<>();
     private RingProducer producer;
     private boolean journalPending;
@@ -163,7 +139,7 @@ public final class IngressSessions implements SessionGate
         this.counters = counters;
         this.maxSessions = directory.capacity();
         this.handshakeTimeoutNs = settings.handshakeTimeoutNs();
-        this.failureDelayNs = settings.failureDelayNs();
+        this.throttle = new SourceThrottle(settings.failureDelayNs());
         this.responseTermLength = settings.responseTermLength();
         this.logIntervalNs = settings.logIntervalNs();
         this.log = log;
@@ -280,62 +256,18 @@ public final class IngressSessions implements SessionGate
                 return PASS;
             }
         }
-        answerReject(null == session ? null : session.publication, buffer, offset, length, templateId, clientId,
-            reason);
+        if (null != session && null != session.publication)
+        {
+            answers.rejectedFor(session.publication, buffer, offset, length, templateId, clientId, reason);
+        }
         return reason;
-    }
-
-    /**
-     * Answer a refused message once on the publication the image session has, if any: its client id, correlation id
-     * and key as far as the frame holds them ({@code batchIndex} -1, also for an EventBatch refused whole).
-     */
-    private void answerReject(
-        final Publication publication, final DirectBuffer buffer, final int offset, final int length,
-        final int templateId, final long clientId, final int reason)
-    {
-        if (null == publication)
-        {
-            return;
-        }
-        long correlationId = 0;
-        long key = 0;
-        if (EventBatchDecoder.TEMPLATE_ID == templateId)
-        {
-            final int groupOffset = offset + BODY + EventBatchDecoder.BLOCK_LENGTH;
-            if (groupOffset + 4 + 8 <= offset + length)
-            {
-                correlationId = buffer.getLong(groupOffset + 4, ByteOrder.LITTLE_ENDIAN);
-            }
-        }
-        else if (length >= BODY + 16)
-        {
-            correlationId = buffer.getLong(offset + BODY + 8, ByteOrder.LITTLE_ENDIAN);
-            if (length >= BODY + 24 && ResumeDecoder.TEMPLATE_ID != templateId)
-            {
-                key = buffer.getLong(offset + BODY + 16, ByteOrder.LITTLE_ENDIAN);
-            }
-        }
-        offerRejected(publication, clientId, correlationId, key, reason);
-    }
-
-    private void offerRejected(
-        final Publication publication, final long clientId, final long correlationId, final long key,
-        final int reason)
-    {
-        rejected.wrapAndApplyHeader(rejectAnswer, 0, headerEncoder)
-            .clientId(clientId)
-            .correlationId(correlationId)
-            .key(key)
-            .reason(io.sluice.transport.codec.RejectReason.get((short)reason))
-            .batchIndex(-1);
-        publication.offer(rejectAnswer, 0, MessageHeaderEncoder.ENCODED_LENGTH + rejected.encodedLength());
     }
 
     private void onConnect(
         final DirectBuffer buffer, final int offset, final int length, final int sessionId, final Object image,
         final long nowNs)
     {
-        final String host = hostOf(image);
+        final String host = SourceThrottle.hostOf(image);
         headerDecoder.wrap(buffer, offset);
         final int blockLength = headerDecoder.blockLength();
         final int varOffset = offset + BODY + blockLength;
@@ -355,8 +287,7 @@ public final class IngressSessions implements SessionGate
             return;
         }
         drop(sessions.get(sessionId));
-        final Host slowed = null == host ? null : hosts.get(host);
-        if (null != slowed && nowNs - slowed.refusedUntilNs < 0)
+        if (throttle.isSlowedDown(host, nowNs))
         {
             counters.throttled().incrementRelease();
             counters.rejected(RejectReason.AUTHENTICATION_FAILED).incrementRelease();
@@ -424,7 +355,7 @@ public final class IngressSessions implements SessionGate
         final long nowNs)
     {
         final Session session = sessions.get(sessionId);
-        final String host = hostOf(image);
+        final String host = SourceThrottle.hostOf(image);
         headerDecoder.wrap(buffer, offset);
         final int blockLength = headerDecoder.blockLength();
         if (headerDecoder.version() < 1 || blockLength < AuthenticateDecoder.BLOCK_LENGTH ||
@@ -471,10 +402,7 @@ public final class IngressSessions implements SessionGate
         handshake.authenticated = true;
         handshake.permissions = client.permissions();
         handshake.answerPending = true;
-        if (null != host)
-        {
-            hosts.remove(host);
-        }
+        throttle.onSuccess(host);
         counters.succeeded().incrementRelease();
         counters.liveSessions().setRelease(directory.view().size());
         sendAuthenticated(handshake);
@@ -490,16 +418,7 @@ public final class IngressSessions implements SessionGate
 
     private void sendAuthenticated(final Session session)
     {
-        authenticated.wrapAndApplyHeader(answer, 0, headerEncoder)
-            .clientId(session.clientId)
-            .sessionId(session.sessionId)
-            .permissions().clear()
-            .sEND(0 != (session.permissions & Permission.SEND))
-            .qUERY(0 != (session.permissions & Permission.QUERY))
-            .sUBSCRIBE(0 != (session.permissions & Permission.SUBSCRIBE))
-            .aDMIN(0 != (session.permissions & Permission.ADMIN));
-        if (session.publication.offer(answer, 0, MessageHeaderEncoder.ENCODED_LENGTH + authenticated.encodedLength())
-            > 0)
+        if (answers.authenticated(session.publication, session.clientId, session.sessionId, session.permissions))
         {
             session.answerPending = false;
         }
@@ -516,31 +435,13 @@ public final class IngressSessions implements SessionGate
         counters.rejected(RejectReason.AUTHENTICATION_FAILED).incrementRelease();
         if (null != session && null != session.publication)
         {
-            offerRejected(session.publication, clientId, 0, 0, RejectReason.AUTHENTICATION_FAILED);
+            answers.rejected(session.publication, clientId, 0, 0, RejectReason.AUTHENTICATION_FAILED);
         }
         if (null != session && !session.authenticated)
         {
             drop(session);
         }
-        if (null != host)
-        {
-            Host failures = hosts.get(host);
-            if (null == failures)
-            {
-                if (hosts.size() >= MAX_HOSTS)
-                {
-                    hosts.values().removeIf((h) -> nowNs - h.refusedUntilNs >= 0);
-                }
-                failures = new Host();
-                hosts.put(host, failures);
-            }
-            failures.failures++;
-            if (failures.failures >= FAILURES_BEFORE_DELAY)
-            {
-                final int doublings = Math.min(failures.failures - FAILURES_BEFORE_DELAY, 6);
-                failures.refusedUntilNs = nowNs + failureDelayNs * Math.min(MAX_DELAY_FACTOR, 1L << doublings);
-            }
-        }
+        throttle.onFailure(host, nowNs);
         failuresSinceLog++;
         lastFailure = why + " (client " + clientId + (null == host ? "" : " from " + host) + ")";
     }
@@ -677,12 +578,7 @@ public final class IngressSessions implements SessionGate
             }
             if (null != session.publication && !session.challengeSent)
             {
-                challenge.wrapAndApplyHeader(answer, 0, headerEncoder)
-                    .clientId(session.clientId)
-                    .putServerNonce(session.serverNonce, 0, AuthProof.NONCE_LENGTH)
-                    .sessionId(session.sessionId);
-                if (session.publication.offer(
-                    answer, 0, MessageHeaderEncoder.ENCODED_LENGTH + challenge.encodedLength()) > 0)
+                if (answers.challenge(session.publication, session.clientId, session.serverNonce, session.sessionId))
                 {
                     session.challengeSent = true;
                     work++;
@@ -733,20 +629,5 @@ public final class IngressSessions implements SessionGate
             drop(scratch.get(i));
         }
         scratch.clear();
-    }
-
-    private static String hostOf(final Object image)
-    {
-        if (!(image instanceof Image))
-        {
-            return null;
-        }
-        final String identity = ((Image)image).sourceIdentity();
-        if (null == identity)
-        {
-            return null;
-        }
-        final int colon = identity.lastIndexOf(':');
-        return colon > 0 ? identity.substring(0, colon) : identity;
     }
 }

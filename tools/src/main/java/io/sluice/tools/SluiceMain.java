@@ -109,7 +109,13 @@ public final class SluiceMain
         ctx.journal().resetWindows(resetWindows);
         try (SluiceDaemon daemon = SluiceDaemon.start(ctx))
         {
-            System.out.println("sluice: SIG" + signal.await(100, daemon::updateJvmCounters) + " received, draining");
+            final String name = signal.await(100, () ->
+            {
+                daemon.updateJvmCounters();
+                return daemon.stopRequested();
+            });
+            System.out.println(null == name ? "sluice: shutdown requested by an admin client, draining" :
+                "sluice: SIG" + name + " received, draining");
         }
         catch (final InterruptedException ex)
         {

@@ -10,6 +10,7 @@ import io.sluice.core.ring.RingProducer;
 import io.sluice.protocol.auth.AuthProof;
 import io.sluice.protocol.auth.Permission;
 import io.sluice.server.ingress.SessionGate;
+import io.sluice.transport.codec.AdminRequestDecoder;
 import io.sluice.transport.codec.AuthenticateDecoder;
 import io.sluice.transport.codec.ConnectDecoder;
 import io.sluice.transport.codec.EventBatchDecoder;
@@ -107,6 +108,7 @@ public final class IngressSessions implements SessionGate
     private final AuthAnswers answers = new AuthAnswers();
     private final List<Session> scratch = new ArrayList<>();
     private RingProducer producer;
+    private AdminRequests admin;
     private boolean journalPending;
     private volatile Credentials offered;
     private Credentials credentials;
@@ -179,14 +181,6 @@ public final class IngressSessions implements SessionGate
     }
 
     /**
-     * @return the credentials version: 1 for those read at start, one more per applied reload.
-     */
-    public long version()
-    {
-        return version;
-    }
-
-    /**
      * Journal the credentials in force: an AUTH entry ({@link RingProducer#offerAuth}) for those read at start, at
      * the first duty cycle, and for each applied reload. Without a producer nothing is journaled. Start-up only.
      *
@@ -196,6 +190,17 @@ public final class IngressSessions implements SessionGate
     {
         this.producer = producer;
         this.journalPending = true;
+    }
+
+    /**
+     * Take AdminRequests of sessions with {@code admin}; without, an AdminRequest goes on like any unknown message.
+     * Start-up only.
+     *
+     * @param actions what the daemon does for them.
+     */
+    public void admin(final AdminActions actions)
+    {
+        this.admin = new AdminRequests(actions, answers);
     }
 
     /**
@@ -241,6 +246,12 @@ public final class IngressSessions implements SessionGate
             (length >= BODY + 8 && clientId != session.clientId))
         {
             reason = RejectReason.UNAUTHENTICATED;
+        }
+        else if (AdminRequestDecoder.TEMPLATE_ID == templateId && null != admin)
+        {
+            admin.onRequest(session.publication, clientId, 0 != (session.permissions & Permission.ADMIN), buffer,
+                offset, length);
+            return TAKEN;
         }
         else
         {
@@ -511,6 +522,10 @@ public final class IngressSessions implements SessionGate
         {
             journalPending = false;
             work++;
+        }
+        if (null != admin && admin.hasPending())
+        {
+            work += admin.doWork();
         }
         if (pending > 0 || answersPending())
         {

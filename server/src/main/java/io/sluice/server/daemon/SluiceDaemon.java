@@ -73,6 +73,7 @@ public final class SluiceDaemon implements AutoCloseable
     private Authentication auth;
     private boolean ready;
     private boolean closed;
+    private volatile boolean stopRequested;
 
     private SluiceDaemon(final DaemonContext ctx)
     {
@@ -158,6 +159,7 @@ public final class SluiceDaemon implements AutoCloseable
         if (null != auth)
         {
             auth.gate().journalTo(producer);
+            auth.gate().admin(new DaemonAdmin(config, aeron, () -> stopRequested = true, errorHandler));
         }
         ingress = new IngressAgent(ingressContext, subscription, producer, counters, null == auth ? null : auth.gate());
         runner = DaemonAgents.runner(
@@ -399,6 +401,15 @@ public final class SluiceDaemon implements AutoCloseable
             errorHandler.onError(ex);
             return false;
         }
+    }
+
+    /**
+     * @return true once an admin client asked the daemon to stop (AdminRequest SHUTDOWN); the thread that waits for
+     * SIGTERM then closes it as it would on the signal. Any thread.
+     */
+    public boolean stopRequested()
+    {
+        return stopRequested;
     }
 
     /**

@@ -21,6 +21,9 @@ import io.sluice.protocol.auth.Permission;
 import io.sluice.server.counters.SluiceCounters;
 import io.sluice.server.ingress.IngressAgent;
 import io.sluice.server.ingress.SessionGate;
+import io.sluice.transport.codec.AdminAction;
+import io.sluice.transport.codec.AdminRequestEncoder;
+import io.sluice.transport.codec.AdminResponseDecoder;
 import io.sluice.transport.codec.AuthenticateEncoder;
 import io.sluice.transport.codec.AuthenticatedDecoder;
 import io.sluice.transport.codec.ChallengeDecoder;
@@ -174,6 +177,31 @@ class IngressSessionsTest
             final QueryEncoder query = new QueryEncoder().wrapAndApplyHeader(buffer, 0, headerEncoder)
                 .clientId(clientId).correlationId(correlationId).key(7);
             send(buffer, MessageHeaderEncoder.ENCODED_LENGTH + query.encodedLength());
+        }
+
+        void sendAdmin(final AdminAction action, final String payload)
+        {
+            final AdminRequestEncoder request = new AdminRequestEncoder().wrapAndApplyHeader(buffer, 0, headerEncoder)
+                .clientId(clientId).correlationId(99).action(action).payload(payload);
+            send(buffer, MessageHeaderEncoder.ENCODED_LENGTH + request.encodedLength());
+        }
+
+        String admin(final AdminAction action, final String payload)
+        {
+            sendAdmin(action, payload);
+            return adminResponse();
+        }
+
+        /** @return the next AdminResponse as "STATUS message", once it came, after checking its ids. */
+        String adminResponse()
+        {
+            await(() -> any(AdminResponseDecoder.TEMPLATE_ID));
+            final AdminResponseDecoder response = new AdminResponseDecoder().wrap(new UnsafeBuffer(take(
+                AdminResponseDecoder.TEMPLATE_ID)), MessageHeaderDecoder.ENCODED_LENGTH,
+                AdminResponseDecoder.BLOCK_LENGTH, AdminResponseDecoder.SCHEMA_VERSION);
+            assertEquals(clientId, response.clientId());
+            assertEquals(99, response.correlationId());
+            return response.status() + " " + response.message();
         }
 
         /** @return the reason of the next Rejected, once it came, after checking its ids. */
@@ -445,6 +473,57 @@ class IngressSessionsTest
     }
 
     @Test
+    void shouldCarryOutAdminRequestsOfAdminsOnlyAndAnswerEach()
+    {
+        final String[] outcome = { null };
+        final List<String> done = new ArrayList<>();
+        sessions.admin(new AdminActions()
+        {
+            public String snapshot()
+            {
+                done.add("snapshot");
+                return null;
+            }
+
+            public long applyRules(final String properties)
+            {
+                done.add("rules " + properties);
+                return 7;
+            }
+
+            public long reloadCredentials()
+            {
+                throw new IllegalStateException("another credentials reload is in progress");
+            }
+
+            public String outcome(final long requestId)
+            {
+                return 7 == requestId ? outcome[0] : null;
+            }
+
+            public void shutdown()
+            {
+                done.add("shutdown");
+            }
+        });
+        final Client admin = new Client(ADMIN);
+        final Client sender = new Client(SENDER);
+        admin.handshake(ADMIN_SECRET);
+        sender.handshake(SENDER_SECRET);
+
+        assertEquals("NOT_PERMITTED client 42 lacks the admin permission", sender.admin(AdminAction.SHUTDOWN, ""));
+        assertEquals("OK snapshot requested", admin.admin(AdminAction.SNAPSHOT, ""));
+        assertEquals("FAILED another credentials reload is in progress",
+            admin.admin(AdminAction.RELOAD_CREDENTIALS, ""));
+        admin.sendAdmin(AdminAction.APPLY_RULES, "sluice.alert.hot.threshold=5");
+        await(() -> 2 == done.size());
+        outcome[0] = "OK rules version 1 in force";
+        assertEquals("OK rules version 1 in force", admin.adminResponse());
+        assertEquals(List.of("snapshot", "rules sluice.alert.hot.threshold=5"), done);
+        assertEquals(-1, ring.ringBuffer().getCursor());
+    }
+
+    @Test
     void shouldNeverThrowNorAuthenticateNorFillTheRingWhenFuzzed()
     {
         final Header header = new Header(0, 16);
@@ -452,50 +531,7 @@ class IngressSessionsTest
         frame.putInt(DataHeaderFlyweight.SESSION_ID_FIELD_OFFSET, 777);
         header.buffer(frame);
         header.offset(0);
-        final List<byte[]> messages = new ArrayList<>();
-        final byte[] nonce = AuthProof.newNonce(random);
-        final UnsafeBuffer connect = new UnsafeBuffer(new byte[1024]);
-        final int connectLength = MessageHeaderEncoder.ENCODED_LENGTH + new ConnectEncoder()
-            .wrapAndApplyHeader(connect, 0, headerEncoder).clientId(SENDER).putClientNonce(nonce, 0, nonce.length)
-            .responseStreamId(5).responseChannel("aeron:ipc").encodedLength();
-        final UnsafeBuffer authenticate = new UnsafeBuffer(new byte[256]);
-        final int authenticateLength = MessageHeaderEncoder.ENCODED_LENGTH + new AuthenticateEncoder()
-            .wrapAndApplyHeader(authenticate, 0, headerEncoder).clientId(SENDER)
-            .putProof(new byte[AuthProof.PROOF_LENGTH], 0, AuthProof.PROOF_LENGTH).encodedLength();
-        for (final byte[] valid : List.of(copy(connect, connectLength), copy(authenticate, authenticateLength)))
-        {
-            for (int length = 0; length < valid.length; length++)
-            {
-                messages.add(java.util.Arrays.copyOf(valid, length));
-            }
-            for (int bit = 0; bit < valid.length * 8; bit++)
-            {
-                final byte[] flipped = valid.clone();
-                flipped[bit / 8] ^= (byte)(1 << (bit % 8));
-                messages.add(flipped);
-            }
-        }
-        final UnsafeBuffer oversized = new UnsafeBuffer(new byte[2048]);
-        final int oversizedLength = MessageHeaderEncoder.ENCODED_LENGTH + new ConnectEncoder()
-            .wrapAndApplyHeader(oversized, 0, headerEncoder).clientId(SENDER).putClientNonce(nonce, 0, nonce.length)
-            .responseStreamId(5).responseChannel("aeron:ipc?alias=" + "x".repeat(600)).encodedLength();
-        messages.add(copy(oversized, oversizedLength));
-        final byte[] lyingLength = copy(connect, connectLength);
-        new UnsafeBuffer(lyingLength).putInt(MessageHeaderEncoder.ENCODED_LENGTH + ConnectEncoder.BLOCK_LENGTH,
-            Integer.MAX_VALUE);
-        messages.add(lyingLength);
-        final Random bytes = new Random(23);
-        for (int i = 0; i < 2000; i++)
-        {
-            final byte[] noise = new byte[bytes.nextInt(120)];
-            bytes.nextBytes(noise);
-            if (noise.length >= 8 && bytes.nextBoolean())
-            {
-                new UnsafeBuffer(noise).putShort(4, (short)MessageHeaderDecoder.SCHEMA_ID);
-                new UnsafeBuffer(noise).putShort(2, (short)(5 + bytes.nextInt(3)));
-            }
-            messages.add(noise);
-        }
+        final List<byte[]> messages = HandshakeFuzz.messages(SENDER);
 
         long answered = 0;
         long started = 0;
@@ -562,13 +598,6 @@ class IngressSessionsTest
             Thread.currentThread().interrupt();
         }
         agent.doWork();
-    }
-
-    private static byte[] copy(final UnsafeBuffer buffer, final int length)
-    {
-        final byte[] bytes = new byte[length];
-        buffer.getBytes(0, bytes);
-        return bytes;
     }
 
     private static Credentials credentials(final String text)

@@ -144,10 +144,11 @@ public final class CredentialsTool
                     lines.remove(lines.size() - 1);
                 }
             }
+            final boolean cr = !lines.isEmpty() && endsWithCr(lines.get(lines.size() - 1));
             final byte[] secret = AuthProof.newSecret(random);
             try
             {
-                lines.add(line(clientId, AuthProof.storedKey(secret), permissions, false));
+                lines.add(line(clientId, AuthProof.storedKey(secret), permissions, cr));
                 lines.add(new byte[0]);
                 write(file, join(lines), current);
                 out.println("secret " + AuthProof.toHex(secret));
@@ -271,8 +272,7 @@ public final class CredentialsTool
             }
             final List<byte[]> lines = split(current);
             final int index = lineOf(file, current, clientId) - 1;
-            final byte[] old = lines.get(index);
-            final boolean cr = old.length > 0 && '\r' == old[old.length - 1];
+            final boolean cr = endsWithCr(lines.get(index));
             if (permissions < 0)
             {
                 lines.remove(index);
@@ -317,6 +317,11 @@ public final class CredentialsTool
             }
         }
         throw new IllegalStateException(file + ": client id " + clientId + " parsed but its line was not found");
+    }
+
+    private static boolean endsWithCr(final byte[] line)
+    {
+        return line.length > 0 && '\r' == line[line.length - 1];
     }
 
     private static byte[] line(final long clientId, final byte[] storedKey, final int permissions, final boolean cr)

@@ -77,14 +77,14 @@ class CredentialsToolTest
     @Test
     void shouldAppendANewClientKeepingEveryOtherByteAndPrintADifferentSecretEachTime() throws IOException
     {
-        final String before = "# ours\r\n7 " + KEY_7 + " admin\r\n\r\n# end";
+        final String before = "# ours\r\n7 " + KEY_7 + " admin\r\n\r\n# end\r\n";
         write(before);
         final CommandRun first = CommandRun.of("auth", "add-client", "--file", file.toString(), "--id", "-5",
             "--permissions", "subscribe");
         assertEquals(0, first.exit(), first.err());
         final String text = Files.readString(file);
-        assertTrue(text.startsWith(before + "\n-5 "), text);
-        assertTrue(text.endsWith(" subscribe\n"), text);
+        assertTrue(text.startsWith(before + "-5 "), text);
+        assertTrue(text.endsWith(" subscribe\r\n"), "the file's CRLF kept: " + text);
         assertEquals(2, Credentials.read(file).size());
         assertEquals("rw-r-----", posix());
 

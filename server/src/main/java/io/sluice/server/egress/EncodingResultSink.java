@@ -41,7 +41,8 @@ public abstract class EncodingResultSink implements ResultSink
     /**
      * Make room for the next message.
      *
-     * @param everyClient true for a message every client gets ({@code WindowResult}, {@code Alert}).
+     * @param everyClient true for a message every client gets ({@code WindowResult}, {@code Alert}; with
+     *                    authentication on, every session with {@code subscribe}).
      * @param clientId    the client it is for, when not every client's.
      * @param length      its bytes.
      * @return true when it is to be encoded into {@link #claimedBuffer()} at {@link #claimedOffset()} and then

@@ -23,6 +23,7 @@ import io.sluice.transport.codec.RejectedDecoder;
 import io.sluice.transport.codec.WindowResultDecoder;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.YieldingIdleStrategy;
 import org.junit.jupiter.api.AfterEach;
@@ -341,6 +342,71 @@ class SessionEgressTest
         assertEquals(List.of("window 7", "result 22/1"), received(b.subscription(), 2));
         assertTrue(b.publication().isConnected());
         assertEquals(2, notConnected());
+    }
+
+    @Test
+    void shouldSkipASubscriberWhoseClientWentAwayAndServeTheOthers()
+    {
+        final Session gone = udpSession(A, Permission.SUBSCRIBE);
+        final Session b = ipcSession(B, Permission.SUBSCRIBE);
+        gone.subscription().close();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (gone.publication().isConnected())
+        {
+            assertTrue(System.nanoTime() - deadline < 0, "publication still connected");
+            Thread.yield();
+        }
+
+        publisher.onWindowResult(7, T0, aggregate);
+        publisher.onAlert(0, 9, T0, 5, 1, 110.0, 108.0);
+
+        assertEquals(List.of("window 7", "alert 9 hot"), received(b.subscription(), 2));
+        assertEquals(2, notConnected());
+        assertEquals(0, dropped());
+    }
+
+    @Test
+    void shouldRetryABackPressuredSubscriberUntilRetryingStopsThenServeTheOthers()
+    {
+        final EgressPublisher[] stopping = new EgressPublisher[1];
+        final int[] idles = new int[1];
+        stopping[0] = new EgressPublisher(directory, new IdleStrategy()
+        {
+            public void idle(final int workCount)
+            {
+                idle();
+            }
+
+            public void idle()
+            {
+                if (++idles[0] == 5)
+                {
+                    stopping[0].stopRetrying();
+                }
+            }
+
+            public void reset()
+            {
+            }
+        }, null, egressCounters[0], egressCounters[1], egressCounters[2], null, null, List.of());
+        final Session stuck = ipcSession(A, Permission.SUBSCRIBE);
+        final Session b = ipcSession(B, Permission.SUBSCRIBE);
+        int sent = 0;
+        while (stuck.publication().availableWindow() >= 128)
+        {
+            stopping[0].onWindowResult(sent, T0, aggregate);
+            sent++;
+            assertEquals(1, b.subscription().poll((buffer, offset, length, h) -> { }, 16));
+        }
+        assertEquals(0, egressCounters[0].get());
+
+        stopping[0].onWindowResult(-1, T0, aggregate);
+
+        assertEquals(5, idles[0]);
+        assertEquals(5, egressCounters[0].get());
+        assertEquals(1, dropped());
+        assertEquals(List.of("window -1"), received(b.subscription(), 1));
+        assertEquals(0, notConnected());
     }
 
     @Test

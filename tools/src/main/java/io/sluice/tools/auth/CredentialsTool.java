@@ -389,8 +389,14 @@ public final class CredentialsTool
     /**
      * Write the content to a temporary file beside the file, force it, and move it over the file atomically (where
      * the file system cannot, replace it); refuse when the file changed since it was read.
+     *
+     * @param file     the credentials file.
+     * @param content  its new content.
+     * @param expected its content when it was read, null when it did not exist.
+     * @throws CredentialsException when its content is no longer {@code expected}; nothing is written.
+     * @throws IOException          when the file cannot be written.
      */
-    private static void write(final Path file, final byte[] content, final byte[] expected) throws IOException
+    static void write(final Path file, final byte[] content, final byte[] expected) throws IOException
     {
         final Path absolute = file.toAbsolutePath();
         final Path dir = absolute.getParent();

@@ -3,6 +3,7 @@ package io.sluice.tools.auth;
 import io.sluice.protocol.auth.AuthProof;
 import io.sluice.protocol.auth.Permission;
 import io.sluice.server.auth.Credentials;
+import io.sluice.server.auth.CredentialsException;
 import org.agrona.IoUtil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,7 @@ import java.util.regex.Pattern;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -198,6 +200,21 @@ class CredentialsToolTest
         final CommandRun remove = CommandRun.of("auth", "remove-client", "--file", file.toString(), "--id", "3");
         assertEquals(2, remove.exit());
         assertEquals(check.err(), remove.err());
+    }
+
+    @Test
+    void shouldWriteNothingWhenTheFileChangedSinceItWasRead() throws IOException
+    {
+        write("7 " + KEY_7 + " admin\n");
+        final byte[] stale = "# before another edit\n".getBytes(StandardCharsets.US_ASCII);
+        final CredentialsException refused = assertThrows(CredentialsException.class,
+            () -> CredentialsTool.write(file, "9 x\n".getBytes(StandardCharsets.US_ASCII), stale));
+        assertEquals(file + ": changed while this command ran; nothing written, run it again", refused.getMessage());
+        assertEquals("7 " + KEY_7 + " admin\n", Files.readString(file));
+        final CredentialsException created = assertThrows(CredentialsException.class,
+            () -> CredentialsTool.write(file, "9 x\n".getBytes(StandardCharsets.US_ASCII), null));
+        assertEquals(refused.getMessage(), created.getMessage(), "a file that appeared meanwhile is kept too");
+        assertEquals(List.of(), leftovers(), "no temporary file left");
     }
 
     private void write(final String text) throws IOException

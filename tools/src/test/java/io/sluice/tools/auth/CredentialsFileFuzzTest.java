@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -388,7 +389,7 @@ class CredentialsFileFuzzTest
             final String key = AuthProof.toHex(AuthProof.storedKey(secret));
             keys.add(key);
             final List<String> names = new ArrayList<>(List.of(PERMISSIONS));
-            java.util.Collections.shuffle(names, random);
+            Collections.shuffle(names, random);
             final String separator = random.nextInt(5) == 0 ? "\t" : random.nextInt(5) == 0 ? "   " : " ";
             text.append(random.nextInt(8) == 0 ? "  " : "")
                 .append(id).append(separator)

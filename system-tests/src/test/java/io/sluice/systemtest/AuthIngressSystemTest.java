@@ -18,11 +18,14 @@ import io.sluice.transport.codec.EventEncoder;
 import io.sluice.transport.codec.EventResultDecoder;
 import io.sluice.transport.codec.MessageHeaderDecoder;
 import io.sluice.transport.codec.MessageHeaderEncoder;
+import io.sluice.tools.auth.AuthReloadTool;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -111,7 +114,41 @@ class AuthIngressSystemTest
             assertEquals(1, daemon.counter(SluiceCounters.REJECTED_TYPE_ID, "rejected UNAUTHENTICATED"));
             assertEquals(0, daemon.counter(SluiceCounters.REJECTED_TYPE_ID, "rejected " +
                 RejectReason.name(RejectReason.NOT_PERMITTED)));
+
+            Files.writeString(credentials, CLIENT + " " + AuthProof.toHex(AuthProof.storedKey(secret)) + " query\n");
+            final ByteArrayOutputStream out = new ByteArrayOutputStream();
+            assertEquals(0, reload(daemon, out), out.toString());
+            assertEquals("sluice auth: credentials version 2 in force\n", out.toString());
+            assertEquals(1, daemon.counter(SluiceCounters.AUTH_SESSIONS_TYPE_ID, "live sessions"), "the admin's ended");
+            send(publication, MessageHeaderEncoder.ENCODED_LENGTH + new EventEncoder().wrapAndApplyHeader(buffer, 0,
+                header).clientId(CLIENT).correlationId(3).key(3).timestamp(1_700_000_000_000_000_000L).value(2.5)
+                .encodedLength());
+            await(() -> 1 == daemon.counter(SluiceCounters.REJECTED_TYPE_ID, "rejected NOT_PERMITTED"));
+
+            Files.writeString(credentials, CLIENT + " not-a-key query\n");
+            out.reset();
+            assertEquals(2, reload(daemon, out), out.toString());
+            assertTrue(out.toString().startsWith("sluice auth: the daemon kept its credentials: " + credentials +
+                " line 1: stored key "), out.toString());
+            assertEquals(2, daemon.counter(SluiceCounters.AUTH_CREDENTIALS_VERSION_TYPE_ID, "credentials version"));
         }
+    }
+
+    /**
+     * sluice auth reload, while this thread runs the daemon's control step as sluice daemon's main thread does.
+     */
+    private static int reload(final TestDaemon daemon, final ByteArrayOutputStream out) throws Exception
+    {
+        final int[] exit = { -1 };
+        final Thread tool = new Thread(() -> exit[0] = AuthReloadTool.reload(daemon.config(),
+            TimeUnit.SECONDS.toNanos(10), new PrintStream(out, true)));
+        tool.start();
+        while (tool.isAlive())
+        {
+            daemon.daemon.updateJvmCounters();
+            tool.join(20);
+        }
+        return exit[0];
     }
 
     private void handshake(

@@ -10,9 +10,10 @@ import io.sluice.transport.codec.ResultMode;
  * How a client reaches the daemon (or a cluster): every setting of a {@link SluiceClient}, with the daemon's shipped
  * defaults, and the {@link #conclude()} that checks them. Applications name it {@link SluiceClient.Context}, its one
  * subclass (so {@code new SluiceClient.Context().egressImages(2)} and {@code SluiceClient.connect(ctx)} read as
- * before); every fluent setter returns that type. Holds what a user sets, nothing else; the control path only.
+ * before); every fluent setter returns that type. The authentication settings (secret, response channel) are
+ * declared in {@link ClientAuthSettings}. Holds what a user sets, nothing else; the control path only.
  */
-public abstract sealed class SluiceClientContext permits SluiceClient.Context
+public abstract sealed class SluiceClientContext extends ClientAuthSettings permits SluiceClient.Context
 {
     private String aeronDirectoryName = io.aeron.CommonContext.getAeronDirectoryName();
     private boolean embeddedDriver;
@@ -170,6 +171,7 @@ public abstract sealed class SluiceClientContext permits SluiceClient.Context
         {
             throw new IllegalArgumentException("resumeTimeoutNs=" + resumeTimeoutNs + " must be > 0");
         }
+        concludeAuth(clientId, egressStreamId);
         concluded = true;
         return self();
     }

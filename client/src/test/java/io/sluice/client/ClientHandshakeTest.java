@@ -165,6 +165,22 @@ class ClientHandshakeTest
     }
 
     @Test
+    void shouldNeverProveForAChallengeThatNamesAnotherSession()
+    {
+        daemon = startDaemon(AuthProof.storedKey(secret), Permission.SEND, Long.MIN_VALUE);
+        daemon.challengeSessionDelta = 1;
+        client = SluiceClient.connect(context());
+
+        assertFalse(client.awaitConnected(TimeUnit.MILLISECONDS.toNanos(2500)));
+
+        final List<Integer> templates = daemon.templates();
+        assertFalse(templates.isEmpty());
+        assertTrue(templates.stream().allMatch(t -> t == ConnectDecoder.TEMPLATE_ID), templates.toString());
+        assertEquals(List.of(), daemon.proofsVerified);
+        assertEquals(0, client.authentications());
+    }
+
+    @Test
     void shouldAuthenticateAgainAfterADaemonRestartBeforeItsResume()
     {
         daemon = startDaemon(AuthProof.storedKey(secret), Permission.SEND, Long.MIN_VALUE);

@@ -70,6 +70,8 @@ final class FakeAuthDaemon implements FragmentHandler, AutoCloseable
     private long boundSession;
     private boolean authenticated;
     private volatile long mark;
+    /** Added to the session id a Challenge names: non-zero forges a challenge for another session. */
+    volatile long challengeSessionDelta;
 
     FakeAuthDaemon(
         final Aeron aeron, final String ingressChannel, final int ingressStreamId, final byte[] storedKey,
@@ -138,7 +140,8 @@ final class FakeAuthDaemon implements FragmentHandler, AutoCloseable
                 serverNonce = AuthProof.newNonce(random);
                 boundSession = frame.sessionId();
                 send(new ChallengeEncoder().wrapAndApplyHeader(out, 0, headerEncoder)
-                    .clientId(clientId).putServerNonce(serverNonce, 0, serverNonce.length).sessionId(boundSession)
+                    .clientId(clientId).putServerNonce(serverNonce, 0, serverNonce.length)
+                    .sessionId(boundSession + challengeSessionDelta)
                     .encodedLength());
             }
             case io.sluice.transport.codec.AuthenticateDecoder.TEMPLATE_ID ->

@@ -11,6 +11,7 @@ import io.sluice.transport.codec.ResultMode;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentInvoker;
 
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 
 /**
@@ -452,8 +453,7 @@ public final class SluiceClient implements AutoCloseable
             throw new IllegalArgumentException("action must be SNAPSHOT, APPLY_RULES, RELOAD_CREDENTIALS or " +
                 "SHUTDOWN: " + action);
         }
-        if (text.length() > MAX_ADMIN_PAYLOAD_LENGTH || !java.nio.charset.StandardCharsets.US_ASCII.newEncoder()
-            .canEncode(text))
+        if (text.length() > MAX_ADMIN_PAYLOAD_LENGTH || !StandardCharsets.US_ASCII.newEncoder().canEncode(text))
         {
             throw new IllegalArgumentException("admin payload of " + text.length() + " characters must be US-ASCII " +
                 "of at most " + MAX_ADMIN_PAYLOAD_LENGTH + " characters");
@@ -520,7 +520,8 @@ public final class SluiceClient implements AutoCloseable
     }
 
     /**
-     * @return the subscription to the daemon's egress; null for a cluster client.
+     * @return the subscription to the daemon's egress (with a secret: to this client's own response channel, whose
+     * {@code tryResolveChannelEndpointPort()} is what the Connect named); null for a cluster client.
      */
     public Subscription subscription()
     {

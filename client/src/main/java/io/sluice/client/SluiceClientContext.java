@@ -112,7 +112,8 @@ public abstract sealed class SluiceClientContext extends ClientAuthSettings perm
     /**
      * Check every setting, naming the daemon's {@code sluice.*} key where one exists: channels are Aeron URIs
      * ({@code aeron:udp} or {@code aeron:ipc}), stream ids in the declared range ({@code > 0}), at least 0
-     * egress images, a driver directory unless the driver is embedded, a driver threading and idle strategy.
+     * egress images, a driver directory unless the driver is embedded, a driver threading and idle strategy, and
+     * the authentication settings of {@link ClientAuthSettings} (reading the secret file).
      * {@link SluiceClient#connect(SluiceClient.Context)} calls it when the caller has not. Runs once.
      *
      * @return this.

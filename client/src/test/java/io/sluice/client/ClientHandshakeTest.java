@@ -142,6 +142,15 @@ class ClientHandshakeTest
         pollUntil(() -> results.size() == 1 && adminResponses.size() == 1);
         assertEquals(List.of(1L), results);
         assertEquals(List.of("2 APPLY_RULES OK done APPLY_RULES alert.a=key:7 value > 1"), adminResponses);
+
+        assertEquals("admin payload of 1 characters must be US-ASCII of at most 16384 characters",
+            assertThrows(IllegalArgumentException.class,
+                () -> client.offerAdminRequest(AdminAction.APPLY_RULES, "\u00e9")).getMessage());
+        assertEquals("action must be SNAPSHOT, APPLY_RULES, RELOAD_CREDENTIALS or SHUTDOWN: null",
+            assertThrows(IllegalArgumentException.class, () -> client.offerAdminRequest(null, "")).getMessage());
+        assertEquals(3, client.offerAdminRequest(AdminAction.SNAPSHOT, null));
+        pollUntil(() -> adminResponses.size() == 2);
+        assertEquals("3 SNAPSHOT OK done SNAPSHOT ", adminResponses.get(1));
     }
 
     @Test

@@ -25,7 +25,9 @@ import java.util.concurrent.TimeUnit;
  *   ThroughputBench ──stdin "step RATE DURATION_MS DRAIN_MS BURST"──▶ main thread ─▶ N generator threads
  *                   ◀─stdout "result SENT ANSWERED ..."──────────────  (sums, longest send time)
  * </pre>
- * Run: {@code GeneratorProcess --config FILE --mode MODE --threads N --keys K --key-base B}; prints
+ * Run: {@code GeneratorProcess --config FILE --mode MODE --threads N --keys K --key-base B [--secrets FILE]}
+ * ({@code --secrets}: a file of {@link BenchAuth#writeSecrets}, one {@code <client id> <secret>} line a thread, with
+ * which each thread's client authenticates); prints
  * {@code generator: ready} once every client is connected; {@code quit} or end of input closes the clients and
  * exits. RATE is per thread, 0 for flat out. Only protocol lines go to stdout; diagnostics go to stderr.
  */
@@ -48,13 +50,21 @@ public final class GeneratorProcess
         final int threads = Integer.parseInt(option(args, "--threads"));
         final int keys = Integer.parseInt(option(args, "--keys"));
         final long keyBase = Long.parseLong(option(args, "--key-base"));
+        final List<String[]> secrets = hasOption(args, "--secrets") ?
+            BenchAuth.readSecrets(Paths.get(option(args, "--secrets"))) : null;
+        if (null != secrets && secrets.size() != threads)
+        {
+            throw new IllegalArgumentException("--secrets lists " + secrets.size() + " clients for " + threads +
+                " threads");
+        }
 
         final CountDownLatch ready = new CountDownLatch(threads);
         final BlockingQueue<BurstGenerator.Totals> results = new ArrayBlockingQueue<>(threads);
         final List<Worker> workers = new ArrayList<>();
         for (int t = 0; t < threads; t++)
         {
-            final Worker worker = new Worker(config, mode, keyBase + (long)t * keys, keys, ready, results);
+            final Worker worker = new Worker(config, mode, keyBase + (long)t * keys, keys,
+                null == secrets ? null : secrets.get(t), ready, results);
             workers.add(worker);
             worker.thread.start();
         }
@@ -110,13 +120,18 @@ public final class GeneratorProcess
         }
     }
 
-    static SluiceClient connect(final SluiceConfig config, final String mode)
+    static SluiceClient connect(final SluiceConfig config, final String mode, final String[] secret)
     {
-        final SluiceClient client = SluiceClient.connect(SluiceMain.clientContextFor(config)
+        final SluiceClient.Context ctx = SluiceMain.clientContextFor(config)
             .egressImages(config.processorCount())
             .resultMode(resultMode(mode))
             .embeddedDriver(true)
-            .driverThreading(DriverThreading.INVOKER));
+            .driverThreading(DriverThreading.INVOKER);
+        if (null != secret)
+        {
+            ctx.clientId(Long.parseLong(secret[0])).secret(secret[1]);
+        }
+        final SluiceClient client = SluiceClient.connect(ctx);
         if (!client.awaitConnected(TimeUnit.SECONDS.toNanos(30)))
         {
             client.close();
@@ -140,6 +155,11 @@ public final class GeneratorProcess
         };
     }
 
+    private static boolean hasOption(final String[] args, final String name)
+    {
+        return List.of(args).contains(name);
+    }
+
     private static String option(final String[] args, final String name)
     {
         for (int i = 0; i < args.length - 1; i++)
@@ -161,6 +181,7 @@ public final class GeneratorProcess
         private final String mode;
         private final long keyBase;
         private final int keys;
+        private final String[] secret;
         private final CountDownLatch ready;
         private final BlockingQueue<BurstGenerator.Totals> results;
         private final BlockingQueue<long[]> commands = new ArrayBlockingQueue<>(1);
@@ -173,6 +194,7 @@ public final class GeneratorProcess
             final String mode,
             final long keyBase,
             final int keys,
+            final String[] secret,
             final CountDownLatch ready,
             final BlockingQueue<BurstGenerator.Totals> results)
         {
@@ -180,6 +202,7 @@ public final class GeneratorProcess
             this.mode = mode;
             this.keyBase = keyBase;
             this.keys = keys;
+            this.secret = secret;
             this.ready = ready;
             this.results = results;
             this.thread = new Thread(this, "sluice-bench-generator-" + keyBase);
@@ -190,7 +213,7 @@ public final class GeneratorProcess
             SluiceClient client = null;
             try
             {
-                client = connect(config, mode);
+                client = connect(config, mode, secret);
                 batchLimit = client.batchLimit();
                 final BurstGenerator generator = new BurstGenerator(client, mode, keyBase, keys, config, keyBase + 7);
                 ready.countDown();

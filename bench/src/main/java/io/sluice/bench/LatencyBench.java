@@ -102,8 +102,19 @@ public final class LatencyBench
         final Path internalFile = dir.resolve("sluice-internal.hgrm");
         ServerProcess echoServer = null;
         ServerProcess daemon = null;
+        BenchAuth auth = null;
+        ConnectedClients others = null;
         try
         {
+            final List<String> daemonOptions = new ArrayList<>(List.of("-Dsluice.driver.dir=" + daemonDir,
+                "-Dsluice.latency.histogram-file=" + internalFile));
+            if (o.auth)
+            {
+                auth = BenchAuth.create(o.clients);
+                daemonOptions.addAll(auth.daemonOptions());
+                out.printf("authentication on: %d client(s) in the bench's own credentials file, %s each%n",
+                    o.clients, BenchAuth.PERMISSIONS);
+            }
             if (!o.skipEcho)
             {
                 echoServer = ServerProcess.start(
@@ -115,15 +126,19 @@ public final class LatencyBench
             }
             if (!o.connect)
             {
-                daemon = ServerProcess.start(
-                    ServerProcess.javaCommand("-Dsluice.driver.dir=" + daemonDir,
-                        "-Dsluice.latency.histogram-file=" + internalFile, "-jar", o.jar, "daemon", "--config",
-                        o.config.toString()),
+                daemonOptions.addAll(List.of("-jar", o.jar, "daemon", "--config", o.config.toString()));
+                daemon = ServerProcess.start(ServerProcess.javaCommand(daemonOptions.toArray(new String[0])),
                     dir.resolve("daemon.log"), "sluice: ready");
             }
-            try (SluiceClient echoClient = o.skipEcho ? null : connect(echoConfig, 1);
-                SluiceClient sluiceClient = connect(config, config.processorCount()))
+            try (SluiceClient echoClient = o.skipEcho ? null : connect(echoConfig, 1, null);
+                SluiceClient sluiceClient = connect(config, config.processorCount(), auth))
             {
+                if (o.clients > 1)
+                {
+                    others = ConnectedClients.start(config, auth, 1, o.clients - 1);
+                    out.printf("%d more authenticated client(s) connected (each its own response channel, " +
+                        "subscribe), %d in all%n", others.size(), o.clients);
+                }
                 final LoadGenerator echoGenerator = o.skipEcho ? null :
                     new LoadGenerator(echoClient, o.messageSize).companion(sluiceClient);
                 final LoadGenerator sluiceGenerator = new LoadGenerator(sluiceClient, o.messageSize).companion(echoClient);
@@ -139,6 +154,10 @@ public final class LatencyBench
         }
         finally
         {
+            if (null != others)
+            {
+                others.close();
+            }
             if (null != echoServer)
             {
                 echoServer.close();
@@ -147,6 +166,10 @@ public final class LatencyBench
             {
                 daemon.close();
                 internal = daemon.output().lines().filter((l) -> l.contains("internal latency")).findFirst().orElse("");
+            }
+            if (null != auth)
+            {
+                auth.close();
             }
         }
 
@@ -212,12 +235,24 @@ public final class LatencyBench
 
     static SluiceClient connect(final SluiceConfig config, final int egressImages)
     {
+        return connect(config, egressImages, null);
+    }
+
+    /**
+     * @param config       the server's configuration.
+     * @param egressImages the egress images to wait for.
+     * @param auth         the bench's credentials, to authenticate as its first client; null for none.
+     * @return a connected client of single events.
+     */
+    static SluiceClient connect(final SluiceConfig config, final int egressImages, final BenchAuth auth)
+    {
         // The latency sweep measures single events (each leaves at once as an Event): the echo answers Events only.
-        final SluiceClient client = SluiceClient.connect(SluiceMain.clientContextFor(config)
+        final SluiceClient.Context ctx = SluiceMain.clientContextFor(config)
             .egressImages(egressImages)
             .maxBatchEvents(1)
             .embeddedDriver(true)
-            .driverThreading(DriverThreading.INVOKER));
+            .driverThreading(DriverThreading.INVOKER);
+        final SluiceClient client = SluiceClient.connect(null == auth ? ctx : auth.authenticate(ctx, 0));
         if (!client.awaitConnected(TimeUnit.SECONDS.toNanos(30)))
         {
             client.close();
@@ -322,6 +357,8 @@ public final class LatencyBench
         Path replayJournal;
         boolean cluster;
         int kills = 5;
+        boolean auth;
+        int clients = 1;
         boolean ratesGiven;
         Path config;
         Path home = Paths.get(".");
@@ -402,6 +439,8 @@ public final class LatencyBench
                     }
                     case "--replay-idle" -> { o.replayIdle = true; userArgs.add(a); }
                     case "--cluster" -> { o.cluster = true; userArgs.add(a); }
+                    case "--auth" -> { o.auth = true; userArgs.add(a); }
+                    case "--clients" -> { o.clients = Integer.parseInt(args[++i]); userArgs.add(a + " " + args[i]); }
                     case "--kills" -> { o.kills = Integer.parseInt(args[++i]); userArgs.add(a + " " + args[i]); }
                     case "--replay-nice" ->
                     {
@@ -410,9 +449,9 @@ public final class LatencyBench
                     }
                     default -> throw new IllegalArgumentException("unknown option " + a + "; options: --rates 10k,100k " +
                         "--warmup-seconds N --measure-seconds N --keys N --burst N --message-size BYTES --config FILE --connect " +
-                        "--no-echo --journal off,async,sync | --throughput --modes none,batched,per-event " +
+                        "--no-echo --journal off,async,sync --auth --clients N | --throughput --modes none,batched,per-event " +
                         "--generators N --generator-processes P --step-seconds N --warmup-seconds N --start-rate N " +
-                        "--burst N --keys N --raw-burst N --no-raw --config FILE | --replay --replay-events N --replay-keys N --replay-nice N --replay-idle --replay-journal DIR " +
+                        "--burst N --keys N --raw-burst N --no-raw --auth --clients N --config FILE | --replay --replay-events N --replay-keys N --replay-nice N --replay-idle --replay-journal DIR " +
                         "--rates 10k --warmup-seconds N --measure-seconds N --config FILE | --cluster --rates 1k,5k " +
                         "--kills N --warmup-seconds N --measure-seconds N --keys N --config FILE");
                 }
@@ -435,6 +474,13 @@ public final class LatencyBench
                 throw new IllegalArgumentException("--cluster starts its own echo, daemon and cluster (not with " +
                     "--throughput, --replay, --journal, --connect or --no-echo), sends plain single events (no " +
                     "--message-size or --burst) and needs 0 <= --kills <= 64");
+            }
+            if ((o.auth || o.clients != 1) && (o.cluster || o.replay || o.connect || null != o.journalModes ||
+                !o.auth || o.clients < 1 || o.clients > 256))
+            {
+                throw new IllegalArgumentException("--auth starts its own daemon with its own credentials file (with " +
+                    "the latency sweep or --throughput; not with --cluster, --replay, --journal or --connect); " +
+                    "--clients N needs --auth and 1 <= N <= 256");
             }
             if (o.cluster && !o.ratesGiven)
             {

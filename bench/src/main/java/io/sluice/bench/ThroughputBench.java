@@ -73,6 +73,18 @@ final class ThroughputBench
     {
     }
 
+    private static java.util.Properties overrides(final List<String> channels)
+    {
+        final java.util.Properties properties = new java.util.Properties();
+        properties.putAll(System.getProperties());
+        for (final String option : channels)
+        {
+            final int equals = option.indexOf('=');
+            properties.setProperty(option.substring(2, equals), option.substring(equals + 1));
+        }
+        return properties;
+    }
+
     static void run(final LatencyBench.Options o, final SluiceConfig config, final Path dir, final PrintStream console)
         throws IOException
     {
@@ -112,16 +124,32 @@ final class ThroughputBench
             note = SluiceConfig.WINDOW_IDLE_ADVANCE + "=200ms set for the run, so each step's windows close\n";
             out.print(note);
         }
+        final BenchAuth auth = o.auth ? BenchAuth.create(threads + o.clients - 1) : null;
+        if (null != auth)
+        {
+            daemonOptions.addAll(auth.daemonOptions());
+            out.printf("authentication on: %d generator client(s) and %d more connected client(s), each its own " +
+                "session and response channel, %s%n", threads, o.clients - 1, BenchAuth.PERMISSIONS);
+        }
         daemonOptions.addAll(List.of("-jar", o.jar, "daemon", "--config", o.config.toString()));
         final List<ThroughputReport.ModeResult> results = new ArrayList<>();
         try (ServerProcess daemon = ServerProcess.start(ServerProcess.javaCommand(daemonOptions.toArray(new String[0])),
             dir.resolve("daemon-throughput.log"), "sluice: ready");
-            DaemonCounters counters = new DaemonCounters(daemonDir))
+            DaemonCounters counters = new DaemonCounters(daemonDir);
+            ConnectedClients others = null == auth || 1 == o.clients ? null :
+                ConnectedClients.start(SluiceConfig.load(o.config, overrides(channels)), auth, threads, o.clients - 1))
         {
             out.printf("daemon pid %d, driver %s, %s%n", daemon.pid(), daemonDir, String.join(" ", channels));
             for (final String mode : o.modes)
             {
-                results.add(runMode(mode, o, config, channels, counters, threads, dir, out));
+                results.add(runMode(mode, o, config, channels, counters, threads, auth, dir, out));
+            }
+        }
+        finally
+        {
+            if (null != auth)
+            {
+                auth.close();
             }
         }
 
@@ -140,6 +168,7 @@ final class ThroughputBench
         final List<String> channels,
         final DaemonCounters counters,
         final int threads,
+        final BenchAuth auth,
         final Path dir,
         final PrintStream out) throws IOException
     {
@@ -152,6 +181,10 @@ final class ThroughputBench
                 command.addAll(List.of("-cp", o.benchJar(), GeneratorProcess.class.getName(),
                     "--config", o.config.toString(), "--mode", mode, "--threads", Integer.toString(o.generators),
                     "--keys", Integer.toString(o.keys), "--key-base", Long.toString((long)p * o.generators * o.keys)));
+                if (null != auth)
+                {
+                    command.addAll(List.of("--secrets", auth.writeSecrets(p * o.generators, o.generators).toString()));
+                }
                 generators.add(Generator.start(ServerProcess.javaCommand(command.toArray(new String[0])),
                     dir.resolve("generator-" + mode + "-" + p + ".log")));
             }

@@ -1,5 +1,6 @@
 package io.sluice.tools;
 
+import io.sluice.client.SluiceClient;
 import io.sluice.config.ConfigurationException;
 import io.sluice.config.DriverThreading;
 import io.sluice.config.SluiceConfig;
@@ -160,7 +161,11 @@ public final class Commands
             value("--seconds", "N", "how long to send, warm-up included (default 10)"),
             value("--warmup-seconds", "N", "the first seconds, left out of the percentiles (default 3; in a run " +
                 "shorter than 6 s, half of it)"),
-            value("--keys", "N", "distinct keys (default 1000)")),
+            value("--keys", "N", "distinct keys (default 1000)"),
+            value("--client-id", "N", "authenticate as this client of the daemon's credentials file (with " +
+                "--secret-file)"),
+            value("--secret-file", "FILE", "the client's secret as sluice auth add-client printed it (64 hex " +
+                "digits), read from this file")),
             true, false, Commands::producer),
         new Command("bench", "the latency benchmark; --throughput, --replay and --cluster its variants (source " +
             "checkout only: bench/target/benchmarks.jar; options in docs/performance.md)", null, List.of(),
@@ -331,8 +336,24 @@ public final class Commands
     private static int producer(final Arguments args, final SluiceConfig config) throws Exception
     {
         final int seconds = Integer.parseInt(args.value("--seconds", "10"));
+        final SluiceClient.Context ctx =
+            SluiceMain.clientContextFor(config).embeddedDriver(true).driverThreading(DriverThreading.INVOKER);
+        if (args.has("--client-id") != args.has("--secret-file"))
+        {
+            throw new UsageException("sluice producer: --client-id and --secret-file go together (an " +
+                "authenticating client needs both)");
+        }
+        if (args.has("--client-id"))
+        {
+            final long clientId = args.number("--client-id", 0, Long.MIN_VALUE, Long.MAX_VALUE);
+            if (0 == clientId)
+            {
+                throw new ConfigurationException("--client-id", "0", "is not a client id (0 means none)");
+            }
+            ctx.clientId(clientId).secretFile(readable("--secret-file", args.value("--secret-file")));
+        }
         return DemoProducer.run(
-            SluiceMain.clientContextFor(config).embeddedDriver(true).driverThreading(DriverThreading.INVOKER),
+            ctx,
             Integer.parseInt(args.value("--rate", "10000")),
             seconds,
             (int)args.number("--warmup-seconds", DemoProducer.defaultWarmupSeconds(seconds), 0,

@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * {@code --clients N} of {@code ./sluice bench --auth}: the N - 1 authenticated clients connected beside the
  * bench's measuring client(s), each with its own session, response channel and response publication in the daemon,
  * and with {@code subscribe}, so every window result and alert is copied to each of them, as to N applications
- * that share the appliance. They send nothing after their handshake and connection probes.
+ * that share the appliance. They send nothing after their handshake and connection probes, so they keep no resend
+ * buffer (the bench JVM's heap is 256 MiB).
  * <pre>
  *   [bench process] N - 1 SluiceClients ── one media driver (shared thread, backoff) ──UDP──▶ daemon ingress
  *                        ◀── each its own response channel (localhost:0) ◀── its publication in the daemon
@@ -67,7 +68,8 @@ final class ConnectedClients implements AutoCloseable, Runnable, SluiceResultHan
             for (int i = from; i < from + count; i++)
             {
                 final SluiceClient client = SluiceClient.connect(auth.authenticate(SluiceMain.clientContextFor(config)
-                    .embeddedDriver(false).aeronDirectoryName(driver.aeronDirectoryName()), i));
+                    .embeddedDriver(false).aeronDirectoryName(driver.aeronDirectoryName())
+                    .resendBufferLength(0), i));
                 connected.clients.add(client);
                 if (!client.awaitConnected(TimeUnit.SECONDS.toNanos(30)))
                 {

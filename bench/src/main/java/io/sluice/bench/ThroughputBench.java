@@ -124,12 +124,15 @@ final class ThroughputBench
             note = SluiceConfig.WINDOW_IDLE_ADVANCE + "=200ms set for the run, so each step's windows close\n";
             out.print(note);
         }
-        final BenchAuth auth = o.auth ? BenchAuth.create(threads + o.clients - 1) : null;
+        // each mode's generators are new clients (a client id's correlation ids start again at 1 in a new process,
+        // which the daemon would refuse as DUPLICATE): threads x modes generator clients, then the connected ones
+        final int generatorClients = threads * o.modes.size();
+        final BenchAuth auth = o.auth ? BenchAuth.create(generatorClients + o.clients - 1) : null;
         if (null != auth)
         {
             daemonOptions.addAll(auth.daemonOptions());
-            out.printf("authentication on: %d generator client(s) and %d more connected client(s), each its own " +
-                "session and response channel, %s%n", threads, o.clients - 1, BenchAuth.PERMISSIONS);
+            out.printf("authentication on: %d generator client(s) a mode and %d more connected client(s), each its " +
+                "own session and response channel, %s%n", threads, o.clients - 1, BenchAuth.PERMISSIONS);
         }
         daemonOptions.addAll(List.of("-jar", o.jar, "daemon", "--config", o.config.toString()));
         final List<ThroughputReport.ModeResult> results = new ArrayList<>();
@@ -137,12 +140,14 @@ final class ThroughputBench
             dir.resolve("daemon-throughput.log"), "sluice: ready");
             DaemonCounters counters = new DaemonCounters(daemonDir);
             ConnectedClients others = null == auth || 1 == o.clients ? null :
-                ConnectedClients.start(SluiceConfig.load(o.config, overrides(channels)), auth, threads, o.clients - 1))
+                ConnectedClients.start(SluiceConfig.load(o.config, overrides(channels)), auth, generatorClients,
+                    o.clients - 1))
         {
             out.printf("daemon pid %d, driver %s, %s%n", daemon.pid(), daemonDir, String.join(" ", channels));
             for (final String mode : o.modes)
             {
-                results.add(runMode(mode, o, config, channels, counters, threads, auth, dir, out));
+                results.add(runMode(mode, results.size() * threads, o, config, channels, counters, threads, auth,
+                    dir, out));
             }
         }
         finally
@@ -163,6 +168,7 @@ final class ThroughputBench
 
     private static ThroughputReport.ModeResult runMode(
         final String mode,
+        final int firstClient,
         final LatencyBench.Options o,
         final SluiceConfig config,
         final List<String> channels,
@@ -183,7 +189,7 @@ final class ThroughputBench
                     "--keys", Integer.toString(o.keys), "--key-base", Long.toString((long)p * o.generators * o.keys)));
                 if (null != auth)
                 {
-                    command.addAll(List.of("--secrets", auth.writeSecrets(p * o.generators, o.generators).toString()));
+                    command.addAll(List.of("--secrets", auth.writeSecrets(firstClient + p * o.generators, o.generators).toString()));
                 }
                 generators.add(Generator.start(ServerProcess.javaCommand(command.toArray(new String[0])),
                     dir.resolve("generator-" + mode + "-" + p + ".log")));

@@ -218,7 +218,10 @@ class AuthSystemTest
         assertEquals(3, counter(SluiceCounters.AUTH_SUCCEEDED_TYPE_ID));
         assertEquals(3, counter(SluiceCounters.AUTH_SESSIONS_TYPE_ID), "A's own session untouched");
 
-        // The admin alone takes a snapshot.
+        // The admin alone takes a snapshot. The connection probes (queries) of A and B, which lack query, were
+        // refused NOT_PERMITTED (integrating.md); their admin requests are counted there too.
+        final long probesRefused = a.client.probesSent() + b.client.probesSent();
+        assertEquals(probesRefused, rejected("NOT_PERMITTED"));
         assertEquals(0, counter(SluiceCounters.SNAPSHOT_LAST_ID_TYPE_ID));
         final long aRequest = a.client.offerAdminRequest(AdminAction.SNAPSHOT, "");
         final long bRequest = b.client.offerAdminRequest(AdminAction.SNAPSHOT, "");
@@ -226,6 +229,7 @@ class AuthSystemTest
         assertEquals(aRequest + " SNAPSHOT NOT_PERMITTED client 101 lacks the admin permission", a.admin.get(0));
         assertEquals(bRequest + " SNAPSHOT NOT_PERMITTED client 102 lacks the admin permission", b.admin.get(0));
         Thread.sleep(500);
+        assertEquals(probesRefused + 2, rejected("NOT_PERMITTED"));
         assertEquals(0, counter(SluiceCounters.SNAPSHOT_REQUEST_TYPE_ID));
         assertEquals(0, counter(SluiceCounters.SNAPSHOT_LAST_ID_TYPE_ID), "no snapshot for A or B");
         final long cRequest = c.client.offerAdminRequest(AdminAction.SNAPSHOT, "");
@@ -292,6 +296,8 @@ class AuthSystemTest
         sendPhaseR(b, c, 0, R);
         awaitResults(b, N + 40 + R);
         awaitResults(c, R);
+        assertEquals(5 + (sent > 0 ? 1 : 0), rejected("UNAUTHENTICATED"));
+        final long bProbes = b.client.probesSent();
         CrashRecoverySystemTest.stopCleanly(daemon);
         assertTrue(daemon.output().contains("sluice: SIGTERM received, draining"), daemon.output());
         daemon = start(command);
@@ -312,9 +318,11 @@ class AuthSystemTest
         assertEquals(List.of(), a.windows);
         assertEquals(List.of(), a.alerts);
         assertEquals(List.of(), a.rejects);
-        assertEquals("0 0 0 0 0", rejected("UNAUTHENTICATED") + " " + rejected("AUTHENTICATION_FAILED") + " " +
-            rejected("NOT_PERMITTED") + " " + counter(SluiceCounters.AUTH_FAILED_TYPE_ID) + " " +
-            counter(SluiceCounters.AUTH_THROTTLED_TYPE_ID), "the restarted daemon refused nothing\n" + daemon.output());
+        assertEquals("0 0 " + (b.client.probesSent() - bProbes) + " 0 0 2", rejected("UNAUTHENTICATED") + " " +
+            rejected("AUTHENTICATION_FAILED") + " " + rejected("NOT_PERMITTED") + " " +
+            counter(SluiceCounters.AUTH_FAILED_TYPE_ID) + " " + counter(SluiceCounters.AUTH_THROTTLED_TYPE_ID) + " " +
+            counter(SluiceCounters.AUTH_SUCCEEDED_TYPE_ID), "the restarted daemon refused only B's probes\n" +
+            daemon.output());
 
         intruder.pollListening();
         assertEquals(0, intruder.listenedFragments(), "the intruder read nothing on " + intruder.listened);

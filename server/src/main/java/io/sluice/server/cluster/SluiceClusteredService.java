@@ -63,6 +63,10 @@ import java.util.concurrent.TimeUnit;
  *     <li><b>Live rule changes</b> ({@link ClusterRuleSwap}): {@code sluice rules apply} on the leader's host; the
  *     leader puts the set into the log as a service message and every member switches when the log reaches it, at
  *     the same position; snapshots carry the rules in force.</li>
+ *     <li><b>Who may send</b> (with {@code sluice.auth.file}): each session's principal, from the log's session open
+ *     event or the service snapshot's sessions, decides what its messages may do and whether it gets window results
+ *     and alerts ({@link SessionPermissions}); a refused message is answered on its session and changes nothing, the
+ *     same on every member. AdminRequest messages are answered by {@link ClusterAdmin}.</li>
  *     <li><b>Followers send nothing</b>: a session's offer is a mock on a follower.</li>
  * </ul>
  * Service thread only; per message it allocates nothing.
@@ -114,6 +118,8 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
     private ClusterRuleSwap.Applier applier;
     private ClusterRuleSwap.Offer offer;
     private int leaderMemberId = -1;
+    private final SessionPermissions permissions;
+    private final ClusterAdmin admin;
 
     /**
      * @param ctx          the node's concluded daemon context: ring, shards, ingress checks and alert rules.
@@ -121,6 +127,25 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
      */
     public SluiceClusteredService(final DaemonContext ctx, final ErrorHandler errorHandler)
     {
+        this(ctx, errorHandler, null);
+    }
+
+    /**
+     * @param ctx                the node's concluded daemon context: ring, shards, ingress checks and alert rules.
+     * @param errorHandler       receives a processor's failure on an entry (the entry is skipped, as on a daemon).
+     * @param reloadCredentials  with authentication on ({@code sluice.auth.file}), re-reads this member's credentials
+     *                           into its consensus module's authenticator and says what it holds (an AdminRequest
+     *                           RELOAD_CREDENTIALS, at the same log position on every member); null when it is off.
+     */
+    public SluiceClusteredService(
+        final DaemonContext ctx,
+        final ErrorHandler errorHandler,
+        final java.util.function.Supplier<String> reloadCredentials)
+    {
+        final boolean auth = !ctx.config().authFile().isEmpty();
+        this.permissions = new SessionPermissions(auth);
+        this.admin = new ClusterAdmin(auth, null == reloadCredentials ?
+            () -> "this member has no authenticator to reload" : reloadCredentials);
         this.ctx = ctx;
         this.config = ctx.config();
         this.out = ctx.out();
@@ -160,6 +185,10 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
                 text.append(key).append('=').append(value).append('\n');
             }
         });
+        if (!ctx.config().authFile().isEmpty())
+        {
+            text.append("sluice.auth=on\n");
+        }
         for (int i = 0; i < text.length(); i++)
         {
             digest.add(text.charAt(i));
@@ -234,7 +263,7 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
         }
         for (final ClientSession session : cluster.clientSessions())
         {
-            egress.onSessionOpen(session);
+            open(session);
         }
     }
 
@@ -243,7 +272,17 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
      */
     public void onSessionOpen(final ClientSession session, final long timestamp)
     {
-        egress.onSessionOpen(session);
+        open(session);
+    }
+
+    private void open(final ClientSession session)
+    {
+        final SessionPermissions.Principal principal = permissions.onOpen(session);
+        egress.onSessionOpen(session, principal.may(io.sluice.protocol.auth.Permission.SUBSCRIBE));
+        if (permissions.enabled() && 0 != principal.clientId())
+        {
+            egress.route(principal.clientId(), session);
+        }
     }
 
     /**
@@ -251,6 +290,7 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
      */
     public void onSessionClose(final ClientSession session, final long timestamp, final CloseReason closeReason)
     {
+        permissions.onClose(session);
         egress.onSessionClose(session);
     }
 
@@ -277,6 +317,18 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
             {
                 offerRules();
             }
+            return;
+        }
+        final int refused = permissions.check(session.id(), buffer, offset, length);
+        if (0 != refused)
+        {
+            egress.rejectTo(session, length >= CLIENT_ID_END ? buffer.getLong(
+                offset + MessageHeaderDecoder.ENCODED_LENGTH, ByteOrder.LITTLE_ENDIAN) : 0,
+                permissions.rejectCorrelationId(), permissions.rejectKey(), refused);
+            return;
+        }
+        if (admin.onMessage(session, buffer, offset, length, egress))
+        {
             return;
         }
         final long nowNs = nowNs(timestamp);

@@ -121,6 +121,13 @@ public final class SluiceCounters implements AutoCloseable
     /** Longest time a processor spent on a RULES entry (staging or switching), ns; one per shard. */
     public static final int RULES_MAX_SWITCH_TYPE_ID = 1054;
 
+    /** Cluster sessions the consensus module authenticated ({@code sluice.auth.file} on a cluster node). */
+    public static final int CLUSTER_AUTH_OK_TYPE_ID = 1065;
+    /** Cluster handshakes rejected: unknown client id, bad length, wrong proof, or slowed down. */
+    public static final int CLUSTER_AUTH_FAILED_TYPE_ID = 1066;
+    /** Cluster connects rejected unchecked because their client id failed 3 times in a row (slowed down). */
+    public static final int CLUSTER_AUTH_THROTTLED_TYPE_ID = 1067;
+
     /** Key of a counter that is not per shard or per reason. */
     public static final int NO_KEY = -1;
     /** Bytes of every Sluice counter's key: one int, the shard (per-shard counters), the reason code (rejected) or -1. */

@@ -34,7 +34,7 @@ class CounterCatalogTest
                 assertNotNull(CounterCatalog.find(typeId), field.getName() + " has no catalogue entry");
             }
         }
-        assertEquals(44, typeIds, "Sluice counter types 1001..1039 and 1050..1054");
+        assertEquals(47, typeIds, "Sluice counter types 1001..1039, 1050..1054 and 1065..1067");
 
         final Set<String> names = new HashSet<>();
         final Set<Integer> ids = new HashSet<>();

@@ -44,8 +44,8 @@ class CounterCatalogTest
             assertTrue(ids.add(entry.typeId()), "type used twice: " + entry.typeId());
             assertTrue(entry.name().matches("[a-z][a-z0-9_]*"), entry.name());
         }
-        assertEquals(47, CounterCatalog.entries().size(),
-            "42 Sluice types (all but the latency histogram's two) and 5 consensus module counters");
+        assertEquals(50, CounterCatalog.entries().size(),
+            "45 Sluice types (all but the latency histogram's two) and 5 consensus module counters");
         assertNull(CounterCatalog.find(SluiceCounters.TYPE_ID_BASE));
     }
 

@@ -1,13 +1,11 @@
 package io.sluice.server.cluster;
 
 import io.aeron.Aeron;
-import io.aeron.Counter;
 import io.sluice.config.ConfigurationException;
 import io.sluice.config.SluiceConfig;
 import io.sluice.server.auth.Credentials;
 import io.sluice.server.auth.CredentialsException;
 import io.sluice.server.counters.SluiceCounters;
-import org.agrona.CloseHelper;
 import sun.misc.Signal;
 
 import java.io.PrintStream;
@@ -33,7 +31,6 @@ final class ClusterAuth implements AutoCloseable
     private final Path file;
     private final PrintStream out;
     private final ClusterAuthenticator authenticator;
-    private Counter[] counters = new Counter[0];
 
     private ClusterAuth(final Path file, final Credentials credentials, final long failureDelayNs,
         final PrintStream out)
@@ -76,22 +73,31 @@ final class ClusterAuth implements AutoCloseable
     }
 
     /**
-     * Add the counters (the consensus module's client) and reload on SIGHUP from now on.
-     *
-     * @param aeron    the consensus module's client.
-     * @param memberId this node's member id, in the counters' labels.
+     * Reload on SIGHUP from now on.
      */
-    void start(final Aeron aeron, final int memberId)
+    void start()
     {
-        counters = new Counter[]{
-            addCounter(aeron, SluiceCounters.CLUSTER_AUTH_OK_TYPE_ID, "sluice cluster auth ok: member " + memberId),
-            addCounter(aeron, SluiceCounters.CLUSTER_AUTH_FAILED_TYPE_ID,
-                "sluice cluster auth failed: member " + memberId),
-            addCounter(aeron, SluiceCounters.CLUSTER_AUTH_THROTTLED_TYPE_ID,
-                "sluice cluster auth throttled: member " + memberId)};
-        authenticator.counters(counters[0], counters[1], counters[2]);
         ON_HANGUP.add(this);
         handleHangup();
+    }
+
+    /**
+     * Add the counters, through the service's client (on the service thread: the consensus module's client is
+     * driven by its own agent alone). They close with that client.
+     *
+     * @param counters the service's counters.
+     * @param aeron    the service's client.
+     * @param memberId this node's member id, in the labels.
+     */
+    void counters(final SluiceCounters counters, final Aeron aeron, final int memberId)
+    {
+        authenticator.counters(
+            counters.newCounter(aeron, SluiceCounters.CLUSTER_AUTH_OK_TYPE_ID, "sluice cluster auth ok: member " +
+                memberId),
+            counters.newCounter(aeron, SluiceCounters.CLUSTER_AUTH_FAILED_TYPE_ID,
+                "sluice cluster auth failed: member " + memberId),
+            counters.newCounter(aeron, SluiceCounters.CLUSTER_AUTH_THROTTLED_TYPE_ID,
+                "sluice cluster auth throttled: member " + memberId));
     }
 
     /**
@@ -113,7 +119,6 @@ final class ClusterAuth implements AutoCloseable
     public void close()
     {
         ON_HANGUP.remove(this);
-        CloseHelper.closeAll(counters);
     }
 
     private void reloadOnSignal()
@@ -127,16 +132,6 @@ final class ClusterAuth implements AutoCloseable
             out.println("sluice: SIGHUP: the credentials in use are kept: " + ex.getMessage());
         }
         out.flush();
-    }
-
-    private static Counter addCounter(final Aeron aeron, final int typeId, final String label)
-    {
-        final org.agrona.concurrent.UnsafeBuffer key = new org.agrona.concurrent.UnsafeBuffer(
-            new byte[SluiceCounters.KEY_LENGTH]);
-        key.putInt(0, SluiceCounters.NO_KEY);
-        final org.agrona.concurrent.UnsafeBuffer text = new org.agrona.concurrent.UnsafeBuffer(new byte[256]);
-        final int length = text.putStringWithoutLengthAscii(0, label);
-        return aeron.addCounter(typeId, key, 0, SluiceCounters.KEY_LENGTH, text, 0, length);
     }
 
     private static synchronized void handleHangup()

@@ -196,10 +196,10 @@ public final class ClusterNode implements AutoCloseable
         consensusModule = ConsensusModule.launch(consensusContext);
         if (null != auth)
         {
-            auth.start(consensusModule.context().aeron(), memberId);
+            auth.start();
         }
 
-        service = new SluiceClusteredService(ctx, errorHandler, null == auth ? null : auth::reload);
+        service = new SluiceClusteredService(ctx, errorHandler, auth);
         container = ClusteredServiceContainer.launch(new ClusteredServiceContainer.Context()
             .aeronDirectoryName(driverDir)
             .archiveContext(localArchive.clone())

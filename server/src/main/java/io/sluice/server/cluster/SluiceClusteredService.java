@@ -120,6 +120,7 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
     private int leaderMemberId = -1;
     private final SessionPermissions permissions;
     private final ClusterAdmin admin;
+    private final ClusterAuth auth;
 
     /**
      * @param ctx          the node's concluded daemon context: ring, shards, ingress checks and alert rules.
@@ -133,19 +134,17 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
     /**
      * @param ctx                the node's concluded daemon context: ring, shards, ingress checks and alert rules.
      * @param errorHandler       receives a processor's failure on an entry (the entry is skipped, as on a daemon).
-     * @param reloadCredentials  with authentication on ({@code sluice.auth.file}), re-reads this member's credentials
-     *                           into its consensus module's authenticator and says what it holds (an AdminRequest
-     *                           RELOAD_CREDENTIALS, at the same log position on every member); null when it is off.
+     * @param auth               the node's authentication ({@code sluice.auth.file}): its counters are added here,
+     *                           and an AdminRequest RELOAD_CREDENTIALS re-reads its file, at the same log position on
+     *                           every member; null when authentication is off.
      */
-    public SluiceClusteredService(
-        final DaemonContext ctx,
-        final ErrorHandler errorHandler,
-        final java.util.function.Supplier<String> reloadCredentials)
+    SluiceClusteredService(final DaemonContext ctx, final ErrorHandler errorHandler, final ClusterAuth auth)
     {
-        final boolean auth = !ctx.config().authFile().isEmpty();
-        this.permissions = new SessionPermissions(auth);
-        this.admin = new ClusterAdmin(auth, null == reloadCredentials ?
-            () -> "this member has no authenticator to reload" : reloadCredentials);
+        final boolean enabled = !ctx.config().authFile().isEmpty();
+        this.permissions = new SessionPermissions(enabled);
+        this.auth = auth;
+        this.admin = new ClusterAdmin(enabled, null == auth ?
+            () -> "this member has no authenticator to reload" : auth::reload);
         this.ctx = ctx;
         this.config = ctx.config();
         this.out = ctx.out();
@@ -222,6 +221,10 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
         egress = new ClusterEgress(ctx.egress().alertRuleNames(), ctx.shards().clientCapacity(), egressCounters[0],
             egressCounters[1], egressCounters[2]);
         egress.retryIdle(cluster.idleStrategy());
+        if (null != auth)
+        {
+            auth.counters(counters, cluster.aeron(), config.clusterMemberId());
+        }
         snapshotId = counters.newCounter(cluster.aeron(), SluiceCounters.SNAPSHOT_LAST_ID_TYPE_ID,
             "sluice snapshot last id: cluster member " + config.clusterMemberId());
         snapshotPosition = counters.newCounter(cluster.aeron(), SluiceCounters.SNAPSHOT_LAST_POSITION_TYPE_ID,

@@ -29,7 +29,8 @@ import java.util.function.Supplier;
  *     enter the log as the leader's service message, {@link ClusterRuleSwap}).</li>
  *     <li>{@code SHUTDOWN}: {@code FAILED}, pointing to {@code sluice cluster-shutdown} on the leader's host.</li>
  * </ul>
- * With authentication off every AdminRequest is answered {@code NOT_PERMITTED}. The answer goes to the requesting
+ * A session without a principal (connected while the leader ran without authentication) is answered
+ * {@code NOT_PERMITTED}. The answer goes to the requesting
  * session (a follower's offer sends nothing). None of this changes the state. Service thread only.
  */
 final class ClusterAdmin
@@ -39,27 +40,25 @@ final class ClusterAdmin
     private final AdminResponseEncoder response = new AdminResponseEncoder();
     private final MessageHeaderEncoder responseHeader = new MessageHeaderEncoder();
     private final UnsafeBuffer buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(1024, 64));
-    private final boolean enabled;
     private final Supplier<String> reload;
 
     /**
-     * @param enabled true when the node runs with authentication.
      * @param reload  re-reads this member's credentials file into its authenticator and says what it holds now;
      *                throws {@code CredentialsException} naming the line when the file cannot be used.
      */
-    ClusterAdmin(final boolean enabled, final Supplier<String> reload)
+    ClusterAdmin(final Supplier<String> reload)
     {
-        this.enabled = enabled;
         this.reload = reload;
     }
 
     /**
      * Answer one AdminRequest on the session it came on.
      *
+     * @param principal the session's principal ({@link SessionPermissions}).
      * @return true when the message was an AdminRequest (answered here), false when it is not one.
      */
     boolean onMessage(
-        final ClientSession session, final DirectBuffer message, final int offset, final int length,
+        final ClientSession session, final SessionPermissions.Principal principal, final DirectBuffer message, final int offset, final int length,
         final ClusterEgress egress)
     {
         if (length < MessageHeaderDecoder.ENCODED_LENGTH ||
@@ -79,10 +78,11 @@ final class ClusterAdmin
         final AdminAction action = raw >= 1 && raw <= 4 ? AdminAction.get(raw) : AdminAction.NULL_VAL;
         final AdminStatus status;
         final String text;
-        if (!enabled)
+        if (!principal.may(io.sluice.protocol.auth.Permission.ADMIN))
         {
             status = AdminStatus.NOT_PERMITTED;
-            text = "authentication is off (sluice.auth.file is empty): no client has the admin permission";
+            text = "this session did not authenticate (the leader ran without sluice.auth.file when it connected): " +
+                "only an authenticated client with the admin permission may";
         }
         else if (AdminAction.RELOAD_CREDENTIALS == action)
         {

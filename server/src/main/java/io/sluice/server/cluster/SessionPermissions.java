@@ -16,24 +16,27 @@ import org.agrona.collections.Long2ObjectHashMap;
 import java.nio.ByteOrder;
 
 /**
- * What each open cluster session may do, from the principal the consensus module's {@link ClusterAuthenticator} gave
- * it ({@link ClusterCredentials}: client id, permissions). The principal is in the log's session open event and in
- * the service's snapshot of its sessions, so every member, every replay and every restore decide the same for every
- * message; these decisions change no state (the message is answered {@code Rejected} and not applied).
+ * What each open cluster session may do, decided by the principal its session open event carries in the log (the
+ * consensus module's {@link ClusterAuthenticator} gave it: {@link ClusterCredentials}, client id and permissions).
+ * That principal is in the log and in the service's snapshot of its sessions, and nothing else is consulted (not this
+ * member's {@code sluice.auth.file}), so every member, every replay and every restore decide the same for every
+ * message; a refusal changes no state (the message is answered {@code Rejected} and not applied).
  * <ul>
- *     <li>With authentication on, a Sluice message must carry the session's client id, else
- *     {@code Rejected(UNAUTHENTICATED)}; Event, EventBatch and Resume need {@link Permission#SEND}, Query
- *     {@link Permission#QUERY}, AdminRequest {@link Permission#ADMIN}, else {@code Rejected(NOT_PERMITTED)}; window
- *     results and alerts go only to sessions with {@link Permission#SUBSCRIBE}. A session without a readable
- *     principal (opened while the cluster ran without authentication) may do nothing.</li>
- *     <li>With authentication off every session may do everything, as before.</li>
+ *     <li>A session with a principal (authentication was on at the leader when it connected): a Sluice message must
+ *     carry the session's client id, else {@code Rejected(UNAUTHENTICATED)}; Event, EventBatch and Resume need
+ *     {@link Permission#SEND}, Query {@link Permission#QUERY}, AdminRequest {@link Permission#ADMIN}, else
+ *     {@code Rejected(NOT_PERMITTED)}; window results and alerts go to it only with {@link Permission#SUBSCRIBE}. A
+ *     principal of another length than Sluice's may do nothing.</li>
+ *     <li>A session with an empty principal (it connected while the leader ran without authentication; a leader with
+ *     authentication lets no session open without one) may do what every client could before: everything but
+ *     AdminRequest. A session keeps what it opened with until it closes, also across a change of the setting.</li>
  * </ul>
  * Service thread only; allocates at session open, never per message.
  */
 final class SessionPermissions
 {
-    /** A session's client id and permissions. */
-    record Principal(long clientId, int permissions)
+    /** A session's client id and permissions; {@code authenticated} false for a session without a principal. */
+    record Principal(long clientId, int permissions, boolean authenticated)
     {
         boolean may(final int permission)
         {
@@ -41,40 +44,23 @@ final class SessionPermissions
         }
     }
 
-    private static final Principal ANYONE = new Principal(0, Permission.ALL);
-    private static final Principal NOBODY = new Principal(0, 0);
+    private static final Principal ANYONE = new Principal(0, Permission.ALL & ~Permission.ADMIN, false);
+    private static final Principal NOBODY = new Principal(0, 0, true);
 
-    private final boolean enabled;
     private final Long2ObjectHashMap<Principal> bySession = new Long2ObjectHashMap<>();
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private long rejectCorrelationId;
     private long rejectKey;
 
     /**
-     * @param enabled true when the node runs with {@code sluice.auth.file}.
-     */
-    SessionPermissions(final boolean enabled)
-    {
-        this.enabled = enabled;
-    }
-
-    /**
-     * @return true when authentication is on.
-     */
-    boolean enabled()
-    {
-        return enabled;
-    }
-
-    /**
      * A session opened, or was restored from a snapshot: decode its principal once.
      *
      * @param session the session.
-     * @return its principal: client id 0 and every permission when authentication is off.
+     * @return its principal.
      */
     Principal onOpen(final ClientSession session)
     {
-        final Principal principal = enabled ? decode(session.encodedPrincipal()) : ANYONE;
+        final Principal principal = decode(session.encodedPrincipal());
         bySession.put(session.id(), principal);
         return principal;
     }
@@ -89,29 +75,29 @@ final class SessionPermissions
 
     /**
      * @param sessionId an open session's id.
-     * @return its principal ({@link #NOBODY}'s when it is not known).
+     * @return its principal (one with no permission when it is not known).
      */
     Principal principal(final long sessionId)
     {
         final Principal principal = bySession.get(sessionId);
-        return null == principal ? (enabled ? NOBODY : ANYONE) : principal;
+        return null == principal ? NOBODY : principal;
     }
 
     /**
      * Whether the session's principal may send this message. After a refusal {@link #rejectCorrelationId()} and
      * {@link #rejectKey()} name what the message is long enough to hold (0 otherwise).
      *
-     * @return 0 when it may (or authentication is off, or the message is not Sluice's: the ingress checks answer
-     * that), else {@link RejectReason#UNAUTHENTICATED} or {@link RejectReason#NOT_PERMITTED}.
+     * @return 0 when it may (or the session has no principal, or the message is not Sluice's: the ingress checks
+     * answer that), else {@link RejectReason#UNAUTHENTICATED} or {@link RejectReason#NOT_PERMITTED}.
      */
     int check(final long sessionId, final DirectBuffer buffer, final int offset, final int length)
     {
-        if (!enabled || length < MessageHeaderDecoder.ENCODED_LENGTH ||
+        final Principal principal = principal(sessionId);
+        if (!principal.authenticated() || length < MessageHeaderDecoder.ENCODED_LENGTH ||
             MessageHeaderDecoder.SCHEMA_ID != header.wrap(buffer, offset).schemaId())
         {
             return 0;
         }
-        final Principal principal = principal(sessionId);
         final int body = offset + MessageHeaderDecoder.ENCODED_LENGTH;
         final int templateId = header.templateId();
         rejectCorrelationId = 0;
@@ -190,10 +176,14 @@ final class SessionPermissions
 
     private static Principal decode(final byte[] encoded)
     {
-        if (null == encoded || ClusterCredentials.PRINCIPAL_LENGTH != encoded.length)
+        if (null == encoded || 0 == encoded.length)
+        {
+            return ANYONE;
+        }
+        if (ClusterCredentials.PRINCIPAL_LENGTH != encoded.length)
         {
             return NOBODY;
         }
-        return new Principal(ClusterCredentials.clientId(encoded), ClusterCredentials.permissions(encoded));
+        return new Principal(ClusterCredentials.clientId(encoded), ClusterCredentials.permissions(encoded), true);
     }
 }

@@ -64,7 +64,7 @@ import java.util.concurrent.TimeUnit;
  *     leader puts the set into the log as a service message and every member switches when the log reaches it, at
  *     the same position; snapshots carry the rules in force.</li>
  *     <li><b>Who may send</b> (with {@code sluice.auth.file}): each session's principal, from the log's session open
- *     event or the service snapshot's sessions, decides what its messages may do and whether it gets window results
+ *     event or the service snapshot's sessions (never this member's own setting), decides what its messages may do and whether it gets window results
  *     and alerts ({@link SessionPermissions}); a refused message is answered on its session and changes nothing, the
  *     same on every member. AdminRequest messages are answered by {@link ClusterAdmin}.</li>
  *     <li><b>Followers send nothing</b>: a session's offer is a mock on a follower.</li>
@@ -140,10 +140,9 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
      */
     SluiceClusteredService(final DaemonContext ctx, final ErrorHandler errorHandler, final ClusterAuth auth)
     {
-        final boolean enabled = !ctx.config().authFile().isEmpty();
-        this.permissions = new SessionPermissions(enabled);
+        this.permissions = new SessionPermissions();
         this.auth = auth;
-        this.admin = new ClusterAdmin(enabled, null == auth ?
+        this.admin = new ClusterAdmin(null == auth ?
             () -> "this member has no authenticator to reload" : auth::reload);
         this.ctx = ctx;
         this.config = ctx.config();
@@ -184,10 +183,6 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
                 text.append(key).append('=').append(value).append('\n');
             }
         });
-        if (!ctx.config().authFile().isEmpty())
-        {
-            text.append("sluice.auth=on\n");
-        }
         for (int i = 0; i < text.length(); i++)
         {
             digest.add(text.charAt(i));
@@ -282,7 +277,7 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
     {
         final SessionPermissions.Principal principal = permissions.onOpen(session);
         egress.onSessionOpen(session, principal.may(io.sluice.protocol.auth.Permission.SUBSCRIBE));
-        if (permissions.enabled() && 0 != principal.clientId())
+        if (principal.authenticated() && 0 != principal.clientId())
         {
             egress.route(principal.clientId(), session);
         }
@@ -330,7 +325,7 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
                 permissions.rejectCorrelationId(), permissions.rejectKey(), refused);
             return;
         }
-        if (admin.onMessage(session, buffer, offset, length, egress))
+        if (admin.onMessage(session, permissions.principal(session.id()), buffer, offset, length, egress))
         {
             return;
         }

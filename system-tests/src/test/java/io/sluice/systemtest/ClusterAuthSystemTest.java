@@ -64,6 +64,7 @@ class ClusterAuthSystemTest extends ClusterTestSupport
     private static final long SENDER = 11;
     private static final long SUBSCRIBER = 12;
     private static final long ADMIN = 13;
+    private static final long LATE = 14;
     private static final long KEY = 5;
 
     private final SecureRandom random = new SecureRandom();
@@ -89,7 +90,9 @@ class ClusterAuthSystemTest extends ClusterTestSupport
         cluster.startAll();
         final int leader = cluster.awaitLeader(SECONDS_60);
         assertTrue(cluster.log(leader, 0).contains("  auth      3 clients from " + credentials), cluster.log(leader, 0));
-        driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
+        driver = MediaDriver.launch(new MediaDriver.Context()
+            .aeronDirectoryName(io.sluice.config.SluiceConfig.sharedMemoryDir() + "/sluice-cluster-auth-test-" +
+                ProcessHandle.current().pid())
             .threadingMode(ThreadingMode.SHARED)
             .sharedIdleStrategy(new BackoffIdleStrategy())
             .dirDeleteOnStart(true)
@@ -150,13 +153,78 @@ class ClusterAuthSystemTest extends ClusterTestSupport
             adminOut.sluiceAdmin.get(0));
         assertTrue(adminOut.sluiceAdmin.get(1).startsWith("13/7 SHUTDOWN FAILED on a cluster use sluice " +
             "cluster-shutdown"), adminOut.sluiceAdmin.get(1));
-        CloseHelper.closeAll(sender, subscriber, admin);
+
+        // SIGHUP: every node re-reads the file; a client added to it connects
+        final byte[] lateSecret = AuthProof.newSecret(random);
+        Files.writeString(credentials, LATE + " " + AuthProof.toHex(AuthProof.storedKey(lateSecret)) + " send\n",
+            java.nio.file.StandardOpenOption.APPEND);
+        final long[] logFrom = new long[3];
+        for (int member = 0; member < 3; member++)
+        {
+            logFrom[member] = cluster.log(member, 0).length();
+            assertEquals(0, new ProcessBuilder("kill", "-HUP", Long.toString(cluster.process(member).pid()))
+                .start().waitFor());
+        }
+        for (int member = 0; member < 3; member++)
+        {
+            final int m = member;
+            await(() -> cluster.log(m, logFrom[m]).contains("sluice: SIGHUP: credentials reloaded from " +
+                credentials + ": 4 clients (open sessions keep theirs)"), sender, subscriber, admin);
+        }
+        final Listener lateOut = new Listener();
+        final AeronCluster late = connect(cluster, LATE, lateSecret, lateOut);
+        offer(late, event(LATE, 1, 1));
+        await(() -> 1 == lateOut.results.size(), sender, subscriber, admin, late);
+        assertEquals("14/1 count 3", lateOut.results.get(0));
+        late.close();
+
+        // a follower restarted from a snapshot decides as the others: the principals come back with the sessions
+        final long[] before = cluster.snapshotDigests(SECONDS_60);
+        assertEquals(before[0], before[1]);
+        assertEquals(before[0], before[2]);
+        final int follower = (leader + 1) % 3;
+        cluster.kill(follower);
+        cluster.start(follower);
+        await(() -> cluster.log(follower, 0).contains("sluice: restored cluster snapshot of log position " +
+            before[3]), sender, subscriber, admin);
+        offer(sender, event(SUBSCRIBER, 8, 500));
+        offer(sender, event(SENDER, 9, 50));
+        await(() -> 3 == senderOut.rejects.size() && 2 == senderOut.results.size(), sender, subscriber, admin);
+        assertEquals("12/8 reason " + RejectReason.UNAUTHENTICATED, senderOut.rejects.get(2));
+        assertEquals("11/9 count 4", senderOut.results.get(1));
+        final long[] after = cluster.snapshotDigests(SECONDS_60);
+        assertTrue(before[0] != after[0]);
+        assertEquals(after[0], after[1], "a member that lost the principals would have applied event 12/8");
+        assertEquals(after[0], after[2]);
+
+        // a new leader: the service still has every principal, Aeron's consensus module has none for open sessions
+        cluster.kill(leader);
+        final int newLeader = cluster.awaitLeader(SECONDS_60);
+        assertTrue(newLeader != leader && newLeader >= 0);
+        await(() -> senderOut.newLeaders > 0 && adminOut.newLeaders > 0 && subscriberOut.newLeaders > 0, sender,
+            subscriber, admin);
+        offer(sender, event(SUBSCRIBER, 10, 600));
+        offer(sender, event(SENDER, 11, 60));
+        await(() -> 4 == senderOut.rejects.size() && 3 == senderOut.results.size(), sender, subscriber, admin);
+        assertEquals("12/10 reason " + RejectReason.UNAUTHENTICATED, senderOut.rejects.get(3));
+        assertEquals("11/11 count 5", senderOut.results.get(2));
+        assertTrue(admin.sendAdminRequestToTakeASnapshot(3));
+        await(() -> 2 == adminOut.adminResponses.size(), sender, subscriber, admin);
+        assertEquals("SNAPSHOT " + AdminResponseCode.UNAUTHORISED_ACCESS, adminOut.adminResponses.get(1),
+            "Aeron 1.51 keeps no principal for a session it did not authenticate itself");
+        final Listener againOut = new Listener();
+        final AeronCluster again = connect(cluster, ADMIN, adminSecret, againOut);
+        assertTrue(again.sendAdminRequestToTakeASnapshot(4));
+        await(() -> 1 == againOut.adminResponses.size(), sender, subscriber, admin, again);
+        assertEquals(List.of("SNAPSHOT " + AdminResponseCode.OK), againOut.adminResponses, "after reconnecting");
+        assertEquals(2, subscriberOut.alerts.size(), "the refused events raised no alert");
+        CloseHelper.closeAll(again, sender, subscriber, admin);
     }
 
     private AeronCluster connect(final LocalCluster cluster, final long clientId, final byte[] secret,
         final Listener listener)
     {
-        return AeronCluster.connect(new AeronCluster.Context()
+        final AeronCluster client = AeronCluster.connect(new AeronCluster.Context()
             .aeronDirectoryName(driver.aeronDirectoryName())
             .ingressChannel("aeron:udp")
             .ingressEndpoints(cluster.ingressEndpoints())
@@ -164,6 +232,8 @@ class ClusterAuthSystemTest extends ClusterTestSupport
             .egressListener(listener)
             .messageTimeoutNs(TimeUnit.SECONDS.toNanos(20))
             .credentialsSupplier(new Credentials(clientId, secret)));
+        resources.add(client);
+        return client;
     }
 
     private static void offer(final AeronCluster client, final UnsafeBuffer message)
@@ -182,7 +252,7 @@ class ClusterAuthSystemTest extends ClusterTestSupport
         final long deadlineNs = System.nanoTime() + SECONDS_60;
         while (!condition.getAsBoolean())
         {
-            assertTrue(System.nanoTime() - deadlineNs < 0, "timed out");
+            assertTrue(System.nanoTime() - deadlineNs < 0, "timed out waiting for " + condition);
             int work = 0;
             for (final AeronCluster client : clients)
             {
@@ -262,6 +332,7 @@ class ClusterAuthSystemTest extends ClusterTestSupport
         final List<String> alerts = new ArrayList<>();
         final List<String> adminResponses = new ArrayList<>();
         final List<String> sluiceAdmin = new ArrayList<>();
+        int newLeaders;
         private final MessageHeaderDecoder header = new MessageHeaderDecoder();
         private final EventResultDecoder result = new EventResultDecoder();
         private final QueryResultDecoder query = new QueryResultDecoder();
@@ -298,6 +369,12 @@ class ClusterAuthSystemTest extends ClusterTestSupport
                 }
                 default -> results.add("template " + header.templateId());
             }
+        }
+
+        public void onNewLeader(final long clusterSessionId, final long leadershipTermId, final int leaderMemberId,
+            final String ingressEndpoints)
+        {
+            newLeaders++;
         }
 
         public void onAdminResponse(final long clusterSessionId, final long correlationId,

@@ -12,6 +12,7 @@ import io.aeron.logbuffer.BufferClaim;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.aeron.protocol.DataHeaderFlyweight;
+import io.aeron.security.AuthenticationException;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AgentInvoker;
@@ -31,6 +32,12 @@ import java.util.concurrent.TimeUnit;
  * While connected it sends a keep-alive when nothing else went to the cluster for {@value #KEEP_ALIVE_INTERVAL_MS}
  * ms, so a client that polls but does not offer keeps its session.
  * <p>
+ * With a secret, every session connect runs Sluice's handshake in Aeron's challenge flow
+ * ({@link ClusterCredentialsSupplier}); a new leader keeps the session (AeronCluster only re-points the ingress; the
+ * session stays authenticated in the cluster's log), and a session opened anew authenticates anew. A refusal
+ * ({@code AUTHENTICATION_REJECTED}) is not retried: the next {@link #connect(int)} throws it as a
+ * {@link SluiceAuthenticationException} and the call after that starts over.
+ * <p>
  * The client's thread only: AeronCluster is not thread safe, so in cluster mode one thread offers and polls.
  */
 final class ClusterLink implements ClientLink, EgressListener
@@ -42,6 +49,8 @@ final class ClusterLink implements ClientLink, EgressListener
     private static final int DEFAULT_MTU_LENGTH = 1408;
 
     private final AeronCluster.Context template;
+    private final long clientId;
+    private SluiceAuthenticationException refusal;
     private final FragmentHandler fragmentHandler;
     private final int maxFrameMessageLength;
     private AeronCluster.AsyncConnect connecting;
@@ -61,16 +70,19 @@ final class ClusterLink implements ClientLink, EgressListener
      * @param aeron           the client's Aeron client (kept open when the session closes).
      * @param driverInvoker   an embedded driver's invoker when it runs on the client's thread, else null: AeronCluster
      *                        runs it while it waits (for a new leader's ingress publication, say).
-     * @param ctx             the concluded client context ({@code cluster*} settings).
+     * @param ctx             the concluded client context ({@code cluster*} settings, secret).
+     * @param clientId        this client's id.
      * @param fragmentHandler receives every Sluice message of the service's egress to this session.
      */
     ClusterLink(
         final Aeron aeron,
         final AgentInvoker driverInvoker,
-        final SluiceClient.Context ctx,
+        final SluiceClientContext ctx,
+        final long clientId,
         final FragmentHandler fragmentHandler)
     {
         this.fragmentHandler = fragmentHandler;
+        this.clientId = clientId;
         this.template = new AeronCluster.Context()
             .aeron(aeron)
             .ownsAeronClient(false)
@@ -83,6 +95,10 @@ final class ClusterLink implements ClientLink, EgressListener
                 10, 20, TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1)))
             .agentInvoker(driverInvoker)
             .egressListener(this);
+        if (ctx.hasSecret())
+        {
+            template.credentialsSupplier(new ClusterCredentialsSupplier(clientId, ctx.secretBytes()));
+        }
         final String mtu = ChannelUri.parse(ctx.clusterIngressChannel()).get("mtu");
         final int mtuLength = null != mtu ? Integer.parseInt(mtu) : DEFAULT_MTU_LENGTH;
         this.maxFrameMessageLength = mtuLength - DataHeaderFlyweight.HEADER_LENGTH - AeronCluster.SESSION_HEADER_LENGTH;
@@ -135,9 +151,27 @@ final class ClusterLink implements ClientLink, EgressListener
         return null != cluster && !cluster.isClosed() && cluster.ingressPublication().isConnected();
     }
 
+    /**
+     * @throws SluiceAuthenticationException when the cluster refused the last connect's handshake (then the next call
+     *                                       starts over).
+     */
     public int connect(final int fragmentLimit)
     {
+        final SluiceAuthenticationException refused = refusal;
+        if (null != refused)
+        {
+            refusal = null;
+            throw refused;
+        }
         return poll(fragmentLimit);
+    }
+
+    /**
+     * @return the refusal of the last connect's handshake when no new connect started since, else null.
+     */
+    SluiceAuthenticationException refusal()
+    {
+        return refusal;
     }
 
     public int poll(final int fragmentLimit)
@@ -145,7 +179,7 @@ final class ClusterLink implements ClientLink, EgressListener
         final AeronCluster cluster = this.cluster;
         if (null == cluster)
         {
-            return connectStep();
+            return null != refusal ? 0 : connectStep();
         }
         int work = 0;
         int polled;
@@ -289,6 +323,16 @@ final class ClusterLink implements ClientLink, EgressListener
             }
             sentSinceKeepAlive = false;
             nextKeepAliveNs = System.nanoTime() + KEEP_ALIVE_INTERVAL_NS;
+            return 1;
+        }
+        catch (final AuthenticationException ex)
+        {
+            connectFailures++;
+            lastConnectFailure = ex;
+            CloseHelper.quietClose(connecting);
+            connecting = null;
+            refusal = new SluiceAuthenticationException(clientId, "AUTHENTICATION_REJECTED by the cluster: " +
+                ex.getMessage());
             return 1;
         }
         catch (final TimeoutException | ClusterException ex)

@@ -2,12 +2,15 @@ package io.sluice.client;
 
 import io.aeron.Aeron;
 import io.aeron.logbuffer.BufferClaim;
+import io.sluice.transport.codec.AdminAction;
+import io.sluice.transport.codec.AdminRequestEncoder;
 import io.sluice.transport.codec.EventEncoder;
 import io.sluice.transport.codec.MessageHeaderEncoder;
 import io.sluice.transport.codec.QueryEncoder;
 import io.sluice.transport.codec.ResumeEncoder;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AgentInvoker;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Encodes one client's single messages ({@code Event}, {@code Query}, the connection probe's {@code Query},
@@ -30,6 +33,8 @@ final class MessageSender
     private final EventEncoder eventEncoder = new EventEncoder();
     private final QueryEncoder queryEncoder = new QueryEncoder();
     private final ResumeEncoder resumeEncoder = new ResumeEncoder();
+    private final AdminRequestEncoder adminEncoder = new AdminRequestEncoder();
+    private UnsafeBuffer adminBuffer;
     private long nextCorrelationId = 1;
     private long probesSent;
 
@@ -189,6 +194,37 @@ final class MessageSender
         }
         invokeDriver();
         return false;
+    }
+
+    /**
+     * Send an {@code AdminRequest} (fragmented when longer than a frame), taking the next correlation id when sent.
+     * The control path: allocates its buffer at the first call.
+     *
+     * @param action  what to ask for.
+     * @param payload its text, already checked to be ASCII of at most {@link SluiceClient#MAX_ADMIN_PAYLOAD_LENGTH}.
+     * @return the request's correlation id, or a negative {@code Publication} code.
+     */
+    long offerAdminRequest(final AdminAction action, final String payload)
+    {
+        if (null == adminBuffer)
+        {
+            adminBuffer = new UnsafeBuffer(new byte[MessageHeaderEncoder.ENCODED_LENGTH +
+                AdminRequestEncoder.BLOCK_LENGTH + AdminRequestEncoder.payloadHeaderLength() +
+                SluiceClient.MAX_ADMIN_PAYLOAD_LENGTH]);
+        }
+        final long correlationId = nextCorrelationId;
+        adminEncoder.wrapAndApplyHeader(adminBuffer, 0, headerEncoder)
+            .clientId(clientId)
+            .correlationId(correlationId)
+            .action(action)
+            .payload(payload);
+        final long result = offer(adminBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + adminEncoder.encodedLength());
+        if (result < 0)
+        {
+            return result;
+        }
+        nextCorrelationId++;
+        return correlationId;
     }
 
     /**

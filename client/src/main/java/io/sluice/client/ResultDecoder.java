@@ -2,11 +2,14 @@ package io.sluice.client;
 
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
+import io.sluice.transport.codec.AdminResponseDecoder;
 import io.sluice.transport.codec.AlertDecoder;
+import io.sluice.transport.codec.AuthenticatedDecoder;
 import io.sluice.transport.codec.EventResultBatchDecoder;
 import io.sluice.transport.codec.EventResultDecoder;
 import io.sluice.transport.codec.MessageHeaderDecoder;
 import io.sluice.transport.codec.QueryResultDecoder;
+import io.sluice.transport.codec.RejectReason;
 import io.sluice.transport.codec.RejectedDecoder;
 import io.sluice.transport.codec.ResumedDecoder;
 import io.sluice.transport.codec.WindowResultDecoder;
@@ -15,7 +18,9 @@ import org.agrona.collections.IntHashSet;
 
 /**
  * Decodes what a link receives and hands it to the handler of the latest poll: this client's EventResults (single or
- * batched), QueryResults, Rejected and Resumed, and every WindowResult and Alert. Messages of other schemas and
+ * batched), QueryResults, Rejected, Resumed, Authenticated and AdminResponses, and every WindowResult and Alert
+ * (with authentication, only a client with {@code subscribe} gets those). A probe refused {@code NOT_PERMITTED} (a
+ * client without {@code query}) counts as answered: the round trip worked. Messages of other schemas and
  * results addressed to other clients are skipped. On the way it notes what the connection and resume protocols wait
  * for: the images that answered a probe while probing, and the {@code Resumed} of the awaited resume request.
  * <p>
@@ -45,12 +50,15 @@ final class ResultDecoder implements FragmentHandler
     private final WindowResultDecoder windowResult = new WindowResultDecoder();
     private final AlertDecoder alert = new AlertDecoder();
     private final ResumedDecoder resumed = new ResumedDecoder();
+    private final AuthenticatedDecoder authenticated = new AuthenticatedDecoder();
+    private final AdminResponseDecoder adminResponse = new AdminResponseDecoder();
     private final IntHashSet probeAnswers = new IntHashSet();
     private SluiceResultHandler handler;
     private boolean probing;
     private long awaitedResumeId;
     private boolean resumeAnswered;
     private long resumedMark;
+    private int permissions = SluiceClient.PERMISSIONS_UNKNOWN;
 
     /**
      * @param clientId the client whose results are handed on.
@@ -136,6 +144,15 @@ final class ResultDecoder implements FragmentHandler
         return resumedMark;
     }
 
+    /**
+     * @return the permissions of the latest {@code Authenticated} for this client, or
+     * {@link SluiceClient#PERMISSIONS_UNKNOWN} when none arrived.
+     */
+    int permissions()
+    {
+        return permissions;
+    }
+
     public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
     {
         headerDecoder.wrap(buffer, offset);
@@ -171,7 +188,18 @@ final class ResultDecoder implements FragmentHandler
                 rejected.wrap(buffer, bodyOffset, blockLength, version);
                 if (rejected.clientId() == clientId)
                 {
-                    handler.onRejected(rejected);
+                    if (SluiceClient.isProbe(rejected.correlationId()) &&
+                        RejectReason.NOT_PERMITTED == rejected.reason())
+                    {
+                        if (probing)
+                        {
+                            probeAnswers.add(header.sessionId());
+                        }
+                    }
+                    else
+                    {
+                        handler.onRejected(rejected);
+                    }
                 }
                 break;
 
@@ -211,6 +239,23 @@ final class ResultDecoder implements FragmentHandler
                         resumeAnswered = true;
                     }
                     handler.onResumed(clientId, resumed.correlationId(), lastCorrelationId);
+                }
+                break;
+
+            case AuthenticatedDecoder.TEMPLATE_ID:
+                authenticated.wrap(buffer, bodyOffset, blockLength, version);
+                if (authenticated.clientId() == clientId)
+                {
+                    permissions = authenticated.permissions().getRaw();
+                    handler.onAuthenticated(clientId, authenticated.sessionId(), permissions);
+                }
+                break;
+
+            case AdminResponseDecoder.TEMPLATE_ID:
+                adminResponse.wrap(buffer, bodyOffset, blockLength, version);
+                if (adminResponse.clientId() == clientId)
+                {
+                    handler.onAdminResponse(adminResponse);
                 }
                 break;
 

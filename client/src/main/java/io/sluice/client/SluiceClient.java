@@ -6,10 +6,12 @@ import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.sluice.config.ConfigurationException;
+import io.sluice.transport.codec.AdminAction;
 import io.sluice.transport.codec.ResultMode;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentInvoker;
 
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 
 /**
@@ -62,6 +64,23 @@ import java.security.SecureRandom;
  * {@link #autoResumes()} and {@link #leaderMemberId()} report it. A cluster client offers and polls on one thread
  * (AeronCluster is not thread safe) and must poll at least every second or so: polling keeps the session alive. With
  * an embedded driver in INVOKER threading, AeronCluster's own waits run the driver too.
+ * <p>
+ * <b>Authentication.</b> With a secret ({@link Context#secret(String)} or {@link Context#secretFile(java.nio.file.Path)},
+ * for the fixed {@link Context#clientId(long)} the daemon's credentials file lists), the client proves it holds the
+ * secret before it sends anything, and never sends the secret. To a daemon: it subscribes to its own
+ * {@link Context#responseChannel(String)} instead of the shared egress, and {@link #awaitConnected(long)} runs the
+ * handshake ({@code Connect} naming the response channel with its port resolved, {@code Challenge},
+ * {@code Authenticate} with the proof, {@code Authenticated}) within its timeout, then probes as usual. Until
+ * authenticated nothing is sent ({@link #offerEvent} returns {@link Publication#NOT_CONNECTED}). When the session is
+ * lost (the daemon restarted, the connection or the response image went away, or the daemon answers
+ * {@code UNAUTHENTICATED}) {@link #poll} redoes the handshake by itself, and {@link #resume} authenticates before it
+ * sends its {@code Resume}; {@link SluiceResultHandler#onAuthenticated} and {@link #authentications()} tell when.
+ * To a cluster: the same proof travels in Aeron Cluster's challenge flow at every session connect; a new leader keeps
+ * the session (Aeron moves it, authenticated, to the new leader), and a session opened anew authenticates anew. A
+ * refused handshake throws {@link SluiceAuthenticationException} (naming the client id and the reason, never the
+ * secret) from {@link #awaitConnected(long)} or {@link #resume}; the next such call starts a new handshake.
+ * {@link #permissions()} gives what the client may do; {@link #offerAdminRequest} asks for an operator action. With a
+ * secret, offer and poll on one thread.
  */
 public final class SluiceClient implements AutoCloseable
 {
@@ -69,6 +88,10 @@ public final class SluiceClient implements AutoCloseable
     static final String DRIVER_ARTIFACT = "io.sluice:sluice-driver";
     /** The artifact that holds the cluster client, an optional dependency of the client. */
     static final String CLUSTER_ARTIFACT = "io.aeron:aeron-cluster";
+    /** {@link #permissions()} when no {@code Authenticated} arrived (no secret, not yet, or a cluster that sent none). */
+    public static final int PERMISSIONS_UNKNOWN = -1;
+    /** Longest {@link #offerAdminRequest} payload, characters (the schema's limit, 16 KiB). */
+    public static final int MAX_ADMIN_PAYLOAD_LENGTH = 16 * 1024;
 
     private final EmbeddedClientDriver driver;
     private final Aeron aeron;
@@ -114,20 +137,21 @@ public final class SluiceClient implements AutoCloseable
             if (ctx.isClusterClient())
             {
                 this.daemonLink = null;
-                this.clusterLink = new ClusterLink(aeron, driverInvoker, ctx, decoder);
+                this.clusterLink = new ClusterLink(aeron, driverInvoker, ctx, clientId, decoder);
                 this.link = clusterLink;
             }
             else
             {
                 this.clusterLink = null;
-                this.daemonLink = new DaemonLink(aeron, ctx, decoder);
+                this.daemonLink = new DaemonLink(aeron, ctx, clientId, decoder);
                 this.link = daemonLink;
             }
             this.sender = new MessageSender(link, clientId, aeron, driverInvoker);
             this.batch = new EventBatch(
                 sender, clientId, ctx.resultMode(), ctx.maxBatchEvents(), link.maxFrameMessageLength());
             this.resumeProtocol = new ResumeProtocol(link, sender, batch, decoder, resendBuffer,
-                ctx.isClusterClient() ? 1 : Math.max(1, ctx.egressImages()), ctx.resumeTimeoutNs());
+                ctx.isClusterClient() || ctx.hasSecret() ? 1 : Math.max(1, ctx.egressImages()),
+                ctx.resumeTimeoutNs());
         }
         catch (final RuntimeException ex)
         {
@@ -205,8 +229,11 @@ public final class SluiceClient implements AutoCloseable
      * is elected, starts over: {@link #lastClusterConnectFailure()} says why) and for one probe answered through the
      * cluster's log; {@link Context#egressImages(int)} does not apply.
      *
+     * With a secret this first runs the handshake (see the class description).
+     *
      * @param timeoutNs longest wait.
      * @return true when connected in time.
+     * @throws SluiceAuthenticationException when the daemon or the cluster refused this client's handshake.
      */
     public boolean awaitConnected(final long timeoutNs)
     {
@@ -360,6 +387,7 @@ public final class SluiceClient implements AutoCloseable
      *                               ids 101..4096 (sluice.client resendBufferLength=4096)}; the correlation ids
      *                               have still moved above the mark; also when a resume is already running (the
      *                               handler called it).
+     * @throws SluiceAuthenticationException when the daemon or the cluster refused this client's handshake.
      */
     public long resume(final SluiceResultHandler handler, final long timeoutNs)
     {
@@ -404,6 +432,61 @@ public final class SluiceClient implements AutoCloseable
     }
 
     /**
+     * Ask for an operator action over the wire: the answer, an {@code AdminResponse} with the request's correlation
+     * id, its status and a message, comes to {@link SluiceResultHandler#onAdminResponse} through {@link #poll}, as a
+     * query's answer does. Only a client authenticated with the {@code admin} permission may (the daemon answers
+     * {@code NOT_PERMITTED} otherwise, and when authentication is off). Sends the pending batch first.
+     *
+     * @param action  {@link AdminAction#SNAPSHOT}, {@link AdminAction#APPLY_RULES} (the rules as properties text, as
+     *                {@code sluice rules apply --rules} takes them), {@link AdminAction#RELOAD_CREDENTIALS} or
+     *                {@link AdminAction#SHUTDOWN}.
+     * @param payload APPLY_RULES: the rules text, US-ASCII, at most {@value #MAX_ADMIN_PAYLOAD_LENGTH} characters;
+     *                otherwise empty (null taken as empty).
+     * @return the request's correlation id (&gt; 0), or a negative {@link Publication} code.
+     * @throws IllegalArgumentException when the action is not one of those, or the payload is too long or not ASCII.
+     */
+    public long offerAdminRequest(final AdminAction action, final String payload)
+    {
+        final String text = null != payload ? payload : "";
+        if (null == action || AdminAction.NULL_VAL == action)
+        {
+            throw new IllegalArgumentException("action must be SNAPSHOT, APPLY_RULES, RELOAD_CREDENTIALS or " +
+                "SHUTDOWN: " + action);
+        }
+        if (text.length() > MAX_ADMIN_PAYLOAD_LENGTH || !StandardCharsets.US_ASCII.newEncoder().canEncode(text))
+        {
+            throw new IllegalArgumentException("admin payload of " + text.length() + " characters must be US-ASCII " +
+                "of at most " + MAX_ADMIN_PAYLOAD_LENGTH + " characters");
+        }
+        if (!flush())
+        {
+            return batch.lastSendResult();
+        }
+        return sender.offerAdminRequest(action, text);
+    }
+
+    /**
+     * @return this client's permissions as the daemon (or the clustered service) last reported them in
+     * {@code Authenticated}: bits of {@code io.sluice.protocol.auth.Permission} ({@code SEND}, {@code QUERY},
+     * {@code SUBSCRIBE}, {@code ADMIN}); {@link #PERMISSIONS_UNKNOWN} before any arrived, without a secret, and
+     * for a cluster whose service sends none.
+     */
+    public int permissions()
+    {
+        return decoder.permissions();
+    }
+
+    /**
+     * @return handshakes completed with a standalone daemon: 1 after {@link #awaitConnected(long)}, one more after each
+     * re-authentication the client did by itself (a daemon restart, a lost connection); 0 without a secret. A
+     * cluster client authenticates with each session it opens ({@link #clusterSessionsOpened()}).
+     */
+    public long authentications()
+    {
+        return null != daemonLink && null != daemonLink.handshake() ? daemonLink.handshake().authentications() : 0;
+    }
+
+    /**
      * Deliver received results to the handler: this client's EventResults, QueryResults, Rejected and Resumed, and
      * every WindowResult and Alert. Sends the pending batch first ({@link #flush()}).
      * <p>
@@ -437,7 +520,8 @@ public final class SluiceClient implements AutoCloseable
     }
 
     /**
-     * @return the subscription to the daemon's egress; null for a cluster client.
+     * @return the subscription to the daemon's egress (with a secret: to this client's own response channel, whose
+     * {@code tryResolveChannelEndpointPort()} is what the Connect named); null for a cluster client.
      */
     public Subscription subscription()
     {

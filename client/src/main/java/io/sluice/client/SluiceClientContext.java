@@ -10,9 +10,10 @@ import io.sluice.transport.codec.ResultMode;
  * How a client reaches the daemon (or a cluster): every setting of a {@link SluiceClient}, with the daemon's shipped
  * defaults, and the {@link #conclude()} that checks them. Applications name it {@link SluiceClient.Context}, its one
  * subclass (so {@code new SluiceClient.Context().egressImages(2)} and {@code SluiceClient.connect(ctx)} read as
- * before); every fluent setter returns that type. Holds what a user sets, nothing else; the control path only.
+ * before); every fluent setter returns that type. The authentication settings (secret, response channel) are
+ * declared in {@link ClientAuthSettings}. Holds what a user sets, nothing else; the control path only.
  */
-public abstract sealed class SluiceClientContext permits SluiceClient.Context
+public abstract sealed class SluiceClientContext extends ClientAuthSettings permits SluiceClient.Context
 {
     private String aeronDirectoryName = io.aeron.CommonContext.getAeronDirectoryName();
     private boolean embeddedDriver;
@@ -111,7 +112,8 @@ public abstract sealed class SluiceClientContext permits SluiceClient.Context
     /**
      * Check every setting, naming the daemon's {@code sluice.*} key where one exists: channels are Aeron URIs
      * ({@code aeron:udp} or {@code aeron:ipc}), stream ids in the declared range ({@code > 0}), at least 0
-     * egress images, a driver directory unless the driver is embedded, a driver threading and idle strategy.
+     * egress images, a driver directory unless the driver is embedded, a driver threading and idle strategy, and
+     * the authentication settings of {@link ClientAuthSettings} (reading the secret file).
      * {@link SluiceClient#connect(SluiceClient.Context)} calls it when the caller has not. Runs once.
      *
      * @return this.
@@ -170,6 +172,7 @@ public abstract sealed class SluiceClientContext permits SluiceClient.Context
         {
             throw new IllegalArgumentException("resumeTimeoutNs=" + resumeTimeoutNs + " must be > 0");
         }
+        concludeAuth(clientId, egressStreamId);
         concluded = true;
         return self();
     }

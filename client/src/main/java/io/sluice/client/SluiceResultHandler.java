@@ -1,5 +1,6 @@
 package io.sluice.client;
 
+import io.sluice.transport.codec.AdminResponseDecoder;
 import io.sluice.transport.codec.AlertDecoder;
 import io.sluice.transport.codec.EventResultBatchDecoder;
 import io.sluice.transport.codec.EventResultDecoder;
@@ -64,6 +65,31 @@ public interface SluiceResultHandler
      *                          {@link Long#MIN_VALUE} when none.
      */
     default void onResumed(long clientId, long correlationId, long lastCorrelationId)
+    {
+    }
+
+    /**
+     * This client's handshake succeeded: after {@link SluiceClient#awaitConnected(long)} and again after each
+     * re-authentication the client did by itself (a daemon restart or a lost connection; then call
+     * {@link SluiceClient#resume} to resend what the restart lost). A cluster client sees it when the clustered service
+     * sends {@code Authenticated} on a new session. Like everything read while {@link SluiceClient#awaitConnected(long)}
+     * waits, the first one goes to the handler of the latest {@link SluiceClient#poll} (none before the first poll).
+     *
+     * @param clientId    this client's id.
+     * @param sessionId   the session it authenticated (the Aeron session id of its ingress, or the cluster session).
+     * @param permissions its permissions, bits of {@code io.sluice.protocol.auth.Permission}.
+     */
+    default void onAuthenticated(long clientId, long sessionId, int permissions)
+    {
+    }
+
+    /**
+     * The answer to one of this client's {@link SluiceClient#offerAdminRequest} requests.
+     *
+     * @param response its correlation id, action, status ({@code OK}, {@code NOT_PERMITTED} without the admin
+     *                 permission or without authentication, {@code FAILED}) and message.
+     */
+    default void onAdminResponse(AdminResponseDecoder response)
     {
     }
 }

@@ -4,6 +4,7 @@ import io.sluice.config.ConfigurationException;
 import io.sluice.config.DriverThreading;
 import io.sluice.config.SluiceConfig;
 import io.sluice.server.daemon.DaemonContext;
+import io.sluice.tools.auth.CredentialsTool;
 import io.sluice.tools.cluster.ClusterControlTool;
 import io.sluice.tools.demo.ClusterDemo;
 import io.sluice.tools.demo.Demo;
@@ -21,6 +22,7 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -51,6 +53,11 @@ public final class Commands
         "the journal directory (default: the configuration's sluice.journal.dir)");
     private static final Option MAX_READ_MB = value("--max-read-mb", "N",
         "bound journal reads to N MiB/s, 0 for none (default: 64 beside a live daemon, else none)");
+    private static final Option AUTH_FILE = required("--file", "FILE", "the credentials file (the daemon's " +
+        "sluice.auth.file)");
+    private static final Option AUTH_ID = required("--id", "N", "the client id (a decimal int64 other than 0)");
+    private static final Option AUTH_PERMISSIONS = required("--permissions", "P,...",
+        "what the client may do, comma-separated: send, query, subscribe, admin (docs/security.md)");
 
     /** Every command, in the order the usage lists them. */
     public static final List<Command> TABLE = List.of(
@@ -90,6 +97,26 @@ public final class Commands
             value("--since", "DURATION", "with --dry-run: history from this long ago (e.g. 10m, 2h; default 10m)"),
             value("--from-position", "P", "with --dry-run: history from this journal position instead")),
             true, false, Commands::rulesApply),
+        new Command("auth add-client", "add a client to a credentials file (created rw------- if missing) with a " +
+            "new random secret, printed once as 'secret HEX'; the file keeps only its stored key", null,
+            List.of(AUTH_FILE, AUTH_ID, AUTH_PERMISSIONS), true, false,
+            (args, config) -> CredentialsTool.addClient(args.path("--file"), CredentialsTool.clientId(
+                args.value("--id")), CredentialsTool.permissions(args.value("--permissions")), new SecureRandom(),
+                System.out, System.err)),
+        new Command("auth remove-client", "remove a client from a credentials file", null,
+            List.of(AUTH_FILE, AUTH_ID), true, false,
+            (args, config) -> CredentialsTool.removeClient(args.path("--file"),
+                CredentialsTool.clientId(args.value("--id")), System.out, System.err)),
+        new Command("auth set-permissions", "change a client's permissions in a credentials file (its secret stays)",
+            null, List.of(AUTH_FILE, AUTH_ID, AUTH_PERMISSIONS), true, false,
+            (args, config) -> CredentialsTool.setPermissions(args.path("--file"), CredentialsTool.clientId(
+                args.value("--id")), CredentialsTool.permissions(args.value("--permissions")), System.out,
+                System.err)),
+        new Command("auth list", "print each client's id and permissions (never a key)", null, List.of(AUTH_FILE),
+            true, false, (args, config) -> CredentialsTool.list(args.path("--file"), System.out, System.err)),
+        new Command("auth check", "check a credentials file as the daemon reads it: 'N clients', or exit 2 naming " +
+            "the first bad line", null, List.of(AUTH_FILE), true, false,
+            (args, config) -> CredentialsTool.check(args.path("--file"), System.out, System.err)),
         new Command("cluster-shutdown", "ask the cluster's leader to snapshot and stop every node", null,
             List.of(required("--config", "NODE", "a cluster node's configuration")),
             true, false, (args, config) -> ClusterControlTool.shutdown(config, System.out)),

@@ -163,7 +163,7 @@ public final class AuthProof
     }
 
     /**
-     * @param text   hex digits, either case.
+     * @param text   ASCII hex digits, either case (not the other digits Character.digit takes, e.g. fullwidth).
      * @param length the number of bytes expected.
      * @return the bytes.
      * @throws IllegalArgumentException when the text is not {@code 2 * length} hex digits, saying so (never echoing
@@ -179,8 +179,8 @@ public final class AuthProof
         final byte[] bytes = new byte[length];
         for (int i = 0; i < length; i++)
         {
-            final int high = Character.digit(text.charAt(2 * i), 16);
-            final int low = Character.digit(text.charAt(2 * i + 1), 16);
+            final int high = hexDigit(text.charAt(2 * i));
+            final int low = hexDigit(text.charAt(2 * i + 1));
             if (high < 0 || low < 0)
             {
                 throw new IllegalArgumentException("must be " + 2 * length + " hex digits (0-9, a-f)");
@@ -188,6 +188,19 @@ public final class AuthProof
             bytes[i] = (byte)((high << 4) | low);
         }
         return bytes;
+    }
+
+    private static int hexDigit(final char c)
+    {
+        if (c >= '0' && c <= '9')
+        {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f')
+        {
+            return c - 'a' + 10;
+        }
+        return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
     }
 
     private static byte[] xor(final byte[] a, final byte[] b)

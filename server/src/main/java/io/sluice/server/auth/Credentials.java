@@ -14,6 +14,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The credentials file ({@code sluice.auth.file}), parsed: for each client id its stored key and permissions.
@@ -32,6 +33,9 @@ public final class Credentials
     public record Client(long clientId, byte[] storedKey, int permissions)
     {
     }
+
+    /** Long.parseLong alone takes any Unicode digit (e.g. fullwidth): an id is written in ASCII. */
+    private static final Pattern ASCII_DECIMAL = Pattern.compile("[+-]?[0-9]+");
 
     private final Map<Long, Client> clients;
     private final long fingerprint;
@@ -99,16 +103,7 @@ public final class Credentials
             throw new CredentialsException(where + "must be '<client id> <stored key> <permissions>' (3 fields), " +
                 "not " + fields.length + " fields");
         }
-        final long clientId;
-        try
-        {
-            clientId = Long.parseLong(fields[0]);
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new CredentialsException(where + "client id '" + printable(fields[0]) +
-                "' must be a decimal integer in [-2^63, 2^63-1], not 0");
-        }
+        final long clientId = clientId(where, fields[0]);
         if (0 == clientId)
         {
             throw new CredentialsException(where + "client id 0 is not allowed (0 names an unreadable message)");
@@ -132,6 +127,23 @@ public final class Credentials
             throw new CredentialsException(where + ex.getMessage().replaceAll("[^\\x20-\\x7E]", "?"));
         }
         return new Client(clientId, storedKey, permissions);
+    }
+
+    private static long clientId(final String where, final String field)
+    {
+        if (ASCII_DECIMAL.matcher(field).matches())
+        {
+            try
+            {
+                return Long.parseLong(field);
+            }
+            catch (final NumberFormatException ex)
+            {
+                // out of range: answered below
+            }
+        }
+        throw new CredentialsException(where + "client id '" + printable(field) +
+            "' must be a decimal integer in [-2^63, 2^63-1], not 0");
     }
 
     /**

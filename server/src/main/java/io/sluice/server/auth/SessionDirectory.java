@@ -29,12 +29,14 @@ public final class SessionDirectory
         private final int[] permissions;
         private final int mask;
         private final Publication[] subscribers;
+        private final Publication[] sessions;
         private final int size;
 
         private View(
             final long[] clientIds, final Publication[] publications, final int[] permissions,
-            final Publication[] subscribers, final int size)
+            final Publication[] subscribers, final Publication[] sessions, final int size)
         {
+            this.sessions = sessions;
             this.clientIds = clientIds;
             this.publications = publications;
             this.permissions = permissions;
@@ -78,6 +80,15 @@ public final class SessionDirectory
         public Publication subscriber(final int index)
         {
             return subscribers[index];
+        }
+
+        /**
+         * @param index in [0, {@link #size()}).
+         * @return that live session's publication, in no particular order (the egress drains them all at a stop).
+         */
+        public Publication session(final int index)
+        {
+            return sessions[index];
         }
 
         /**
@@ -268,6 +279,7 @@ public final class SessionDirectory
                 subscribers[next++] = pubs[i];
             }
         }
-        return new View(clientIds, publications, permissions, Arrays.copyOf(subscribers, next), size);
+        return new View(
+            clientIds, publications, permissions, Arrays.copyOf(subscribers, next), Arrays.copyOf(pubs, size), size);
     }
 }

@@ -136,7 +136,7 @@ public final class SluiceDaemon implements AutoCloseable
         final Journal.Context journalContext = ctx.journal();
         final boolean journalOn = JournalMode.OFF != journalContext.mode();
         final Journaller journaller = journalOn ? new Journaller(ring) : null;
-        egress = EgressGroup.open(aeron, ctx.egress(), counters, shared ? driverInvoker : null);
+        egress = EgressGroup.open(aeron, ctx.egress(), counters, shared ? driverInvoker : null, null);
         group = Shards.processors(config, shards, ring, egress, aeron, counters, errorHandler, out,
             JournalMode.SYNC == journalContext.mode() ? journaller.recorded() : null);
         final RingProducer producer = shards.newProducer(ring, counters.ticks());

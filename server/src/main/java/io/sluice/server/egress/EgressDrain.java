@@ -1,6 +1,6 @@
 package io.sluice.server.egress;
 
-import io.aeron.ExclusivePublication;
+import io.aeron.Publication;
 import io.aeron.driver.status.SenderPos;
 import io.aeron.driver.status.StreamCounter;
 import io.sluice.server.counters.SluiceCounters;
@@ -24,6 +24,11 @@ import java.io.PrintStream;
  * driver to finish lingering the closed publication: retransmits are served meanwhile, but whether they arrived
  * cannot be known.
  * <p>
+ * With authentication on the publications are the sessions' (the ingress opened them and closes them when a session
+ * ends): the stop closes those of the sessions live once the processors stopped, after which no result can be
+ * written, and waits for each the same way, so every result of a graceful stop is delivered to a client still
+ * reading. The ingress closing them again later changes nothing.
+ * <p>
  * Control thread only; the media driver must keep running meanwhile (its own threads, or the daemon's agent
  * thread invoking it).
  */
@@ -35,13 +40,14 @@ public final class EgressDrain
 
     /**
      * @param counters     the daemon's view of its media driver's counters.
-     * @param publications the egress publications, one per processor; closed here.
+     * @param publications the egress publications: one per processor, or with authentication on the session
+     *                     publications live at the stop; closed here (closing one again is a no-op).
      * @param deadlineNs   {@link System#nanoTime()} by which to give up.
      * @param log          where a give-up is reported, one line per publication.
      * @return true when every publication's live receivers had everything in time.
      */
     public static boolean closeAndAwaitReceived(
-        final CountersReader counters, final ExclusivePublication[] publications, final long deadlineNs, final PrintStream log)
+        final CountersReader counters, final Publication[] publications, final long deadlineNs, final PrintStream log)
     {
         final int count = publications.length;
         final long[] registrationIds = new long[count];
@@ -50,7 +56,7 @@ public final class EgressDrain
         final boolean[] tracked = new boolean[count];
         for (int i = 0; i < count; i++)
         {
-            final ExclusivePublication publication = publications[i];
+            final Publication publication = publications[i];
             if (null != publication && !publication.isClosed())
             {
                 registrationIds[i] = publication.registrationId();

@@ -3,11 +3,13 @@ package io.sluice.server.egress;
 import io.aeron.Aeron;
 import io.aeron.Counter;
 import io.aeron.ExclusivePublication;
+import io.aeron.Publication;
 import io.sluice.config.AlertRule;
 import io.sluice.config.ConfigurationException;
 import io.sluice.config.IdleStrategyType;
 import io.sluice.config.Settings;
 import io.sluice.config.SluiceConfig;
+import io.sluice.server.auth.SessionDirectory;
 import io.sluice.server.counters.SluiceCounters;
 import io.sluice.driver.Channels;
 import io.sluice.driver.IdleStrategies;
@@ -20,19 +22,24 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The daemon's egress: one {@link ExclusivePublication} and {@link EgressPublisher} per processor, and what the
- * egress does at a stop (stop retrying, close, wait until receivers have everything, report the internal latency).
+ * The daemon's egress: one {@link EgressPublisher} per processor and what the egress does at a stop (stop retrying,
+ * close, wait until receivers have everything, report the internal latency). With authentication off each publisher
+ * has an {@link ExclusivePublication} of its own on the shared egress channel; with it on there is no shared
+ * publication (nobody could subscribe to other clients' results on it) and each publisher routes by the
+ * {@link SessionDirectory} to the sessions' publications, which the ingress opens and closes.
  * Built and closed on the control thread; each publisher is then used by its processor's thread only.
  */
 public final class EgressGroup
 {
     private final EgressPublisher[] publishers;
     private final ShardLatency latency;
+    private final SessionDirectory directory;
 
-    private EgressGroup(final EgressPublisher[] publishers, final ShardLatency latency)
+    private EgressGroup(final EgressPublisher[] publishers, final ShardLatency latency, final SessionDirectory directory)
     {
         this.publishers = publishers;
         this.latency = latency;
+        this.directory = directory;
     }
 
     /**
@@ -41,12 +48,20 @@ public final class EgressGroup
      *                      recording, alert rule names.
      * @param counters      where each publisher's counters are registered.
      * @param driverInvoker the embedded driver's invoker when the processors' thread also runs the driver, else null.
+     * @param directory     the authenticated sessions, each client's results going only to its own session and window
+     *                      results and alerts to sessions with {@code subscribe} (the egress channel is not opened);
+     *                      null when authentication is off: one shared publication per processor on the egress
+     *                      channel.
      * @return the egress, one publisher per processor.
      * @throws io.sluice.config.ConfigurationException naming the egress channel when it cannot be opened.
      * @throws IllegalStateException when the context was not concluded.
      */
     public static EgressGroup open(
-        final Aeron aeron, final Context ctx, final SluiceCounters counters, final AgentInvoker driverInvoker)
+        final Aeron aeron,
+        final Context ctx,
+        final SluiceCounters counters,
+        final AgentInvoker driverInvoker,
+        final SessionDirectory directory)
     {
         ctx.checkConcluded();
         final String channel = ctx.channel();
@@ -55,17 +70,29 @@ public final class EgressGroup
         final ShardLatency latency = ctx.latencyHistogramFile().isEmpty() ? null : new ShardLatency(publishers.length);
         for (int i = 0; i < publishers.length; i++)
         {
-            final ExclusivePublication publication = Channels.open(SluiceConfig.EGRESS_CHANNEL, channel,
-                () -> aeron.addExclusivePublication(channel, streamId));
             final Counter[] egressCounters = counters.egress(aeron, i);
-            publishers[i] = new EgressPublisher(
-                publication, IdleStrategies.create(ctx.retryIdleStrategy()), driverInvoker,
-                egressCounters[0], egressCounters[1], egressCounters[2],
-                null == latency ? null : latency.recorder(i),
-                ctx.latencyCounters() ? counters.latency(aeron, i) : null,
-                ctx.alertRuleNames());
+            if (null == directory)
+            {
+                final ExclusivePublication publication = Channels.open(SluiceConfig.EGRESS_CHANNEL, channel,
+                    () -> aeron.addExclusivePublication(channel, streamId));
+                publishers[i] = new EgressPublisher(
+                    publication, IdleStrategies.create(ctx.retryIdleStrategy()), driverInvoker,
+                    egressCounters[0], egressCounters[1], egressCounters[2],
+                    null == latency ? null : latency.recorder(i),
+                    ctx.latencyCounters() ? counters.latency(aeron, i) : null,
+                    ctx.alertRuleNames());
+            }
+            else
+            {
+                publishers[i] = new EgressPublisher(
+                    directory, IdleStrategies.create(ctx.retryIdleStrategy()), driverInvoker,
+                    egressCounters[0], egressCounters[1], egressCounters[2],
+                    null == latency ? null : latency.recorder(i),
+                    ctx.latencyCounters() ? counters.latency(aeron, i) : null,
+                    ctx.alertRuleNames());
+            }
         }
-        return new EgressGroup(publishers, latency);
+        return new EgressGroup(publishers, latency, directory);
     }
 
     /**
@@ -110,7 +137,10 @@ public final class EgressGroup
     }
 
     /**
-     * Close the publications and wait until every live receiver has everything; see {@link EgressDrain}.
+     * Close the publications and wait until every live receiver has everything; see {@link EgressDrain}. With
+     * authentication on these are the publications of the sessions live now (after the processors stopped): the
+     * stop closes them itself so that every result already written reaches a client still reading; the ingress
+     * closing them again is a no-op.
      *
      * @param aeron      the daemon's client.
      * @param deadlineNs {@link System#nanoTime()} by which to give up.
@@ -119,10 +149,23 @@ public final class EgressGroup
      */
     public boolean closeAndAwaitReceived(final Aeron aeron, final long deadlineNs, final PrintStream log)
     {
-        final ExclusivePublication[] publications = new ExclusivePublication[publishers.length];
-        for (int i = 0; i < publishers.length; i++)
+        final Publication[] publications;
+        if (null == directory)
         {
-            publications[i] = publishers[i].publication();
+            publications = new Publication[publishers.length];
+            for (int i = 0; i < publishers.length; i++)
+            {
+                publications[i] = publishers[i].publication();
+            }
+        }
+        else
+        {
+            final SessionDirectory.View view = directory.view();
+            publications = new Publication[view.size()];
+            for (int i = 0; i < publications.length; i++)
+            {
+                publications[i] = view.session(i);
+            }
         }
         return EgressDrain.closeAndAwaitReceived(aeron.countersReader(), publications, deadlineNs, log);
     }

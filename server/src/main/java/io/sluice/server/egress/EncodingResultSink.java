@@ -23,6 +23,7 @@ public abstract class EncodingResultSink implements ResultSink
     private final EgressCodec codec;
     private final ResultBatch batch;
     private final boolean batchPerClient;
+    private int batchLimit;
 
     /**
      * @param ruleNames      alert rule names by rule index, encoded once for the {@code Alert} message.
@@ -40,7 +41,8 @@ public abstract class EncodingResultSink implements ResultSink
     /**
      * Make room for the next message.
      *
-     * @param everyClient true for a message every client gets ({@code WindowResult}, {@code Alert}).
+     * @param everyClient true for a message every client gets ({@code WindowResult}, {@code Alert}; with
+     *                    authentication on, every session with {@code subscribe}).
      * @param clientId    the client it is for, when not every client's.
      * @param length      its bytes.
      * @return true when it is to be encoded into {@link #claimedBuffer()} at {@link #claimedOffset()} and then
@@ -79,6 +81,18 @@ public abstract class EncodingResultSink implements ResultSink
      */
     protected void onResultEncoded(final long receiveNanos)
     {
+    }
+
+    /**
+     * Most results of a batch that starts with this client's result: where a client's messages go decides how many
+     * fit one frame. Called when a batch starts.
+     *
+     * @param clientId the client of the batch's first result.
+     * @return at most {@link #batchCapacity()}; this class's: {@link #batchCapacity()}.
+     */
+    protected int batchLimit(final long clientId)
+    {
+        return batch.capacity();
     }
 
     /**
@@ -143,7 +157,12 @@ public abstract class EncodingResultSink implements ResultSink
             {
                 sendPending();
             }
-            final boolean full = batch.add(clientId, correlationId, key, timestamp, aggregate);
+            if (batch.isEmpty())
+            {
+                batchLimit = batchLimit(clientId);
+            }
+            final boolean full = batch.add(clientId, correlationId, key, timestamp, aggregate) ||
+                batch.count() >= batchLimit;
             onResultEncoded(receiveNanos);
             if (full)
             {

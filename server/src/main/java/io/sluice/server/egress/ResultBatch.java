@@ -67,6 +67,14 @@ public final class ResultBatch
     }
 
     /**
+     * @return results gathered.
+     */
+    public int count()
+    {
+        return count;
+    }
+
+    /**
      * @return true when no result is gathered.
      */
     public boolean isEmpty()

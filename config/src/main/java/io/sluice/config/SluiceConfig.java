@@ -122,8 +122,16 @@ public final class SluiceConfig
     public static final String LATENCY_HISTOGRAM_FILE = Settings.LATENCY_HISTOGRAM_FILE.key();
     /** Key of {@link Settings#METRICS_ENDPOINT}. */
     public static final String METRICS_ENDPOINT = Settings.METRICS_ENDPOINT.key();
-    /** {@link Settings#AUTH_FILE}. */
+    /** Key of {@link Settings#AUTH_FILE}. */
     public static final String AUTH_FILE = Settings.AUTH_FILE.key();
+    /** Key of {@link Settings#AUTH_MAX_SESSIONS}. */
+    public static final String AUTH_MAX_SESSIONS = Settings.AUTH_MAX_SESSIONS.key();
+    /** Key of {@link Settings#AUTH_HANDSHAKE_TIMEOUT}. */
+    public static final String AUTH_HANDSHAKE_TIMEOUT = Settings.AUTH_HANDSHAKE_TIMEOUT.key();
+    /** Key of {@link Settings#AUTH_FAILURE_DELAY}. */
+    public static final String AUTH_FAILURE_DELAY = Settings.AUTH_FAILURE_DELAY.key();
+    /** Key of {@link Settings#AUTH_RESPONSE_TERM_LENGTH}. */
+    public static final String AUTH_RESPONSE_TERM_LENGTH = Settings.AUTH_RESPONSE_TERM_LENGTH.key();
 
     /** 2000-01-01T00:00:00Z in epoch nanoseconds. */
     public static final long YEAR_2000_NS = 946_684_800_000_000_000L;

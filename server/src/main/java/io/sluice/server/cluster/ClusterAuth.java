@@ -50,6 +50,8 @@ final class ClusterAuth implements AutoCloseable
     {
         if (config.authFile().isEmpty())
         {
+            // SIGHUP still must not end the node (the JVM's default), e.g. under systemctl reload
+            handleHangup(out);
             return null;
         }
         final Path file = Path.of(config.authFile());
@@ -78,7 +80,7 @@ final class ClusterAuth implements AutoCloseable
     void start()
     {
         ON_HANGUP.add(this);
-        handleHangup();
+        handleHangup(out);
     }
 
     /**
@@ -134,13 +136,19 @@ final class ClusterAuth implements AutoCloseable
         out.flush();
     }
 
-    private static synchronized void handleHangup()
+    private static synchronized void handleHangup(final PrintStream out)
     {
         if (!hangupHandled)
         {
             hangupHandled = true;
             Signal.handle(new Signal("HUP"), (signal) ->
             {
+                if (ON_HANGUP.isEmpty())
+                {
+                    out.println("sluice: nothing to reload: authentication is off (" + SluiceConfig.AUTH_FILE +
+                        " is empty)");
+                    out.flush();
+                }
                 for (final ClusterAuth auth : ON_HANGUP)
                 {
                     auth.reloadOnSignal();

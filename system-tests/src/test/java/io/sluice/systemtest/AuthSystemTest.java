@@ -329,6 +329,10 @@ class AuthSystemTest
         assertEquals(0, intruder.listeningImages(), "no publication to join");
         CrashRecoverySystemTest.stopCleanly(daemon);
         assertTrue(daemon.output().contains("sluice: stopped after accepting "), daemon.output());
+        System.out.printf("auth system test: %d results to A, %d to B, %d to C; %d window results and %d alerts to B; " +
+            "%d probes of A and B refused NOT_PERMITTED before the restart, %d of B after%n", a.results.size(),
+            b.results.size(), c.results.size(), b.windows.size(), b.alerts.size(), probesRefused,
+            b.client.probesSent() - bProbes);
     }
 
     private void sendPhaseR(final Recorder b, final Recorder c, final int from, final int to)

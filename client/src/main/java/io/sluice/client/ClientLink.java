@@ -43,6 +43,16 @@ interface ClientLink extends AutoCloseable
     boolean isConnected(int images);
 
     /**
+     * @return handshakes this link completed ({@code Authenticated} received), 0 without authentication. A handshake
+     * completed while a caller waits proves the round trip on the path results take (that answer came on the
+     * session's one response publication, the one every processor writes to), so no probe is needed then.
+     */
+    default long authentications()
+    {
+        return 0;
+    }
+
+    /**
      * Work towards a connection while {@link #isConnected(int)} is false: a cluster link takes the session's connect
      * steps or polls for a new leader; a daemon link has nothing to do (Aeron connects by itself).
      *

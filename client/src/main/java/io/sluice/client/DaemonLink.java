@@ -96,6 +96,11 @@ final class DaemonLink implements ClientLink, FragmentHandler
         return publication.offer(buffer, offset, length);
     }
 
+    public long authentications()
+    {
+        return null != handshake ? handshake.authentications() : 0;
+    }
+
     public boolean isConnected(final int images)
     {
         if (null != handshake)

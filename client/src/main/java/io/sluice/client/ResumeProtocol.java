@@ -71,7 +71,10 @@ final class ResumeProtocol
     }
 
     /**
-     * Wait until the link is connected and each image answered a probe, polling into the handler meanwhile.
+     * Wait until the link is connected and each image answered a probe, polling into the handler meanwhile. A
+     * handshake completed during the wait proves the round trip by itself (its {@code Authenticated} came on the one
+     * publication results take), so an authenticating client sends no probe then; a session authenticated before the
+     * wait may be stale (the daemon restarted and the client does not know yet), so it is probed as before.
      *
      * @param handler  receives what is polled meanwhile.
      * @param deadline {@link System#nanoTime()} to give up at.
@@ -80,6 +83,7 @@ final class ResumeProtocol
     boolean awaitConnected(final SluiceResultHandler handler, final long deadline)
     {
         final boolean wasProbing = decoder.probing();
+        final long authenticationsBefore = link.authentications();
         decoder.handler(handler);
         decoder.clearProbeAnswers();
         decoder.probing(true);
@@ -90,7 +94,7 @@ final class ResumeProtocol
             {
                 if (link.isConnected(images))
                 {
-                    if (decoder.probeAnswers() >= images)
+                    if (link.authentications() > authenticationsBefore || decoder.probeAnswers() >= images)
                     {
                         return true;
                     }

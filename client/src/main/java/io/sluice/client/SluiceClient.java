@@ -255,7 +255,8 @@ public final class SluiceClient implements AutoCloseable
     }
 
     /**
-     * @return probe queries {@link #awaitConnected(long)} sent; the daemon counts them as accepted input.
+     * @return probe queries {@link #awaitConnected(long)} sent; the daemon counts them as accepted input. An
+     * authenticating client sends none while a handshake completes within the wait.
      */
     public long probesSent()
     {

@@ -12,11 +12,11 @@ import java.util.TreeSet;
 /**
  * The daemon's configuration: the concluded value of every setting declared in {@link Settings} (key, default,
  * parser with its range, scope, documentation), one accessor each, plus the alert rules. The key constants here
- * are the declarations' keys. Built once at start-up by
- * {@link #load(Path, Properties)}, which validates every value and the rules between settings that no single
- * component owns ({@link ConfigRules}), and throws a {@link ConfigurationException} naming the key on the first
- * failure. A rule a component owns is checked when its context concludes (the timestamp range by the ingress's,
- * slide-divides-size and eviction-needs-windows by the shards').
+ * are the declarations' keys. Built once at start-up by {@link #load(Path, Properties)}, which validates every
+ * value and the rules between settings that no single component owns ({@link ConfigRules}), and throws a
+ * {@link ConfigurationException} naming the key on the first failure. A rule a component owns is checked when its
+ * context concludes (the timestamp range by the ingress's, slide-divides-size and eviction-needs-windows by the
+ * shards').
  * <p>
  * Keys under {@code aeron.} are not interpreted here: {@link #aeronProperties()} hands them to the media driver
  * and the Aeron client. Any other key under {@code sluice.} that is not known here is an error, so a typo fails
@@ -122,17 +122,12 @@ public final class SluiceConfig
     public static final String LATENCY_HISTOGRAM_FILE = Settings.LATENCY_HISTOGRAM_FILE.key();
     /** Key of {@link Settings#METRICS_ENDPOINT}. */
     public static final String METRICS_ENDPOINT = Settings.METRICS_ENDPOINT.key();
-    /** Key of {@link Settings#AUTH_FILE}. */
+    /** Keys of {@link Settings#AUTH_FILE} and the other authentication settings below, in declaration order. */
     public static final String AUTH_FILE = Settings.AUTH_FILE.key();
-    /** Key of {@link Settings#AUTH_MAX_SESSIONS}. */
     public static final String AUTH_MAX_SESSIONS = Settings.AUTH_MAX_SESSIONS.key();
-    /** Key of {@link Settings#AUTH_HANDSHAKE_TIMEOUT}. */
     public static final String AUTH_HANDSHAKE_TIMEOUT = Settings.AUTH_HANDSHAKE_TIMEOUT.key();
-    /** Key of {@link Settings#AUTH_FAILURE_DELAY}. */
     public static final String AUTH_FAILURE_DELAY = Settings.AUTH_FAILURE_DELAY.key();
-    /** Key of {@link Settings#AUTH_RESPONSE_TERM_LENGTH}. */
     public static final String AUTH_RESPONSE_TERM_LENGTH = Settings.AUTH_RESPONSE_TERM_LENGTH.key();
-
     /** 2000-01-01T00:00:00Z in epoch nanoseconds. */
     public static final long YEAR_2000_NS = 946_684_800_000_000_000L;
     /** 2200-01-01T00:00:00Z in epoch nanoseconds. */
@@ -185,8 +180,6 @@ public final class SluiceConfig
     }
 
     /**
-     * Load and validate.
-     *
      * @param file      properties file, or null for defaults only.
      * @param overrides properties that win over the file, normally {@link System#getProperties()}.
      * @return the validated configuration.

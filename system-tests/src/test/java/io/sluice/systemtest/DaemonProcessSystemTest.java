@@ -76,6 +76,12 @@ class DaemonProcessSystemTest
         assertTrue(second.output().contains("sluice: taking over " + SluiceConfig.DRIVER_DIR + "=" + driverDir +
             ": the process that owned it is gone"), second.output());
 
+        // SIGHUP (systemctl reload) without authentication: nothing to reload, and the daemon keeps running
+        assertEquals(0, new ProcessBuilder("kill", "-HUP", Long.toString(second.process.pid())).start().waitFor());
+        assertNotNull(second.await("sluice: nothing to reload: authentication is off (sluice.auth.file is empty)",
+            10), second.output());
+        assertTrue(second.process.isAlive(), "SIGHUP does not stop the daemon\n" + second.output());
+
         second.process.toHandle().destroy();
         assertEquals(0, second.process.waitFor(), "SIGTERM: clean exit\n" + second.output());
         second.drained();

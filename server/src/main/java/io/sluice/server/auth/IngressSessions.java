@@ -249,9 +249,9 @@ public final class IngressSessions implements SessionGate
         }
         else if (AdminRequestDecoder.TEMPLATE_ID == templateId && null != admin)
         {
-            admin.onRequest(session.publication, clientId, 0 != (session.permissions & Permission.ADMIN), buffer,
-                offset, length);
-            return TAKEN;
+            final boolean permitted = 0 != (session.permissions & Permission.ADMIN);
+            admin.onRequest(session.publication, clientId, permitted, buffer, offset, length);
+            return permitted ? TAKEN : RejectReason.NOT_PERMITTED;
         }
         else
         {

@@ -20,8 +20,13 @@ import java.util.List;
  * The clustered service's egress: every processor's results, encoded with the daemon's own {@link EgressCodec}, go
  * back to clients as cluster egress ({@link ClientSession#offer}), from the service thread as Aeron Cluster requires.
  * A result for a client goes to the session that client's messages last came on (learnt from the log, so every node
- * knows it); {@code WindowResult} and {@code Alert} go to every open session. On a follower a session's offer is a
- * mock that sends nothing: followers compute everything and send nothing.
+ * knows it); {@code WindowResult} and {@code Alert} go to every open session that subscribes. On a follower a
+ * session's offer is a mock that sends nothing: followers compute everything and send nothing.
+ * <p>
+ * With authentication on ({@link SessionPermissions}) a session opens routed for its principal's client id, and the
+ * service routes a message's client id only after checking that it is the session's own, so no session can capture
+ * another client's results; only sessions whose principal has {@code subscribe} get window results and alerts, and a
+ * message refused for its session ({@link #rejectTo}) is answered on that session, whatever client id it named.
  * <p>
  * {@link ResultMode#BATCHED} results are gathered into one {@code EventResultBatch} while they are of the same
  * client, and sent when another client's result or any other message comes, when it is full, or when a processor's
@@ -45,6 +50,7 @@ final class ClusterEgress extends EncodingResultSink
 
     private final Long2ObjectHashMap<ClientSession> sessionByClient = new Long2ObjectHashMap<>();
     private final List<ClientSession> sessions = new ArrayList<>();
+    private final List<ClientSession> subscribers = new ArrayList<>();
     private final ObjectHashSet<ClientSession> congested = new ObjectHashSet<>();
     private final UnsafeBuffer buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(4096, 64));
     private final int clientCapacity;
@@ -52,6 +58,7 @@ final class ClusterEgress extends EncodingResultSink
     private final AtomicCounter notConnected;
     private final AtomicCounter dropped;
     private IdleStrategy retryIdle;
+    private ClientSession direct;
     private boolean everyClient;
     private long clientId;
     private int length;
@@ -86,13 +93,64 @@ final class ClusterEgress extends EncodingResultSink
     }
 
     /**
-     * A session opened (or was restored from a snapshot).
+     * A session opened (or was restored from a snapshot), receiving window results and alerts.
      *
      * @param session the session.
      */
     void onSessionOpen(final ClientSession session)
     {
+        onSessionOpen(session, true);
+    }
+
+    /**
+     * A session opened (or was restored from a snapshot).
+     *
+     * @param session   the session.
+     * @param subscribe true when it receives window results and alerts.
+     */
+    void onSessionOpen(final ClientSession session, final boolean subscribe)
+    {
         sessions.add(session);
+        if (subscribe)
+        {
+            subscribers.add(session);
+        }
+    }
+
+    /**
+     * Answer a message refused for its session ({@code UNAUTHENTICATED}, {@code NOT_PERMITTED}) on that session.
+     *
+     * @param session       the session it came on.
+     * @param clientId      the client id it named.
+     * @param correlationId its correlation id, or 0.
+     * @param key           its key, or 0.
+     * @param reason        a {@code RejectReason} code.
+     */
+    void rejectTo(
+        final ClientSession session, final long clientId, final long correlationId, final long key, final int reason)
+    {
+        direct = session;
+        try
+        {
+            onRejected(clientId, correlationId, key, reason, -1);
+        }
+        finally
+        {
+            direct = null;
+        }
+    }
+
+    /**
+     * Offer an encoded message to one session (retried as results are).
+     *
+     * @param session the session.
+     * @param message the message, from offset 0.
+     * @param length  its bytes.
+     */
+    void sendTo(final ClientSession session, final DirectBuffer message, final int length)
+    {
+        sendPending();
+        send(session, message, length);
     }
 
     /**
@@ -103,6 +161,7 @@ final class ClusterEgress extends EncodingResultSink
     void onSessionClose(final ClientSession session)
     {
         sessions.remove(session);
+        subscribers.remove(session);
         congested.remove(session);
         sessionByClient.values().removeIf((s) -> s == session);
     }
@@ -132,6 +191,14 @@ final class ClusterEgress extends EncodingResultSink
         return sessions.size();
     }
 
+    /**
+     * @return open sessions that receive window results and alerts.
+     */
+    int subscriberCount()
+    {
+        return subscribers.size();
+    }
+
     protected boolean claim(final boolean everyClient, final long clientId, final int length)
     {
         this.everyClient = everyClient;
@@ -155,7 +222,11 @@ final class ClusterEgress extends EncodingResultSink
      */
     protected void commit()
     {
-        if (everyClient)
+        if (null != direct)
+        {
+            send(direct, buffer, length);
+        }
+        else if (everyClient)
         {
             broadcast(length);
         }
@@ -172,7 +243,7 @@ final class ClusterEgress extends EncodingResultSink
 
     private void broadcast(final int length)
     {
-        final List<ClientSession> sessions = this.sessions;
+        final List<ClientSession> sessions = this.subscribers;
         for (int i = 0, size = sessions.size(); i < size; i++)
         {
             send(sessions.get(i), buffer, length);

@@ -71,6 +71,7 @@ public final class ClusterNode implements AutoCloseable
     private ClusteredServiceContainer container;
     private ExporterProcess metrics;
     private SluiceClusteredService service;
+    private ClusterAuth auth;
     private boolean closed;
 
     private ClusterNode(final Context nodeContext)
@@ -170,7 +171,8 @@ public final class ClusterNode implements AutoCloseable
             .aeronDirectoryName(driverDir);
 
         final long heartbeatTimeoutNs = nodeContext.heartbeatTimeoutNs();
-        consensusModule = ConsensusModule.launch(new ConsensusModule.Context()
+        auth = ClusterAuth.from(config, out);
+        final ConsensusModule.Context consensusContext = new ConsensusModule.Context()
             .aeronDirectoryName(driverDir)
             .clusterMemberId(memberId)
             .clusterMembers(nodeContext.members())
@@ -185,9 +187,19 @@ public final class ClusterNode implements AutoCloseable
             .electionTimeoutNs(nodeContext.electionTimeoutNs())
             .idleStrategySupplier(() -> IdleStrategies.create(idle))
             .errorHandler(nodeErrors)
-            .terminationHook(terminated::countDown));
+            .terminationHook(terminated::countDown);
+        if (null != auth)
+        {
+            consensusContext.authenticatorSupplier(auth::authenticator)
+                .authorisationServiceSupplier(() -> ClusterAuthorisation.INSTANCE);
+        }
+        consensusModule = ConsensusModule.launch(consensusContext);
+        if (null != auth)
+        {
+            auth.start();
+        }
 
-        service = new SluiceClusteredService(ctx, errorHandler);
+        service = new SluiceClusteredService(ctx, errorHandler, auth);
         container = ClusteredServiceContainer.launch(new ClusteredServiceContainer.Context()
             .aeronDirectoryName(driverDir)
             .archiveContext(localArchive.clone())
@@ -287,7 +299,9 @@ public final class ClusterNode implements AutoCloseable
             "service thread; hash seed " + String.format("0x%016x", config.hashSeed()) + "\n" +
             "  fail-over leader heartbeat timeout " + nodeContext.heartbeatTimeoutNs() / 1_000_000 + " ms, " +
             "election timeout " + nodeContext.electionTimeoutNs() / 1_000_000 + " ms; threads idle " +
-            nodeContext.idleStrategy().name().toLowerCase() + "\n";
+            nodeContext.idleStrategy().name().toLowerCase() + "\n" +
+            (null == auth ? "  auth      off: any client may connect and send\n" : "  auth      " +
+            auth.authenticator().credentials().size() + " clients from " + config.authFile() + " (SIGHUP re-reads it)\n");
     }
 
     /**
@@ -350,7 +364,7 @@ public final class ClusterNode implements AutoCloseable
             return;
         }
         closed = true;
-        CloseHelper.closeAll(errorHandler, metrics, container, consensusModule, archive, driver);
+        CloseHelper.closeAll(errorHandler, metrics, container, auth, consensusModule, archive, driver);
         if (null != container)
         {
             out.println("sluice: cluster member " + nodeContext.memberId() + " stopped");

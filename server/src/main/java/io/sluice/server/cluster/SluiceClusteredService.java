@@ -63,6 +63,10 @@ import java.util.concurrent.TimeUnit;
  *     <li><b>Live rule changes</b> ({@link ClusterRuleSwap}): {@code sluice rules apply} on the leader's host; the
  *     leader puts the set into the log as a service message and every member switches when the log reaches it, at
  *     the same position; snapshots carry the rules in force.</li>
+ *     <li><b>Who may send</b> (with {@code sluice.auth.file}): each session's principal, from the log's session open
+ *     event or the service snapshot's sessions (never this member's own setting), decides what its messages may do and whether it gets window results
+ *     and alerts ({@link SessionPermissions}); a refused message is answered on its session and changes nothing, the
+ *     same on every member. AdminRequest messages are answered by {@link ClusterAdmin}.</li>
  *     <li><b>Followers send nothing</b>: a session's offer is a mock on a follower.</li>
  * </ul>
  * Service thread only; per message it allocates nothing.
@@ -114,6 +118,9 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
     private ClusterRuleSwap.Applier applier;
     private ClusterRuleSwap.Offer offer;
     private int leaderMemberId = -1;
+    private final SessionPermissions permissions;
+    private final ClusterAdmin admin;
+    private final ClusterAuth auth;
 
     /**
      * @param ctx          the node's concluded daemon context: ring, shards, ingress checks and alert rules.
@@ -121,6 +128,22 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
      */
     public SluiceClusteredService(final DaemonContext ctx, final ErrorHandler errorHandler)
     {
+        this(ctx, errorHandler, null);
+    }
+
+    /**
+     * @param ctx                the node's concluded daemon context: ring, shards, ingress checks and alert rules.
+     * @param errorHandler       receives a processor's failure on an entry (the entry is skipped, as on a daemon).
+     * @param auth               the node's authentication ({@code sluice.auth.file}): its counters are added here,
+     *                           and an AdminRequest RELOAD_CREDENTIALS re-reads its file, at the same log position on
+     *                           every member; null when authentication is off.
+     */
+    SluiceClusteredService(final DaemonContext ctx, final ErrorHandler errorHandler, final ClusterAuth auth)
+    {
+        this.permissions = new SessionPermissions();
+        this.auth = auth;
+        this.admin = new ClusterAdmin(null == auth ?
+            () -> "this member has no authenticator to reload" : auth::reload);
         this.ctx = ctx;
         this.config = ctx.config();
         this.out = ctx.out();
@@ -193,6 +216,10 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
         egress = new ClusterEgress(ctx.egress().alertRuleNames(), ctx.shards().clientCapacity(), egressCounters[0],
             egressCounters[1], egressCounters[2]);
         egress.retryIdle(cluster.idleStrategy());
+        if (null != auth)
+        {
+            auth.counters(counters, cluster.aeron(), config.clusterMemberId());
+        }
         snapshotId = counters.newCounter(cluster.aeron(), SluiceCounters.SNAPSHOT_LAST_ID_TYPE_ID,
             "sluice snapshot last id: cluster member " + config.clusterMemberId());
         snapshotPosition = counters.newCounter(cluster.aeron(), SluiceCounters.SNAPSHOT_LAST_POSITION_TYPE_ID,
@@ -234,7 +261,7 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
         }
         for (final ClientSession session : cluster.clientSessions())
         {
-            egress.onSessionOpen(session);
+            open(session);
         }
     }
 
@@ -243,7 +270,17 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
      */
     public void onSessionOpen(final ClientSession session, final long timestamp)
     {
-        egress.onSessionOpen(session);
+        open(session);
+    }
+
+    private void open(final ClientSession session)
+    {
+        final SessionPermissions.Principal principal = permissions.onOpen(session);
+        egress.onSessionOpen(session, principal.may(io.sluice.protocol.auth.Permission.SUBSCRIBE));
+        if (principal.authenticated() && 0 != principal.clientId())
+        {
+            egress.route(principal.clientId(), session);
+        }
     }
 
     /**
@@ -251,6 +288,7 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
      */
     public void onSessionClose(final ClientSession session, final long timestamp, final CloseReason closeReason)
     {
+        permissions.onClose(session);
         egress.onSessionClose(session);
     }
 
@@ -277,6 +315,18 @@ public final class SluiceClusteredService implements ClusteredService, SnapshotL
             {
                 offerRules();
             }
+            return;
+        }
+        final int refused = permissions.check(session.id(), buffer, offset, length);
+        if (0 != refused)
+        {
+            egress.rejectTo(session, length >= CLIENT_ID_END ? buffer.getLong(
+                offset + MessageHeaderDecoder.ENCODED_LENGTH, ByteOrder.LITTLE_ENDIAN) : 0,
+                permissions.rejectCorrelationId(), permissions.rejectKey(), refused);
+            return;
+        }
+        if (admin.onMessage(session, permissions.principal(session.id()), buffer, offset, length, egress))
+        {
             return;
         }
         final long nowNs = nowNs(timestamp);

@@ -135,6 +135,12 @@ public final class SluiceCounters implements AutoCloseable
     public static final int AUTH_RELOAD_REQUEST_TYPE_ID = 1065;
     /** Outcome of the last reload request: its id when applied, minus its id when refused, 0 before any. */
     public static final int AUTH_RELOAD_RESULT_TYPE_ID = 1066;
+    /** Cluster sessions the consensus module authenticated ({@code sluice.auth.file} on a cluster node). */
+    public static final int CLUSTER_AUTH_OK_TYPE_ID = 1067;
+    /** Cluster handshakes rejected: unknown client id, bad length, wrong proof, or slowed down. */
+    public static final int CLUSTER_AUTH_FAILED_TYPE_ID = 1068;
+    /** Cluster connects rejected unchecked because their client id failed 3 times in a row (slowed down). */
+    public static final int CLUSTER_AUTH_THROTTLED_TYPE_ID = 1069;
 
     /** Key of a counter that is not per shard or per reason. */
     public static final int NO_KEY = -1;

@@ -171,10 +171,7 @@ public final class SluiceDaemon implements AutoCloseable
             " (a live change the journal holds; the file's sluice.alert.* rules are not in force)") + ": " +
             RuleRequests.describe(group.processors()[0].alerts().rules()) + "; change with: sluice rules apply");
         out.println("  auth      " + (null == auth ? Authentication.describeOff() : auth.describe()));
-        if (null != auth)
-        {
-            ReloadSignal.install(this::reloadCredentials);
-        }
+        ReloadSignal.install(this::reloadCredentials);
         if (ctx.metrics().isEnabled())
         {
             metrics = ExporterProcess.start(ctx.metrics());
@@ -386,6 +383,7 @@ public final class SluiceDaemon implements AutoCloseable
     {
         if (null == auth)
         {
+            out.println("sluice: nothing to reload: authentication is off (" + SluiceConfig.AUTH_FILE + " is empty)");
             return false;
         }
         try

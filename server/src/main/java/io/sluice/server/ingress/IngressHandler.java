@@ -3,6 +3,7 @@ package io.sluice.server.ingress;
 import io.sluice.core.RejectReason;
 import io.sluice.core.ResultMode;
 import io.sluice.core.ring.RingProducer;
+import io.sluice.transport.codec.AdminRequestDecoder;
 import io.sluice.transport.codec.EventBatchDecoder;
 import io.sluice.transport.codec.EventDecoder;
 import io.sluice.transport.codec.MessageHeaderDecoder;
@@ -340,13 +341,15 @@ public final class IngressHandler
 
     /**
      * Client id and correlation id are at the same offsets in every ingress message, and the key after them in
-     * Event and Query (a Resume has none), so a rejection names what the frame is long enough to hold; 0 otherwise.
+     * Event and Query (a Resume and an AdminRequest have none), so a rejection names what the frame is long enough to hold; 0 otherwise.
      */
     private boolean offerReject(final DirectBuffer buffer, final int offset, final int length, final int reason)
     {
         final int bodyOffset = offset + MessageHeaderDecoder.ENCODED_LENGTH;
         final boolean idsReadable = length >= IDS_END;
-        final boolean keyReadable = length >= KEY_END && ResumeDecoder.TEMPLATE_ID != header.templateId();
+        final int templateId = header.templateId();
+        final boolean keyReadable = length >= KEY_END && ResumeDecoder.TEMPLATE_ID != templateId &&
+            AdminRequestDecoder.TEMPLATE_ID != templateId;
         final long clientId = idsReadable ? buffer.getLong(bodyOffset) : 0;
         final long correlationId = idsReadable ? buffer.getLong(bodyOffset + 8) : 0;
         final long key = keyReadable ? buffer.getLong(bodyOffset + 16) : 0;
@@ -391,6 +394,11 @@ public final class IngressHandler
         else if (ResumeDecoder.TEMPLATE_ID == templateId)
         {
             expectedBlockLength = ResumeDecoder.BLOCK_LENGTH;
+        }
+        else if (AdminRequestDecoder.TEMPLATE_ID == templateId)
+        {
+            // with authentication on the session gate answers it; here nobody is authenticated, so nobody may
+            return RejectReason.NOT_PERMITTED;
         }
         else
         {

@@ -512,6 +512,7 @@ class IngressSessionsTest
         sender.handshake(SENDER_SECRET);
 
         assertEquals("NOT_PERMITTED client 42 lacks the admin permission", sender.admin(AdminAction.SHUTDOWN, ""));
+        assertEquals(1, counters.rejected(RejectReason.NOT_PERMITTED).get(), "counted as every refusal is");
         assertEquals("OK snapshot requested", admin.admin(AdminAction.SNAPSHOT, ""));
         assertEquals("FAILED another credentials reload is in progress",
             admin.admin(AdminAction.RELOAD_CREDENTIALS, ""));

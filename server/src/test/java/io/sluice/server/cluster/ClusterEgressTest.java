@@ -44,6 +44,29 @@ class ClusterEgressTest
     }
 
     @Test
+    void shouldSendWindowsAndAlertsOnlyToSubscribersAndARefusalToTheSessionItCameOn()
+    {
+        final FakeSession subscriber = new FakeSession(1);
+        final FakeSession sender = new FakeSession(2);
+        egress.onSessionOpen(subscriber, true);
+        egress.onSessionOpen(sender, false);
+        egress.route(10, subscriber);
+        egress.route(20, sender);
+
+        egress.onWindowResult(7, 1000, aggregate);
+        egress.onAlert(0, 7, 0, 1, 1, 2.0, 1.0);
+        egress.rejectTo(sender, 10, 3, 7, RejectReason.UNAUTHENTICATED);
+        egress.onEventResult(20, 4, 7, 100, aggregate, 0, ResultMode.PER_EVENT);
+
+        assertEquals(List.of("WindowResult", "Alert hot"), subscriber.messages, "nothing of what the sender sent");
+        assertEquals(List.of("Rejected 10/3 UNAUTHENTICATED", "EventResult 20/4"), sender.messages);
+        assertEquals(1, egress.subscriberCount());
+        egress.onSessionClose(subscriber);
+        assertEquals(0, egress.subscriberCount());
+        assertEquals(1, egress.sessionCount());
+    }
+
+    @Test
     void shouldSendAClientsResultsToTheSessionItsMessagesLastCameOnAndWindowsAndAlertsToEverySession()
     {
         final FakeSession a = new FakeSession(1);

@@ -14,6 +14,8 @@ import io.sluice.core.ring.RingEntry;
 import io.sluice.core.ring.RingProducer;
 import io.sluice.core.ring.SluiceRing;
 import io.sluice.core.route.ShardRouter;
+import io.sluice.transport.codec.AdminAction;
+import io.sluice.transport.codec.AdminRequestEncoder;
 import io.sluice.transport.codec.EventEncoder;
 import io.sluice.transport.codec.MessageHeaderEncoder;
 import io.sluice.transport.codec.ResumeEncoder;
@@ -151,6 +153,26 @@ class IngressAgentTest
         assertEquals(8, reject.correlationId());
         assertEquals(0, reject.key(), "a Resume has no key");
         assertEquals(1, counters.rejected(RejectReason.BAD_BLOCK_LENGTH).get());
+    }
+
+    @Test
+    void shouldRefuseAnAdminRequestNotPermittedWhenAuthenticationIsOff()
+    {
+        final AdminRequestEncoder admin = new AdminRequestEncoder();
+        admin.wrapAndApplyHeader(buffer, 0, headerEncoder).clientId(CLIENT).correlationId(77)
+            .action(AdminAction.SHUTDOWN).payload("");
+        final int length = MessageHeaderEncoder.ENCODED_LENGTH + admin.encodedLength();
+
+        assertEquals(Action.CONTINUE, agent.onFragment(buffer, 0, length, aeronHeader));
+
+        final RingEntry reject = ring.entry(0);
+        assertEquals(RingEntry.TYPE_REJECT, reject.type());
+        assertEquals(RejectReason.NOT_PERMITTED, reject.reason());
+        assertEquals(CLIENT, reject.clientId());
+        assertEquals(77, reject.correlationId());
+        assertEquals(0, reject.key(), "an AdminRequest has no key");
+        assertEquals(1, counters.rejected(RejectReason.NOT_PERMITTED).get());
+        assertEquals(0, counters.accepted().get());
     }
 
     @Test

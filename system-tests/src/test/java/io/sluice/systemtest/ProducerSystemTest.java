@@ -78,7 +78,8 @@ class ProducerSystemTest
             status = DemoProducer.run(producerContext(nobody), 1000, 2, 1, 10, 1,
                 new PrintStream(bytes, true, StandardCharsets.UTF_8));
         }
-        assertEquals("producer: could not connect to the daemon within 1 s\n",
+        assertEquals("producer: could not connect to the daemon within 1 s (a daemon with sluice.auth.file set " +
+            "answers only authenticated clients: give --client-id and --secret-file)\n",
             bytes.toString(StandardCharsets.UTF_8));
         assertEquals(1, status);
     }

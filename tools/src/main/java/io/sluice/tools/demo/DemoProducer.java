@@ -115,7 +115,9 @@ public final class DemoProducer implements SluiceResultHandler
         {
             if (!client.awaitConnected(TimeUnit.SECONDS.toNanos(connectTimeoutSeconds)))
             {
-                out.printf("%s could not connect to the daemon within %d s%n", LABEL, connectTimeoutSeconds);
+                out.printf("%s could not connect to the daemon within %d s%s%n", LABEL, connectTimeoutSeconds,
+                    ctx.hasSecret() ? "" : " (a daemon with sluice.auth.file set answers only authenticated " +
+                    "clients: give --client-id and --secret-file)");
                 return 1;
             }
             out.printf("%s client %d connected; sending %,d events/s over %,d keys for %d s%n",

@@ -3,8 +3,8 @@ package io.sluice.tools.auth;
 import io.sluice.config.SluiceConfig;
 import io.sluice.server.auth.Authentication;
 import io.sluice.server.counters.SluiceCounters;
+import io.sluice.tools.stat.CounterRequest;
 import io.sluice.tools.stat.SluiceStat;
-import org.agrona.concurrent.status.AtomicCounter;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * {@code sluice auth reload}: asks a running daemon on this host to read its credentials file
@@ -66,32 +65,8 @@ public final class AuthReloadTool
             return 1;
         }
         final long id = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
-        final long[] outcome = { 0, 0 };
-        SluiceStat.read(config.driverDir(), (reader) ->
-        {
-            final AtomicCounter request = new AtomicCounter(reader.valuesBuffer(), ids[REQUEST]);
-            final long deadlineNs = System.nanoTime() + timeoutNs;
-            while (!request.compareAndSet(0, id))
-            {
-                if (System.nanoTime() - deadlineNs >= 0)
-                {
-                    return;
-                }
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-            }
-            while (System.nanoTime() - deadlineNs < 0)
-            {
-                final long result = reader.getCounterValue(ids[RESULT]);
-                if (id == result || -id == result)
-                {
-                    outcome[0] = result;
-                    outcome[1] = reader.getCounterValue(ids[VERSION]);
-                    return;
-                }
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
-            }
-            request.compareAndSet(id, 0);
-        });
+        final long[] outcome = CounterRequest.exchange(config.driverDir(), ids[REQUEST], ids[RESULT], id, timeoutNs,
+            ids[VERSION]);
         if (0 == outcome[0])
         {
             out.println("sluice auth: the daemon at " + config.driverDir() + " did not reload its credentials within " +

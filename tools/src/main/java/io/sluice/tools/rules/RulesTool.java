@@ -7,8 +7,8 @@ import io.sluice.server.rules.RuleRequests;
 import io.sluice.tools.journal.JournalTool;
 import io.sluice.tools.replay.ReplayOutput;
 import io.sluice.tools.replay.WhatIfReplay;
+import io.sluice.tools.stat.CounterRequest;
 import io.sluice.tools.stat.SluiceStat;
-import org.agrona.concurrent.status.AtomicCounter;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * {@code sluice rules apply}: hands validated alert rules to a running daemon on this host through its media
@@ -100,33 +99,8 @@ public final class RulesTool
         final Path dir = Path.of(config.driverDir()).toAbsolutePath();
         final long id = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
         RuleRequests.write(RuleRequests.requestFile(dir, id), rules);
-        final long[] outcome = { 0, 0, 0 };
-        SluiceStat.read(config.driverDir(), (reader) ->
-        {
-            final AtomicCounter request = new AtomicCounter(reader.valuesBuffer(), ids[REQUEST]);
-            final long deadlineNs = System.nanoTime() + timeoutNs;
-            while (!request.compareAndSet(0, id))
-            {
-                if (System.nanoTime() - deadlineNs >= 0)
-                {
-                    return;
-                }
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-            }
-            while (System.nanoTime() - deadlineNs < 0)
-            {
-                final long result = reader.getCounterValue(ids[RESULT]);
-                if (id == result || -id == result)
-                {
-                    outcome[0] = result;
-                    outcome[1] = reader.getCounterValue(ids[VERSION]);
-                    outcome[2] = reader.getCounterValue(ids[POSITION]);
-                    return;
-                }
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
-            }
-            request.compareAndSet(id, 0);
-        });
+        final long[] outcome = CounterRequest.exchange(config.driverDir(), ids[REQUEST], ids[RESULT], id, timeoutNs,
+            ids[VERSION], ids[POSITION]);
         if (0 == outcome[0])
         {
             deleteQuietly(RuleRequests.requestFile(dir, id));

@@ -42,6 +42,7 @@ public final class Settings
     private static final Section CLUSTER =
         section("Cluster (fail-over on Aeron Cluster; see config/cluster-node.properties)", "", "");
     private static final Section AUTH = section("Authentication (docs/security.md)", "", "");
+    private static final Section TOPOLOGY = section("Scale-out topology (docs/scale-out.md)", "", "");
     private static final Section MEASUREMENT = section("Measurement", "", "");
     private static final Section METRICS = section("Metrics", "", "");
 
@@ -424,6 +425,22 @@ public final class Settings
         Term length of the publication each authenticated session's results go out on, unless the client's
         response channel names its own term-length. Each session's log takes three terms in the driver's
         directory (with 64 sessions at 1 MiB: 192 MiB).
+        """));
+
+    /** The scale-out topology this appliance is part of. */
+    public static final Setting<String> TOPOLOGY_FILE = declare(TOPOLOGY, Scope.LOCAL, Setting.text(
+        "sluice.topology.file", "", "a file, or empty", """
+        Topology file (docs/scale-out.md): the appliances, the key-group ranges each owns, the epoch, the
+        hash seed and key-group count they share. When set, the daemon is the appliance named by
+        sluice.topology.appliance: it owns the ranges the file (or, when newer, its journal) gives it and
+        refuses an event or query of any other key group NOT_OWNER. Needs the journal. Empty: one appliance
+        owns every key.
+        """));
+
+    /** This appliance's name in the topology file. */
+    public static final Setting<String> TOPOLOGY_APPLIANCE = declare(TOPOLOGY, Scope.LOCAL, Setting.text(
+        "sluice.topology.appliance", "", "a name the topology file lists", """
+        Which of the topology file's appliances this daemon is; required with sluice.topology.file.
         """));
 
     /** File the daemon writes its internal latency distribution to at shutdown. */

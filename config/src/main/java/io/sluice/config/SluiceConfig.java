@@ -26,13 +26,10 @@ import java.util.TreeSet;
  */
 public final class SluiceConfig
 {
-    /** Key of {@link Settings#INGRESS_CHANNEL}. */
+    /** Keys of {@link Settings#INGRESS_CHANNEL}, its stream id, {@link Settings#EGRESS_CHANNEL} and its stream id. */
     public static final String INGRESS_CHANNEL = Settings.INGRESS_CHANNEL.key();
-    /** Key of {@link Settings#INGRESS_STREAM_ID}. */
     public static final String INGRESS_STREAM_ID = Settings.INGRESS_STREAM_ID.key();
-    /** Key of {@link Settings#EGRESS_CHANNEL}. */
     public static final String EGRESS_CHANNEL = Settings.EGRESS_CHANNEL.key();
-    /** Key of {@link Settings#EGRESS_STREAM_ID}. */
     public static final String EGRESS_STREAM_ID = Settings.EGRESS_STREAM_ID.key();
     /** Key of {@link Settings#RING_LENGTH}. */
     public static final String RING_LENGTH = Settings.RING_LENGTH.key();
@@ -128,6 +125,9 @@ public final class SluiceConfig
     public static final String AUTH_HANDSHAKE_TIMEOUT = Settings.AUTH_HANDSHAKE_TIMEOUT.key();
     public static final String AUTH_FAILURE_DELAY = Settings.AUTH_FAILURE_DELAY.key();
     public static final String AUTH_RESPONSE_TERM_LENGTH = Settings.AUTH_RESPONSE_TERM_LENGTH.key();
+    /** Keys of {@link Settings#TOPOLOGY_FILE} and {@link Settings#TOPOLOGY_APPLIANCE}. */
+    public static final String TOPOLOGY_FILE = Settings.TOPOLOGY_FILE.key();
+    public static final String TOPOLOGY_APPLIANCE = Settings.TOPOLOGY_APPLIANCE.key();
     /** 2000-01-01T00:00:00Z in epoch nanoseconds. */
     public static final long YEAR_2000_NS = 946_684_800_000_000_000L;
     /** 2200-01-01T00:00:00Z in epoch nanoseconds. */
@@ -243,12 +243,12 @@ public final class SluiceConfig
     }
 
     /**
-     * @param setting a declared setting.
+     * @param setting a declared setting ({@link Settings}); settings without an accessor of their own are read so.
      * @param <T>     its type.
      * @return its concluded value.
      */
     @SuppressWarnings("unchecked")
-    <T> T value(final Setting<T> setting)
+    public <T> T value(final Setting<T> setting)
     {
         return (T)values.get(setting);
     }
@@ -542,7 +542,7 @@ public final class SluiceConfig
         return value(Settings.METRICS_ENDPOINT);
     }
 
-    /** @return {@link Settings#AUTH_FILE}, as concluded: the credentials file, empty when authentication is off. */
+    /** @return {@link Settings#AUTH_FILE}: the credentials file, empty when authentication is off. */
     public String authFile()
     {
         return value(Settings.AUTH_FILE);

@@ -56,8 +56,15 @@ public final class RejectReason
     /** The session's client lacks the permission the message needs: send, query or admin (schema version 4). */
     public static final int NOT_PERMITTED = 17;
 
-/** One more than the largest reason code: size for per-reason arrays. */
-    public static final int LIMIT = 18;
+/**
+     * Topology mode: the key's key group is not owned by this appliance (another owns it, or none does while a move
+     * is under way); the input changed nothing, and the answer carries the appliance's topology epoch (schema
+     * version 5).
+     */
+    public static final int NOT_OWNER = 18;
+
+    /** One more than the largest reason code: size for per-reason arrays. */
+    public static final int LIMIT = 19;
 
     private RejectReason()
     {

@@ -58,6 +58,21 @@ public interface ResultSink
     void onRejected(long clientId, long correlationId, long key, int reason, int batchIndex);
 
     /**
+     * An input refused {@code NOT_OWNER} (topology mode): its key group is not this appliance's. By default the
+     * plain {@link #onRejected}, without the epoch.
+     *
+     * @param clientId      the input's client.
+     * @param correlationId the client's id for the input.
+     * @param key           the key.
+     * @param batchIndex    the event's index in its batch, -1 when none.
+     * @param epoch         the appliance's topology epoch when it refused.
+     */
+    default void onNotOwner(long clientId, long correlationId, long key, int batchIndex, long epoch)
+    {
+        onRejected(clientId, correlationId, key, io.sluice.core.RejectReason.NOT_OWNER, batchIndex);
+    }
+
+    /**
      * A key's window closed with at least one event; exactly once per key and window.
      *
      * @param key       the key.

@@ -87,8 +87,20 @@ public final class RingEntry
      * replay pass over it.
      */
     public static final int TYPE_AUTH = 9;
+    /**
+     * Topology mode: this appliance's ownership of a range of key groups changes here, at this journal position
+     * (epoch in the client id field, move id in the correlation id, first and last group of the range in the key's
+     * high and low 32 bits, {@link #OWNERSHIP_RELEASE} or {@link #OWNERSHIP_ACQUIRE} in the reason). Every processor
+     * sees it: on a release each writes the range's keys to the move's slice and drops them; on an acquire each
+     * takes the keys of the range it owns from the slice. Read it through {@link OwnershipEntry}.
+     */
+    public static final int TYPE_OWNERSHIP = 10;
     /** One past the highest type. */
-    public static final int TYPE_LIMIT = 10;
+    public static final int TYPE_LIMIT = 11;
+    /** An OWNERSHIP entry's action: the appliance gives the range up. */
+    public static final int OWNERSHIP_RELEASE = 1;
+    /** An OWNERSHIP entry's action: the appliance takes the range over from a slice. */
+    public static final int OWNERSHIP_ACQUIRE = 2;
     /** Offset of a RULES entry's chunk payload. */
     public static final int RULES_PAYLOAD_OFFSET = 24;
     /** Bytes of a RULES entry's chunk payload. */
@@ -463,6 +475,46 @@ public final class RingEntry
         buffer.putBytes(offset + RULES_PAYLOAD_OFFSET, source, sourceOffset, length);
         buffer.putLong(offset + RECEIVE_NANOS_OFFSET, receiveNanos);
         buffer.putInt(offset + TYPE_OFFSET, TYPE_RULES);
+        return this;
+    }
+
+    /**
+     * Write a change of this appliance's key-group ownership. Producer thread only, between claim and publish.
+     *
+     * @param epoch        the topology epoch the change brings in.
+     * @param moveId       the move's id (names its slice).
+     * @param firstGroup   first key group of the range.
+     * @param lastGroup    last key group of the range, inclusive.
+     * @param action       {@link #OWNERSHIP_RELEASE} or {@link #OWNERSHIP_ACQUIRE}.
+     * @param receiveNanos {@code System.nanoTime()}.
+     * @return this.
+     */
+    public RingEntry ownership(
+        final long epoch,
+        final long moveId,
+        final int firstGroup,
+        final int lastGroup,
+        final int action,
+        final long receiveNanos)
+    {
+        ids(-1, epoch, moveId, ((long)firstGroup << 32) | (lastGroup & 0xFFFF_FFFFL), receiveNanos);
+        buffer.putLong(offset + TIMESTAMP_OFFSET, 0);
+        buffer.putDouble(offset + VALUE_OFFSET, 0);
+        buffer.putInt(offset + REASON_OFFSET, action);
+        buffer.putInt(offset + TYPE_OFFSET, TYPE_OWNERSHIP);
+        return this;
+    }
+
+    /**
+     * Set the topology epoch a {@code NOT_OWNER} REJECT carries (in its timestamp field, 0 in every other REJECT).
+     * Producer thread only, after {@link #reject} and before publish.
+     *
+     * @param epoch the appliance's topology epoch.
+     * @return this.
+     */
+    public RingEntry rejectEpoch(final long epoch)
+    {
+        buffer.putLong(offset + TIMESTAMP_OFFSET, epoch);
         return this;
     }
 

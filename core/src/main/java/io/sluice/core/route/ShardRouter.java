@@ -1,5 +1,7 @@
 package io.sluice.core.route;
 
+import io.sluice.config.topology.KeyGroupHash;
+
 /**
  * Maps a key to its key group, its shard and its home position in a shard's table, through one seeded 64-bit hash
  * of the key:
@@ -33,14 +35,10 @@ public final class ShardRouter
     /** Key groups when none is given: {@code sluice.keygroup.count}'s default. */
     public static final int DEFAULT_KEY_GROUPS = 4096;
     /** Most key groups. */
-    public static final int MAX_KEY_GROUPS = 1 << 16;
+    public static final int MAX_KEY_GROUPS = KeyGroupHash.MAX_KEY_GROUPS;
 
-    private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
-
-    private final long seed;
-    private final long seed2;
+    private final KeyGroupHash hash;
     private final int keyGroupCount;
-    private final int groupShift;
     private final int groupBits;
 
     /**
@@ -58,16 +56,9 @@ public final class ShardRouter
      */
     public ShardRouter(final long seed, final int keyGroupCount)
     {
-        if (keyGroupCount < 1 || keyGroupCount > MAX_KEY_GROUPS || Integer.bitCount(keyGroupCount) != 1)
-        {
-            throw new IllegalArgumentException("keyGroupCount must be a power of two in [1, " + MAX_KEY_GROUPS +
-                "]: " + keyGroupCount);
-        }
-        this.seed = seed;
-        this.seed2 = mix(seed + GOLDEN_GAMMA);
+        this.hash = new KeyGroupHash(seed, keyGroupCount);
         this.keyGroupCount = keyGroupCount;
         this.groupBits = Integer.numberOfTrailingZeros(keyGroupCount);
-        this.groupShift = 64 - groupBits;
     }
 
     /**
@@ -84,7 +75,7 @@ public final class ShardRouter
      */
     public int keyGroup(final long hash)
     {
-        return 64 == groupShift ? 0 : (int)(hash >>> groupShift);
+        return this.hash.keyGroupOfHash(hash);
     }
 
     /**
@@ -112,7 +103,15 @@ public final class ShardRouter
      */
     public long seed()
     {
-        return seed;
+        return hash.seed();
+    }
+
+    /**
+     * @return the hash and key-group function this router places by, shared with routing clients.
+     */
+    public KeyGroupHash keyGroupHash()
+    {
+        return hash;
     }
 
     /**
@@ -122,7 +121,7 @@ public final class ShardRouter
      */
     public long hash(final long key)
     {
-        return mix(mix(key ^ seed) + seed2);
+        return hash.hash(key);
     }
 
     /**
@@ -136,20 +135,11 @@ public final class ShardRouter
     }
 
     /**
-     * MurmurHash3's 64-bit finaliser, unseeded: every input bit affects every output bit, and it is a bijection.
-     * A building block of {@link #hash(long)}; never place keys by it alone.
-     *
      * @param key the value to mix.
-     * @return the mixed value.
+     * @return {@link KeyGroupHash#mix(long)} of it: MurmurHash3's finaliser, unseeded.
      */
     public static long mix(final long key)
     {
-        long h = key;
-        h ^= h >>> 33;
-        h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 33;
-        h *= 0xc4ceb9fe1a85ec53L;
-        h ^= h >>> 33;
-        return h;
+        return KeyGroupHash.mix(key);
     }
 }

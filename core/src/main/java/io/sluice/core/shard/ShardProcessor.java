@@ -2,10 +2,12 @@ package io.sluice.core.shard;
 
 import com.lmax.disruptor.EventHandler;
 import io.sluice.config.Settings;
+import io.sluice.core.RejectReason;
 import io.sluice.core.alert.AlertRules;
 import io.sluice.core.logic.ResultSink;
 import io.sluice.core.logic.ShardCounters;
 import io.sluice.core.logic.ShardLogic;
+import io.sluice.core.ring.OwnershipEntry;
 import io.sluice.core.ring.RingEntry;
 import io.sluice.core.snapshot.ShardSnapshot;
 import io.sluice.core.snapshot.SnapshotListener;
@@ -263,7 +265,16 @@ public final class ShardProcessor implements EventHandler<RingEntry>
 
             case RingEntry.TYPE_REJECT:
                 counters.processed().incrementRelease();
-                sink.onRejected(entry.clientId(), entry.correlationId(), entry.key(), entry.reason(), entry.batchIndex());
+                if (RejectReason.NOT_OWNER == entry.reason())
+                {
+                    sink.onNotOwner(entry.clientId(), entry.correlationId(), entry.key(), entry.batchIndex(),
+                        OwnershipEntry.rejectEpoch(entry));
+                }
+                else
+                {
+                    sink.onRejected(
+                        entry.clientId(), entry.correlationId(), entry.key(), entry.reason(), entry.batchIndex());
+                }
                 break;
 
             case RingEntry.TYPE_RESUME:

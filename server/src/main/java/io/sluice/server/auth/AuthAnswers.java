@@ -67,7 +67,8 @@ final class AuthAnswers
             .correlationId(correlationId)
             .key(key)
             .reason(io.sluice.transport.codec.RejectReason.get((short)reason))
-            .batchIndex(-1);
+            .batchIndex(-1)
+            .epoch(0);
         publication.offer(buffer, 0, BODY + rejected.encodedLength());
     }
 

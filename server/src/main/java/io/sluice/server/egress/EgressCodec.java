@@ -203,6 +203,7 @@ public final class EgressCodec
      * @param key           the input's key.
      * @param reason        the reject reason code.
      * @param batchIndex    the event's index in its batch, -1 for none.
+     * @param epoch         the appliance's topology epoch for {@code NOT_OWNER}, else 0.
      */
     public void rejected(
         final MutableDirectBuffer buffer,
@@ -211,14 +212,16 @@ public final class EgressCodec
         final long correlationId,
         final long key,
         final int reason,
-        final int batchIndex)
+        final int batchIndex,
+        final long epoch)
     {
         rejected.wrapAndApplyHeader(buffer, offset, header)
             .clientId(clientId)
             .correlationId(correlationId)
             .key(key)
             .reason(RejectReason.get((short)reason))
-            .batchIndex(batchIndex);
+            .batchIndex(batchIndex)
+            .epoch(epoch);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.sluice.server.egress;
 
+import io.sluice.core.RejectReason;
 import io.sluice.core.ResultMode;
 import io.sluice.core.logic.ResultSink;
 import io.sluice.core.state.Aggregate;
@@ -205,7 +206,21 @@ public abstract class EncodingResultSink implements ResultSink
     {
         if (claimAfterBatch(false, clientId, EgressCodec.REJECTED_LENGTH))
         {
-            codec.rejected(claimedBuffer(), claimedOffset(), clientId, correlationId, key, reason, batchIndex);
+            codec.rejected(claimedBuffer(), claimedOffset(), clientId, correlationId, key, reason, batchIndex, 0);
+            commit();
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public final void onNotOwner(
+        final long clientId, final long correlationId, final long key, final int batchIndex, final long epoch)
+    {
+        if (claimAfterBatch(false, clientId, EgressCodec.REJECTED_LENGTH))
+        {
+            codec.rejected(claimedBuffer(), claimedOffset(), clientId, correlationId, key, RejectReason.NOT_OWNER,
+                batchIndex, epoch);
             commit();
         }
     }

@@ -357,7 +357,7 @@ public abstract class ReplayOutput implements ResultSink, AutoCloseable
         void rejected(
             final long clientId, final long correlationId, final long key, final int reason, final int batchIndex)
         {
-            codec.rejected(buffer, LENGTH_PREFIX, clientId, correlationId, key, reason, batchIndex);
+            codec.rejected(buffer, LENGTH_PREFIX, clientId, correlationId, key, reason, batchIndex, 0);
             write(EgressCodec.REJECTED_LENGTH);
         }
 

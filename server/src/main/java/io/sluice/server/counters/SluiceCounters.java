@@ -142,6 +142,25 @@ public final class SluiceCounters implements AutoCloseable
     /** Cluster connects rejected unchecked because their client id failed 3 times in a row (slowed down). */
     public static final int CLUSTER_AUTH_THROTTLED_TYPE_ID = 1069;
 
+    /** Request of a topology move step ({@code sluice topology move}): its id, 0 when none is pending. */
+    public static final int TOPOLOGY_REQUEST_TYPE_ID = 1070;
+    /** Outcome of the last topology request: its id when done, minus its id when refused, 0 before any. */
+    public static final int TOPOLOGY_RESULT_TYPE_ID = 1071;
+    /** The appliance's topology epoch; absent when not in topology mode. */
+    public static final int TOPOLOGY_EPOCH_TYPE_ID = 1072;
+    /** Key groups this appliance owns. */
+    public static final int TOPOLOGY_OWNED_GROUPS_TYPE_ID = 1073;
+    /** Moves this appliance released (key groups handed to another appliance). */
+    public static final int TOPOLOGY_MOVES_RELEASED_TYPE_ID = 1074;
+    /** Moves this appliance acquired. */
+    public static final int TOPOLOGY_MOVES_ACQUIRED_TYPE_ID = 1075;
+    /** Keys written into released slices. */
+    public static final int TOPOLOGY_KEYS_OUT_TYPE_ID = 1076;
+    /** Keys taken in from acquired slices. */
+    public static final int TOPOLOGY_KEYS_IN_TYPE_ID = 1077;
+    /** Duration of the last move step, from taking its request to answering it, ns. */
+    public static final int TOPOLOGY_LAST_MOVE_TYPE_ID = 1078;
+
     /** Key of a counter that is not per shard or per reason. */
     public static final int NO_KEY = -1;
     /** Bytes of every Sluice counter's key: one int, the shard (per-shard counters), the reason code (rejected) or -1. */

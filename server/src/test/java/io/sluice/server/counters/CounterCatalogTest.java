@@ -34,7 +34,7 @@ class CounterCatalogTest
                 assertNotNull(CounterCatalog.find(typeId), field.getName() + " has no catalogue entry");
             }
         }
-        assertEquals(54, typeIds, "Sluice counter types 1001..1039, 1050..1054 and 1060..1069");
+        assertEquals(63, typeIds, "Sluice counter types 1001..1039, 1050..1054 and 1060..1078");
 
         final Set<String> names = new HashSet<>();
         final Set<Integer> ids = new HashSet<>();
@@ -44,8 +44,8 @@ class CounterCatalogTest
             assertTrue(ids.add(entry.typeId()), "type used twice: " + entry.typeId());
             assertTrue(entry.name().matches("[a-z][a-z0-9_]*"), entry.name());
         }
-        assertEquals(57, CounterCatalog.entries().size(),
-            "52 Sluice types (all but the latency histogram's two) and 5 consensus module counters");
+        assertEquals(66, CounterCatalog.entries().size(),
+            "61 Sluice types (all but the latency histogram's two) and 5 consensus module counters");
         assertNull(CounterCatalog.find(SluiceCounters.TYPE_ID_BASE));
     }
 

@@ -11,6 +11,7 @@ import io.sluice.tools.cluster.ClusterControlTool;
 import io.sluice.tools.demo.ClusterDemo;
 import io.sluice.tools.demo.Demo;
 import io.sluice.tools.demo.DemoProducer;
+import io.sluice.tools.demo.TopologyDemo;
 import io.sluice.tools.journal.JournalTool;
 import io.sluice.tools.metrics.MetricsExporter;
 import io.sluice.tools.replay.JournalExport;
@@ -166,6 +167,13 @@ public final class Commands
             true, false, (args, config) -> TopologyMove.move(args.path("--file"), args.value("--groups"),
             args.value("--to"), TimeUnit.SECONDS.toNanos(args.number("--timeout", 30, 1, 3600)), System.out,
             System.err)),
+        new Command("topology-demo", "two appliances on loopback under load, half the key groups moved from one to " +
+            "the other and back, then a reference daemon fed the same events: 0 when every key's state equals the " +
+            "reference's", null, List.of(
+            value("--rate", "N", "events per second, 100 to 100000 (default 10000)"),
+            value("--seconds", "N", "how long to send, 6 to 3600 (default 12)")),
+            true, false, (args, config) -> TopologyDemo.run((int)args.number("--rate", 10_000, 100, 100_000),
+            (int)args.number("--seconds", 12, 6, 3600), System.out, SluiceMain.class.getName())),
         new Command("journal", "list the journal's recording, snapshots, positions and sizes", SMALL_HOST,
             List.of(CONFIG), true, false, (args, config) -> JournalTool.list(config, System.out)),
         new Command("journal export", "write the journaled events to a file", SMALL_HOST, List.of(

@@ -157,6 +157,20 @@ public final class Demo
 
     private List<String> daemonCommand(final Path configFile, final SluiceConfig config)
     {
+        return daemonCommand(mainClass, driverDir, configFile, config);
+    }
+
+    /**
+     * @param mainClass  the command line's main class.
+     * @param driverDir  the daemon's media driver directory.
+     * @param configFile its configuration, or null for the built-in defaults.
+     * @param config     that configuration, loaded.
+     * @return the command that runs {@code daemon} in a JVM with this one's options and class path (and, unless
+     * given, the direct memory the daemon needs).
+     */
+    static List<String> daemonCommand(
+        final String mainClass, final Path driverDir, final Path configFile, final SluiceConfig config)
+    {
         final List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command()
             .orElse(new File(System.getProperty("java.home"), "bin/java").getAbsolutePath()));
@@ -229,7 +243,7 @@ public final class Demo
         delete(runDir);
     }
 
-    private static void delete(final Path dir)
+    static void delete(final Path dir)
     {
         if (!Files.exists(dir))
         {

@@ -44,6 +44,7 @@ final class TopologyNodes implements AutoCloseable
         final String name;
         final Path configFile;
         final String driverDir;
+        final Path journalDir;
         final int ingressPort;
         final int egressPort;
         final List<String> command;
@@ -55,6 +56,7 @@ final class TopologyNodes implements AutoCloseable
             this.name = name;
             this.configFile = configFile;
             this.driverDir = driverDir;
+            this.journalDir = configFile.resolveSibling("journal");
             this.ingressPort = ingressPort;
             this.egressPort = egressPort;
             this.command = CrashRecoverySystemTest.daemonCommand(configFile);
@@ -104,7 +106,7 @@ final class TopologyNodes implements AutoCloseable
         final Node node = new Node(name, home.resolve("daemon.properties"), home.resolve("driver").toString(),
             TestDaemon.freeUdpPort(), TestDaemon.freeUdpPort());
         final Properties p = TopologyDemo.daemonProperties(node.driverDir, node.ingressPort, node.egressPort,
-            null == topology ? null : home.resolve("journal"), topology, name, windows);
+            null == topology ? null : node.journalDir, topology, name, windows);
         try (OutputStream out = Files.newOutputStream(node.configFile))
         {
             p.store(out, "TopologyNodes " + name);

@@ -11,6 +11,7 @@ import io.sluice.server.counters.SluiceCounters;
 import io.sluice.tools.SluiceMain;
 import io.sluice.tools.demo.TopologyDemo;
 import io.sluice.tools.demo.TopologyTraffic;
+import io.sluice.tools.demo.TrafficRecorder;
 import io.sluice.tools.topology.TopologyMove;
 import org.agrona.IoUtil;
 import org.junit.jupiter.api.AfterEach;
@@ -77,6 +78,15 @@ class TopologySystemTest
         NONE, SOURCE, TARGET
     }
 
+    /** When the victim of a kill variant dies. */
+    private enum Trigger
+    {
+        /** As the move's request file appears in its driver directory. */
+        REQUEST,
+        /** As the move's directory appears among its journal's slices. */
+        SLICE
+    }
+
     @AfterEach
     void tearDown()
     {
@@ -138,7 +148,7 @@ class TopologySystemTest
         final int maxSeconds = 8 + MOVES * 3;
         final long t0 = (System.currentTimeMillis() / 1000) * 1_000_000_000L;
         final TopologyTraffic traffic = new TopologyTraffic(seed, KEYS, RATE * maxSeconds, t0, 1_000_000_000L / RATE);
-        final TopologyTraffic.Recorder routed = new TopologyTraffic.Recorder(traffic);
+        final TrafficRecorder routed = new TrafficRecorder(traffic);
         final Mover mover = new Mover(file, kill, random, a, b);
         final int sent;
         try (TopologyClient client = TopologyClient.connect(new TopologyClient.Context()
@@ -178,7 +188,7 @@ class TopologySystemTest
         TopologyNodes.stop(a);
         TopologyNodes.stop(b);
 
-        final TopologyTraffic.Recorder reference = referenceRun(traffic, windows);
+        final TrafficRecorder reference = referenceRun(traffic, windows);
 
         System.out.printf("topology test, kill %s: seed %d, %d events sent (%d closing), %s; appliances: %d results, " +
             "rejects %s, answered twice %d, %d windows (%d events), %d open events, %d alerts; reference: %d results, " +
@@ -221,7 +231,7 @@ class TopologySystemTest
     }
 
     private static int sendAtRate(
-        final TopologyTraffic traffic, final TopologyTraffic.Link link, final TopologyTraffic.Recorder recorder,
+        final TopologyTraffic traffic, final TopologyTraffic.Link link, final TrafficRecorder recorder,
         final Mover mover)
     {
         final long startNs = System.nanoTime();
@@ -249,12 +259,12 @@ class TopologySystemTest
         return next;
     }
 
-    private TopologyTraffic.Recorder referenceRun(final TopologyTraffic traffic, final Map<String, String> windows)
+    private TrafficRecorder referenceRun(final TopologyTraffic traffic, final Map<String, String> windows)
         throws Exception
     {
         final TopologyNodes.Node ref = nodes.node("reference", null, windows);
         nodes.start(ref);
-        final TopologyTraffic.Recorder reference = new TopologyTraffic.Recorder(traffic);
+        final TrafficRecorder reference = new TrafficRecorder(traffic);
         final SluiceConfig config = SluiceConfig.load(ref.configFile, new java.util.Properties());
         try (SluiceClient client = SluiceClient.connect(SluiceMain.clientContextFor(config)
             .embeddedDriver(true)
@@ -310,7 +320,9 @@ class TopologySystemTest
                 Thread.sleep(1500);
                 for (int move = 1; move <= MOVES; move++)
                 {
-                    moveOnce(move, Kill.NONE != kill && move == (MOVES + 1) / 2);
+                    final boolean early = move == Math.max(1, MOVES / 3);
+                    final boolean late = move == Math.max(2, 2 * MOVES / 3);
+                    moveOnce(move, Kill.NONE == kill ? null : early ? Trigger.REQUEST : late ? Trigger.SLICE : null);
                     Thread.sleep(MOVE_GAP_MS);
                 }
             }
@@ -326,14 +338,15 @@ class TopologySystemTest
             }
         }
 
-        private void moveOnce(final int move, final boolean withKill) throws Exception
+        private void moveOnce(final int move, final Trigger trigger) throws Exception
         {
+            final boolean withKill = null != trigger;
             final Topology before = Topology.read(file);
             final boolean aOwns = 0 == before.ownerOf(0);
             final TopologyNodes.Node from = aOwns ? a : b;
             final TopologyNodes.Node to = aOwns ? b : a;
             final TopologyNodes.Node victim = withKill ? (Kill.SOURCE == kill ? from : to) : null;
-            final Thread killer = null == victim ? null : killWhenAsked(victim);
+            final Thread killer = null == victim ? null : killWhen(trigger, victim);
             final ByteArrayOutputStream text = new ByteArrayOutputStream();
             final long startNs = System.nanoTime();
             final int exit;
@@ -350,7 +363,7 @@ class TopologySystemTest
             final Topology after = Topology.read(file);
             final String owner = after.appliances().get(after.ownerOf(0)).name();
             final String line = String.format("move %d %s->%s%s: exit %d in %d ms, %s now owns %s; a %s, b %s",
-                move, from.name, to.name, null == victim ? "" : " (SIGKILL " + victim.name + ")", exit, tookMs, owner,
+                move, from.name, to.name, null == victim ? "" : " (SIGKILL " + victim.name + " " + trigger + ")", exit, tookMs, owner,
                 RANGE, a.ownership(), b.ownership());
             System.out.println("  " + line);
             text.toString(StandardCharsets.UTF_8).lines().forEach((l) -> System.out.println("    " + l));
@@ -377,23 +390,30 @@ class TopologySystemTest
         }
 
         /**
-         * SIGKILL the node as soon as a topology request file appears in its driver directory.
+         * SIGKILL the node as soon as the trigger is seen: a topology request file in its driver directory (the
+         * step handed over, not yet taken), or a move directory in its journal's slices (the step under way: the
+         * release's processors writing the slice, or the acquire's copy of it).
          */
-        private Thread killWhenAsked(final TopologyNodes.Node node)
+        private Thread killWhen(final Trigger trigger, final TopologyNodes.Node node)
         {
-            final long delayUs = random.nextInt(2000);
+            final long delayUs = random.nextInt(1000);
+            final Path slices = node.journalDir.resolve("slices");
+            final int before = count(slices, "move-*");
             final Thread killer = new Thread(() ->
             {
                 try
                 {
                     final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                    while (!requested(Path.of(node.driverDir)) && System.nanoTime() - deadline < 0)
+                    while (System.nanoTime() - deadline < 0 && (Trigger.REQUEST == trigger ?
+                        0 == count(Path.of(node.driverDir), "sluice-topology-*.properties") :
+                        count(slices, "move-*") == before))
                     {
-                        LockSupport.parkNanos(100_000);
+                        LockSupport.parkNanos(50_000);
                     }
                     LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(delayUs));
                     TopologyNodes.kill(node);
-                    System.out.printf("  SIGKILL %s %d us after its move request appeared%n", node.name, delayUs);
+                    System.out.printf("  SIGKILL %s %d us after its %s appeared%n", node.name, delayUs,
+                        Trigger.REQUEST == trigger ? "move request" : "move's slice directory");
                 }
                 catch (final Throwable ex)
                 {
@@ -404,16 +424,24 @@ class TopologySystemTest
             return killer;
         }
 
-        private boolean requested(final Path driverDir)
+        private int count(final Path dir, final String glob)
         {
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(driverDir, "sluice-topology-*.properties"))
+            int n = 0;
+            if (Files.isDirectory(dir))
             {
-                return files.iterator().hasNext();
+                try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, glob))
+                {
+                    for (final Path ignored : files)
+                    {
+                        n++;
+                    }
+                }
+                catch (final IOException ex)
+                {
+                    return n;
+                }
             }
-            catch (final IOException ex)
-            {
-                return false;
-            }
+            return n;
         }
 
         String summary()

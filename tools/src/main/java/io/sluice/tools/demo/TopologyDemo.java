@@ -204,7 +204,7 @@ public final class TopologyDemo
 
         final long t0 = (System.currentTimeMillis() / 1000) * 1_000_000_000L;
         final TopologyTraffic traffic = new TopologyTraffic(24, KEYS, rate * seconds, t0, 1_000_000_000L / rate);
-        final TopologyTraffic.Recorder routed = new TopologyTraffic.Recorder(traffic);
+        final TrafficRecorder routed = new TrafficRecorder(traffic);
         final Mover mover = new Mover(file, seconds);
         try (TopologyClient client = TopologyClient.connect(new TopologyClient.Context()
             .topologyFile(file)
@@ -243,15 +243,15 @@ public final class TopologyDemo
             }
             stop("a", processA);
             stop("b", processB);
-            final TopologyTraffic.Recorder reference = reference(traffic);
+            final TrafficRecorder reference = reference(traffic);
             return null == reference ? 1 : verdict(traffic, routed, reference, answered && mover.failures.isEmpty());
         }
     }
 
     private int verdict(
         final TopologyTraffic traffic,
-        final TopologyTraffic.Recorder routed,
-        final TopologyTraffic.Recorder reference,
+        final TrafficRecorder routed,
+        final TrafficRecorder reference,
         final boolean movedAndAnswered)
     {
         final long[] keys = traffic.distinctKeys();
@@ -268,7 +268,7 @@ public final class TopologyDemo
         return mine == theirs && differences.isEmpty() && once && movedAndAnswered ? 0 : 1;
     }
 
-    private TopologyTraffic.Recorder reference(final TopologyTraffic traffic) throws Exception
+    private TrafficRecorder reference(final TopologyTraffic traffic) throws Exception
     {
         final Path config = daemonConfig("reference", BASE_PORT + 4, null);
         final Process process = start("reference", config);
@@ -276,7 +276,7 @@ public final class TopologyDemo
         {
             return null;
         }
-        final TopologyTraffic.Recorder reference = new TopologyTraffic.Recorder(traffic);
+        final TrafficRecorder reference = new TrafficRecorder(traffic);
         try (SluiceClient client = SluiceClient.connect(SluiceMain.clientContextFor(SluiceConfig.load(config,
             new Properties())).embeddedDriver(true).driverThreading(DriverThreading.SHARED)))
         {
@@ -299,7 +299,7 @@ public final class TopologyDemo
     }
 
     private int send(
-        final TopologyTraffic traffic, final TopologyTraffic.Link link, final TopologyTraffic.Recorder recorder,
+        final TopologyTraffic traffic, final TopologyTraffic.Link link, final TrafficRecorder recorder,
         final int rate, final Mover mover)
     {
         final long startNs = System.nanoTime();

@@ -3,20 +3,9 @@ package io.sluice.tools.demo;
 import io.sluice.client.SluiceResultHandler;
 import io.sluice.config.topology.KeyGroupHash;
 import io.sluice.config.topology.Topology;
-import io.sluice.core.RejectReason;
-import io.sluice.transport.codec.AlertDecoder;
-import io.sluice.transport.codec.BooleanType;
-import io.sluice.transport.codec.EventResultBatchDecoder;
-import io.sluice.transport.codec.EventResultDecoder;
-import io.sluice.transport.codec.QueryResultDecoder;
-import io.sluice.transport.codec.RejectedDecoder;
-import io.sluice.transport.codec.WindowResultDecoder;
-import org.agrona.collections.Long2LongHashMap;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.BitSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -28,7 +17,7 @@ import java.util.concurrent.locks.LockSupport;
  * The traffic of {@code sluice topology-demo} and of the topology system test: one fixed sequence of events (keys
  * drawn from a seeded random, values multiples of 1/1024 so every sum is exact in any order, event times
  * {@code t0 + i * step}, strictly increasing), sent once through the routing client to the appliances and once to a
- * single reference daemon, and what each side answered ({@link Recorder}): an answer per event, the window results,
+ * single reference daemon, and what each side answered ({@link TrafficRecorder}): an answer per event, the window results,
  * the alerts, and every key's state as a query returns it. Both sides must end equal. One thread.
  */
 public final class TopologyTraffic
@@ -154,7 +143,7 @@ public final class TopologyTraffic
      * @param recorder where it goes.
      * @param quietNs  how long nothing must arrive.
      */
-    public static void pollQuietly(final Link link, final Recorder recorder, final long quietNs)
+    public static void pollQuietly(final Link link, final TrafficRecorder recorder, final long quietNs)
     {
         long lastNs = System.nanoTime();
         while (System.nanoTime() - lastNs < quietNs)
@@ -246,7 +235,7 @@ public final class TopologyTraffic
      * @param recorder notes the correlation id.
      * @return true when it was taken.
      */
-    public boolean offer(final int i, final Link link, final Recorder recorder)
+    public boolean offer(final int i, final Link link, final TrafficRecorder recorder)
     {
         final long id = link.offerEvent(keys[i], times[i], values[i]);
         if (id > 0)
@@ -268,7 +257,7 @@ public final class TopologyTraffic
      * @param timeoutNs longest wait for the answers once all are offered.
      * @return true when every event was answered in time.
      */
-    public boolean sendAll(final int from, final int to, final Link link, final Recorder recorder, final long timeoutNs)
+    public boolean sendAll(final int from, final int to, final Link link, final TrafficRecorder recorder, final long timeoutNs)
     {
         int next = from;
         while (next < to)
@@ -296,7 +285,7 @@ public final class TopologyTraffic
      * @param timeoutNs longest wait.
      * @return true when each key was answered in time.
      */
-    public static boolean queryAll(final long[] keys, final Link link, final Recorder recorder, final long timeoutNs)
+    public static boolean queryAll(final long[] keys, final Link link, final TrafficRecorder recorder, final long timeoutNs)
     {
         final long deadline = System.nanoTime() + timeoutNs;
         int next = 0;
@@ -328,7 +317,7 @@ public final class TopologyTraffic
      * @return the keys whose states differ, each with both states, at most {@code limit}; empty when all are equal.
      */
     public static List<String> stateDifferences(
-        final long[] keys, final Recorder routed, final Recorder reference, final int limit)
+        final long[] keys, final TrafficRecorder routed, final TrafficRecorder reference, final int limit)
     {
         final List<String> differences = new ArrayList<>();
         for (final long key : keys)
@@ -348,7 +337,7 @@ public final class TopologyTraffic
      * @param recorder one side.
      * @return one digest over every key's state digest.
      */
-    public static long stateDigest(final long[] keys, final Recorder recorder)
+    public static long stateDigest(final long[] keys, final TrafficRecorder recorder)
     {
         long h = keys.length;
         for (final long key : keys)
@@ -365,7 +354,7 @@ public final class TopologyTraffic
      * @param limit     differences to name at most.
      * @return the windows (key and start) whose result differs or is only on one side, at most {@code limit}.
      */
-    public static List<String> windowDifferences(final Recorder routed, final Recorder reference, final int limit)
+    public static List<String> windowDifferences(final TrafficRecorder routed, final TrafficRecorder reference, final int limit)
     {
         final List<String> differences = new ArrayList<>();
         final TreeMap<String, String> all = new TreeMap<>();
@@ -380,256 +369,5 @@ public final class TopologyTraffic
             }
         }
         return differences;
-    }
-
-    /**
-     * What one side answered. The routing client delivers every appliance's answers under the application's
-     * correlation ids, so one recorder holds both appliances'.
-     */
-    public static final class Recorder implements SluiceResultHandler
-    {
-        private final Long2LongHashMap indexOfId = new Long2LongHashMap(-1);
-        private final BitSet answered = new BitSet();
-        private final long[] rejects = new long[RejectReason.LIMIT];
-        private final Map<String, WindowFigures> windows = new HashMap<>();
-        private final Map<String, Integer> alerts = new HashMap<>();
-        private final Map<Long, KeyState> states = new HashMap<>();
-        private long results;
-        private long answeredTwice;
-        private long unknownAnswers;
-        private long wrongKey;
-        private long windowsTwice;
-        private long alertsTwice;
-        private long windowEventCount;
-
-        private final TopologyTraffic traffic;
-
-        void offered(final long id, final int index)
-        {
-            indexOfId.put(id, index);
-        }
-
-        /**
-         * @param traffic the events whose answers this checks (their keys).
-         */
-        public Recorder(final TopologyTraffic traffic)
-        {
-            this.traffic = traffic;
-        }
-
-        /**
-         * Poll until events {@code from} to {@code to} (exclusive) each have an answer.
-         *
-         * @param link      what to poll.
-         * @param from      first event.
-         * @param to        end.
-         * @param timeoutNs longest wait.
-         * @return true when all were answered in time.
-         */
-        public boolean awaitAll(final Link link, final int from, final int to, final long timeoutNs)
-        {
-            final long deadline = System.nanoTime() + timeoutNs;
-            while (answered(from, to) < to - from)
-            {
-                if (System.nanoTime() - deadline > 0)
-                {
-                    return false;
-                }
-                if (0 == link.poll(this, 256))
-                {
-                    LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(200));
-                }
-            }
-            return true;
-        }
-
-        /**
-         * @param from first event.
-         * @param to   end.
-         * @return how many of those events have an answer.
-         */
-        public int answered(final int from, final int to)
-        {
-            return answered.get(from, to).cardinality();
-        }
-
-        /**
-         * @param reason a {@link RejectReason}.
-         * @return inputs answered {@code Rejected} with it.
-         */
-        public long rejects(final int reason)
-        {
-            return rejects[reason];
-        }
-
-        /**
-         * @return rejects of every reason, by reason code (empty ones left out).
-         */
-        public String rejectsByReason()
-        {
-            final StringBuilder b = new StringBuilder();
-            for (int r = 0; r < rejects.length; r++)
-            {
-                if (rejects[r] > 0)
-                {
-                    b.append(b.length() > 0 ? ", " : "").append(RejectReason.name(r)).append(' ').append(rejects[r]);
-                }
-            }
-            return b.length() == 0 ? "none" : b.toString();
-        }
-
-        /** @return event results received. */
-        public long results()
-        {
-            return results;
-        }
-
-        /** @return events answered more than once. */
-        public long answeredTwice()
-        {
-            return answeredTwice;
-        }
-
-        /** @return answers under a correlation id no event was offered with. */
-        public long unknownAnswers()
-        {
-            return unknownAnswers;
-        }
-
-        /** @return event results whose key is not the event's. */
-        public long wrongKey()
-        {
-            return wrongKey;
-        }
-
-        /** @return distinct windows (key and start) with a result. */
-        public int windows()
-        {
-            return windows.size();
-        }
-
-        /** @return window results received for a window that already had one. */
-        public long windowsTwice()
-        {
-            return windowsTwice;
-        }
-
-        /** @return the events the received window results count, summed. */
-        public long windowEventCount()
-        {
-            return windowEventCount;
-        }
-
-        /** @return distinct alerts received. */
-        public int alerts()
-        {
-            return alerts.size();
-        }
-
-        /** @return alerts received again. */
-        public long alertsTwice()
-        {
-            return alertsTwice;
-        }
-
-        /** @return the distinct alerts, each as text. */
-        public java.util.Set<String> alertSet()
-        {
-            return alerts.keySet();
-        }
-
-        /** @return keys with a query answer. */
-        public int states()
-        {
-            return states.size();
-        }
-
-        /**
-         * @param key a key.
-         * @return its state as the query answered, or null.
-         */
-        public KeyState state(final long key)
-        {
-            return states.get(key);
-        }
-
-        /** @return the sum of the open windows' counts over the queried keys. */
-        public long openEventCount()
-        {
-            return states.values().stream().mapToLong(KeyState::openCount).sum();
-        }
-
-        private void answer(final long id, final long key)
-        {
-            final int index = (int)indexOfId.get(id);
-            if (index < 0)
-            {
-                unknownAnswers++;
-                return;
-            }
-            if (answered.get(index))
-            {
-                answeredTwice++;
-            }
-            answered.set(index);
-            if (key != traffic.key(index))
-            {
-                wrongKey++;
-            }
-        }
-
-        public void onEventResult(final EventResultDecoder result)
-        {
-            results++;
-            answer(result.correlationId(), result.key());
-        }
-
-        public void onBatchedEventResult(final EventResultBatchDecoder.ResultsDecoder result)
-        {
-            results++;
-            answer(result.correlationId(), result.key());
-        }
-
-        public void onRejected(final RejectedDecoder rejected)
-        {
-            final int reason = rejected.reasonRaw();
-            rejects[reason > 0 && reason < rejects.length ? reason : 0]++;
-            if (indexOfId.containsKey(rejected.correlationId()))
-            {
-                answer(rejected.correlationId(), rejected.key());
-            }
-        }
-
-        public void onQueryResult(final QueryResultDecoder q)
-        {
-            states.put(q.key(), new KeyState(BooleanType.TRUE == q.found(),
-                q.openWindowStart(), q.openCount(), q.openSum(), q.openMin(), q.openMax(), q.openFirst(), q.openLast(),
-                q.closedWindowStart(), q.closedCount(), q.closedSum(), q.closedMin(), q.closedMax(), q.closedFirst(),
-                q.closedLast()));
-        }
-
-        public void onWindowResult(final WindowResultDecoder w)
-        {
-            final WindowFigures figures = new WindowFigures(
-                w.windowEnd(), w.count(), w.sum(), w.min(), w.max(), w.first(), w.last());
-            if (null != windows.put(w.key() + "@" + w.windowStart(), figures))
-            {
-                windowsTwice++;
-            }
-            else
-            {
-                windowEventCount += w.count();
-            }
-        }
-
-        public void onAlert(final AlertDecoder alert)
-        {
-            final String text = alert.ruleIndex() + " key " + alert.key() + " window " + alert.windowStart() + " " +
-                alert.field() + " " + alert.op() + " observed " + alert.observed() + " threshold " + alert.threshold();
-            if (null != alerts.merge(text, 1, Integer::sum) && alerts.get(text) > 1)
-            {
-                alertsTwice++;
-            }
-        }
     }
 }

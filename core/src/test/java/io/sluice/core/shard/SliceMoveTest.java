@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A key-group move in the core: appliance A (2 processors) releases groups 0-7 into a slice, appliance B (3
  * processors) acquires them, and the events go on to their owners; per-event results, window results and the state
  * digest of A and B together equal those of one appliance that never moved (windows and eviction on). A release
- * replayed writes the same part; a corrupted or misplaced slice is refused with nothing inserted.
+ * replayed from A's journal ({@link io.sluice.core.replay.JournalFeed}) writes the same parts; a corrupted or misplaced slice is refused with nothing inserted.
  */
 class SliceMoveTest
 {
@@ -389,16 +389,17 @@ class SliceMoveTest
         final byte[] part0 = Files.readAllBytes(SliceStore.partFile(SliceStore.moveDir(rootA, MOVE), 0));
         final byte[] part1 = Files.readAllBytes(SliceStore.partFile(SliceStore.moveDir(rootA, MOVE), 1));
         final Appliance replay = new Appliance(2, SEED, rootA, groups(0, 15));
-        final RingEntry entry = new RingEntry(new org.agrona.concurrent.UnsafeBuffer(new byte[RingEntry.LENGTH]), 0);
+        final io.sluice.core.replay.JournalFeed feed =
+            new io.sluice.core.replay.JournalFeed(replay.processors, io.sluice.core.replay.JournalFeed.JOURNALED_SHARD)
+            .producer(replay.producer);
         for (final byte[] journaled : a.journal)
         {
-            entry.buffer().putBytes(0, journaled);
-            for (final ShardProcessor processor : replay.processors)
-            {
-                processor.onEvent(entry, 0, true);
-            }
+            feed.apply(new org.agrona.concurrent.UnsafeBuffer(journaled), 0, 0);
         }
         assertEquals(List.of("0:5:true", "1:5:true"), replay.moves.released);
+        assertEquals(2, replay.producer.ownership().epoch());
+        assertEquals("8-15", replay.producer.ownership().describeRanges());
+        assertEquals(a.producer.marks().mark(CLIENT), replay.producer.marks().mark(CLIENT));
         assertArrayEquals(part0, Files.readAllBytes(SliceStore.partFile(SliceStore.moveDir(rootA, MOVE), 0)));
         assertArrayEquals(part1, Files.readAllBytes(SliceStore.partFile(SliceStore.moveDir(rootA, MOVE), 1)));
         assertEquals(a.digest(), replay.digest());

@@ -77,6 +77,7 @@ public final class TopologyClient implements AutoCloseable
         this.topology = topology;
         this.hash = topology.keyGroupHash();
         this.table = new UnansweredTable(ctx.resendBufferLength());
+        this.nextTopologyReadNs = System.nanoTime();
         final List<Topology.Appliance> appliances = topology.appliances();
         final SluiceClient.Context[] contexts = new SluiceClient.Context[appliances.size()];
         for (int i = 0; i < contexts.length; i++)

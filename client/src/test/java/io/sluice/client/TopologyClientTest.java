@@ -240,8 +240,20 @@ class TopologyClientTest
             atB += group >= 32 ? 1 : 0;
             keyOf.put(offer(key, 1.0), key);
         }
-        final int refused = moved;
-        pollUntil(() -> answers.size() + client.waiting() == events && refused == client.waiting(),
+        long movedKey;
+        do
+        {
+            movedKey = random.nextLong();
+        }
+        while (hash.keyGroup(movedKey) < 16 || hash.keyGroup(movedKey) > 31);
+        long queryId;
+        while ((queryId = client.offerQuery(movedKey)) < 0)
+        {
+            client.poll(handler, 64);
+        }
+        assertEquals(events + 1, queryId, "queries take application ids from the same sequence");
+        final int refused = moved + 1;
+        pollUntil(() -> answers.size() + client.waiting() == events + 1 && refused == client.waiting(),
             "a's answers and NOT_OWNER refusals");
         assertEquals(0, b.received.stream().filter((r) -> hash.keyGroup(r.key()) < 32).count(),
             "nothing moved reached b while the file said epoch 1");
@@ -249,7 +261,10 @@ class TopologyClientTest
         assertEquals(0, client.topologyReloads());
 
         writeTopology(2, "0-15", "16-63");
-        pollUntil(() -> answers.size() == events && 0 == client.unanswered(), "every event answered");
+        pollUntil(() -> answers.size() == events + 1 && 0 == client.unanswered(), "every event answered");
+        assertEquals(List.of("QUERY " + movedKey), answers.get(queryId), "the query refused NOT_OWNER, asked again");
+        assertEquals(1, client.queriesSent(0));
+        assertEquals(1, client.queriesSent(1));
 
         for (long id = 1; id <= events; id++)
         {
@@ -258,20 +273,20 @@ class TopologyClientTest
         assertEquals(2, client.topologyEpoch());
         assertEquals(1, client.topologyReloads());
         assertNull(client.lastTopologyFailure());
-        assertEquals(moved, client.notOwnerReroutes(0));
+        assertEquals(moved + 1, client.notOwnerReroutes(0));
         assertEquals(0, client.notOwnerReroutes(1));
-        assertEquals(moved, countAt(a, "NOT_OWNER"));
+        assertEquals(moved + 1, countAt(a, "NOT_OWNER"));
         assertEquals(events - atB, client.eventsSent(0));
         assertEquals(atB + moved, client.eventsSent(1));
         assertEquals(events - atB - moved, client.resultsReceived(0));
-        assertEquals(atB + moved, client.resultsReceived(1));
+        assertEquals(atB + moved + 1, client.resultsReceived(1));
         final List<Long> wireIdsAtB = b.received.stream().map(FakeAppliance.Received::wireId).toList();
         for (int i = 0; i < wireIdsAtB.size(); i++)
         {
             assertEquals(i + 1, wireIdsAtB.get(i), "b's wire ids are its link's own fresh sequence");
         }
-        assertEquals(atB + moved, wireIdsAtB.size());
-        assertEquals(moved, b.received.stream().filter((r) -> hash.keyGroup(r.key()) < 32).count(),
+        assertEquals(atB + moved + 1, wireIdsAtB.size());
+        assertEquals(moved + 1, b.received.stream().filter((r) -> hash.keyGroup(r.key()) < 32).count(),
             "each moved event reached b once");
         assertEquals(0, client.waiting());
     }

@@ -166,6 +166,16 @@ public final class Commands
             true, false, (args, config) -> TopologyMove.move(args.path("--file"), args.value("--groups"),
             args.value("--to"), TimeUnit.SECONDS.toNanos(args.number("--timeout", 30, 1, 3600)), System.out,
             System.err)),
+        new Command("topology acquire", "make an appliance (on this host) take key groups in from the slice a " +
+            "move's release left, when the move's owner could not take them back; the file at the next epoch", null,
+            List.of(TOPOLOGY_FILE, required("--groups", "N-M", "the key groups, as released"),
+            required("--on", "NAME", "the appliance that takes them"),
+            required("--move-id", "ID", "the move whose slice holds them (as sluice topology move printed it)"),
+            value("--from", "NAME", "the appliance that released them (default: their owner in the file)"),
+            value("--timeout", "SECONDS", "how long to wait for the answer, 1 to 3600 (default 30)")),
+            true, false, (args, config) -> TopologyMove.acquire(args.path("--file"), args.value("--groups"),
+            args.value("--on"), args.number("--move-id", 0, 1, Long.MAX_VALUE), args.value("--from"),
+            TimeUnit.SECONDS.toNanos(args.number("--timeout", 30, 1, 3600)), System.out, System.err)),
         new Command("journal", "list the journal's recording, snapshots, positions and sizes", SMALL_HOST,
             List.of(CONFIG), true, false, (args, config) -> JournalTool.list(config, System.out)),
         new Command("journal export", "write the journaled events to a file", SMALL_HOST, List.of(

@@ -139,9 +139,9 @@ public final class Commands
         new Command("topology init", "write a new topology file at epoch 1, the key groups split evenly between " +
             "the appliances in their order", null, List.of(TOPOLOGY_FILE,
             required("--appliances", "A,B,...", "the appliances' names, in order (letters, digits, - and _)"),
-            required("--appliance", "NAME:FIELD=V;...", "once per appliance: its ingress, egress (and " +
-                "ingress-stream, egress-stream; or cluster-ingress) and aeron-dir (for move and show on its host), " +
-                "e.g. 'a:ingress=aeron:udp?endpoint=10.0.0.1:20120;egress=...;aeron-dir=/dev/shm/sluice-a'"),
+            required("--appliance", "NAME:FIELD=V;...", "once per appliance, quoted: NAME:ingress=CH;egress=CH;" +
+                "aeron-dir=DIR (also ingress-stream=N, egress-stream=N; cluster-ingress=... instead of ingress and " +
+                "egress); aeron-dir is how move and show reach it on its host"),
             value("--key-groups", "N", "key groups, a power of two (default 4096, as sluice.keygroup.count)"),
             value("--hash-seed", "S", "the hash seed every appliance and client places keys by, decimal or 0x hex " +
                 "(default: a random one)"),

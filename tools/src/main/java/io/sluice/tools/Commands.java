@@ -140,9 +140,9 @@ public final class Commands
         new Command("topology init", "write a new topology file at epoch 1, the key groups split evenly between " +
             "the appliances in their order", null, List.of(TOPOLOGY_FILE,
             required("--appliances", "A,B,...", "the appliances' names, in order (letters, digits, - and _)"),
-            required("--appliance", "NAME:FIELD=V;...", "once per appliance: its ingress, egress (and " +
-                "ingress-stream, egress-stream; or cluster-ingress) and aeron-dir (for move and show on its host), " +
-                "e.g. 'a:ingress=aeron:udp?endpoint=10.0.0.1:20120;egress=...;aeron-dir=/dev/shm/sluice-a'"),
+            required("--appliance", "NAME:FIELD=V;...", "once per appliance, quoted: NAME:ingress=CH;egress=CH;" +
+                "aeron-dir=DIR (also ingress-stream=N, egress-stream=N; cluster-ingress=... instead of ingress and " +
+                "egress); aeron-dir is how move and show reach it on its host"),
             value("--key-groups", "N", "key groups, a power of two (default 4096, as sluice.keygroup.count)"),
             value("--hash-seed", "S", "the hash seed every appliance and client places keys by, decimal or 0x hex " +
                 "(default: a random one)"),
@@ -167,6 +167,16 @@ public final class Commands
             true, false, (args, config) -> TopologyMove.move(args.path("--file"), args.value("--groups"),
             args.value("--to"), TimeUnit.SECONDS.toNanos(args.number("--timeout", 30, 1, 3600)), System.out,
             System.err)),
+        new Command("topology acquire", "make an appliance (on this host) take key groups in from the slice a " +
+            "move's release left, when the move's owner could not take them back; the file at the next epoch", null,
+            List.of(TOPOLOGY_FILE, required("--groups", "N-M", "the key groups, as released"),
+            required("--on", "NAME", "the appliance that takes them"),
+            required("--move-id", "ID", "the move whose slice holds them (as sluice topology move printed it)"),
+            value("--from", "NAME", "the appliance that released them (default: their owner in the file)"),
+            value("--timeout", "SECONDS", "how long to wait for the answer, 1 to 3600 (default 30)")),
+            true, false, (args, config) -> TopologyMove.acquire(args.path("--file"), args.value("--groups"),
+            args.value("--on"), args.number("--move-id", 0, 1, Long.MAX_VALUE), args.value("--from"),
+            TimeUnit.SECONDS.toNanos(args.number("--timeout", 30, 1, 3600)), System.out, System.err)),
         new Command("topology-demo", "two appliances on loopback under load, half the key groups moved from one to " +
             "the other and back, then a reference daemon fed the same events: 0 when every key's state equals the " +
             "reference's", null, List.of(

@@ -28,6 +28,8 @@ import io.sluice.server.journal.Journaller;
 import io.sluice.server.rules.RuleRequests;
 import io.sluice.server.rules.RuleSwapAgent;
 import io.sluice.server.signal.ReloadSignal;
+import io.sluice.server.topology.ApplianceTopology;
+import io.sluice.server.topology.TopologyCounters;
 import io.aeron.RethrowingErrorHandler;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentInvoker;
@@ -150,11 +152,21 @@ public final class SluiceDaemon implements AutoCloseable
         group = Shards.processors(config, shards, ring, egress, aeron, counters, errorHandler, out,
             JournalMode.SYNC == journalContext.mode() ? journaller.recorded() : null);
         final RingProducer producer = shards.newProducer(ring, counters.ticks());
+        final ApplianceTopology topology = ctx.topology();
+        final java.nio.file.Path journalDir = java.nio.file.Path.of(journalContext.dir()).toAbsolutePath();
+        if (null != topology)
+        {
+            producer.ownership(topology.ownershipBeforeRecovery(journalDir));
+        }
         if (journalOn)
         {
             journalContext.aeron(aeron).driverInvoker(driverInvoker).counters(counters).errorHandler(errorHandler);
             journal = Journal.open(journalContext, shards, journaller, group.processors(), producer, egress);
         }
+        final boolean ownershipFromFile = null != topology &&
+            topology.ownershipAfterRecovery(producer.ownership(), journalDir);
+        final TopologyCounters topologyCounters = new TopologyCounters(counters, aeron, null != topology);
+        topologyCounters.ownership(producer.ownership());
         final RuleSwapAgent rules = rules(producer, journalOn ? journaller : null);
         if (null != auth)
         {
@@ -171,6 +183,11 @@ public final class SluiceDaemon implements AutoCloseable
             " (a live change the journal holds; the file's sluice.alert.* rules are not in force)") + ": " +
             RuleRequests.describe(group.processors()[0].alerts().rules()) + "; change with: sluice rules apply");
         out.println("  auth      " + (null == auth ? Authentication.describeOff() : auth.describe()));
+        if (null != topology)
+        {
+            out.println("  topology  " + topology.describe(producer.ownership(), ownershipFromFile) +
+                "; slices in " + ApplianceTopology.sliceRoot(journalDir));
+        }
         ReloadSignal.install(this::reloadCredentials);
         if (ctx.metrics().isEnabled())
         {

@@ -4,10 +4,17 @@ import io.sluice.config.ConfigurationException;
 import io.sluice.config.JournalMode;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.topology.Topology;
+import io.sluice.core.ring.GroupOwnership;
 import io.sluice.server.journal.JournalIdentity;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Properties;
 import java.util.BitSet;
 import java.util.List;
 
@@ -24,6 +31,13 @@ import java.util.List;
  */
 public record ApplianceTopology(Path file, Topology topology, String appliance, int index)
 {
+    /**
+     * File in the journal directory that keeps the ownership the topology file gave at the journal's first start
+     * in topology mode: recovery starts from it, then the snapshot's ownership and the journal's OWNERSHIP entries
+     * take over, so the appliance never needs the topology file again.
+     */
+    public static final String START_FILE = "topology-start.properties";
+
     /** Why a cluster node refuses {@code sluice.topology.file}. */
     public static final String NOT_ON_CLUSTER = "is set: topology mode is for standalone daemons in this version";
 
@@ -124,6 +138,84 @@ public record ApplianceTopology(Path file, Topology topology, String appliance, 
     }
 
     /**
+     * Before recovery: the ownership recovery starts from, the one this journal's first start in topology mode took
+     * from the topology file ({@link #START_FILE}); epoch 0 and no group owned for a journal without one.
+     *
+     * @param journalDir the journal directory.
+     * @return the producer's ownership before recovery.
+     * @throws ConfigurationException naming {@code sluice.journal.dir} when the start file cannot be read.
+     */
+    public GroupOwnership ownershipBeforeRecovery(final Path journalDir)
+    {
+        final GroupOwnership ownership = new GroupOwnership(topology.keyGroupCount());
+        final Path file = journalDir.resolve(START_FILE);
+        if (!Files.isRegularFile(file))
+        {
+            return ownership;
+        }
+        final Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(file))
+        {
+            p.load(in);
+            final BitSet owned = new BitSet(topology.keyGroupCount());
+            for (final String range : p.getProperty("groups", "").split(","))
+            {
+                if (!range.isBlank())
+                {
+                    final Topology.GroupRange r = Topology.GroupRange.parse(range, topology.keyGroupCount());
+                    owned.set(r.first(), r.last() + 1);
+                }
+            }
+            ownership.assign(Long.parseLong(p.getProperty("epoch", "").trim()), owned);
+            return ownership;
+        }
+        catch (final IOException | IllegalArgumentException ex)
+        {
+            throw new ConfigurationException(SluiceConfig.JOURNAL_DIR, journalDir.toString(), "holds an unreadable " +
+                START_FILE + ": " + ex.getMessage());
+        }
+    }
+
+    /**
+     * After recovery: a journal that left no ownership (its first start in topology mode) takes the file's ranges
+     * for this appliance at the file's epoch, and keeps them in {@link #START_FILE}.
+     *
+     * @param ownership  the producer's ownership after recovery.
+     * @param journalDir the journal directory.
+     * @return true when the ownership is the file's (first start), false when the journal's.
+     * @throws UncheckedIOException when the start file cannot be written.
+     */
+    public boolean ownershipAfterRecovery(final GroupOwnership ownership, final Path journalDir)
+    {
+        if (ownership.epoch() > 0)
+        {
+            return false;
+        }
+        ownership.assign(topology.epoch(), fileGroups());
+        final Properties p = new Properties();
+        p.setProperty("epoch", Long.toString(ownership.epoch()));
+        p.setProperty("groups", ownership.describeRanges());
+        p.setProperty("appliance", appliance);
+        final Path file = journalDir.resolve(START_FILE);
+        final Path tmp = journalDir.resolve(START_FILE + ".tmp");
+        try
+        {
+            Files.createDirectories(journalDir);
+            try (OutputStream out = Files.newOutputStream(tmp))
+            {
+                p.store(out, "Sluice appliance: the ownership the topology file " + this.file + " gave at this " +
+                    "journal's first start; the journal's OWNERSHIP entries and snapshots take over from it");
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot write " + file, ex);
+        }
+        return true;
+    }
+
+    /**
      * @return the key groups the file gives this appliance.
      */
     public BitSet fileGroups()
@@ -146,17 +238,17 @@ public record ApplianceTopology(Path file, Topology topology, String appliance, 
     }
 
     /**
-     * @param epoch     the epoch in force.
-     * @param owned     groups owned.
-     * @param ranges    the owned ranges as text.
-     * @param fromFile  whether the ownership is the file's (else the journal's).
-     * @return the start-up summary line's text after {@code topology }.
+     * @param ownership the producer's ownership.
+     * @param fromFile  whether it is the file's (else the journal's).
+     * @return the start-up summary line's text after {@code topology}: {@code appliance a of 2, epoch 3, owns 2048
+     * of 4096 key groups (0-2047) from the journal}.
      */
-    public String describe(final long epoch, final int owned, final String ranges, final boolean fromFile)
+    public String describe(final GroupOwnership ownership, final boolean fromFile)
     {
-        return "appliance " + appliance + " of " + topology.appliances().size() + ", epoch " + epoch + ", owns " +
-            owned + " of " + topology.keyGroupCount() + " key groups (" + (ranges.isEmpty() ? "none" : ranges) +
-            ") from " + (fromFile ? "the file " + file : "the journal");
+        final String ranges = ownership.describeRanges();
+        return "appliance " + appliance + " of " + topology.appliances().size() + ", epoch " + ownership.epoch() +
+            ", owns " + ownership.ownedCount() + " of " + topology.keyGroupCount() + " key groups (" +
+            (ranges.isEmpty() ? "none" : ranges) + ") from " + (fromFile ? "the file " + file : "the journal");
     }
 
     private static String names(final Topology topology)

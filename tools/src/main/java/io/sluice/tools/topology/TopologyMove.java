@@ -181,9 +181,105 @@ public final class TopologyMove
         out.println(PREFIX + "not moved, and " + owner.name() + " could not take groups " + range + " back (its " +
             "epoch " + (null == live ? "unknown: not running" : live.epoch() + ", it owns " + live.ownedGroups() +
             " groups") + "): " + file + " unchanged at epoch " + topology.epoch() + "; if " + owner.name() +
-            " released them they are in " + topology.sliceDir() + "/move-" + moveId + " (sluice topology show " +
-            "--file " + file + ", then docs/scale-out.md: a failed move)");
+            " released them they are in " + topology.sliceDir() + "/move-" + moveId + ": once it runs again, " +
+            "sluice topology acquire --file " + file + " --groups " + range + " --on " + owner.name() +
+            " --move-id " + moveId + " (docs/scale-out.md: a failed move)");
         return 1;
+    }
+
+    /**
+     * {@code sluice topology acquire}: an appliance takes a range in from a slice a release left in the slice
+     * directory (a move whose owner could not take the range back), at one more than the greatest epoch of the file
+     * and the running appliances; the file is then written at that epoch with the range under it.
+     *
+     * @param file      the topology file.
+     * @param groups    the range, as released.
+     * @param onName    the appliance that takes it.
+     * @param moveId    the id of the move whose slice holds it.
+     * @param fromName  the appliance that released it, or null for the file's owner of the range.
+     * @param timeoutNs how long to wait for the answer.
+     * @param out       where the step is reported.
+     * @param err       where a bad file or option is reported.
+     * @return 0 acquired, 1 refused or failed (nothing changed), 2 bad file or option (nothing sent).
+     */
+    public static int acquire(
+        final Path file, final String groups, final String onName, final long moveId, final String fromName,
+        final long timeoutNs, final PrintStream out, final PrintStream err)
+    {
+        final Topology topology;
+        final Topology.GroupRange range;
+        final Topology after;
+        final String source;
+        try
+        {
+            topology = TopologyTool.load(file);
+            range = Topology.GroupRange.parse(groups, topology.keyGroupCount());
+            final int owner = topology.ownerOf(range.first());
+            if (topology.indexOf(onName) == owner)
+            {
+                for (int g = range.first(); g <= range.last(); g++)
+                {
+                    if (topology.ownerOf(g) != owner)
+                    {
+                        throw new IllegalArgumentException("groups " + range + " are not owned by one appliance in " +
+                            "the file: " + range.first() + " by '" + onName + "', " + g + " by '" +
+                            topology.appliances().get(topology.ownerOf(g)).name() + "'");
+                    }
+                }
+                after = topology;
+            }
+            else
+            {
+                after = topology.withMove(range, onName);
+            }
+            source = null == fromName ? topology.appliances().get(owner).name() : fromName;
+            if (topology.indexOf(source) < 0)
+            {
+                throw new IllegalArgumentException("--from " + source + ": no appliance '" + source + "' in the " +
+                    "topology (epoch " + topology.epoch() + ")");
+            }
+            if (topology.sliceDir().isEmpty())
+            {
+                throw new IllegalArgumentException("the topology has no slice-dir: the slice is read from there");
+            }
+            if (topology.appliances().get(topology.indexOf(onName)).aeronDir().isEmpty())
+            {
+                throw new IllegalArgumentException("appliance '" + onName + "' has no aeron-dir in " + file);
+            }
+        }
+        catch (final TopologyTool.BadFileException ex)
+        {
+            err.println(PREFIX + ex.getMessage());
+            return 2;
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            err.println(PREFIX + "acquire: " + ex.getMessage() + "; nothing changed");
+            return 2;
+        }
+        final Topology.Appliance on = topology.appliances().get(topology.indexOf(onName));
+        long epoch = topology.epoch();
+        for (final Topology.Appliance appliance : topology.appliances())
+        {
+            final ApplianceLink.Live live = ApplianceLink.live(appliance.aeronDir());
+            epoch = null == live ? epoch : Math.max(epoch, live.epoch());
+        }
+        epoch++;
+        out.println(PREFIX + "acquire: groups " + range + " (" + range.size() + " groups) on " + on.name() +
+            " from the slice of move " + moveId + " (released by " + source + "), epoch " + epoch);
+        final ApplianceLink.Answer answer = ApplianceLink.send(on.aeronDir(), new TopologyRequests.Request(
+            TopologyRequests.ACQUIRE, epoch, moveId, range.first(), range.last(), topology.sliceDir(), source),
+            timeoutNs);
+        report("acquire on " + on.name(), answer, timeoutNs, out);
+        if (ApplianceLink.Outcome.DONE != answer.outcome())
+        {
+            out.println(PREFIX + "nothing changed: " + file + " unchanged at epoch " + topology.epoch());
+            return 1;
+        }
+        final Topology written = withEpoch(after, epoch);
+        written.write(file);
+        out.println(PREFIX + "acquired: " + file + " is at " + TopologyTool.summary(written));
+        return 0;
     }
 
     private static void report(

@@ -132,6 +132,48 @@ class TopologyMoveTest
     }
 
     @Test
+    void shouldNameTheAcquireThatRecoversAMoveWhoseOwnerCouldNotTakeTheGroupsBackAndRunIt() throws Exception
+    {
+        try (FakeAppliance a = new FakeAppliance(dir.resolve("a"), 1, 0, 2047);
+            FakeAppliance b = new FakeAppliance(dir.resolve("b"), 1, 2048, 4095))
+        {
+            final String before = Files.readString(file);
+            b.refuseAcquires("no room");
+            a.refuseAcquires("disk full");
+            final TopologyRun run = move("0-1023", "b");
+            assertEquals(1, run.exit(), run.out() + run.err());
+            assertEquals("sluice topology: move 2: groups 0-1023 (1024 groups) from a to b, epoch 1 -> 2\n" +
+                "sluice topology: release on a: done at epoch 2, 10240 keys, 1024000 bytes, journal position 4096, " +
+                "T ms in the daemon, T ms round trip\n" +
+                "sluice topology: acquire on b: refused: no room\n" +
+                "sluice topology: the acquire on b failed: a takes groups 0-1023 back from its own slice at epoch 3\n" +
+                "sluice topology: acquire back on a: refused: disk full\n" +
+                "sluice topology: not moved, and a could not take groups 0-1023 back (its epoch 2, it owns 1024 " +
+                "groups): " + file + " unchanged at epoch 1; if a released them they are in " + slices +
+                "/move-2: once it runs again, sluice topology acquire --file " + file + " --groups 0-1023 --on a " +
+                "--move-id 2 (docs/scale-out.md: a failed move)\n", run.outTimed());
+            assertEquals(before, Files.readString(file));
+            assertEquals(1024, a.ownedGroups());
+
+            a.refuseAcquires(null);
+            final TopologyRun acquire = TopologyRun.of("topology", "acquire", "--file", file.toString(), "--groups",
+                "0-1023", "--on", "a", "--move-id", "2", "--timeout", "5");
+            assertEquals(0, acquire.exit(), acquire.out() + acquire.err());
+            assertEquals("sluice topology: acquire: groups 0-1023 (1024 groups) on a from the slice of move 2 " +
+                "(released by a), epoch 3\n" +
+                "sluice topology: acquire on a: done at epoch 3, 10240 keys, 1024000 bytes, journal position 8192, " +
+                "T ms in the daemon, T ms round trip\n" +
+                "sluice topology: acquired: " + file + " is at epoch 3, 4096 key groups, a: 0-2047, b: 2048-4095\n",
+                acquire.outTimed());
+            assertEquals(List.of(new TopologyRequests.Request("release", 2, 2, 0, 1023, slices, ""),
+                new TopologyRequests.Request("acquire", 3, 2, 0, 1023, slices, "a"),
+                new TopologyRequests.Request("acquire", 3, 2, 0, 1023, slices, "a")), a.requests());
+            assertEquals(2048, a.ownedGroups());
+            assertEquals("epoch 3: a=0-2047 b=2048-4095", Topology.read(file).toString());
+        }
+    }
+
+    @Test
     void shouldLeaveEverythingAsItWasWhenTheOwnerRefusesTheRelease() throws Exception
     {
         try (FakeAppliance a = new FakeAppliance(dir.resolve("a"), 1, 1024, 2047);

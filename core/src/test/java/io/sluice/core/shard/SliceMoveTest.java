@@ -35,7 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A key-group move in the core: appliance A (2 processors) releases groups 0-7 into a slice, appliance B (3
  * processors) acquires them, and the events go on to their owners; per-event results, window results and the state
  * digest of A and B together equal those of one appliance that never moved (windows and eviction on). A release
- * replayed from A's journal ({@link io.sluice.core.replay.JournalFeed}) writes the same parts; a corrupted or misplaced slice is refused with nothing inserted.
+ * replayed from A's journal ({@link io.sluice.core.replay.JournalFeed}) writes the same parts; windows of moved keys that
+ * the acquirer's watermark has passed close on the acquire; a corrupted or misplaced slice is refused with nothing inserted.
  */
 class SliceMoveTest
 {
@@ -174,9 +175,15 @@ class SliceMoveTest
 
         Appliance(final int processorCount, final long seed, final Path sliceRoot, final BitSet owned)
         {
+            this(processorCount, seed, sliceRoot, owned, true);
+        }
+
+        Appliance(
+            final int processorCount, final long seed, final Path sliceRoot, final BitSet owned, final boolean windows)
+        {
             ctx = new ShardContext().processorCount(processorCount).stateCapacity(1024).keyGroupCount(GROUPS)
-                .hashSeed(seed).windowSpec(SPEC).evictAfterWindows(2).sliceRoot(sliceRoot).ownershipListener(moves)
-                .conclude();
+                .hashSeed(seed).windowSpec(windows ? SPEC : null).evictAfterWindows(windows ? 2 : 0)
+                .sliceRoot(sliceRoot).ownershipListener(moves).conclude();
             counters = ShardCounters.standalone(processorCount);
             processors = ctx.newProcessors((shard) -> results, (shard) -> counters[shard], null);
             producer = ctx.newProducer(ring, new TestCounters().counter("ticks"));
@@ -421,6 +428,93 @@ class SliceMoveTest
         SliceStore.writeManifest(moveA, new SliceStore.SliceManifest(
             MOVE, 2, 0, 7, 2, a.moves.keysOut, a.moves.bytesOut, "a"));
         return a;
+    }
+
+    @Test
+    void shouldCloseAtOnceTheWindowsOfAcquiredKeysThatTheAcquirersWatermarkHasPassed()
+    {
+        final Path rootA = dir.resolve("a");
+        final Path rootB = dir.resolve("b");
+        final Appliance a = releasedHalf(rootA);
+        final Appliance reference = new Appliance(2, SEED, null, null);
+        final long[] keys = keys(a);
+        for (int round = 0; round < 10; round++)
+        {
+            for (int k = 0; k < keys.length; k++)
+            {
+                reference.event(1 + round * keys.length + k, keys[k], T0 + round * 10 * MS, k);
+            }
+        }
+        SliceStore.copyMove(rootA, rootB, MOVE);
+        final Appliance b = new Appliance(3, SEED, rootB, new BitSet());
+        b.watermark(T0 + 300 * MS);
+        assertTrue(b.results.windows.isEmpty());
+
+        b.ownership(2, RingEntry.OWNERSHIP_ACQUIRE);
+        reference.watermark(T0 + 300 * MS);
+
+        final TreeSet<String> moved = new TreeSet<>();
+        for (final String window : reference.results.windows)
+        {
+            if (a.group(Long.parseLong(window.substring(0, window.indexOf(':')))) < 8)
+            {
+                moved.add(window);
+            }
+        }
+        final TreeSet<String> closed = new TreeSet<>(b.results.windows);
+        for (final String window : a.results.windows)
+        {
+            if (a.group(Long.parseLong(window.substring(0, window.indexOf(':')))) < 8)
+            {
+                closed.add(window);
+            }
+        }
+        assertTrue(b.results.windows.size() > 10, "closed on acquire: " + b.results.windows.size());
+        assertEquals(moved, closed);
+        assertEquals(a.moves.keysOut, b.keys());
+        assertEquals(a.moves.keysOut, b.moves.keysIn);
+    }
+
+    @Test
+    void shouldMoveRunningAggregatesAndRefuseThemIntoWindows()
+    {
+        final Path rootA = dir.resolve("a");
+        final Path rootB = dir.resolve("b");
+        final Appliance a = new Appliance(2, SEED, rootA, groups(0, 15), false);
+        final Appliance b = new Appliance(3, SEED, rootB, new BitSet(), false);
+        final Appliance reference = new Appliance(2, SEED, null, null, false);
+        final long[] keys = keys(a);
+        long id = 0;
+        for (int round = 0; round < 20; round++)
+        {
+            if (10 == round)
+            {
+                a.ownership(2, RingEntry.OWNERSHIP_RELEASE);
+                SliceStore.writeManifest(SliceStore.moveDir(rootA, MOVE), new SliceStore.SliceManifest(
+                    MOVE, 2, 0, 7, 2, a.moves.keysOut, a.moves.bytesOut, "a"));
+                SliceStore.copyMove(rootA, rootB, MOVE);
+                b.ownership(2, RingEntry.OWNERSHIP_ACQUIRE);
+                assertEquals(reference.digest(), StateDigest.combine(a.digest(), b.digest()));
+            }
+            for (int k = 0; k < keys.length; k++)
+            {
+                id++;
+                reference.event(id, keys[k], T0 + round * MS, round * 0.25 + k);
+                (round >= 10 && a.group(keys[k]) < 8 ? b : a).event(id, keys[k], T0 + round * MS, round * 0.25 + k);
+            }
+        }
+        final TreeMap<Long, String> events = new TreeMap<>(a.results.events);
+        events.putAll(b.results.events);
+        assertEquals(reference.results.events, events);
+        assertEquals(reference.digest(), StateDigest.combine(a.digest(), b.digest()));
+        assertTrue(b.keys() > 5, "keys moved: " + b.keys());
+        assertEquals(List.of(), b.moves.failures);
+
+        final Appliance windowed = new Appliance(3, SEED, rootB, new BitSet());
+        windowed.ownership(2, RingEntry.OWNERSHIP_ACQUIRE);
+        assertEquals(0, windowed.keys());
+        assertTrue(windowed.moves.failures.get(0).getMessage().endsWith(
+            "does not fit move 5 into processor 0's state"), windowed.moves.failures.get(0).getMessage());
     }
 
     @Test

@@ -95,6 +95,7 @@ public final class RejectReason
             case UNAUTHENTICATED: return "UNAUTHENTICATED";
             case AUTHENTICATION_FAILED: return "AUTHENTICATION_FAILED";
             case NOT_PERMITTED: return "NOT_PERMITTED";
+            case NOT_OWNER: return "NOT_OWNER";
             default: return "UNKNOWN(" + reason + ")";
         }
     }

@@ -37,6 +37,14 @@ final class ApplianceRoute implements SluiceResultHandler
     private long resumedBelow;
     private long autoResumesSeen;
 
+    /**
+     * @param owner  the client the route belongs to (its handler, its {@code NOT_OWNER} handling).
+     * @param index  the appliance's index in the topology file.
+     * @param name   the appliance's name.
+     * @param client the appliance's link; this route becomes its handler.
+     * @param table  the client's unanswered events and queries.
+     * @param relay  re-addresses answers to application ids.
+     */
     ApplianceRoute(
         final TopologyClient owner,
         final int index,
@@ -55,41 +63,49 @@ final class ApplianceRoute implements SluiceResultHandler
         client.handler(this);
     }
 
+    /** @return the appliance's name in the topology file. */
     String name()
     {
         return name;
     }
 
+    /** @return the appliance's link. */
     SluiceClient client()
     {
         return client;
     }
 
+    /** @return the link's map from wire ids to application ids. */
     WireMap wires()
     {
         return wires;
     }
 
+    /** @return events sent on the link (first sends, routed here again, resent). */
     long eventsSent()
     {
         return eventsSent;
     }
 
+    /** @return queries sent on the link. */
     long queriesSent()
     {
         return queriesSent;
     }
 
+    /** @return answers from the appliance handed to the application. */
     long answers()
     {
         return answers;
     }
 
+    /** @return {@code NOT_OWNER} answers from the appliance. */
     long notOwner()
     {
         return notOwner;
     }
 
+    /** @return resumes of the link done. */
     long resumes()
     {
         return resumes;

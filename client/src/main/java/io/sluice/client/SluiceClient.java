@@ -171,10 +171,7 @@ public final class SluiceClient implements AutoCloseable
         }
     }
 
-    /**
-     * @param ctx a concluded context.
-     * @throws IllegalStateException when it names a cluster and {@value #CLUSTER_ARTIFACT} is missing.
-     */
+    /** Fail naming {@value #CLUSTER_ARTIFACT} when a concluded context names a cluster and it is missing. */
     static void requireClusterClassesIfCluster(final SluiceClientContext ctx)
     {
         if (ctx.isClusterClient())
@@ -584,9 +581,7 @@ public final class SluiceClient implements AutoCloseable
         return sender.nextCorrelationId();
     }
 
-    /**
-     * @return true when no resume is owed after a cluster leader change, or the owed one ran now and finished.
-     */
+    /** @return true when no resume is owed after a cluster leader change, or the owed one ran now and finished. */
     boolean resumeIfOwed()
     {
         return !resumeProtocol.owed() || resumeProtocol.resumeAfterLeaderChange();
@@ -608,9 +603,7 @@ public final class SluiceClient implements AutoCloseable
         return sender.offerEvent(correlationId, key, timestamp, value);
     }
 
-    /**
-     * @return the daemon's mark from the last {@code Resumed} a resume waited for ({@link Long#MIN_VALUE}: none).
-     */
+    /** @return the daemon's mark from the last {@code Resumed} a resume waited for ({@link Long#MIN_VALUE}: none). */
     long lastResumedMark()
     {
         return decoder.resumedMark();

@@ -404,8 +404,8 @@ public final class TopologyClient implements AutoCloseable
     }
 
     /**
-     * Send again every unanswered entry the appliance has: events at or below the mark with their wire ids,
-     * queries with fresh ones; polling that link while it is back-pressured.
+     * Send again every unanswered entry the appliance has, in application id order: events at or below the mark
+     * with their wire ids, queries with fresh ones; polling that link while it is back-pressured.
      *
      * @return entries sent; -1 when the deadline passed first.
      */
@@ -413,9 +413,10 @@ public final class TopologyClient implements AutoCloseable
     {
         final ApplianceRoute route = routes[appliance];
         long resent = 0;
-        for (int slot = 0; slot < table.capacity(); slot++)
+        for (long appId = Math.max(1, nextAppId - table.capacity()); appId < nextAppId; appId++)
         {
-            while (table.isLive(slot) && table.appliance(slot) == appliance)
+            final int slot = table.find(appId);
+            while (slot >= 0 && table.isLive(slot) && table.appId(slot) == appId && table.appliance(slot) == appliance)
             {
                 final long wireId = table.wireId(slot);
                 final boolean event = UnansweredTable.EVENT == table.kind(slot);

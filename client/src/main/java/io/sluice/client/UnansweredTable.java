@@ -57,6 +57,7 @@ final class UnansweredTable
         waitingSlots = new int[capacity];
     }
 
+    /** @return slots: most ids unanswered at once. */
     int capacity()
     {
         return capacity;
@@ -80,7 +81,7 @@ final class UnansweredTable
     }
 
     /**
-     * Take an id whose slot {@link #isFree(long)}.
+     * Take an id whose slot {@link #isFree(long)}: an event (key, time, value) or a query (key), on no appliance yet.
      *
      * @return its slot.
      */
@@ -124,6 +125,10 @@ final class UnansweredTable
 
     /**
      * The entry went to an appliance under a wire correlation id.
+     *
+     * @param slot      the entry's slot.
+     * @param appliance the appliance's index.
+     * @param wireId    its wire id on that appliance's link.
      */
     void sentTo(final int slot, final int appliance, final long wireId)
     {
@@ -179,26 +184,31 @@ final class UnansweredTable
         waitingSlots[(int)(waitingTail++ % capacity)] = slot;
     }
 
+    /** @return the slot's application id, 0 when free. */
     long appId(final int slot)
     {
         return appIds[slot];
     }
 
+    /** @return {@link #EVENT} or {@link #QUERY}. */
     byte kind(final int slot)
     {
         return kinds[slot];
     }
 
+    /** @return the entry's key. */
     long key(final int slot)
     {
         return keys[slot];
     }
 
+    /** @return the event's time, epoch ns (0 for a query). */
     long timestamp(final int slot)
     {
         return timestamps[slot];
     }
 
+    /** @return the event's value (0 for a query). */
     double value(final int slot)
     {
         return values[slot];

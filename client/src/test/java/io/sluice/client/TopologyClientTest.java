@@ -374,6 +374,108 @@ class TopologyClientTest
     }
 
     @Test
+    void shouldHoldAtMostResendBufferLengthUnansweredAndResumeOnDemand()
+    {
+        writeTopology(1, "0-62", "63");
+        a = new FakeAppliance(aeron, "a", CHANNEL, 2001, 2002, hash, 1, 0, 62);
+        b = new FakeAppliance(aeron, "b", CHANNEL, 2003, 2004, hash, 1, 63, 63);
+        connect(context().resendBufferLength(4).maxBatchEvents(1));
+        a.silent = true;
+        final long[] keys = new Random(5).longs(64).filter((k) -> hash.keyGroup(k) < 63).limit(5).toArray();
+        for (int i = 0; i < 4; i++)
+        {
+            assertEquals(i + 1, client.offerEvent(keys[i], 1_000_000_000L, 1.0));
+        }
+        assertEquals(io.aeron.Publication.BACK_PRESSURED, client.offerEvent(keys[4], 1_000_000_000L, 1.0),
+            "4 unanswered: the fifth is not taken");
+        pollUntil(() -> 4 == a.received.size(), "a received the 4 events and answered none");
+
+        a.silent = false;
+        assertEquals(4, client.resume(0, handler, TIMEOUT_NS), "the 4 unanswered events sent again");
+        pollUntil(() -> 4 == answers.size(), "the 4 answered");
+        for (long id = 1; id <= 4; id++)
+        {
+            assertEquals(List.of("DUPLICATE " + keys[(int)id - 1]), answers.get(id), "application id " + id);
+        }
+        assertEquals(List.of(1L, 2L, 3L, 4L, 1L, 2L, 3L, 4L),
+            a.received.stream().map(FakeAppliance.Received::wireId).toList(), "resent with their wire ids");
+        assertEquals(5, client.offerEvent(keys[4], 1_000_000_000L, 1.0));
+        pollUntil(() -> 5 == answers.size(), "the fifth answered");
+        assertEquals(List.of("RESULT " + keys[4]), answers.get(5L));
+        assertEquals(6, a.received.get(8).wireId(), "wire ids go on above the Resume's");
+        assertEquals(1, client.resumes(0));
+        assertEquals(9, client.eventsSent(0));
+        assertEquals(5, client.resultsReceived(0));
+    }
+
+    @Test
+    void shouldAllocateNothingPerEventOnceWarm()
+    {
+        writeTopology(1, "0-31", "32-63");
+        a = new FakeAppliance(aeron, "a", CHANNEL, 2001, 2002, hash, 1, 0, 63);
+        b = new FakeAppliance(aeron, "b", CHANNEL, 2003, 2004, hash, 1, 0, 63);
+        connect(context());
+        final long[] answered = new long[1];
+        final SluiceResultHandler counting = new SluiceResultHandler()
+        {
+            public void onEventResult(final EventResultDecoder result)
+            {
+                answered[0]++;
+            }
+
+            public void onRejected(final RejectedDecoder rejected)
+            {
+                answered[0] += 1_000_000;
+            }
+        };
+        final long[] keys = new Random(3).longs(4096).toArray();
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+        sendAndAwait(counting, answered, keys, 20_000);
+        answered[0] = 0;
+
+        final long before = threads.getCurrentThreadAllocatedBytes();
+        final boolean done = sendAndAwait(counting, answered, keys, 20_000);
+        final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+
+        assertTrue(done, "answered in time: " + answered[0]);
+        assertEquals(20_000, answered[0]);
+        assertEquals(0, allocated, "bytes allocated by the application thread for 20000 events, offers and polls");
+        assertEquals(0, client.unanswered());
+    }
+
+    /** Offer events (polling while one is not taken) and poll until all are answered; false when out of time. */
+    private boolean sendAndAwait(
+        final SluiceResultHandler counting, final long[] answered, final long[] keys, final int events)
+    {
+        final long deadline = System.nanoTime() + TIMEOUT_NS;
+        final long target = answered[0] + events;
+        for (int i = 0; i < events; i++)
+        {
+            while (client.offerEvent(keys[i & (keys.length - 1)], 1_000_000_000L, 1.0) < 0)
+            {
+                if (System.nanoTime() - deadline > 0)
+                {
+                    return false;
+                }
+                client.poll(counting, 64);
+            }
+        }
+        while (answered[0] < target)
+        {
+            if (System.nanoTime() - deadline > 0)
+            {
+                return false;
+            }
+            if (0 == client.poll(counting, 64))
+            {
+                Thread.yield();
+            }
+        }
+        return true;
+    }
+
+    @Test
     void shouldRefuseResultModeNoneNamingWhy()
     {
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,

@@ -29,6 +29,9 @@ import io.sluice.server.rules.RuleRequests;
 import io.sluice.server.rules.RuleSwapAgent;
 import io.sluice.server.signal.ReloadSignal;
 import io.sluice.server.topology.ApplianceTopology;
+import io.sluice.server.topology.MoveAnswers;
+import io.sluice.server.topology.SliceFiles;
+import io.sluice.server.topology.TopologyAgent;
 import io.sluice.server.topology.TopologyCounters;
 import io.aeron.RethrowingErrorHandler;
 import org.agrona.CloseHelper;
@@ -147,13 +150,18 @@ public final class SluiceDaemon implements AutoCloseable
         final Journal.Context journalContext = ctx.journal();
         final boolean journalOn = JournalMode.OFF != journalContext.mode();
         final Journaller journaller = journalOn ? new Journaller(ring) : null;
+        final ApplianceTopology topology = ctx.topology();
+        final java.nio.file.Path journalDir = java.nio.file.Path.of(journalContext.dir()).toAbsolutePath();
+        final MoveAnswers moveAnswers = new MoveAnswers(errorHandler);
+        if (null != topology)
+        {
+            shards.sliceRoot(ApplianceTopology.sliceRoot(journalDir)).ownershipListener(moveAnswers);
+        }
         egress = EgressGroup.open(aeron, ctx.egress(), counters, shared ? driverInvoker : null,
             null == auth ? null : auth.directory());
         group = Shards.processors(config, shards, ring, egress, aeron, counters, errorHandler, out,
             JournalMode.SYNC == journalContext.mode() ? journaller.recorded() : null);
         final RingProducer producer = shards.newProducer(ring, counters.ticks());
-        final ApplianceTopology topology = ctx.topology();
-        final java.nio.file.Path journalDir = java.nio.file.Path.of(journalContext.dir()).toAbsolutePath();
         if (null != topology)
         {
             producer.ownership(topology.ownershipBeforeRecovery(journalDir));
@@ -168,6 +176,14 @@ public final class SluiceDaemon implements AutoCloseable
         final TopologyCounters topologyCounters = new TopologyCounters(counters, aeron, null != topology);
         topologyCounters.ownership(producer.ownership());
         final RuleSwapAgent rules = rules(producer, journalOn ? journaller : null);
+        final TopologyAgent topologyAgent = new TopologyAgent(producer, group.processors(),
+            java.nio.file.Path.of(config.driverDir()).toAbsolutePath(), ApplianceTopology.sliceRoot(journalDir),
+            null == topology ? "" : topology.appliance(), shards.stateCapacity(), topologyCounters, moveAnswers,
+            new SliceFiles(shards.router()), new org.agrona.concurrent.SystemNanoClock(), errorHandler);
+        if (journalOn)
+        {
+            journaller.ownershipJournaled(topologyAgent::onOwnershipJournaled);
+        }
         if (null != auth)
         {
             auth.gate().journalTo(producer);
@@ -175,7 +191,7 @@ public final class SluiceDaemon implements AutoCloseable
         }
         ingress = new IngressAgent(ingressContext, subscription, producer, counters, null == auth ? null : auth.gate());
         runner = DaemonAgents.runner(
-            config, driverInvoker, aeron, ingress, group, journal, rules, counters, errorHandler, out);
+            config, driverInvoker, aeron, ingress, group, journal, rules, topologyAgent, counters, errorHandler, out);
 
         out.print(StartupSummary.render(config, driver, ring, shared, shards.hashSeed(), journal));
         final long version = rules.configVersion();
@@ -185,8 +201,7 @@ public final class SluiceDaemon implements AutoCloseable
         out.println("  auth      " + (null == auth ? Authentication.describeOff() : auth.describe()));
         if (null != topology)
         {
-            out.println("  topology  " + topology.describe(producer.ownership(), ownershipFromFile) +
-                "; slices in " + ApplianceTopology.sliceRoot(journalDir));
+            out.println("  topology: " + topology.describe(producer.ownership(), ownershipFromFile));
         }
         ReloadSignal.install(this::reloadCredentials);
         if (ctx.metrics().isEnabled())

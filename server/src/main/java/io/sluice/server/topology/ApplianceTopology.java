@@ -240,15 +240,15 @@ public record ApplianceTopology(Path file, Topology topology, String appliance, 
     /**
      * @param ownership the producer's ownership.
      * @param fromFile  whether it is the file's (else the journal's).
-     * @return the start-up summary line's text after {@code topology}: {@code appliance a of 2, epoch 3, owns 2048
-     * of 4096 key groups (0-2047) from the journal}.
+     * @return the start-up summary line's text after {@code topology: }: {@code appliance a of 2, epoch 3, owns 2048
+     * of 4096 key groups (0-2047) from journal} (or {@code from file <topology file>} at the first start).
      */
     public String describe(final GroupOwnership ownership, final boolean fromFile)
     {
         final String ranges = ownership.describeRanges();
         return "appliance " + appliance + " of " + topology.appliances().size() + ", epoch " + ownership.epoch() +
             ", owns " + ownership.ownedCount() + " of " + topology.keyGroupCount() + " key groups (" +
-            (ranges.isEmpty() ? "none" : ranges) + ") from " + (fromFile ? "the file " + file : "the journal");
+            (ranges.isEmpty() ? "none" : ranges) + ") from " + (fromFile ? "file " + file : "journal");
     }
 
     private static String names(final Topology topology)

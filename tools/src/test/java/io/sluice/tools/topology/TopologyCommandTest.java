@@ -155,6 +155,10 @@ class TopologyCommandTest
         assertEquals(2, epoch.exit());
         assertEquals("sluice topology: topology file " + file + ": epoch must be set\n", epoch.err());
 
+        final CommandRun appliances = check(valid().replace("appliances=a,b\n", ""));
+        assertEquals(2, appliances.exit());
+        assertEquals("sluice topology: topology file " + file + ": appliances must be set\n", appliances.err());
+
         final CommandRun egress = check(valid().replace("appliance.b.egress=aeron:udp?endpoint=localhost:20221\n",
             ""));
         assertEquals(2, egress.exit());

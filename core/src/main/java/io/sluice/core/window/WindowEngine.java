@@ -378,6 +378,24 @@ public final class WindowEngine implements ShardLogic
     /**
      * {@inheritDoc}
      */
+    public boolean releaseKey(final long key)
+    {
+        final boolean held = table.remove(key);
+        counters.liveKeys().setRelease(table.size());
+        return held;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public boolean takesSlots(final int kind, final int slotLength)
+    {
+        return ShardSnapshot.KIND_WINDOWS == kind && table.slotLength() == slotLength;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
     public int keys()
     {
         return table.size();

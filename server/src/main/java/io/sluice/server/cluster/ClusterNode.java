@@ -427,6 +427,13 @@ public final class ClusterNode implements AutoCloseable
                 throw new IllegalStateException("ClusterNode.Context is already concluded");
             }
             daemon = null == daemon ? new DaemonContext() : daemon;
+            final String topologyFile = null == daemon.config() ? "" :
+                daemon.config().value(Settings.TOPOLOGY_FILE).trim();
+            if (!topologyFile.isEmpty())
+            {
+                throw new ConfigurationException(SluiceConfig.TOPOLOGY_FILE, topologyFile,
+                    io.sluice.server.topology.ApplianceTopology.NOT_ON_CLUSTER);
+            }
             if (!daemon.isConcluded())
             {
                 daemon.conclude();

@@ -27,7 +27,7 @@ import java.util.List;
 /**
  * The daemon's own thread: one agent runner whose composite runs, in order, the pinning, the embedded driver's
  * and the Aeron client's duty cycles (driver in INVOKER mode), the rule swap agent ({@code sluice rules apply}),
- * the ingress, and in the shared layout every processor, measured by a {@link DutyCycleAgent}. With the journal on, the snapshot trigger runs before the
+ * the topology agent ({@code sluice topology move}'s steps), the ingress, and in the shared layout every processor, measured by a {@link DutyCycleAgent}. With the journal on, the snapshot trigger runs before the
  * ingress (it puts the run's START entry into the ring before any input), and the journaller, the Archive's duty
  * cycle (INVOKER mode) and the journaller's acknowledgement of what the Archive recorded run after it. In async
  * mode the processors come before the journal's steps (their results do not wait for the journal write); in sync
@@ -48,6 +48,7 @@ final class DaemonAgents
         final ProcessorGroup group,
         final Journal journal,
         final Agent rules,
+        final Agent topology,
         final SluiceCounters counters,
         final ErrorHandler errorHandler,
         final PrintStream out)
@@ -65,6 +66,7 @@ final class DaemonAgents
             agents.add(journal.trigger());
         }
         agents.add(rules);
+        agents.add(topology);
         agents.add(ingress);
         final boolean sync = null != journal && JournalMode.SYNC == journal.mode();
         if (shared && !sync)

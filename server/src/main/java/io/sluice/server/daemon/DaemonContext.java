@@ -12,6 +12,7 @@ import io.sluice.server.journal.Journal;
 import io.sluice.server.journal.JournalIdentity;
 import io.sluice.server.journal.WindowChange;
 import io.sluice.server.metrics.ExporterProcess;
+import io.sluice.server.topology.ApplianceTopology;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -36,6 +37,7 @@ public final class DaemonContext
     private EmbeddedDriver.Context driver;
     private Journal.Context journal;
     private ExporterProcess.Context metrics;
+    private ApplianceTopology topology;
     private long directMemoryBytes;
     private boolean concluded;
 
@@ -84,8 +86,23 @@ public final class DaemonContext
             journal.log(null == journal.log() ? out : journal.log()).conclude();
         }
         final boolean journalOn = JournalMode.OFF != journal.mode();
+        if (config.isClustered() && !config.value(io.sluice.config.Settings.TOPOLOGY_FILE).trim().isEmpty())
+        {
+            throw new ConfigurationException(SluiceConfig.TOPOLOGY_FILE,
+                config.value(io.sluice.config.Settings.TOPOLOGY_FILE).trim(), ApplianceTopology.NOT_ON_CLUSTER);
+        }
+        topology = ApplianceTopology.of(config);
         final JournalIdentity identity = journalOn && !shards.isConcluded() ?
             JournalIdentity.adoptSeed(config, shards) : null;
+        if (null != topology)
+        {
+            topology.checkJournal(JournalIdentity.read(Path.of(journal.dir()).toAbsolutePath()),
+                Path.of(journal.dir()).toAbsolutePath());
+            if (!shards.isConcluded())
+            {
+                shards.hashSeed(topology.topology().hashSeed()).keyGroupCount(topology.topology().keyGroupCount());
+            }
+        }
         shards = concluded(shards);
         long windowChangeBytes = 0;
         if (null != identity)
@@ -330,6 +347,15 @@ public final class DaemonContext
     public ExporterProcess.Context metrics()
     {
         return metrics;
+    }
+
+    /**
+     * @return this daemon's place in a topology ({@code sluice.topology.file}), or null when not in topology mode;
+     * set by {@link #conclude()}.
+     */
+    public ApplianceTopology topology()
+    {
+        return topology;
     }
 
     /**

@@ -28,6 +28,11 @@ import io.sluice.server.journal.Journaller;
 import io.sluice.server.rules.RuleRequests;
 import io.sluice.server.rules.RuleSwapAgent;
 import io.sluice.server.signal.ReloadSignal;
+import io.sluice.server.topology.ApplianceTopology;
+import io.sluice.server.topology.MoveAnswers;
+import io.sluice.server.topology.SliceFiles;
+import io.sluice.server.topology.TopologyAgent;
+import io.sluice.server.topology.TopologyCounters;
 import io.aeron.RethrowingErrorHandler;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentInvoker;
@@ -145,17 +150,40 @@ public final class SluiceDaemon implements AutoCloseable
         final Journal.Context journalContext = ctx.journal();
         final boolean journalOn = JournalMode.OFF != journalContext.mode();
         final Journaller journaller = journalOn ? new Journaller(ring) : null;
+        final ApplianceTopology topology = ctx.topology();
+        final java.nio.file.Path journalDir = java.nio.file.Path.of(journalContext.dir()).toAbsolutePath();
+        final MoveAnswers moveAnswers = new MoveAnswers(errorHandler);
+        if (null != topology)
+        {
+            shards.sliceRoot(ApplianceTopology.sliceRoot(journalDir)).ownershipListener(moveAnswers);
+        }
         egress = EgressGroup.open(aeron, ctx.egress(), counters, shared ? driverInvoker : null,
             null == auth ? null : auth.directory());
         group = Shards.processors(config, shards, ring, egress, aeron, counters, errorHandler, out,
             JournalMode.SYNC == journalContext.mode() ? journaller.recorded() : null);
         final RingProducer producer = shards.newProducer(ring, counters.ticks());
+        if (null != topology)
+        {
+            producer.ownership(topology.ownershipBeforeRecovery(journalDir));
+        }
         if (journalOn)
         {
             journalContext.aeron(aeron).driverInvoker(driverInvoker).counters(counters).errorHandler(errorHandler);
             journal = Journal.open(journalContext, shards, journaller, group.processors(), producer, egress);
         }
+        final boolean ownershipFromFile = null != topology &&
+            topology.ownershipAfterRecovery(producer.ownership(), journalDir);
+        final TopologyCounters topologyCounters = new TopologyCounters(counters, aeron, null != topology);
+        topologyCounters.ownership(producer.ownership());
         final RuleSwapAgent rules = rules(producer, journalOn ? journaller : null);
+        final TopologyAgent topologyAgent = new TopologyAgent(producer, group.processors(),
+            java.nio.file.Path.of(config.driverDir()).toAbsolutePath(), ApplianceTopology.sliceRoot(journalDir),
+            null == topology ? "" : topology.appliance(), shards.stateCapacity(), topologyCounters, moveAnswers,
+            new SliceFiles(shards.router()), new org.agrona.concurrent.SystemNanoClock(), errorHandler);
+        if (journalOn)
+        {
+            journaller.ownershipJournaled(topologyAgent::onOwnershipJournaled);
+        }
         if (null != auth)
         {
             auth.gate().journalTo(producer);
@@ -163,7 +191,7 @@ public final class SluiceDaemon implements AutoCloseable
         }
         ingress = new IngressAgent(ingressContext, subscription, producer, counters, null == auth ? null : auth.gate());
         runner = DaemonAgents.runner(
-            config, driverInvoker, aeron, ingress, group, journal, rules, counters, errorHandler, out);
+            config, driverInvoker, aeron, ingress, group, journal, rules, topologyAgent, counters, errorHandler, out);
 
         out.print(StartupSummary.render(config, driver, ring, shared, shards.hashSeed(), journal));
         final long version = rules.configVersion();
@@ -171,6 +199,11 @@ public final class SluiceDaemon implements AutoCloseable
             " (a live change the journal holds; the file's sluice.alert.* rules are not in force)") + ": " +
             RuleRequests.describe(group.processors()[0].alerts().rules()) + "; change with: sluice rules apply");
         out.println("  auth      " + (null == auth ? Authentication.describeOff() : auth.describe()));
+        if (null != topology)
+        {
+            out.println("  topology  " + topology.describe(producer.ownership(), ownershipFromFile) +
+                "; slices in " + ApplianceTopology.sliceRoot(journalDir));
+        }
         ReloadSignal.install(this::reloadCredentials);
         if (ctx.metrics().isEnabled())
         {

@@ -56,6 +56,7 @@ public final class Journaller implements Agent
     private long lastRecordedPosition = -1;
     private volatile long purgeRequest = -1;
     private org.agrona.collections.LongLongConsumer rulesJournaled;
+    private org.agrona.collections.LongLongConsumer ownershipJournaled;
 
     /**
      * Join the ring as a consumer: from now on the producer cannot overwrite an entry this journaller has not
@@ -116,6 +117,19 @@ public final class Journaller implements Agent
     public Journaller rulesJournaled(final org.agrona.collections.LongLongConsumer rulesJournaled)
     {
         this.rulesJournaled = rulesJournaled;
+        return this;
+    }
+
+    /**
+     * Be told the journal position of each OWNERSHIP entry (topology mode: a move's release or acquire): a batch
+     * ends at one, as at a snapshot marker. Called on this journaller's thread.
+     *
+     * @param ownershipJournaled takes the entry's move id and journal position, or null.
+     * @return this.
+     */
+    public Journaller ownershipJournaled(final org.agrona.collections.LongLongConsumer ownershipJournaled)
+    {
+        this.ownershipJournaled = ownershipJournaled;
         return this;
     }
 
@@ -208,6 +222,7 @@ public final class Journaller implements Agent
         long last = next - 1;
         long snapshotId = 0;
         long rulesVersion = -1;
+        long moveId = 0;
         for (long sequence = next; sequence <= end; sequence++)
         {
             final RingEntry entry = ring.entry(sequence);
@@ -225,6 +240,11 @@ public final class Journaller implements Agent
             if (RingEntry.TYPE_RULES == type && entry.rulesChunk() == entry.rulesChunkCount() - 1)
             {
                 rulesVersion = entry.rulesVersion();
+                break;
+            }
+            if (RingEntry.TYPE_OWNERSHIP == type)
+            {
+                moveId = io.sluice.core.ring.OwnershipEntry.moveId(entry);
                 break;
             }
         }
@@ -264,6 +284,10 @@ public final class Journaller implements Agent
         if (rulesVersion >= 0 && null != rulesJournaled)
         {
             rulesJournaled.accept(rulesVersion, position);
+        }
+        if (0 != moveId && null != ownershipJournaled)
+        {
+            ownershipJournaled.accept(moveId, position);
         }
         return (int)(last - next + 1);
     }

@@ -92,7 +92,7 @@ public final class TopologyTool
         }
         for (final String key : new java.util.TreeSet<>(p.stringPropertyNames()))
         {
-            if (!key.startsWith("appliance."))
+            if (!key.startsWith("appliance.") || p.getProperty("appliances", "").isBlank())
             {
                 continue;
             }

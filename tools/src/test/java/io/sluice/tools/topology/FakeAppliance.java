@@ -81,6 +81,26 @@ final class FakeAppliance implements AutoCloseable
     }
 
     /**
+     * @param dir where the appliances' driver directories ({@code a}, {@code b}) and the slice directory
+     *            ({@code slices}) are.
+     * @return a topology file at epoch 1 of two appliances on this host, a owning 0-2047 and b 2048-4095 of 4096
+     * key groups.
+     */
+    static String twoAppliances(final Path dir)
+    {
+        return "epoch=1\nkey-groups=4096\nhash-seed=0x5eed\nslice-dir=" + dir.resolve("slices") + "\n" +
+            "appliances=a,b\n" +
+            "appliance.a.ingress=aeron:udp?endpoint=localhost:20120\n" +
+            "appliance.a.egress=aeron:udp?endpoint=localhost:20121\n" +
+            "appliance.a.aeron-dir=" + dir.resolve("a") + "\n" +
+            "appliance.a.groups=0-2047\n" +
+            "appliance.b.ingress=aeron:udp?endpoint=localhost:20220\n" +
+            "appliance.b.egress=aeron:udp?endpoint=localhost:20221\n" +
+            "appliance.b.aeron-dir=" + dir.resolve("b") + "\n" +
+            "appliance.b.groups=2048-4095\n";
+    }
+
+    /**
      * @param reason from now on every acquire is refused with this reason.
      */
     void refuseAcquires(final String reason)

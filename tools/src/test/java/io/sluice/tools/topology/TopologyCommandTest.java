@@ -1,6 +1,7 @@
 package io.sluice.tools.topology;
 
 import io.sluice.config.topology.Topology;
+import io.sluice.tools.CommandRun;
 import org.agrona.IoUtil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -37,13 +38,13 @@ class TopologyCommandTest
     void shouldInitialiseAFileThatChecksValidAndReadsBackWithTheGroupsSplitEvenly() throws IOException
     {
         Files.createDirectories(dir);
-        final TopologyRun init = init("a,b", "4096", A + dir.resolve("a"), B);
+        final CommandRun init = init("a,b", "4096", A + dir.resolve("a"), B);
         assertEquals("", init.err());
         assertEquals(0, init.exit());
         assertEquals("sluice topology: wrote " + file + ": epoch 1, 4096 key groups, a: 0-2047, b: 2048-4095\n",
             init.out());
 
-        final TopologyRun check = TopologyRun.of("topology", "check", "--file", file.toString());
+        final CommandRun check = CommandRun.of("topology", "check", "--file", file.toString());
         assertEquals(0, check.exit());
         assertEquals("sluice topology: " + file + " is valid: epoch 1, 4096 key groups, a: 0-2047, b: 2048-4095\n",
             check.out());
@@ -63,7 +64,7 @@ class TopologyCommandTest
     void shouldSplitGroupsThatDoNotDivideEvenlyIntoContiguousRanges() throws IOException
     {
         Files.createDirectories(dir);
-        final TopologyRun init = TopologyRun.of("topology", "init", "--file", file.toString(), "--appliances",
+        final CommandRun init = CommandRun.of("topology", "init", "--file", file.toString(), "--appliances",
             "x,y,z", "--key-groups", "16", "--hash-seed", "7", "--slice-dir", "/s",
             "--appliance", "x:cluster-ingress=0=h:1,1=h:2,2=h:3", "--appliance", "y:ingress=i;egress=e",
             "--appliance", "z:ingress=i;egress=e");
@@ -78,31 +79,31 @@ class TopologyCommandTest
     {
         Files.createDirectories(dir);
         Files.writeString(file, "keep\n");
-        final TopologyRun exists = init("a,b", "4096", A, B);
+        final CommandRun exists = init("a,b", "4096", A, B);
         assertEquals(2, exists.exit());
         assertEquals("sluice topology: " + file + " exists: init writes a new topology only (sluice topology move " +
             "changes one; delete the file first to start over)\n", exists.err());
         assertEquals("keep\n", Files.readString(file));
         Files.delete(file);
 
-        final TopologyRun leftOut = init("a,b,c", "4096", A, B);
+        final CommandRun leftOut = init("a,b,c", "4096", A, B);
         assertEquals(2, leftOut.exit());
         assertEquals("sluice topology: init: --appliances names 'c' and no --appliance c:ingress=...;egress=... " +
             "gives its channels; nothing written\n", leftOut.err());
         assertFalse(Files.exists(file));
 
-        final TopologyRun unlisted = init("a", "4096", A, B);
+        final CommandRun unlisted = init("a", "4096", A, B);
         assertEquals(2, unlisted.exit());
         assertEquals("sluice topology: init: --appliance " + B + " names appliance 'b', which --appliances does " +
             "not list; nothing written\n", unlisted.err());
 
-        final TopologyRun badField = init("a,b", "4096", A, "b:ingres=x");
+        final CommandRun badField = init("a,b", "4096", A, "b:ingres=x");
         assertEquals(2, badField.exit());
         assertEquals("sluice topology: init: --appliance b: 'ingres=x' is not FIELD=VALUE with a field of " +
             "aeron-dir, cluster-ingress, egress, egress-stream, ingress, ingress-stream; nothing written\n",
             badField.err());
 
-        final TopologyRun groups = init("a,b", "1000", A, B);
+        final CommandRun groups = init("a,b", "1000", A, B);
         assertEquals(2, groups.exit());
         assertEquals("sluice topology: init: key-groups=1000 must be a power of two from 1 to 65536; nothing written\n",
             groups.err());
@@ -112,7 +113,7 @@ class TopologyCommandTest
     @Test
     void shouldNameOverlappingRangesWithExitTwo() throws IOException
     {
-        final TopologyRun run = check(valid().replace("appliance.a.groups=0-2047", "appliance.a.groups=0-2048"));
+        final CommandRun run = check(valid().replace("appliance.a.groups=0-2047", "appliance.a.groups=0-2048"));
         assertEquals(2, run.exit());
         assertEquals("sluice topology: topology file " + file + ": key group 2048 is owned by both 'a' and 'b'\n",
             run.err());
@@ -122,7 +123,7 @@ class TopologyCommandTest
     @Test
     void shouldNameAGroupWithoutOwnerWithExitTwo() throws IOException
     {
-        final TopologyRun run = check(valid().replace("appliance.b.groups=2048-4095", "appliance.b.groups=2048-4094"));
+        final CommandRun run = check(valid().replace("appliance.b.groups=2048-4095", "appliance.b.groups=2048-4094"));
         assertEquals(2, run.exit());
         assertEquals("sluice topology: topology file " + file + ": key group 4095 has no owner: every group of " +
             "[0, 4095] must be in exactly one appliance's groups\n", run.err());
@@ -131,7 +132,7 @@ class TopologyCommandTest
     @Test
     void shouldNameAKeyOfAnUnlistedApplianceWithExitTwo() throws IOException
     {
-        final TopologyRun run = check(valid() + "appliance.c.groups=0-1\n");
+        final CommandRun run = check(valid() + "appliance.c.groups=0-1\n");
         assertEquals(2, run.exit());
         assertEquals("sluice topology: topology file " + file + ": appliance.c.groups names appliance 'c', which " +
             "appliances=a,b does not list\n", run.err());
@@ -140,7 +141,7 @@ class TopologyCommandTest
     @Test
     void shouldNameAMisspeltFieldWithExitTwo() throws IOException
     {
-        final TopologyRun run = check(valid() + "appliance.a.ingres=aeron:udp?endpoint=localhost:1\n");
+        final CommandRun run = check(valid() + "appliance.a.ingres=aeron:udp?endpoint=localhost:1\n");
         assertEquals(2, run.exit());
         assertEquals("sluice topology: topology file " + file + ": unknown key 'appliance.a.ingres': allowed per " +
             "appliance are ingress, ingress-stream, egress, egress-stream, cluster-ingress, aeron-dir, groups\n",
@@ -150,11 +151,15 @@ class TopologyCommandTest
     @Test
     void shouldNameAMissingKeyWithExitTwo() throws IOException
     {
-        final TopologyRun epoch = check(valid().replace("epoch=1\n", ""));
+        final CommandRun epoch = check(valid().replace("epoch=1\n", ""));
         assertEquals(2, epoch.exit());
         assertEquals("sluice topology: topology file " + file + ": epoch must be set\n", epoch.err());
 
-        final TopologyRun egress = check(valid().replace("appliance.b.egress=aeron:udp?endpoint=localhost:20221\n",
+        final CommandRun appliances = check(valid().replace("appliances=a,b\n", ""));
+        assertEquals(2, appliances.exit());
+        assertEquals("sluice topology: topology file " + file + ": appliances must be set\n", appliances.err());
+
+        final CommandRun egress = check(valid().replace("appliance.b.egress=aeron:udp?endpoint=localhost:20221\n",
             ""));
         assertEquals(2, egress.exit());
         assertEquals("sluice topology: topology file " + file + ": appliance.b.ingress and appliance.b.egress " +
@@ -164,7 +169,7 @@ class TopologyCommandTest
     @Test
     void shouldNameAMissingFileWithExitTwo()
     {
-        final TopologyRun run = TopologyRun.of("topology", "check", "--file", file.toString());
+        final CommandRun run = CommandRun.of("topology", "check", "--file", file.toString());
         assertEquals(2, run.exit());
         assertEquals("sluice topology: cannot read topology file " + file + ": java.nio.file.NoSuchFileException: " +
             file + "\n", run.err());
@@ -177,7 +182,7 @@ class TopologyCommandTest
         Files.writeString(file, valid());
         try (FakeAppliance a = new FakeAppliance(dir.resolve("a"), 3, 0, 1023))
         {
-            final TopologyRun run = TopologyRun.of("topology", "show", "--file", file.toString());
+            final CommandRun run = CommandRun.of("topology", "show", "--file", file.toString());
             assertEquals(0, run.exit(), run.err());
             assertEquals("topology " + file + ": epoch 1, 4096 key groups, hash seed 0x5eed, slice dir " +
                 dir.resolve("slices") + "\n" +
@@ -189,7 +194,7 @@ class TopologyCommandTest
         }
     }
 
-    private TopologyRun init(final String names, final String groups, final String... specs)
+    private CommandRun init(final String names, final String groups, final String... specs)
     {
         final List<String> words = new java.util.ArrayList<>(List.of("topology", "init", "--file", file.toString(),
             "--appliances", names, "--key-groups", groups, "--hash-seed", "0x5eed", "--slice-dir",
@@ -199,27 +204,18 @@ class TopologyCommandTest
             words.add("--appliance");
             words.add(spec);
         }
-        return TopologyRun.of(words.toArray(new String[0]));
+        return CommandRun.of(words.toArray(new String[0]));
     }
 
-    private TopologyRun check(final String text) throws IOException
+    private CommandRun check(final String text) throws IOException
     {
         Files.createDirectories(dir);
         Files.writeString(file, text);
-        return TopologyRun.of("topology", "check", "--file", file.toString());
+        return CommandRun.of("topology", "check", "--file", file.toString());
     }
 
     private String valid()
     {
-        return "epoch=1\nkey-groups=4096\nhash-seed=0x5eed\nslice-dir=" + dir.resolve("slices") + "\n" +
-            "appliances=a,b\n" +
-            "appliance.a.ingress=aeron:udp?endpoint=localhost:20120\n" +
-            "appliance.a.egress=aeron:udp?endpoint=localhost:20121\n" +
-            "appliance.a.aeron-dir=" + dir.resolve("a") + "\n" +
-            "appliance.a.groups=0-2047\n" +
-            "appliance.b.ingress=aeron:udp?endpoint=localhost:20220\n" +
-            "appliance.b.egress=aeron:udp?endpoint=localhost:20221\n" +
-            "appliance.b.aeron-dir=" + dir.resolve("b") + "\n" +
-            "appliance.b.groups=2048-4095\n";
+        return FakeAppliance.twoAppliances(dir);
     }
 }

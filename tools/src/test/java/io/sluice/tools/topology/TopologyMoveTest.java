@@ -1,6 +1,7 @@
 package io.sluice.tools.topology;
 
 import io.sluice.config.topology.Topology;
+import io.sluice.tools.CommandRun;
 import io.sluice.server.topology.TopologyRequests;
 import org.agrona.IoUtil;
 import org.junit.jupiter.api.AfterEach;
@@ -30,16 +31,7 @@ class TopologyMoveTest
     void setUp() throws IOException
     {
         Files.createDirectories(dir);
-        Files.writeString(file, "epoch=1\nkey-groups=4096\nhash-seed=0x5eed\nslice-dir=" + slices + "\n" +
-            "appliances=a,b\n" +
-            "appliance.a.ingress=aeron:udp?endpoint=localhost:20120\n" +
-            "appliance.a.egress=aeron:udp?endpoint=localhost:20121\n" +
-            "appliance.a.aeron-dir=" + dir.resolve("a") + "\n" +
-            "appliance.a.groups=0-2047\n" +
-            "appliance.b.ingress=aeron:udp?endpoint=localhost:20220\n" +
-            "appliance.b.egress=aeron:udp?endpoint=localhost:20221\n" +
-            "appliance.b.aeron-dir=" + dir.resolve("b") + "\n" +
-            "appliance.b.groups=2048-4095\n");
+        Files.writeString(file, FakeAppliance.twoAppliances(dir));
     }
 
     @AfterEach
@@ -54,7 +46,7 @@ class TopologyMoveTest
         try (FakeAppliance a = new FakeAppliance(dir.resolve("a"), 1, 0, 2047);
             FakeAppliance b = new FakeAppliance(dir.resolve("b"), 1, 2048, 4095))
         {
-            final TopologyRun run = move("0-1023", "b");
+            final CommandRun run = move("0-1023", "b");
             assertEquals("", run.err());
             assertEquals(0, run.exit());
             assertEquals("sluice topology: move 2: groups 0-1023 (1024 groups) from a to b, epoch 1 -> 2\n" +
@@ -87,7 +79,7 @@ class TopologyMoveTest
         try (FakeAppliance a = new FakeAppliance(dir.resolve("a"), 1, 0, 2047);
             FakeAppliance b = new FakeAppliance(dir.resolve("b"), 6, 2048, 4095))
         {
-            final TopologyRun run = move("2048-4095", "a");
+            final CommandRun run = move("2048-4095", "a");
             assertEquals(0, run.exit(), run.out());
             assertEquals(List.of(new TopologyRequests.Request("release", 7, 7, 2048, 4095, slices, "")),
                 b.requests());
@@ -106,7 +98,7 @@ class TopologyMoveTest
             FakeAppliance b = new FakeAppliance(dir.resolve("b"), 1, 2048, 4095))
         {
             b.refuseAcquires("the slice does not fit: 10240 keys, 100 free slots");
-            final TopologyRun run = move("0-1023", "b");
+            final CommandRun run = move("0-1023", "b");
             assertEquals(1, run.exit(), run.out() + run.err());
             assertEquals("sluice topology: move 2: groups 0-1023 (1024 groups) from a to b, epoch 1 -> 2\n" +
                 "sluice topology: release on a: done at epoch 2, 10240 keys, 1024000 bytes, journal position 4096, " +
@@ -140,7 +132,7 @@ class TopologyMoveTest
             final String before = Files.readString(file);
             b.refuseAcquires("no room");
             a.refuseAcquires("disk full");
-            final TopologyRun run = move("0-1023", "b");
+            final CommandRun run = move("0-1023", "b");
             assertEquals(1, run.exit(), run.out() + run.err());
             assertEquals("sluice topology: move 2: groups 0-1023 (1024 groups) from a to b, epoch 1 -> 2\n" +
                 "sluice topology: release on a: done at epoch 2, 10240 keys, 1024000 bytes, journal position 4096, " +
@@ -156,7 +148,7 @@ class TopologyMoveTest
             assertEquals(1024, a.ownedGroups());
 
             a.refuseAcquires(null);
-            final TopologyRun acquire = TopologyRun.of("topology", "acquire", "--file", file.toString(), "--groups",
+            final CommandRun acquire = CommandRun.of("topology", "acquire", "--file", file.toString(), "--groups",
                 "0-1023", "--on", "a", "--move-id", "2", "--timeout", "5");
             assertEquals(0, acquire.exit(), acquire.out() + acquire.err());
             assertEquals("sluice topology: acquire: groups 0-1023 (1024 groups) on a from the slice of move 2 " +
@@ -180,7 +172,7 @@ class TopologyMoveTest
             FakeAppliance b = new FakeAppliance(dir.resolve("b"), 1, 2048, 4095))
         {
             final String before = Files.readString(file);
-            final TopologyRun run = move("0-1023", "b");
+            final CommandRun run = move("0-1023", "b");
             assertEquals(1, run.exit());
             assertEquals("sluice topology: move 2: groups 0-1023 (1024 groups) from a to b, epoch 1 -> 2\n" +
                 "sluice topology: release on a: refused: groups 0-1023 are not all owned here: 0 is not\n" +
@@ -196,7 +188,7 @@ class TopologyMoveTest
     {
         try (FakeAppliance a = new FakeAppliance(dir.resolve("a"), 1, 0, 2047))
         {
-            final TopologyRun run = move("0-1023", "b");
+            final CommandRun run = move("0-1023", "b");
             assertEquals(1, run.exit());
             assertEquals("sluice topology: appliance 'b' is not running as a topology appliance at " +
                 dir.resolve("b") + " (sluice topology show --file " + file + "); nothing changed\n", run.out());
@@ -207,27 +199,27 @@ class TopologyMoveTest
     @Test
     void shouldExitTwoSendingNothingForAnUnknownTargetOrARangeOfTwoOwners()
     {
-        final TopologyRun unknown = move("0-1023", "c");
+        final CommandRun unknown = move("0-1023", "c");
         assertEquals(2, unknown.exit());
         assertEquals("sluice topology: move: no appliance 'c' in the topology (epoch 1); nothing changed\n",
             unknown.err());
-        final TopologyRun twoOwners = move("2000-2100", "b");
+        final CommandRun twoOwners = move("2000-2100", "b");
         assertEquals(2, twoOwners.exit());
         assertEquals("sluice topology: move: groups 2000-2100 are not owned by one appliance: 2000 by 'a', 2048 by " +
             "'b'; nothing changed\n", twoOwners.err());
-        final TopologyRun beyond = move("0-4096", "b");
+        final CommandRun beyond = move("0-4096", "b");
         assertEquals(2, beyond.exit());
         assertEquals("sluice topology: move: '0-4096' is not a group range within [0, 4095] with first <= last; " +
             "nothing changed\n", beyond.err());
-        final TopologyRun timeout = TopologyRun.of("topology", "move", "--file", file.toString(), "--groups", "0-1",
+        final CommandRun timeout = CommandRun.of("topology", "move", "--file", file.toString(), "--groups", "0-1",
             "--to", "b", "--timeout", "0");
         assertEquals(2, timeout.exit());
         assertEquals("sluice: configuration error: --timeout=0 must be a number from 1 to 3600\n", timeout.err());
     }
 
-    private TopologyRun move(final String groups, final String to)
+    private CommandRun move(final String groups, final String to)
     {
-        return TopologyRun.of("topology", "move", "--file", file.toString(), "--groups", groups, "--to", to,
+        return CommandRun.of("topology", "move", "--file", file.toString(), "--groups", groups, "--to", to,
             "--timeout", "5");
     }
 

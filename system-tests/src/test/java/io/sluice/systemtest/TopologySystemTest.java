@@ -67,7 +67,7 @@ class TopologySystemTest
     private static final int KEYS = 2000;
     private static final int MOVES = Integer.getInteger("sluice.topology.moves", 10);
     private static final int RATE = Integer.getInteger("sluice.topology.rate", 3000);
-    private static final long MOVE_GAP_MS = 600;
+    private static final long MOVE_GAP_MS = 400;
     private static final long WINDOW_NS = TimeUnit.SECONDS.toNanos(1);
     private static final String RANGE = "0-1023";
     private static final Pattern MOVE_ID = Pattern.compile("sluice topology: move (\\d+): groups");
@@ -356,7 +356,7 @@ class TopologySystemTest
             final int exit;
             try (PrintStream out = new PrintStream(text, true, StandardCharsets.UTF_8))
             {
-                exit = TopologyMove.move(file, RANGE, to.name, TimeUnit.SECONDS.toNanos(withKill ? 5 : 20), out, out);
+                exit = TopologyMove.move(file, RANGE, to.name, TimeUnit.SECONDS.toNanos(withKill ? 4 : 20), out, out);
             }
             final long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
             if (null != killer)

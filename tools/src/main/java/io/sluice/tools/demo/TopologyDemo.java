@@ -3,10 +3,10 @@ package io.sluice.tools.demo;
 import io.sluice.client.SluiceClient;
 import io.sluice.client.TopologyClient;
 import io.sluice.config.DriverThreading;
+import io.sluice.config.Settings;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.topology.Topology;
 import io.sluice.server.counters.SluiceCounters;
-import io.sluice.tools.SluiceMain;
 import io.sluice.tools.stat.SluiceStat;
 import io.sluice.tools.topology.TopologyMove;
 
@@ -181,6 +181,18 @@ public final class TopologyDemo
         return "aeron:udp?endpoint=localhost:0|control=localhost:" + port + "|control-mode=dynamic";
     }
 
+    /**
+     * @param ingressPort the loopback port of a daemon of {@link #daemonProperties} (its egress on the next one).
+     * @return a client context for that daemon (default stream ids, an egress image per processor).
+     */
+    public static SluiceClient.Context clientContext(final int ingressPort)
+    {
+        return new SluiceClient.Context()
+            .ingress(ingress(ingressPort), Settings.INGRESS_STREAM_ID.defaultValue())
+            .egress(clientEgress(ingressPort + 1), Settings.EGRESS_STREAM_ID.defaultValue())
+            .egressImages(2);
+    }
+
     private int show(final int rate, final int seconds) throws Exception
     {
         final Path file = runDir.resolve("topology.properties");
@@ -277,8 +289,8 @@ public final class TopologyDemo
             return null;
         }
         final TrafficRecorder reference = new TrafficRecorder(traffic);
-        try (SluiceClient client = SluiceClient.connect(SluiceMain.clientContextFor(SluiceConfig.load(config,
-            new Properties())).embeddedDriver(true).driverThreading(DriverThreading.SHARED)))
+        try (SluiceClient client = SluiceClient.connect(clientContext(BASE_PORT + 4)
+            .embeddedDriver(true).driverThreading(DriverThreading.SHARED)))
         {
             if (!client.awaitConnected(TimeUnit.SECONDS.toNanos(30)))
             {

@@ -180,6 +180,24 @@ final class TopologyNodes implements AutoCloseable
         return "(no '" + prefix + "' line)";
     }
 
+    /**
+     * @param node a node.
+     * @return the lines of its output since its last start that report an error or a failure, each after its name.
+     */
+    static String errorLines(final Node node)
+    {
+        final StringBuilder lines = new StringBuilder();
+        for (final String line : node.daemon.lines)
+        {
+            final String lower = line.toLowerCase(java.util.Locale.ROOT);
+            if (lower.contains("error") || lower.contains("fail") || lower.contains("exception"))
+            {
+                lines.append("  [").append(node.name).append("] ").append(line).append('\n');
+            }
+        }
+        return lines.toString();
+    }
+
     public void close()
     {
         processes.forEach(Process::destroyForcibly);

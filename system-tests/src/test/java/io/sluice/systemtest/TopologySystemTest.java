@@ -154,6 +154,7 @@ class TopologySystemTest
         final TrafficRecorder routed = new TrafficRecorder(traffic);
         final Mover mover = new Mover(file, kill, random, a, b);
         final int sent;
+        final long errors;
         try (TopologyClient client = TopologyClient.connect(new TopologyClient.Context()
             .topologyFile(file)
             .clientId(CLIENT_ID)
@@ -176,8 +177,9 @@ class TopologySystemTest
             TopologyTraffic.pollQuietly(link, routed, TimeUnit.SECONDS.toNanos(2));
             assertTrue(TopologyTraffic.queryAll(traffic.distinctKeys(), link, routed, ANSWER_TIMEOUT_NS),
                 "every key answered a query: " + routed.states());
-            System.out.printf("  appliances: %s (a %s, b %s); late a %d b %d, evictions %d, windows closed %d%n",
-                last, a.ownership(), b.ownership(), a.counter(SluiceCounters.LATE_TYPE_ID),
+            errors = a.counter(SluiceCounters.ERRORS_TYPE_ID) + b.counter(SluiceCounters.ERRORS_TYPE_ID);
+            System.out.printf("  appliances: %s (a %s, b %s); errors %d, late a %d b %d, evictions %d, windows " +
+                "closed %d%n", last, a.ownership(), b.ownership(), errors, a.counter(SluiceCounters.LATE_TYPE_ID),
                 b.counter(SluiceCounters.LATE_TYPE_ID), a.counter(SluiceCounters.EVICTIONS_TYPE_ID) +
                 b.counter(SluiceCounters.EVICTIONS_TYPE_ID), a.counter(SluiceCounters.WINDOWS_CLOSED_TYPE_ID) +
                 b.counter(SluiceCounters.WINDOWS_CLOSED_TYPE_ID));
@@ -190,6 +192,8 @@ class TopologySystemTest
         }
         TopologyNodes.stop(a);
         TopologyNodes.stop(b);
+        final String errorLines = TopologyNodes.errorLines(a) + TopologyNodes.errorLines(b);
+        System.out.print(errorLines);
 
         final TrafficRecorder reference = referenceRun(traffic, windows);
 
@@ -231,6 +235,7 @@ class TopologySystemTest
         assertEquals(0, routed.windowsTwice(), "no window result twice");
         assertEquals(0, routed.alertsTwice(), "no alert twice");
         assertTrue(mover.moved > 0, "at least one move completed: " + mover.summary());
+        assertEquals(0, errors, "errors reported by the appliances since their last start\n" + errorLines);
     }
 
     private static int sendAtRate(

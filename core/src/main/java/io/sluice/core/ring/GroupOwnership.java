@@ -217,8 +217,10 @@ public final class GroupOwnership
     }
 
     /**
-     * Apply a transition: flip the range's bits, record it in the history with a copy of the marks as they stand,
-     * and take its epoch. The caller checked it ({@link RingProducer#offerOwnership}).
+     * Apply a transition: set (acquire) or clear (release) the range's bits, record it in the history with a copy of
+     * the marks as they stand, and take its epoch when above the one in force. The live path checked it
+     * ({@link RingProducer#offerOwnership}); a journal replay applies it as journaled, so the end state does not
+     * depend on the bits it started from for the ranges the journal moved.
      *
      * @param epoch      the epoch it brings in.
      * @param firstGroup first key group.
@@ -251,7 +253,7 @@ public final class GroupOwnership
         }
         setRange(firstGroup, lastGroup, RingEntry.OWNERSHIP_ACQUIRE == action);
         record(new Transition(epoch, firstGroup, lastGroup, action, clientIds, copy));
-        this.epoch = epoch;
+        this.epoch = Math.max(this.epoch, epoch);
     }
 
     /**

@@ -231,25 +231,14 @@ public final class GroupOwnership
     public void apply(
         final long epoch, final int firstGroup, final int lastGroup, final int action, final ClientMarks marks)
     {
-        final long[] pairs = new long[2 * marks.size()];
-        final int[] n = {0};
-        marks.forEach((clientId, mark) ->
+        final long[] clientIds = new long[marks.size()];
+        final int[] count = {0};
+        marks.forEach((clientId, mark) -> clientIds[count[0]++] = clientId);
+        Arrays.sort(clientIds);
+        final long[] copy = new long[clientIds.length];
+        for (int i = 0; i < clientIds.length; i++)
         {
-            pairs[n[0]++] = clientId;
-            pairs[n[0]++] = mark;
-        });
-        final Integer[] order = new Integer[marks.size()];
-        for (int i = 0; i < order.length; i++)
-        {
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, b) -> Long.compare(pairs[2 * a], pairs[2 * b]));
-        final long[] clientIds = new long[order.length];
-        final long[] copy = new long[order.length];
-        for (int i = 0; i < order.length; i++)
-        {
-            clientIds[i] = pairs[2 * order[i]];
-            copy[i] = pairs[2 * order[i] + 1];
+            copy[i] = marks.mark(clientIds[i]);
         }
         setRange(firstGroup, lastGroup, RingEntry.OWNERSHIP_ACQUIRE == action);
         record(new Transition(epoch, firstGroup, lastGroup, action, clientIds, copy));

@@ -141,9 +141,15 @@ public final class RingProducer extends RingControl
      *
      * @param ownership the appliance's key groups, or null.
      * @return this.
+     * @throws IllegalArgumentException when its key-group count is not the router's.
      */
     public RingProducer ownership(final GroupOwnership ownership)
     {
+        if (null != ownership && ownership.keyGroupCount() != router.keyGroupCount())
+        {
+            throw new IllegalArgumentException("the ownership is of " + ownership.keyGroupCount() +
+                " key groups, the router places by " + router.keyGroupCount());
+        }
         this.ownership = ownership;
         return this;
     }

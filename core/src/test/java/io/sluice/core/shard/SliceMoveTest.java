@@ -518,6 +518,34 @@ class SliceMoveTest
     }
 
     @Test
+    void shouldCarryOutAReleaseOnEveryProcessorOfTheSharedLayout() throws Exception
+    {
+        final Appliance a = new Appliance(2, SEED, dir.resolve("a"), groups(0, 15));
+        final List<Throwable> errors = new ArrayList<>();
+        final org.agrona.concurrent.Agent poller = new ProcessorGroup(
+            a.ring, a.processors, io.sluice.config.ThreadingMode.SHARED, errors::add).pollAgent();
+        final long[] keys = keys(a);
+        for (int k = 0; k < keys.length; k++)
+        {
+            assertEquals(RingProducer.OFFERED, a.producer.offerEvent(CLIENT, 1 + k, keys[k], T0, k, 0));
+        }
+        assertEquals(RingProducer.OFFERED, a.producer.offerOwnership(2, MOVE, 0, 7, RingEntry.OWNERSHIP_RELEASE, 0));
+        while (poller.doWork() > 0)
+        {
+            assertEquals(List.of(), errors);
+        }
+
+        assertEquals(List.of("0:5:true", "1:5:true"), a.moves.released);
+        int low = 0;
+        for (final long key : keys)
+        {
+            low += a.group(key) < 8 ? 1 : 0;
+        }
+        assertEquals(low, a.moves.keysOut);
+        assertEquals(keys.length - low, a.keys());
+    }
+
+    @Test
     void shouldRefuseACorruptedSlicePartAndInsertNothing() throws IOException
     {
         final Path rootA = dir.resolve("a");

@@ -120,6 +120,15 @@ final class ApplianceRoute implements SluiceResultHandler
     }
 
     /**
+     * @return true when the link can carry a resume now: a daemon link's publication is connected (a cluster link
+     * works towards its session inside the resume).
+     */
+    boolean canResume()
+    {
+        return client.isClusterClient() || client.publication().isConnected();
+    }
+
+    /**
      * A resume of this link finished: what was sent before it is covered.
      */
     void resumed()

@@ -219,7 +219,7 @@ public final class TopologyClient implements AutoCloseable
      * Poll every appliance's link (sending its pending batch first) and deliver to the handler: the answers to this
      * client's events and queries under their application ids, once each, and every window result and alert. Then
      * the work the answers called for: a resume of each appliance that answered {@code RESUME_REQUIRED} (blocking up
-     * to {@link Context#resumeTimeoutNs(long)}), reading the topology file again when an event waits for a newer
+     * to {@link Context#resumeTimeoutNs(long)}; while its link is not connected, tried again by a later poll), reading the topology file again when an event waits for a newer
      * epoch (at most every {@link Context#topologyRetryNs(long)}), and sending the waiting events and queries to
      * their owners.
      *
@@ -242,7 +242,7 @@ public final class TopologyClient implements AutoCloseable
             final ApplianceRoute route = routes[i];
             if (route.resumeOwed())
             {
-                work += resume(i, handler, resumeTimeoutNs) > 0 ? 1 : 0;
+                work += route.canResume() && resume(i, handler, resumeTimeoutNs) > 0 ? 1 : 0;
             }
             else if (route.autoResumedSinceSeen())
             {

@@ -434,13 +434,19 @@ class TopologyClientTest
         sendAndAwait(counting, answered, keys, 20_000);
         answered[0] = 0;
 
-        final long before = threads.getCurrentThreadAllocatedBytes();
-        final boolean done = sendAndAwait(counting, answered, keys, 20_000);
-        final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-
-        assertTrue(done, "answered in time: " + answered[0]);
-        assertEquals(20_000, answered[0]);
-        assertEquals(0, allocated, "bytes allocated by the application thread for 20000 events, offers and polls");
+        // The least of three rounds: a JIT deoptimization may once re-create on this thread objects the compiler
+        // had scalar-replaced (a few hundred bytes); an allocation per event shows in every round (20000 x >= 16 B).
+        long least = Long.MAX_VALUE;
+        for (int round = 1; round <= 3; round++)
+        {
+            final long before = threads.getCurrentThreadAllocatedBytes();
+            final boolean done = sendAndAwait(counting, answered, keys, 20_000);
+            final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+            assertTrue(done, "answered in time: " + answered[0]);
+            assertEquals(20_000L * round, answered[0]);
+            least = Math.min(least, allocated);
+        }
+        assertEquals(0, least, "bytes allocated by the application thread for 20000 events, offers and polls");
         assertEquals(0, client.unanswered());
     }
 

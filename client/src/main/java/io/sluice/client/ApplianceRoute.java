@@ -14,7 +14,8 @@ import io.sluice.transport.codec.WindowResultDecoder;
  * the {@link WireMap} from those ids to application ids, and its figures. It is the handler its link's polls deliver
  * to: an answer to one of the client's events or queries goes to the application under the application id
  * ({@link ResultRelay}), once; {@code NOT_OWNER} goes back to the client to be routed again, and
- * {@code RESUME_REQUIRED} (the appliance restarted) marks a resume owed, neither reaching the application; window
+ * {@code RESUME_REQUIRED} (the appliance restarted) or {@code UNAUTHENTICATED} (its session was lost) marks a resume
+ * owed (which authenticates again and resends what was not accepted), none reaching the application; window
  * results, alerts and {@code Authenticated} pass through; {@code Resumed} and admin answers (wire-level) do not.
  * <p>
  * The client's thread only; nothing allocated after construction.
@@ -112,11 +113,21 @@ final class ApplianceRoute implements SluiceResultHandler
     }
 
     /**
-     * @return true when the appliance answered {@code RESUME_REQUIRED} to something sent after the last resume.
+     * @return true when the appliance answered {@code RESUME_REQUIRED} or {@code UNAUTHENTICATED} to something sent
+     * after the last resume.
      */
     boolean resumeOwed()
     {
         return resumeOwed;
+    }
+
+    /**
+     * @return true when the link can carry a resume now: a daemon link's publication is connected (a cluster link
+     * works towards its session inside the resume).
+     */
+    boolean canResume()
+    {
+        return client.isClusterClient() || client.publication().isConnected();
     }
 
     /**
@@ -227,25 +238,26 @@ final class ApplianceRoute implements SluiceResultHandler
     public void onRejected(final RejectedDecoder rejected)
     {
         final long wireId = rejected.correlationId();
+        final short reason = rejected.reasonRaw();
+        if (RejectReason.RESUME_REQUIRED.value() == reason || RejectReason.UNAUTHENTICATED.value() == reason)
+        {
+            if (wireId >= resumedBelow)
+            {
+                resumeOwed = true;
+            }
+            return;
+        }
         final int slot = slotOf(wireId);
         if (slot < 0)
         {
             return;
         }
-        final short reason = rejected.reasonRaw();
         if (RejectReason.NOT_OWNER.value() == reason)
         {
             wires.remove(wireId);
             notOwner++;
             final long epoch = rejected.epoch();
             owner.onNotOwner(slot, index, epoch > 0 ? epoch : 0);
-        }
-        else if (RejectReason.RESUME_REQUIRED.value() == reason)
-        {
-            if (wireId >= resumedBelow)
-            {
-                resumeOwed = true;
-            }
         }
         else
         {

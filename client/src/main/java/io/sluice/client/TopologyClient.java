@@ -29,14 +29,16 @@ import java.util.List;
  * from there is its one answer. Events in flight while their group moves may be applied in another order than
  * offered (the refused ones arrive after those sent to the new owner meanwhile).
  * <p>
- * <b>Restarts.</b> An appliance that restarted answers {@code RESUME_REQUIRED} until its link resumes; the client
- * then resumes that link by itself in {@link #poll} (blocking up to {@link Context#resumeTimeoutNs(long)}), or the
+ * <b>Restarts.</b> An appliance that restarted answers {@code RESUME_REQUIRED} until its link resumes (with a secret,
+ * one that lost the session answers {@code UNAUTHENTICATED}); the client then resumes that link by itself in
+ * {@link #poll} (blocking up to {@link Context#resumeTimeoutNs(long)}), or the
  * application calls {@link #resume(int, SluiceResultHandler, long)}. A resume asks the appliance for its mark, resends
  * from the link's resend buffer the events above it, and sends again, with their ORIGINAL wire ids, the unanswered
  * events at or below it (their answers were lost with the restart): the appliance answers {@code DUPLICATE} for one it
  * had applied, which the application receives as {@code Rejected(DUPLICATE)} under the application id (applied
  * exactly once, its aggregate result lost), or {@code NOT_OWNER} for one it never applied, which is routed again as
- * above. Unanswered queries are sent again with fresh wire ids.
+ * above. Unanswered queries are sent again with fresh wire ids. A restarted appliance that this client sends nothing
+ * more to says nothing: when answers are missing from one, call {@link #resume(int, SluiceResultHandler, long)}.
  * <p>
  * Offer, poll and resume on one thread. Neither {@link #offerEvent} nor {@link #poll} allocates, except when the
  * file is read again after a {@code NOT_OWNER} (the control path).
@@ -218,10 +220,10 @@ public final class TopologyClient implements AutoCloseable
     /**
      * Poll every appliance's link (sending its pending batch first) and deliver to the handler: the answers to this
      * client's events and queries under their application ids, once each, and every window result and alert. Then
-     * the work the answers called for: a resume of each appliance that answered {@code RESUME_REQUIRED} (blocking up
-     * to {@link Context#resumeTimeoutNs(long)}), reading the topology file again when an event waits for a newer
-     * epoch (at most every {@link Context#topologyRetryNs(long)}), and sending the waiting events and queries to
-     * their owners.
+     * the work the answers called for: a resume of each appliance that answered {@code RESUME_REQUIRED} or
+     * {@code UNAUTHENTICATED} (blocking up to {@link Context#resumeTimeoutNs(long)}; while its link is not
+     * connected, a later poll tries), reading the topology file again when an event waits for a newer epoch (at
+     * most every {@link Context#topologyRetryNs(long)}), and sending the waiting events and queries to their owners.
      *
      * @param handler       receives the results.
      * @param fragmentLimit most messages to read from each link.
@@ -242,7 +244,7 @@ public final class TopologyClient implements AutoCloseable
             final ApplianceRoute route = routes[i];
             if (route.resumeOwed())
             {
-                work += resume(i, handler, resumeTimeoutNs) > 0 ? 1 : 0;
+                work += route.canResume() && resume(i, handler, resumeTimeoutNs) > 0 ? 1 : 0;
             }
             else if (route.autoResumedSinceSeen())
             {

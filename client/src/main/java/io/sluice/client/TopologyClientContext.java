@@ -229,7 +229,8 @@ public abstract sealed class TopologyClientContext permits TopologyClient.Contex
      * @param events each appliance link's resend buffer (as {@link SluiceClientContext#resendBufferLength(int)}),
      *               at least 1, default {@value SluiceClientContext#DEFAULT_RESEND_BUFFER_LENGTH}; also the most
      *               events and queries unanswered at once ({@link TopologyClient#offerEvent} returns
-     *               {@code BACK_PRESSURED} beyond it). About 100 bytes an event, allocated at connect.
+     *               {@code BACK_PRESSURED} beyond it). 57 bytes an event, plus 48 per event and appliance
+     *               (its link's resend buffer and wire id map), allocated at connect.
      * @return this.
      */
     public TopologyClient.Context resendBufferLength(final int events)
@@ -294,6 +295,22 @@ public abstract sealed class TopologyClientContext permits TopologyClient.Contex
     {
         this.secretFile = file;
         return self();
+    }
+
+    /**
+     * @return egress images each daemon appliance's link waits for; 0 (default) waits for 1.
+     */
+    public int egressImages()
+    {
+        return egressImages;
+    }
+
+    /**
+     * @return the file the secret is read from, null when none was set.
+     */
+    public Path secretFile()
+    {
+        return secretFile;
     }
 
     /**

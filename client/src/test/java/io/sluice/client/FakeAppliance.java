@@ -53,6 +53,8 @@ final class FakeAppliance implements FragmentHandler, AutoCloseable
     final List<Received> received = new CopyOnWriteArrayList<>();
     volatile boolean silent;
     volatile boolean mustResume;
+    /** What {@link #mustResume} answers events: RESUME_REQUIRED (a restart), or UNAUTHENTICATED (a lost session). */
+    volatile String resumeAnswer = "RESUME_REQUIRED";
     volatile long epoch;
 
     private final KeyGroupHash hash;
@@ -255,7 +257,7 @@ final class FakeAppliance implements FragmentHandler, AutoCloseable
         final String answer;
         if (mustResume)
         {
-            answer = "RESUME_REQUIRED";
+            answer = resumeAnswer;
         }
         else if (wireId > mark)
         {

@@ -217,8 +217,10 @@ public final class GroupOwnership
     }
 
     /**
-     * Apply a transition: flip the range's bits, record it in the history with a copy of the marks as they stand,
-     * and take its epoch. The caller checked it ({@link RingProducer#offerOwnership}).
+     * Apply a transition: set (acquire) or clear (release) the range's bits, record it in the history with a copy of
+     * the marks as they stand, and take its epoch when above the one in force. The live path checked it
+     * ({@link RingProducer#offerOwnership}); a journal replay applies it as journaled, so the end state does not
+     * depend on the bits it started from for the ranges the journal moved.
      *
      * @param epoch      the epoch it brings in.
      * @param firstGroup first key group.
@@ -229,29 +231,18 @@ public final class GroupOwnership
     public void apply(
         final long epoch, final int firstGroup, final int lastGroup, final int action, final ClientMarks marks)
     {
-        final long[] pairs = new long[2 * marks.size()];
-        final int[] n = {0};
-        marks.forEach((clientId, mark) ->
+        final long[] clientIds = new long[marks.size()];
+        final int[] count = {0};
+        marks.forEach((clientId, mark) -> clientIds[count[0]++] = clientId);
+        Arrays.sort(clientIds);
+        final long[] copy = new long[clientIds.length];
+        for (int i = 0; i < clientIds.length; i++)
         {
-            pairs[n[0]++] = clientId;
-            pairs[n[0]++] = mark;
-        });
-        final Integer[] order = new Integer[marks.size()];
-        for (int i = 0; i < order.length; i++)
-        {
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, b) -> Long.compare(pairs[2 * a], pairs[2 * b]));
-        final long[] clientIds = new long[order.length];
-        final long[] copy = new long[order.length];
-        for (int i = 0; i < order.length; i++)
-        {
-            clientIds[i] = pairs[2 * order[i]];
-            copy[i] = pairs[2 * order[i] + 1];
+            copy[i] = marks.mark(clientIds[i]);
         }
         setRange(firstGroup, lastGroup, RingEntry.OWNERSHIP_ACQUIRE == action);
         record(new Transition(epoch, firstGroup, lastGroup, action, clientIds, copy));
-        this.epoch = epoch;
+        this.epoch = Math.max(this.epoch, epoch);
     }
 
     /**

@@ -29,11 +29,17 @@ import org.agrona.concurrent.status.AtomicCounter;
  * are the producer's state: {@link #offerSnapshot} copies them at a snapshot marker, {@link #restore} puts them
  * back, and {@link #applyJournaled} replays a journaled entry's effect on them.
  * <p>
+ * In a topology (scale-out, {@link #ownership(GroupOwnership)}) the producer also holds the appliance's key groups:
+ * events and queries of groups it does not own go in as REJECT {@code NOT_OWNER} with the epoch, and
+ * {@link #offerOwnership} moves a range (OWNERSHIP entries); the key group comes from the same hash that picks the
+ * shard. The entries that are not client input are written by its base, {@code RingControl}.
+ * <p>
  * Claim and publish: each claimed slot is first marked {@link RingEntry#TYPE_NONE}, then written, and published in a
  * {@code finally}: if a write throws, processors see a NONE entry they skip, never a half-written entry or a stale
  * one from the previous lap, and the ring's sequence stays whole. The exception then reaches the caller.
  * <p>
- * Producer thread only; allocates nothing.
+ * Producer thread only; allocates nothing, but an ownership change (a copy of the marks) and a snapshot's copy of
+ * the ownership, on the control path.
  */
 public final class RingProducer extends RingControl
 {
@@ -135,9 +141,15 @@ public final class RingProducer extends RingControl
      *
      * @param ownership the appliance's key groups, or null.
      * @return this.
+     * @throws IllegalArgumentException when its key-group count is not the router's.
      */
     public RingProducer ownership(final GroupOwnership ownership)
     {
+        if (null != ownership && ownership.keyGroupCount() != router.keyGroupCount())
+        {
+            throw new IllegalArgumentException("the ownership is of " + ownership.keyGroupCount() +
+                " key groups, the router places by " + router.keyGroupCount());
+        }
         this.ownership = ownership;
         return this;
     }

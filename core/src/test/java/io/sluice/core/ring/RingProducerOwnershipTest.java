@@ -278,6 +278,29 @@ class RingProducerOwnershipTest
         assertEquals("0-7", restored.ownership().describeRanges());
     }
 
+    @Test
+    void shouldKeepAHigherEpochWhenReplayingOverALaterOwnershipAndRefuseAnotherKeyGroupCount()
+    {
+        final SluiceRing ring = new SluiceRing(16, WaitStrategyType.SLEEPING);
+        final RingProducer live = producer(ring);
+        assertEquals(RingProducer.OFFERED, live.offerOwnership(2, 9, 0, 3, RingEntry.OWNERSHIP_RELEASE, 0));
+        assertEquals(RingProducer.OFFERED, live.offerOwnership(3, 10, 0, 3, RingEntry.OWNERSHIP_ACQUIRE, 0));
+
+        final GroupOwnership later = new GroupOwnership(16);
+        later.assign(5, range(0, 7));
+        final RingProducer replayed = new RingProducer(
+            new SluiceRing(16, WaitStrategyType.SLEEPING), ROUTER, 2, null, ticks, new ClientMarks(8)).ownership(later);
+        replayed.applyJournaled(ring.entry(0), 0);
+        replayed.applyJournaled(ring.entry(1), 0);
+        assertEquals(5, replayed.ownership().epoch());
+        assertEquals("0-7", replayed.ownership().describeRanges());
+        assertEquals(2, replayed.ownership().history().size());
+
+        final IllegalArgumentException refused = org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> producer(ring).ownership(new GroupOwnership(8)));
+        assertEquals("the ownership is of 8 key groups, the router places by 16", refused.getMessage());
+    }
+
     private static void assertSameOwnership(final RingProducer expected, final RingProducer actual)
     {
         assertEquals(expected.ownership().epoch(), actual.ownership().epoch());

@@ -175,9 +175,15 @@ class SliceMoveTest
 
         Appliance(final int processorCount, final long seed, final Path sliceRoot, final BitSet owned)
         {
+            this(processorCount, seed, sliceRoot, owned, true);
+        }
+
+        Appliance(
+            final int processorCount, final long seed, final Path sliceRoot, final BitSet owned, final boolean windows)
+        {
             ctx = new ShardContext().processorCount(processorCount).stateCapacity(1024).keyGroupCount(GROUPS)
-                .hashSeed(seed).windowSpec(SPEC).evictAfterWindows(2).sliceRoot(sliceRoot).ownershipListener(moves)
-                .conclude();
+                .hashSeed(seed).windowSpec(windows ? SPEC : null).evictAfterWindows(windows ? 2 : 0)
+                .sliceRoot(sliceRoot).ownershipListener(moves).conclude();
             counters = ShardCounters.standalone(processorCount);
             processors = ctx.newProcessors((shard) -> results, (shard) -> counters[shard], null);
             producer = ctx.newProducer(ring, new TestCounters().counter("ticks"));
@@ -467,6 +473,76 @@ class SliceMoveTest
         assertEquals(moved, closed);
         assertEquals(a.moves.keysOut, b.keys());
         assertEquals(a.moves.keysOut, b.moves.keysIn);
+    }
+
+    @Test
+    void shouldMoveRunningAggregatesAndRefuseThemIntoWindows()
+    {
+        final Path rootA = dir.resolve("a");
+        final Path rootB = dir.resolve("b");
+        final Appliance a = new Appliance(2, SEED, rootA, groups(0, 15), false);
+        final Appliance b = new Appliance(3, SEED, rootB, new BitSet(), false);
+        final Appliance reference = new Appliance(2, SEED, null, null, false);
+        final long[] keys = keys(a);
+        long id = 0;
+        for (int round = 0; round < 20; round++)
+        {
+            if (10 == round)
+            {
+                a.ownership(2, RingEntry.OWNERSHIP_RELEASE);
+                SliceStore.writeManifest(SliceStore.moveDir(rootA, MOVE), new SliceStore.SliceManifest(
+                    MOVE, 2, 0, 7, 2, a.moves.keysOut, a.moves.bytesOut, "a"));
+                SliceStore.copyMove(rootA, rootB, MOVE);
+                b.ownership(2, RingEntry.OWNERSHIP_ACQUIRE);
+                assertEquals(reference.digest(), StateDigest.combine(a.digest(), b.digest()));
+            }
+            for (int k = 0; k < keys.length; k++)
+            {
+                id++;
+                reference.event(id, keys[k], T0 + round * MS, round * 0.25 + k);
+                (round >= 10 && a.group(keys[k]) < 8 ? b : a).event(id, keys[k], T0 + round * MS, round * 0.25 + k);
+            }
+        }
+        final TreeMap<Long, String> events = new TreeMap<>(a.results.events);
+        events.putAll(b.results.events);
+        assertEquals(reference.results.events, events);
+        assertEquals(reference.digest(), StateDigest.combine(a.digest(), b.digest()));
+        assertTrue(b.keys() > 5, "keys moved: " + b.keys());
+        assertEquals(List.of(), b.moves.failures);
+
+        final Appliance windowed = new Appliance(3, SEED, rootB, new BitSet());
+        windowed.ownership(2, RingEntry.OWNERSHIP_ACQUIRE);
+        assertEquals(0, windowed.keys());
+        assertTrue(windowed.moves.failures.get(0).getMessage().endsWith(
+            "does not fit move 5 into processor 0's state"), windowed.moves.failures.get(0).getMessage());
+    }
+
+    @Test
+    void shouldCarryOutAReleaseOnEveryProcessorOfTheSharedLayout() throws Exception
+    {
+        final Appliance a = new Appliance(2, SEED, dir.resolve("a"), groups(0, 15));
+        final List<Throwable> errors = new ArrayList<>();
+        final org.agrona.concurrent.Agent poller = new ProcessorGroup(
+            a.ring, a.processors, io.sluice.config.ThreadingMode.SHARED, errors::add).pollAgent();
+        final long[] keys = keys(a);
+        for (int k = 0; k < keys.length; k++)
+        {
+            assertEquals(RingProducer.OFFERED, a.producer.offerEvent(CLIENT, 1 + k, keys[k], T0, k, 0));
+        }
+        assertEquals(RingProducer.OFFERED, a.producer.offerOwnership(2, MOVE, 0, 7, RingEntry.OWNERSHIP_RELEASE, 0));
+        while (poller.doWork() > 0)
+        {
+            assertEquals(List.of(), errors);
+        }
+
+        assertEquals(List.of("0:5:true", "1:5:true"), a.moves.released);
+        int low = 0;
+        for (final long key : keys)
+        {
+            low += a.group(key) < 8 ? 1 : 0;
+        }
+        assertEquals(low, a.moves.keysOut);
+        assertEquals(keys.length - low, a.keys());
     }
 
     @Test

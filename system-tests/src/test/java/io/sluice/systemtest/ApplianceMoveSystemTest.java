@@ -141,6 +141,7 @@ class ApplianceMoveSystemTest
                 queryAll(clientB, hb2, moved, expected);
             }
 
+            assertEquals(2, rejected(a, RejectReason.NOT_OWNER), "the two events a refused NOT_OWNER");
             a.restart();
             assertTrue(a.log().contains("  topology: appliance a of 2, epoch 4, owns 1024 of 4096 key groups " +
                 "(1024-2047) from journal"), a.log());
@@ -317,6 +318,21 @@ class ApplianceMoveSystemTest
         });
         assertTrue(found[0] >= 0, "counter type " + typeId);
         return found[0];
+    }
+
+    private static long rejected(final TestDaemon daemon, final int reason)
+    {
+        final CountersReader reader = daemon.daemon.aeron().countersReader();
+        final long[] value = {-1};
+        reader.forEach((counterId, type, keyBuffer, label) ->
+        {
+            if (type == SluiceCounters.REJECTED_TYPE_ID && keyBuffer.getInt(0) == reason &&
+                reader.getCounterState(counterId) == CountersReader.RECORD_ALLOCATED)
+            {
+                value[0] = reader.getCounterValue(counterId);
+            }
+        });
+        return value[0];
     }
 
     private static long liveKeys(final TestDaemon daemon)

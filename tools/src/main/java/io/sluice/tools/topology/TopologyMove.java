@@ -127,8 +127,8 @@ public final class TopologyMove
         final ApplianceLink.Live target = ApplianceLink.live(to.aeronDir());
         if (ApplianceLink.Outcome.TIMED_OUT == acquire.outcome() && null != target && target.epoch() >= epoch)
         {
-            moved(file, withEpoch(moved, epoch), range, unservedNs, "the acquire answered late: " + to.name() +
-                " is at epoch " + target.epoch(), out);
+            moved(file, withEpoch(moved, epoch), range, unservedNs, "the acquire was not answered in time, but " +
+                to.name() + " is at epoch " + target.epoch() + ": it took them", out);
             return 0;
         }
         if (ApplianceLink.Outcome.DONE != acquire.outcome())

@@ -154,14 +154,12 @@ public final class SluiceConfig
     private final Map<String, String> effective;
     private final int panesPerKey;
     private final boolean hashSeedDrawn;
-    private final boolean keyGroupCountGiven;
 
     private SluiceConfig(final PropertySource source, final Map<Setting<?>, Object> values)
     {
         this.values = values;
         final String seedText = source.string(HASH_SEED, null);
         this.hashSeedDrawn = null == seedText || "random".equalsIgnoreCase(seedText.trim());
-        this.keyGroupCountGiven = null != source.string(KEYGROUP_COUNT, null);
         this.alertRules = List.copyOf(AlertRule.parse(source));
         this.aeronProperties = source.withPrefix("aeron.");
         new ConfigRules(this).check();
@@ -391,15 +389,6 @@ public final class SluiceConfig
     public boolean hashSeedDrawn()
     {
         return hashSeedDrawn;
-    }
-
-    /**
-     * @return true when {@link #KEYGROUP_COUNT} was given rather than defaulted: in topology mode a given count must
-     * be the topology file's.
-     */
-    public boolean keyGroupCountGiven()
-    {
-        return keyGroupCountGiven;
     }
 
     /** @return {@link Settings#CLIENT_CAPACITY}, as concluded. */

@@ -72,10 +72,10 @@ class TopologySystemTest
                 .write(topologyFile);
             a.start();
             b.start();
-            assertTrue(a.log().contains("  topology  appliance a of 2, epoch 3, owns 2048 of 4096 key groups " +
-                "(0-2047) from the file " + topologyFile), a.log());
-            assertTrue(b.log().contains("  topology  appliance b of 2, epoch 3, owns 2048 of 4096 key groups " +
-                "(2048-4095) from the file " + topologyFile), b.log());
+            assertTrue(a.log().contains("  topology: appliance a of 2, epoch 3, owns 2048 of 4096 key groups " +
+                "(0-2047) from file " + topologyFile), a.log());
+            assertTrue(b.log().contains("  topology: appliance b of 2, epoch 3, owns 2048 of 4096 key groups " +
+                "(2048-4095) from file " + topologyFile), b.log());
 
             final Map<Long, double[]> expected = new HashMap<>();
             final Handler ha = new Handler();
@@ -113,6 +113,8 @@ class TopologySystemTest
             assertEquals(1, counter(b, SluiceCounters.TOPOLOGY_MOVES_ACQUIRED_TYPE_ID));
             assertEquals(moved.size(), counter(b, SluiceCounters.TOPOLOGY_KEYS_IN_TYPE_ID));
             assertTrue(counter(b, SluiceCounters.TOPOLOGY_LAST_MOVE_TYPE_ID) > 0);
+            assertEquals(moved.size() + atB.size(), liveKeys(b), "b took every moved key in");
+            assertEquals(stay.size(), liveKeys(a), "a dropped every moved key");
 
             // a step at an epoch not above the appliance's is refused, naming both
             final long[] stale = exchange(b, 22, new TopologyRequests.Request(
@@ -140,8 +142,8 @@ class TopologySystemTest
             }
 
             a.restart();
-            assertTrue(a.log().contains("  topology  appliance a of 2, epoch 4, owns 1024 of 4096 key groups " +
-                "(1024-2047) from the journal"), a.log());
+            assertTrue(a.log().contains("  topology: appliance a of 2, epoch 4, owns 1024 of 4096 key groups " +
+                "(1024-2047) from journal"), a.log());
             final Handler ha3 = new Handler();
             try (SluiceClient clientA = client(a))
             {
@@ -150,6 +152,27 @@ class TopologySystemTest
                 assertEquals(RejectReason.NOT_OWNER, afterRestart.reason);
                 assertEquals(4, afterRestart.epoch);
                 queryAll(clientA, ha3, stay, expected);
+            }
+            assertEquals(stay.size(), liveKeys(a), "a dropped the moved keys");
+
+            // no snapshot: the restart replays the whole journal, the release included, from the start ownership
+            a.daemon.close();
+            a.daemon = null;
+            deleteRecursively(dir.resolve("journal-a").resolve("snapshots"));
+            final int before = a.log().length();
+            a.start();
+            final String replayed = a.log().substring(before);
+            assertTrue(replayed.contains("  topology: appliance a of 2, epoch 4, owns 1024 of 4096 key groups " +
+                "(1024-2047) from journal"), replayed);
+            assertEquals(stay.size(), liveKeys(a), "the replayed release dropped the moved keys again");
+            final Handler ha4 = new Handler();
+            try (SluiceClient clientA = client(a))
+            {
+                assertTrue(clientA.offerEvent(moved.get(2), T0 + 300, 1.0) > 0);
+                final Handler.Reject afterReplay = awaitReject(clientA, ha4);
+                assertEquals(RejectReason.NOT_OWNER, afterReplay.reason);
+                assertEquals(4, afterReplay.epoch);
+                queryAll(clientA, ha4, stay, expected);
             }
         }
     }
@@ -294,6 +317,36 @@ class TopologySystemTest
         });
         assertTrue(found[0] >= 0, "counter type " + typeId);
         return found[0];
+    }
+
+    private static long liveKeys(final TestDaemon daemon)
+    {
+        final CountersReader reader = daemon.daemon.aeron().countersReader();
+        final long[] sum = {0};
+        reader.forEach((counterId, type, keyBuffer, label) ->
+        {
+            if (type == SluiceCounters.LIVE_KEYS_TYPE_ID &&
+                reader.getCounterState(counterId) == CountersReader.RECORD_ALLOCATED)
+            {
+                sum[0] += reader.getCounterValue(counterId);
+            }
+        });
+        return sum[0];
+    }
+
+    private static void deleteRecursively(final Path path) throws java.io.IOException
+    {
+        if (!java.nio.file.Files.exists(path))
+        {
+            return;
+        }
+        try (java.util.stream.Stream<Path> walk = java.nio.file.Files.walk(path))
+        {
+            for (final Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList())
+            {
+                java.nio.file.Files.delete(p);
+            }
+        }
     }
 
     private static String counters(final TestDaemon daemon)

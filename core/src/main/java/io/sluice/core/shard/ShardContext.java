@@ -32,7 +32,8 @@ import java.util.function.IntFunction;
  * concluded context sizes a table ({@link #tableBytes()}, computed once) and builds each shard's table and
  * logic ({@link #newLogic(ResultSink, ShardCounters)}), every shard's processor ({@link #newProcessors}) and the ring
  * producer that routes to the shards
- * ({@link #newProducer(SluiceRing, AtomicCounter)}).
+ * ({@link #newProducer(SluiceRing, AtomicCounter)}). In a topology the processors also carry out key-group moves
+ * through slices ({@link #sliceRoot}, {@link #ownershipListener}).
  * <p>
  * Start-up only; not thread safe.
  */

@@ -5,13 +5,14 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Properties;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
@@ -29,7 +30,8 @@ import java.util.zip.CRC32C;
  *   44  slot length (4)       48  hash seed (8)        56  shard (4)           60  keys n (4)
  *   64  n data slots ({@code KeyStateTable}'s layout, the key at byte 56 of each), then CRC-32C (4) of all before
  * </pre>
- * Control path (and a processor carrying out an OWNERSHIP entry): allocates. Failures are
+ * Files are written to a temporary name, forced to disk and moved into place. Control path (and a processor
+ * carrying out an OWNERSHIP entry): allocates. Failures are
  * {@link IllegalStateException}s naming the file and what is wrong, or {@link UncheckedIOException}s.
  */
 public final class SliceStore
@@ -346,9 +348,15 @@ public final class SliceStore
         {
             Files.createDirectories(file.getParent());
             final Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-            try (OutputStream out = Files.newOutputStream(temp))
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING))
             {
-                out.write(bytes);
+                final ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                while (buffer.hasRemaining())
+                {
+                    channel.write(buffer);
+                }
+                channel.force(true);
             }
             Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }

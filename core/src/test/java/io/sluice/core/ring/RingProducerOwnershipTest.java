@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -65,13 +64,6 @@ class RingProducerOwnershipTest
             entries.add(describe(ring.entry(sequence)));
         }
         return entries;
-    }
-
-    private static Map<Long, Long> marks(final ClientMarks marks)
-    {
-        final Map<Long, Long> map = new TreeMap<>();
-        marks.forEach(map::put);
-        return map;
     }
 
     private RingProducer producer(final SluiceRing ring)
@@ -242,14 +234,15 @@ class RingProducerOwnershipTest
         assertEquals(RingProducer.OFFERED, live.offerOwnership(3, 10, 0, 3, RingEntry.OWNERSHIP_ACQUIRE, 0));
         assertEquals(RejectReason.NOT_OWNER, live.offerEvent(1, 2, owned, T0, 1.0, 0));
         assertEquals(RingProducer.OFFERED, live.offerEvent(1, 3, owned, T0, 1.0, 0));
-        assertEquals(Map.of(1L, 3L, 2L, 1L, 3L, 7L), marks(live.marks()));
+        assertEquals(Map.of(1L, 3L, 2L, 1L, 3L, 7L), RingProducerMarksTest.marks(live.marks()));
 
         final RingProducer replayed = producer(new SluiceRing(64, WaitStrategyType.SLEEPING));
         for (long sequence = 0; sequence <= ring.ringBuffer().getCursor(); sequence++)
         {
             replayed.applyJournaled(ring.entry(sequence), 0);
         }
-        assertEquals(marks(live.marks()), marks(replayed.marks()), "the query's NOT_OWNER raised no mark");
+        assertEquals(RingProducerMarksTest.marks(live.marks()), RingProducerMarksTest.marks(replayed.marks()),
+            "the query's NOT_OWNER raised no mark");
         assertSameOwnership(live, replayed);
 
         final ProducerSnapshot captured = new ProducerSnapshot();
@@ -259,7 +252,7 @@ class RingProducerOwnershipTest
         assertTrue(read.hasOwnership());
         final RingProducer restored = producer(new SluiceRing(64, WaitStrategyType.SLEEPING));
         restored.restore(read, 0);
-        assertEquals(marks(live.marks()), marks(restored.marks()));
+        assertEquals(RingProducerMarksTest.marks(live.marks()), RingProducerMarksTest.marks(restored.marks()));
         assertSameOwnership(live, restored);
     }
 

@@ -35,7 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A key-group move in the core: appliance A (2 processors) releases groups 0-7 into a slice, appliance B (3
  * processors) acquires them, and the events go on to their owners; per-event results, window results and the state
  * digest of A and B together equal those of one appliance that never moved (windows and eviction on). A release
- * replayed writes the same part; a corrupted or misplaced slice is refused with nothing inserted.
+ * replayed from A's journal ({@link io.sluice.core.replay.JournalFeed}) writes the same parts; windows of moved keys that
+ * the acquirer's watermark has passed close on the acquire; a corrupted or misplaced slice is refused with nothing inserted.
  */
 class SliceMoveTest
 {
@@ -389,16 +390,17 @@ class SliceMoveTest
         final byte[] part0 = Files.readAllBytes(SliceStore.partFile(SliceStore.moveDir(rootA, MOVE), 0));
         final byte[] part1 = Files.readAllBytes(SliceStore.partFile(SliceStore.moveDir(rootA, MOVE), 1));
         final Appliance replay = new Appliance(2, SEED, rootA, groups(0, 15));
-        final RingEntry entry = new RingEntry(new org.agrona.concurrent.UnsafeBuffer(new byte[RingEntry.LENGTH]), 0);
+        final io.sluice.core.replay.JournalFeed feed =
+            new io.sluice.core.replay.JournalFeed(replay.processors, io.sluice.core.replay.JournalFeed.JOURNALED_SHARD)
+            .producer(replay.producer);
         for (final byte[] journaled : a.journal)
         {
-            entry.buffer().putBytes(0, journaled);
-            for (final ShardProcessor processor : replay.processors)
-            {
-                processor.onEvent(entry, 0, true);
-            }
+            feed.apply(new org.agrona.concurrent.UnsafeBuffer(journaled), 0, 0);
         }
         assertEquals(List.of("0:5:true", "1:5:true"), replay.moves.released);
+        assertEquals(2, replay.producer.ownership().epoch());
+        assertEquals("8-15", replay.producer.ownership().describeRanges());
+        assertEquals(a.producer.marks().mark(CLIENT), replay.producer.marks().mark(CLIENT));
         assertArrayEquals(part0, Files.readAllBytes(SliceStore.partFile(SliceStore.moveDir(rootA, MOVE), 0)));
         assertArrayEquals(part1, Files.readAllBytes(SliceStore.partFile(SliceStore.moveDir(rootA, MOVE), 1)));
         assertEquals(a.digest(), replay.digest());
@@ -420,6 +422,51 @@ class SliceMoveTest
         SliceStore.writeManifest(moveA, new SliceStore.SliceManifest(
             MOVE, 2, 0, 7, 2, a.moves.keysOut, a.moves.bytesOut, "a"));
         return a;
+    }
+
+    @Test
+    void shouldCloseAtOnceTheWindowsOfAcquiredKeysThatTheAcquirersWatermarkHasPassed()
+    {
+        final Path rootA = dir.resolve("a");
+        final Path rootB = dir.resolve("b");
+        final Appliance a = releasedHalf(rootA);
+        final Appliance reference = new Appliance(2, SEED, null, null);
+        final long[] keys = keys(a);
+        for (int round = 0; round < 10; round++)
+        {
+            for (int k = 0; k < keys.length; k++)
+            {
+                reference.event(1 + round * keys.length + k, keys[k], T0 + round * 10 * MS, k);
+            }
+        }
+        SliceStore.copyMove(rootA, rootB, MOVE);
+        final Appliance b = new Appliance(3, SEED, rootB, new BitSet());
+        b.watermark(T0 + 300 * MS);
+        assertTrue(b.results.windows.isEmpty());
+
+        b.ownership(2, RingEntry.OWNERSHIP_ACQUIRE);
+        reference.watermark(T0 + 300 * MS);
+
+        final TreeSet<String> moved = new TreeSet<>();
+        for (final String window : reference.results.windows)
+        {
+            if (a.group(Long.parseLong(window.substring(0, window.indexOf(':')))) < 8)
+            {
+                moved.add(window);
+            }
+        }
+        final TreeSet<String> closed = new TreeSet<>(b.results.windows);
+        for (final String window : a.results.windows)
+        {
+            if (a.group(Long.parseLong(window.substring(0, window.indexOf(':')))) < 8)
+            {
+                closed.add(window);
+            }
+        }
+        assertTrue(b.results.windows.size() > 10, "closed on acquire: " + b.results.windows.size());
+        assertEquals(moved, closed);
+        assertEquals(a.moves.keysOut, b.keys());
+        assertEquals(a.moves.keysOut, b.moves.keysIn);
     }
 
     @Test

@@ -201,8 +201,7 @@ public final class SluiceDaemon implements AutoCloseable
         out.println("  auth      " + (null == auth ? Authentication.describeOff() : auth.describe()));
         if (null != topology)
         {
-            out.println("  topology  " + topology.describe(producer.ownership(), ownershipFromFile) +
-                "; slices in " + ApplianceTopology.sliceRoot(journalDir));
+            out.println("  topology: " + topology.describe(producer.ownership(), ownershipFromFile));
         }
         ReloadSignal.install(this::reloadCredentials);
         if (ctx.metrics().isEnabled())

@@ -22,7 +22,8 @@ import java.util.List;
  * A daemon in topology mode ({@code sluice.topology.file} set): the topology file read at start, which of its
  * appliances this daemon is, and the checks that make the daemon one of them: the appliance is named in the file,
  * the journal is on (ownership is state kept in the journal), and the hash seed and key-group count are the
- * topology's (a different one given explicitly is refused naming both). Start-up only.
+ * topology's (a different seed given explicitly, or a key-group count other than the default and the topology's,
+ * is refused naming both). Start-up only.
  *
  * @param file      the topology file.
  * @param topology  what it says.
@@ -92,7 +93,8 @@ public record ApplianceTopology(Path file, Topology topology, String appliance, 
                 "topology file " + file + ", whose hash-seed is " + hex(topology.hashSeed()) + ": every appliance " +
                 "uses the topology's; remove " + SluiceConfig.HASH_SEED + " or set it to " + hex(topology.hashSeed()));
         }
-        if (config.keyGroupCountGiven() && config.keyGroupCount() != topology.keyGroupCount())
+        if (config.keyGroupCount() != io.sluice.config.Settings.KEYGROUP_COUNT.defaultValue() &&
+            config.keyGroupCount() != topology.keyGroupCount())
         {
             throw new ConfigurationException(SluiceConfig.KEYGROUP_COUNT, Integer.toString(config.keyGroupCount()),
                 "differs from the topology file " + file + ", whose key-groups is " + topology.keyGroupCount() +
@@ -240,15 +242,15 @@ public record ApplianceTopology(Path file, Topology topology, String appliance, 
     /**
      * @param ownership the producer's ownership.
      * @param fromFile  whether it is the file's (else the journal's).
-     * @return the start-up summary line's text after {@code topology}: {@code appliance a of 2, epoch 3, owns 2048
-     * of 4096 key groups (0-2047) from the journal}.
+     * @return the start-up summary line's text after {@code topology: }: {@code appliance a of 2, epoch 3, owns 2048
+     * of 4096 key groups (0-2047) from journal} (or {@code from file <topology file>} at the first start).
      */
     public String describe(final GroupOwnership ownership, final boolean fromFile)
     {
         final String ranges = ownership.describeRanges();
         return "appliance " + appliance + " of " + topology.appliances().size() + ", epoch " + ownership.epoch() +
             ", owns " + ownership.ownedCount() + " of " + topology.keyGroupCount() + " key groups (" +
-            (ranges.isEmpty() ? "none" : ranges) + ") from " + (fromFile ? "the file " + file : "the journal");
+            (ranges.isEmpty() ? "none" : ranges) + ") from " + (fromFile ? "file " + file : "journal");
     }
 
     private static String names(final Topology topology)

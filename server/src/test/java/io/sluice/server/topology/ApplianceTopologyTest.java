@@ -143,14 +143,14 @@ class ApplianceTopologyTest
         assertEquals(0, fresh.epoch());
         assertEquals(0, fresh.ownedCount());
         assertTrue(topology.ownershipAfterRecovery(fresh, journalDir));
-        assertEquals("appliance a of 2, epoch 3, owns 2048 of 4096 key groups (0-2047) from the file " + file,
+        assertEquals("appliance a of 2, epoch 3, owns 2048 of 4096 key groups (0-2047) from file " + file,
             topology.describe(fresh, true));
 
         final GroupOwnership again = topology.ownershipBeforeRecovery(journalDir);
         assertEquals(3, again.epoch());
         assertEquals("0-2047", again.describeRanges());
         assertFalse(topology.ownershipAfterRecovery(again, journalDir), "a journal with an ownership keeps it");
-        assertEquals("appliance a of 2, epoch 3, owns 2048 of 4096 key groups (0-2047) from the journal",
+        assertEquals("appliance a of 2, epoch 3, owns 2048 of 4096 key groups (0-2047) from journal",
             topology.describe(again, false));
     }
 }

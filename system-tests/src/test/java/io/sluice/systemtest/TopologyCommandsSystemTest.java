@@ -9,9 +9,6 @@ import io.sluice.tools.SluiceMain;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -54,10 +51,10 @@ class TopologyCommandsSystemTest
         }
         try (TestDaemon a = appliance("a", file); TestDaemon b = appliance("b", file))
         {
-            final Run init = run("topology", "init", "--file", file.toString(), "--appliances", "a,b",
+            final ToolRun init = ToolRun.of("topology", "init", "--file", file.toString(), "--appliances", "a,b",
                 "--hash-seed", "0x5eed", "--slice-dir", dir.resolve("slices").toString(),
                 "--appliance", spec("a", a), "--appliance", spec("b", b));
-            assertEquals(0, init.exit, init.err);
+            assertEquals(0, init.exit(), init.err());
             a.start();
             b.start();
 
@@ -79,11 +76,12 @@ class TopologyCommandsSystemTest
                 await(client, atA, sent, () -> atA.results);
             }
 
-            final Run move = run("topology", "move", "--file", file.toString(), "--groups", "0-1023", "--to", "b");
-            assertEquals(0, move.exit, move.out + move.err + a.log() + b.log());
-            System.out.print(move.out);
-            final String[] lines = move.out.split("\n");
-            assertEquals(5, lines.length, move.out);
+            final ToolRun move = ToolRun.of("topology", "move", "--file", file.toString(), "--groups", "0-1023",
+                "--to", "b");
+            assertEquals(0, move.exit(), move.out() + move.err() + a.log() + b.log());
+            System.out.print(move.out());
+            final String[] lines = move.out().split("\n");
+            assertEquals(5, lines.length, move.out());
             assertEquals("sluice topology: move 2: groups 0-1023 (1024 groups) from a to b, epoch 1 -> 2", lines[0]);
             assertTrue(lines[1].startsWith("sluice topology: release on a: done at epoch 2, 10 keys, "), lines[1]);
             assertTrue(lines[2].startsWith("sluice topology: acquire on b: done at epoch 2, 10 keys, "), lines[2]);
@@ -91,12 +89,12 @@ class TopologyCommandsSystemTest
             assertEquals("sluice topology: moved: " + file + " is at epoch 2, 4096 key groups, a: 1024-2047, " +
                 "b: 0-1023,2048-4095", lines[4]);
 
-            final Run show = run("topology", "show", "--file", file.toString());
-            assertEquals(0, show.exit, show.err);
-            assertTrue(show.out.contains("  a: groups 1024-2047 (1024 groups); aeron dir " + a.driverDir +
-                ": live epoch 2, owns 1024 groups, moves 1 released / 0 acquired, keys 10 out / 0 in\n"), show.out);
-            assertTrue(show.out.contains("  b: groups 0-1023,2048-4095 (3072 groups); aeron dir " + b.driverDir +
-                ": live epoch 2, owns 3072 groups, moves 0 released / 1 acquired, keys 0 out / 10 in\n"), show.out);
+            final ToolRun show = ToolRun.of("topology", "show", "--file", file.toString());
+            assertEquals(0, show.exit(), show.err());
+            assertTrue(show.out().contains("  a: groups 1024-2047 (1024 groups); aeron dir " + a.driverDir +
+                ": live epoch 2, owns 1024 groups, moves 1 released / 0 acquired, keys 10 out / 0 in\n"), show.out());
+            assertTrue(show.out().contains("  b: groups 0-1023,2048-4095 (3072 groups); aeron dir " + b.driverDir +
+                ": live epoch 2, owns 3072 groups, moves 0 released / 1 acquired, keys 0 out / 10 in\n"), show.out());
 
             final TopologySystemTest.Handler atB = new TopologySystemTest.Handler();
             try (SluiceClient client = client(b))
@@ -124,19 +122,20 @@ class TopologyCommandsSystemTest
             assertEquals(new TopologySystemTest.Handler.Reject(moved.get(0), RejectReason.NOT_OWNER, 2),
                 refused.rejects.get(0));
 
-            final Run back = run("topology", "move", "--file", file.toString(), "--groups", "0-1023", "--to", "a");
-            assertEquals(0, back.exit, back.out + back.err);
+            final ToolRun back = ToolRun.of("topology", "move", "--file", file.toString(), "--groups", "0-1023",
+                "--to", "a");
+            assertEquals(0, back.exit(), back.out() + back.err());
             assertEquals("epoch 3: a=0-2047 b=2048-4095", Topology.read(file).toString());
 
             final Path journalConfig = dir.resolve("a.properties");
             Files.writeString(journalConfig, SluiceConfig.JOURNAL_DIR + "=" + dir.resolve("journal-a") + "\n" +
                 SluiceConfig.DRIVER_DIR + "=" + a.driverDir + "\n");
-            final Run journal = run("journal", "--config", journalConfig.toString());
-            assertEquals(0, journal.exit, journal.out + journal.err);
-            assertTrue(journal.out.matches("(?s).*\n  ownership changes \\(topology\\): 2\n" +
+            final ToolRun journal = ToolRun.of("journal", "--config", journalConfig.toString());
+            assertEquals(0, journal.exit(), journal.out() + journal.err());
+            assertTrue(journal.out().matches("(?s).*\n  ownership changes \\(topology\\): 2\n" +
                 "    epoch 2, move 2: released key groups 0-1023 \\(1024\\) at journal position [0-9]+\n" +
                 "    epoch 3, move 3: acquired key groups 0-1023 \\(1024\\) at journal position [0-9]+\n.*"),
-                journal.out);
+                journal.out());
         }
     }
 
@@ -180,29 +179,5 @@ class TopologyCommandsSystemTest
             }
         }
         assertEquals(count, done.getAsInt(), "answers; rejects " + handler.rejects);
-    }
-
-    private static Run run(final String... args)
-    {
-        final PrintStream out = System.out;
-        final PrintStream err = System.err;
-        final ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
-        final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-        try
-        {
-            System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
-            final int exit = SluiceMain.run(args);
-            return new Run(exit, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
-        }
-        finally
-        {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
-
-    private record Run(int exit, String out, String err)
-    {
     }
 }

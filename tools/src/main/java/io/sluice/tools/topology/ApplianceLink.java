@@ -58,7 +58,7 @@ final class ApplianceLink
      * @param outcome     how it ended.
      * @param result      what the appliance reported, for {@link Outcome#DONE}; else null.
      * @param reason      why, for {@link Outcome#REFUSED}; else empty.
-     * @param roundTripNs from writing the request to reading the answer (or giving up), ns.
+     * @param roundTripNs from raising the request counter to reading the answer (or giving up), ns.
      */
     record Answer(Outcome outcome, TopologyRequests.Result result, String reason, long roundTripNs)
     {
@@ -111,14 +111,37 @@ final class ApplianceLink
     }
 
     /**
-     * Hand one move step to an appliance and wait for its answer.
+     * A step ready to hand over: the appliance's request and result counters found and the request file written
+     * (the appliance reads it only once the request counter names it), so that handing it over costs no more than
+     * the counters' exchange.
      *
-     * @param aeronDir  the appliance's media driver directory.
-     * @param request   the step.
-     * @param timeoutNs how long to wait for the request counter to be free and for the answer.
-     * @return the answer; the request's, result's and refusal's files are gone afterwards.
+     * @param aeronDir       the appliance's media driver directory.
+     * @param requestCounter id of its topology request counter, -1 when it has none.
+     * @param resultCounter  id of its topology result counter, -1 when it has none.
+     * @param id             the request id.
+     * @param missing        why it cannot be handed over ({@link Outcome#NOT_RUNNING}, {@link Outcome#NO_TOPOLOGY}),
+     *                       or null when it can.
      */
-    static Answer send(final String aeronDir, final TopologyRequests.Request request, final long timeoutNs)
+    record Prepared(String aeronDir, int requestCounter, int resultCounter, long id, Outcome missing)
+    {
+        /**
+         * Withdraw a step that will not be handed over: its request file goes.
+         */
+        void discard()
+        {
+            if (null == missing)
+            {
+                delete(TopologyRequests.requestFile(Path.of(aeronDir).toAbsolutePath(), id));
+            }
+        }
+    }
+
+    /**
+     * @param aeronDir the appliance's media driver directory.
+     * @param request  the step.
+     * @return the step, ready for {@link #exchange}.
+     */
+    static Prepared prepare(final String aeronDir, final TopologyRequests.Request request)
     {
         final int[] ids = { -1, -1 };
         final boolean running = !aeronDir.isEmpty() && SluiceStat.read(aeronDir, (reader) -> reader.forEach(
@@ -133,19 +156,37 @@ final class ApplianceLink
                     ids[1] = counterId;
                 }
             }));
+        final long id = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
         if (!running)
         {
-            return new Answer(Outcome.NOT_RUNNING, null, "", 0);
+            return new Prepared(aeronDir, -1, -1, id, Outcome.NOT_RUNNING);
         }
         if (-1 == ids[0] || -1 == ids[1])
         {
-            return new Answer(Outcome.NO_TOPOLOGY, null, "", 0);
+            return new Prepared(aeronDir, -1, -1, id, Outcome.NO_TOPOLOGY);
         }
-        final Path dir = Path.of(aeronDir).toAbsolutePath();
-        final long id = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+        TopologyRequests.writeRequest(Path.of(aeronDir).toAbsolutePath(), id, request);
+        return new Prepared(aeronDir, ids[0], ids[1], id, null);
+    }
+
+    /**
+     * Hand a prepared step to its appliance and wait for the answer.
+     *
+     * @param step      the step ({@link #prepare}).
+     * @param timeoutNs how long to wait for the request counter to be free and for the answer.
+     * @return the answer; the request's, result's and refusal's files are gone afterwards.
+     */
+    static Answer exchange(final Prepared step, final long timeoutNs)
+    {
+        if (null != step.missing())
+        {
+            return new Answer(step.missing(), null, "", 0);
+        }
+        final Path dir = Path.of(step.aeronDir()).toAbsolutePath();
+        final long id = step.id();
         final long startNs = System.nanoTime();
-        TopologyRequests.writeRequest(dir, id, request);
-        final long outcome = CounterRequest.exchange(aeronDir, ids[0], ids[1], id, timeoutNs)[0];
+        final long outcome = CounterRequest.exchange(step.aeronDir(), step.requestCounter(), step.resultCounter(), id,
+            timeoutNs)[0];
         final long roundTripNs = System.nanoTime() - startNs;
         if (0 == outcome)
         {
@@ -163,6 +204,19 @@ final class ApplianceLink
         delete(TopologyRequests.resultFile(dir, id));
         delete(TopologyRequests.requestFile(dir, id));
         return new Answer(Outcome.DONE, result, "", roundTripNs);
+    }
+
+    /**
+     * Hand one step to an appliance and wait for its answer: {@link #prepare} then {@link #exchange}.
+     *
+     * @param aeronDir  the appliance's media driver directory.
+     * @param request   the step.
+     * @param timeoutNs how long to wait for the request counter to be free and for the answer.
+     * @return the answer.
+     */
+    static Answer send(final String aeronDir, final TopologyRequests.Request request, final long timeoutNs)
+    {
+        return exchange(prepare(aeronDir, request), timeoutNs);
     }
 
     private static void delete(final Path file)

@@ -98,11 +98,17 @@ public final class TopologyMove
         out.println(PREFIX + "move " + moveId + ": groups " + range + " (" + range.size() + " groups) from " +
             from.name() + " to " + to.name() + ", epoch " + topology.epoch() + " -> " + epoch);
 
+        final ApplianceLink.Prepared releaseStep = ApplianceLink.prepare(from.aeronDir(),
+            new TopologyRequests.Request(TopologyRequests.RELEASE, epoch, moveId, range.first(), range.last(),
+            topology.sliceDir(), ""));
+        final ApplianceLink.Prepared acquireStep = ApplianceLink.prepare(to.aeronDir(),
+            new TopologyRequests.Request(TopologyRequests.ACQUIRE, epoch, moveId, range.first(), range.last(),
+            topology.sliceDir(), from.name()));
         final long releaseSentNs = System.nanoTime();
-        final ApplianceLink.Answer release = ApplianceLink.send(from.aeronDir(), new TopologyRequests.Request(
-            TopologyRequests.RELEASE, epoch, moveId, range.first(), range.last(), topology.sliceDir(), ""), timeoutNs);
+        final ApplianceLink.Answer release = ApplianceLink.exchange(releaseStep, timeoutNs);
         if (ApplianceLink.Outcome.DONE != release.outcome())
         {
+            acquireStep.discard();
             report("release on " + from.name(), release, timeoutNs, out);
             final ApplianceLink.Live owner = ApplianceLink.live(from.aeronDir());
             if (ApplianceLink.Outcome.TIMED_OUT == release.outcome() && null != owner && owner.epoch() >= epoch)
@@ -114,18 +120,15 @@ public final class TopologyMove
                 " unchanged at epoch " + topology.epoch());
             return 1;
         }
-        report("release on " + from.name(), release, timeoutNs, out);
-
-        final ApplianceLink.Answer acquire = ApplianceLink.send(to.aeronDir(), new TopologyRequests.Request(
-            TopologyRequests.ACQUIRE, epoch, moveId, range.first(), range.last(), topology.sliceDir(), from.name()),
-            timeoutNs);
+        final ApplianceLink.Answer acquire = ApplianceLink.exchange(acquireStep, timeoutNs);
         final long unservedNs = System.nanoTime() - releaseSentNs;
+        report("release on " + from.name(), release, timeoutNs, out);
         report("acquire on " + to.name(), acquire, timeoutNs, out);
         final ApplianceLink.Live target = ApplianceLink.live(to.aeronDir());
         if (ApplianceLink.Outcome.TIMED_OUT == acquire.outcome() && null != target && target.epoch() >= epoch)
         {
-            moved(file, withEpoch(moved, epoch), range, unservedNs, "the acquire answered late: " + to.name() +
-                " is at epoch " + target.epoch(), out);
+            moved(file, withEpoch(moved, epoch), range, unservedNs, "the acquire was not answered in time, but " +
+                to.name() + " is at epoch " + target.epoch() + ": it took them", out);
             return 0;
         }
         if (ApplianceLink.Outcome.DONE != acquire.outcome())

@@ -42,6 +42,9 @@ final class FakeAppliance implements AutoCloseable
     private final List<TopologyRequests.Request> requests = Collections.synchronizedList(new ArrayList<>());
     private final Thread thread;
     private volatile String refuseAcquire;
+    private volatile boolean silentAcquires;
+    private volatile boolean applyAcquiresSilently;
+    private long handled;
     private volatile boolean running = true;
 
     /**
@@ -108,6 +111,23 @@ final class FakeAppliance implements AutoCloseable
         refuseAcquire = reason;
     }
 
+    /**
+     * From now on an acquire is never taken: its request stays pending until the tool withdraws it.
+     */
+    void ignoreAcquires()
+    {
+        silentAcquires = true;
+    }
+
+    /**
+     * From now on an acquire is applied (epoch, groups) but never answered, as by a daemon that took it and then
+     * stalled.
+     */
+    void applyAcquiresWithoutAnswer()
+    {
+        applyAcquiresSilently = true;
+    }
+
     List<TopologyRequests.Request> requests()
     {
         return List.copyOf(requests);
@@ -141,12 +161,27 @@ final class FakeAppliance implements AutoCloseable
         while (running)
         {
             final long id = counters.getCounterValue(request);
-            if (0 == id)
+            if (0 == id || id == handled)
             {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
                 continue;
             }
-            final TopologyRequests.Request step = TopologyRequests.readRequest(TopologyRequests.requestFile(dir, id));
+            final TopologyRequests.Request step;
+            try
+            {
+                step = TopologyRequests.readRequest(TopologyRequests.requestFile(dir, id));
+            }
+            catch (final java.io.UncheckedIOException ex)
+            {
+                continue; // a request the tool withdrew (and deleted) while an ignored one stayed pending
+            }
+            final boolean acquire = TopologyRequests.ACQUIRE.equals(step.action());
+            if (acquire && silentAcquires)
+            {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                continue;
+            }
+            handled = id;
             requests.add(step);
             final String refusal = refusal(step);
             if (null != refusal)
@@ -169,6 +204,10 @@ final class FakeAppliance implements AutoCloseable
             counters.setCounterValue(owned, groups.cardinality());
             counters.setCounterValue(release ? released : acquired, counters.getCounterValue(
                 release ? released : acquired) + 1);
+            if (acquire && applyAcquiresSilently)
+            {
+                continue;
+            }
             final int size = step.lastGroup() - step.firstGroup() + 1;
             TopologyRequests.writeResult(dir, id, new TopologyRequests.Result(step.action(), step.epoch(),
                 step.moveId(), 10L * size, 1000L * size, release ? 4096 : 8192, 2_500_000));

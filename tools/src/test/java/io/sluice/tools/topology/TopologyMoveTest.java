@@ -166,6 +166,54 @@ class TopologyMoveTest
     }
 
     @Test
+    void shouldRollBackAnAcquireThatIsNotAnsweredInTime() throws Exception
+    {
+        try (FakeAppliance a = new FakeAppliance(dir.resolve("a"), 1, 0, 2047);
+            FakeAppliance b = new FakeAppliance(dir.resolve("b"), 1, 2048, 4095))
+        {
+            b.ignoreAcquires();
+            final CommandRun run = CommandRun.of("topology", "move", "--file", file.toString(), "--groups", "0-1023",
+                "--to", "b", "--timeout", "1");
+            assertEquals(1, run.exit(), run.out() + run.err());
+            assertEquals("sluice topology: move 2: groups 0-1023 (1024 groups) from a to b, epoch 1 -> 2\n" +
+                "sluice topology: release on a: done at epoch 2, 10240 keys, 1024000 bytes, journal position 4096, " +
+                "T ms in the daemon, T ms round trip\n" +
+                "sluice topology: acquire on b: no answer within 1 s\n" +
+                "sluice topology: the acquire on b failed: a takes groups 0-1023 back from its own slice at epoch 3\n" +
+                "sluice topology: acquire back on a: done at epoch 3, 10240 keys, 1024000 bytes, journal position " +
+                "8192, T ms in the daemon, T ms round trip\n" +
+                "sluice topology: groups 0-1023 not served for T ms; not moved: a keeps them; " + file + " is at " +
+                "epoch 3 with the owners unchanged\n", run.outTimed());
+            assertEquals(List.of(), b.requests());
+            assertEquals(1, b.epoch());
+            assertEquals(2048, a.ownedGroups());
+            assertEquals("epoch 3: a=0-2047 b=2048-4095", Topology.read(file).toString());
+            assertEquals(List.of(), leftovers(dir.resolve("b")));
+        }
+    }
+
+    @Test
+    void shouldCountAnAcquireTheTargetTookWithoutAnsweringAsAMove() throws Exception
+    {
+        try (FakeAppliance a = new FakeAppliance(dir.resolve("a"), 1, 0, 2047);
+            FakeAppliance b = new FakeAppliance(dir.resolve("b"), 1, 2048, 4095))
+        {
+            b.applyAcquiresWithoutAnswer();
+            final CommandRun run = CommandRun.of("topology", "move", "--file", file.toString(), "--groups", "0-1023",
+                "--to", "b", "--timeout", "1");
+            assertEquals(0, run.exit(), run.out() + run.err());
+            assertEquals("sluice topology: acquire on b: no answer within 1 s\n" +
+                "sluice topology: groups 0-1023 not served for T ms (from sending the release to the acquire's " +
+                "answer; the acquire was not answered in time, but b is at epoch 2: it took them)\n" +
+                "sluice topology: moved: " + file + " is at epoch 2, 4096 key groups, a: 1024-2047, " +
+                "b: 0-1023,2048-4095\n", run.outTimed().substring(run.outTimed().indexOf("sluice topology: acquire")));
+            assertEquals(1, a.requests().size());
+            assertEquals(3072, b.ownedGroups());
+            assertEquals("epoch 2: a=1024-2047 b=0-1023,2048-4095", Topology.read(file).toString());
+        }
+    }
+
+    @Test
     void shouldLeaveEverythingAsItWasWhenTheOwnerRefusesTheRelease() throws Exception
     {
         try (FakeAppliance a = new FakeAppliance(dir.resolve("a"), 1, 1024, 2047);

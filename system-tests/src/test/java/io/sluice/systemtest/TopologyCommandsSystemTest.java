@@ -58,7 +58,7 @@ class TopologyCommandsSystemTest
             a.start();
             b.start();
 
-            final TopologySystemTest.Handler atA = new TopologySystemTest.Handler();
+            final ApplianceMoveSystemTest.Handler atA = new ApplianceMoveSystemTest.Handler();
             try (SluiceClient client = client(a))
             {
                 int sent = 0;
@@ -96,7 +96,7 @@ class TopologyCommandsSystemTest
             assertTrue(show.out().contains("  b: groups 0-1023,2048-4095 (3072 groups); aeron dir " + b.driverDir +
                 ": live epoch 2, owns 3072 groups, moves 0 released / 1 acquired, keys 0 out / 10 in\n"), show.out());
 
-            final TopologySystemTest.Handler atB = new TopologySystemTest.Handler();
+            final ApplianceMoveSystemTest.Handler atB = new ApplianceMoveSystemTest.Handler();
             try (SluiceClient client = client(b))
             {
                 for (final long key : moved)
@@ -113,13 +113,13 @@ class TopologyCommandsSystemTest
                 assertEquals(EVENTS_PER_KEY, atB.queries.get(key)[0], "count of key " + key + " at b");
                 assertEquals(EVENTS_PER_KEY * key + 6.0, atB.queries.get(key)[1], "sum of key " + key + " at b");
             }
-            final TopologySystemTest.Handler refused = new TopologySystemTest.Handler();
+            final ApplianceMoveSystemTest.Handler refused = new ApplianceMoveSystemTest.Handler();
             try (SluiceClient client = client(a))
             {
                 assertTrue(client.offerEvent(moved.get(0), T0 + 10, 1.0) > 0);
                 await(client, refused, 1, refused.rejects::size);
             }
-            assertEquals(new TopologySystemTest.Handler.Reject(moved.get(0), RejectReason.NOT_OWNER, 2),
+            assertEquals(new ApplianceMoveSystemTest.Handler.Reject(moved.get(0), RejectReason.NOT_OWNER, 2),
                 refused.rejects.get(0));
 
             final ToolRun back = ToolRun.of("topology", "move", "--file", file.toString(), "--groups", "0-1023",
@@ -167,7 +167,7 @@ class TopologyCommandsSystemTest
     }
 
     private static void await(
-        final SluiceClient client, final TopologySystemTest.Handler handler, final int count,
+        final SluiceClient client, final ApplianceMoveSystemTest.Handler handler, final int count,
         final java.util.function.IntSupplier done)
     {
         final long deadline = System.nanoTime() + TIMEOUT_NS;

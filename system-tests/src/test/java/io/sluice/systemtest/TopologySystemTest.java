@@ -43,10 +43,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * journal on, tumbling windows with allowed lateness, idle-key eviction and an alert rule), a routing client
  * ({@link TopologyClient}, fixed client id) in this JVM sending at a fixed rate over a few thousand keys with strictly
  * increasing event times, and moves of key groups 0-1023 back and forth between them ({@code sluice topology move},
- * {@link TopologyMove} in this JVM) while it sends. In the kill variants the source or the target of one move is
- * killed with SIGKILL as the move's request reaches it and started again; the move then either completed (exit 0,
- * the file names the new owner) or the owner kept the groups (exit 1), and the appliances' counters must agree with
- * the file.
+ * {@link TopologyMove} in this JVM) while it sends. In the kill variants the source or the target of three moves is
+ * killed with SIGKILL and started again: as the move's request reaches it, as the move's directory appears in its
+ * journal's slices (the step under way), and as its answer appears (the step done, not yet read); the move then
+ * either completed (exit 0, the file names the new owner) or the owner kept the groups (exit 1; when the owner had
+ * released them and died, after the documented {@code sluice topology acquire}), and after each move both
+ * appliances' owned-group counters must be what the file says.
  * <pre>
  *   this JVM: TopologyClient ──UDP──▶ a (groups 0-2047)      mover thread: topology move 0-1023 a→b, b→a, ...
  *                            └─UDP──▶ b (groups 2048-4095)                (kill variant: SIGKILL + restart)
@@ -87,7 +89,9 @@ class TopologySystemTest
         /** As the move's request file appears in its driver directory. */
         REQUEST,
         /** As the move's directory appears among its journal's slices. */
-        SLICE
+        SLICE,
+        /** As its answer to the move's step appears in its driver directory (the step done, not yet read). */
+        RESULT
     }
 
     @AfterEach
@@ -329,9 +333,10 @@ class TopologySystemTest
                 Thread.sleep(1500);
                 for (int move = 1; move <= MOVES; move++)
                 {
-                    final boolean early = move == Math.max(1, MOVES / 3);
-                    final boolean late = move == Math.max(2, 2 * MOVES / 3);
-                    moveOnce(move, Kill.NONE == kill ? null : early ? Trigger.REQUEST : late ? Trigger.SLICE : null);
+                    final Trigger trigger = move == Math.max(1, MOVES / 4) ? Trigger.REQUEST :
+                        move == Math.max(2, MOVES / 2) ? Trigger.SLICE :
+                        move == Math.max(3, 3 * MOVES / 4) ? Trigger.RESULT : null;
+                    moveOnce(move, Kill.NONE == kill ? null : trigger);
                     Thread.sleep(MOVE_GAP_MS);
                 }
             }
@@ -431,8 +436,9 @@ class TopologySystemTest
 
         /**
          * SIGKILL the node as soon as the trigger is seen: a topology request file in its driver directory (the
-         * step handed over, not yet taken), or a move directory in its journal's slices (the step under way: the
-         * release's processors writing the slice, or the acquire's copy of it).
+         * step handed over, not yet taken), a move directory in its journal's slices (the step under way: the
+         * release's processors writing the slice, or the acquire's copy of it), or its result file (the step done,
+         * the answer not yet read by the tool).
          */
         private Thread killWhen(final Trigger trigger, final TopologyNodes.Node node)
         {
@@ -444,16 +450,17 @@ class TopologySystemTest
                 try
                 {
                     final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                    while (System.nanoTime() - deadline < 0 && (Trigger.REQUEST == trigger ?
-                        0 == count(Path.of(node.driverDir), "sluice-topology-*.properties") :
-                        count(slices, "move-*") == before))
+                    while (System.nanoTime() - deadline < 0 && (Trigger.SLICE == trigger ?
+                        count(slices, "move-*") == before : 0 == count(Path.of(node.driverDir),
+                        Trigger.REQUEST == trigger ? "sluice-topology-*.properties" : "sluice-topology-*.result")))
                     {
                         LockSupport.parkNanos(50_000);
                     }
                     LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(delayUs));
                     TopologyNodes.kill(node);
                     System.out.printf("  SIGKILL %s %d us after its %s appeared%n", node.name, delayUs,
-                        Trigger.REQUEST == trigger ? "move request" : "move's slice directory");
+                        Trigger.REQUEST == trigger ? "move request" : Trigger.SLICE == trigger ?
+                        "move's slice directory" : "answer to the move's step");
                 }
                 catch (final Throwable ex)
                 {

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -189,7 +190,7 @@ final class TopologyNodes implements AutoCloseable
         final StringBuilder lines = new StringBuilder();
         for (final String line : node.daemon.lines)
         {
-            final String lower = line.toLowerCase(java.util.Locale.ROOT);
+            final String lower = line.toLowerCase(Locale.ROOT);
             if (lower.contains("error") || lower.contains("fail") || lower.contains("exception"))
             {
                 lines.append("  [").append(node.name).append("] ").append(line).append('\n');

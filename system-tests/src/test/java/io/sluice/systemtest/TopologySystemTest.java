@@ -28,6 +28,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -277,7 +278,7 @@ class TopologySystemTest
         final TopologyNodes.Node ref = nodes.node("reference", null, windows);
         nodes.start(ref);
         final TrafficRecorder reference = new TrafficRecorder(traffic);
-        final SluiceConfig config = SluiceConfig.load(ref.configFile, new java.util.Properties());
+        final SluiceConfig config = SluiceConfig.load(ref.configFile, new Properties());
         try (SluiceClient client = SluiceClient.connect(SluiceMain.clientContextFor(config)
             .embeddedDriver(true)
             .driverThreading(DriverThreading.INVOKER)

@@ -1,6 +1,7 @@
 package io.sluice.tools.demo;
 
 import io.sluice.client.SluiceClient;
+import io.sluice.client.SluiceResultHandler;
 import io.sluice.client.TopologyClient;
 import io.sluice.config.DriverThreading;
 import io.sluice.config.Settings;
@@ -442,7 +443,7 @@ public final class TopologyDemo
                 return client.offerQuery(key);
             }
 
-            public int poll(final io.sluice.client.SluiceResultHandler handler, final int limit)
+            public int poll(final SluiceResultHandler handler, final int limit)
             {
                 return client.poll(handler, limit);
             }
@@ -467,7 +468,7 @@ public final class TopologyDemo
                 return client.offerQuery(key);
             }
 
-            public int poll(final io.sluice.client.SluiceResultHandler handler, final int limit)
+            public int poll(final SluiceResultHandler handler, final int limit)
             {
                 return client.poll(handler, limit);
             }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -362,7 +363,7 @@ public final class TopologyTraffic
         reference.windows.forEach((k, v) -> all.putIfAbsent(k, "appliances null, reference " + v));
         for (final Map.Entry<String, String> e : all.entrySet())
         {
-            if (!java.util.Objects.equals(routed.windows.get(e.getKey()), reference.windows.get(e.getKey())) &&
+            if (!Objects.equals(routed.windows.get(e.getKey()), reference.windows.get(e.getKey())) &&
                 differences.size() < limit)
             {
                 differences.add("window " + e.getKey() + ": " + e.getValue());

@@ -77,4 +77,29 @@ public interface ShardLogic
      * @return keys held.
      */
     int keys();
+
+    /**
+     * Drop a key whose key group moved to another appliance (an OWNERSHIP release, after its slot was written to
+     * the move's slice): it leaves the table; a wake-up it had stays behind in the close schedule as a stale
+     * entry, which is skipped. Processor thread only.
+     *
+     * @param key the key.
+     * @return true when it was held.
+     * @throws UnsupportedOperationException for logic that holds no keys to move.
+     */
+    default boolean releaseKey(final long key)
+    {
+        throw new UnsupportedOperationException(getClass().getName() + " holds no keys to move");
+    }
+
+    /**
+     * @param kind       a slice's state kind ({@code ShardSnapshot.KIND_}).
+     * @param slotLength its bytes per data slot.
+     * @return true when this logic takes slots of that kind and length ({@link #regroupKey}, an OWNERSHIP
+     * acquire); false for logic that holds no keys to move.
+     */
+    default boolean takesSlots(final int kind, final int slotLength)
+    {
+        return false;
+    }
 }

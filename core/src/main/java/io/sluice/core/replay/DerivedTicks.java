@@ -11,7 +11,8 @@ import io.sluice.core.window.WindowSpec;
  * pane. The journal's ticks stand for the clock: each moves the replay's watermark to the journaled one shifted by
  * the difference in allowed lateness (so the live run's idle advance carries over), and ticks when that moves it.
  * Under the journal's own windows this gives exactly the journal's ticks; the replay's tick interval and idle
- * advance do not apply (the clock is not replayed, only its ticks). One thread.
+ * advance do not apply (the clock is not replayed, only its ticks). Only events and journaled ticks move time: an
+ * OWNERSHIP entry (a key-group move) moves no watermark and derives no tick. One thread.
  */
 public final class DerivedTicks
 {

@@ -23,7 +23,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  *     reach the processors; every event asks for one result mode.</li>
  * </ul>
  * RULES entries (live changes of the alert rules) go to every processor, unless {@link #journalRules(boolean)}
- * says not. START, SNAPSHOT and RESUME entries change no state and are passed over. Whatever the processors answer goes to
+ * says not. OWNERSHIP entries (key-group moves of an appliance in a topology) are applied: they go to every
+ * processor, and a processor built with slices ({@code ShardContext.sliceRoot}: recovery) carries the move out again
+ * (a release rewrites the same slice part and drops the keys, an acquire reads the kept slice), one built without
+ * (what-if runs, tests) passes them over; with a producer they also change its ownership
+ * ({@link RingProducer#applyJournaled}). START, SNAPSHOT and RESUME entries change no state and are passed over. Whatever the processors answer goes to
  * their sinks: mute them for a recovery.
  * <p>
  * Several threads can feed one journal side by side ({@link ReplayFanOut}): each feed owns some shards (the others'
@@ -213,6 +217,10 @@ public final class JournalFeed
                 {
                     everyProcessor(entry);
                 }
+                break;
+
+            case RingEntry.TYPE_OWNERSHIP:
+                everyProcessor(entry);
                 break;
 
             default:

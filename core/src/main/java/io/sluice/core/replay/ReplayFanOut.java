@@ -8,7 +8,8 @@ import java.util.function.IntConsumer;
  * {@code threads} runs on a thread of its own, named {@code prefix + t}, share 0 on the calling thread; then every
  * thread is joined. When a share fails, {@link #failed()} turns true so the others can stop early
  * ({@link #checkNotFailed()}); once all are joined the first failure is thrown, the others' added to it as suppressed.
- * Recovery and what-if replay both fan out through here. Control path only.
+ * Recovery and what-if replay both fan out through here; it sees no entries (each share's {@link JournalFeed} does,
+ * OWNERSHIP entries included). Control path only.
  */
 public final class ReplayFanOut
 {

@@ -32,7 +32,10 @@ import org.agrona.DirectBuffer;
  *     <li><b>Keys.</b> With a key filter only those keys' events, queries and rejects reach the processors; time
  *     still moves with every event, so a key's output equals the unfiltered run's.</li>
  * </ul>
- * Journaled START and SNAPSHOT entries change nothing here and are passed over.
+ * Journaled START and SNAPSHOT entries change nothing here and are passed over, and so are OWNERSHIP entries (key-group
+ * moves in a topology): the run's processors are built without slices, so a what-if run of an appliance that moved
+ * key groups keeps the keys it released and has none of those it acquired (their earlier events are in the other
+ * appliance's journal); only the keys it owned throughout give the live run's output.
  * <p>
  * Several threads can share one configuration's replay, as recovery does: each feeds every entry to a run of its own
  * that owns the shards {@code s} with {@code s % stride == first} and passes over the others' entries (each shard

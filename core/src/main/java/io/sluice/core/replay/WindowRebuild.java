@@ -27,7 +27,9 @@ import org.agrona.DirectBuffer;
  * tick's watermark, as a snapshot's producer part records them), so the derived watermark at P is the whole run's.
  * The window results the daemon publishes after R are then exactly the what-if run's for every window starting at
  * or after {@link #firstOpenStart} of R's watermark. Without history ({@code --reset-windows}) the processors start
- * empty at R's watermark. Control thread, before the processors start.
+ * empty at R's watermark. OWNERSHIP entries (key-group moves in a topology) go to the processors as the
+ * {@link JournalFeed} applies them: processors built without slices pass them over, so the rebuilt windows hold only
+ * what this appliance's own journal holds. Control thread, before the processors start.
  */
 public final class WindowRebuild
 {

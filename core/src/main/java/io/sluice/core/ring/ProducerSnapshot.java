@@ -2,9 +2,13 @@ package io.sluice.core.ring;
 
 import org.agrona.collections.LongArrayList;
 
+import java.util.BitSet;
+import java.util.List;
+
 /**
  * The ring producer's part of a snapshot: every client's high-water mark and the watermark's event-time state, as
- * they stood when the producer put the snapshot marker into the ring. Filled on the producer thread
+ * they stood when the producer put the snapshot marker into the ring, and in a topology its key-group ownership
+ * ({@link GroupOwnership}: epoch, owned groups, history). Filled on the producer thread
  * ({@code RingProducer.offerSnapshot}), then owned by the snapshot writer until the snapshot is written; reused.
  */
 public final class ProducerSnapshot
@@ -15,6 +19,10 @@ public final class ProducerSnapshot
     private long maxTimestamp = Long.MIN_VALUE;
     private long watermark = Long.MIN_VALUE;
     private long lastTickWatermark = Long.MIN_VALUE;
+    private int keyGroupCount;
+    private long epoch;
+    private BitSet owned = new BitSet();
+    private List<GroupOwnership.Transition> history = List.of();
 
     /**
      * Copy the producer's state. Producer thread only.
@@ -59,7 +67,104 @@ public final class ProducerSnapshot
     }
 
     /**
-     * Set every field (reading a snapshot back).
+     * Copy the producer's ownership (producer thread; allocates: snapshots are the control path).
+     *
+     * @param ownership the producer's ownership, or null when not in a topology (then the part has none).
+     */
+    public void captureOwnership(final GroupOwnership ownership)
+    {
+        if (null == ownership)
+        {
+            ownership(0, 0, new BitSet(), List.of());
+        }
+        else
+        {
+            ownership(ownership.keyGroupCount(), ownership.epoch(), ownership.owned(), ownership.history());
+        }
+    }
+
+    /**
+     * Set the ownership (reading a snapshot back).
+     *
+     * @param keyGroupCount key groups of the topology, 0 for a part without topology.
+     * @param epoch         the epoch.
+     * @param owned         the owned groups.
+     * @param history       the transitions, oldest first.
+     * @return this.
+     */
+    public ProducerSnapshot ownership(
+        final int keyGroupCount, final long epoch, final BitSet owned, final List<GroupOwnership.Transition> history)
+    {
+        this.keyGroupCount = keyGroupCount;
+        this.epoch = epoch;
+        this.owned = (BitSet)owned.clone();
+        this.history = List.copyOf(history);
+        return this;
+    }
+
+    /**
+     * Put the ownership back into a producer's (recovery). A part without topology (older, or taken by a producer
+     * not in a topology) leaves it as it is: the topology file's.
+     *
+     * @param ownership the producer's ownership.
+     * @throws IllegalArgumentException when the part's key-group count differs from the ownership's.
+     */
+    public void restoreOwnership(final GroupOwnership ownership)
+    {
+        if (!hasOwnership())
+        {
+            return;
+        }
+        if (keyGroupCount != ownership.keyGroupCount())
+        {
+            throw new IllegalArgumentException("the snapshot's ownership is of " + keyGroupCount +
+                " key groups, the topology has " + ownership.keyGroupCount());
+        }
+        ownership.restore(epoch, owned, history);
+    }
+
+    /**
+     * @return true when the part holds an ownership (taken in a topology).
+     */
+    public boolean hasOwnership()
+    {
+        return keyGroupCount > 0;
+    }
+
+    /**
+     * @return key groups of the ownership, 0 without.
+     */
+    public int keyGroupCount()
+    {
+        return keyGroupCount;
+    }
+
+    /**
+     * @return the topology epoch, 0 without ownership.
+     */
+    public long epoch()
+    {
+        return epoch;
+    }
+
+    /**
+     * @return the owned groups (not copied: read, never change).
+     */
+    public BitSet owned()
+    {
+        return owned;
+    }
+
+    /**
+     * @return the ownership history, oldest first.
+     */
+    public List<GroupOwnership.Transition> history()
+    {
+        return history;
+    }
+
+    /**
+     * Set every field (reading a snapshot back); no ownership until {@link #ownership} sets one.
      *
      * @param snapshotId        the snapshot.
      * @param hasWatermark      whether windows were on.
@@ -81,6 +186,7 @@ public final class ProducerSnapshot
         this.watermark = watermark;
         this.lastTickWatermark = lastTickWatermark;
         marks.clear();
+        ownership(0, 0, new BitSet(), List.of());
         return this;
     }
 

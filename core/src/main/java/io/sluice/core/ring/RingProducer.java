@@ -3,7 +3,6 @@ package io.sluice.core.ring;
 import io.sluice.config.Settings;
 import io.sluice.core.RejectReason;
 import io.sluice.core.route.ShardRouter;
-import org.agrona.DirectBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 
 /**
@@ -30,27 +29,39 @@ import org.agrona.concurrent.status.AtomicCounter;
  * are the producer's state: {@link #offerSnapshot} copies them at a snapshot marker, {@link #restore} puts them
  * back, and {@link #applyJournaled} replays a journaled entry's effect on them.
  * <p>
+ * In a topology (scale-out, {@link #ownership(GroupOwnership)}) the producer also holds the appliance's key groups:
+ * events and queries of groups it does not own go in as REJECT {@code NOT_OWNER} with the epoch, and
+ * {@link #offerOwnership} moves a range (OWNERSHIP entries); the key group comes from the same hash that picks the
+ * shard. The entries that are not client input are written by its base, {@code RingControl}.
+ * <p>
  * Claim and publish: each claimed slot is first marked {@link RingEntry#TYPE_NONE}, then written, and published in a
  * {@code finally}: if a write throws, processors see a NONE entry they skip, never a half-written entry or a stale
  * one from the previous lap, and the ring's sequence stays whole. The exception then reaches the caller.
  * <p>
- * Producer thread only; allocates nothing.
+ * Producer thread only; allocates nothing, but an ownership change (a copy of the marks) and a snapshot's copy of
+ * the ownership, on the control path.
  */
-public final class RingProducer
+public final class RingProducer extends RingControl
 {
     /** {@link #offerEvent} put the event into the ring. */
     public static final int OFFERED = 0;
     /** {@link #offerEvent} found no room in the ring: nothing changed, offer it again later. */
     public static final int RING_FULL = -1;
+    /** {@link #offerOwnership} refused: the epoch is not above the one in force. */
+    public static final int OWNERSHIP_STALE_EPOCH = -2;
+    /** {@link #offerOwnership} refused: a release of a range not wholly owned. */
+    public static final int OWNERSHIP_NOT_OWNED = -3;
+    /** {@link #offerOwnership} refused: an acquire of a range partly owned. */
+    public static final int OWNERSHIP_ALREADY_OWNED = -4;
+    /** {@link #offerOwnership} refused: this producer has no {@link GroupOwnership} (not in a topology). */
+    public static final int OWNERSHIP_NO_TOPOLOGY = -5;
+    /** {@link #offerOwnership} refused: the range is outside the key groups, or the action is unknown. */
+    public static final int OWNERSHIP_BAD_RANGE = -6;
+    /** The result mode a query's NOT_OWNER REJECT carries, so that a replay tells it from an event's. */
+    private static final int QUERY_REJECT = 1;
 
-    private final SluiceRing ring;
-    private final ClientMarks marks;
-    private final ShardRouter router;
-    private final int shardCount;
-    private final WatermarkTracker watermarks;
     private final AtomicCounter ticks;
     private final StagedBatch batch;
-    private final RuleEntries rules = new RuleEntries();
 
     /**
      * @param ring        the ring this producer alone writes.
@@ -114,61 +125,50 @@ public final class RingProducer
         final ClientMarks marks,
         final int batchMaxEvents)
     {
-        this.marks = marks;
-        if (shardCount < 1)
-        {
-            throw new IllegalArgumentException("shardCount must be >= 1: " + shardCount);
-        }
+        super(ring, router, shardCount, watermarks, marks);
         if (batchMaxEvents < 1 || 2L * batchMaxEvents > ring.length())
         {
             throw new IllegalArgumentException(
                 "batchMaxEvents must be in [1, ring length / 2 = " + ring.length() / 2 + "]: " + batchMaxEvents);
         }
         this.batch = new StagedBatch(batchMaxEvents);
-        this.ring = ring;
-        this.router = router;
-        this.shardCount = shardCount;
-        this.watermarks = watermarks;
         this.ticks = ticks;
     }
 
     /**
-     * @return the ring written.
+     * Put this producer in topology mode (before it goes live): events and queries of key groups it does not own
+     * are answered NOT_OWNER. Null (the default) owns every group, at the cost of no check at all.
+     *
+     * @param ownership the appliance's key groups, or null.
+     * @return this.
+     * @throws IllegalArgumentException when its key-group count is not the router's.
      */
-    public SluiceRing ring()
+    public RingProducer ownership(final GroupOwnership ownership)
     {
-        return ring;
+        if (null != ownership && ownership.keyGroupCount() != router.keyGroupCount())
+        {
+            throw new IllegalArgumentException("the ownership is of " + ownership.keyGroupCount() +
+                " key groups, the router places by " + router.keyGroupCount());
+        }
+        this.ownership = ownership;
+        return this;
     }
 
     /**
-     * @return number of shards entries are routed to.
+     * @return the appliance's key groups, or null when not in a topology.
      */
-    public int shardCount()
+    public GroupOwnership ownership()
     {
-        return shardCount;
-    }
-
-    /**
-     * @param key a key.
-     * @return the shard that owns it.
-     */
-    public int shardOf(final long key)
-    {
-        return router.shard(key, shardCount);
-    }
-
-    /**
-     * @return the clients' high-water marks.
-     */
-    public ClientMarks marks()
-    {
-        return marks;
+        return ownership;
     }
 
     /**
      * Put a valid event into the ring, preceded by a tick when it moves the watermark into a new pane; or, when its
      * correlation id is not above its client's mark, a REJECT with reason {@code DUPLICATE} (with {@code CLIENTS_FULL}
-     * when the client is new and no more clients can be tracked).
+     * when the client is new and no more clients can be tracked). In a topology ({@link #ownership(GroupOwnership)})
+     * a new event of a key group not owned raises the mark and goes in as a REJECT {@code NOT_OWNER} carrying the
+     * epoch; a resent one is {@code DUPLICATE} when its group was owned when it was sequenced
+     * ({@link GroupOwnership#ownedWhenSequenced}), else {@code NOT_OWNER} (it was never applied here).
      *
      * @param clientId      client id.
      * @param correlationId client's correlation id.
@@ -189,13 +189,29 @@ public final class RingProducer
         final double value,
         final long receiveNanos)
     {
+        final int group = router.keyGroup(router.hash(key));
+        final int shard = router.owner(group, shardCount);
+        final GroupOwnership ownership = this.ownership;
         if (!marks.isNew(clientId, correlationId))
         {
-            return rejectInstead(clientId, correlationId, key, RejectReason.DUPLICATE, receiveNanos);
+            final int reason = null == ownership || ownership.ownedWhenSequenced(clientId, correlationId, group) ?
+                RejectReason.DUPLICATE : RejectReason.NOT_OWNER;
+            return writeReject(shard, clientId, correlationId, key, reason, receiveNanos, 0) ? reason : RING_FULL;
         }
         if (!marks.hasRoomFor(clientId))
         {
-            return rejectInstead(clientId, correlationId, key, RejectReason.CLIENTS_FULL, receiveNanos);
+            return writeReject(shard, clientId, correlationId, key, RejectReason.CLIENTS_FULL, receiveNanos, 0) ?
+                RejectReason.CLIENTS_FULL : RING_FULL;
+        }
+        if (null != ownership && !ownership.owns(group))
+        {
+            if (!ring.hasCapacity(1))
+            {
+                return RING_FULL;
+            }
+            marks.accept(clientId, correlationId);
+            writeReject(shard, clientId, correlationId, key, RejectReason.NOT_OWNER, receiveNanos, 0);
+            return RejectReason.NOT_OWNER;
         }
         final WatermarkTracker watermarks = this.watermarks;
         final boolean tickFirst = null != watermarks && watermarks.needsTickBefore(timestamp);
@@ -216,13 +232,32 @@ public final class RingProducer
         try
         {
             ring.entry(sequence).clear()
-                .event(shardOf(key), clientId, correlationId, key, timestamp, value, receiveNanos);
+                .event(shard, clientId, correlationId, key, timestamp, value, receiveNanos);
         }
         finally
         {
             ring.publish(sequence);
         }
         return OFFERED;
+    }
+
+    /**
+     * @param code a result of {@link #offerOwnership}.
+     * @return what it means, for a refusal's answer.
+     */
+    public static String describeOwnershipRefusal(final int code)
+    {
+        return switch (code)
+        {
+            case OFFERED -> "offered";
+            case RING_FULL -> "the ring is full";
+            case OWNERSHIP_STALE_EPOCH -> "the epoch is not above the appliance's";
+            case OWNERSHIP_NOT_OWNED -> "the appliance does not own every key group of the range";
+            case OWNERSHIP_ALREADY_OWNED -> "the appliance already owns key groups of the range";
+            case OWNERSHIP_NO_TOPOLOGY -> "the appliance is not in a topology";
+            case OWNERSHIP_BAD_RANGE -> "the range is outside the key groups or the action is unknown";
+            default -> "unknown result " + code;
+        };
     }
 
     /**
@@ -266,7 +301,8 @@ public final class RingProducer
      * {@link #offerEvent} does, a tick before it when it moves the watermark into a new pane) or, for an event
      * refused by the caller or by its mark, a REJECT naming its index in the batch. All of it or nothing: the ring
      * must have room for twice the batch (a tick before every event, at worst), else nothing changes and the same
-     * batch may be staged and offered again. Afterwards {@link #batchReason(int)} tells each event's outcome.
+     * batch may be staged and offered again. Afterwards {@link #batchReason(int)} tells each event's outcome. In a
+     * topology each event is decided as {@link #offerEvent} decides it (NOT_OWNER or DUPLICATE).
      *
      * @param receiveNanos when the batch was received, on the producer's monotonic clock.
      * @return {@link #OFFERED}, or {@link #RING_FULL} with nothing changed.
@@ -282,9 +318,9 @@ public final class RingProducer
         {
             return RING_FULL;
         }
-        final int slots = batch.admit(marks, watermarks, ticks, receiveNanos);
+        final int slots = batch.admit(router, shardCount, ownership, marks, watermarks, ticks, receiveNanos);
         final long hi = ring.claim(slots);
-        batch.write(this, ring, hi - slots + 1, hi, receiveNanos);
+        batch.write(ring, hi - slots + 1, hi, receiveNanos, null == ownership ? 0 : ownership.epoch());
         return OFFERED;
     }
 
@@ -305,142 +341,12 @@ public final class RingProducer
         return batch.reason(index);
     }
 
-    private int rejectInstead(
-        final long clientId, final long correlationId, final long key, final int reason, final long receiveNanos)
-    {
-        return offerReject(clientId, correlationId, key, reason, receiveNanos) ? reason : RING_FULL;
-    }
-
-    /** Put a credentials change ({@link RingEntry#auth}) into the ring for the journal; false when it is full. */
-    public boolean offerAuth(final long version, final long fingerprint, final int clientCount, final long nowNs)
-    {
-        final boolean room = ring.hasCapacity(1);
-        if (room)
-        {
-            final long sequence = ring.claim();
-            ring.entry(sequence).clear().auth(version, fingerprint, clientCount, nowNs);
-            ring.publish(sequence);
-        }
-        return room;
-    }
-
-    /**
-     * Put a client's resume request into the ring, carrying the client's mark as it stands now, for the processor
-     * of the client id's shard to answer after every entry before it.
-     *
-     * @param clientId      the client.
-     * @param correlationId the request's correlation id.
-     * @param receiveNanos  when it was received, on the producer's monotonic clock.
-     * @return true when written and published; false when the ring is full.
-     */
-    public boolean offerResume(final long clientId, final long correlationId, final long receiveNanos)
-    {
-        if (!ring.hasCapacity(1))
-        {
-            return false;
-        }
-        final long sequence = ring.claim();
-        try
-        {
-            ring.entry(sequence).clear()
-                .resume(shardOf(clientId), clientId, correlationId, marks.mark(clientId), receiveNanos);
-        }
-        finally
-        {
-            ring.publish(sequence);
-        }
-        return true;
-    }
-
-    /**
-     * Put a snapshot marker into the ring, first copying the producer's own state (marks, watermark) as of the
-     * marker into a holder.
-     *
-     * @param snapshotId the snapshot's id.
-     * @param nowNs      the producer's monotonic clock.
-     * @param into       receives the producer's state.
-     * @return true when written and published; false when the ring is full (the holder is untouched then).
-     */
-    public boolean offerSnapshot(final long snapshotId, final long nowNs, final ProducerSnapshot into)
-    {
-        if (!ring.hasCapacity(1 + rules.chunks()))
-        {
-            return false;
-        }
-        into.capture(snapshotId, watermarks, marks);
-        final long sequence = ring.claim();
-        try
-        {
-            ring.entry(sequence).clear().snapshot(snapshotId, nowNs);
-        }
-        finally
-        {
-            ring.publish(sequence);
-        }
-        rules.write(ring, nowNs);
-        return true;
-    }
-
-    /**
-     * Put a live change of the alert rules into the ring: the encoded set in RULES entries, one chunk each, in one
-     * claim (no other input between them). From now on the set also follows every snapshot marker
-     * ({@link #offerSnapshot}), so a recovery from that snapshot replays it before any later input.
-     *
-     * @param version the configuration version it brings in.
-     * @param encoded the encoded rule set ({@code AlertRules.encode}).
-     * @param length  its bytes.
-     * @param nowNs   the producer's monotonic clock.
-     * @return true when written and published; false when the ring has no room for every chunk (nothing changed).
-     */
-    public boolean offerRules(final long version, final DirectBuffer encoded, final int length, final long nowNs)
-    {
-        if (!ring.hasCapacity(RuleEntries.chunksFor(length)))
-        {
-            return false;
-        }
-        rules.rulesInForce(version, encoded, length);
-        rules.write(ring, nowNs);
-        return true;
-    }
-
-    /**
-     * @return the rule set in force that follows every snapshot marker, once a live change happened or recovery
-     * found one ({@link RuleEntries#rulesInForce}).
-     */
-    public RuleEntries rules()
-    {
-        return rules;
-    }
-
-    /**
-     * Put the start of a run into the ring, for the journal: the hash seed and the configuration fingerprint.
-     *
-     * @param fingerprint fingerprint of the settings that shape state.
-     * @param nowNs       the producer's monotonic clock.
-     * @return true when written and published; false when the ring is full.
-     */
-    public boolean offerStart(final long fingerprint, final long nowNs)
-    {
-        if (!ring.hasCapacity(1))
-        {
-            return false;
-        }
-        final long sequence = ring.claim();
-        try
-        {
-            ring.entry(sequence).clear().start(router.seed(), fingerprint, nowNs);
-        }
-        finally
-        {
-            ring.publish(sequence);
-        }
-        return true;
-    }
-
     /**
      * Replay a journaled entry's effect on the producer's state, without writing the ring: an EVENT raises its
-     * client's mark and moves the watermark, a TICK records the tick. Recovery calls it for every entry after the
-     * snapshot, in journal order, before going live.
+     * client's mark and moves the watermark, a TICK records the tick; in a topology an OWNERSHIP entry changes the
+     * ownership as {@link #offerOwnership} did (with the marks as they stand here), and an event's NOT_OWNER REJECT
+     * raises its client's mark when above it. Recovery calls it for every entry after the snapshot, in journal
+     * order, before going live.
      *
      * @param entry a journaled entry.
      * @param nowNs the producer's monotonic clock.
@@ -465,6 +371,22 @@ public final class RingProducer
                 }
                 break;
 
+            case RingEntry.TYPE_OWNERSHIP:
+                if (null != ownership)
+                {
+                    ownership.apply(OwnershipEntry.epoch(entry), OwnershipEntry.firstGroup(entry),
+                        OwnershipEntry.lastGroup(entry), OwnershipEntry.action(entry), marks);
+                }
+                break;
+
+            case RingEntry.TYPE_REJECT:
+                if (RejectReason.NOT_OWNER == entry.reason() && QUERY_REJECT != entry.resultMode() &&
+                    marks.isNew(entry.clientId(), entry.correlationId()))
+                {
+                    marks.accept(entry.clientId(), entry.correlationId());
+                }
+                break;
+
             default:
                 break;
         }
@@ -473,12 +395,17 @@ public final class RingProducer
     /**
      * Put back the producer's state from a snapshot (recovery, before going live).
      *
-     * @param snapshot the producer's part of a snapshot.
+     * @param snapshot the producer's part of a snapshot; its ownership, when it has one, goes into this producer's
+     *                 ({@link ProducerSnapshot#restoreOwnership}).
      * @param nowNs    the producer's monotonic clock.
      */
     public void restore(final ProducerSnapshot snapshot, final long nowNs)
     {
         snapshot.restoreInto(watermarks, marks, nowNs);
+        if (null != ownership)
+        {
+            snapshot.restoreOwnership(ownership);
+        }
     }
 
     /**
@@ -526,7 +453,8 @@ public final class RingProducer
     }
 
     /**
-     * Put a query into the ring.
+     * Put a query into the ring; in a topology, one of a key group not owned goes in as a REJECT {@code NOT_OWNER}
+     * carrying the epoch instead (no mark changes).
      *
      * @param clientId      client id.
      * @param correlationId client's correlation id.
@@ -536,6 +464,12 @@ public final class RingProducer
      */
     public boolean offerQuery(final long clientId, final long correlationId, final long key, final long receiveNanos)
     {
+        final int group = router.keyGroup(router.hash(key));
+        final int shard = router.owner(group, shardCount);
+        if (null != ownership && !ownership.owns(group))
+        {
+            return writeReject(shard, clientId, correlationId, key, RejectReason.NOT_OWNER, receiveNanos, QUERY_REJECT);
+        }
         if (!ring.hasCapacity(1))
         {
             return false;
@@ -543,37 +477,7 @@ public final class RingProducer
         final long sequence = ring.claim();
         try
         {
-            ring.entry(sequence).clear().query(shardOf(key), clientId, correlationId, key, receiveNanos);
-        }
-        finally
-        {
-            ring.publish(sequence);
-        }
-        return true;
-    }
-
-    /**
-     * Put a rejection of refused input into the ring; the processor of the key's shard answers it.
-     *
-     * @param clientId      client id, 0 when unreadable.
-     * @param correlationId correlation id, 0 when unreadable.
-     * @param key           key, 0 when unreadable.
-     * @param reason        a {@code RejectReason} code.
-     * @param receiveNanos  when it was received, on the producer's monotonic clock.
-     * @return true when written and published; false when the ring is full.
-     * @throws IllegalArgumentException when the reason is not a reject reason; a NONE entry is published then.
-     */
-    public boolean offerReject(
-        final long clientId, final long correlationId, final long key, final int reason, final long receiveNanos)
-    {
-        if (!ring.hasCapacity(1))
-        {
-            return false;
-        }
-        final long sequence = ring.claim();
-        try
-        {
-            ring.entry(sequence).clear().reject(shardOf(key), clientId, correlationId, key, reason, receiveNanos);
+            ring.entry(sequence).clear().query(shard, clientId, correlationId, key, receiveNanos);
         }
         finally
         {

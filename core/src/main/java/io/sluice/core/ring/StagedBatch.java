@@ -1,6 +1,7 @@
 package io.sluice.core.ring;
 
 import io.sluice.core.RejectReason;
+import io.sluice.core.route.ShardRouter;
 import org.agrona.concurrent.status.AtomicCounter;
 
 /**
@@ -17,6 +18,7 @@ final class StagedBatch
     private final double[] values;
     private final int[] reasons;
     private final long[] ticks;
+    private final int[] shards;
     private long clientId;
     private int resultMode;
     private int size;
@@ -32,6 +34,7 @@ final class StagedBatch
         values = new double[capacity];
         reasons = new int[capacity];
         ticks = new long[capacity];
+        shards = new int[capacity];
     }
 
     int capacity()
@@ -69,9 +72,13 @@ final class StagedBatch
 
     /**
      * Decide each event's outcome, as {@link RingProducer#offerEvent} would: a refused event, a duplicate of the
-     * client's mark or a client beyond the marks' room becomes a REJECT; an admitted one moves the client's mark and
-     * the watermark, and gets a tick before it when it moves the watermark into a new pane.
+     * client's mark, a client beyond the marks' room or (in a topology) an event of a key group not owned becomes a
+     * REJECT; an admitted one moves the client's mark and the watermark, and gets a tick before it when it moves the
+     * watermark into a new pane. Each event's shard is taken from the one hash of its key.
      *
+     * @param router       the key hash.
+     * @param shardCount   shards.
+     * @param ownership    the appliance's key groups, or null when not in a topology.
      * @param marks        the clients' marks.
      * @param watermarks   the watermark and tick schedule, or null without windows.
      * @param tickCounter  counts the ticks.
@@ -79,6 +86,9 @@ final class StagedBatch
      * @return the ring slots the batch takes.
      */
     int admit(
+        final ShardRouter router,
+        final int shardCount,
+        final GroupOwnership ownership,
         final ClientMarks marks, final WatermarkTracker watermarks, final AtomicCounter tickCounter,
         final long receiveNanos)
     {
@@ -90,9 +100,24 @@ final class StagedBatch
         {
             int reason = reasons[i];
             final long correlationId = correlationIds[i];
+            final int group = router.keyGroup(router.hash(keys[i]));
+            shards[i] = router.owner(group, shardCount);
             if (0 == reason)
             {
-                reason = correlationId <= mark ? RejectReason.DUPLICATE : !hasRoom ? RejectReason.CLIENTS_FULL : 0;
+                if (correlationId <= mark)
+                {
+                    reason = null == ownership || ownership.ownedWhenSequenced(clientId, correlationId, group) ?
+                        RejectReason.DUPLICATE : RejectReason.NOT_OWNER;
+                }
+                else if (!hasRoom)
+                {
+                    reason = RejectReason.CLIENTS_FULL;
+                }
+                else if (null != ownership && !ownership.owns(group))
+                {
+                    reason = RejectReason.NOT_OWNER;
+                    mark = correlationId;
+                }
                 reasons[i] = reason;
             }
             ticks[i] = Long.MIN_VALUE;
@@ -126,14 +151,13 @@ final class StagedBatch
      * Write the admitted batch into the claimed slots and publish them, clearing (to NONE) whatever a failed write
      * left unwritten.
      *
-     * @param producer     picks each entry's shard.
      * @param ring         the ring.
      * @param lo           first claimed sequence.
      * @param hi           last claimed sequence.
      * @param receiveNanos when the batch was received.
+     * @param epoch        the topology epoch a NOT_OWNER REJECT carries.
      */
-    void write(
-        final RingProducer producer, final SluiceRing ring, final long lo, final long hi, final long receiveNanos)
+    void write(final SluiceRing ring, final long lo, final long hi, final long receiveNanos, final long epoch)
     {
         long sequence = lo;
         try
@@ -144,8 +168,12 @@ final class StagedBatch
                 final long key = keys[i];
                 if (0 != reason)
                 {
-                    ring.entry(sequence).clear().reject(
-                        producer.shardOf(key), clientId, correlationIds[i], key, reason, receiveNanos, i);
+                    final RingEntry entry = ring.entry(sequence).clear().reject(
+                        shards[i], clientId, correlationIds[i], key, reason, receiveNanos, i);
+                    if (RejectReason.NOT_OWNER == reason)
+                    {
+                        entry.rejectEpoch(epoch);
+                    }
                     sequence++;
                     continue;
                 }
@@ -154,7 +182,7 @@ final class StagedBatch
                     ring.entry(sequence).clear().tick(ticks[i], receiveNanos);
                     sequence++;
                 }
-                ring.entry(sequence).clear().event(producer.shardOf(key), clientId, correlationIds[i], key,
+                ring.entry(sequence).clear().event(shards[i], clientId, correlationIds[i], key,
                     timestamps[i], values[i], receiveNanos, resultMode, i);
                 sequence++;
             }

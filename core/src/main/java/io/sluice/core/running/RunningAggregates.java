@@ -138,6 +138,24 @@ public final class RunningAggregates implements ShardLogic
     /**
      * {@inheritDoc}
      */
+    public boolean releaseKey(final long key)
+    {
+        final boolean held = table.remove(key);
+        counters.liveKeys().setRelease(table.size());
+        return held;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public boolean takesSlots(final int kind, final int slotLength)
+    {
+        return ShardSnapshot.KIND_RUNNING == kind && table.slotLength() == slotLength;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
     public int keys()
     {
         return table.size();

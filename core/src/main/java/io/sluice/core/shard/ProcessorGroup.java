@@ -268,6 +268,7 @@ public final class ProcessorGroup implements AutoCloseable
                 case RingEntry.TYPE_TICK:
                 case RingEntry.TYPE_SNAPSHOT:
                 case RingEntry.TYPE_RULES:
+                case RingEntry.TYPE_OWNERSHIP:
                     for (final ShardProcessor processor : processors)
                     {
                         handle(processor, entry, sequence);

@@ -32,7 +32,8 @@ import java.util.function.IntFunction;
  * concluded context sizes a table ({@link #tableBytes()}, computed once) and builds each shard's table and
  * logic ({@link #newLogic(ResultSink, ShardCounters)}), every shard's processor ({@link #newProcessors}) and the ring
  * producer that routes to the shards
- * ({@link #newProducer(SluiceRing, AtomicCounter)}).
+ * ({@link #newProducer(SluiceRing, AtomicCounter)}). In a topology the processors also carry out key-group moves
+ * through slices ({@link #sliceRoot}, {@link #ownershipListener}).
  * <p>
  * Start-up only; not thread safe.
  */
@@ -50,6 +51,8 @@ public final class ShardContext
     private Long stallThresholdNs;
     private Integer clientCapacity;
     private Integer batchMaxEvents;
+    private java.nio.file.Path sliceRoot;
+    private OwnershipListener ownershipListener;
     private ShardRouter router;
     private long tableBytes;
     private boolean concluded;
@@ -168,9 +171,7 @@ public final class ShardContext
         return this;
     }
 
-    /**
-     * @return most distinct clients tracked.
-     */
+    /** @return most distinct clients tracked. */
     public Integer clientCapacity()
     {
         return clientCapacity;
@@ -186,9 +187,7 @@ public final class ShardContext
         return this;
     }
 
-    /**
-     * @return most events in one batch the producer takes; null before conclude when not set.
-     */
+    /** @return most events in one batch the producer takes; null before conclude when not set. */
     public Integer batchMaxEvents()
     {
         return batchMaxEvents;
@@ -324,9 +323,7 @@ public final class ShardContext
         return this;
     }
 
-    /**
-     * @return processors; null before conclude when not set.
-     */
+    /** @return processors; null before conclude when not set. */
     public Integer processorCount()
     {
         return processorCount;
@@ -343,9 +340,7 @@ public final class ShardContext
         return this;
     }
 
-    /**
-     * @return keys each processor's table holds; null before conclude when not set.
-     */
+    /** @return keys each processor's table holds; null before conclude when not set. */
     public Integer stateCapacity()
     {
         return stateCapacity;
@@ -362,9 +357,7 @@ public final class ShardContext
         return this;
     }
 
-    /**
-     * @return key groups; null before conclude when not set.
-     */
+    /** @return key groups; null before conclude when not set. */
     public Integer keyGroupCount()
     {
         return keyGroupCount;
@@ -380,9 +373,7 @@ public final class ShardContext
         return this;
     }
 
-    /**
-     * @return seed of the key hash; drawn at conclude when not set.
-     */
+    /** @return seed of the key hash; drawn at conclude when not set. */
     public Long hashSeed()
     {
         return hashSeed;
@@ -398,9 +389,7 @@ public final class ShardContext
         return this;
     }
 
-    /**
-     * @return the windows, or null for none.
-     */
+    /** @return the windows, or null for none. */
     public WindowSpec windowSpec()
     {
         return windowSpec;
@@ -416,9 +405,7 @@ public final class ShardContext
         return this;
     }
 
-    /**
-     * @return least time between two clock-driven ticks, ns.
-     */
+    /** @return least time between two clock-driven ticks, ns. */
     public Long tickIntervalNs()
     {
         return tickIntervalNs;
@@ -435,9 +422,7 @@ public final class ShardContext
         return this;
     }
 
-    /**
-     * @return quiet time after which the watermark advances with the clock, ns.
-     */
+    /** @return quiet time after which the watermark advances with the clock, ns. */
     public Long idleAdvanceNs()
     {
         return idleAdvanceNs;
@@ -453,9 +438,7 @@ public final class ShardContext
         return this;
     }
 
-    /**
-     * @return the alert rules.
-     */
+    /** @return the alert rules. */
     public List<AlertRule> alertRules()
     {
         return alertRules;
@@ -472,9 +455,7 @@ public final class ShardContext
         return this;
     }
 
-    /**
-     * @return window lengths of quiet before a key is removed.
-     */
+    /** @return window lengths of quiet before a key is removed. */
     public Integer evictAfterWindows()
     {
         return evictAfterWindows;
@@ -592,9 +573,33 @@ public final class ShardContext
             final CpuPin pin = null == pins ? null : pins.apply(shard);
             final AlertRules alerts = new AlertRules(alertRules);
             processors[shard] = new ShardProcessor(shard, newLogic(sink, shardCounters, alerts), sink, shardCounters,
-                null == pin ? null : pin::pin, null == pin ? null : pin::release, stallThresholdNs).alerts(alerts);
+                null == pin ? null : pin::pin, null == pin ? null : pin::release, stallThresholdNs).alerts(alerts)
+                .slices(null == sliceRoot && null == ownershipListener ? null :
+                new SliceMover(shard, processorCount, router, sliceRoot, ownershipListener));
         }
         return processors;
+    }
+
+    /**
+     * @param sliceRoot where the processors write and read the slices of key-group moves ({@link SliceStore}), or
+     *                  null for none (an OWNERSHIP entry then fails on every processor).
+     * @return this.
+     */
+    public ShardContext sliceRoot(final java.nio.file.Path sliceRoot)
+    {
+        this.sliceRoot = sliceRoot;
+        return this;
+    }
+
+    /**
+     * @param ownershipListener told, on each processor's thread, when it carried out an OWNERSHIP entry, or null:
+     *                          then a failure is thrown for the processor group to report.
+     * @return this.
+     */
+    public ShardContext ownershipListener(final OwnershipListener ownershipListener)
+    {
+        this.ownershipListener = ownershipListener;
+        return this;
     }
 
     /**

@@ -26,7 +26,9 @@ import io.sluice.core.snapshot.SnapshotListener;
  * in {@code sluice stat}.
  * <p>
  * RULES entries (a live change of the alert rules) reach every processor; each stages them into its
- * {@link AlertRules} and switches at a set's last entry, between two events.
+ * {@link AlertRules} and switches at a set's last entry, between two events. OWNERSHIP entries (a key-group move)
+ * reach every processor too; one built with slices ({@code ShardContext.sliceRoot}) writes or reads its part of the
+ * move's slice ({@link SliceMover}), one without passes them over.
  */
 public final class ShardProcessor implements EventHandler<RingEntry>
 {
@@ -42,6 +44,7 @@ public final class ShardProcessor implements EventHandler<RingEntry>
     private final long stallThresholdNs;
     private SnapshotListener snapshots;
     private AlertRules alerts;
+    private SliceMover slices;
     private volatile long longestRulesSwitchNs;
     private long batchStartNs;
     private long maxCycleNs;
@@ -153,6 +156,19 @@ public final class ShardProcessor implements EventHandler<RingEntry>
     }
 
     /**
+     * Where this processor's slices of key-group moves go and come from; without it OWNERSHIP entries are passed
+     * over. Set before the processor starts.
+     *
+     * @param slices the processor's side of moves, or null.
+     * @return this.
+     */
+    ShardProcessor slices(final SliceMover slices)
+    {
+        this.slices = slices;
+        return this;
+    }
+
+    /**
      * @return the alert rules this processor's logic tests, or null when it takes no live change.
      */
     public AlertRules alerts()
@@ -213,7 +229,7 @@ public final class ShardProcessor implements EventHandler<RingEntry>
         {
             final int type = entry.type();
             if (RingEntry.TYPE_TICK == type || RingEntry.TYPE_SNAPSHOT == type || RingEntry.TYPE_RULES == type ||
-                entry.shard() == shard)
+                RingEntry.TYPE_OWNERSHIP == type || entry.shard() == shard)
             {
                 onEntry(entry);
             }
@@ -287,6 +303,13 @@ public final class ShardProcessor implements EventHandler<RingEntry>
 
             case RingEntry.TYPE_RULES:
                 onRules(entry);
+                break;
+
+            case RingEntry.TYPE_OWNERSHIP:
+                if (null != slices)
+                {
+                    slices.onOwnership(logic, entry);
+                }
                 break;
 
             default:

@@ -1,5 +1,6 @@
 package io.sluice.core.snapshot;
 
+import io.sluice.core.ring.GroupOwnership;
 import io.sluice.core.ring.ProducerSnapshot;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -27,7 +28,10 @@ import java.util.zip.CRC32C;
  * groups) is the same without bytes 64 to 72 and the index; it still reads, its groups computed by walking its
  * table ({@link ShardSnapshot#indexGroups}).
  * Producer part: magic "SLUICPRD", version, windows on (4), snapshot id, newest event time, watermark, last tick
- * watermark (8 each), mark count (4), then (client id, mark) pairs (8 + 8), CRC-32C (4).
+ * watermark (8 each), mark count (4), then (client id, mark) pairs (8 + 8), CRC-32C (4). Version 2 (a producer in
+ * a topology) goes on before the CRC with its ownership: key groups (4), epoch (8), owned-group words w (4) and w
+ * longs (one bit a group), transitions (4), each: epoch (8), first group (4), last group (4), action (4), marks m
+ * (4), then m (client id, mark) pairs. A version 1 part still reads, as a producer without topology.
  * <p>
  * Control path: allocates; no state.
  */
@@ -37,6 +41,7 @@ public final class SnapshotParts
     private static final long PRODUCER_MAGIC = 0x445250434955_4C53L;
     private static final int VERSION = 1;
     private static final int SHARD_VERSION = 2;
+    private static final int PRODUCER_TOPOLOGY_VERSION = 2;
     private static final int V1_HEADER_LENGTH = 64;
     static final int SHARD_HEADER_LENGTH = 72;
 
@@ -158,13 +163,42 @@ public final class SnapshotParts
 
     static ByteBuffer[] producerSections(final ProducerSnapshot producer)
     {
-        final ByteBuffer bytes = ByteBuffer.allocate(56 + 16 * producer.markCount()).order(ByteOrder.LITTLE_ENDIAN)
-            .putLong(PRODUCER_MAGIC).putInt(VERSION).putInt(producer.hasWatermark() ? 1 : 0)
+        final long[] words = producer.owned().toLongArray();
+        int ownershipBytes = 0;
+        if (producer.hasOwnership())
+        {
+            ownershipBytes = 20 + 8 * words.length;
+            for (final GroupOwnership.Transition transition : producer.history())
+            {
+                ownershipBytes += 24 + 16 * transition.clientIds().length;
+            }
+        }
+        final ByteBuffer bytes = ByteBuffer.allocate(56 + 16 * producer.markCount() + ownershipBytes)
+            .order(ByteOrder.LITTLE_ENDIAN).putLong(PRODUCER_MAGIC)
+            .putInt(producer.hasOwnership() ? PRODUCER_TOPOLOGY_VERSION : VERSION).putInt(producer.hasWatermark() ? 1 : 0)
             .putLong(producer.snapshotId()).putLong(producer.maxTimestamp()).putLong(producer.watermark())
             .putLong(producer.lastTickWatermark()).putInt(producer.markCount()).putInt(0);
         for (int i = 0; i < producer.markCount(); i++)
         {
             bytes.putLong(producer.clientId(i)).putLong(producer.mark(i));
+        }
+        if (producer.hasOwnership())
+        {
+            bytes.putInt(producer.keyGroupCount()).putLong(producer.epoch()).putInt(words.length);
+            for (final long word : words)
+            {
+                bytes.putLong(word);
+            }
+            bytes.putInt(producer.history().size());
+            for (final GroupOwnership.Transition transition : producer.history())
+            {
+                bytes.putLong(transition.epoch()).putInt(transition.firstGroup()).putInt(transition.lastGroup())
+                    .putInt(transition.action()).putInt(transition.clientIds().length);
+                for (int i = 0; i < transition.clientIds().length; i++)
+                {
+                    bytes.putLong(transition.clientIds()[i]).putLong(transition.marks()[i]);
+                }
+            }
         }
         bytes.flip();
         return new ByteBuffer[]{ bytes };
@@ -321,13 +355,16 @@ public final class SnapshotParts
 
     static void readProducer(final String file, final ByteBuffer bytes, final ProducerSnapshot producer)
     {
-        if (bytes.remaining() < 56 || PRODUCER_MAGIC != bytes.getLong(0) || VERSION != bytes.getInt(8))
+        final int version = bytes.remaining() < 56 ? 0 : bytes.getInt(8);
+        if (bytes.remaining() < 56 || PRODUCER_MAGIC != bytes.getLong(0) ||
+            (VERSION != version && PRODUCER_TOPOLOGY_VERSION != version))
         {
-            throw new SnapshotException(file + " is not a version " + VERSION + " producer part");
+            throw new SnapshotException(file + " is not a version " + VERSION + " or " + PRODUCER_TOPOLOGY_VERSION +
+                " producer part");
         }
         producer.set(bytes.getLong(16), 1 == bytes.getInt(12), bytes.getLong(24), bytes.getLong(32), bytes.getLong(40));
         final int count = bytes.getInt(48);
-        if (bytes.limit() != 56 + 16L * count)
+        if (VERSION == version ? bytes.limit() != 56 + 16L * count : bytes.limit() < 56 + 16L * count)
         {
             throw new SnapshotException(file + " holds " + count + " marks but has " + bytes.limit() + " bytes");
         }
@@ -335,5 +372,51 @@ public final class SnapshotParts
         {
             producer.addMark(bytes.getLong(56 + 16 * i), bytes.getLong(64 + 16 * i));
         }
+        if (PRODUCER_TOPOLOGY_VERSION == version)
+        {
+            try
+            {
+                readOwnership(bytes.position(56 + 16 * count), producer);
+            }
+            catch (final RuntimeException ex)
+            {
+                throw new SnapshotException(file + "'s ownership section does not read: " + ex, ex);
+            }
+        }
+    }
+
+    private static void readOwnership(final ByteBuffer bytes, final ProducerSnapshot producer)
+    {
+        final int keyGroupCount = bytes.getInt();
+        final long epoch = bytes.getLong();
+        final long[] words = new long[bytes.getInt()];
+        for (int i = 0; i < words.length; i++)
+        {
+            words[i] = bytes.getLong();
+        }
+        final java.util.List<GroupOwnership.Transition> history = new java.util.ArrayList<>();
+        final int transitions = bytes.getInt();
+        for (int t = 0; t < transitions; t++)
+        {
+            final long transitionEpoch = bytes.getLong();
+            final int first = bytes.getInt();
+            final int last = bytes.getInt();
+            final int action = bytes.getInt();
+            final int marks = bytes.getInt();
+            final long[] clientIds = new long[marks];
+            final long[] values = new long[marks];
+            for (int i = 0; i < marks; i++)
+            {
+                clientIds[i] = bytes.getLong();
+                values[i] = bytes.getLong();
+            }
+            history.add(new GroupOwnership.Transition(transitionEpoch, first, last, action, clientIds, values));
+        }
+        if (keyGroupCount < 1 || bytes.hasRemaining())
+        {
+            throw new IllegalStateException(keyGroupCount + " key groups, " + bytes.remaining() + " bytes left over");
+        }
+        producer.ownership(keyGroupCount, epoch, java.util.BitSet.valueOf(words), history);
+        bytes.position(0);
     }
 }

@@ -355,7 +355,9 @@ public final class WindowEngine implements ShardLogic
 
     /**
      * Add the key with its slot; its wake-up goes back into the close schedule, which so holds exactly one entry
-     * per key waiting (none of the stale entries a live schedule may keep).
+     * per key waiting (none of the stale entries a live schedule may keep). A key whose wake-up this engine's
+     * windows have already passed (a slice from an appliance whose watermark was behind this one's) is woken at
+     * once: its windows that end by the watermark close now, and it may be evicted.
      * <p>
      * {@inheritDoc}
      */
@@ -367,12 +369,34 @@ public final class WindowEngine implements ShardLogic
             return false;
         }
         final long wakeUp = table.wakeUp(slot);
-        if (KeyStateTable.NO_WAKE_UP != wakeUp)
+        if (Long.MIN_VALUE != closedUpTo && wakeUp <= closedUpTo)
+        {
+            wake(slot, table.key(slot));
+        }
+        else if (KeyStateTable.NO_WAKE_UP != wakeUp)
         {
             schedule.add(wakeUp, table.key(slot));
         }
         counters.liveKeys().setRelease(table.size());
         return true;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public boolean releaseKey(final long key)
+    {
+        final boolean held = table.remove(key);
+        counters.liveKeys().setRelease(table.size());
+        return held;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public boolean takesSlots(final int kind, final int slotLength)
+    {
+        return ShardSnapshot.KIND_WINDOWS == kind && table.slotLength() == slotLength;
     }
 
     /**

@@ -55,7 +55,7 @@ class RingProducerMarksTest
         return entries;
     }
 
-    private static Map<Long, Long> marks(final ClientMarks marks)
+    static Map<Long, Long> marks(final ClientMarks marks)
     {
         final Map<Long, Long> map = new TreeMap<>();
         marks.forEach(map::put);

@@ -20,8 +20,8 @@ import org.agrona.collections.IntHashSet;
  * Decodes what a link receives and hands it to the handler of the latest poll: this client's EventResults (single or
  * batched), QueryResults, Rejected, Resumed, Authenticated and AdminResponses, and every WindowResult and Alert
  * (with authentication, only a client with {@code subscribe} gets those). A probe refused {@code NOT_PERMITTED} (a
- * client without {@code query}) or {@code NOT_OWNER} (an appliance of a topology, whose processor may own no key group
- * of this appliance) counts as answered: the round trip worked. Messages of other schemas and
+ * client without {@code query}) or {@code NOT_OWNER} (an appliance of a topology that does not own the probe key's
+ * group) counts as answered: the round trip worked. Messages of other schemas and
  * results addressed to other clients are skipped. On the way it notes what the connection and resume protocols wait
  * for: the images that answered a probe while probing, and the {@code Resumed} of the awaited resume request.
  * <p>
@@ -189,8 +189,9 @@ final class ResultDecoder implements FragmentHandler
                 rejected.wrap(buffer, bodyOffset, blockLength, version);
                 if (rejected.clientId() == clientId)
                 {
+                    final RejectReason reason = rejected.reason();
                     if (SluiceClient.isProbe(rejected.correlationId()) &&
-                        (RejectReason.NOT_PERMITTED == rejected.reason() || RejectReason.NOT_OWNER == rejected.reason()))
+                        (RejectReason.NOT_PERMITTED == reason || RejectReason.NOT_OWNER == reason))
                     {
                         if (probing)
                         {

@@ -93,7 +93,8 @@ public final class SluiceClient implements AutoCloseable
     /** Longest {@link #offerAdminRequest} payload, characters (the schema's limit, 16 KiB). */
     public static final int MAX_ADMIN_PAYLOAD_LENGTH = 16 * 1024;
 
-    private final EmbeddedClientDriver driver;
+    private final ClientMedia media;
+    private final boolean ownsMedia;
     private final Aeron aeron;
     private final ClientLink link;
     private final DaemonLink daemonLink;
@@ -105,60 +106,41 @@ public final class SluiceClient implements AutoCloseable
     private final EventBatch batch;
     private final ResumeProtocol resumeProtocol;
 
-    private SluiceClient(final Context ctx)
+    /**
+     * A client over given media: its own ({@link #connect}) or one a {@link TopologyClient} shares among its
+     * appliances' clients.
+     *
+     * @param ctx       the concluded context.
+     * @param media     the Aeron client (and embedded driver) to use.
+     * @param ownsMedia whether {@link #close()} closes the media too.
+     */
+    SluiceClient(final Context ctx, final ClientMedia media, final boolean ownsMedia)
     {
         this.clientId = 0 != ctx.clientId() ? ctx.clientId() : randomClientId();
         this.resendBuffer = new ResendBuffer(ctx.resendBufferLength());
         this.decoder = new ResultDecoder(clientId);
-        if (ctx.embeddedDriver())
-        {
-            requireOnClassPath(DRIVER_ARTIFACT, "Context.embeddedDriver(true)",
-                "; or connect through a running media driver with Context.aeronDirectoryName(dir)",
-                "io.sluice.driver.EmbeddedDriver", "io.aeron.driver.MediaDriver");
-        }
+        this.media = media;
+        this.ownsMedia = ownsMedia;
+        this.aeron = media.aeron();
+        final AgentInvoker driverInvoker = media.driverInvoker();
         if (ctx.isClusterClient())
         {
-            requireOnClassPath(CLUSTER_ARTIFACT, "Context.clusterIngressEndpoints(...)",
-                ", version " + AeronVersion.VERSION + " (that of the aeron-client in use)",
-                "io.aeron.cluster.client.AeronCluster");
+            this.daemonLink = null;
+            this.clusterLink = new ClusterLink(aeron, driverInvoker, ctx, clientId, decoder);
+            this.link = clusterLink;
         }
-        EmbeddedClientDriver launched = null;
-        Aeron connected = null;
-        try
+        else
         {
-            launched = ctx.embeddedDriver() ? new EmbeddedClientDriver(ctx) : null;
-            final AgentInvoker driverInvoker = null != launched ? launched.invoker() : null;
-            connected = Aeron.connect(new Aeron.Context()
-                .aeronDirectoryName(null != launched ? launched.directory() : ctx.aeronDirectoryName())
-                .useConductorAgentInvoker(null != driverInvoker)
-                .driverAgentInvoker(driverInvoker));
-            this.driver = launched;
-            this.aeron = connected;
-            if (ctx.isClusterClient())
-            {
-                this.daemonLink = null;
-                this.clusterLink = new ClusterLink(aeron, driverInvoker, ctx, clientId, decoder);
-                this.link = clusterLink;
-            }
-            else
-            {
-                this.clusterLink = null;
-                this.daemonLink = new DaemonLink(aeron, ctx, clientId, decoder);
-                this.link = daemonLink;
-            }
-            this.sender = new MessageSender(link, clientId, aeron, driverInvoker);
-            this.batch = new EventBatch(
-                sender, clientId, ctx.resultMode(), ctx.maxBatchEvents(), link.maxFrameMessageLength());
-            this.resumeProtocol = new ResumeProtocol(link, sender, batch, decoder, resendBuffer,
-                ctx.isClusterClient() || ctx.hasSecret() ? 1 : Math.max(1, ctx.egressImages()),
-                ctx.resumeTimeoutNs());
+            this.clusterLink = null;
+            this.daemonLink = new DaemonLink(aeron, ctx, clientId, decoder);
+            this.link = daemonLink;
         }
-        catch (final RuntimeException ex)
-        {
-            CloseHelper.quietClose(connected);
-            CloseHelper.quietClose(launched);
-            throw ex;
-        }
+        this.sender = new MessageSender(link, clientId, aeron, driverInvoker);
+        this.batch = new EventBatch(
+            sender, clientId, ctx.resultMode(), ctx.maxBatchEvents(), link.maxFrameMessageLength());
+        this.resumeProtocol = new ResumeProtocol(link, sender, batch, decoder, resendBuffer,
+            ctx.isClusterClient() || ctx.hasSecret() ? 1 : Math.max(1, ctx.egressImages()),
+            ctx.resumeTimeoutNs());
     }
 
     /**
@@ -176,32 +158,31 @@ public final class SluiceClient implements AutoCloseable
         {
             ctx.conclude();
         }
-        return new SluiceClient(ctx);
-    }
-
-    /**
-     * Fail, naming the dependency to add, when a class of an optional dependency is missing: checked before anything
-     * starts, so the application sees which artifact it lacks instead of a {@link NoClassDefFoundError} from inside.
-     */
-    private static void requireOnClassPath(
-        final String artifact, final String feature, final String remedy, final String... classNames)
-    {
-        for (final String className : classNames)
+        requireClusterClassesIfCluster(ctx);
+        final ClientMedia media = ClientMedia.launch(ctx);
+        try
         {
-            try
-            {
-                Class.forName(className, false, SluiceClient.class.getClassLoader());
-            }
-            catch (final ClassNotFoundException ex)
-            {
-                throw new IllegalStateException(feature + " needs " + artifact + " on the class path, an optional " +
-                    "dependency of io.sluice:sluice-client: add it to the application's dependencies" + remedy +
-                    " (class " + className + " not found)");
-            }
+            return new SluiceClient(ctx, media, true);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(media);
+            throw ex;
         }
     }
 
-    private static long randomClientId()
+    /** Fail naming {@value #CLUSTER_ARTIFACT} when a concluded context names a cluster and it is missing. */
+    static void requireClusterClassesIfCluster(final SluiceClientContext ctx)
+    {
+        if (ctx.isClusterClient())
+        {
+            ClientMedia.requireOnClassPath(CLUSTER_ARTIFACT, "Context.clusterIngressEndpoints(...)",
+                ", version " + AeronVersion.VERSION + " (that of the aeron-client in use)",
+                "io.aeron.cluster.client.AeronCluster");
+        }
+    }
+
+    static long randomClientId()
     {
         long id = 0;
         while (0 == id)
@@ -583,6 +564,52 @@ public final class SluiceClient implements AutoCloseable
     }
 
     /**
+     * Make the handler receive what is read from now on, also by {@link #awaitConnected(long)} (a
+     * {@link TopologyClient} gives each appliance's client its own).
+     */
+    void handler(final SluiceResultHandler handler)
+    {
+        decoder.handler(handler);
+    }
+
+    /**
+     * @return the correlation id the next event or query offered takes on this link (unless a resume owed after a
+     * cluster leader change runs first: {@link #resumeIfOwed()}).
+     */
+    long nextCorrelationId()
+    {
+        return sender.nextCorrelationId();
+    }
+
+    /** @return true when no resume is owed after a cluster leader change, or the owed one ran now and finished. */
+    boolean resumeIfOwed()
+    {
+        return !resumeProtocol.owed() || resumeProtocol.resumeAfterLeaderChange();
+    }
+
+    /**
+     * Send the pending batch, then one event again as an {@code Event} with the correlation id it had (a resend at
+     * or below the daemon's mark, which the daemon answers {@code DUPLICATE} or {@code NOT_OWNER}); the resend
+     * buffer does not take it again.
+     *
+     * @return the new position, or a negative {@link Publication} code.
+     */
+    long offerEventWithId(final long correlationId, final long key, final long timestamp, final double value)
+    {
+        if (!flush())
+        {
+            return batch.lastSendResult();
+        }
+        return sender.offerEvent(correlationId, key, timestamp, value);
+    }
+
+    /** @return the daemon's mark from the last {@code Resumed} a resume waited for ({@link Long#MIN_VALUE}: none). */
+    long lastResumedMark()
+    {
+        return decoder.resumedMark();
+    }
+
+    /**
      * Send the pending batch if the publication takes it at once (a batch it refuses is lost: {@link #flush()} before
      * closing to be sure), then close the publication, subscription, client and any embedded driver (deleting its
      * directory).
@@ -594,8 +621,10 @@ public final class SluiceClient implements AutoCloseable
             batch.send();
         }
         CloseHelper.quietClose(link);
-        CloseHelper.quietClose(aeron);
-        CloseHelper.quietClose(driver);
+        if (ownsMedia)
+        {
+            CloseHelper.quietClose(media);
+        }
     }
 
     /**

@@ -18,10 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -243,9 +240,9 @@ class AuthSystemTest
 
         // A reload takes B's subscribe: the windows the next closers close (with alerts) go to no one.
         assertEquals("", tool("auth", "set-permissions", "--file", credentials.toString(), "--id", "102",
-            "--permissions", "send").err);
+            "--permissions", "send").err());
         assertEquals("sluice auth: credentials version 2 in force\n", tool("auth", "reload", "--config",
-            configFile.toString()).out);
+            configFile.toString()).out());
         for (int j = 0; j < 10; j++)
         {
             b.send(reference, 1 + j, CLOSER_2 + j * MS, 100);
@@ -260,9 +257,9 @@ class AuthSystemTest
         assertEquals(alerts.size(), b.alerts.size(), "no alert after B lost subscribe");
 
         // A reload removes A: its session ends, its next handshake is refused.
-        assertEquals("", tool("auth", "remove-client", "--file", credentials.toString(), "--id", "101").err);
+        assertEquals("", tool("auth", "remove-client", "--file", credentials.toString(), "--id", "101").err());
         assertEquals("sluice auth: credentials version 3 in force\n", tool("auth", "reload", "--config",
-            configFile.toString()).out);
+            configFile.toString()).out());
         assertEquals(2, counter(SluiceCounters.AUTH_SESSIONS_TYPE_ID));
         final long unauthenticated = rejected("UNAUTHENTICATED");
         final long sent = a.client.offerEvent(1, T0 + 5_000 * MS, 1.0);
@@ -285,7 +282,7 @@ class AuthSystemTest
         closeables.remove(a.client);
         a.client.close();
 
-        final String journal = tool("journal", "--config", configFile.toString()).out;
+        final String journal = tool("journal", "--config", configFile.toString()).out();
         assertTrue(journal.contains("  snapshots: 1 complete\n"), journal);
         assertTrue(journal.contains("  credential changes: 3\n"), journal);
         assertTrue(Pattern.compile("    version 1: at journal position \\d+, fingerprint [0-9a-f]{16}, 3 clients\n" +
@@ -520,39 +517,19 @@ class AuthSystemTest
     {
         final ToolRun run = tool("auth", "add-client", "--file", credentials.toString(), "--id", Long.toString(id),
             "--permissions", permissions);
-        assertEquals(0, run.exit, run.err);
-        final Matcher secret = SECRET.matcher(run.out);
-        assertTrue(secret.lookingAt(), run.out);
+        assertEquals(0, run.exit(), run.err());
+        final Matcher secret = SECRET.matcher(run.out());
+        assertTrue(secret.lookingAt(), run.out());
         return secret.group(1);
     }
 
-    private record ToolRun(int exit, String out, String err)
-    {
-    }
-
     /**
-     * A {@code sluice} command in this JVM, as {@code ./sluice} runs it, its output captured.
+     * A {@code sluice} command in this JVM that must succeed.
      */
-    private static synchronized ToolRun tool(final String... args)
+    private static ToolRun tool(final String... args)
     {
-        final PrintStream out = System.out;
-        final PrintStream err = System.err;
-        final ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
-        final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-        try
-        {
-            System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
-            final int exit = SluiceMain.run(args);
-            final ToolRun run = new ToolRun(exit, outBytes.toString(StandardCharsets.UTF_8),
-                errBytes.toString(StandardCharsets.UTF_8));
-            assertEquals(0, exit, String.join(" ", args) + ": " + run);
-            return run;
-        }
-        finally
-        {
-            System.setOut(out);
-            System.setErr(err);
-        }
+        final ToolRun run = ToolRun.of(args);
+        assertEquals(0, run.exit(), String.join(" ", args) + ": " + run);
+        return run;
     }
 }

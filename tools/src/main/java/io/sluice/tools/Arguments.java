@@ -4,7 +4,9 @@ import io.sluice.config.ConfigurationException;
 
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -24,6 +26,7 @@ public final class Arguments
     private final Command command;
     private final String[] words;
     private final Map<String, String> values = new LinkedHashMap<>();
+    private final Map<String, List<String>> repeated = new LinkedHashMap<>();
     private boolean help;
 
     private Arguments(final Command command, final String[] words)
@@ -83,6 +86,7 @@ public final class Arguments
                 value = words[++i];
             }
             args.values.putIfAbsent(word, value);
+            args.repeated.computeIfAbsent(word, (name) -> new ArrayList<>()).add(value);
         }
         for (final Option option : command.options())
         {
@@ -135,6 +139,15 @@ public final class Arguments
     public String value(final String name, final String defaultValue)
     {
         return values.getOrDefault(name, defaultValue);
+    }
+
+    /**
+     * @param name an option that may be given more than once ({@code topology init --appliance}).
+     * @return its values in the order given, empty when it was not given.
+     */
+    public List<String> values(final String name)
+    {
+        return List.copyOf(repeated.getOrDefault(name, List.of()));
     }
 
     /**

@@ -19,6 +19,8 @@ import io.sluice.tools.replay.WhatIfReplay;
 import io.sluice.tools.rules.RulesTool;
 import io.sluice.tools.stat.SluiceStat;
 import io.sluice.tools.stat.StatCommand;
+import io.sluice.tools.topology.TopologyMove;
+import io.sluice.tools.topology.TopologyTool;
 
 import java.io.File;
 import java.nio.file.Files;
@@ -58,6 +60,7 @@ public final class Commands
     private static final Option AUTH_FILE = required("--file", "FILE", "the credentials file (the daemon's " +
         "sluice.auth.file)");
     private static final Option AUTH_ID = required("--id", "N", "the client id (a decimal int64 other than 0)");
+    private static final Option TOPOLOGY_FILE = required("--file", "FILE", "the topology file (docs/scale-out.md)");
     private static final Option AUTH_PERMISSIONS = required("--permissions", "P,...",
         "what the client may do, comma-separated: send, query, subscribe, admin (docs/security.md)");
 
@@ -133,6 +136,46 @@ public final class Commands
             value("--rate", "N", "events per second, 1 to 1000000 (default 10000)"),
             value("--seconds", "N", "how long to send, 8 to 3600 (default 20)")),
             true, false, Commands::clusterDemo),
+        new Command("topology init", "write a new topology file at epoch 1, the key groups split evenly between " +
+            "the appliances in their order", null, List.of(TOPOLOGY_FILE,
+            required("--appliances", "A,B,...", "the appliances' names, in order (letters, digits, - and _)"),
+            required("--appliance", "NAME:FIELD=V;...", "once per appliance, quoted: NAME:ingress=CH;egress=CH;" +
+                "aeron-dir=DIR (also ingress-stream=N, egress-stream=N; cluster-ingress=... instead of ingress and " +
+                "egress); aeron-dir is how move and show reach it on its host"),
+            value("--key-groups", "N", "key groups, a power of two (default 4096, as sluice.keygroup.count)"),
+            value("--hash-seed", "S", "the hash seed every appliance and client places keys by, decimal or 0x hex " +
+                "(default: a random one)"),
+            required("--slice-dir", "DIR", "a directory every appliance of a move can read and write: moves put " +
+                "their slices there")),
+            true, false, (args, config) -> TopologyTool.init(args.path("--file"), args.value("--appliances"),
+            args.values("--appliance"), args.number("--key-groups", 4096, 1, 1 << 16), args.value("--hash-seed"),
+            args.value("--slice-dir"), System.out, System.err)),
+        new Command("topology check", "check a topology file: 0 valid, 2 naming the first problem", null,
+            List.of(TOPOLOGY_FILE), true, false,
+            (args, config) -> TopologyTool.check(args.path("--file"), System.out, System.err)),
+        new Command("topology show", "print a topology file and, for each appliance running on this host, its live " +
+            "epoch, owned key groups and moves (an appliance ahead of the file flagged)", null,
+            List.of(TOPOLOGY_FILE), true, false,
+            (args, config) -> TopologyTool.show(args.path("--file"), System.out, System.err)),
+        new Command("topology move", "move key groups to another appliance under load (both on this host): release " +
+            "on the owner, acquire on the target, the file at the next epoch; 0 moved, 1 not moved (the owner " +
+            "keeps them), 2 bad file or option", null, List.of(TOPOLOGY_FILE,
+            required("--groups", "N-M", "the key groups, all owned by one appliance"),
+            required("--to", "NAME", "the appliance that takes them"),
+            value("--timeout", "SECONDS", "how long to wait for each step's answer, 1 to 3600 (default 30)")),
+            true, false, (args, config) -> TopologyMove.move(args.path("--file"), args.value("--groups"),
+            args.value("--to"), TimeUnit.SECONDS.toNanos(args.number("--timeout", 30, 1, 3600)), System.out,
+            System.err)),
+        new Command("topology acquire", "make an appliance (on this host) take key groups in from the slice a " +
+            "move's release left, when the move's owner could not take them back; the file at the next epoch", null,
+            List.of(TOPOLOGY_FILE, required("--groups", "N-M", "the key groups, as released"),
+            required("--on", "NAME", "the appliance that takes them"),
+            required("--move-id", "ID", "the move whose slice holds them (as sluice topology move printed it)"),
+            value("--from", "NAME", "the appliance that released them (default: their owner in the file)"),
+            value("--timeout", "SECONDS", "how long to wait for the answer, 1 to 3600 (default 30)")),
+            true, false, (args, config) -> TopologyMove.acquire(args.path("--file"), args.value("--groups"),
+            args.value("--on"), args.number("--move-id", 0, 1, Long.MAX_VALUE), args.value("--from"),
+            TimeUnit.SECONDS.toNanos(args.number("--timeout", 30, 1, 3600)), System.out, System.err)),
         new Command("journal", "list the journal's recording, snapshots, positions and sizes", SMALL_HOST,
             List.of(CONFIG), true, false, (args, config) -> JournalTool.list(config, System.out)),
         new Command("journal export", "write the journaled events to a file", SMALL_HOST, List.of(

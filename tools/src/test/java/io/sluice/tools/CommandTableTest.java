@@ -2,10 +2,7 @@ package io.sluice.tools;
 
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,11 +27,11 @@ class CommandTableTest
             {
                 continue;
             }
-            final Output output = run(words(command, "--no-such-option", "1"));
-            assertEquals(2, output.exit, command.name());
+            final CommandRun output = CommandRun.of(words(command, "--no-such-option", "1"));
+            assertEquals(2, output.exit(), command.name());
             assertEquals("sluice " + command.name() + ": unknown option --no-such-option (sluice " + command.name() +
-                " --help: its options)\n", output.err, command.name());
-            assertEquals("", output.out, command.name());
+                " --help: its options)\n", output.err(), command.name());
+            assertEquals("", output.out(), command.name());
         }
     }
 
@@ -43,80 +40,84 @@ class CommandTableTest
     {
         for (final Command command : Commands.TABLE)
         {
-            final Output output = run(words(command, "--help"));
-            assertEquals(0, output.exit, command.name());
-            assertEquals(command.usage(), output.out, command.name());
-            assertTrue(output.out.startsWith("usage: sluice " + command.name()), output.out);
+            final CommandRun output = CommandRun.of(words(command, "--help"));
+            assertEquals(0, output.exit(), command.name());
+            assertEquals(command.usage(), output.out(), command.name());
+            assertTrue(output.out().startsWith("usage: sluice " + command.name()), output.out());
             for (final Option option : command.options())
             {
-                assertTrue(output.out.contains("\n  " + option.withArgument() + "  "), option.name());
+                assertTrue(output.out().contains("\n  " + option.withArgument() + "  "), option.name());
             }
-            assertEquals("", output.err, command.name());
+            assertEquals("", output.err(), command.name());
         }
     }
 
     @Test
     void shouldPrintTheUsageForHelpBeforeCheckingRequiredOptionsAndTheConfiguration()
     {
-        final Output replay = run(new String[]{"replay", "--help"});
-        assertEquals(0, replay.exit);
-        assertEquals(Commands.find("replay").usage(), replay.out);
-        assertEquals(0, run(new String[]{"daemon", "--config", "no/such/file.properties", "--help"}).exit);
-        assertEquals(0, run(new String[]{"stat", "--no-such-option", "--help"}).exit);
-        assertEquals(0, run(new String[]{"journal", "export", "--help"}).exit);
-        assertEquals(Commands.find("journal export").usage(), run(new String[]{"journal", "export", "--help"}).out);
+        final CommandRun replay = CommandRun.of(new String[]{"replay", "--help"});
+        assertEquals(0, replay.exit());
+        assertEquals(Commands.find("replay").usage(), replay.out());
+        assertEquals(0, CommandRun.of(new String[]{"daemon", "--config", "no/such/file.properties", "--help"})
+            .exit());
+        assertEquals(0, CommandRun.of(new String[]{"stat", "--no-such-option", "--help"}).exit());
+        assertEquals(0, CommandRun.of(new String[]{"journal", "export", "--help"}).exit());
+        assertEquals(Commands.find("journal export").usage(),
+            CommandRun.of(new String[]{"journal", "export", "--help"}).out());
     }
 
     @Test
     void shouldTakeExportOnlyAsTheWordAfterJournal()
     {
-        final Output output = run(new String[]{"journal", "--config", "x.properties", "export", "--out", "y.csv"});
-        assertEquals(2, output.exit);
-        assertEquals("sluice journal: unexpected argument export (sluice journal --help: its options)\n", output.err);
+        final CommandRun output = CommandRun.of(new String[]{"journal", "--config", "x.properties", "export", "--out",
+            "y.csv"});
+        assertEquals(2, output.exit());
+        assertEquals("sluice journal: unexpected argument export (sluice journal --help: its options)\n",
+            output.err());
     }
 
     @Test
     void shouldNameAnOptionWhoseValueIsMissing()
     {
-        final Output output = run(new String[]{"producer", "--rate"});
-        assertEquals(2, output.exit);
-        assertEquals("sluice producer: --rate needs a value: --rate N\n", output.err);
+        final CommandRun output = CommandRun.of(new String[]{"producer", "--rate"});
+        assertEquals(2, output.exit());
+        assertEquals("sluice producer: --rate needs a value: --rate N\n", output.err());
     }
 
     @Test
     void shouldNameAMissingRequiredOption()
     {
-        final Output output = run(new String[]{"replay", "--out", "x.csv"});
-        assertEquals(2, output.exit);
+        final CommandRun output = CommandRun.of(new String[]{"replay", "--out", "x.csv"});
+        assertEquals(2, output.exit());
         assertEquals("sluice: configuration error: --config=(missing) is required: the what-if configuration\n",
-            output.err);
+            output.err());
         assertEquals("sluice: configuration error: --out=(missing) is required: the file to write\n",
-            run(new String[]{"journal", "export"}).err);
+            CommandRun.of(new String[]{"journal", "export"}).err());
     }
 
     @Test
     void shouldPrintTheOverviewForHelpAndWithoutACommand()
     {
-        final Output help = run(new String[]{"help"});
-        assertEquals(0, help.exit);
-        assertEquals(Commands.overview(), help.out);
-        final Output none = run(new String[0]);
-        assertEquals(2, none.exit);
-        assertEquals(Commands.overview(), none.err);
-        assertEquals("", none.out);
+        final CommandRun help = CommandRun.of(new String[]{"help"});
+        assertEquals(0, help.exit());
+        assertEquals(Commands.overview(), help.out());
+        final CommandRun none = CommandRun.of(new String[0]);
+        assertEquals(2, none.exit());
+        assertEquals(Commands.overview(), none.err());
+        assertEquals("", none.out());
         for (final Command command : Commands.TABLE)
         {
-            assertEquals(command.listed(), help.out.contains("\n  " + command.name() + (command.options().isEmpty() &&
-                !command.passThrough() ? "\n" : " ")), command.name());
+            assertEquals(command.listed(), help.out().contains("\n  " + command.name() +
+                (command.options().isEmpty() && !command.passThrough() ? "\n" : " ")), command.name());
         }
     }
 
     @Test
     void shouldRefuseAnUnknownCommandWithExitCodeTwo()
     {
-        final Output output = run(new String[]{"stats"});
-        assertEquals(2, output.exit);
-        assertEquals("sluice: unknown command stats (sluice help: the commands)\n", output.err);
+        final CommandRun output = CommandRun.of(new String[]{"stats"});
+        assertEquals(2, output.exit());
+        assertEquals("sluice: unknown command stats (sluice help: the commands)\n", output.err());
     }
 
     @Test
@@ -171,29 +172,5 @@ class CommandTableTest
         final List<String> words = new ArrayList<>(List.of(command.name().split(" ")));
         words.addAll(List.of(options));
         return words.toArray(new String[0]);
-    }
-
-    private static Output run(final String[] args)
-    {
-        final PrintStream out = System.out;
-        final PrintStream err = System.err;
-        final ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
-        final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-        try
-        {
-            System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
-            final int exit = SluiceMain.run(args);
-            return new Output(exit, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
-        }
-        finally
-        {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
-
-    private record Output(int exit, String out, String err)
-    {
     }
 }

@@ -8,10 +8,12 @@ import io.sluice.core.snapshot.SnapshotManifest;
 import io.sluice.core.snapshot.SnapshotStore;
 import io.aeron.protocol.DataHeaderFlyweight;
 import io.sluice.core.alert.AlertRules;
+import io.sluice.core.ring.OwnershipEntry;
 import io.sluice.core.ring.RingEntry;
 import io.sluice.server.counters.SluiceCounters;
 import io.sluice.server.rules.RuleRequests;
 import io.sluice.tools.replay.JournalInput;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import io.sluice.tools.stat.SluiceStat;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -34,7 +36,8 @@ import java.util.stream.Stream;
  * The journal's command-line tools: {@code sluice snapshot} asks a running daemon for a snapshot through the
  * request counter in its media driver's CnC file (a control toggle, as Aeron Cluster's {@code ClusterTool} does)
  * and prints where it went; {@code sluice journal} lists the journal's recording, its snapshot sets, positions
- * and sizes, and the live changes of the alert rules it holds, reading the files (a running daemon is not needed).
+ * and sizes, the live changes of the alert rules and the credentials it holds and, for an appliance of a topology,
+ * its changes of key-group ownership, reading the files (a running daemon is not needed).
  */
 public final class JournalTool
 {
@@ -205,6 +208,7 @@ public final class JournalTool
         {
             listRuleChanges(journalDir, config.driverDir(), out);
             listCredentialChanges(journalDir, config.driverDir(), out);
+            listOwnershipChanges(journalDir, config.driverDir(), out);
         }
         return 0;
     }
@@ -329,6 +333,97 @@ public final class JournalTool
             out.println("    version " + change.version() + ": at journal position " + change.position() +
                 ", fingerprint " + String.format("%016x", change.fingerprint()) + ", " + change.clientCount() +
                 " clients");
+        }
+    }
+
+    /**
+     * A change of an appliance's key-group ownership as its journal holds it (an OWNERSHIP entry, written by a step
+     * of {@code sluice topology move}).
+     *
+     * @param epoch      the topology epoch it brought in.
+     * @param moveId     the move's id (its slice is {@code move-<id>}).
+     * @param firstGroup first key group of the range.
+     * @param lastGroup  last key group of the range, included.
+     * @param release    true when the appliance gave the range up, false when it took it over.
+     * @param position   the journal position of the end of the message that holds it: from there the appliance
+     *                   served the range no more (release) or served it (acquire).
+     */
+    public record OwnershipChange(
+        long epoch, long moveId, int firstGroup, int lastGroup, boolean release, long position)
+    {
+        /**
+         * @return {@code epoch 3, move 3: released key groups 0-1023 (1024) at journal position 4096}.
+         */
+        public String describe()
+        {
+            return "epoch " + epoch + ", move " + moveId + ": " + (release ? "released" : "acquired") +
+                " key groups " + firstGroup + "-" + lastGroup + " (" + (lastGroup - firstGroup + 1) + ") at " +
+                "journal position " + position;
+        }
+    }
+
+    /**
+     * @param journalDir the journal directory.
+     * @param driverDir  the driver directory of a daemon that may be recording it.
+     * @return the ownership changes (OWNERSHIP entries), oldest first.
+     */
+    public static List<OwnershipChange> ownershipChanges(final Path journalDir, final String driverDir)
+    {
+        final JournalInput input = JournalInput.open(journalDir, driverDir);
+        final OwnershipChanges changes = new OwnershipChanges();
+        input.read(input.startPosition(), Long.MAX_VALUE, 0, changes);
+        return changes.changes();
+    }
+
+    /**
+     * Collects the OWNERSHIP entries of journal messages fed in journal order.
+     */
+    public static final class OwnershipChanges implements JournalInput.EntryHandler
+    {
+        private final List<OwnershipChange> changes = new ArrayList<>();
+        private long messagePosition = -1;
+        private int entriesInMessage;
+
+        @Override
+        public void onEntry(final DirectBuffer buffer, final int offset, final long position)
+        {
+            if (position != messagePosition)
+            {
+                messagePosition = position;
+                entriesInMessage = 0;
+            }
+            entriesInMessage++;
+            if (RingEntry.TYPE_OWNERSHIP != buffer.getInt(offset + RingEntry.TYPE_OFFSET))
+            {
+                return;
+            }
+            final RingEntry entry = new RingEntry(new UnsafeBuffer(buffer, offset, RingEntry.LENGTH), 0);
+            changes.add(new OwnershipChange(OwnershipEntry.epoch(entry), OwnershipEntry.moveId(entry),
+                OwnershipEntry.firstGroup(entry), OwnershipEntry.lastGroup(entry),
+                RingEntry.OWNERSHIP_RELEASE == OwnershipEntry.action(entry),
+                position + DataHeaderFlyweight.HEADER_LENGTH + (long)entriesInMessage * RingEntry.LENGTH));
+        }
+
+        /**
+         * @return the changes collected, oldest first.
+         */
+        public List<OwnershipChange> changes()
+        {
+            return List.copyOf(changes);
+        }
+    }
+
+    private static void listOwnershipChanges(final Path journalDir, final String driverDir, final PrintStream out)
+    {
+        final List<OwnershipChange> changes = ownershipChanges(journalDir, driverDir);
+        if (changes.isEmpty())
+        {
+            return;
+        }
+        out.println("  ownership changes (topology): " + changes.size());
+        for (final OwnershipChange change : changes)
+        {
+            out.println("    " + change.describe());
         }
     }
 

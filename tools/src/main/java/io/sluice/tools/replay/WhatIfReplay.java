@@ -3,6 +3,7 @@ package io.sluice.tools.replay;
 import io.sluice.config.AlertRule;
 import io.sluice.config.ConfigurationException;
 import io.sluice.config.SluiceConfig;
+import io.sluice.core.ring.RingEntry;
 import io.sluice.core.shard.ShardContext;
 import io.sluice.core.replay.ReplayFanOut;
 import io.sluice.core.replay.WhatIfRun;
@@ -27,7 +28,9 @@ import java.util.concurrent.TimeUnit;
  * run over the same entries in one pass and the file holds their difference ({@link ResultDiff}). Threads share the
  * shards as recovery's do ({@link #threads}); each writes its own part, and the parts follow each other in the file.
  * A progress line a second and a summary at the end. How the runs see the journal (routing, time, results): see
- * {@link WhatIfRun}; how the journal is read (stopped, crashed or live daemon): see {@link JournalInput}.
+ * {@link WhatIfRun}; how the journal is read (stopped, crashed or live daemon): see {@link JournalInput}. An
+ * appliance's OWNERSHIP entries (topology moves) are passed over: the replay covers every key the appliance ever
+ * held, each from its first journaled event here (state that came in a move's slice is not in the journal).
  */
 public final class WhatIfReplay
 {
@@ -377,6 +380,10 @@ public final class WhatIfReplay
             final long[] progress = { 0, startNs + TimeUnit.SECONDS.toNanos(1) };
             end = input.read(from, to, readBound, (buffer, offset, position) ->
             {
+                if (RingEntry.TYPE_OWNERSHIP == buffer.getInt(offset + RingEntry.TYPE_OFFSET))
+                {
+                    return;
+                }
                 whatIf.apply(buffer, offset);
                 if (null != baseline)
                 {

@@ -8,11 +8,17 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * A request handed to a running daemon through two counters in its CnC file, never the network: the tool puts its
  * request id into the request counter (when it is 0, i.e. no other request is pending), and the daemon answers by
- * setting the result counter to the id (done) or minus the id (refused). Used by {@code sluice rules apply} and
- * {@code sluice auth reload}.
+ * setting the result counter to the id (done) or minus the id (refused). Used by {@code sluice rules apply},
+ * {@code sluice auth reload} and each step of {@code sluice topology move}.
  */
 public final class CounterRequest
 {
+    /**
+     * How often the result counter is read while waiting: a tenth of a millisecond, so that the answer's wait adds
+     * little to a step whose duration matters (a topology move's groups are not served until its acquire answers).
+     */
+    private static final long RESULT_POLL_NS = TimeUnit.MICROSECONDS.toNanos(100);
+
     private CounterRequest()
     {
     }
@@ -56,7 +62,7 @@ public final class CounterRequest
                     }
                     return;
                 }
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+                LockSupport.parkNanos(RESULT_POLL_NS);
             }
             request.compareAndSet(id, 0);
         });

@@ -1,5 +1,6 @@
 package io.sluice.tools.auth;
 
+import io.sluice.tools.CommandRun;
 import io.sluice.protocol.auth.AuthProof;
 import io.sluice.server.auth.Credentials;
 import io.sluice.server.auth.CredentialsException;

@@ -2,15 +2,12 @@ package io.sluice.tools.rules;
 
 import io.sluice.config.AlertRule;
 import io.sluice.server.rules.RuleRequests;
-import io.sluice.tools.SluiceMain;
+import io.sluice.tools.CommandRun;
 import org.agrona.IoUtil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -37,9 +34,9 @@ class RulesApplyCommandTest
     {
         final Path rules = write("bad.properties", "sluice.alert.hot.on=event\nsluice.alert.hot.field=value\n" +
             "sluice.alert.hot.op==>\nsluice.alert.hot.threshold=5\n");
-        final Output run = run("rules", "apply", "--rules", rules.toString(), "--config", daemonConfig());
-        assertEquals(2, run.exit);
-        assertEquals("sluice: configuration error: sluice.alert.hot.op==> must be one of: >, >=, <, <=\n", run.err);
+        final CommandRun run = CommandRun.of("rules", "apply", "--rules", rules.toString(), "--config", daemonConfig());
+        assertEquals(2, run.exit());
+        assertEquals("sluice: configuration error: sluice.alert.hot.op==> must be one of: >, >=, <, <=\n", run.err());
         assertFalse(Files.exists(Path.of(driverDir())), "nothing written for the daemon");
     }
 
@@ -48,10 +45,10 @@ class RulesApplyCommandTest
     {
         final Path rules = write("window.properties", "sluice.alert.w.on=window\nsluice.alert.w.field=max\n" +
             "sluice.alert.w.op=>\nsluice.alert.w.threshold=1\n");
-        final Output run = run("rules", "apply", "--rules", rules.toString(), "--config", daemonConfig());
-        assertEquals(2, run.exit);
+        final CommandRun run = CommandRun.of("rules", "apply", "--rules", rules.toString(), "--config", daemonConfig());
+        assertEquals(2, run.exit());
         assertEquals("sluice: configuration error: sluice.alert.w.on=window with field max needs windows, and the " +
-            "daemon has none (sluice.window.type=none): only on=event rules of field value\n", run.err);
+            "daemon has none (sluice.window.type=none): only on=event rules of field value\n", run.err());
     }
 
     @Test
@@ -59,10 +56,10 @@ class RulesApplyCommandTest
     {
         final Path rules = write("missing.properties", "sluice.alert.cold.on=event\nsluice.alert.cold.field=value\n" +
             "sluice.alert.cold.op=<\n");
-        final Output run = run("rules", "apply", "--rules", rules.toString(), "--config", daemonConfig());
-        assertEquals(2, run.exit);
+        final CommandRun run = CommandRun.of("rules", "apply", "--rules", rules.toString(), "--config", daemonConfig());
+        assertEquals(2, run.exit());
         assertEquals("sluice: configuration error: sluice.alert.cold.threshold= is required: must be a finite " +
-            "number\n", run.err);
+            "number\n", run.err());
     }
 
     @Test
@@ -70,9 +67,9 @@ class RulesApplyCommandTest
     {
         final Path rules = write("good.properties", "sluice.alert.hot.on=event\nsluice.alert.hot.field=value\n" +
             "sluice.alert.hot.op=>\nsluice.alert.hot.threshold=5\n");
-        final Output run = run("rules", "apply", "--rules", rules.toString(), "--config", daemonConfig());
-        assertEquals(1, run.exit, run.out + run.err);
-        assertEquals(true, run.out.startsWith("sluice rules: "), run.out);
+        final CommandRun run = CommandRun.of("rules", "apply", "--rules", rules.toString(), "--config", daemonConfig());
+        assertEquals(1, run.exit(), run.out() + run.err());
+        assertEquals(true, run.out().startsWith("sluice rules: "), run.out());
     }
 
     @Test
@@ -103,29 +100,5 @@ class RulesApplyCommandTest
         final Path file = dir.resolve(name);
         Files.writeString(file, text);
         return file;
-    }
-
-    private static Output run(final String... args)
-    {
-        final PrintStream out = System.out;
-        final PrintStream err = System.err;
-        final ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
-        final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-        try
-        {
-            System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
-            return new Output(SluiceMain.run(args), outBytes.toString(StandardCharsets.UTF_8),
-                errBytes.toString(StandardCharsets.UTF_8));
-        }
-        finally
-        {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
-
-    private record Output(int exit, String out, String err)
-    {
     }
 }

@@ -1,21 +1,25 @@
-package io.sluice.tools.auth;
-
-import io.sluice.tools.SluiceMain;
+package io.sluice.tools;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A {@code sluice} command run in process ({@link SluiceMain#run}) with its standard output and error captured.
+ * A {@code sluice} command run in process ({@link SluiceMain#run}) with its standard output and error captured;
+ * {@link #outTimed()} reads every duration printed as {@code 1.234 ms} as {@code T ms}, so that a whole output with
+ * measured times can be compared.
  *
  * @param exit the exit code.
  * @param out  what it printed on standard output.
  * @param err  what it printed on standard error.
  */
-record CommandRun(int exit, String out, String err)
+public record CommandRun(int exit, String out, String err)
 {
-    static CommandRun of(final String... args)
+    /**
+     * @param args the command line.
+     * @return how it ended.
+     */
+    public static CommandRun of(final String... args)
     {
         final PrintStream out = System.out;
         final PrintStream err = System.err;
@@ -34,5 +38,13 @@ record CommandRun(int exit, String out, String err)
             System.setOut(out);
             System.setErr(err);
         }
+    }
+
+    /**
+     * @return standard output with every {@code N.NNN ms} as {@code T ms}.
+     */
+    public String outTimed()
+    {
+        return out.replaceAll("[0-9]+\\.[0-9]{3} ms", "T ms");
     }
 }

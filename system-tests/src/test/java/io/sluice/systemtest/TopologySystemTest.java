@@ -153,13 +153,15 @@ class TopologySystemTest
         nodes.start(b);
         System.out.println("  a: " + TopologyNodes.line(a, "topology:") + "; b: " + TopologyNodes.line(b, "topology:"));
 
-        final int maxSeconds = 8 + MOVES * 3;
+        final int maxSeconds = 10 + MOVES * 5;
         final long t0 = (System.currentTimeMillis() / 1000) * 1_000_000_000L;
         final TopologyTraffic traffic = new TopologyTraffic(seed, KEYS, RATE * maxSeconds, t0, 1_000_000_000L / RATE);
         final TrafficRecorder routed = new TrafficRecorder(traffic);
         final Mover mover = new Mover(file, kill, random, a, b);
         final int sent;
         final long errors;
+        final long applied;
+        final long sentOnce;
         try (TopologyClient client = TopologyClient.connect(new TopologyClient.Context()
             .topologyFile(file)
             .clientId(CLIENT_ID)
@@ -168,6 +170,7 @@ class TopologySystemTest
         {
             assertTrue(client.awaitConnected(TimeUnit.SECONDS.toNanos(30)), "the routing client connects");
             final TopologyTraffic.Link link = TopologyDemo.link(client);
+            final long appliedBefore = applied(a) + applied(b);
             final Thread moverThread = new Thread(mover, "topology-mover");
             moverThread.start();
             sent = sendAtRate(traffic, link, routed, mover);
@@ -179,6 +182,12 @@ class TopologySystemTest
             traffic.truncate(sent);
             traffic.appendClosingEvents(last, WINDOW_NS, TimeUnit.SECONDS.toNanos(latenessSeconds));
             traffic.sendAll(sent, traffic.size(), link, routed, ANSWER_TIMEOUT_NS);
+            applied = applied(a) + applied(b) - appliedBefore;
+            sentOnce = client.eventsSent(0) + client.eventsSent(1) - client.notOwnerReroutes(0) -
+                client.notOwnerReroutes(1);
+            System.out.printf("  routing client: events sent to a %d, to b %d, routed again after NOT_OWNER from a %d, " +
+                "from b %d; the appliances' processors applied %d events%n", client.eventsSent(0),
+                client.eventsSent(1), client.notOwnerReroutes(0), client.notOwnerReroutes(1), applied);
             TopologyTraffic.pollQuietly(link, routed, TimeUnit.SECONDS.toNanos(2));
             assertTrue(TopologyTraffic.queryAll(traffic.distinctKeys(), link, routed, ANSWER_TIMEOUT_NS),
                 "every key answered a query: " + routed.states());
@@ -226,6 +235,8 @@ class TopologySystemTest
         }
         if (Kill.NONE == kill)
         {
+            assertEquals(all, applied, "the appliances' processors applied each event once");
+            assertEquals(all, sentOnce, "the client sent each event once, plus once per NOT_OWNER");
             assertEquals(0, routed.rejects(RejectReason.DUPLICATE), "no restart, no duplicate");
             assertEquals(all, routed.results(), "a result for every event");
         }
@@ -241,6 +252,15 @@ class TopologySystemTest
         assertEquals(0, routed.alertsTwice(), "no alert twice");
         assertTrue(mover.moved > 0, "at least one move completed: " + mover.summary());
         assertEquals(0, errors, "errors reported by the appliances since their last start\n" + errorLines);
+    }
+
+    /**
+     * @return the events a running appliance's processors applied since it started: the entries they handled less
+     * the refusals (every refusal is an entry a processor answers) and less nothing else while no query is sent.
+     */
+    private static long applied(final TopologyNodes.Node node)
+    {
+        return node.counter(SluiceCounters.PROCESSED_TYPE_ID) - node.counter(SluiceCounters.REJECTED_TYPE_ID);
     }
 
     private static int sendAtRate(

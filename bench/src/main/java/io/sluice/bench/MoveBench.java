@@ -35,18 +35,19 @@ import java.util.regex.Pattern;
  *     as the daemon answered it, and the time the groups were not served: from sending the release to the
  *     acquire's answer;</li>
  * </ol>
- * then, with the first key count's appliances ({@code --latency}):
+ * then, with the first key count's appliances:
  * <ol>
- *     <li>round trips through the routing client at {@code --rate} for {@code --seconds} without moves, then with a
- *     move every second (on a thread of its own), for the client's default topology re-read interval (100 ms) and
- *     for 1 ms;</li>
- *     <li>routing cost on one appliance (a owns every group): the same fixed rate, and a throughput run, through the
+ *     <li>{@code --latency}: round trips through the routing client at {@code --rate} for {@code --seconds}
+ *     without moves, then with a move every second (on a thread of its own), for the client's default topology
+ *     re-read interval (100 ms) and for 1 ms;</li>
+ *     <li>{@code --routing}: routing cost on one appliance (a owns every group): the same fixed rate through the
  *     routing client and a direct {@link SluiceClient} to a, alternating, same appliances.</li>
  * </ol>
  * Figures only: nothing here asserts a time.
  * <p>
  * Run: {@code java -cp bench/target/benchmarks.jar io.sluice.bench.MoveBench [--keys 10k,100k,1m] [--windows]
- * [--moves 3] [--latency] [--rate 10k] [--seconds 10] [--home .]}.
+ * [--moves 3] [--latency] [--routing] [--rate 10k] [--seconds 10] [--home .]}: {@code --latency} and
+ * {@code --routing} run with the first key count's appliances, after its moves.
  */
 public final class MoveBench
 {
@@ -94,6 +95,7 @@ public final class MoveBench
         String keysArg = "10k,100k,1m";
         boolean windows = false;
         boolean latency = false;
+        boolean routing = false;
         int moves = 3;
         long rate = 10_000;
         int seconds = 10;
@@ -105,12 +107,13 @@ public final class MoveBench
                 case "--keys" -> keysArg = args[++i];
                 case "--windows" -> windows = true;
                 case "--latency" -> latency = true;
+                case "--routing" -> routing = true;
                 case "--moves" -> moves = Integer.parseInt(args[++i]);
                 case "--rate" -> rate = LatencyBench.Options.parseCount(args[++i]);
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                 case "--home" -> home = Paths.get(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + "; options: --keys " +
-                    "10k,100k,1m --windows --moves N --latency --rate N --seconds N --home DIR");
+                    "10k,100k,1m --windows --moves N --latency --routing --rate N --seconds N --home DIR");
             }
         }
         System.out.print(MachineFacts.describe());
@@ -128,6 +131,9 @@ public final class MoveBench
                 if (latency && first)
                 {
                     runLatency(pair, keys, rate, seconds);
+                }
+                if (routing && first)
+                {
                     runRoutingCost(pair, keys, rate, seconds);
                 }
             }
@@ -205,53 +211,34 @@ public final class MoveBench
     {
         System.out.printf(Locale.ROOT, "%nrouting cost on one appliance (a owns all 4096 groups): routing client " +
             "against a direct client to a, alternating, same appliances%n");
-        System.out.println("| run | client | events | round trip / throughput |");
+        System.out.println("| run | client | events | round trip |");
         System.out.println("|---|---|---:|---|");
         final MoveLoad load = new MoveLoad(T0);
         final Histogram[] fixed = { new Histogram(3), new Histogram(3) };
-        final double[] best = new double[2];
         final String[] names = { "direct SluiceClient", "routing TopologyClient" };
         try (SluiceClient direct = pair.direct(1); TopologyClient routed = pair.client(1, 100_000_000L))
         {
             final MoveLoad.Link[] links = { MoveLoad.Link.of(direct), MoveLoad.Link.of(routed) };
-            load.fixedRate(links[0], rate, 2, keys);
-            load.fixedRate(links[1], rate, 2, keys);
+            load.companion(links[1]).fixedRate(links[0], rate, 2, keys);
+            load.companion(links[0]).fixedRate(links[1], rate, 2, keys);
             for (int round = 1; round <= 2; round++)
             {
                 for (int c = 0; c < 2; c++)
                 {
+                    load.companion(links[1 - c]);
                     final MoveLoad.Run run = load.fixedRate(links[c], rate, seconds / 2, keys);
                     fixed[c].add(run.histogram());
-                    System.out.printf(Locale.ROOT, "| %d | %s | %,d | %,d/s: %s |%n", round, names[c],
-                        run.answered(), rate, run.latency());
-                }
-            }
-        }
-        try (SluiceClient direct = pair.direct(64); TopologyClient routed = pair.client(64, 100_000_000L))
-        {
-            final MoveLoad.Link[] links = { MoveLoad.Link.of(direct), MoveLoad.Link.of(routed) };
-            final long events = 2_000_000;
-            load.throughput(links[0], events / 4, keys, TimeUnit.SECONDS.toNanos(60));
-            load.throughput(links[1], events / 4, keys, TimeUnit.SECONDS.toNanos(60));
-            for (int round = 1; round <= 3; round++)
-            {
-                for (int c = 0; c < 2; c++)
-                {
-                    final MoveLoad.Run run = load.throughput(links[c], events, keys, TimeUnit.SECONDS.toNanos(60));
-                    best[c] = Math.max(best[c], run.perSecond());
-                    System.out.printf(Locale.ROOT, "| %d | %s, batches of 64 | %,d | %,.0f events/s |%n", round,
-                        names[c], run.answered(), run.perSecond());
+                    System.out.printf(Locale.ROOT, "| %d | %s at %,d/s | %,d | %s |%n", round, names[c], rate,
+                        run.answered(), run.latency());
                 }
             }
         }
         System.out.printf(Locale.ROOT, "both rounds at %,d/s: direct p50 %s p99 %s; routing p50 %s p99 %s " +
-            "(routing/direct p50 %.3f, p99 %.3f); best throughput direct %,.0f, routing %,.0f events/s " +
-            "(routing/direct %.3f)%n", rate, micros(fixed[0].getValueAtPercentile(50)),
+            "(routing/direct p50 %.3f, p99 %.3f)%n", rate, micros(fixed[0].getValueAtPercentile(50)),
             micros(fixed[0].getValueAtPercentile(99)), micros(fixed[1].getValueAtPercentile(50)),
             micros(fixed[1].getValueAtPercentile(99)),
             (double)fixed[1].getValueAtPercentile(50) / fixed[0].getValueAtPercentile(50),
-            (double)fixed[1].getValueAtPercentile(99) / fixed[0].getValueAtPercentile(99), best[0], best[1],
-            best[1] / best[0]);
+            (double)fixed[1].getValueAtPercentile(99) / fixed[0].getValueAtPercentile(99));
     }
 
     static String micros(final long ns)

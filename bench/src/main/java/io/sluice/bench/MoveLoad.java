@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * The load of {@link MoveBench}: events over a routing {@link TopologyClient} or a direct {@link SluiceClient}
  * behind one interface, sent open-loop at a fixed rate (each round trip measured from the event's intended send
  * time, so a stall counts for every event it delayed: coordinated omission corrected as in {@link LoadGenerator}),
- * or as fast as the link takes them (throughput). Keys are drawn uniformly from {@code [0, keys)}; every event
+ * or as fast as the link takes them (loading the keys). Keys are drawn uniformly from {@code [0, keys)}; every event
  * time is inside one window ({@code t0} plus under a second), so no window closes during a run. One thread.
  */
 final class MoveLoad implements SluiceResultHandler
@@ -80,7 +80,7 @@ final class MoveLoad implements SluiceResultHandler
     /**
      * One run's figures.
      *
-     * @param histogram round trips, ns (empty for a throughput run).
+     * @param histogram round trips, ns (null for a load).
      * @param sent      events sent.
      * @param answered  events answered with a result.
      * @param rejected  events answered with a rejection (none expected: NOT_OWNER is the routing client's own).
@@ -102,9 +102,21 @@ final class MoveLoad implements SluiceResultHandler
         }
     }
 
+    private static final SluiceResultHandler IGNORE = new SluiceResultHandler()
+    {
+        public void onEventResult(final EventResultDecoder result)
+        {
+        }
+
+        public void onRejected(final RejectedDecoder rejected)
+        {
+        }
+    };
+
     private final long[] intendedById = new long[ID_MASK + 1];
     private final SplittableRandom random = new SplittableRandom(24);
     private final long t0;
+    private Link companion;
     private Histogram histogram;
     private long answered;
     private long rejected;
@@ -119,6 +131,19 @@ final class MoveLoad implements SluiceResultHandler
     }
 
     /**
+     * Keep another link of this thread alive while this one runs: an embedded driver that runs only when its client
+     * is polled would otherwise time the idle client out (as {@link LoadGenerator#companion}).
+     *
+     * @param other the other link, or null.
+     * @return this.
+     */
+    MoveLoad companion(final Link other)
+    {
+        companion = other;
+        return this;
+    }
+
+    /**
      * Send {@code keys} events, one per key 0 to keys-1, as fast as the link takes them, and wait for every answer.
      *
      * @param link      where to.
@@ -128,25 +153,10 @@ final class MoveLoad implements SluiceResultHandler
      */
     Run load(final Link link, final int keys, final long timeoutNs)
     {
-        return blast(link, keys, keys, timeoutNs, true);
+        return blast(link, keys, timeoutNs);
     }
 
-    /**
-     * Send {@code events} events on random keys of {@code [0, keys)} as fast as the link takes them and wait for
-     * every answer.
-     *
-     * @param link      where to.
-     * @param events    how many.
-     * @param keys      key space.
-     * @param timeoutNs longest wait.
-     * @return the figures (no histogram).
-     */
-    Run throughput(final Link link, final long events, final int keys, final long timeoutNs)
-    {
-        return blast(link, events, keys, timeoutNs, false);
-    }
-
-    private Run blast(final Link link, final long events, final int keys, final long timeoutNs, final boolean inOrder)
+    private Run blast(final Link link, final long events, final long timeoutNs)
     {
         reset(null);
         final long startNs = System.nanoTime();
@@ -154,7 +164,8 @@ final class MoveLoad implements SluiceResultHandler
         long sent = 0;
         while (sent < events && System.nanoTime() - deadlineNs < 0)
         {
-            final long key = inOrder ? sent : random.nextInt(keys);
+            pollCompanion(sent);
+            final long key = sent;
             if (link.offer(key, t0 + (sent % 1_000_000) * 100, 1.0) > 0)
             {
                 if ((++sent & 63) == 0)
@@ -188,8 +199,10 @@ final class MoveLoad implements SluiceResultHandler
         final long startNs = System.nanoTime();
         long sent = 0;
         long nextNs = startNs;
-        while (sent < total)
+        final long deadlineNs = startNs + TimeUnit.SECONDS.toNanos(seconds + 30L);
+        while (sent < total && System.nanoTime() - deadlineNs < 0)
         {
+            pollCompanion(sent);
             final long now = System.nanoTime();
             if (now - nextNs >= 0)
             {
@@ -219,6 +232,14 @@ final class MoveLoad implements SluiceResultHandler
             {
                 Thread.yield();
             }
+        }
+    }
+
+    private void pollCompanion(final long sent)
+    {
+        if (null != companion && (sent & 255) == 0)
+        {
+            companion.poll(IGNORE);
         }
     }
 

@@ -27,8 +27,9 @@ import java.util.Properties;
  * recovery then moves every key to its shard under the new ones (a rescale) and the file is rewritten with them.
  * A journal written before key groups has no {@code sluice.keygroup.count}: it takes the daemon's and is always
  * restored key by key. The key-group placement ({@link #PLACEMENT}) changes when the daemon is restarted into or
- * out of a topology: recovery restores a snapshot of the other placement key by key. Other windows or eviction are an exception too: the windows are rebuilt from the journal
- * ({@link WindowChange}), and {@link #write} then records the new settings.
+ * out of a topology: recovery restores a snapshot of the other placement key by key. Other windows or eviction
+ * are an exception too: the windows are rebuilt from the journal ({@link WindowChange}), and {@link #write} then
+ * records the new settings.
  *
  * @param hashSeed      the key hash's seed.
  * @param stateSettings key to value, as {@link ShardContext#stateSettings()} gives them.

@@ -186,7 +186,7 @@ public final class RescaleBench
         return Long.parseLong(1 == unit ? t : t.substring(0, t.length() - 1)) * unit;
     }
 
-    private static final class Discard implements ResultSink
+    static final class Discard implements ResultSink
     {
         public void onEventResult(
             final long clientId, final long correlationId, final long key, final long timestamp,

@@ -15,8 +15,9 @@ import org.agrona.DirectBuffer;
  * fed by the {@link JournalFeed} recovery uses too; only how it feeds them differs from the live path:
  * <ul>
  *     <li><b>Routing.</b> Each event, query and reject goes to the processor its key hashes to under this run's
- *     shard count (the journal's hash seed), whatever shard the daemon gave it. Keys are independent, so every key's
- *     output does not depend on the shard count.</li>
+ *     shard count and key-group placement (the journal's hash seed), whatever shard the daemon gave it: an
+ *     appliance's journal, written interleaved, replays under the run's own (contiguous) placement. Keys are
+ *     independent, so every key's output depends on neither.</li>
  *     <li><b>Time.</b> Ticks are derived again under this run's windows by the daemon's own rule
  *     ({@link DerivedTicks}): a tick goes before each event that moves this run's watermark (highest event time
  *     less this run's allowed lateness) into a new pane. The journal's ticks stand for the clock: each moves this

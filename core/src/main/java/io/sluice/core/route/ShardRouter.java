@@ -7,13 +7,19 @@ import io.sluice.config.topology.KeyGroupHash;
  * of the key:
  * <pre>
  *   keyGroup(hash) = the top log2(G) bits of the hash              (G key groups, a power of two)
- *   owner(group)   = group * N / G                                 (N shards: contiguous ranges of groups)
+ *   owner(group)   = group * N / G    CONTIGUOUS placement         (N shards: contiguous ranges of groups)
+ *                  = group % N        INTERLEAVED placement        (shard p owns groups p, p + N, p + 2N, ...)
  *   shard(key)     = owner(keyGroup(hash(key)))
  * </pre>
  * the table position from the low bits, so keys of one shard still spread over its whole table. A key group is the
  * unit that moves when the shard count changes (rescale at restart): the key-group count is fixed for a journal's
- * life, the shard count is not. When N is a power of two (it divides G) the shard is the top log2(N) bits of the
- * hash, the same as the multiply-shift {@code ((hash >>> 32) * N) >>> 32} of the routing before key groups.
+ * life, the shard count is not. {@link Placement#CONTIGUOUS} is the standalone daemon's: when N is a power of two
+ * (it divides G) the shard is the top log2(N) bits of the hash, the same as the multiply-shift
+ * {@code ((hash >>> 32) * N) >>> 32} of the routing before key groups. {@link Placement#INTERLEAVED} is an
+ * appliance's in a topology: an appliance owns only some ranges of the key groups, and interleaving spreads any
+ * range of at least N groups over all N shards (contiguous placement would leave a shard whose range the appliance
+ * does not own idle). The placement is fixed at construction and is part of the state's identity: a snapshot's
+ * parts are each one shard's keys under the placement they were written with.
  * <p>
  * Why a seed: MurmurHash3's finaliser {@link #mix(long)} alone is a public bijection that anyone can invert, so a
  * client could choose keys that all land on one shard and in one probe run of its table, turning every lookup into
@@ -37,9 +43,48 @@ public final class ShardRouter
     /** Most key groups. */
     public static final int MAX_KEY_GROUPS = KeyGroupHash.MAX_KEY_GROUPS;
 
+    /**
+     * How the key groups are divided between the shards.
+     */
+    public enum Placement
+    {
+        /** Shard p owns groups {@code [ceil(p * G / N), ceil((p + 1) * G / N))}: outside a topology. */
+        CONTIGUOUS,
+        /** Shard p owns the groups g with {@code g % N == p}: an appliance in a topology. */
+        INTERLEAVED;
+
+        /**
+         * @return the name the journal and the snapshots record: {@code contiguous} or {@code interleaved}.
+         */
+        public String text()
+        {
+            return CONTIGUOUS == this ? "contiguous" : "interleaved";
+        }
+
+        /**
+         * @param text what {@link #text()} gave, or null for a journal or snapshot that records none.
+         * @return the placement; {@link #CONTIGUOUS} for null (written before placements existed).
+         * @throws IllegalArgumentException for any other text.
+         */
+        public static Placement of(final String text)
+        {
+            if (null == text || "contiguous".equals(text))
+            {
+                return CONTIGUOUS;
+            }
+            if ("interleaved".equals(text))
+            {
+                return INTERLEAVED;
+            }
+            throw new IllegalArgumentException("key-group placement " + text + " is not contiguous or interleaved");
+        }
+    }
+
     private final KeyGroupHash hash;
     private final int keyGroupCount;
     private final int groupBits;
+    private final boolean interleaved;
+    private final Placement placement;
 
     /**
      * @param seed the hash seed; any value, 0 included, gives a full-quality hash.
@@ -56,9 +101,30 @@ public final class ShardRouter
      */
     public ShardRouter(final long seed, final int keyGroupCount)
     {
+        this(seed, keyGroupCount, Placement.CONTIGUOUS);
+    }
+
+    /**
+     * @param seed          the hash seed; any value, 0 included, gives a full-quality hash.
+     * @param keyGroupCount key groups, a power of two in {@code [1, MAX_KEY_GROUPS]}.
+     * @param placement     how the key groups are divided between the shards.
+     * @throws IllegalArgumentException when the key-group count is out of range.
+     */
+    public ShardRouter(final long seed, final int keyGroupCount, final Placement placement)
+    {
         this.hash = new KeyGroupHash(seed, keyGroupCount);
         this.keyGroupCount = keyGroupCount;
         this.groupBits = Integer.numberOfTrailingZeros(keyGroupCount);
+        this.placement = java.util.Objects.requireNonNull(placement, "placement");
+        this.interleaved = Placement.INTERLEAVED == placement;
+    }
+
+    /**
+     * @return how the key groups are divided between the shards.
+     */
+    public Placement placement()
+    {
+        return placement;
     }
 
     /**
@@ -81,21 +147,29 @@ public final class ShardRouter
     /**
      * @param group      a key group.
      * @param shardCount number of shards, in {@code [1, keyGroupCount()]}.
-     * @return the shard owning the group: shard p owns groups {@code [p * G / N, (p + 1) * G / N)}.
+     * @return the shard owning the group: contiguous, {@code group * N / G} (shard p owns groups
+     * {@code [ceil(p * G / N), ceil((p + 1) * G / N))}); interleaved, {@code group % N} ({@code group & (N - 1)}
+     * for N a power of two). Any thread; no allocation; one well-predicted branch on the placement (a final field)
+     * and, interleaved, one on N being a power of two.
      */
     public int owner(final int group, final int shardCount)
     {
+        if (interleaved)
+        {
+            return 0 == (shardCount & (shardCount - 1)) ? group & (shardCount - 1) : group % shardCount;
+        }
         return (int)(((long)group * shardCount) >>> groupBits);
     }
 
     /**
      * @param shard      a shard.
      * @param shardCount number of shards, in {@code [1, keyGroupCount()]}.
-     * @return the first key group the shard owns.
+     * @return the lowest key group the shard owns: contiguous, {@code ceil(shard * G / N)}; interleaved, the shard
+     * itself.
      */
     public int firstGroup(final int shard, final int shardCount)
     {
-        return (int)(((long)shard * keyGroupCount + shardCount - 1) / shardCount);
+        return interleaved ? shard : (int)(((long)shard * keyGroupCount + shardCount - 1) / shardCount);
     }
 
     /**

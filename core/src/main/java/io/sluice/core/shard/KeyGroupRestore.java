@@ -9,8 +9,9 @@ import io.sluice.core.snapshot.SnapshotException;
 import java.util.Locale;
 
 /**
- * Restores a snapshot into processors of another count or table capacity than the snapshot's (a rescale at
- * restart), or a snapshot written before key groups: each old part is read in turn, walked key group by key group
+ * Restores a snapshot into processors of another count, table capacity or key-group placement than the snapshot's
+ * (a rescale at restart; a daemon restarted into or out of a topology), or a snapshot written before key groups:
+ * each old part is read in turn, walked key group by key group
  * ({@link ShardSnapshot#groupSize}), and every key is inserted with its whole data slot (aggregate, panes, closed
  * window, wake-up and eviction bookkeeping) into the table of the group's owner under the new count
  * ({@link ShardRouter#owner}); each window engine's close schedule is rebuilt from its keys' wake-up times, its
@@ -39,18 +40,28 @@ public final class KeyGroupRestore
     /**
      * What the restore did.
      *
-     * @param fromShards the snapshot's shard count.
-     * @param toShards   the processors'.
-     * @param keys       keys restored: every key of the snapshot, each copied into its new shard's table.
-     * @param durationNs time taken, reading the parts included, ns.
+     * @param fromShards    the snapshot's shard count.
+     * @param toShards      the processors'.
+     * @param fromPlacement the snapshot's key-group placement.
+     * @param toPlacement   the processors'.
+     * @param keys          keys restored: every key of the snapshot, each copied into its new shard's table.
+     * @param durationNs    time taken, reading the parts included, ns.
      */
-    public record Result(int fromShards, int toShards, long keys, long durationNs)
+    public record Result(
+        int fromShards,
+        int toShards,
+        ShardRouter.Placement fromPlacement,
+        ShardRouter.Placement toPlacement,
+        long keys,
+        long durationNs)
     {
         /**
          * @param fromCapacity the snapshot's state capacity, 0 when not known.
          * @param toCapacity   the processors'.
          * @return the start-up summary's line: {@code rescaled from 2 to 4 processors: 812,304 keys moved in 310
-         * ms}; for the same processor count {@code resized state from 65536 to 131072 keys per processor: ...}, or
+         * ms} (followed by {@code , key groups interleaved (the snapshot's contiguous)} when the placement changed
+         * too); for the same processor count {@code placed key groups interleaved over 2 processors (the
+         * snapshot's were contiguous): ...}, {@code resized state from 65536 to 131072 keys per processor: ...}, or
          * {@code regrouped 2 processors by key group: ...} (a snapshot written before key groups).
          */
         public String describe(final int fromCapacity, final int toCapacity)
@@ -58,7 +69,14 @@ public final class KeyGroupRestore
             final String what;
             if (fromShards != toShards)
             {
-                what = "rescaled from " + fromShards + " to " + toShards + " processors";
+                what = "rescaled from " + fromShards + " to " + toShards + " processors" +
+                    (fromPlacement == toPlacement ? "" : ", key groups " + toPlacement.text() + " (the snapshot's " +
+                    fromPlacement.text() + ")");
+            }
+            else if (fromPlacement != toPlacement)
+            {
+                what = "placed key groups " + toPlacement.text() + " over " + toShards + " processors (the " +
+                    "snapshot's were " + fromPlacement.text() + ")";
             }
             else if (fromCapacity != toCapacity && fromCapacity > 0)
             {
@@ -77,14 +95,41 @@ public final class KeyGroupRestore
     }
 
     /**
-     * Restore.
+     * Restore parts written under the router's placement.
      *
      * @param source     the old parts.
      * @param fromShards how many there are.
      * @param scratch    a part to read each old one into, in turn.
-     * @param router     the key hash and key groups (the journal's).
+     * @param router     the key hash, key groups (the journal's) and placement of the processors.
      * @param processors the processors to restore, shard i at index i, not started.
      * @param capacity   keys each processor's table holds ({@code sluice.state.capacity}), for the refusal.
+     * @return what was done.
+     * @throws SnapshotException      when a part is not usable or the parts disagree.
+     * @throws ConfigurationException naming {@code sluice.state.capacity} when a shard would hold more keys than
+     *                                its table.
+     */
+    public static Result restore(
+        final PartSource source,
+        final int fromShards,
+        final ShardSnapshot scratch,
+        final ShardRouter router,
+        final ShardProcessor[] processors,
+        final int capacity)
+    {
+        return restore(source, fromShards, router.placement(), scratch, router, processors, capacity);
+    }
+
+    /**
+     * Restore. Each key goes to the owner of its group under the router's placement, whatever placement the parts
+     * were written under (the parts are read by key group, not by shard).
+     *
+     * @param source        the old parts.
+     * @param fromShards    how many there are.
+     * @param fromPlacement the placement they were written under (for {@link Result}).
+     * @param scratch       a part to read each old one into, in turn.
+     * @param router        the key hash, key groups (the journal's) and placement of the processors.
+     * @param processors    the processors to restore, shard i at index i, not started.
+     * @param capacity      keys each processor's table holds ({@code sluice.state.capacity}), for the refusal.
      * @return what was done.
      * @throws SnapshotException      when a part is not usable or the parts disagree (the caller may try an older
      *                                snapshot).
@@ -95,6 +140,7 @@ public final class KeyGroupRestore
     public static Result restore(
         final PartSource source,
         final int fromShards,
+        final ShardRouter.Placement fromPlacement,
         final ShardSnapshot scratch,
         final ShardRouter router,
         final ShardProcessor[] processors,
@@ -185,6 +231,6 @@ public final class KeyGroupRestore
                     wouldHold[shard]));
             }
         }
-        return new Result(fromShards, toShards, keys, System.nanoTime() - startNs);
+        return new Result(fromShards, toShards, fromPlacement, router.placement(), keys, System.nanoTime() - startNs);
     }
 }

@@ -32,8 +32,8 @@ import java.util.function.IntFunction;
  * concluded context sizes a table ({@link #tableBytes()}, computed once) and builds each shard's table and
  * logic ({@link #newLogic(ResultSink, ShardCounters)}), every shard's processor ({@link #newProcessors}) and the ring
  * producer that routes to the shards
- * ({@link #newProducer(SluiceRing, AtomicCounter)}). In a topology the processors also carry out key-group moves
- * through slices ({@link #sliceRoot}, {@link #ownershipListener}).
+ * ({@link #newProducer(SluiceRing, AtomicCounter)}). In a topology the processors own key groups interleaved
+ * ({@link #placement}) and carry out key-group moves through slices ({@link #sliceRoot}, {@link #ownershipListener}).
  * <p>
  * Start-up only; not thread safe.
  */
@@ -53,6 +53,7 @@ public final class ShardContext
     private Integer batchMaxEvents;
     private java.nio.file.Path sliceRoot;
     private OwnershipListener ownershipListener;
+    private ShardRouter.Placement placement = ShardRouter.Placement.CONTIGUOUS;
     private ShardRouter router;
     private long tableBytes;
     private boolean concluded;
@@ -127,7 +128,7 @@ public final class ShardContext
                 "needs windows: set " + SluiceConfig.WINDOW_TYPE);
         }
         tableBytes = KeyStateTable.bytesFor(stateCapacity, panesPerKey());
-        router = new ShardRouter(hashSeed, keyGroupCount);
+        router = new ShardRouter(hashSeed, keyGroupCount, placement);
         concluded = true;
         return this;
     }
@@ -588,6 +589,17 @@ public final class ShardContext
     public ShardContext sliceRoot(final java.nio.file.Path sliceRoot)
     {
         this.sliceRoot = sliceRoot;
+        return this;
+    }
+
+    /**
+     * @param placement how the processors own key groups ({@link ShardRouter#owner}): contiguous when not set;
+     *                  an appliance in a topology, interleaved. {@link #router()} carries it.
+     * @return this.
+     */
+    public ShardContext placement(final ShardRouter.Placement placement)
+    {
+        this.placement = java.util.Objects.requireNonNull(placement, "placement");
         return this;
     }
 

@@ -1,5 +1,7 @@
 package io.sluice.core.snapshot;
 
+import io.sluice.core.route.ShardRouter;
+
 import java.util.Arrays;
 
 /**
@@ -15,6 +17,8 @@ import java.util.Arrays;
  * @param keyGroupCount   the key groups its parts are indexed by; 0 for a set written before key groups (its
  *                        digests are {@link ShardSnapshot#legacyDigest()}s, its parts version 1).
  * @param capacity        the state capacity of its tables; 0 when not recorded (before key groups).
+ * @param placement       how its shards owned the key groups: part i holds the keys of the groups shard i owned
+ *                        under it ({@link ShardRouter#owner}); contiguous when not recorded.
  * @param fingerprint     fingerprint of the settings that shape state.
  * @param createdEpochMs  when the set was completed, epoch ms.
  * @param digests         each shard's state digest, shard i at index i.
@@ -28,6 +32,7 @@ public record SnapshotManifest(
     long hashSeed,
     int keyGroupCount,
     int capacity,
+    ShardRouter.Placement placement,
     long fingerprint,
     long createdEpochMs,
     long[] digests,
@@ -68,7 +73,7 @@ public record SnapshotManifest(
     {
         return other instanceof SnapshotManifest that && snapshotId == that.snapshotId &&
             recordingId == that.recordingId && journalPosition == that.journalPosition && hashSeed == that.hashSeed &&
-            keyGroupCount == that.keyGroupCount && capacity == that.capacity &&
+            keyGroupCount == that.keyGroupCount && capacity == that.capacity && placement == that.placement &&
             fingerprint == that.fingerprint && createdEpochMs == that.createdEpochMs &&
             Arrays.equals(digests, that.digests) && Arrays.equals(checksums, that.checksums) &&
             Arrays.equals(lengths, that.lengths);

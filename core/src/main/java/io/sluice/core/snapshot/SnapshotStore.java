@@ -91,7 +91,8 @@ public final class SnapshotStore
      * @param producer        the producer's part.
      * @param recordingId     the journal's recording.
      * @param journalPosition the journal position right after the marker.
-     * @param router          the key hash (its seed) and key groups: each part is indexed by key group here.
+     * @param router          the key hash (its seed), key groups and placement the parts were taken under: each
+     *                        part is indexed by key group here, the manifest records all three.
      * @param fingerprint     the configuration fingerprint.
      * @param createdEpochMs  now, epoch ms.
      * @return the manifest written.
@@ -133,7 +134,8 @@ public final class SnapshotStore
             lengths[parts.length] = written.length;
 
             final SnapshotManifest manifest = new SnapshotManifest(snapshotId, recordingId, journalPosition,
-                router.seed(), router.keyGroupCount(), 0 == parts.length ? 0 : parts[0].capacity(), fingerprint, createdEpochMs, digests, checksums, lengths);
+                router.seed(), router.keyGroupCount(), 0 == parts.length ? 0 : parts[0].capacity(), router.placement(),
+                fingerprint, createdEpochMs, digests, checksums, lengths);
             writeManifest(setDir, manifest);
             return manifest;
         }
@@ -381,6 +383,10 @@ public final class SnapshotStore
         properties.setProperty("hash.seed", Long.toString(manifest.hashSeed()));
         properties.setProperty("key.groups", Integer.toString(manifest.keyGroupCount()));
         properties.setProperty("state.capacity", Integer.toString(manifest.capacity()));
+        if (ShardRouter.Placement.CONTIGUOUS != manifest.placement())
+        {
+            properties.setProperty("key.groups.placement", manifest.placement().text());
+        }
         properties.setProperty("fingerprint", Long.toString(manifest.fingerprint()));
         properties.setProperty("created.epoch-ms", Long.toString(manifest.createdEpochMs()));
         properties.setProperty("shards", Integer.toString(manifest.shardCount()));
@@ -436,11 +442,12 @@ public final class SnapshotStore
                 Long.parseLong(required(properties, "hash.seed", manifest)),
                 Integer.parseInt(properties.getProperty("key.groups", "0")),
                 Integer.parseInt(properties.getProperty("state.capacity", "0")),
+                ShardRouter.Placement.of(properties.getProperty("key.groups.placement")),
                 Long.parseLong(required(properties, "fingerprint", manifest)),
                 Long.parseLong(required(properties, "created.epoch-ms", manifest)),
                 digests, checksums, lengths);
         }
-        catch (final IOException | NumberFormatException ex)
+        catch (final IOException | IllegalArgumentException ex)
         {
             throw new SnapshotException("cannot read snapshot manifest " + manifest + ": " + ex, ex);
         }

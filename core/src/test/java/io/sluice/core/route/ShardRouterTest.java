@@ -186,4 +186,60 @@ class ShardRouterTest
         }
         assertEquals(0, moved, "from 2 to 4 processors each old shard splits in two, no key crosses");
     }
+
+    @Test
+    void shouldInterleaveKeyGroupsOverTheShardsForPowerOfTwoAndOtherCounts()
+    {
+        final ShardRouter router = new ShardRouter(11, 4096, ShardRouter.Placement.INTERLEAVED);
+        assertEquals(ShardRouter.Placement.INTERLEAVED, router.placement());
+        assertEquals(ShardRouter.Placement.CONTIGUOUS, new ShardRouter(11, 4096).placement());
+        assertEquals(0, router.owner(0, 4));
+        assertEquals(1, router.owner(1, 4));
+        assertEquals(3, router.owner(4095, 4));
+        assertEquals(0, router.owner(2048, 2));
+        assertEquals(1, router.owner(2047, 2));
+        assertEquals(0, router.owner(4095, 3), "4095 = 3 * 1365");
+        assertEquals(2, router.owner(4094, 3));
+        assertEquals(0, router.owner(4095, 5), "4095 = 5 * 819");
+        assertEquals(5, router.owner(4093, 7), "4093 = 7 * 584 + 5");
+        for (int shards = 1; shards <= 64; shards++)
+        {
+            final int[] owned = new int[shards];
+            final int[] ownedOfFirstHalf = new int[shards];
+            for (int group = 0; group < 4096; group++)
+            {
+                final int owner = router.owner(group, shards);
+                assertEquals(group % shards, owner, "group " + group + ", " + shards + " shards");
+                owned[owner]++;
+                ownedOfFirstHalf[owner] += group < 2048 ? 1 : 0;
+            }
+            for (int shard = 0; shard < shards; shard++)
+            {
+                assertEquals(shard, router.firstGroup(shard, shards));
+                assertEquals(shard, router.owner(router.firstGroup(shard, shards), shards));
+                assertTrue(owned[shard] == 4096 / shards || owned[shard] == 4096 / shards + 1, "shard " + shard);
+                assertTrue(ownedOfFirstHalf[shard] == 2048 / shards || ownedOfFirstHalf[shard] == 2048 / shards + 1,
+                    "any range spreads over every shard: shard " + shard + " of " + shards);
+            }
+        }
+        final java.util.Random random = new java.util.Random(9);
+        for (int i = 0; i < 10_000; i++)
+        {
+            final long key = random.nextLong();
+            assertEquals(router.keyGroup(router.hash(key)) % 6, router.shard(key, 6));
+            assertEquals(new ShardRouter(11, 4096).hash(key), router.hash(key), "the placement leaves the hash");
+        }
+    }
+
+    @Test
+    void shouldNameThePlacementAsTheJournalRecordsIt()
+    {
+        assertEquals("contiguous", ShardRouter.Placement.CONTIGUOUS.text());
+        assertEquals("interleaved", ShardRouter.Placement.INTERLEAVED.text());
+        assertEquals(ShardRouter.Placement.CONTIGUOUS, ShardRouter.Placement.of(null));
+        assertEquals(ShardRouter.Placement.CONTIGUOUS, ShardRouter.Placement.of("contiguous"));
+        assertEquals(ShardRouter.Placement.INTERLEAVED, ShardRouter.Placement.of("interleaved"));
+        assertEquals("key-group placement striped is not contiguous or interleaved", org.junit.jupiter.api.Assertions
+            .assertThrows(IllegalArgumentException.class, () -> ShardRouter.Placement.of("striped")).getMessage());
+    }
 }

@@ -210,7 +210,8 @@ class KeyGroupRestoreTest
         final KeyGroupRestore.Result result = KeyGroupRestore.restore(
             (shard, into) -> SnapshotParts.readShardPart(parts[shard].duplicate(), into, "part " + shard),
             parts.length, new ShardSnapshot(), after.ctx.router(), after.processors, 4096);
-        assertEquals(new KeyGroupRestore.Result(2, processorCount, before.keys(), result.durationNs()), result);
+        assertEquals(new KeyGroupRestore.Result(2, processorCount, ShardRouter.Placement.CONTIGUOUS,
+            ShardRouter.Placement.CONTIGUOUS, before.keys(), result.durationNs()), result);
         assertEquals(digestAtSnapshot, after.digest(), "the restore keeps every key's slot");
         for (int shard = 0; shard < processorCount; shard++)
         {

@@ -100,7 +100,9 @@ public final class DaemonContext
                 Path.of(journal.dir()).toAbsolutePath());
             if (!shards.isConcluded())
             {
-                shards.hashSeed(topology.topology().hashSeed()).keyGroupCount(topology.topology().keyGroupCount());
+                // an appliance owns some ranges of the key groups: interleaving spreads each over every processor
+                shards.hashSeed(topology.topology().hashSeed()).keyGroupCount(topology.topology().keyGroupCount())
+                    .placement(io.sluice.core.route.ShardRouter.Placement.INTERLEAVED);
             }
         }
         shards = concluded(shards);

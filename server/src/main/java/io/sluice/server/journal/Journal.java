@@ -165,7 +165,7 @@ public final class Journal implements AutoCloseable
             final SnapshotTrigger trigger = new SnapshotTrigger(
                 coordinator, producer, request, ctx.snapshotIntervalNs(), new SystemNanoClock(), shards.fingerprint());
             final JournalIdentity now = null == identity ? // new windows, processor count or capacity: recorded
-                new JournalIdentity(shards.hashSeed(), shards.stateSettings()) : identity.now(shards);
+                JournalIdentity.of(shards) : identity.now(shards);
             now.writeIfChanged(identity, journalDir);
             return new Journal(ctx.mode(), archive, journaller, coordinator, trigger, recording,
                 recovery, journalDir, null == windows ? null : windows.line());

@@ -2,6 +2,7 @@ package io.sluice.server.journal;
 
 import io.sluice.config.ConfigurationException;
 import io.sluice.config.SluiceConfig;
+import io.sluice.core.route.ShardRouter;
 import io.sluice.core.shard.ShardContext;
 
 import java.io.IOException;
@@ -25,8 +26,10 @@ import java.util.Properties;
  * other state. The processor count and the state capacity may differ ({@link ShardContext#mayChangeAtRestart}):
  * recovery then moves every key to its shard under the new ones (a rescale) and the file is rewritten with them.
  * A journal written before key groups has no {@code sluice.keygroup.count}: it takes the daemon's and is always
- * restored key by key. Other windows or eviction are an exception too: the windows are rebuilt from the journal
- * ({@link WindowChange}), and {@link #write} then records the new settings.
+ * restored key by key. The key-group placement ({@link #PLACEMENT}) changes when the daemon is restarted into or
+ * out of a topology: recovery restores a snapshot of the other placement key by key. Other windows or eviction
+ * are an exception too: the windows are rebuilt from the journal ({@link WindowChange}), and {@link #write} then
+ * records the new settings.
  *
  * @param hashSeed      the key hash's seed.
  * @param stateSettings key to value, as {@link ShardContext#stateSettings()} gives them.
@@ -40,11 +43,46 @@ public record JournalIdentity(long hashSeed, Map<String, String> stateSettings)
      * when such a journal's file is rewritten so its old entries still replay.
      */
     public static final String LEGACY_FINGERPRINT = "legacy.fingerprint";
+    /**
+     * Key of the key-group placement the journal is now written under ({@link ShardRouter.Placement#text()}),
+     * recorded only when it is not contiguous (an appliance in a topology): a journal without it was written
+     * contiguous. Not a setting: topology mode decides it; a snapshot records its own ({@code key.groups.placement}
+     * in its manifest), which recovery goes by.
+     */
+    public static final String PLACEMENT = "keygroup.placement";
+
+    /**
+     * @param shards the concluded shards' context of a new journal.
+     * @return the identity to record: the seed, the settings that shape state and the placement.
+     */
+    public static JournalIdentity of(final ShardContext shards)
+    {
+        return new JournalIdentity(shards.hashSeed(), withPlacement(shards.stateSettings(), shards));
+    }
+
+    private static Map<String, String> withPlacement(final Map<String, String> settings, final ShardContext shards)
+    {
+        final Map<String, String> all = new LinkedHashMap<>(settings);
+        if (ShardRouter.Placement.CONTIGUOUS != shards.router().placement())
+        {
+            all.put(PLACEMENT, shards.router().placement().text());
+        }
+        return all;
+    }
+
+    /**
+     * @return the key-group placement the journal was last written under; contiguous when it records none.
+     */
+    public ShardRouter.Placement placement()
+    {
+        return ShardRouter.Placement.of(stateSettings.get(PLACEMENT));
+    }
 
     /**
      * @param journalDir the journal directory.
      * @return the identity of the journal there, or null when there is none yet.
-     * @throws ConfigurationException naming {@code sluice.journal.dir} when the file cannot be read.
+     * @throws ConfigurationException naming {@code sluice.journal.dir} when the file cannot be read or records an
+     *                                unknown key-group placement.
      */
     public static JournalIdentity read(final Path journalDir)
     {
@@ -65,10 +103,11 @@ public record JournalIdentity(long hashSeed, Map<String, String> stateSettings)
                     settings.put(key, properties.getProperty(key));
                 }
             }
+            ShardRouter.Placement.of(properties.getProperty(PLACEMENT));
             return new JournalIdentity(Long.parseUnsignedLong(
                 properties.getProperty(SluiceConfig.HASH_SEED, "").replace("0x", ""), 16), settings);
         }
-        catch (final IOException | NumberFormatException ex)
+        catch (final IOException | IllegalArgumentException ex)
         {
             throw new ConfigurationException(SluiceConfig.JOURNAL_DIR, journalDir.toString(),
                 "holds an unreadable " + FILE + ": " + ex.getMessage());
@@ -223,14 +262,14 @@ public record JournalIdentity(long hashSeed, Map<String, String> stateSettings)
 
     /**
      * After a recovery: the identity the journal is now written under, the shards' settings (their processor count
-     * and capacity), keeping a journal from before key groups replayable ({@link #LEGACY_FINGERPRINT}).
+     * and capacity) and placement, keeping a journal from before key groups replayable ({@link #LEGACY_FINGERPRINT}).
      *
      * @param shards the concluded shards' context.
      * @return the identity to record, equal to this one when nothing changed.
      */
     public JournalIdentity now(final ShardContext shards)
     {
-        final Map<String, String> settings = new LinkedHashMap<>(shards.stateSettings());
+        final Map<String, String> settings = withPlacement(shards.stateSettings(), shards);
         final long[] fingerprints = fingerprints(shards);
         if (fingerprints.length > 1)
         {

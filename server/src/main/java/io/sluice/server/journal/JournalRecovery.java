@@ -25,12 +25,12 @@ import java.util.Locale;
  * <ol>
  *     <li>the newest complete snapshot set that reads back whole (every part present, every checksum and digest
  *     right, taken from this journal's recording) is restored; a set that does not is reported and the next older
- *     one tried. A set of the daemon's processor count, capacity and key groups is restored by copying each
- *     part's table whole; any other (a rescale, or a set written before key groups) key by key into the shard
- *     that owns each key's group now ({@link KeyGroupRestore});</li>
+ *     one tried. A set of the daemon's processor count, capacity, key groups and key-group placement is restored
+ *     by copying each part's table whole; any other (a rescale, a set written under another placement, or before
+ *     key groups) key by key into the shard that owns each key's group now ({@link KeyGroupRestore});</li>
  *     <li>the journal is replayed from that snapshot's position (or from its start without one) to its end, through
  *     the same processors, their answers muted, each entry routed to the shard that owns its key's group under
- *     the processor count of now (the same shard the live run gave it unless the count changed since);</li>
+ *     the processor count and placement of now (the same shard the live run gave it unless one changed since);</li>
  *     <li>a torn tail (a message that is not whole entries of known types, left by a crash mid-write) ends the
  *     replay: the journal is truncated to the last whole message, never a refusal to start.</li>
  * </ol>
@@ -176,12 +176,16 @@ public final class JournalRecovery
         final int fromCapacity = null != snapshot && snapshot.capacity() > 0 ? snapshot.capacity() :
             null == identity ? capacity : identity.recorded(SluiceConfig.STATE_CAPACITY, capacity);
         final long full = stateFull(processors) - stateFullBefore;
-        if (full > 0 && (null != rescale[0] || fromShards != processors.length || fromCapacity != capacity))
+        final io.sluice.core.route.ShardRouter.Placement fromPlacement = null != snapshot ? snapshot.placement() :
+            null == identity ? shards.router().placement() : identity.placement();
+        if (full > 0 && (null != rescale[0] || fromShards != processors.length || fromCapacity != capacity ||
+            fromPlacement != shards.router().placement()))
         {
             throw new ConfigurationException(SluiceConfig.STATE_CAPACITY, Integer.toString(capacity), String.format(
-                Locale.ROOT, "is too small: after rescaling from %d to %d processors (capacity %d before) %,d " +
+                Locale.ROOT, "is too small: after rescaling from %d to %d processors (capacity %d%s before) %,d " +
                 "events of the journal found their shard's table full during recovery; start with the journal's " +
-                "settings or a larger capacity", fromShards, processors.length, fromCapacity, full));
+                "settings or a larger capacity", fromShards, processors.length, fromCapacity,
+                fromPlacement == shards.router().placement() ? "" : ", key groups " + fromPlacement.text(), full));
         }
         long torn = 0;
         if (end < journal.stopPosition())
@@ -239,7 +243,8 @@ public final class JournalRecovery
             {
                 check(manifest, journal, shards.hashSeed(), fingerprints);
                 if (!legacy && manifest.keyGroupCount() == shards.keyGroupCount() &&
-                    manifest.shardCount() == processors.length && manifest.capacity() == shards.stateCapacity())
+                    manifest.shardCount() == processors.length && manifest.capacity() == shards.stateCapacity() &&
+                    manifest.placement() == shards.router().placement())
                 {
                     store.load(manifest, parts, producerPart);
                     for (int i = 0; i < parts.length; i++)
@@ -257,7 +262,8 @@ public final class JournalRecovery
                     {
                         store.loadShard(manifest, shard, into);
                         checkDigest(manifest, shard, into);
-                    }, manifest.shardCount(), parts[0], shards.router(), processors, shards.stateCapacity());
+                    }, manifest.shardCount(), manifest.placement(), parts[0], shards.router(), processors,
+                        shards.stateCapacity());
                     store.loadProducer(manifest, producerPart);
                 }
                 producer.restore(producerPart, nowNs);

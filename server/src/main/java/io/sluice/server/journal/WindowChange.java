@@ -107,6 +107,7 @@ public final class WindowChange
             .stallThresholdNs(shards.stallThresholdNs())
             .clientCapacity(shards.clientCapacity())
             .batchMaxEvents(shards.batchMaxEvents())
+            .placement(shards.router().placement())
             .conclude();
         return new WindowChange(previous, identity, changed.toString(), first);
     }

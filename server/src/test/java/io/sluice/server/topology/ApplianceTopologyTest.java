@@ -61,7 +61,11 @@ class ApplianceTopologyTest
         assertEquals(1, ctx.topology().index());
         assertEquals(0x5eedL, ctx.shards().hashSeed());
         assertEquals(4096, ctx.shards().keyGroupCount());
-        assertNull(DaemonContext.from(SluiceConfig.of(new Properties())).conclude().topology());
+        assertEquals(io.sluice.core.route.ShardRouter.Placement.INTERLEAVED, ctx.shards().router().placement(),
+            "an appliance's processors own key groups interleaved");
+        final DaemonContext standalone = DaemonContext.from(SluiceConfig.of(new Properties())).conclude();
+        assertNull(standalone.topology());
+        assertEquals(io.sluice.core.route.ShardRouter.Placement.CONTIGUOUS, standalone.shards().router().placement());
     }
 
     @Test

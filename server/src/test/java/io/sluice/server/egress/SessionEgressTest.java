@@ -15,9 +15,11 @@ import io.sluice.protocol.auth.Permission;
 import io.sluice.server.auth.SessionDirectory;
 import io.sluice.server.counters.SluiceCounters;
 import io.sluice.transport.codec.AlertDecoder;
+import io.sluice.transport.codec.AlertEncoder;
 import io.sluice.transport.codec.EventResultBatchDecoder;
 import io.sluice.transport.codec.EventResultDecoder;
 import io.sluice.transport.codec.MessageHeaderDecoder;
+import io.sluice.transport.codec.MessageHeaderEncoder;
 import io.sluice.transport.codec.QueryResultDecoder;
 import io.sluice.transport.codec.RejectedDecoder;
 import io.sluice.transport.codec.WindowResultDecoder;
@@ -357,12 +359,27 @@ class SessionEgressTest
             Thread.yield();
         }
 
+        final long goneBefore = gone.publication().position();
+
         publisher.onWindowResult(7, T0, aggregate);
         publisher.onAlert(0, 9, T0, 5, 1, 110.0, 108.0);
 
         assertEquals(List.of("window 7", "alert 9 hot"), received(b.subscription(), 2));
-        assertEquals(2, notConnected());
+        // A UDP publication whose subscriber left can read as connected again for a moment (a status message still
+        // in flight after the image went); a message claimed into it then is not counted as not connected. Count
+        // what went into the gone session's log exactly and expect the rest as not connected.
+        final long advanced = gone.publication().position() - goneBefore;
+        final int both = frameLength(EgressCodec.WINDOW_RESULT_LENGTH) +
+            frameLength(MessageHeaderEncoder.ENCODED_LENGTH + AlertEncoder.BLOCK_LENGTH);
+        final int claimedIntoGone = 0 == advanced ? 0 : advanced < both ? 1 : 2;
+        assertEquals(2 - claimedIntoGone, notConnected());
         assertEquals(0, dropped());
+    }
+
+    private static int frameLength(final int messageLength)
+    {
+        return org.agrona.BitUtil.align(io.aeron.protocol.DataHeaderFlyweight.HEADER_LENGTH + messageLength,
+            io.aeron.logbuffer.FrameDescriptor.FRAME_ALIGNMENT);
     }
 
     @Test

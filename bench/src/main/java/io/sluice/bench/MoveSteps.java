@@ -51,21 +51,11 @@ public final class MoveSteps
      */
     public static void main(final String[] args) throws Exception
     {
-        String keysArg = "10k,100k,1m";
-        int repeat = 5;
-        boolean windows = false;
-        String dirArg = System.getProperty("java.io.tmpdir");
-        for (int i = 0; i < args.length; i++)
-        {
-            switch (args[i])
-            {
-                case "--keys" -> keysArg = args[++i];
-                case "--repeat" -> repeat = Integer.parseInt(args[++i]);
-                case "--windows" -> windows = true;
-                case "--dir" -> dirArg = args[++i];
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-        }
+        final StateBenchOptions options = StateBenchOptions.parse(args, "10k,100k,1m", 5);
+        final String keysArg = options.keys();
+        final int repeat = options.repeat();
+        final boolean windows = options.windows();
+        final String dirArg = options.dir();
         System.out.printf(Locale.ROOT, "MoveSteps: %s, %d cores, %s, slices in %s%n",
             System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
             Runtime.getRuntime().availableProcessors(), windows ? "1 s tumbling windows" : "running aggregates",

@@ -52,21 +52,11 @@ public final class RescaleBench
      */
     public static void main(final String[] args) throws Exception
     {
-        String keysArg = "100k,1m";
-        int repeat = 3;
-        boolean windows = false;
-        String dirArg = System.getProperty("java.io.tmpdir");
-        for (int i = 0; i < args.length; i++)
-        {
-            switch (args[i])
-            {
-                case "--keys" -> keysArg = args[++i];
-                case "--repeat" -> repeat = Integer.parseInt(args[++i]);
-                case "--windows" -> windows = true;
-                case "--dir" -> dirArg = args[++i];
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-        }
+        final StateBenchOptions options = StateBenchOptions.parse(args, "100k,1m", 3);
+        final String keysArg = options.keys();
+        final int repeat = options.repeat();
+        final boolean windows = options.windows();
+        final String dirArg = options.dir();
         System.out.printf(Locale.ROOT, "RescaleBench: %s, %d cores, max heap %d MiB, %s%n",
             System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
             Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
